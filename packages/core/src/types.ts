@@ -1,0 +1,219 @@
+/**
+ * Domain and wire types shared by every app (coordinator, worker, CLI, dashboard).
+ * Everything here is plain data (JSON-serialisable) and readonly: records are snapshots that
+ * callers never mutate. This file imports nothing, so it runs in the browser too.
+ */
+
+/** A parameter value proposed by a sampler. Lists are used for `hidden` (layer sizes). */
+export type ParamValue = number | string | boolean | readonly number[];
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/** A validated, normalised search dimension (tagged union on `kind`). */
+export type Distribution =
+  | { readonly kind: "constant"; readonly value: ParamValue }
+  | { readonly kind: "categorical"; readonly values: readonly ParamValue[] }
+  | { readonly kind: "uniform"; readonly min: number; readonly max: number }
+  | { readonly kind: "int_uniform"; readonly min: number; readonly max: number }
+  | { readonly kind: "log_uniform_values"; readonly min: number; readonly max: number }
+  | { readonly kind: "q_uniform"; readonly min: number; readonly max: number; readonly q: number };
+
+/** A search dimension plus an optional condition: it is active only when `when` matches. */
+export interface ParameterSpec {
+  readonly distribution: Distribution;
+  /** e.g. `{ optimizer: ["momentum"] }`: sampled only when optimizer is momentum. */
+  readonly when?: Readonly<Record<string, readonly ParamValue[]>>;
+}
+
+export type Goal = "maximize" | "minimize";
+export type SearchMethod = "grid" | "random" | "quasi_random" | "tpe";
+
+export interface MetricSpec {
+  /** e.g. "val_accuracy", "val_loss", "val_r2", "val_mse", "val_mae". */
+  readonly name: string;
+  readonly goal: Goal;
+  /** Stop the sweep once a trial's K-fold mean reaches this value. */
+  readonly target?: number;
+}
+
+export interface DatasetSpec {
+  /** A built-in dataset ("iris" | "wine" | "digits") or a synthetic one; exclusive with path. */
+  readonly name?: string;
+  /** A CSV file, resolved inside the configured data directories. */
+  readonly path?: string;
+  /** Label column, by header name or 0-based index; default: the last column. */
+  readonly label?: string | number;
+  readonly task: "classification" | "regression";
+}
+
+export interface ModelSpec {
+  /** Hidden layer sizes (default for the `hidden` parameter). */
+  readonly hidden: readonly number[];
+  readonly activation: string;
+}
+
+export interface CvSpec {
+  readonly folds: number;
+  readonly stratified: boolean;
+  readonly seed: number;
+}
+
+export interface BudgetSpec {
+  readonly max_trials: number;
+  readonly max_parallel: number;
+  readonly max_epochs: number;
+  /** Wall-clock limit for the whole sweep, in seconds (optional). */
+  readonly max_seconds?: number;
+}
+
+export interface EarlyTerminateSpec {
+  readonly type: "none" | "median" | "asha" | "hyperband";
+  readonly [option: string]: unknown;
+}
+
+/** A validated sweep, with defaults filled in. Produced only by `parseSweepSpec`. */
+export interface SweepSpec {
+  readonly name: string;
+  readonly method: SearchMethod;
+  readonly metric: MetricSpec;
+  readonly parameters: Readonly<Record<string, ParameterSpec>>;
+  readonly dataset: DatasetSpec;
+  readonly model: ModelSpec;
+  readonly cv: CvSpec;
+  readonly budget: BudgetSpec;
+  readonly early_terminate: EarlyTerminateSpec;
+  /** Seed of the sampler; the same sweep and seed propose the same trials. */
+  readonly seed: number;
+}
+
+export type TrialState =
+  | "queued"
+  | "running"
+  | "completed"
+  | "pruned"
+  | "failed"
+  | "diverged"
+  | "cancelled";
+
+export const FINAL_TRIAL_STATES: readonly TrialState[] = [
+  "completed",
+  "pruned",
+  "failed",
+  "diverged",
+  "cancelled",
+];
+
+export type SweepStatus = "running" | "completed" | "cancelled" | "failed";
+
+/** One fold's final result. `score` is the sweep metric on that fold's validation split. */
+export interface FoldResult {
+  readonly fold: number;
+  readonly score: number;
+  /** Every final validation/train metric of the fold, e.g. { val_loss, val_accuracy, loss }. */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly epochs: number;
+  readonly durationMs: number;
+}
+
+/** Per-epoch report of a trial: each fold's values and their K-fold mean. */
+export interface EpochReport {
+  readonly epoch: number;
+  /** One entry per fold: { loss, val_loss, val_accuracy, grad_norm, ... }. */
+  readonly folds: readonly Readonly<Record<string, number>>[];
+  /** Mean over folds of the sweep metric at this epoch (what pruners compare). */
+  readonly value: number;
+}
+
+/** Mean, sample standard deviation and standard error of the mean of K fold scores. */
+export interface Aggregate {
+  readonly n: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly sem: number;
+}
+
+export interface TrialRecord {
+  readonly sweepId: string;
+  /** Stable id: `t` + zero-padded index, e.g. "t0007". */
+  readonly id: string;
+  readonly index: number;
+  readonly params: Params;
+  readonly state: TrialState;
+  readonly folds: readonly FoldResult[];
+  /** K-fold aggregate of fold scores; absent until the trial completes. */
+  readonly mean?: number;
+  readonly std?: number;
+  readonly sem?: number;
+  readonly createdAt: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly durationMs?: number;
+  readonly worker?: string;
+  readonly attempts?: number;
+  readonly error?: string;
+  /** Diagnostic flags: overfitting, vanishing_gradients, exploding_gradients, diverged. */
+  readonly flags: readonly string[];
+  /** Epoch (rung) at which a pruned trial stopped. */
+  readonly prunedAt?: number;
+}
+
+export type TrialCounts = Readonly<Record<TrialState, number>>;
+
+export interface SweepRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly spec: SweepSpec;
+  readonly status: SweepStatus;
+  readonly createdAt: number;
+  readonly finishedAt?: number;
+  /** Number of trials proposed so far. */
+  readonly proposed: number;
+  readonly counts: TrialCounts;
+  readonly best?: { readonly trialId: string; readonly mean: number; readonly std: number };
+  readonly reason?: string;
+}
+
+/**
+ * What a worker receives for one trial (the BullMQ job data). All K folds of the trial are
+ * trained by one worker in lockstep so that pruning can use the K-fold mean at every epoch.
+ */
+export interface TrialJob {
+  readonly sweepId: string;
+  readonly trialId: string;
+  readonly params: Params;
+  readonly dataset: DatasetSpec;
+  readonly model: ModelSpec;
+  readonly cv: CvSpec;
+  readonly metric: MetricSpec;
+  readonly maxEpochs: number;
+  /** Seed for weight init, shuffles and dropout of this trial. */
+  readonly seed: number;
+  /** "tfjs" (default) trains for real; "noop" scores from the params at once (overhead benchmarks). */
+  readonly mode?: "tfjs" | "noop";
+}
+
+/** What the trainer returns for a trial. */
+export interface TrialOutcome {
+  readonly state: "completed" | "pruned" | "diverged" | "failed" | "cancelled";
+  readonly folds: readonly FoldResult[];
+  readonly flags: readonly string[];
+  readonly prunedAt?: number;
+  readonly error?: string;
+}
+
+/** Called by the trainer after every epoch; resolves true when the trial should stop (pruned). */
+export interface Reporter {
+  report(report: EpochReport): Promise<boolean>;
+}
+
+/** A page of a listing. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** JSON body of every API error response. */
+export interface ApiErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
+}
