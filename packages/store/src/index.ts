@@ -1,0 +1,4 @@
+export * from "./store.ts";
+export { keysFor, trialIdOf, type Keys } from "./keys.ts";
+export { newSweepId, isSweepId } from "./sweep-id.ts";
+export { TRIAL_STATES } from "./codec.ts";
