@@ -1,0 +1,78 @@
+import { Counter, Histogram, type Registry } from "prom-client";
+import { LONG_DURATION_BUCKETS } from "./buckets.ts";
+import { FAMILIES, FINAL_STATES, type FinalState } from "./families.ts";
+
+/**
+ * Final states of trials and folds, plus retries and stalls. Registered by both the coordinator
+ * and the workers: each trial is counted once, by the process that decides its final state
+ * (the worker that trained it, or the coordinator for a trial cancelled before it started).
+ * PromQL sums over processes.
+ */
+export interface OutcomeMetrics {
+  /** Count a trial in its final state; `seconds` (if known) goes to hpo_trial_duration_seconds. */
+  trialFinished(state: FinalState, seconds?: number): void;
+  /** Count a fold in its final state; `seconds` (if known) goes to hpo_fold_duration_seconds. */
+  foldFinished(state: FinalState, seconds?: number): void;
+  /** A job attempt failed and BullMQ will retry it. */
+  jobRetried(): void;
+  /** A job was found stalled (its worker lost the lock) and moved back to wait. */
+  jobStalled(): void;
+}
+
+/** Registers the outcome families in `registry`, every state pre-initialised to 0. */
+export function createOutcomeMetrics(registry: Registry): OutcomeMetrics {
+  const trials = new Counter({
+    name: FAMILIES.trialsFinished.name,
+    help: FAMILIES.trialsFinished.help,
+    labelNames: ["state"],
+    registers: [registry],
+  });
+  const folds = new Counter({
+    name: FAMILIES.foldsFinished.name,
+    help: FAMILIES.foldsFinished.help,
+    labelNames: ["state"],
+    registers: [registry],
+  });
+  const trialDuration = new Histogram({
+    name: FAMILIES.trialDuration.name,
+    help: FAMILIES.trialDuration.help,
+    labelNames: ["state"],
+    buckets: [...LONG_DURATION_BUCKETS],
+    registers: [registry],
+  });
+  const foldDuration = new Histogram({
+    name: FAMILIES.foldDuration.name,
+    help: FAMILIES.foldDuration.help,
+    labelNames: ["state"],
+    buckets: [...LONG_DURATION_BUCKETS],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: FAMILIES.jobRetries.name,
+    help: FAMILIES.jobRetries.help,
+    registers: [registry],
+  });
+  const stalled = new Counter({
+    name: FAMILIES.jobsStalled.name,
+    help: FAMILIES.jobsStalled.help,
+    registers: [registry],
+  });
+  for (const state of FINAL_STATES) {
+    trials.inc({ state }, 0);
+    folds.inc({ state }, 0);
+    trialDuration.zero({ state });
+    foldDuration.zero({ state });
+  }
+  return {
+    trialFinished(state, seconds) {
+      trials.inc({ state });
+      if (seconds !== undefined && Number.isFinite(seconds)) trialDuration.observe({ state }, seconds);
+    },
+    foldFinished(state, seconds) {
+      folds.inc({ state });
+      if (seconds !== undefined && Number.isFinite(seconds)) foldDuration.observe({ state }, seconds);
+    },
+    jobRetried: () => retries.inc(),
+    jobStalled: () => stalled.inc(),
+  };
+}

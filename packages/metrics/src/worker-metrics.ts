@@ -1,0 +1,113 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { EPOCH_BUCKETS } from "./buckets.ts";
+import { FAMILIES, type FinalState } from "./families.ts";
+import { createOutcomeMetrics, type OutcomeMetrics } from "./outcome-metrics.ts";
+import { type Pingable, registerRedisLatency } from "./redis-latency.ts";
+
+/** The part of a trainer outcome the worker metrics read (a `TrialOutcome` from @hpo/core fits). */
+export interface OutcomeLike {
+  readonly state: FinalState;
+  readonly folds: readonly { readonly durationMs: number }[];
+}
+
+export interface WorkerMetricsOptions {
+  /** Trials this process runs at once (HPO_WORKER_CONCURRENCY); exported as hpo_worker_slots. Default 1. */
+  readonly concurrency?: number;
+  /** When given, every scrape measures the Redis round trip with a PING on this client. */
+  readonly redis?: Pingable;
+}
+
+/**
+ * The metrics a worker process records. Training threads do not touch prom-client: they post
+ * their epoch reports (and backend / tensor count) to the parent, which calls these methods.
+ *
+ * Typical use for one job:
+ * ```ts
+ * const done = metrics.trialStarted();          // hpo_worker_busy + 1
+ * // per epoch report from the training thread:
+ * metrics.epochFinished(seconds, samples);       // epoch histogram, samples and epochs counters
+ * metrics.tfjs(backend, numTensors);             // info gauge and live tensors
+ * // when the trainer returns:
+ * metrics.trialOutcome(outcome, seconds);        // trial + every fold, by final state
+ * done();                                        // hpo_worker_busy - 1 (call in finally)
+ * ```
+ */
+export interface WorkerMetrics extends OutcomeMetrics {
+  /** Marks one more trial running; returns the idempotent function that marks it done. */
+  trialStarted(): () => void;
+  /** One epoch of a trial took `seconds` and processed `samples` training rows (all folds). */
+  epochFinished(seconds: number, samples?: number): void;
+  /** Records a finished trial and each of its folds with the trial's final state. */
+  trialOutcome(outcome: OutcomeLike, seconds: number): void;
+  /** The TensorFlow.js backend in use and the live tensor count of the training thread. */
+  tfjs(backend: string, numTensors?: number): void;
+}
+
+/** Registers the worker families (and the shared outcome families) in `registry`. */
+export function createWorkerMetrics(registry: Registry, options: WorkerMetricsOptions = {}): WorkerMetrics {
+  const outcome = createOutcomeMetrics(registry);
+  if (options.redis) registerRedisLatency(registry, options.redis);
+  const busy = new Gauge({ name: FAMILIES.workerBusy.name, help: FAMILIES.workerBusy.help, registers: [registry] });
+  const slots = new Gauge({ name: FAMILIES.workerSlots.name, help: FAMILIES.workerSlots.help, registers: [registry] });
+  slots.set(options.concurrency ?? 1);
+  busy.set(0);
+  const epochDuration = new Histogram({
+    name: FAMILIES.epochDuration.name,
+    help: FAMILIES.epochDuration.help,
+    buckets: [...EPOCH_BUCKETS],
+    registers: [registry],
+  });
+  const samples = new Counter({
+    name: FAMILIES.trainingSamples.name,
+    help: FAMILIES.trainingSamples.help,
+    registers: [registry],
+  });
+  const epochs = new Counter({
+    name: FAMILIES.trainingEpochs.name,
+    help: FAMILIES.trainingEpochs.help,
+    registers: [registry],
+  });
+  const backendInfo = new Gauge({
+    name: FAMILIES.tfjsBackend.name,
+    help: FAMILIES.tfjsBackend.help,
+    labelNames: ["backend"],
+    registers: [registry],
+  });
+  const tensors = new Gauge({
+    name: FAMILIES.tfjsTensors.name,
+    help: FAMILIES.tfjsTensors.help,
+    registers: [registry],
+  });
+  tensors.set(0);
+  let currentBackend: string | undefined;
+
+  return {
+    ...outcome,
+    trialStarted() {
+      busy.inc();
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        busy.dec();
+      };
+    },
+    epochFinished(seconds, n = 0) {
+      if (Number.isFinite(seconds) && seconds >= 0) epochDuration.observe(seconds);
+      epochs.inc();
+      if (Number.isFinite(n) && n > 0) samples.inc(n);
+    },
+    trialOutcome(result, seconds) {
+      outcome.trialFinished(result.state, seconds);
+      for (const fold of result.folds) outcome.foldFinished(result.state, fold.durationMs / 1000);
+    },
+    tfjs(backend, numTensors) {
+      if (backend !== currentBackend) {
+        backendInfo.reset();
+        backendInfo.set({ backend }, 1);
+        currentBackend = backend;
+      }
+      if (numTensors !== undefined) tensors.set(numTensors);
+    },
+  };
+}
