@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { CommanderError } from "commander";
+import { processContext } from "./context.ts";
+import { EXIT, exitCodeFor, formatError } from "./exit-code.ts";
+import { createProgram } from "./program.ts";
+
+const ctx = processContext();
+let code: number;
+try {
+  await createProgram(ctx).parseAsync(process.argv);
+  code = typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Commander already printed the message (or the help/version).
+    code = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  } else {
+    ctx.err(formatError(e));
+    code = exitCodeFor(e);
+  }
+}
+process.exit(code);

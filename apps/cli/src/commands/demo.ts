@@ -1,0 +1,106 @@
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { HpoError, type SweepRecord } from "@hpo/core";
+import { Command } from "commander";
+import { ApiClient } from "../api-client.ts";
+import { parsePositiveInt } from "../arg-parsers.ts";
+import { CONFIG_DIR } from "../config.ts";
+import type { CliContext } from "../context.ts";
+import { EXIT } from "../exit-code.ts";
+import { parseLogLine, prefixLine } from "../format/log-line.ts";
+import { expectedTrials } from "../format/progress.ts";
+import { freePort, portIsFree } from "../net-utils.ts";
+import { readSweepFile } from "../spec-file.ts";
+import { REPO_ROOT, startStack } from "../stack.ts";
+import { watchSweep } from "../watch-sweep.ts";
+
+/**
+ * `hpo demo`: `up` with 2 workers + submit examples/demo.yaml + watch + leaderboard, then stops
+ * the stack. Exits 0 when the sweep completed. Child logs go to `.hpo/logs/demo-*.log`.
+ */
+export function demoCommand(ctx: CliContext): Command {
+  return new Command("demo")
+    .description("start a local stack, run examples/demo.yaml on it, print the leaderboard, stop the stack")
+    .option("-w, --workers <n>", "number of worker processes", parsePositiveInt, 2)
+    .option("-f, --file <file>", "sweep file to run instead of examples/demo.yaml")
+    .action(async (opts: { workers: number; file?: string }) => {
+      process.exitCode = await runDemo(ctx, opts.workers, opts.file ?? join(REPO_ROOT, "examples/demo.yaml"));
+    });
+}
+
+async function runDemo(ctx: CliContext, workers: number, file: string): Promise<number> {
+  const { text, format, spec } = readSweepFile(file);
+  const logDir = join(ctx.cwd, CONFIG_DIR, "logs");
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, `demo-${new Date().toISOString().replace(/[:.]/g, "-")}.log`);
+  const log = createWriteStream(logPath);
+  const shownLog = relative(ctx.cwd, logPath);
+  const port = (await portIsFree(8080)) ? 8080 : await freePort();
+
+  ctx.err(`hpo demo: starting Redis (if needed), the coordinator and ${workers} workers; logs in ${shownLog}`);
+  const stack = await startStack({
+    workers,
+    port,
+    cwd: ctx.cwd,
+    env: ctx.env,
+    onLine: (name, line) => {
+      const parsed = parseLogLine(line);
+      log.write(`${prefixLine(name, parsed.text, false)}\n`);
+      // Errors, and the backend each worker picked, are worth seeing live.
+      if ((parsed.level ?? 0) >= 50 || (name.startsWith("worker") && /backend/i.test(parsed.text))) {
+        ctx.err(prefixLine(name, parsed.text, ctx.interactive));
+      }
+    },
+    notice: (line) => {
+      log.write(`[hpo] ${line}\n`);
+      ctx.err(`hpo: ${line}`);
+    },
+  });
+
+  const stop = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) {
+      stack.kill();
+      process.exit(130);
+    }
+    interrupted = true;
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let crashed = false;
+  void stack.coordinatorExited.then(() => {
+    crashed = true;
+    stop.abort();
+  });
+
+  let sweep: SweepRecord | undefined;
+  try {
+    ctx.err(`hpo demo: coordinator ready at ${stack.url}`);
+    const client = new ApiClient({ url: stack.url, token: stack.token });
+    sweep = await client.createSweep(text, format);
+    ctx.err(
+      `hpo demo: sweep ${sweep.id} "${sweep.name}": ${spec.method} search, ${expectedTrials(sweep.spec)} trials × ${spec.cv.folds}-fold CV on ${spec.dataset.name ?? spec.dataset.path}, ${workers} workers`,
+    );
+    sweep = await watchSweep(ctx, client, sweep.id, { signal: stop.signal });
+    if (crashed) throw new HpoError("INTERNAL", `hpo demo: the coordinator stopped; see ${shownLog}`);
+    if (interrupted) {
+      await client.cancelSweep(sweep.id).catch(() => undefined);
+      ctx.err(`hpo demo: interrupted; sweep ${sweep.id} cancelled`);
+    }
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    ctx.err("hpo demo: stopping the stack");
+    await stack.close();
+    await new Promise((r) => log.end(r));
+  }
+  if (interrupted) return 130;
+  if (sweep.status !== "completed") {
+    ctx.err(`hpo demo: the sweep ended as ${sweep.status}${sweep.reason ? ` (${sweep.reason})` : ""}; logs in ${shownLog}`);
+    return EXIT.FAILURE;
+  }
+  ctx.err(`hpo demo: done. Logs in ${shownLog}. Run your own: pnpm hpo up, then pnpm hpo submit <file> --watch`);
+  return EXIT.OK;
+}

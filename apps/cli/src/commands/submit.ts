@@ -1,0 +1,26 @@
+import { Command } from "commander";
+import { type CliContext, clientFor } from "../context.ts";
+import { expectedTrials } from "../format/progress.ts";
+import { parsePositiveInt } from "../arg-parsers.ts";
+import { readSweepFile } from "../spec-file.ts";
+import { finishWatch } from "./watch.ts";
+
+/** `hpo submit <file> [--watch]`: validates the file locally, creates the sweep, prints its id on stdout. */
+export function submitCommand(ctx: CliContext): Command {
+  return new Command("submit")
+    .description("validate a sweep file (YAML or JSON) and submit it; prints the sweep id")
+    .argument("<file>", "sweep file, e.g. examples/demo.yaml")
+    .option("-w, --watch", "follow the sweep until it ends, then print the leaderboard")
+    .option("--interval <ms>", "poll period of --watch in ms", parsePositiveInt, 1000)
+    .action(async (file: string, opts: { watch?: boolean; interval: number }, cmd: Command) => {
+      const client = clientFor(ctx, cmd);
+      const { text, format, spec } = readSweepFile(file);
+      const sweep = await client.createSweep(text, format);
+      ctx.out(sweep.id);
+      ctx.err(
+        `submitted sweep "${sweep.name}" (${spec.method}, up to ${expectedTrials(sweep.spec)} trials × ${spec.cv.folds} folds) to ${client.url}`,
+      );
+      if (opts.watch) await finishWatch(ctx, client, sweep.id, opts.interval);
+      else ctx.err(`follow it with: pnpm hpo watch ${sweep.id}`);
+    });
+}

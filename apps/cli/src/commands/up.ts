@@ -1,0 +1,72 @@
+import { Command } from "commander";
+import { parsePort, parsePositiveInt } from "../arg-parsers.ts";
+import type { CliContext } from "../context.ts";
+import { EXIT } from "../exit-code.ts";
+import { parseLogLine, prefixLine } from "../format/log-line.ts";
+import { type Stack, startStack } from "../stack.ts";
+
+/** `hpo up [--workers N] [--port P]`: the local stack in the foreground until Ctrl-C or SIGTERM. */
+export function upCommand(ctx: CliContext): Command {
+  return new Command("up")
+    .description("run a local stack in the foreground: Redis (found or started), the coordinator, N workers")
+    .option("-w, --workers <n>", "number of worker processes", parsePositiveInt, 2)
+    .option("-p, --port <port>", "coordinator port (default: HPO_PORT or 8080)", parsePort)
+    .option("--host <host>", "coordinator host (default: HPO_HOST or 127.0.0.1)")
+    .action(async (opts: { workers: number; port?: number; host?: string }) => {
+      const color = Boolean(process.stdout.isTTY);
+      const stack = await startStack({
+        workers: opts.workers,
+        port: opts.port ?? envPort(ctx) ?? 8080,
+        host: opts.host ?? (ctx.env.HPO_HOST?.trim() || "127.0.0.1"),
+        cwd: ctx.cwd,
+        env: ctx.env,
+        onLine: (name, line) => ctx.out(prefixLine(name, parseLogLine(line).text, color)),
+        notice: (line) => ctx.err(`hpo: ${line}`),
+      });
+      ctx.err(`hpo: coordinator ready at ${stack.url} (key prefix "${stack.prefix}")`);
+      ctx.err(`hpo: ${opts.workers} worker${opts.workers === 1 ? "" : "s"} started; API token ${tokenNote(stack)}`);
+      ctx.err("hpo: in another terminal: pnpm hpo submit examples/demo.yaml --watch    (Ctrl-C here stops the stack)");
+      process.exitCode = await runUntilStopped(ctx, stack);
+    });
+}
+
+/** Where the token of a stack is, for the user. */
+export function tokenNote(stack: Stack): string {
+  return stack.tokenOrigin === "env" ? "from HPO_TOKEN" : `in ${stack.tokenPath}`;
+}
+
+/**
+ * Waits for SIGINT/SIGTERM (then stops the stack gracefully; a second signal a second later
+ * kills it) or for the coordinator to crash. Resolves with the exit code.
+ */
+export async function runUntilStopped(ctx: CliContext, stack: Stack): Promise<number> {
+  let firstSignalAt = 0;
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      const now = Date.now();
+      if (firstSignalAt === 0) {
+        firstSignalAt = now;
+        ctx.err(`hpo: ${sig}: stopping workers and coordinator (again to kill them)`);
+        void stack.close().then(() => resolve(EXIT.OK));
+      } else if (now - firstSignalAt > 1_000) {
+        stack.kill();
+        resolve(130);
+      }
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+  const crashed = stack.coordinatorExited.then(async () => {
+    if (firstSignalAt !== 0) return stopped;
+    await stack.close(5_000);
+    return EXIT.FAILURE;
+  });
+  const code = await Promise.race([stopped, crashed]);
+  ctx.err("hpo: stack stopped");
+  return code;
+}
+
+function envPort(ctx: CliContext): number | undefined {
+  const raw = ctx.env.HPO_PORT?.trim();
+  return raw ? parsePort(raw) : undefined;
+}

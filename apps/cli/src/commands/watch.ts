@@ -1,0 +1,37 @@
+import { HpoError } from "@hpo/core";
+import { Command } from "commander";
+import type { ApiClient } from "../api-client.ts";
+import { parsePositiveInt } from "../arg-parsers.ts";
+import { type CliContext, clientFor } from "../context.ts";
+import { watchSweep } from "../watch-sweep.ts";
+
+/** `hpo watch <id>`: live progress until the sweep ends, then the leaderboard. */
+export function watchCommand(ctx: CliContext): Command {
+  return new Command("watch")
+    .description("follow a sweep with a live progress line; prints the leaderboard when it ends")
+    .argument("<id>", "sweep id")
+    .option("--interval <ms>", "poll period in ms", parsePositiveInt, 1000)
+    .action(async (id: string, opts: { interval: number }, cmd: Command) => {
+      await finishWatch(ctx, clientFor(ctx, cmd), id, opts.interval);
+    });
+}
+
+/**
+ * Watches until the end; Ctrl-C stops watching only (the sweep goes on). Throws HpoError
+ * TRAINING_FAILED (exit 1) when the sweep ends as failed.
+ */
+export async function finishWatch(ctx: CliContext, client: ApiClient, id: string, intervalMs: number): Promise<void> {
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once("SIGINT", onSigint);
+  try {
+    const sweep = await watchSweep(ctx, client, id, { intervalMs, signal: stop.signal });
+    if (sweep.status === "running") {
+      ctx.err(`stopped watching; sweep ${id} goes on (stop it with: pnpm hpo cancel ${id})`);
+    } else if (sweep.status === "failed") {
+      throw new HpoError("TRAINING_FAILED", `sweep ${id} failed${sweep.reason ? `: ${sweep.reason}` : ""}`);
+    }
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}

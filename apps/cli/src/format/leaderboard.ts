@@ -1,0 +1,85 @@
+import type { ParamValue, SweepRecord, TrialRecord } from "@hpo/core";
+import Table from "cli-table3";
+import { formatDuration } from "./duration.ts";
+import { formatParams, formatScore, formatValue } from "./params.ts";
+import { foldScores, rankTrials } from "./ranking.ts";
+
+/** Options of `renderLeaderboard`. */
+export interface LeaderboardOptions {
+  /** Colour the header (for terminals); default false. */
+  readonly color?: boolean;
+  /** Show at most this many rows; default: all. */
+  readonly limit?: number;
+}
+
+/** Parameter columns are used up to this many distinct keys; beyond, one "params" column. */
+const MAX_PARAM_COLUMNS = 6;
+
+/**
+ * The leaderboard of a sweep as a text table: rank, trial, params, K-fold mean ± std of the
+ * sweep metric, per-fold scores, state, duration. Trials are ranked by `rankTrials`
+ * (best first by the metric goal; unfinished trials last, unranked).
+ */
+export function renderLeaderboard(
+  sweep: SweepRecord,
+  trials: readonly TrialRecord[],
+  options: LeaderboardOptions = {},
+): string {
+  const ranked = rankTrials(trials, sweep.spec.metric.goal).slice(0, options.limit ?? trials.length);
+  const keys = [...new Set(ranked.flatMap((t) => Object.keys(t.params)))].sort();
+  const perKey = keys.length <= MAX_PARAM_COLUMNS;
+  const metric = sweep.spec.metric;
+  const head = [
+    "rank",
+    "trial",
+    ...(perKey ? keys : ["params"]),
+    `${metric.name} (${metric.goal === "maximize" ? "max" : "min"}) mean ± std`,
+    `folds (k=${sweep.spec.cv.folds})`,
+    "state",
+    "duration",
+  ];
+  const table = new Table({
+    head,
+    style: { head: options.color ? ["cyan"] : [], border: [], compact: true },
+    ...(perKey ? {} : { colWidths: [], wordWrap: true }),
+  });
+  let rank = 0;
+  for (const t of ranked) {
+    const scored = t.mean !== undefined && Number.isFinite(t.mean);
+    if (scored) rank += 1;
+    table.push([
+      scored ? String(rank) : "-",
+      t.id,
+      ...(perKey ? keys.map((k) => (k in t.params ? formatValue(t.params[k] as ParamValue) : "")) : [formatParams(t.params)]),
+      scored ? `${formatScore(t.mean)} ± ${formatScore(t.std ?? 0)}` : "-",
+      foldScores(t)
+        .map((s) => s.toFixed(3))
+        .join(" ") || "-",
+      t.state + (t.prunedAt !== undefined ? `@${t.prunedAt}` : ""),
+      formatDuration(t.durationMs ?? durationOf(t)),
+    ]);
+  }
+  return table.toString();
+}
+
+function durationOf(t: TrialRecord): number | undefined {
+  if (t.startedAt === undefined) return undefined;
+  return (t.finishedAt ?? Date.now()) - t.startedAt;
+}
+
+/** One-paragraph summary printed above the leaderboard. */
+export function renderSweepSummary(sweep: SweepRecord): string {
+  const c = sweep.counts;
+  const done = c.completed + c.pruned + c.failed + c.diverged + c.cancelled;
+  const parts = [
+    `sweep ${sweep.id} "${sweep.name}": ${sweep.status}`,
+    `${sweep.spec.method} search on ${sweep.spec.dataset.name ?? sweep.spec.dataset.path ?? "?"}, ${sweep.spec.cv.folds}-fold${sweep.spec.cv.stratified ? " stratified" : ""} CV`,
+    `${done}/${sweep.proposed} trials finished (${c.completed} completed, ${c.pruned} pruned, ${c.failed + c.diverged} failed, ${c.cancelled} cancelled, ${c.running} running, ${c.queued} queued)`,
+  ];
+  if (sweep.best) {
+    parts.push(`best: ${sweep.best.trialId} ${sweep.spec.metric.name} ${formatScore(sweep.best.mean)} ± ${formatScore(sweep.best.std)}`);
+  }
+  const wall = (sweep.finishedAt ?? Date.now()) - sweep.createdAt;
+  parts.push(`wall time: ${formatDuration(wall)}${sweep.reason ? ` (${sweep.reason})` : ""}`);
+  return parts.join("\n");
+}

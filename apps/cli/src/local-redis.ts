@@ -1,0 +1,84 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { HpoError } from "@hpo/core";
+import { CONFIG_DIR } from "./config.ts";
+import { ManagedProcess } from "./managed-process.ts";
+import { findOnPath, freePort, pingRedis } from "./net-utils.ts";
+
+/** The Redis a local stack uses. */
+export interface RedisHandle {
+  readonly url: string;
+  /** env: REDIS_URL; local: found on 127.0.0.1:6379; private: started by us. */
+  readonly origin: "env" | "local" | "private";
+  /** Stops the private redis-server (AOF flushed on SIGTERM); no-op for the others. */
+  close(): Promise<void>;
+}
+
+/** Printed when no Redis can be found or started. */
+export const INSTALL_REDIS_MESSAGE = [
+  "hpo needs Redis (>= 6.2) and found none: REDIS_URL is not set, nothing answers PING on",
+  "127.0.0.1:6379, and there is no redis-server on PATH. Install it, then run the command again:",
+  "  Debian/Ubuntu:  sudo apt-get install -y redis-server",
+  "  macOS:          brew install redis",
+  "  Docker:         docker run -d --name hpo-redis -p 127.0.0.1:6379:6379 redis:7 --maxmemory-policy noeviction",
+  "or point hpo at an existing Redis with REDIS_URL=redis://host:6379.",
+].join("\n");
+
+/**
+ * Finds the Redis for `hpo up`: REDIS_URL if set; else 127.0.0.1:6379 if it answers PING; else a
+ * private `redis-server` (AOF on, data in `<cwd>/.hpo/redis`, bound to 127.0.0.1 on a free port)
+ * if the binary is on PATH. Throws HpoError UNAVAILABLE with INSTALL_REDIS_MESSAGE otherwise, or
+ * when the private server does not answer within 10 s.
+ */
+export async function resolveRedis(options: {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly onLine: (name: string, line: string) => void;
+}): Promise<RedisHandle> {
+  const fromEnv = options.env.REDIS_URL?.trim();
+  if (fromEnv) return { url: fromEnv, origin: "env", close: async () => {} };
+  if (await pingRedis("127.0.0.1", 6379)) {
+    return { url: "redis://127.0.0.1:6379", origin: "local", close: async () => {} };
+  }
+  const bin = findOnPath("redis-server", options.env.PATH);
+  if (!bin) throw new HpoError("UNAVAILABLE", INSTALL_REDIS_MESSAGE);
+
+  const dir = join(options.cwd, CONFIG_DIR, "redis");
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const server = new ManagedProcess({
+    name: "redis",
+    command: bin,
+    args: [
+      "--bind", "127.0.0.1",
+      "--port", String(port),
+      "--dir", dir,
+      "--appendonly", "yes",
+      "--appendfsync", "everysec",
+      "--save", "",
+      "--maxmemory-policy", "noeviction",
+      "--protected-mode", "yes",
+    ],
+    cwd: options.cwd,
+    env: options.env,
+    onLine: options.onLine,
+  });
+  const deadline = Date.now() + 10_000;
+  while (!(await pingRedis("127.0.0.1", port, 500))) {
+    if (!server.running || Date.now() > deadline) {
+      server.kill();
+      throw new HpoError(
+        "UNAVAILABLE",
+        `redis-server (${bin}) did not start on 127.0.0.1:${port}:\n${server.recentLines(10).join("\n")}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    origin: "private",
+    close: async () => {
+      await server.stop(10_000);
+    },
+  };
+}

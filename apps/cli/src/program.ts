@@ -1,0 +1,32 @@
+import { Command } from "commander";
+import { cancelCommand } from "./commands/cancel.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { lsCommand } from "./commands/ls.ts";
+import { statusCommand } from "./commands/status.ts";
+import { submitCommand } from "./commands/submit.ts";
+import { upCommand } from "./commands/up.ts";
+import { watchCommand } from "./commands/watch.ts";
+import type { CliContext } from "./context.ts";
+
+/** The `hpo` command tree. Errors propagate to the caller (see bin.ts for exit codes). */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command("hpo")
+    .description("distributed hyperparameter search with K-fold cross-validation")
+    .version("0.1.0")
+    .option("--url <url>", "coordinator URL (default: HPO_URL, .hpo/config.json, http://127.0.0.1:8080)")
+    .option("--token <token>", "API token (default: HPO_TOKEN, .hpo/config.json, .hpo/token)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  for (const cmd of [
+    submitCommand(ctx),
+    lsCommand(ctx),
+    statusCommand(ctx),
+    watchCommand(ctx),
+    cancelCommand(ctx),
+    upCommand(ctx),
+    demoCommand(ctx),
+  ]) {
+    program.addCommand(cmd.exitOverride().showHelpAfterError("(run with --help for usage)"));
+  }
+  return program;
+}

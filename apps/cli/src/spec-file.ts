@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { HpoError, parseSweepSpec, type SweepSpec } from "@hpo/core";
+
+/** A sweep file read from disk: its text (sent to the API as is) and its validated spec. */
+export interface SweepFile {
+  readonly path: string;
+  readonly text: string;
+  /** "json" for `.json` files, else "yaml" (a superset of JSON). */
+  readonly format: "json" | "yaml";
+  readonly spec: SweepSpec;
+}
+
+/**
+ * Reads a sweep file and validates it with the same `parseSweepSpec` the coordinator uses, so the
+ * user gets the same messages (with field paths) before anything is submitted.
+ * Throws HpoError INVALID_REQUEST when the file cannot be read, INVALID_SPEC (with
+ * `details: Issue[]`) when it is not valid YAML/JSON or not a valid sweep.
+ */
+export function readSweepFile(path: string): SweepFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (e as Error).message;
+    throw new HpoError("INVALID_REQUEST", `sweep file ${path}: cannot read: ${why}`);
+  }
+  const format = extname(path).toLowerCase() === ".json" ? "json" : "yaml";
+  try {
+    return { path, text, format, spec: parseSweepSpec(text, { format }) };
+  } catch (e) {
+    if (e instanceof HpoError) throw new HpoError(e.code, `${path}: ${e.message}`, e.details);
+    throw e;
+  }
+}

@@ -1,0 +1,170 @@
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HpoError } from "@hpo/core";
+import { ApiClient } from "./api-client.ts";
+import { type RedisHandle, resolveRedis } from "./local-redis.ts";
+import { ManagedProcess, type ProcessExit } from "./managed-process.ts";
+import { portIsFree } from "./net-utils.ts";
+import { ensureToken, type TokenOrigin } from "./token-file.ts";
+
+/** Root of the monorepo (apps/cli/src → ../../..). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** Options of `startStack`. */
+export interface StackOptions {
+  /** Number of worker processes; default 2. */
+  readonly workers?: number;
+  /** Coordinator port; default 8080. */
+  readonly port?: number;
+  /** Coordinator host; default 127.0.0.1. */
+  readonly host?: string;
+  /** Working directory of the children and home of `.hpo/` (token, private Redis data). */
+  readonly cwd: string;
+  /** Environment passed to the children (plus the CONTRACTS variables set here). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Every output line of every child, by process name ("coordinator", "worker-1", "redis"). */
+  readonly onLine: (name: string, line: string) => void;
+  /** Stack events worth telling the user ("redis: ...", "worker-2 exited ..."). */
+  readonly notice: (line: string) => void;
+  /** How long to wait for GET /healthz; default 90 000 ms. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A running local stack: Redis (found or private), one coordinator, N workers. */
+export interface Stack {
+  readonly url: string;
+  readonly token: string;
+  readonly tokenOrigin: TokenOrigin;
+  readonly tokenPath: string;
+  readonly redis: RedisHandle;
+  readonly prefix: string;
+  /** Resolves when the coordinator exits on its own (a crash); the stack is then unusable. */
+  readonly coordinatorExited: Promise<ProcessExit>;
+  /** Stops workers and coordinator (SIGTERM, then SIGKILL after the grace period), then a private Redis. */
+  close(graceMs?: number): Promise<void>;
+  /** SIGKILL everything at once (second Ctrl-C). */
+  kill(): void;
+}
+
+/**
+ * Starts the local stack in the foreground: resolves Redis (see `resolveRedis`), ensures a token
+ * (HPO_TOKEN or `.hpo/token`), starts `tsx apps/coordinator/src/main.ts` and N
+ * `tsx apps/worker/src/main.ts` with the env of docs/CONTRACTS.md, and waits for GET /healthz.
+ * Throws HpoError UNAVAILABLE when Redis is missing, CONFLICT when the port is taken, INTERNAL
+ * when the coordinator exits or is not ready in time (with its last log lines); everything
+ * started so far is stopped before it throws.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const workers = options.workers ?? 2;
+  const port = options.port ?? 8080;
+  const host = options.host ?? "127.0.0.1";
+  const coordinatorMain = join(REPO_ROOT, "apps/coordinator/src/main.ts");
+  const workerMain = join(REPO_ROOT, "apps/worker/src/main.ts");
+  for (const file of [coordinatorMain, workerMain]) {
+    if (!existsSync(file)) throw new HpoError("INTERNAL", `hpo up: ${file} is missing from this checkout`);
+  }
+  if (!(await portIsFree(port, host))) {
+    throw new HpoError(
+      "CONFLICT",
+      `hpo up: port ${port} on ${host} is already in use (another \`pnpm hpo up\`?): stop it or pass --port`,
+    );
+  }
+
+  const redis = await resolveRedis({ env: options.env, cwd: options.cwd, onLine: options.onLine });
+  options.notice(
+    `redis: ${redis.url} (${{ env: "from REDIS_URL", local: "found running", private: "private redis-server, data in .hpo/redis" }[redis.origin]})`,
+  );
+  const { token, origin: tokenOrigin, path: tokenPath } = ensureToken(options.cwd, options.env);
+  const prefix = options.env.HPO_PREFIX?.trim() || "hpo";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const baseEnv = {
+    ...options.env,
+    REDIS_URL: redis.url,
+    HPO_PREFIX: prefix,
+    HPO_TOKEN: token,
+    HPO_PORT: String(port),
+    HPO_HOST: host,
+  };
+  // Children run TypeScript from source through tsx's loader, in one node process each.
+  const tsxLoader = import.meta.resolve("tsx");
+  const node = (name: string, main: string, env: Record<string, string | undefined>) =>
+    new ManagedProcess({
+      name,
+      command: process.execPath,
+      args: ["--import", tsxLoader, main],
+      cwd: options.cwd,
+      env,
+      onLine: options.onLine,
+    });
+
+  const coordinator = node("coordinator", coordinatorMain, baseEnv);
+  const workerProcs: ManagedProcess[] = [];
+  let closing = false;
+  const stopAll = async (graceMs = 15_000) => {
+    closing = true;
+    await Promise.all(workerProcs.map((w) => w.stop(graceMs)));
+    await coordinator.stop(graceMs);
+    await redis.close();
+  };
+
+  try {
+    await waitHealthy(url, coordinator, options.readyTimeoutMs ?? 90_000);
+  } catch (e) {
+    await stopAll(5_000);
+    throw e;
+  }
+  const host_ = hostname();
+  for (let i = 1; i <= workers; i++) {
+    const w = node(`worker-${i}`, workerMain, { ...baseEnv, HPO_WORKER_NAME: `${host_}-w${i}` });
+    workerProcs.push(w);
+    void w.exited.then((exit) => {
+      if (!closing) options.notice(`${exit.name} exited (${describeExit(exit)}); last lines:\n${w.recentLines(10).join("\n")}`);
+    });
+  }
+
+  return {
+    url,
+    token,
+    tokenOrigin,
+    tokenPath,
+    redis,
+    prefix,
+    coordinatorExited: coordinator.exited.then((exit) => {
+      if (!closing) options.notice(`coordinator exited (${describeExit(exit)}); last lines:\n${coordinator.recentLines(15).join("\n")}`);
+      return exit;
+    }),
+    close: stopAll,
+    kill: () => {
+      closing = true;
+      for (const w of workerProcs) w.kill();
+      coordinator.kill();
+    },
+  };
+}
+
+async function waitHealthy(url: string, coordinator: ManagedProcess, timeoutMs: number): Promise<void> {
+  const client = new ApiClient({ url });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!coordinator.running) {
+      throw new HpoError(
+        "INTERNAL",
+        `hpo up: the coordinator exited before it was ready; its last lines:\n${coordinator.recentLines(20).join("\n")}`,
+      );
+    }
+    if (await client.healthy()) return;
+    if (Date.now() > deadline) {
+      throw new HpoError(
+        "INTERNAL",
+        `hpo up: the coordinator did not answer GET ${url}/healthz within ${Math.round(timeoutMs / 1000)} s; its last lines:\n${coordinator.recentLines(20).join("\n")}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}

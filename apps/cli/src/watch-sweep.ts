@@ -1,0 +1,88 @@
+import { HpoError, isHpoError, type SweepRecord } from "@hpo/core";
+import type { ApiClient } from "./api-client.ts";
+import type { CliContext } from "./context.ts";
+import { renderLeaderboard, renderSweepSummary } from "./format/leaderboard.ts";
+import { progressOf, renderProgress } from "./format/progress.ts";
+
+/** Options of `watchSweep`. */
+export interface WatchOptions {
+  /** Poll period in ms; default 1000. */
+  readonly intervalMs?: number;
+  /** How long the coordinator may stay unreachable before giving up, in ms; default 60 000. */
+  readonly unreachableMs?: number;
+  /** Stops watching (the sweep goes on) when aborted; resolves with the last snapshot. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Follows a sweep until it ends, drawing a live progress line on stderr (trials done/total,
+ * running, best so far, ETA); in a non-interactive stderr a line is printed only when it changes.
+ * Then prints the summary and leaderboard on stdout. Survives a coordinator restart (retries while
+ * unreachable up to `unreachableMs`). Resolves with the final sweep; throws HpoError from the API.
+ */
+export async function watchSweep(
+  ctx: CliContext,
+  client: ApiClient,
+  id: string,
+  options: WatchOptions = {},
+): Promise<SweepRecord> {
+  const intervalMs = options.intervalMs ?? 1_000;
+  const unreachableMs = options.unreachableMs ?? 60_000;
+  let lastLine = "";
+  let unreachableSince: number | undefined;
+  let sweep: SweepRecord | undefined;
+  const clearLine = () => {
+    if (ctx.interactive && lastLine) ctx.errRaw("\r\x1b[2K");
+  };
+  for (;;) {
+    try {
+      sweep = await client.getSweep(id);
+      unreachableSince = undefined;
+    } catch (e) {
+      if (!(isHpoError(e) && e.code === "UNAVAILABLE")) {
+        clearLine();
+        throw e;
+      }
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince > unreachableMs) {
+        clearLine();
+        throw e;
+      }
+    }
+    if (sweep) {
+      const line =
+        renderProgress(progressOf(sweep, Date.now()), sweep.spec.metric.name) +
+        (unreachableSince !== undefined ? " · coordinator unreachable, retrying" : "");
+      if (ctx.interactive) ctx.errRaw(`\r\x1b[2K${line}`);
+      else if (stripTimes(line) !== stripTimes(lastLine)) ctx.err(line);
+      lastLine = line;
+      if (sweep.status !== "running") break;
+    }
+    if (options.signal?.aborted) break;
+    await sleep(intervalMs, options.signal);
+  }
+  if (ctx.interactive && lastLine) ctx.errRaw("\n");
+  if (!sweep) throw new HpoError("UNAVAILABLE", `watch ${id}: no answer from the coordinator`);
+  if (sweep.status === "running") return sweep;
+  const trials = await client.listAllTrials(id);
+  ctx.out(renderSweepSummary(sweep));
+  ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive }));
+  return sweep;
+}
+
+/** The elapsed time and ETA change every poll; a non-interactive log should not repeat for them. */
+function stripTimes(line: string): string {
+  return line.replace(/ · [^·]* · ETA .*$/, "");
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
