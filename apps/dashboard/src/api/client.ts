@@ -1,0 +1,76 @@
+/**
+ * The one HTTP client of the dashboard. Adds the API token to mutating requests, turns error
+ * responses (`ApiErrorBody`) into `ApiError`, and returns parsed JSON; the per-resource modules
+ * convert that JSON into domain types.
+ */
+import type { ApiErrorBody, Issue } from "@hpo/core";
+import { getToken } from "./token.ts";
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  /** Validation issues of an INVALID_SPEC error (empty otherwise). */
+  get issues(): readonly Issue[] {
+    const d = this.details;
+    if (!Array.isArray(d)) return [];
+    return d.filter(
+      (i): i is Issue => typeof i === "object" && i !== null && "message" in i && "path" in i,
+    );
+  }
+}
+
+export interface RequestOptions {
+  readonly method?: "GET" | "POST" | "DELETE";
+  readonly body?: string;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Base URL of the API: same origin as the page (the coordinator serves the dashboard). */
+const base = "";
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (opts.body !== undefined) headers["content-type"] = opts.contentType ?? "application/json";
+  const token = getToken();
+  if (token && opts.method && opts.method !== "GET") headers.authorization = `Bearer ${token}`;
+  const res = await fetch(base + path, {
+    method: opts.method ?? "GET",
+    headers,
+    body: opts.body,
+    signal: opts.signal,
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const err = (json as Partial<ApiErrorBody> | undefined)?.error;
+    throw new ApiError(
+      res.status,
+      err?.code ?? "HTTP_ERROR",
+      err?.message ?? `${opts.method ?? "GET"} ${path} failed with HTTP ${res.status}`,
+      err?.details,
+    );
+  }
+  return json as T;
+}
+
+/** Builds a query string, skipping undefined and empty values. */
+export function query(params: Readonly<Record<string, string | number | undefined>>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}

@@ -1,0 +1,77 @@
+/** Wire → domain conversions: the only place that knows the coordinator's JSON shapes. */
+import type { EpochReport, FoldResult, SweepRecord, TrialCounts, TrialRecord } from "@hpo/core";
+import type { SweepSummary, TrialDetail, TrialRow } from "./types.ts";
+
+const ZERO_COUNTS: TrialCounts = {
+  queued: 0,
+  running: 0,
+  completed: 0,
+  pruned: 0,
+  failed: 0,
+  diverged: 0,
+  cancelled: 0,
+};
+
+export function toSweepSummary(w: SweepRecord, now = Date.now()): SweepSummary {
+  const counts: TrialCounts = { ...ZERO_COUNTS, ...(w.counts ?? {}) };
+  const end = w.finishedAt ?? (w.status === "running" ? now : w.createdAt);
+  return {
+    id: w.id,
+    name: w.name ?? w.spec?.name ?? w.id,
+    status: w.status,
+    metricName: w.spec?.metric?.name ?? "score",
+    goal: w.spec?.metric?.goal ?? "maximize",
+    createdAt: w.createdAt,
+    finishedAt: w.finishedAt,
+    durationMs: Math.max(0, end - w.createdAt),
+    total: w.spec?.budget?.max_trials ?? w.proposed ?? 0,
+    proposed: w.proposed ?? 0,
+    counts,
+    done: counts.completed,
+    running: counts.running,
+    pruned: counts.pruned,
+    failed: counts.failed + counts.diverged,
+    best: w.best,
+    folds: w.spec?.cv?.folds ?? 1,
+    paramNames: Object.keys(w.spec?.parameters ?? {}),
+    spec: w.spec,
+    reason: w.reason,
+  };
+}
+
+function foldScores(folds: readonly FoldResult[] | undefined): (number | undefined)[] {
+  const out: (number | undefined)[] = [];
+  for (const f of folds ?? []) out[f.fold] = f.score;
+  return out;
+}
+
+export function toTrialRow(w: TrialRecord): TrialRow {
+  return {
+    id: w.id,
+    index: w.index,
+    state: w.state,
+    params: w.params ?? {},
+    mean: w.mean,
+    std: w.std,
+    sem: w.sem,
+    foldScores: foldScores(w.folds),
+    flags: w.flags ?? [],
+    prunedAt: w.prunedAt,
+    durationMs: w.durationMs,
+    worker: w.worker,
+    error: w.error,
+  };
+}
+
+export function toTrialDetail(w: TrialRecord & { curve?: readonly EpochReport[] }): TrialDetail {
+  return {
+    ...toTrialRow(w),
+    sweepId: w.sweepId,
+    folds: w.folds ?? [],
+    curve: w.curve ?? [],
+    createdAt: w.createdAt,
+    startedAt: w.startedAt,
+    finishedAt: w.finishedAt,
+    attempts: w.attempts,
+  };
+}

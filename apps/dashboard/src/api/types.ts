@@ -1,0 +1,136 @@
+/**
+ * Domain types of the dashboard: what views and plots consume. The API client converts wire data
+ * (the coordinator's JSON) into these once, in `convert.ts`; nothing else reads wire shapes.
+ */
+import type {
+  EpochReport,
+  FoldResult,
+  Goal,
+  Params,
+  SweepSpec,
+  SweepStatus,
+  TrialCounts,
+  TrialState,
+} from "@hpo/core";
+
+export interface SweepSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly status: SweepStatus;
+  readonly metricName: string;
+  readonly goal: Goal;
+  readonly createdAt: number;
+  readonly finishedAt?: number;
+  /** Wall time so far (running) or in total (finished). */
+  readonly durationMs: number;
+  /** Planned number of trials (budget.max_trials). */
+  readonly total: number;
+  readonly proposed: number;
+  readonly counts: TrialCounts;
+  readonly done: number;
+  readonly running: number;
+  readonly pruned: number;
+  /** Failed plus diverged. */
+  readonly failed: number;
+  readonly best?: { readonly trialId: string; readonly mean: number; readonly std: number };
+  readonly folds: number;
+  readonly paramNames: readonly string[];
+  readonly spec: SweepSpec;
+  readonly reason?: string;
+}
+
+/** One leaderboard row. `foldScores[k]` is fold k's final score (undefined when missing). */
+export interface TrialRow {
+  readonly id: string;
+  readonly index: number;
+  readonly state: TrialState;
+  readonly params: Params;
+  readonly mean?: number;
+  readonly std?: number;
+  readonly sem?: number;
+  readonly foldScores: readonly (number | undefined)[];
+  readonly flags: readonly string[];
+  readonly prunedAt?: number;
+  readonly durationMs?: number;
+  readonly worker?: string;
+  readonly error?: string;
+}
+
+export interface TrialDetail extends TrialRow {
+  readonly sweepId: string;
+  readonly folds: readonly FoldResult[];
+  readonly curve: readonly EpochReport[];
+  readonly createdAt: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly attempts?: number;
+}
+
+export type SortDir = "asc" | "desc";
+
+/** A leaderboard query, evaluated on the server. */
+export interface LeaderboardQuery {
+  /** "score" (best first for "desc"... see dir), "index", "std", "sem", "duration", "state", "p:<param>", "f:<fold>". */
+  readonly sort: string;
+  readonly dir: SortDir;
+  /** Keep only these states (empty: all). */
+  readonly states: readonly TrialState[];
+  /** Keep only trials carrying this flag ("pruned" matches pruned trials too). */
+  readonly flag?: string;
+  /** Param clauses like `lr<0.01 optimizer=adam`; see the server's filter parser. */
+  readonly filter?: string;
+}
+
+export interface LeaderboardPage {
+  readonly items: readonly TrialRow[];
+  readonly total: number;
+  readonly offset: number;
+  /** Trials of the sweep before filtering. */
+  readonly unfiltered: number;
+}
+
+export interface HistoryPoint {
+  readonly index: number;
+  readonly score: number;
+  readonly trialId: string;
+}
+
+/** Optimization history, downsampled on the server. */
+export interface History {
+  readonly points: readonly HistoryPoint[];
+  /** Best-so-far curve as [trial index, best score] steps. */
+  readonly best: readonly (readonly [number, number])[];
+  readonly completed: number;
+}
+
+export interface Importance {
+  readonly status: "ready" | "computing" | "insufficient";
+  readonly method: string;
+  readonly completed: number;
+  readonly params: readonly { readonly name: string; readonly importance: number }[];
+}
+
+/** A bounded sample of completed trials (top ones plus an even spread) for the scatter-type plots. */
+export interface TrialSample {
+  readonly params: readonly string[];
+  readonly rows: readonly { readonly id: string; readonly score: number; readonly params: Params }[];
+  readonly completed: number;
+}
+
+export interface WorkerInfo {
+  readonly name: string;
+  readonly host?: string;
+  readonly backend?: string;
+  readonly busy: boolean;
+  readonly currentTrial?: string;
+  readonly samplesPerSec?: number;
+  readonly lastSeen?: number;
+}
+
+export interface Fleet {
+  readonly workers: readonly WorkerInfo[];
+  readonly queue: Readonly<Record<string, number>>;
+  readonly trials: Readonly<Record<string, number>>;
+  readonly throughput: readonly { readonly label: string; readonly value: number; readonly unit: string }[];
+  readonly recent: readonly (readonly [number, number])[];
+}

@@ -1,0 +1,307 @@
+/**
+ * The leaderboard: a virtualized table of a sweep's trials. Sorting and filtering run on the
+ * server; the table only asks for the pages the viewport shows (fixed row height, a pool of row
+ * elements), so 100,000 rows scroll as smoothly as 100.
+ */
+import type { TrialState } from "@hpo/core";
+import { getLeaderboard } from "../api/trials.ts";
+import type { LeaderboardQuery, SortDir, TrialRow } from "../api/types.ts";
+import { type Child, el, replace } from "../dom.ts";
+import { fmtDuration, fmtInt, fmtParam, fmtScore } from "../format.ts";
+import { flagChip, stateBadge } from "./badges.ts";
+
+const ROW_H = 30;
+const PAGE = 100;
+const OVERSCAN = 10;
+
+export interface LeaderboardOptions {
+  readonly sweepId: string;
+  readonly paramNames: readonly string[];
+  readonly folds: number;
+  readonly metricName: string;
+  /** Called when a row is clicked. */
+  readonly onOpen: (trialId: string) => void;
+  /** Height of the scrolling body in px (default 420). */
+  readonly height?: number;
+}
+
+export interface Leaderboard {
+  readonly el: HTMLElement;
+  /** Re-fetches the visible pages (live updates), keeping the current rows on screen meanwhile. */
+  refresh(): void;
+  destroy(): void;
+}
+
+interface Column {
+  readonly label: string;
+  /** Server sort key; absent: not sortable. */
+  readonly sort?: string;
+  readonly width: number;
+  readonly cls?: string;
+  render(r: TrialRow): Child;
+}
+
+const STATES: readonly TrialState[] = ["completed", "running", "queued", "pruned", "failed", "diverged", "cancelled"];
+const FLAGS = ["overfitting", "vanishing_gradients", "exploding_gradients", "diverged", "pruned"];
+
+function columns(o: LeaderboardOptions): Column[] {
+  const cols: Column[] = [
+    { label: "trial", sort: "index", width: 76, cls: "mono", render: (r) => r.id },
+    { label: "state", sort: "state", width: 96, render: (r) => stateBadge(r.state) },
+    {
+      label: `${o.metricName} mean ± std`,
+      sort: "score",
+      width: 170,
+      cls: "num strong",
+      render: (r) => (r.mean === undefined ? "—" : `${fmtScore(r.mean)} ± ${fmtScore(r.std)}`),
+    },
+    { label: "sem", sort: "sem", width: 76, cls: "num", render: (r) => fmtScore(r.sem) },
+  ];
+  for (let k = 0; k < o.folds; k++) {
+    cols.push({ label: `fold ${k + 1}`, sort: `f:${k}`, width: 74, cls: "num fold", render: (r) => fmtScore(r.foldScores[k]) });
+  }
+  for (const p of o.paramNames) {
+    cols.push({ label: p, sort: `p:${p}`, width: 112, cls: "param", render: (r) => fmtParam(r.params[p]) });
+  }
+  cols.push({
+    label: "flags",
+    width: 210,
+    render: (r) =>
+      el(
+        "span",
+        { class: "flags" },
+        ...(r.prunedAt !== undefined ? [flagChip(`pruned @ ${r.prunedAt}`)] : []),
+        ...r.flags.filter((f) => f !== "pruned").map(flagChip),
+      ),
+  });
+  cols.push({ label: "duration", sort: "duration", width: 86, cls: "num", render: (r) => fmtDuration(r.durationMs) });
+  return cols;
+}
+
+export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
+  const cols = columns(o);
+  const totalWidth = cols.reduce((a, c) => a + c.width, 0);
+  let q: LeaderboardQuery = { sort: "score", dir: "desc", states: [] };
+  let total = 0;
+  let unfiltered = 0;
+  let gen = 0;
+  let cache = new Map<number, readonly TrialRow[]>();
+  let stale = new Map<number, readonly TrialRow[]>();
+  const inflight = new Set<string>();
+  let fetchTimer: ReturnType<typeof setTimeout> | undefined;
+  let raf = 0;
+  let destroyed = false;
+
+  // toolbar
+  const stateSel = el(
+    "select",
+    { attrs: { "data-testid": "state-filter", "aria-label": "state" } },
+    el("option", { attrs: { value: "" } }, "all states"),
+    ...STATES.map((s) => el("option", { attrs: { value: s } }, s)),
+  );
+  const flagSel = el(
+    "select",
+    { attrs: { "data-testid": "flag-filter", "aria-label": "flag" } },
+    el("option", { attrs: { value: "" } }, "any flag"),
+    ...FLAGS.map((f) => el("option", { attrs: { value: f } }, f)),
+  );
+  const filterInput = el("input", {
+    attrs: {
+      type: "search",
+      placeholder: "filter params, e.g. lr<0.01 optimizer=adam",
+      "data-testid": "param-filter",
+      spellcheck: "false",
+    },
+  });
+  const countText = el("span", { class: "muted", attrs: { "data-testid": "lb-count" } }, "loading…");
+  const errorText = el("span", { class: "error-text" });
+  const toolbar = el("div", { class: "toolbar" }, stateSel, flagSel, filterInput, countText, errorText);
+
+  // table
+  const headerCells = cols.map((c) =>
+    el(
+      "div",
+      {
+        class: `cell th ${c.cls ?? ""} ${c.sort ? "sortable" : ""}`,
+        style: { width: `${c.width}px` },
+        title: c.label,
+        attrs: c.sort ? { "data-sort": c.sort, role: "columnheader" } : { role: "columnheader" },
+        on: c.sort ? { click: () => setSort(c.sort as string) } : {},
+      },
+      el("span", { class: "th-label" }, c.label),
+      el("span", { class: "sort-ind" }),
+    ),
+  );
+  const header = el("div", { class: "lb-head", style: { width: `${totalWidth}px` } }, ...headerCells);
+  const spacer = el("div", { class: "lb-spacer", style: { width: `${totalWidth}px` } });
+  const body = el(
+    "div",
+    { class: "lb-scroll", style: { height: `${o.height ?? 420}px` }, attrs: { "data-testid": "leaderboard", role: "table" } },
+    header,
+    spacer,
+  );
+  const pool: HTMLElement[] = [];
+  const root = el("div", { class: "leaderboard" }, toolbar, body);
+
+  function updateHeader(): void {
+    headerCells.forEach((h, i) => {
+      const c = cols[i] as Column;
+      const on = c.sort === q.sort;
+      h.classList.toggle("sorted", on);
+      const ind = h.querySelector(".sort-ind") as HTMLElement;
+      ind.textContent = on ? (q.dir === "desc" ? " ▼" : " ▲") : "";
+      h.setAttribute("aria-sort", on ? (q.dir === "desc" ? "descending" : "ascending") : "none");
+    });
+  }
+
+  function rowFor(i: number): TrialRow | undefined {
+    const p = Math.floor(i / PAGE);
+    const page = cache.get(p) ?? stale.get(p);
+    return page?.[i - p * PAGE];
+  }
+
+  function render(): void {
+    raf = 0;
+    if (destroyed) return;
+    spacer.style.height = `${total * ROW_H}px`;
+    const top = Math.max(0, body.scrollTop - header.offsetHeight);
+    const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+    const last = Math.min(total - 1, Math.ceil((top + body.clientHeight) / ROW_H) + OVERSCAN);
+    const need = Math.max(0, last - first + 1);
+    while (pool.length < need) {
+      const rowEl = el("div", { class: "lb-row", attrs: { role: "row" }, style: { width: `${totalWidth}px` } });
+      rowEl.addEventListener("click", () => {
+        const id = rowEl.dataset.trial;
+        if (id) o.onOpen(id);
+      });
+      for (const c of cols) rowEl.appendChild(el("div", { class: `cell ${c.cls ?? ""}`, style: { width: `${c.width}px` } }));
+      spacer.appendChild(rowEl);
+      pool.push(rowEl);
+    }
+    pool.forEach((rowEl, j) => {
+      const i = first + j;
+      if (j >= need) {
+        rowEl.style.display = "none";
+        return;
+      }
+      rowEl.style.display = "";
+      rowEl.style.transform = `translateY(${i * ROW_H}px)`;
+      const r = rowFor(i);
+      const key = r ? `${r.id}|${r.state}|${r.mean}|${r.flags.length}|${r.durationMs}` : `…${i}`;
+      if (rowEl.dataset.key === key) return;
+      rowEl.dataset.key = key;
+      rowEl.dataset.trial = r?.id ?? "";
+      rowEl.classList.toggle("loading", !r);
+      const cells = rowEl.children;
+      cols.forEach((c, ci) => {
+        const cell = cells[ci] as HTMLElement;
+        if (r) replace(cell, c.render(r));
+        else replace(cell, ci === 0 ? "…" : "");
+      });
+    });
+    scheduleFetch(first, last);
+  }
+
+  function schedule(): void {
+    if (!raf) raf = requestAnimationFrame(render);
+  }
+
+  function scheduleFetch(first: number, last: number): void {
+    const pages: number[] = [];
+    const hi = Math.max(first, last);
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(hi / PAGE); p++) if (!cache.has(p)) pages.push(p);
+    if (total === 0 && !cache.has(0)) pages.push(0);
+    if (pages.length === 0) return;
+    clearTimeout(fetchTimer);
+    // Fetch at once for a small move; while the user flings through 100k rows, wait until it settles.
+    const delay = pages.length <= 2 ? 0 : 80;
+    fetchTimer = setTimeout(() => {
+      for (const p of pages) void fetchPage(p);
+    }, delay);
+  }
+
+  async function fetchPage(p: number): Promise<void> {
+    const myGen = gen;
+    const key = `${myGen}:${p}`;
+    if (inflight.has(key) || cache.has(p)) return;
+    inflight.add(key);
+    try {
+      const page = await getLeaderboard(o.sweepId, q, p * PAGE, PAGE);
+      if (myGen !== gen || destroyed) return;
+      cache.set(p, page.items);
+      total = page.total;
+      unfiltered = page.unfiltered;
+      errorText.textContent = "";
+      countText.textContent =
+        total === unfiltered ? `${fmtInt(total)} trials` : `${fmtInt(total)} of ${fmtInt(unfiltered)} trials`;
+      schedule();
+    } catch (e) {
+      if (myGen === gen) errorText.textContent = e instanceof Error ? e.message : String(e);
+    } finally {
+      inflight.delete(key);
+    }
+  }
+
+  function reload(keepRows: boolean): void {
+    gen++;
+    stale = keepRows ? new Map([...stale, ...cache]) : new Map();
+    cache = new Map();
+    if (!keepRows) {
+      body.scrollTop = 0;
+      for (const r of pool) r.dataset.key = "";
+    }
+    updateHeader();
+    schedule();
+    void fetchPage(Math.floor(Math.max(0, body.scrollTop - header.offsetHeight) / ROW_H / PAGE));
+  }
+
+  function setSort(sort: string): void {
+    const dir: SortDir = q.sort === sort ? (q.dir === "desc" ? "asc" : "desc") : sort === "score" ? "desc" : "asc";
+    q = { ...q, sort, dir };
+    reload(false);
+  }
+
+  let filterTimer: ReturnType<typeof setTimeout> | undefined;
+  const applyFilters = () => {
+    q = {
+      ...q,
+      states: stateSel.value ? [stateSel.value as TrialState] : [],
+      flag: flagSel.value || undefined,
+      filter: filterInput.value.trim() || undefined,
+    };
+    reload(false);
+  };
+  stateSel.addEventListener("change", applyFilters);
+  flagSel.addEventListener("change", applyFilters);
+  filterInput.addEventListener("input", () => {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(applyFilters, 300);
+  });
+  filterInput.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      clearTimeout(filterTimer);
+      applyFilters();
+    }
+  });
+  body.addEventListener("scroll", schedule, { passive: true });
+  const ro = new ResizeObserver(schedule);
+  ro.observe(body);
+
+  updateHeader();
+  void fetchPage(0);
+
+  return {
+    el: root,
+    refresh: () => {
+      stale = new Map();
+      reload(true);
+    },
+    destroy() {
+      destroyed = true;
+      ro.disconnect();
+      clearTimeout(fetchTimer);
+      clearTimeout(filterTimer);
+      if (raf) cancelAnimationFrame(raf);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** Gradient norms per layer over epochs (mean over folds), on a log axis. */
+import type { EpochReport } from "@hpo/core";
+import { fmtScore } from "../../format.ts";
+import { keySeries, keysOf } from "../curves/curve-series.ts";
+import type { ChartOption } from "../echarts.ts";
+import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
+
+/** Epoch-record keys that hold gradient norms: `grad_norm` or per-layer `grad_norm/<layer>` etc. */
+export function gradKeys(curve: readonly EpochReport[]): string[] {
+  const all = keysOf(curve).filter((k) => /^grad(_norm|norm)?([/:._-]|$)/i.test(k));
+  const perLayer = all.filter((k) => !/^grad(_norm|norm)?$/i.test(k));
+  return perLayer.length > 0 ? perLayer : all;
+}
+
+export function gradNormOption(curve: readonly EpochReport[]): ChartOption {
+  const keys = gradKeys(curve);
+  return {
+    grid: { left: 64, right: 16, top: 40, bottom: 40 },
+    legend: { top: 0, type: "scroll", data: keys },
+    tooltip: {
+      ...TOOLTIP_BASE,
+      trigger: "axis",
+      formatter: (ps: readonly { seriesName: string; data: [number, number] }[]) =>
+        tooltipHtml(`epoch ${ps[0]?.data[0] ?? ""}`, ps.map((p) => [p.seriesName, fmtScore(p.data[1])] as const)),
+    },
+    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1 },
+    yAxis: { type: "log", name: "‖g‖", scale: true },
+    series: keys.map((key) => ({
+      name: key,
+      type: "line",
+      symbol: "none",
+      lineStyle: { width: 2 },
+      data: keySeries(curve, key).mean.filter(([, v]) => v > 0),
+    })),
+  };
+}

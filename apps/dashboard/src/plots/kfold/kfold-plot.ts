@@ -1,0 +1,60 @@
+/**
+ * K-fold spread of the top configs: a box per trial over its fold scores, the individual folds as
+ * points and the mean as a diamond, so a "best" trial that won by one lucky fold stands out.
+ */
+import type { TrialRow } from "../../api/types.ts";
+import { fmtScore } from "../../format.ts";
+import type { ChartOption } from "../echarts.ts";
+import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
+}
+
+export function kfoldOption(top: readonly TrialRow[], metricName: string): ChartOption {
+  const ids = top.map((t) => t.id);
+  const box = top.map((t) => {
+    const s = t.foldScores.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    return [s[0], quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75), s[s.length - 1]];
+  });
+  const points = top.flatMap((t, i) =>
+    t.foldScores.map((v, k) => (v === undefined ? null : { value: [i, v], fold: k, id: t.id })).filter((p) => p !== null),
+  );
+  return {
+    grid: { left: 56, right: 16, top: 30, bottom: 48 },
+    legend: { top: 0, right: 8, data: ["folds", "mean"] },
+    tooltip: {
+      ...TOOLTIP_BASE,
+      trigger: "item",
+      formatter: (p: { seriesName: string; dataIndex: number; data: unknown }) => {
+        const t = top[p.seriesName === "folds" ? ((p.data as { value: [number] }).value[0] ?? 0) : p.dataIndex];
+        if (!t) return "";
+        return tooltipHtml(`trial ${t.id}`, [
+          ["mean ± std", `${fmtScore(t.mean)} ± ${fmtScore(t.std)}`],
+          ["sem", fmtScore(t.sem)],
+          ["folds", t.foldScores.map((v) => fmtScore(v)).join(", ")],
+        ]);
+      },
+    },
+    xAxis: { type: "category", data: ids, axisLabel: { rotate: ids.length > 8 ? 30 : 0 } },
+    yAxis: { type: "value", scale: true, name: metricName },
+    series: [
+      { name: "spread", type: "boxplot", data: box, itemStyle: { color: "#eef2ff", borderColor: "#4f7cff" } },
+      { name: "folds", type: "scatter", symbolSize: 7, itemStyle: { color: "#f5a524", opacity: 0.85 }, data: points },
+      {
+        name: "mean",
+        type: "scatter",
+        symbol: "diamond",
+        symbolSize: 11,
+        itemStyle: { color: "#1b2b7a" },
+        data: top.map((t, i) => [i, t.mean ?? null]),
+      },
+    ],
+  };
+}
