@@ -1,0 +1,225 @@
+import { z } from "zod";
+import { show } from "./spec-issues.ts";
+
+/**
+ * Zod schemas of a sweep file as written by a user (W&B-style keys, before defaults). They check
+ * shapes and simple ranges; `parseSweepSpec` adds the checks that span fields (min < max, known
+ * parameter names, conditions, grid size) and fills in defaults.
+ */
+
+export const LIMITS = {
+  nameLength: 100,
+  idLength: 64,
+  stringValueLength: 200,
+  values: 1000,
+  listValue: 64,
+  pathLength: 1024,
+  maxTrials: 100_000,
+  maxParallel: 1000,
+  maxEpochs: 100_000,
+  gridSize: 100_000,
+  inputChars: 1_000_000,
+} as const;
+
+export const SEARCH_METHODS = ["grid", "random", "quasi_random", "tpe", "bayes"] as const;
+export const DISTRIBUTIONS = ["uniform", "int_uniform", "log_uniform_values", "q_uniform"] as const;
+export const EARLY_TERMINATE_TYPES = ["none", "median", "asha", "hyperband"] as const;
+
+/** Ids (dataset names, metric names): letters, digits, `.`, `_`, `-`; start with a letter or digit. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// Printable: no control, surrogate, private-use or unassigned code points.
+const PRINTABLE = /^[^\p{Cc}\p{Cs}\p{Co}\p{Cn}]+$/u;
+
+const idString = z.string().min(1).max(LIMITS.idLength).regex(ID_PATTERN, {
+  error: "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'",
+});
+
+export const paramValueSchema = z.union(
+  [z.number(), z.string().max(LIMITS.stringValueLength), z.boolean(), z.array(z.number()).max(LIMITS.listValue)],
+  {
+    error: (iss) => `must be a number, a string, true/false or a list of numbers, got ${show(iss.input)}`,
+  },
+);
+
+/** `when: { optimizer: [momentum] }` (a single value is accepted for a one-element list). */
+export const whenSchema = z.record(
+  z.string().max(LIMITS.idLength),
+  z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(paramValueSchema).min(1).max(LIMITS.values)),
+);
+
+export const constantParamSchema = z.strictObject({
+  distribution: z.literal("constant").optional(),
+  value: paramValueSchema,
+  when: whenSchema.optional(),
+});
+
+export const categoricalParamSchema = z.strictObject({
+  distribution: z.literal("categorical").optional(),
+  values: z.array(paramValueSchema).min(1).max(LIMITS.values),
+  when: whenSchema.optional(),
+});
+
+export const rangeParamSchema = z.strictObject({
+  /** Optional: without it, integer bounds mean int_uniform and other bounds uniform (as W&B). */
+  distribution: z.enum(DISTRIBUTIONS).optional(),
+  min: z.number(),
+  max: z.number(),
+  /** Step of q_uniform (default 1). */
+  q: z.number().positive().optional(),
+  when: whenSchema.optional(),
+});
+
+/** One entry of `parameters`: `{value}`, `{values}` or `{distribution, min, max, q?}`. */
+export const parameterSchema = z.union([constantParamSchema, categoricalParamSchema, rangeParamSchema]);
+
+/** Picks the schema of a parameter entry from the keys present, for precise error messages. */
+export function parameterSchemaFor(raw: unknown): z.ZodType {
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    if ("value" in raw) return constantParamSchema;
+    if ("values" in raw) return categoricalParamSchema;
+  }
+  return rangeParamSchema;
+}
+
+export const metricSchema = z.strictObject({
+  name: idString,
+  goal: z.enum(["maximize", "minimize"]).optional(),
+  target: z.number().optional(),
+});
+
+const datasetObjectSchema = z.strictObject({
+  name: idString.optional(),
+  path: z
+    .string()
+    .min(1)
+    .max(LIMITS.pathLength)
+    .regex(/^[^\0]+$/, { error: "must not contain NUL" })
+    .optional(),
+  label: z
+    .union([z.string().min(1).max(LIMITS.stringValueLength), z.number().int().min(0)], {
+      error: (iss) => `must be a column name or a 0-based column index, got ${show(iss.input)}`,
+    })
+    .optional(),
+  task: z.enum(["classification", "regression"]).optional(),
+});
+
+/** `dataset: digits` is shorthand for `dataset: { name: digits }`. */
+export const datasetSchema = z.preprocess((v) => (typeof v === "string" ? { name: v } : v), datasetObjectSchema);
+
+export const modelSchema = z.strictObject({
+  hidden: z.array(z.number().int().min(1).max(4096)).max(32).optional(),
+  activation: z.string().max(LIMITS.idLength).optional(),
+});
+
+export const cvSchema = z.strictObject({
+  folds: z.number().int().min(2).max(50).optional(),
+  stratified: z.boolean().optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+});
+
+export const budgetSchema = z.strictObject({
+  max_trials: z.number().int().min(1).max(LIMITS.maxTrials).optional(),
+  max_parallel: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
+  max_epochs: z.number().int().min(1).max(LIMITS.maxEpochs).optional(),
+  max_seconds: z.number().positive().max(1e9).optional(),
+});
+
+const step = z.number().int().min(0).max(LIMITS.maxEpochs);
+const resource = z.number().int().min(1).max(LIMITS.maxEpochs);
+const reduction = z.number().min(2).max(100);
+
+export const medianOptionsSchema = z.strictObject({
+  type: z.literal("median"),
+  /** Trials that must finish before any pruning (default 5). */
+  n_startup_trials: step.optional(),
+  /** Epochs of a trial before it may be pruned (default 0). */
+  n_warmup_steps: step.optional(),
+  /** Check every this many epochs (default 1). */
+  interval_steps: resource.optional(),
+  /** Other trials needed at a step to compare with (default 1). */
+  n_min_trials: resource.optional(),
+});
+
+/** ASHA and Hyperband; W&B's `min_iter`, `max_iter` and `eta` are accepted as aliases. */
+const halvingShape = {
+  min_resource: resource.optional(),
+  max_resource: resource.optional(),
+  reduction_factor: reduction.optional(),
+  min_iter: resource.optional(),
+  max_iter: resource.optional(),
+  eta: reduction.optional(),
+};
+
+export const ashaOptionsSchema = z.strictObject({
+  type: z.literal("asha"),
+  ...halvingShape,
+  /** No trial is pruned before this epoch (default 0: rungs decide alone). */
+  grace_period: step.optional(),
+});
+
+export const hyperbandOptionsSchema = z.strictObject({ type: z.literal("hyperband"), ...halvingShape });
+
+export const earlyTerminateSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("none") }),
+  medianOptionsSchema,
+  ashaOptionsSchema,
+  hyperbandOptionsSchema,
+]);
+
+export const TOP_LEVEL_KEYS = [
+  "name",
+  "method",
+  "metric",
+  "parameters",
+  "dataset",
+  "model",
+  "cv",
+  "budget",
+  "early_terminate",
+  "seed",
+] as const;
+
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.nameLength)
+  .regex(PRINTABLE, { error: "must hold only printable characters" });
+
+/** Top level with `parameters` as an opaque record: each entry is checked with parameterSchemaFor. */
+export const sweepShapeSchema = z.strictObject({
+  name: nameSchema.optional(),
+  method: z.enum(SEARCH_METHODS).optional(),
+  metric: metricSchema.optional(),
+  parameters: z.record(z.string().max(LIMITS.idLength), z.unknown()).optional(),
+  dataset: datasetSchema,
+  model: modelSchema.optional(),
+  cv: cvSchema.optional(),
+  budget: budgetSchema.optional(),
+  early_terminate: z.preprocess((v) => (typeof v === "string" ? { type: v } : v), earlyTerminateSchema).optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+});
+
+/** The full input schema (for JSON Schema / OpenAPI). */
+export const sweepInputSchema = sweepShapeSchema.extend({
+  parameters: z.record(z.string().max(LIMITS.idLength), parameterSchema).optional(),
+  dataset: z.union([idString, datasetObjectSchema]),
+  early_terminate: z.union([z.enum(EARLY_TERMINATE_TYPES), earlyTerminateSchema]).optional(),
+});
+
+/** Allowed keys by dotted path, to list them when an unknown key is found. */
+export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  "": TOP_LEVEL_KEYS,
+  metric: Object.keys(metricSchema.shape),
+  dataset: Object.keys(datasetObjectSchema.shape),
+  model: Object.keys(modelSchema.shape),
+  cv: Object.keys(cvSchema.shape),
+  budget: Object.keys(budgetSchema.shape),
+};
+
+let jsonSchema: unknown;
+/** JSON Schema (draft 2020-12) of a sweep file, computed once on first use. */
+export function sweepSpecJsonSchema(): unknown {
+  jsonSchema ??= z.toJSONSchema(sweepInputSchema, { io: "input", unrepresentable: "any" });
+  return jsonSchema;
+}

@@ -1,0 +1,266 @@
+import { parseDocument } from "yaml";
+import { HpoError, type Issue } from "./errors.ts";
+import { gridSpace } from "./samplers/grid-space.ts";
+import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
+import { formatIssues, fromZodIssue, joinPath, show } from "./spec-issues.ts";
+import { checkConditions, normaliseParameter } from "./spec-normalise-parameter.ts";
+import { ACTIVATIONS, isKnownParameter, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS } from "./spec-parameters.ts";
+import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema } from "./spec-schema.ts";
+import type {
+  BudgetSpec,
+  CvSpec,
+  DatasetSpec,
+  MetricSpec,
+  ModelSpec,
+  ParameterSpec,
+  SearchMethod,
+  SweepSpec,
+} from "./types.ts";
+
+export type { KnownParameter, ParameterKind } from "./spec-parameters.ts";
+export { KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS } from "./spec-parameters.ts";
+export { LIMITS as SPEC_LIMITS, sweepSpecJsonSchema } from "./spec-schema.ts";
+
+/** At most this many issues are reported (the rest are counted). */
+const MAX_ISSUES = 50;
+
+export interface ParseSweepSpecOptions {
+  /** How to read a string input: "yaml" (default; YAML is a superset of JSON) or strict "json". */
+  readonly format?: "json" | "yaml";
+}
+
+/**
+ * Parses and validates a sweep (an object, or YAML/JSON text) and fills in defaults:
+ * - `name`: `<dataset>-<method>`; `method`: random (`bayes` means tpe);
+ * - `metric`: val_accuracy/maximize for classification, val_loss/minimize for regression
+ *   (a metric named without `goal` minimizes when its name holds loss, mse, mae or error);
+ * - `dataset`: a string is a built-in name; `task` defaults to regression when the name holds
+ *   "regression", else classification;
+ * - `parameters`: {} ; bounds without `distribution` are int_uniform for integer parameters,
+ *   uniform otherwise; q_uniform's q defaults to 1;
+ * - `model`: hidden [64], activation relu; `cv`: 5 folds, stratified for classification, seed 0;
+ * - `budget`: max_trials 20, max_parallel 2, max_epochs 20; `early_terminate`: none (see
+ *   spec-early-terminate.ts for each type's options and defaults); `seed`: 0.
+ * Returns a deeply frozen SweepSpec.
+ * @throws HpoError INVALID_SPEC with `details: Issue[]`, the message listing every issue as
+ *   `sweep "name": parameters.learning_rate.min must be > 0 for log_uniform_values, got -1`;
+ *   PAYLOAD_TOO_LARGE when a string input is longer than 1,000,000 characters.
+ */
+export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {}): SweepSpec {
+  const raw = typeof input === "string" ? parseText(input, opts.format ?? "yaml") : input;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    fail(undefined, [
+      { path: "", message: `must be a mapping of sweep keys (name, method, parameters, ...), got ${show(raw)}` },
+    ]);
+  }
+  const rec = raw as Record<string, unknown>;
+  const displayName =
+    typeof rec.name === "string" && rec.name.trim() && rec.name.length <= LIMITS.nameLength
+      ? rec.name.trim()
+      : undefined;
+  const issues: Issue[] = [];
+
+  const shape = sweepShapeSchema.safeParse(rec, { reportInput: true });
+  if (!shape.success) for (const zi of shape.error.issues) issues.push(...fromZodIssue(zi, [], KNOWN_KEYS));
+
+  const parameters = parseParameters(rec.parameters, issues);
+  const data = shape.success ? shape.data : undefined;
+  const method: SearchMethod | undefined = data
+    ? data.method === "bayes"
+      ? "tpe"
+      : (data.method ?? "random")
+    : undefined;
+
+  if (parameters && method === "grid") checkGrid(parameters, issues);
+  if (!data || !parameters || !method || issues.length > 0) fail(displayName, issues);
+
+  const dataset = normaliseDataset(data.dataset, issues);
+  const task = dataset.task;
+  const metric: MetricSpec = data.metric
+    ? {
+        name: data.metric.name,
+        goal: data.metric.goal ?? (/loss|mse|mae|error/i.test(data.metric.name) ? "minimize" : "maximize"),
+        ...(data.metric.target !== undefined ? { target: data.metric.target } : {}),
+      }
+    : task === "regression"
+      ? { name: "val_loss", goal: "minimize" }
+      : { name: "val_accuracy", goal: "maximize" };
+  const activation = data.model?.activation ?? "relu";
+  if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
+    issues.push({
+      path: "model.activation",
+      message: `must be one of ${ACTIVATIONS.join(" | ")}, got ${show(activation)}`,
+    });
+  }
+  const model: ModelSpec = { hidden: data.model?.hidden ?? [64], activation };
+  const stratified = data.cv?.stratified ?? task === "classification";
+  if (stratified && task === "regression")
+    issues.push({
+      path: "cv.stratified",
+      message: "must be false for a regression dataset (stratification needs class labels)",
+    });
+  const cv: CvSpec = { folds: data.cv?.folds ?? 5, stratified, seed: data.cv?.seed ?? 0 };
+  const budget: BudgetSpec = {
+    max_trials: data.budget?.max_trials ?? 20,
+    max_parallel: data.budget?.max_parallel ?? 2,
+    max_epochs: data.budget?.max_epochs ?? 20,
+    ...(data.budget?.max_seconds !== undefined ? { max_seconds: data.budget.max_seconds } : {}),
+  };
+  const earlyTerminate = normaliseEarlyTerminate(data.early_terminate ?? { type: "none" }, budget, issues);
+  if (issues.length > 0) fail(displayName, issues);
+
+  const spec: SweepSpec = {
+    name: data.name ?? `${dataset.name ?? "csv"}-${method}`,
+    method,
+    metric,
+    parameters,
+    dataset,
+    model,
+    cv,
+    budget,
+    early_terminate: earlyTerminate,
+    seed: data.seed ?? 0,
+  };
+  return deepFreeze(spec);
+}
+
+/**
+ * Number of distinct trials a grid over `spec.parameters` makes (conditional parameters count
+ * only where active); Infinity when a continuous distribution is active.
+ */
+export function gridSize(spec: Pick<SweepSpec, "parameters">): number {
+  return gridSpace(spec.parameters).size;
+}
+
+function parseText(text: string, format: "json" | "yaml"): unknown {
+  if (text.length > LIMITS.inputChars) {
+    throw new HpoError(
+      "PAYLOAD_TOO_LARGE",
+      `sweep spec is ${text.length.toLocaleString("en-US")} characters; the limit is ${LIMITS.inputChars}`,
+    );
+  }
+  if (format === "json") {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      const msg = (e as Error).message;
+      const pos = /position (\d+)/.exec(msg);
+      const where = pos ? ` at ${lineCol(text, Number(pos[1]))}` : "";
+      fail(undefined, [{ path: "", message: `JSON syntax error${where}: ${msg.split("\n")[0]}` }]);
+    }
+  }
+  try {
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: "silent" });
+    const err = doc.errors[0];
+    if (err) {
+      const first = (err.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+      const p = err.linePos?.[0];
+      fail(undefined, [
+        { path: "", message: `YAML syntax error${p ? ` at line ${p.line}, column ${p.col}` : ""}: ${first}` },
+      ]);
+    }
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    if (e instanceof HpoError) throw e;
+    fail(undefined, [{ path: "", message: `YAML could not be read: ${(e as Error).message.split("\n")[0]}` }]);
+  }
+}
+
+function lineCol(text: string, pos: number): string {
+  const before = text.slice(0, pos).split("\n");
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+function parseParameters(raw: unknown, issues: Issue[]): Record<string, ParameterSpec> | undefined {
+  if (raw === undefined) return {};
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // reported by the shape schema
+  const out: Record<string, ParameterSpec> = {};
+  let ok = true;
+  for (const [name, entry] of Object.entries(raw)) {
+    const path = ["parameters", name.length > LIMITS.idLength ? `${name.slice(0, LIMITS.idLength)}…` : name];
+    if (!isKnownParameter(name)) {
+      issues.push({
+        path: joinPath(path),
+        message: `is not a known parameter; known parameters: ${KNOWN_PARAMETER_NAMES.join(", ")}`,
+      });
+      ok = false;
+      continue;
+    }
+    const parsed = parameterSchemaFor(entry).safeParse(entry, { reportInput: true });
+    if (!parsed.success) {
+      for (const zi of parsed.error.issues) issues.push(...fromZodIssue(zi, path));
+      ok = false;
+      continue;
+    }
+    const spec = normaliseParameter(
+      name,
+      parsed.data as Parameters<typeof normaliseParameter>[1],
+      KNOWN_PARAMETERS[name]!.kind,
+      issues,
+    );
+    if (spec) Object.defineProperty(out, name, { value: spec, enumerable: true, writable: true, configurable: true });
+    else ok = false;
+  }
+  if (!ok) return undefined;
+  const before = issues.length;
+  checkConditions(out, issues);
+  return issues.length === before ? out : undefined;
+}
+
+function checkGrid(parameters: Readonly<Record<string, ParameterSpec>>, issues: Issue[]): void {
+  let enumerable = true;
+  for (const [name, p] of Object.entries(parameters)) {
+    if (p.distribution.kind === "uniform" || p.distribution.kind === "log_uniform_values") {
+      issues.push({
+        path: `parameters.${name}.distribution`,
+        message: `method grid needs values or an enumerable distribution (int_uniform, q_uniform), got ${p.distribution.kind}`,
+      });
+      enumerable = false;
+    }
+  }
+  if (!enumerable) return;
+  const space = gridSpace(parameters, LIMITS.gridSize);
+  if (space.size > LIMITS.gridSize) {
+    const count = space.truncated
+      ? `more than ${LIMITS.gridSize.toLocaleString("en-US")}`
+      : space.size.toLocaleString("en-US");
+    issues.push({ path: "parameters", message: `grid would make ${count} trials; the limit is ${LIMITS.gridSize}` });
+  }
+}
+
+function normaliseDataset(
+  d: {
+    name?: string | undefined;
+    path?: string | undefined;
+    label?: string | number | undefined;
+    task?: "classification" | "regression" | undefined;
+  },
+  issues: Issue[],
+): DatasetSpec {
+  if (d.name === undefined && d.path === undefined)
+    issues.push({ path: "dataset", message: "needs a name (built-in: iris, wine, digits) or a path to a CSV file" });
+  if (d.name !== undefined && d.path !== undefined)
+    issues.push({ path: "dataset", message: "takes a name or a path, not both" });
+  const task = d.task ?? (d.name && /regression/i.test(d.name) ? "regression" : "classification");
+  return {
+    ...(d.name !== undefined ? { name: d.name } : {}),
+    ...(d.path !== undefined ? { path: d.path } : {}),
+    ...(d.label !== undefined ? { label: d.label } : {}),
+    task,
+  };
+}
+
+function fail(name: string | undefined, issues: readonly Issue[]): never {
+  const shown = issues.slice(0, MAX_ISSUES);
+  let message = formatIssues(name, shown);
+  if (issues.length > MAX_ISSUES) message += `\n… and ${issues.length - MAX_ISSUES} more issues`;
+  throw new HpoError("INVALID_SPEC", message, shown);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
