@@ -197,6 +197,8 @@ describe("store", () => {
     expect(sweep?.status).toBe("cancelled");
     expect(sweep?.reason).toBe("by user");
     expect(sweep?.finishedAt).toBeGreaterThan(0);
+    expect(await store.getSweepStatus(s.id)).toBe("cancelled");
+    expect(await store.getSweepStatus("missing-aaaaaa")).toBeUndefined();
     expect(await store.runningSweepIds()).toEqual([]);
     await expect(store.setSweepStatus("missing-aaaaaa", "completed")).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

@@ -60,6 +60,8 @@ export interface Store {
   createSweep(spec: SweepSpec): Promise<SweepRecord>;
   /** undefined when there is no such sweep. */
   getSweep(sweepId: string): Promise<SweepRecord | undefined>;
+  /** Status of a sweep with one HGET (hot path of workers); undefined when missing. */
+  getSweepStatus(sweepId: string): Promise<SweepStatus | undefined>;
   /** Newest first. */
   listSweeps(offset?: number, limit?: number): Promise<Page<SweepRecord>>;
   /** Ids of sweeps whose status is running (what the scheduler has to look after). */
@@ -209,6 +211,12 @@ export function createStore(options: StoreOptions): Store {
       }),
 
     getSweep: (sweepId) => guard(`get sweep "${sweepId}"`, async () => (await readSweeps([sweepId]))[0]),
+
+    getSweepStatus: (sweepId) =>
+      guard(`get status of sweep "${sweepId}"`, async () => {
+        const status = await redis.hget(k.sweep(sweepId), "status");
+        return (status ?? undefined) as SweepStatus | undefined;
+      }),
 
     listSweeps: (offset, limit) =>
       guard("list sweeps", async () => {

@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HpoError, type SweepRecord } from "@hpo/core";
+import { createStore, type Store } from "@hpo/store";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "./app.ts";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const TOKEN = "s3cret-token";
+
+const SPEC_YAML = `
+name: iris-api
+method: random
+dataset: iris
+metric: { name: val_accuracy, goal: maximize }
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.001, max: 0.1 }
+cv: { folds: 3 }
+budget: { max_trials: 4, max_parallel: 2, max_epochs: 2 }
+`;
+
+describe("coordinator HTTP API", () => {
+  const prefix = `test-${randomUUID()}`;
+  let redis: Redis;
+  let store: Store;
+  let server: Server;
+  let base: string;
+  const kicked: string[] = [];
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    store = createStore({ redis, prefix });
+    const scheduler = {
+      kick: (id: string) => void kicked.push(id),
+      async cancel(id: string): Promise<SweepRecord> {
+        const sweep = await store.getSweep(id);
+        if (!sweep) throw new HpoError("NOT_FOUND", `sweep "${id}" not found`);
+        await store.setSweepStatus(id, "cancelled", "test");
+        return (await store.getSweep(id)) as SweepRecord;
+      },
+    };
+    const app = createApp({ store, scheduler, logger: pino({ level: "silent" }), token: TOKEN, bodyLimit: "2kb" });
+    server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await store.close();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const post = (path: string, body: string, type = "application/json", auth = true) =>
+    fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": type, ...(auth && { authorization: `Bearer ${TOKEN}` }) },
+      body,
+    });
+
+  it("answers /healthz", async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("creates a sweep from YAML and from JSON, lists and gets it", async () => {
+    const res = await post("/api/sweeps", SPEC_YAML, "application/yaml");
+    expect(res.status).toBe(201);
+    const sweep = (await res.json()) as SweepRecord;
+    expect(sweep.id).toMatch(/^iris-api-[a-z0-9]{6}$/);
+    expect(sweep.status).toBe("running");
+    expect(sweep.spec.cv.folds).toBe(3);
+    expect(kicked).toContain(sweep.id);
+
+    const json = { name: "iris-json", dataset: "iris", parameters: { dropout: { values: [0, 0.2] } } };
+    const res2 = await post("/api/sweeps", JSON.stringify(json));
+    expect(res2.status).toBe(201);
+    const sweep2 = (await res2.json()) as SweepRecord;
+
+    const list = await (await fetch(`${base}/api/sweeps?limit=10`)).json();
+    expect(list.items.map((s: SweepRecord) => s.id)).toEqual([sweep2.id, sweep.id]);
+    expect(list.total).toBe(2);
+    const got = await fetch(`${base}/api/sweeps/${sweep.id}`);
+    expect(got.status).toBe(200);
+    expect(((await got.json()) as SweepRecord).name).toBe("iris-api");
+
+    const trials = await (await fetch(`${base}/api/sweeps/${sweep.id}/trials?sort=index`)).json();
+    expect(trials).toEqual({ items: [], total: 0, offset: 0, limit: 50 });
+  });
+
+  it("returns trials with their curve", async () => {
+    const sweep = (await (await post("/api/sweeps", SPEC_YAML, "text/plain")).json()) as SweepRecord;
+    await store.proposeTrial(sweep.id, 0, { learning_rate: 0.01 });
+    await store.markRunning(sweep.id, "t0000", "w", 1);
+    await store.appendEpoch(sweep.id, "t0000", { epoch: 1, value: 0.5, folds: [{ val_accuracy: 0.5 }] });
+    const res = await fetch(`${base}/api/sweeps/${sweep.id}/trials/t0000`);
+    expect(res.status).toBe(200);
+    const trial = await res.json();
+    expect(trial.state).toBe("running");
+    expect(trial.curve).toHaveLength(1);
+    expect((await fetch(`${base}/api/sweeps/${sweep.id}/trials/t9999`)).status).toBe(404);
+    expect((await fetch(`${base}/api/sweeps/${sweep.id}/trials/..%2Fx`)).status).toBe(404);
+  });
+
+  it("rejects bad input with 4xx JSON errors, never 500", async () => {
+    const cases: [Response, number, string][] = [
+      [await post("/api/sweeps", "{not json"), 400, "INVALID_REQUEST"],
+      [await post("/api/sweeps", "name: [unclosed", "application/yaml"), 400, "INVALID_SPEC"],
+      [await post("/api/sweeps", "parameters: 3", "application/yaml"), 400, "INVALID_SPEC"],
+      [await post("/api/sweeps", "", "application/json"), 400, "INVALID_REQUEST"],
+      [await post("/api/sweeps", "a=b", "application/x-www-form-urlencoded"), 400, "INVALID_REQUEST"],
+      [await post("/api/sweeps", JSON.stringify({ name: "x".repeat(4000) })), 413, "PAYLOAD_TOO_LARGE"],
+      [await post("/api/sweeps", "null"), 400, "INVALID_SPEC"],
+      [await fetch(`${base}/api/sweeps?limit=abc`), 400, "INVALID_REQUEST"],
+      [await fetch(`${base}/api/sweeps?limit=5000`), 400, "INVALID_REQUEST"],
+      [await fetch(`${base}/api/sweeps/nope-aaaaaa`), 404, "NOT_FOUND"],
+      [await fetch(`${base}/api/sweeps/nope-aaaaaa/trials?sort=best`), 400, "INVALID_REQUEST"],
+      [await fetch(`${base}/api/sweeps/nope-aaaaaa/trials`), 404, "NOT_FOUND"],
+      [await fetch(`${base}/api/nothing`), 404, "NOT_FOUND"],
+      [await fetch(`${base}/elsewhere`), 404, "NOT_FOUND"],
+    ];
+    for (const [i, [res, status, code]] of cases.entries()) {
+      const body = await res.json();
+      expect({ i, status: res.status, code: body.error.code }).toEqual({ i, status, code });
+      expect(typeof body.error.message).toBe("string");
+    }
+    const invalid = await (await post("/api/sweeps", "parameters: 3", "application/yaml")).json();
+    expect(invalid.error.details[0].path).toBe("parameters");
+  });
+
+  it("requires the bearer token on mutating routes only", async () => {
+    const none = await post("/api/sweeps", SPEC_YAML, "application/yaml", false);
+    expect(none.status).toBe(401);
+    expect((await none.json()).error.code).toBe("UNAUTHORIZED");
+    const wrong = await fetch(`${base}/api/sweeps`, {
+      method: "POST",
+      headers: { "content-type": "application/yaml", authorization: "Bearer nope" },
+      body: SPEC_YAML,
+    });
+    expect(wrong.status).toBe(403);
+    expect((await fetch(`${base}/api/sweeps`)).status).toBe(200);
+    const sweep = (await (await post("/api/sweeps", SPEC_YAML, "application/yaml")).json()) as SweepRecord;
+    expect((await post(`/api/sweeps/${sweep.id}/cancel`, "", "application/json", false)).status).toBe(401);
+    const cancelled = await post(`/api/sweeps/${sweep.id}/cancel`, "", "application/json");
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as SweepRecord).status).toBe("cancelled");
+  });
+});

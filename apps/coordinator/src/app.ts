@@ -1,0 +1,70 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Store } from "@hpo/store";
+import express, { type Express, type RequestHandler } from "express";
+import type { Logger } from "pino";
+import { requireToken } from "./auth.ts";
+import { errorMiddleware, notFound } from "./errors-middleware.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { YAML_TYPES } from "./sweep-body.ts";
+import { sweepsRouter } from "./sweeps-router.ts";
+
+/** Metrics hooks of the HTTP layer (fits @hpo/metrics: `http` middleware, `createMetricsHandler`). */
+export interface AppMetrics {
+  /** Mounted before every route (request duration by route and status). */
+  readonly http?: (req: express.Request, res: express.Response, next: () => void) => void;
+  /** Serves `GET /metrics` (Prometheus text format). */
+  readonly handler?: (req: express.Request, res: express.Response) => void;
+}
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly scheduler: Pick<Scheduler, "kick" | "cancel">;
+  readonly logger: Logger;
+  /** When set, mutating routes need `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  readonly metrics?: AppMetrics;
+  /** Folder of the built dashboard, served at `/` with an index.html fallback. */
+  readonly staticDir?: string;
+  /** Largest accepted request body. Default "1mb". */
+  readonly bodyLimit?: string;
+}
+
+/**
+ * The coordinator's HTTP app: `GET /healthz`, the REST API under `/api` (docs/openapi.yaml),
+ * optionally `/metrics` and the dashboard. Every error is JSON `ApiErrorBody`; bad input (incl.
+ * malformed JSON/YAML, oversized bodies) answers 4xx, unknown routes 404.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  if (deps.metrics?.http) app.use(deps.metrics.http as RequestHandler);
+
+  app.get("/healthz", async (_req, res) => {
+    const ok = await deps.store.ping();
+    res.status(ok ? 200 : 503).json(ok ? { ok } : { ok, error: { code: "UNAVAILABLE", message: "redis does not answer" } });
+  });
+  if (deps.metrics?.handler) app.get("/metrics", deps.metrics.handler as RequestHandler);
+
+  const limit = deps.bodyLimit ?? "1mb";
+  const api = express.Router();
+  api.use(requireToken(deps.token));
+  api.use(express.json({ limit, strict: false }));
+  api.use(express.text({ limit, type: YAML_TYPES }));
+  api.use("/sweeps", sweepsRouter(deps.store, deps.scheduler));
+  api.use(notFound);
+  app.use("/api", api);
+
+  if (deps.staticDir && existsSync(deps.staticDir)) {
+    const root = path.resolve(deps.staticDir);
+    app.use(express.static(root, { index: "index.html" }));
+    app.use((req, res, next) => {
+      if (req.method !== "GET" || !req.accepts("html")) return next();
+      res.sendFile(path.join(root, "index.html"), (err) => err && next());
+    });
+  }
+  app.use(notFound);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}

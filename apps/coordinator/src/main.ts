@@ -1,0 +1,55 @@
+/**
+ * Coordinator process: the only file of the coordinator that reads env, listens and handles
+ * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN (else
+ * the file .hpo/token when present). HPO_TRIAL_MODE=noop makes workers score trials without
+ * training (benchmarks and orchestration tests).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createStore } from "@hpo/store";
+import { pino } from "pino";
+import { createApp } from "./app.ts";
+import { createCoreProposer } from "./proposer.ts";
+import { createScheduler } from "./scheduler.ts";
+
+const logger = pino({ name: "coordinator", level: process.env.LOG_LEVEL ?? "info" });
+const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const prefix = process.env.HPO_PREFIX || "hpo";
+const port = Number(process.env.HPO_PORT ?? 8080);
+const host = process.env.HPO_HOST || "127.0.0.1";
+const tokenFile = ".hpo/token";
+const token = process.env.HPO_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined) || undefined;
+const mode = process.env.HPO_TRIAL_MODE === "noop" ? "noop" : "tfjs";
+const staticDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
+
+const store = createStore({ url: redisUrl, prefix });
+const scheduler = createScheduler({ store, redisUrl, prefix, logger, propose: createCoreProposer(), mode });
+const app = createApp({ store, scheduler, logger, ...(token && { token }), staticDir });
+
+await scheduler.start();
+const server = app.listen(port, host, () => {
+  const { port: bound } = server.address() as AddressInfo;
+  logger.info({ url: `http://${host}:${bound}`, prefix, redisUrl, auth: Boolean(token), mode }, "coordinator listening");
+});
+server.on("error", (err) => {
+  logger.fatal({ err }, "coordinator: cannot listen");
+  process.exit(1);
+});
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "coordinator stopping");
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  server.closeAllConnections?.();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await scheduler.close();
+  await store.close();
+  logger.info("coordinator stopped");
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

@@ -1,0 +1,336 @@
+import { HpoError, type SweepRecord, type TrialRecord } from "@hpo/core";
+import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { type Job, Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Proposer } from "./proposer.ts";
+import { bulkJobOf, type TrialMode, trialJobOf } from "./trial-jobs.ts";
+
+/** The parts of the coordinator metrics the scheduler feeds (see @hpo/metrics CoordinatorMetrics). */
+export interface SchedulerMetrics {
+  trialFinished(state: "cancelled" | "failed", seconds?: number): void;
+  jobStalled(): void;
+  sweepBest(sweepId: string, metric: string, score: number): void;
+  sweepEnded(sweepId: string): void;
+  sweepsRunning(count: number): void;
+}
+
+export interface SchedulerOptions {
+  readonly store: Store;
+  /** Redis for the BullMQ queue and its events; the scheduler opens and closes its own connection. */
+  readonly redisUrl: string;
+  /** BullMQ prefix, the same as the store's (HPO_PREFIX). */
+  readonly prefix: string;
+  readonly logger: Logger;
+  /** Proposes the params of trial `index` (a pure function of the sweep and earlier trials). */
+  readonly propose: Proposer;
+  /** Reconcile period: re-enqueue lost jobs, top up, detect the end. Default 2000 ms. */
+  readonly tickMs?: number;
+  /** Training mode written into every job. Default "tfjs". */
+  readonly mode?: TrialMode;
+  readonly metrics?: SchedulerMetrics;
+}
+
+/**
+ * Keeps `budget.max_parallel` trials in flight for every running sweep. All state is in Redis:
+ * a new scheduler on the same prefix carries on where a dead one stopped (proposals are pure
+ * functions of (spec, index, earlier trials); job ids are deterministic, so re-adding is a no-op).
+ * Work per sweep is serialised and coalesced: many `kick`s while a pass runs make one more pass.
+ */
+export interface Scheduler {
+  /** Subscribes to queue events, reconciles every running sweep, starts the periodic tick. */
+  start(): Promise<void>;
+  /** Asks for a top-up pass of `sweepId` soon (after a submit, a finished job, ...). Never throws. */
+  kick(sweepId: string): void;
+  /** Runs one reconcile + top-up pass now and waits for it (tests, start-up). */
+  reconcile(sweepId: string): Promise<void>;
+  /**
+   * Cancels a running sweep: status cancelled, waiting jobs removed and their trials cancelled,
+   * running trials told to stop via `${prefix}:cancel`. Cancelling a cancelled sweep returns it.
+   * @throws HpoError NOT_FOUND for an unknown sweep, CONFLICT when it already completed or failed.
+   */
+  cancel(sweepId: string, reason?: string): Promise<SweepRecord>;
+  /** Stops the tick, waits for passes in progress, closes the queue, its events and connection. */
+  close(): Promise<void>;
+}
+
+const NON_FINAL = ["queued", "running"] as const;
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { store, logger, propose, metrics } = options;
+  const mode = options.mode ?? "tfjs";
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  connection.on("error", (err) => logger.warn({ err: err.message }, "scheduler: redis connection error"));
+  const queue = new Queue(TRIALS_QUEUE, { connection, prefix: options.prefix });
+  queue.on("error", (err) => logger.warn({ err: err.message }, "scheduler: queue error"));
+  let events: QueueEvents | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  /** Per sweep: the pass in progress and whether another one was asked for meanwhile. */
+  const passes = new Map<string, { running: Promise<void>; again: boolean; full: boolean; exclusive?: true }>();
+  /** Cancelled sweeps that still had running trials: checked on each tick until drained. */
+  const draining = new Set<string>();
+
+  const run = (sweepId: string, full: boolean): Promise<void> => {
+    const current = passes.get(sweepId);
+    if (current?.exclusive) return current.running.then(() => run(sweepId, full));
+    if (current) {
+      current.again = true;
+      current.full ||= full;
+      return current.running;
+    }
+    const entry = { running: Promise.resolve(), again: false, full };
+    entry.running = (async () => {
+      try {
+        do {
+          const doFull = entry.full;
+          entry.again = false;
+          entry.full = false;
+          await pass(sweepId, doFull);
+        } while (entry.again && !closed);
+      } catch (err) {
+        logger.error({ err, sweepId }, "scheduler: pass failed");
+      } finally {
+        passes.delete(sweepId);
+      }
+    })();
+    passes.set(sweepId, entry);
+    return entry.running;
+  };
+
+  /** Serialises `fn` after any pass of the sweep (cancel must not interleave with a top-up). */
+  const exclusive = async <T>(sweepId: string, fn: () => Promise<T>): Promise<T> => {
+    for (let p = passes.get(sweepId); p; p = passes.get(sweepId)) await p.running;
+    const entry = { running: Promise.resolve(), again: false, full: false, exclusive: true as const };
+    const result = fn();
+    entry.running = result.then(
+      () => {},
+      () => {},
+    );
+    passes.set(sweepId, entry);
+    try {
+      return await result;
+    } finally {
+      if (passes.get(sweepId) === entry) passes.delete(sweepId);
+    }
+  };
+
+  async function pass(sweepId: string, full: boolean): Promise<void> {
+    if (full) await reconcileJobs(sweepId);
+    await topUp(sweepId);
+  }
+
+  /** Makes the queue match the store for the non-final trials of a running sweep. */
+  async function reconcileJobs(sweepId: string): Promise<void> {
+    const sweep = await store.getSweep(sweepId);
+    if (!sweep || sweep.status !== "running") return;
+    for (const state of NON_FINAL) {
+      for (const trialId of await store.trialIdsInState(sweepId, state)) {
+        const job = await queue.getJob(jobIdOf(sweepId, trialId));
+        if (job) {
+          const jobState = await job.getState();
+          if (jobState === "failed") await failTrial(sweepId, trialId, job.failedReason || "job failed");
+          else if (jobState === "completed") {
+            // a job never completes before its trial is final; if it did, run it again
+            await job.remove().catch(() => {});
+            await enqueueIfStillOpen(sweep, trialId);
+          }
+          continue;
+        }
+        await enqueueIfStillOpen(sweep, trialId);
+      }
+    }
+  }
+
+  async function enqueueIfStillOpen(sweep: SweepRecord, trialId: string): Promise<void> {
+    const trial = await store.getTrial(sweep.id, trialId);
+    if (!trial || (trial.state !== "queued" && trial.state !== "running")) return;
+    logger.info({ sweepId: sweep.id, trialId, state: trial.state }, "scheduler: re-enqueueing a trial that had no job");
+    await queue.addBulk([bulkJobOf(trialJobOf(sweep.id, sweep.spec, trial, mode))]);
+  }
+
+  async function failTrial(sweepId: string, trialId: string, reason: string): Promise<void> {
+    const changed = await store.finishTrial(sweepId, trialId, {
+      state: "failed",
+      folds: [],
+      flags: [],
+      error: reason,
+    });
+    if (changed) {
+      logger.warn({ sweepId, trialId, reason }, "scheduler: trial failed after its last attempt");
+      metrics?.trialFinished("failed");
+    }
+  }
+
+  /** Proposes and enqueues trials up to max_parallel in flight; completes the sweep at the end. */
+  async function topUp(sweepId: string): Promise<void> {
+    const sweep = await store.getSweep(sweepId);
+    if (!sweep || sweep.status !== "running") return;
+    const { spec } = sweep;
+    const { budget, metric } = spec;
+    if (sweep.best) metrics?.sweepBest(sweepId, metric.name, sweep.best.mean);
+    const inFlight = sweep.counts.queued + sweep.counts.running;
+    let stop: string | undefined;
+    if (metric.target !== undefined && sweep.best) {
+      const reached = metric.goal === "maximize" ? sweep.best.mean >= metric.target : sweep.best.mean <= metric.target;
+      if (reached) stop = `target ${metric.name} ${metric.target} reached by ${sweep.best.trialId}`;
+    }
+    if (!stop && budget.max_seconds !== undefined && Date.now() - sweep.createdAt > budget.max_seconds * 1000) {
+      stop = `time budget of ${budget.max_seconds} s used`;
+    }
+    if (!stop && sweep.proposed >= budget.max_trials) stop = `max_trials ${budget.max_trials} proposed`;
+
+    let history: readonly TrialRecord[] | undefined;
+    const loadHistory = async () => {
+      history ??= (await store.listTrials(sweepId, { sort: "index", limit: 1000 })).items;
+      return history;
+    };
+
+    const want = stop ? 0 : Math.min(budget.max_parallel - inFlight, budget.max_trials - sweep.proposed);
+    const jobs = [];
+    for (let i = 0; i < want; i++) {
+      const index = sweep.proposed + i;
+      const params = await propose(sweepId, spec, index, loadHistory);
+      if (params === undefined) {
+        stop = `search space exhausted after ${index} trials`;
+        break;
+      }
+      const trial = await store.proposeTrial(sweepId, index, params);
+      jobs.push(bulkJobOf(trialJobOf(sweepId, spec, trial, mode)));
+    }
+    if (jobs.length > 0) {
+      await queue.addBulk(jobs);
+      logger.debug({ sweepId, added: jobs.length }, "scheduler: trials enqueued");
+      return;
+    }
+    if (inFlight > 0) return;
+    // nothing in flight and nothing added: finished if no proposal is possible any more
+    if (!stop && (await propose(sweepId, spec, sweep.proposed, loadHistory)) === undefined) {
+      stop = `search space exhausted after ${sweep.proposed} trials`;
+    }
+    if (!stop) return;
+    if (await store.setSweepStatus(sweepId, "completed", stop)) {
+      logger.info({ sweepId, reason: stop, best: sweep.best }, "scheduler: sweep completed");
+      metrics?.sweepEnded(sweepId);
+    }
+  }
+
+  async function cancelInner(sweepId: string, reason: string): Promise<SweepRecord> {
+    const sweep = await store.getSweep(sweepId);
+    if (!sweep) throw new HpoError("NOT_FOUND", `cancel sweep "${sweepId}": no such sweep`);
+    if (sweep.status === "completed" || sweep.status === "failed") {
+      throw new HpoError("CONFLICT", `cancel sweep "${sweepId}": the sweep already ${sweep.status}`);
+    }
+    if (await store.setSweepStatus(sweepId, "cancelled", reason)) {
+      logger.info({ sweepId, reason }, "scheduler: sweep cancelled");
+      metrics?.sweepEnded(sweepId);
+    }
+    await store.publishCancel(sweepId);
+    await drain(sweepId, reason);
+    return (await store.getSweep(sweepId)) as SweepRecord;
+  }
+
+  /**
+   * Finalises the open trials of a cancelled sweep that no worker will finish: queued ones (their
+   * waiting job removed) and running ones whose job is gone or waiting. Trials in a worker's hands
+   * are left to it (it aborts on the broadcast and writes `cancelled`).
+   */
+  async function drain(sweepId: string, reason: string): Promise<void> {
+    let open = 0;
+    for (const state of NON_FINAL) {
+      for (const trialId of await store.trialIdsInState(sweepId, state)) {
+        const job: Job | undefined = await queue.getJob(jobIdOf(sweepId, trialId));
+        const jobState = job ? await job.getState() : "missing";
+        if (jobState === "active") {
+          open++;
+          continue;
+        }
+        if (job) {
+          try {
+            await job.remove();
+          } catch {
+            open++; // became active meanwhile: its worker sees the cancelled sweep
+            continue;
+          }
+        }
+        if (await store.finishTrial(sweepId, trialId, { state: "cancelled", folds: [], flags: [], error: reason })) {
+          metrics?.trialFinished("cancelled");
+        }
+      }
+    }
+    if (open > 0) draining.add(sweepId);
+    else draining.delete(sweepId);
+  }
+
+  const onFinishedJob = (jobId: string) => {
+    const ids = parseJobId(jobId);
+    if (ids) run(ids.sweepId, false);
+  };
+
+  const tick = async () => {
+    try {
+      const running = await store.runningSweepIds();
+      metrics?.sweepsRunning(running.length);
+      await Promise.all(running.map((id) => run(id, true)));
+      for (const id of draining) {
+        const reason = (await store.getSweep(id))?.reason ?? "cancelled";
+        await exclusive(id, () => drain(id, reason));
+      }
+    } catch (err) {
+      logger.warn({ err }, "scheduler: tick failed");
+    }
+  };
+
+  const scheduleTick = () => {
+    if (closed) return;
+    timer = setTimeout(async () => {
+      await tick();
+      scheduleTick();
+    }, options.tickMs ?? 2000);
+    timer.unref?.();
+  };
+
+  return {
+    async start() {
+      events = new QueueEvents(TRIALS_QUEUE, { connection, prefix: options.prefix });
+      events.on("error", (err) => logger.warn({ err: err.message }, "scheduler: queue events error"));
+      events.on("completed", ({ jobId }) => onFinishedJob(jobId));
+      events.on("failed", ({ jobId, failedReason }) => {
+        const ids = parseJobId(jobId);
+        if (!ids) return;
+        void (async () => {
+          const job = await queue.getJob(jobId);
+          // the worker marks a trial failed on its last attempt; this covers a worker that died
+          if (!job || (await job.getState()) === "failed") await failTrial(ids.sweepId, ids.trialId, failedReason);
+        })()
+          .catch((err) => logger.warn({ err, jobId }, "scheduler: handling a failed job failed"))
+          .finally(() => run(ids.sweepId, false));
+      });
+      events.on("stalled", ({ jobId }) => {
+        logger.warn({ jobId }, "scheduler: job stalled (its worker lost the lock); BullMQ moved it back to wait");
+        metrics?.jobStalled();
+      });
+      await events.waitUntilReady();
+      await tick();
+      scheduleTick();
+    },
+
+    kick(sweepId) {
+      if (!closed) void run(sweepId, false);
+    },
+
+    reconcile: (sweepId) => run(sweepId, true),
+
+    cancel: (sweepId, reason = "cancelled by user") => exclusive(sweepId, () => cancelInner(sweepId, reason)),
+
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await Promise.all([...passes.values()].map((p) => p.running));
+      await events?.close();
+      await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

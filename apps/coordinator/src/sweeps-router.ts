@@ -1,0 +1,79 @@
+import { HpoError } from "@hpo/core";
+import type { Store } from "@hpo/store";
+import { type Request, type Response, Router } from "express";
+import { pageQuery, trialQuery } from "./query.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { sweepSpecOf } from "./sweep-body.ts";
+
+/** Handlers return data (or throw HpoError); `send` formats it. */
+type Handler = (req: Request) => Promise<unknown>;
+
+const send =
+  (fn: Handler, status = 200) =>
+  async (req: Request, res: Response) => {
+    res.status(status).json(await fn(req));
+  };
+
+const TRIAL_ID = /^t\d{4,9}$/;
+
+/** Routes under /api/sweeps (see docs/openapi.yaml). */
+export function sweepsRouter(store: Store, scheduler: Pick<Scheduler, "kick" | "cancel">): Router {
+  const router = Router();
+  const sweepOr404 = async (id: string) => {
+    const sweep = await store.getSweep(id);
+    if (!sweep) throw new HpoError("NOT_FOUND", `sweep "${id}" not found`);
+    return sweep;
+  };
+
+  router.post(
+    "/",
+    send(async (req) => {
+      const spec = sweepSpecOf(req);
+      const sweep = await store.createSweep(spec);
+      scheduler.kick(sweep.id);
+      return sweep;
+    }, 201),
+  );
+
+  router.get(
+    "/",
+    send(async (req) => {
+      const { offset, limit } = pageQuery(req.query);
+      return store.listSweeps(offset, limit);
+    }),
+  );
+
+  router.get(
+    "/:id",
+    send((req) => sweepOr404(String(req.params.id))),
+  );
+
+  router.get(
+    "/:id/trials",
+    send(async (req) => {
+      const id = String(req.params.id);
+      const page = pageQuery(req.query);
+      const filter = trialQuery(req.query);
+      await sweepOr404(id);
+      return store.listTrials(id, { ...page, ...filter });
+    }),
+  );
+
+  router.get(
+    "/:id/trials/:trialId",
+    send(async (req) => {
+      const id = String(req.params.id);
+      const trialId = String(req.params.trialId);
+      const trial = TRIAL_ID.test(trialId) ? await store.getTrial(id, trialId) : undefined;
+      if (!trial) throw new HpoError("NOT_FOUND", `trial "${trialId}" of sweep "${id}" not found`);
+      return trial;
+    }),
+  );
+
+  router.post(
+    "/:id/cancel",
+    send((req) => scheduler.cancel(String(req.params.id))),
+  );
+
+  return router;
+}

@@ -1,0 +1,39 @@
+import { mixSeed, type SweepSpec, type TrialJob, type TrialRecord } from "@hpo/core";
+import { jobIdOf } from "@hpo/store";
+import type { JobsOptions } from "bullmq";
+
+/** How training runs: "tfjs" trains for real, "noop" scores at once (orchestration tests, benchmarks). */
+export type TrialMode = "tfjs" | "noop";
+
+/**
+ * BullMQ options of every trial job. Two attempts at least (a worker crash or stall gets one
+ * retry) with exponential backoff; completed jobs are removed (the store holds the result);
+ * failed ones are kept for a while so a restarted coordinator can still read why.
+ */
+export const TRIAL_JOB_OPTIONS: JobsOptions = {
+  attempts: 2,
+  backoff: { type: "exponential", delay: 1000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};
+
+/** The job data of a trial: everything a worker needs, nothing it has to read back. */
+export function trialJobOf(sweepId: string, spec: SweepSpec, trial: TrialRecord, mode: TrialMode): TrialJob {
+  return {
+    sweepId,
+    trialId: trial.id,
+    params: trial.params,
+    dataset: spec.dataset,
+    model: spec.model,
+    cv: spec.cv,
+    metric: spec.metric,
+    maxEpochs: spec.budget.max_epochs,
+    seed: mixSeed(spec.seed, "trial", trial.index),
+    mode,
+  };
+}
+
+/** `queue.addBulk` entry of a trial, with its deterministic job id. */
+export function bulkJobOf(job: TrialJob) {
+  return { name: "trial", data: job, opts: { ...TRIAL_JOB_OPTIONS, jobId: jobIdOf(job.sweepId, job.trialId) } };
+}
