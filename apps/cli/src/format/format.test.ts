@@ -1,0 +1,109 @@
+import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core";
+import { parseSweepSpec } from "@hpo/core";
+import { describe, expect, it } from "vitest";
+import { formatDuration } from "./duration.ts";
+import { renderLeaderboard } from "./leaderboard.ts";
+import { formatParams, formatValue } from "./params.ts";
+import { expectedTrials, progressOf, renderProgress } from "./progress.ts";
+import { rankTrials } from "./ranking.ts";
+
+const spec = parseSweepSpec({
+  name: "t",
+  method: "grid",
+  dataset: "iris",
+  cv: { folds: 3 },
+  budget: { max_trials: 50 },
+  parameters: { batch_size: { values: [16, 32] }, optimizer: { values: ["adam", "sgd"] }, dropout: { values: [0, 0.2] } },
+});
+
+const counts = (c: Partial<Record<TrialState, number>>) => ({
+  queued: 0,
+  running: 0,
+  completed: 0,
+  pruned: 0,
+  failed: 0,
+  diverged: 0,
+  cancelled: 0,
+  ...c,
+});
+
+function trial(index: number, state: TrialState, scores: number[], mean?: number): TrialRecord {
+  const folds: FoldResult[] = scores.map((score, fold) => ({ fold, score, metrics: {}, epochs: 2, durationMs: 10 }));
+  return {
+    sweepId: "s1",
+    id: `t${String(index).padStart(4, "0")}`,
+    index,
+    params: { batch_size: 16 * (index + 1), optimizer: "adam" },
+    state,
+    folds: [...folds].reverse(),
+    ...(mean !== undefined ? { mean, std: 0.01, sem: 0.005 } : {}),
+    createdAt: 0,
+    durationMs: 1500,
+    flags: [],
+  };
+}
+
+describe("rankTrials", () => {
+  const trials = [trial(0, "completed", [0.8], 0.8), trial(1, "running", []), trial(2, "completed", [0.9], 0.9), trial(3, "completed", [0.7], 0.7)];
+  it("puts the best mean first for maximize and last for minimize; unscored trials last", () => {
+    expect(rankTrials(trials, "maximize").map((t) => t.id)).toEqual(["t0002", "t0000", "t0003", "t0001"]);
+    expect(rankTrials(trials, "minimize").map((t) => t.id)).toEqual(["t0003", "t0000", "t0002", "t0001"]);
+  });
+});
+
+describe("renderLeaderboard", () => {
+  it("shows rank, params, mean ± std and per-fold scores by fold number", () => {
+    const sweep = { id: "s1", name: "t", spec, status: "completed", createdAt: 0, proposed: 2, counts: counts({ completed: 2 }) } as SweepRecord;
+    const out = renderLeaderboard(sweep, [trial(0, "completed", [0.5, 0.6, 0.7], 0.6), trial(1, "completed", [0.9, 0.8, 0.7], 0.8)]);
+    const rows = out.split("\n").filter((l) => l.includes("t000"));
+    expect(rows[0]).toMatch(/1 .*t0001 .*32 .*adam .*0\.8000 ± 0\.0100 .*0\.900 0\.800 0\.700 .*completed .*1\.5s/);
+    expect(rows[1]).toMatch(/2 .*t0000 .*0\.6000 ± 0\.0100 .*0\.500 0\.600 0\.700/);
+    expect(out).toContain("val_accuracy (max) mean ± std");
+    expect(out).toContain("folds (k=3)");
+  });
+});
+
+describe("progress", () => {
+  it("counts a grid's points as the total and estimates the time left", () => {
+    expect(expectedTrials(spec)).toBe(8);
+    const sweep = {
+      id: "s1",
+      name: "t",
+      spec,
+      status: "running",
+      createdAt: 1_000,
+      proposed: 4,
+      counts: counts({ completed: 2, running: 2 }),
+      best: { trialId: "t0001", mean: 0.95, std: 0.01 },
+    } as SweepRecord;
+    const p = progressOf(sweep, 21_000);
+    expect(p).toMatchObject({ done: 2, total: 8, running: 2, elapsedMs: 20_000, etaMs: 60_000 });
+    expect(renderProgress(p, "val_accuracy", 8)).toBe(
+      "[██░░░░░░] 2/8 trials · 2 running · best val_accuracy 0.9500 ± 0.0100 (t0001) · 20.0s · ETA 1m 00s",
+    );
+  });
+  it("has no ETA before the first trial finishes nor after the end", () => {
+    const base = { id: "s", name: "t", spec, createdAt: 0, proposed: 8 } as const;
+    expect(progressOf({ ...base, status: "running", counts: counts({ running: 2 }) } as SweepRecord, 5).etaMs).toBeUndefined();
+    const over = progressOf({ ...base, status: "cancelled", finishedAt: 10, counts: counts({ completed: 3, cancelled: 5 }) } as SweepRecord, 99);
+    expect(over).toMatchObject({ done: 8, total: 8, elapsedMs: 10 });
+    expect(over.etaMs).toBeUndefined();
+  });
+});
+
+describe("value formatting", () => {
+  it("keeps parameters short and readable", () => {
+    expect(formatValue(0.001)).toBe("0.001");
+    expect(formatValue(0.000123456)).toBe("1.235e-4");
+    expect(formatValue(0.30000000000000004)).toBe("0.3");
+    expect(formatValue([128, 64])).toBe("[128,64]");
+    expect(formatParams({ optimizer: "adam", batch_size: 32 })).toBe("batch_size=32 optimizer=adam");
+  });
+  it("formats durations", () => {
+    expect(formatDuration(850)).toBe("850ms");
+    expect(formatDuration(12_340)).toBe("12.3s");
+    expect(formatDuration(245_000)).toBe("4m 05s");
+    expect(formatDuration(3_720_000)).toBe("1h 02m");
+    expect(formatDuration(undefined)).toBe("-");
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, runCli } from "./run-cli.ts";
+
+/** A port on which nothing listens (bound, then released). */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe("hpo CLI errors (as a process)", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "hpo-cli-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("rejects an invalid sweep file with exit 2, naming the field path, before any request", async () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(
+      file,
+      ["name: bad", "dataset: iris", "cv: { folds: 1 }", "parameters:", "  learning_rate: { distribution: log_uniform_values, min: -1, max: 0.1 }"].join("\n"),
+    );
+    // A dead URL: if the CLI tried to submit, the error would be UNAVAILABLE (exit 1), not INVALID_SPEC.
+    const url = `http://127.0.0.1:${await deadPort()}`;
+    const r = await runCli(["submit", file, "--url", url], { cwd: dir, env: cleanEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("INVALID_SPEC");
+    expect(r.stderr).toContain("parameters.learning_rate.min");
+    expect(r.stderr).toContain("cv.folds");
+  });
+
+  it("rejects a file that is not YAML with exit 2 and a line number", async () => {
+    const file = join(dir, "broken.yaml");
+    writeFileSync(file, "name: x\nparameters: [unclosed\n");
+    const r = await runCli(["submit", file], { cwd: dir, env: cleanEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/YAML syntax error at line \d+/);
+  });
+
+  it("reports a missing file with exit 2", async () => {
+    const r = await runCli(["submit", join(dir, "nope.yaml")], { cwd: dir, env: cleanEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("nope.yaml: cannot read: no such file");
+  });
+
+  it("says how to start the stack when the coordinator is unreachable (exit 1)", async () => {
+    const url = `http://127.0.0.1:${await deadPort()}`;
+    for (const args of [["ls"], ["status", "s1"], ["cancel", "s1"]]) {
+      const r = await runCli(args, { cwd: dir, env: cleanEnv({ HPO_URL: url }) });
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toContain(`cannot reach the coordinator at ${url}: is \`pnpm hpo up\` running?`);
+    }
+  });
+
+  it("exits 2 on usage errors: unknown command, unknown option, missing argument, bad number", async () => {
+    for (const args of [["frobnicate"], ["ls", "--bogus"], ["status"], ["up", "--workers", "zero"]]) {
+      const r = await runCli(args, { cwd: dir, env: cleanEnv() });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/error: /);
+    }
+  });
+
+  it("refuses a coordinator URL that is not http(s) with exit 2", async () => {
+    const r = await runCli(["ls"], { cwd: dir, env: cleanEnv({ HPO_URL: "redis://127.0.0.1:6379" }) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("must be http or https");
+  });
+});
