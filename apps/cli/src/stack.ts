@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HpoError } from "@hpo/core";
 import { ApiClient } from "./api-client.ts";
@@ -86,6 +86,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     HPO_TOKEN: token,
     HPO_PORT: String(port),
     HPO_HOST: host,
+    // CSV datasets: ./data of the working folder and the repo's examples/data, unless set.
+    HPO_DATA_DIRS: options.env.HPO_DATA_DIRS?.trim() || [join(options.cwd, "data"), join(REPO_ROOT, "examples/data")].join(delimiter),
   };
   // Children run TypeScript from source through tsx's loader, in one node process each.
   const tsxLoader = import.meta.resolve("tsx");
