@@ -1,0 +1,72 @@
+import type { EpochReport } from "@hpo/core";
+
+/** Thresholds of the trial flags (documented in docs/trainer.md). */
+export const FLAG_THRESHOLDS = {
+  /** exploding_gradients: some fold's global gradient norm above this (or not finite) at some epoch. */
+  explodingGradNorm: 1e3,
+  /** vanishing_gradients: median over epochs of (first layer's norm / last layer's norm, mean over folds) below this. */
+  vanishingRatio: 1e-2,
+  /** overfitting: val_loss at the last epoch above its minimum by more than this fraction… */
+  overfitValLossRise: 0.05,
+  /** …and at least this many epochs were trained. */
+  overfitMinEpochs: 4,
+} as const;
+
+export type TrialFlag = "overfitting" | "vanishing_gradients" | "exploding_gradients" | "diverged";
+
+function meanOf(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/**
+ * Diagnostic flags of a trial from its per-epoch reports (K-fold means where noted):
+ * - `overfitting`: over the second half of the epochs the train loss fell and the generalization
+ *   gap (val_loss − loss) grew, and the final val_loss is more than 5% above its minimum
+ *   (K-fold means; at least 4 epochs).
+ * - `vanishing_gradients`: the first layer's gradient norm is more than two orders of magnitude
+ *   below the last layer's (median over epochs of the fold-mean ratio < 1e-2).
+ * - `exploding_gradients`: a global gradient norm above 1e3, or not finite, in any fold and epoch.
+ * `diverged` is added by the trainer when a loss is NaN or infinite.
+ */
+export function diagnosticFlags(curve: readonly EpochReport[]): TrialFlag[] {
+  const flags: TrialFlag[] = [];
+  const mean = (e: EpochReport, key: string) => meanOf(e.folds.map((f) => f[key] ?? Number.NaN));
+  const E = curve.length;
+  if (E >= FLAG_THRESHOLDS.overfitMinEpochs) {
+    const mid = curve[Math.floor((E - 1) / 2)] as EpochReport;
+    const last = curve[E - 1] as EpochReport;
+    const minVal = Math.min(...curve.map((e) => mean(e, "val_loss")));
+    const lossFell = mean(last, "loss") < mean(mid, "loss");
+    const gapGrew = mean(last, "gap") > mean(mid, "gap");
+    const valRose = mean(last, "val_loss") > minVal * (1 + FLAG_THRESHOLDS.overfitValLossRise);
+    if (lossFell && gapGrew && valRose) flags.push("overfitting");
+  }
+  const ratios: number[] = [];
+  for (const e of curve) {
+    const perFold = e.folds
+      .map((f) => {
+        const layers = Object.keys(f).filter((k) => /^grad_norm_l\d+$/.test(k)).length;
+        if (layers < 2) return undefined;
+        const first = f.grad_norm_l0 as number;
+        const lastNorm = f[`grad_norm_l${layers - 1}`] as number;
+        return lastNorm > 0 ? first / lastNorm : undefined;
+      })
+      .filter((r): r is number => r !== undefined && Number.isFinite(r));
+    if (perFold.length > 0) ratios.push(meanOf(perFold));
+  }
+  if (ratios.length > 0 && median(ratios) < FLAG_THRESHOLDS.vanishingRatio) flags.push("vanishing_gradients");
+  const exploding = curve.some((e) =>
+    e.folds.some(
+      (f) =>
+        f.grad_norm !== undefined && (!Number.isFinite(f.grad_norm) || f.grad_norm > FLAG_THRESHOLDS.explodingGradNorm),
+    ),
+  );
+  if (exploding) flags.push("exploding_gradients");
+  return flags;
+}

@@ -1,0 +1,30 @@
+export * from "./backend.ts";
+export { type CsvOptions, parseCsvDataset } from "./datasets/csv-loader.ts";
+export type { Dataset } from "./datasets/dataset.ts";
+export {
+  BUILTIN_DATASETS,
+  clearDatasetCache,
+  type LoadDatasetOptions,
+  loadDataset,
+  MAX_CSV_BYTES,
+} from "./datasets/load-dataset.ts";
+export { resolveDataPath } from "./datasets/resolve-data-path.ts";
+export {
+  moons,
+  noisyRegression,
+  SYNTHETIC_NAMES,
+  type SyntheticOptions,
+  syntheticDataset,
+  twoSpirals,
+} from "./datasets/synthetic.ts";
+export * from "./diagnostics.ts";
+export { type FoldData, prepareFold } from "./fold-data.ts";
+export { type FoldRecord, FoldTrainer, METRIC_KEYS } from "./fold-trainer.ts";
+export * from "./lr-schedule.ts";
+export { Mlp } from "./model.ts";
+export * from "./noop-trial.ts";
+export { createOptimizer } from "./optimizers/create-optimizer.ts";
+export type { Optimizer } from "./optimizers/optimizer.ts";
+export * from "./params.ts";
+export * from "./standardize.ts";
+export * from "./train-trial.ts";

@@ -1,0 +1,48 @@
+import { createRng, type FoldResult, mixSeed, type Reporter, type TrialJob, type TrialOutcome } from "@hpo/core";
+
+function numParam(job: TrialJob, name: string, fallback: number): number {
+  const v = job.params[name];
+  const n = typeof v === "string" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : fallback;
+}
+
+/**
+ * The `noop` training mode, for measuring orchestration alone: no tfjs, no dataset. The fold scores
+ * are a smooth function of learning_rate, batch_size and dropout (best near lr 3e-3, batch 32,
+ * dropout 0.2) plus seeded noise per fold, in [0, 1] — as an accuracy for metrics to maximize, and
+ * as 1 − that for metrics to minimize. Reports `maxEpochs` epochs of a curve approaching the scores.
+ */
+export async function noopTrial(job: TrialJob, reporter: Reporter, signal?: AbortSignal): Promise<TrialOutcome> {
+  const started = Date.now();
+  const lr = Math.max(numParam(job, "learning_rate", 1e-3), 1e-12);
+  const bs = Math.max(numParam(job, "batch_size", 32), 1);
+  const dropout = numParam(job, "dropout", 0);
+  const quality =
+    Math.exp(-((Math.log10(lr) + 2.5) ** 2) / 2) *
+    Math.exp(-((Math.log2(bs) - 5) ** 2) / 18) *
+    (1 - 0.5 * (dropout - 0.2) ** 2);
+  const maximize = job.metric.goal === "maximize";
+  const rng = createRng(mixSeed(job.seed, job.trialId, "noop"));
+  const k = job.cv.folds;
+  const finals = Array.from({ length: k }, () => Math.min(1, Math.max(0, 0.5 + 0.45 * quality + 0.01 * rng.normal())));
+  const score = (acc: number) => (maximize ? acc : 1 - acc);
+  const epochs = Math.max(1, job.maxEpochs);
+  const at = (f: number, epoch: number) => score(0.5 + (f - 0.5) * (1 - Math.exp((-3 * epoch) / epochs)));
+  const results = (epoch: number): FoldResult[] =>
+    finals.map((f, fold) => ({
+      fold,
+      score: at(f, epoch),
+      metrics: { [job.metric.name]: at(f, epoch) },
+      epochs: epoch,
+      durationMs: Date.now() - started,
+    }));
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    if (signal?.aborted) return { state: "cancelled", folds: [], flags: [], error: "cancelled" };
+    const folds = finals.map((f) => ({ [job.metric.name]: at(f, epoch) }));
+    const value = folds.reduce((a, f) => a + (f[job.metric.name] as number), 0) / k;
+    if (await reporter.report({ epoch, folds, value })) {
+      return { state: "pruned", prunedAt: epoch, folds: results(epoch), flags: [] };
+    }
+  }
+  return { state: "completed", folds: results(epochs), flags: [] };
+}

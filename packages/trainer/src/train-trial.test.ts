@@ -1,0 +1,175 @@
+import type { EpochReport, Params, Reporter, TrialJob } from "@hpo/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "./backend.ts";
+import { trainTrial } from "./train-trial.ts";
+
+function job(over: Partial<TrialJob> & { params?: Params } = {}): TrialJob {
+  return {
+    sweepId: "s1",
+    trialId: "t0001",
+    params: { learning_rate: 0.01, batch_size: 16, optimizer: "adam" },
+    dataset: { name: "iris", task: "classification" },
+    model: { hidden: [16], activation: "relu" },
+    cv: { folds: 3, stratified: true, seed: 1 },
+    metric: { name: "val_accuracy", goal: "maximize" },
+    maxEpochs: 8,
+    seed: 42,
+    ...over,
+  };
+}
+
+function recorder(prune: (r: EpochReport) => boolean = () => false): Reporter & { reports: EpochReport[] } {
+  const reports: EpochReport[] = [];
+  return {
+    reports,
+    report: async (r) => {
+      reports.push(r);
+      return prune(r);
+    },
+  };
+}
+
+const never = new AbortController().signal;
+
+beforeAll(async () => {
+  await selectBackend("wasm");
+});
+
+describe("trainTrial", () => {
+  it("trains iris to > 0.85 mean validation accuracy, reporting every epoch, without leaking tensors", async () => {
+    const before = tf.memory().numTensors;
+    const rep = recorder();
+    const out = await trainTrial(job({ cv: { folds: 5, stratified: true, seed: 3 } }), rep, never);
+    expect(out.state).toBe("completed");
+    expect(out.folds).toHaveLength(5);
+    const mean = out.folds.reduce((a, f) => a + f.score, 0) / 5;
+    expect(mean).toBeGreaterThan(0.85);
+    expect(rep.reports.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const last = rep.reports.at(-1) as EpochReport;
+    expect(last.folds).toHaveLength(5);
+    expect(last.value).toBeCloseTo(mean, 10);
+    for (const key of [
+      "loss",
+      "val_loss",
+      "val_accuracy",
+      "accuracy",
+      "gap",
+      "grad_norm",
+      "grad_norm_l0",
+      "grad_norm_l1",
+    ]) {
+      expect(Number.isFinite(last.folds[0]?.[key])).toBe(true);
+    }
+    expect(out.folds[0]?.epochs).toBe(8);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("is deterministic: same seed, identical fold scores; another seed differs", async () => {
+    const a = await trainTrial(job({ maxEpochs: 3 }), recorder(), never);
+    const b = await trainTrial(job({ maxEpochs: 3 }), recorder(), never);
+    const c = await trainTrial(job({ maxEpochs: 3, seed: 43 }), recorder(), never);
+    expect(a.folds.map((f) => f.metrics.val_loss)).toEqual(b.folds.map((f) => f.metrics.val_loss));
+    expect(a.folds.map((f) => f.metrics.val_loss)).not.toEqual(c.folds.map((f) => f.metrics.val_loss));
+  });
+
+  it("refuses stratified folds when a class has fewer rows than folds, naming the dataset", async () => {
+    const tooMany = await trainTrial(job({ cv: { folds: 60, stratified: true, seed: 1 } }), recorder(), never);
+    expect(tooMany.state).toBe("failed");
+    expect(tooMany.error).toBe(
+      'dataset "iris": class "0" has 50 rows, fewer than cv.folds (60); use fewer folds or cv.stratified: false',
+    );
+  });
+
+  it("returns pruned at the epoch the reporter says so, and cleans up", async () => {
+    const before = tf.memory().numTensors;
+    const rep = recorder((r) => r.epoch === 2);
+    const out = await trainTrial(job(), rep, never);
+    expect(out.state).toBe("pruned");
+    expect(out.prunedAt).toBe(2);
+    expect(rep.reports).toHaveLength(2);
+    expect(out.folds.map((f) => f.epochs)).toEqual([2, 2, 2]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("returns cancelled promptly when the signal aborts mid-epoch, and cleans up", async () => {
+    const before = tf.memory().numTensors;
+    const ctl = new AbortController();
+    const rep = recorder();
+    setTimeout(() => ctl.abort(), 30);
+    const out = await trainTrial(
+      job({ dataset: { name: "digits", task: "classification" }, params: { batch_size: 8 }, maxEpochs: 50 }),
+      rep,
+      ctl.signal,
+    );
+    expect(out.state).toBe("cancelled");
+    expect(rep.reports.length).toBeLessThan(50);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("ends at once as diverged on a NaN loss (sgd, learning rate 10), and cleans up", async () => {
+    const before = tf.memory().numTensors;
+    const rep = recorder();
+    const out = await trainTrial(
+      job({ params: { optimizer: "sgd", learning_rate: 10, batch_size: 16 }, maxEpochs: 20 }),
+      rep,
+      never,
+    );
+    expect(out.state).toBe("diverged");
+    expect(out.flags).toContain("diverged");
+    expect(out.error).toMatch(
+      /^trial t0001: (training|validation) loss is (NaN|Infinity|-Infinity) at epoch \d+ of fold \d+/,
+    );
+    expect(rep.reports.length).toBeLessThan(20);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("fails cleanly on unknown params and on a metric the task does not have", async () => {
+    const bad = await trainTrial(job({ params: { learning_rat: 0.1 } }), recorder(), never);
+    expect(bad.state).toBe("failed");
+    expect(bad.error).toMatch(/^unknown trial parameter "learning_rat"; known: learning_rate, batch_size/);
+    const metric = await trainTrial(job({ metric: { name: "val_r2", goal: "maximize" } }), recorder(), never);
+    expect(metric.error).toBe(
+      'trial t0001: metric "val_r2" is not available for classification; available: loss, accuracy, val_loss, val_accuracy',
+    );
+  });
+
+  it("trains a regression task and reports val_r2, val_mse, val_mae", async () => {
+    const rep = recorder();
+    const out = await trainTrial(
+      job({
+        dataset: { name: "regression:400", task: "regression" },
+        metric: { name: "val_r2", goal: "maximize" },
+        maxEpochs: 10,
+        cv: { folds: 3, stratified: true, seed: 1 },
+      }),
+      rep,
+      never,
+    );
+    expect(out.state).toBe("completed");
+    for (const f of out.folds) {
+      expect(f.score).toBeGreaterThan(0.5);
+      expect(f.metrics.val_mse).toBeGreaterThan(0);
+      expect(f.metrics.val_mae).toBeGreaterThan(0);
+    }
+  });
+
+  it("noop mode scores from the params at once, deterministically, reporting maxEpochs epochs", async () => {
+    const before = tf.memory().numTensors;
+    const rep = recorder();
+    const j = job({ mode: "noop", maxEpochs: 5, params: { learning_rate: 0.003, batch_size: 32, dropout: 0.2 } });
+    const a = await trainTrial(j, rep, never);
+    const b = await trainTrial(j, recorder(), never);
+    const worse = await trainTrial(
+      job({ mode: "noop", maxEpochs: 5, params: { learning_rate: 1, batch_size: 32 } }),
+      recorder(),
+      never,
+    );
+    expect(a.state).toBe("completed");
+    expect(rep.reports).toHaveLength(5);
+    expect(a.folds.map((f) => f.score)).toEqual(b.folds.map((f) => f.score));
+    const mean = (o: typeof a) => o.folds.reduce((s, f) => s + f.score, 0) / o.folds.length;
+    expect(mean(a)).toBeGreaterThan(mean(worse));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
