@@ -1,5 +1,5 @@
 import type { Issue } from "./errors.ts";
-import type { BudgetSpec, EarlyTerminateSpec } from "./types.ts";
+import type { BudgetSpec } from "./types.ts";
 
 /** Options of `early_terminate` after parsing (see spec-schema.ts), before defaults. */
 type RawEarlyTerminate =
@@ -23,7 +23,7 @@ type RawEarlyTerminate =
     };
 
 /** Median stopping rule (Optuna's MedianPruner). */
-export interface MedianOptions extends EarlyTerminateSpec {
+export type MedianOptions = {
   readonly type: "median";
   /** Finished trials needed before any pruning; default 5. */
   readonly n_startup_trials: number;
@@ -33,10 +33,10 @@ export interface MedianOptions extends EarlyTerminateSpec {
   readonly interval_steps: number;
   /** Other trials that must have reported at the step; default 1. */
   readonly n_min_trials: number;
-}
+};
 
 /** ASHA, stopping variant (W&B `min_iter`/`max_iter`/`eta` are aliases). */
-export interface AshaOptions extends EarlyTerminateSpec {
+export type AshaOptions = {
   readonly type: "asha";
   /** First rung, in epochs; default 1. Rungs are min_resource·η^k ≤ max_resource. */
   readonly min_resource: number;
@@ -46,15 +46,15 @@ export interface AshaOptions extends EarlyTerminateSpec {
   readonly reduction_factor: number;
   /** No pruning before this epoch; default 0. */
   readonly grace_period: number;
-}
+};
 
 /** Hyperband (Li et al.) as brackets of ASHA with growing first rungs. */
-export interface HyperbandOptions extends EarlyTerminateSpec {
+export type HyperbandOptions = {
   readonly type: "hyperband";
   readonly min_resource: number;
   readonly max_resource: number;
   readonly reduction_factor: number;
-}
+};
 
 export type EarlyTerminateOptions = { readonly type: "none" } | MedianOptions | AshaOptions | HyperbandOptions;
 
