@@ -18,7 +18,7 @@ describe("createCoordinatorMetrics", () => {
     const { registry, metrics } = setup();
     const req = {
       method: "GET",
-      baseUrl: "/api",
+      baseUrl: "/api/sweeps",
       route: undefined as { path: string } | undefined,
       url: "/api/sweeps/abc123",
     };
@@ -28,7 +28,9 @@ describe("createCoordinatorMetrics", () => {
       nextCalled = true;
     });
     expect(nextCalled).toBe(true);
-    req.route = { path: "/sweeps/:id" };
+    req.route = { path: "/:id" };
+    // An error handler of the app answers: express restored the parent router's baseUrl by then.
+    req.baseUrl = "";
     res.statusCode = 404;
     res.emit("finish");
     const unmatched = new FakeResponse();

@@ -23,7 +23,11 @@ export const UNMATCHED_ROUTE = "unmatched";
 /**
  * Express middleware observing hpo_http_request_duration_seconds{route,method,status}. Mount it
  * before the routes; the `route` label is the matched pattern (`req.baseUrl + req.route.path`,
- * e.g. `/api/sweeps/:id`), read when the response finishes, or "unmatched".
+ * e.g. `/api/sweeps/:id`), or "unmatched".
+ *
+ * The pattern is captured when the router assigns `req.route` (an accessor on the request),
+ * because by the time an error response finishes express has already restored `req.baseUrl`
+ * to the parent router's and the mount path would be lost.
  */
 export function createHttpMetricsMiddleware(registry: Registry): Middleware {
   const histogram = new Histogram({
@@ -35,15 +39,20 @@ export function createHttpMetricsMiddleware(registry: Registry): Middleware {
   });
   return (req, res, next) => {
     const end = histogram.startTimer();
+    let matched: string | undefined;
+    let current = req.route;
+    Object.defineProperty(req, "route", {
+      configurable: true,
+      enumerable: true,
+      get: () => current,
+      set: (value: RouteRequest["route"]) => {
+        current = value;
+        if (typeof value?.path === "string") matched = `${req.baseUrl ?? ""}${value.path}`.replace(/(.)\/$/, "$1");
+      },
+    });
     res.once("finish", () => {
-      end({ route: routeOf(req), method: req.method ?? "GET", status: String(res.statusCode) });
+      end({ route: matched ?? UNMATCHED_ROUTE, method: req.method ?? "GET", status: String(res.statusCode) });
     });
     next();
   };
-}
-
-function routeOf(req: RouteRequest): string {
-  const path = req.route?.path;
-  if (typeof path !== "string") return UNMATCHED_ROUTE;
-  return `${req.baseUrl ?? ""}${path}` || "/";
 }

@@ -19,7 +19,7 @@ export interface OutcomeMetrics {
   jobStalled(): void;
 }
 
-/** Registers the outcome families in `registry`, every state pre-initialised to 0. */
+/** Registers the outcome families in `registry`; the counters of every state start at 0 (histograms appear with their first observation, so processes that never time trials export no empty buckets). */
 export function createOutcomeMetrics(registry: Registry): OutcomeMetrics {
   const trials = new Counter({
     name: FAMILIES.trialsFinished.name,
@@ -60,8 +60,6 @@ export function createOutcomeMetrics(registry: Registry): OutcomeMetrics {
   for (const state of FINAL_STATES) {
     trials.inc({ state }, 0);
     folds.inc({ state }, 0);
-    trialDuration.zero({ state });
-    foldDuration.zero({ state });
   }
   return {
     trialFinished(state, seconds) {
