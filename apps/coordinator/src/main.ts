@@ -7,7 +7,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createStore } from "@hpo/store";
+import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
+import { createStore, TRIALS_QUEUE } from "@hpo/store";
+import { Queue } from "bullmq";
 import { pino } from "pino";
 import { createApp } from "./app.ts";
 import { createCoreProposer } from "./proposer.ts";
@@ -24,8 +26,27 @@ const mode = process.env.HPO_TRIAL_MODE === "noop" ? "noop" : "tfjs";
 const staticDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
 const store = createStore({ url: redisUrl, prefix });
-const scheduler = createScheduler({ store, redisUrl, prefix, logger, propose: createCoreProposer(), mode });
-const app = createApp({ store, scheduler, logger, ...(token && { token }), staticDir });
+// Metrics (docs/metrics.md): a queue handle only for job counts; Redis latency via the store's PING.
+const metricsQueue = new Queue(TRIALS_QUEUE, { connection: { url: redisUrl }, prefix });
+metricsQueue.on("error", (err) => logger.warn({ err: err.message }, "metrics queue: redis error"));
+const registry = createMetricsRegistry({ role: "coordinator", process: "coordinator" });
+const metrics = createCoordinatorMetrics(registry, {
+  queues: [metricsQueue],
+  redis: {
+    ping: async () => {
+      if (!(await store.ping())) throw new Error("redis does not answer");
+    },
+  },
+});
+const scheduler = createScheduler({ store, redisUrl, prefix, logger, propose: createCoreProposer(), mode, metrics });
+const app = createApp({
+  store,
+  scheduler,
+  logger,
+  ...(token && { token }),
+  staticDir,
+  metrics: { http: metrics.http, handler: createMetricsHandler(registry) },
+});
 
 await scheduler.start();
 const server = app.listen(port, host, () => {
@@ -47,6 +68,7 @@ const stop = async (signal: string) => {
   server.closeAllConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await scheduler.close();
+  await metricsQueue.close();
   await store.close();
   logger.info("coordinator stopped");
   process.exit(0);
