@@ -34,11 +34,14 @@ export async function resolveRedis(options: {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly onLine: (name: string, line: string) => void;
+  /** Port probed on 127.0.0.1 before starting a private server; default 6379 (tests change it). */
+  readonly localPort?: number;
 }): Promise<RedisHandle> {
   const fromEnv = options.env.REDIS_URL?.trim();
   if (fromEnv) return { url: fromEnv, origin: "env", close: async () => {} };
-  if (await pingRedis("127.0.0.1", 6379)) {
-    return { url: "redis://127.0.0.1:6379", origin: "local", close: async () => {} };
+  const localPort = options.localPort ?? 6379;
+  if (await pingRedis("127.0.0.1", localPort)) {
+    return { url: `redis://127.0.0.1:${localPort}`, origin: "local", close: async () => {} };
   }
   const bin = findOnPath("redis-server", options.env.PATH);
   if (!bin) throw new HpoError("UNAVAILABLE", INSTALL_REDIS_MESSAGE);

@@ -1,0 +1,192 @@
+import type { ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, runCli, spawnCli } from "./run-cli.ts";
+
+/**
+ * The CLI against a real local stack started by `hpo up` (coordinator + 2 worker processes) on
+ * the shared Redis with a unique prefix: submit → watch → status --json, ls --json, cancel.
+ */
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+function sweepYaml(name: string, epochs: number, batchSizes: number[]): string {
+  return [
+    `name: ${name}`,
+    "method: grid",
+    "dataset: { name: iris }",
+    "model: { hidden: [8] }",
+    "cv: { folds: 2, stratified: true, seed: 1 }",
+    "parameters:",
+    `  batch_size: { values: [${batchSizes.join(", ")}] }`,
+    "  optimizer: { values: [adam, sgd] }",
+    "  learning_rate: { values: [0.05] }",
+    `budget: { max_trials: 50, max_parallel: 2, max_epochs: ${epochs} }`,
+  ].join("\n");
+}
+
+interface TrialJson {
+  id: string;
+  params: Record<string, unknown>;
+  state: string;
+  mean: number | null;
+  std: number | null;
+  folds: number[];
+}
+
+describe("hpo CLI against a real stack (hpo up)", () => {
+  const prefix = `test-cli-${randomUUID()}`;
+  let dir: string;
+  let up: ChildProcess;
+  let upOut = "";
+  let upExit: Promise<number | null>;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "hpo-cli-stack-"));
+    const port = await freePort();
+    env = cleanEnv({ REDIS_URL: "redis://127.0.0.1:6379", HPO_PREFIX: prefix, HPO_URL: `http://127.0.0.1:${port}` });
+    up = spawnCli(["up", "--workers", "2", "--port", String(port)], { cwd: dir, env });
+    up.stdout?.on("data", (c) => (upOut += c));
+    up.stderr?.on("data", (c) => (upOut += c));
+    upExit = new Promise((r) => up.once("exit", (code) => r(code)));
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setInterval(() => {
+        if (upOut.includes("coordinator ready at")) {
+          clearInterval(timer);
+          resolve(true);
+        }
+      }, 100);
+      void upExit.then(() => {
+        clearInterval(timer);
+        resolve(false);
+      });
+    });
+    if (!ready) throw new Error(`hpo up did not become ready:\n${upOut}`);
+  });
+
+  afterAll(async () => {
+    if (up && up.exitCode === null) {
+      up.kill("SIGTERM");
+      await upExit;
+    }
+    const redis = new Redis("redis://127.0.0.1:6379");
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+    await redis.quit();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes an API token to .hpo/token that the CLI in that folder uses", async () => {
+    const token = readFileSync(join(dir, ".hpo/token"), "utf8").trim();
+    expect(token.length).toBeGreaterThanOrEqual(16);
+    // Elsewhere (no token file, no HPO_TOKEN) mutating calls are refused; reads stay open.
+    const other = mkdtempSync(join(tmpdir(), "hpo-cli-other-"));
+    try {
+      writeFileSync(join(other, "s.yaml"), sweepYaml("no-token", 2, [16]));
+      const refused = await runCli(["submit", "s.yaml"], { cwd: other, env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("UNAUTHORIZED");
+      const list = await runCli(["ls", "--json"], { cwd: other, env });
+      expect(list.code).toBe(0);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("submit → watch → status --json: every trial has K fold scores, best first; ls --json lists it", async () => {
+    writeFileSync(join(dir, "iris.yaml"), sweepYaml("cli-iris", 2, [16, 32]));
+    const submitted = await runCli(["submit", "iris.yaml"], { cwd: dir, env });
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const id = submitted.stdout.trim();
+    expect(id).toMatch(/^[A-Za-z0-9._-]+$/);
+
+    const watched = await runCli(["watch", id, "--interval", "300"], { cwd: dir, env });
+    expect(watched.code, `${watched.stderr}\n${upOut}`).toBe(0);
+    expect(watched.stderr).toMatch(/4\/4 trials/);
+    expect(watched.stdout).toContain(`sweep ${id} "cli-iris": completed`);
+    expect(watched.stdout).toContain("val_accuracy (max) mean ± std");
+    expect(watched.stdout.match(/│ completed/g)?.length).toBe(4);
+
+    const status = await runCli(["status", id, "--json"], { cwd: dir, env });
+    expect(status.code).toBe(0);
+    const sweep = JSON.parse(status.stdout) as { id: string; status: string; trials: TrialJson[] };
+    expect(sweep).toMatchObject({ id, status: "completed" });
+    expect(sweep.trials).toHaveLength(4);
+    const combos = new Set(sweep.trials.map((t) => `${t.params.batch_size}/${t.params.optimizer}`));
+    expect(combos).toEqual(new Set(["16/adam", "16/sgd", "32/adam", "32/sgd"]));
+    for (const t of sweep.trials) {
+      expect(t.state).toBe("completed");
+      expect(t.folds).toHaveLength(2);
+      for (const s of t.folds) expect(s).toBeGreaterThanOrEqual(0);
+      expect(t.mean).toBeCloseTo(((t.folds[0] ?? 0) + (t.folds[1] ?? 0)) / 2, 6);
+      expect(t.std).not.toBeNull();
+    }
+    const means = sweep.trials.map((t) => t.mean as number);
+    expect(means).toEqual([...means].sort((a, b) => b - a));
+
+    const ls = await runCli(["ls", "--json"], { cwd: dir, env });
+    expect(ls.code).toBe(0);
+    const listed = (JSON.parse(ls.stdout) as { id: string; name: string; status: string }[]).find((s) => s.id === id);
+    expect(listed).toMatchObject({ id, name: "cli-iris", status: "completed" });
+
+    const table = await runCli(["status", id], { cwd: dir, env });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/│ 1 +│ t\d{4}/);
+  });
+
+  it("cancel stops a sweep: status becomes cancelled and nothing stays queued or running", async () => {
+    writeFileSync(join(dir, "long.yaml"), sweepYaml("cli-cancel", 200, [4, 8, 12, 16, 20, 24]));
+    const submitted = await runCli(["submit", "long.yaml"], { cwd: dir, env });
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const id = submitted.stdout.trim();
+
+    const cancelled = await runCli(["cancel", id], { cwd: dir, env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout.trim()).toBe(`sweep ${id}: cancelled`);
+
+    let sweep: { status: string; trials: TrialJson[] } | undefined;
+    for (let i = 0; i < 60; i++) {
+      const status = await runCli(["status", id, "--json"], { cwd: dir, env });
+      sweep = JSON.parse(status.stdout) as { status: string; trials: TrialJson[] };
+      if (!sweep.trials.some((t) => t.state === "queued" || t.state === "running")) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(sweep?.status).toBe("cancelled");
+    expect(sweep?.trials.filter((t) => t.state === "queued" || t.state === "running")).toEqual([]);
+    expect(sweep?.trials.filter((t) => t.state === "completed").length).toBeLessThan(12);
+
+    // watch on a finished sweep returns at once with its leaderboard.
+    const watched = await runCli(["watch", id], { cwd: dir, env });
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain(`"cli-cancel": cancelled`);
+  });
+
+  it("status of an unknown sweep exits 2 with NOT_FOUND", async () => {
+    const r = await runCli(["status", "no-such-sweep"], { cwd: dir, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("NOT_FOUND");
+  });
+
+  it("hpo up stops its coordinator and workers on SIGTERM and exits 0", async () => {
+    up.kill("SIGTERM");
+    expect(await upExit).toBe(0);
+    expect(upOut).toContain("hpo: stack stopped");
+    expect(existsSync(join(dir, ".hpo/token"))).toBe(true);
+  });
+});
