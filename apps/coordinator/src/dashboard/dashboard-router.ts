@@ -1,0 +1,165 @@
+/**
+ * Server side of the dashboard, mounted by `createApp` before the REST API:
+ *
+ * - `GET /api/events` — server-sent events (`snapshot` on connect, then `sweep` on change);
+ * - `GET /api/dashboard/sweeps/:id/leaderboard?offset&limit&sort&dir&state&flag&filter` — any
+ *   column, any direction, filters; `Page<TrialRecord>` plus `unfiltered`;
+ * - `GET /api/dashboard/sweeps/:id/history?points` — downsampled optimization history;
+ * - `GET /api/dashboard/sweeps/:id/sample?limit` — best trials plus an even spread (plots);
+ * - `GET /api/dashboard/sweeps/:id/importance` — PED-ANOVA, computed in a worker thread;
+ * - `GET /api/dashboard/fleet` — workers, queue depth, throughput;
+ * - the built app at `/` (see static-dashboard.ts).
+ *
+ * Trials of the sweeps being viewed are held in memory (a few sweep tables, least recently used
+ * evicted) and kept up to date incrementally; see sweep-table.ts.
+ */
+import { HpoError, type SweepRecord } from "@hpo/core";
+import type { Store } from "@hpo/store";
+import { type NextFunction, type Request, type Response, Router } from "express";
+import { createEventHub, type EventHub } from "./event-hub.ts";
+import { createFleetSource } from "./fleet.ts";
+import { history } from "./history.ts";
+import { createImportanceService } from "./importance/importance-service.ts";
+import { evaluate, type LeaderboardQuery, type LeaderboardResult, parseLeaderboardQuery, storeCanAnswer } from "./leaderboard-query.ts";
+import { staticDashboard } from "./static-dashboard.ts";
+import { createSweepTable, type SweepTable } from "./sweep-table.ts";
+import { trialSample } from "./trial-sample.ts";
+
+export interface DashboardOptions {
+  readonly store: Store;
+  /** Folder of the built dashboard (apps/dashboard/dist). Without it, no static serving. */
+  readonly staticDir?: string;
+  /** Redis URL for the queue counts and workers of the Fleet view; without it those stay empty. */
+  readonly redisUrl?: string;
+  /** Sweep tables kept in memory. Default 6. */
+  readonly maxTables?: number;
+  /** Event poll period with listeners. Default 1000 ms. */
+  readonly eventIntervalMs?: number;
+}
+
+export interface Dashboard {
+  readonly router: Router;
+  readonly events: EventHub;
+  /** Stops the poller, the importance thread and the fleet's queue connection; ends SSE streams. */
+  close(): Promise<void>;
+}
+
+type Handler = (req: Request) => Promise<unknown>;
+const send = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => {
+  fn(req).then((body) => res.json(body), next);
+};
+
+const intQ = (v: unknown, fallback: number, min: number, max: number): number => {
+  if (v === undefined || v === "") return fallback;
+  const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new HpoError("INVALID_REQUEST", `dashboard: query parameter must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+};
+
+export function createDashboard(o: DashboardOptions): Dashboard {
+  const { store } = o;
+  const tables = new Map<string, SweepTable>();
+  const results = new Map<string, LeaderboardResult>();
+  const events = createEventHub({ store, intervalMs: o.eventIntervalMs });
+  const importance = createImportanceService();
+  const fleet = createFleetSource(store, o.redisUrl);
+  const maxTables = o.maxTables ?? 6;
+
+  const sweepOr404 = async (id: string): Promise<SweepRecord> => {
+    const sweep = await store.getSweep(id);
+    if (!sweep) throw new HpoError("NOT_FOUND", `sweep "${id}" not found`);
+    return sweep;
+  };
+
+  const tableOf = (id: string): SweepTable => {
+    let t = tables.get(id);
+    if (t) tables.delete(id); // re-insert: most recently used last
+    else t = createSweepTable(store, id);
+    tables.set(id, t);
+    while (tables.size > maxTables) tables.delete(tables.keys().next().value as string);
+    return t;
+  };
+
+  /** A table in step with the store. */
+  const synced = async (sweep: SweepRecord): Promise<SweepTable> => {
+    const t = tableOf(sweep.id);
+    await t.sync(sweep);
+    return t;
+  };
+
+  const paramNames = (s: SweepRecord) => Object.keys(s.spec.parameters ?? {});
+
+  async function leaderboard(req: Request) {
+    const id = String(req.params.id);
+    const q: LeaderboardQuery = parseLeaderboardQuery(req.query);
+    const sweep = await sweepOr404(id);
+    const table = tableOf(id);
+    if (!table.loaded && storeCanAnswer(q)) {
+      // Cold sweep: answer from the store's own orders at once and load the table meanwhile.
+      void table.sync(sweep).catch(() => undefined);
+      const page = await store.listTrials(id, {
+        sort: q.sort === "index" ? "index" : "score",
+        offset: q.offset,
+        limit: q.limit,
+        ...(q.states[0] && { state: q.states[0] }),
+      });
+      return { items: page.items, total: page.total, offset: q.offset, limit: q.limit, unfiltered: sweep.proposed };
+    }
+    await table.sync(sweep);
+    const key = `${id}|${table.version}|${q.sort}|${q.dir}|${q.states.join(",")}|${q.flag ?? ""}|${q.filter ?? ""}`;
+    let r = results.get(key);
+    if (!r) {
+      r = evaluate(table, q, sweep.spec.metric.goal, paramNames(sweep));
+      results.set(key, r);
+      while (results.size > 16) results.delete(results.keys().next().value as string);
+    }
+    const items = Array.from(r.order.subarray(q.offset, q.offset + q.limit), (i) => table.trials[i]);
+    return { items, total: r.order.length, offset: q.offset, limit: q.limit, unfiltered: r.unfiltered };
+  }
+
+  const router = Router();
+  router.get("/api/events", (req, res) => events.handle(req, res));
+  router.get("/api/dashboard/sweeps/:id/leaderboard", send(leaderboard));
+  router.get(
+    "/api/dashboard/sweeps/:id/history",
+    send(async (req) => {
+      const points = intQ(req.query.points, 600, 10, 20_000);
+      const sweep = await sweepOr404(String(req.params.id));
+      const t = await synced(sweep);
+      return history(t.trials, sweep.spec.metric.goal, points);
+    }),
+  );
+  router.get(
+    "/api/dashboard/sweeps/:id/sample",
+    send(async (req) => {
+      const limit = intQ(req.query.limit, 1500, 10, 20_000);
+      const sweep = await sweepOr404(String(req.params.id));
+      const t = await synced(sweep);
+      return trialSample(t.trials, paramNames(sweep), sweep.spec.metric.goal, limit);
+    }),
+  );
+  router.get(
+    "/api/dashboard/sweeps/:id/importance",
+    send(async (req) => {
+      const sweep = await sweepOr404(String(req.params.id));
+      const t = await synced(sweep);
+      return importance.get(sweep.id, t.trials, paramNames(sweep), sweep.spec.metric.goal);
+    }),
+  );
+  router.get(
+    "/api/dashboard/fleet",
+    send(() => fleet.read(events.finishedSeries)),
+  );
+  if (o.staticDir) router.use(staticDashboard(o.staticDir));
+
+  return {
+    router,
+    events,
+    async close() {
+      events.close();
+      await Promise.all([importance.close(), fleet.close()]);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Parameter importance per sweep, computed in a worker thread and cached. A request never waits
+ * for a computation: it gets the last result (status "computing" while a newer one runs, or no
+ * params yet) and the client polls. Recomputed when the number of completed trials changed.
+ */
+import type { Goal, ParamValue } from "@hpo/core";
+import type { TableTrial } from "../sweep-table.ts";
+import { createImportanceRunner, type ImportanceRunner } from "./importance-runner.ts";
+import type { Cell } from "./ped-anova.ts";
+
+/** Fewer completed trials than this: "insufficient". */
+export const MIN_TRIALS = 8;
+
+export interface ImportanceResult {
+  readonly status: "ready" | "computing" | "insufficient";
+  readonly method: string;
+  readonly completed: number;
+  readonly params: readonly { readonly name: string; readonly importance: number }[];
+}
+
+export interface ImportanceService {
+  get(sweepId: string, trials: readonly (TableTrial | undefined)[], paramNames: readonly string[], goal: Goal): ImportanceResult;
+  /** Resolves when the computation for `sweepId` in flight (if any) is done (tests). */
+  settled(sweepId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const METHOD = "PED-ANOVA (top 10% vs all)";
+
+const cell = (v: ParamValue | undefined): Cell =>
+  v === undefined ? null : typeof v === "number" ? v : Array.isArray(v) ? `[${v.join(",")}]` : String(v);
+
+interface Entry {
+  completed: number;
+  params: ImportanceResult["params"];
+  inflight?: Promise<void>;
+  inflightFor?: number;
+}
+
+export function createImportanceService(runner: ImportanceRunner = createImportanceRunner()): ImportanceService {
+  const cache = new Map<string, Entry>();
+  return {
+    get(sweepId, trials, paramNames, goal) {
+      const done = trials.filter((t): t is TableTrial => !!t && t.state === "completed" && t.mean !== undefined);
+      const entry = cache.get(sweepId) ?? { completed: -1, params: [] };
+      cache.set(sweepId, entry);
+      if (done.length < MIN_TRIALS) {
+        return { status: "insufficient", method: METHOD, completed: done.length, params: [] };
+      }
+      if (entry.completed === done.length) {
+        return { status: "ready", method: METHOD, completed: entry.completed, params: entry.params };
+      }
+      if (!entry.inflight || entry.inflightFor !== done.length) {
+        const n = done.length;
+        const input = {
+          names: paramNames,
+          columns: paramNames.map((p) => done.map((t) => cell(t.params[p]))),
+          scores: done.map((t) => t.mean as number),
+          goal,
+        };
+        const job = (entry.inflight ?? Promise.resolve()).then(async () => {
+          const res = await runner.run(input);
+          if (n >= entry.completed) {
+            entry.completed = n;
+            entry.params = res.map((r) => ({ name: r.name, importance: r.importance }));
+          }
+        }).catch(() => undefined); // a failed run leaves the last result; the next request retries
+        entry.inflight = job;
+        entry.inflightFor = n;
+        void job.finally(() => {
+          if (entry.inflight === job) entry.inflight = undefined;
+        });
+      }
+      return { status: "computing", method: METHOD, completed: Math.max(entry.completed, 0), params: entry.params };
+    },
+    async settled(sweepId) {
+      await cache.get(sweepId)?.inflight;
+    },
+    close: () => runner.close(),
+  };
+}
