@@ -26,6 +26,8 @@ export interface AppDeps {
   readonly metrics?: AppMetrics;
   /** Folder of the built dashboard, served at `/` with an index.html fallback. */
   readonly staticDir?: string;
+  /** Dashboard routes (`/api/events`, `/api/dashboard/*`, the built app): `createDashboard().router`. */
+  readonly dashboard?: RequestHandler;
   /** Largest accepted request body. Default "1mb". */
   readonly bodyLimit?: string;
 }
@@ -54,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.text({ limit, type: YAML_TYPES }));
   api.use("/sweeps", sweepsRouter(deps.store, deps.scheduler));
   api.use(notFound);
+  if (deps.dashboard) app.use(deps.dashboard);
   app.use("/api", api);
 
   if (deps.staticDir && existsSync(deps.staticDir)) {

@@ -10,12 +10,13 @@ import { fileURLToPath } from "node:url";
 import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
 import { createStore, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
-import { pino } from "pino";
 import { createApp } from "./app.ts";
+import { createLogger } from "./logger.ts";
+import { createDashboard } from "./dashboard/index.ts";
 import { createCoreProposer } from "./proposer.ts";
 import { createScheduler } from "./scheduler.ts";
 
-const logger = pino({ name: "coordinator", level: process.env.LOG_LEVEL ?? "info" });
+const logger = createLogger("coordinator", process.env.LOG_LEVEL);
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = process.env.HPO_PREFIX || "hpo";
 const port = Number(process.env.HPO_PORT ?? 8080);
@@ -39,12 +40,14 @@ const metrics = createCoordinatorMetrics(registry, {
   },
 });
 const scheduler = createScheduler({ store, redisUrl, prefix, logger, propose: createCoreProposer(), mode, metrics });
+const dashboard = createDashboard({ store, staticDir, redisUrl });
 const app = createApp({
   store,
   scheduler,
   logger,
   ...(token && { token }),
   staticDir,
+  dashboard: dashboard.router,
   metrics: { http: metrics.http, handler: createMetricsHandler(registry) },
 });
 
@@ -67,6 +70,7 @@ const stop = async (signal: string) => {
   force.unref();
   server.closeAllConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await dashboard.close();
   await scheduler.close();
   await metricsQueue.close();
   await store.close();
