@@ -49,7 +49,7 @@ export const FAMILIES = {
     "hpo_trial_duration_seconds",
     "histogram",
     ["state"],
-    "both",
+    "worker",
     "Wall time of a trial from start of training to its final state.",
   ),
   foldDuration: family(

@@ -30,6 +30,12 @@ export { JOB_STATES, type JobCountsSource, type JobState, registerQueueMetrics }
 export { type Pingable, type RedisLatencyOptions, registerRedisLatency } from "./redis-latency.ts";
 export { createMetricsRegistry, type MetricsRegistryOptions } from "./registry.ts";
 export {
+  advertisedHost,
+  serveWorkerMetrics,
+  type WorkerEndpoint,
+  type WorkerEndpointOptions,
+} from "./worker-endpoint.ts";
+export {
   createWorkerMetrics,
   type OutcomeLike,
   type WorkerMetrics,

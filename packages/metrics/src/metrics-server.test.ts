@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { writeFileSdTarget } from "./file-sd.ts";
 import { type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { createMetricsRegistry } from "./registry.ts";
+import { advertisedHost, serveWorkerMetrics } from "./worker-endpoint.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
 describe("startMetricsServer", () => {
@@ -51,5 +52,34 @@ describe("writeFileSdTarget", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("serveWorkerMetrics", () => {
+  it("serves the registry, announces it in a file_sd target and removes the target on close", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hpo-sd-"));
+    try {
+      const registry = createMetricsRegistry({ role: "worker", process: "gpu-1", defaultMetrics: false });
+      createWorkerMetrics(registry);
+      const endpoint = await serveWorkerMetrics({ registry, name: "gpu-1", sdDir: dir });
+      expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      const [group] = JSON.parse(await readFile(endpoint.sdFile ?? "", "utf8")) as {
+        targets: string[];
+        labels: object;
+      }[];
+      expect(group?.targets).toEqual([endpoint.target]);
+      expect(group?.labels).toEqual({ role: "worker", worker: "gpu-1" });
+      expect(await (await fetch(endpoint.url)).text()).toContain('hpo_worker_busy{role="worker",process="gpu-1"} 0');
+      await endpoint.close();
+      await expect(stat(endpoint.sdFile ?? "")).rejects.toThrow(/ENOENT/);
+      await expect(fetch(endpoint.url)).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("advertises an external address when bound to a wildcard", () => {
+    expect(advertisedHost("127.0.0.1")).toBe("127.0.0.1");
+    expect(advertisedHost("0.0.0.0")).not.toBe("0.0.0.0");
   });
 });
