@@ -47,7 +47,7 @@ async function runDemo(ctx: CliContext, workers: number, file: string): Promise<
       const parsed = parseLogLine(line);
       log.write(`${prefixLine(name, parsed.text, false)}\n`);
       // Errors, and the backend each worker picked, are worth seeing live.
-      if ((parsed.level ?? 0) >= 50 || (name.startsWith("worker") && /backend/i.test(parsed.text))) {
+      if ((parsed.level ?? 0) >= 50 || (name.startsWith("worker") && /backend selected/i.test(parsed.text))) {
         ctx.err(prefixLine(name, parsed.text, ctx.interactive));
       }
     },
