@@ -8,6 +8,21 @@ export function fmtScore(v: number | undefined): string {
   return v.toPrecision(4);
 }
 
+/** "mean ± std" with the spread at 2 significant digits. */
+export function fmtMeanStd(mean: number | undefined, std: number | undefined): string {
+  if (mean === undefined || !Number.isFinite(mean)) return "—";
+  if (std === undefined || !Number.isFinite(std)) return fmtScore(mean);
+  const s = std === 0 ? "0" : Math.abs(std) < 1e-3 || Math.abs(std) >= 1e5 ? std.toExponential(1) : String(Number(std.toPrecision(2)));
+  return `${fmtScore(mean)} ± ${s}`;
+}
+
+/** A small spread (std, sem) at 2 significant digits. */
+export function fmtSpread(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return "—";
+  if (v === 0) return "0";
+  return Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(1) : String(Number(v.toPrecision(2)));
+}
+
 export function fmtParam(v: ParamValue | undefined): string {
   if (v === undefined) return "—";
   if (Array.isArray(v)) return `[${v.join(",")}]`;

@@ -20,7 +20,13 @@ import { createEventHub, type EventHub } from "./event-hub.ts";
 import { createFleetSource } from "./fleet.ts";
 import { history } from "./history.ts";
 import { createImportanceService } from "./importance/importance-service.ts";
-import { evaluate, type LeaderboardQuery, type LeaderboardResult, parseLeaderboardQuery, storeCanAnswer } from "./leaderboard-query.ts";
+import {
+  evaluate,
+  type LeaderboardQuery,
+  type LeaderboardResult,
+  parseLeaderboardQuery,
+  storeCanAnswer,
+} from "./leaderboard-query.ts";
 import { staticDashboard } from "./static-dashboard.ts";
 import { createSweepTable, type SweepTable } from "./sweep-table.ts";
 import { trialSample } from "./trial-sample.ts";
@@ -53,7 +59,10 @@ const intQ = (v: unknown, fallback: number, min: number, max: number): number =>
   if (v === undefined || v === "") return fallback;
   const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new HpoError("INVALID_REQUEST", `dashboard: query parameter must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `dashboard: query parameter must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
 };
@@ -75,7 +84,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
 
   const tableOf = (id: string): SweepTable => {
     let t = tables.get(id);
-    if (t) tables.delete(id); // re-insert: most recently used last
+    if (t)
+      tables.delete(id); // re-insert: most recently used last
     else t = createSweepTable(store, id);
     tables.set(id, t);
     while (tables.size > maxTables) tables.delete(tables.keys().next().value as string);

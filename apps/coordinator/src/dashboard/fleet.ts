@@ -16,7 +16,8 @@ export interface WorkerInfo {
   readonly busy: boolean;
   readonly currentTrial?: string;
   readonly samplesPerSec?: number;
-  readonly lastSeen?: number;
+  /** Seconds since the worker's queue connection was opened. */
+  readonly connectedSec?: number;
 }
 
 export interface Fleet {
@@ -33,10 +34,23 @@ export interface FleetSource {
   close(): Promise<void>;
 }
 
-const JOB_STATES = ["waiting", "prioritized", "delayed", "active", "waiting-children", "paused", "completed", "failed"] as const;
+const JOB_STATES = [
+  "waiting",
+  "prioritized",
+  "delayed",
+  "active",
+  "waiting-children",
+  "paused",
+  "completed",
+  "failed",
+] as const;
 
 /** Trials finished per minute, from cumulative [time, total] samples. */
-export function perMinute(series: readonly (readonly [number, number])[], now: number, minutes = 30): [number, number][] {
+export function perMinute(
+  series: readonly (readonly [number, number])[],
+  now: number,
+  minutes = 30,
+): [number, number][] {
   const out: [number, number][] = [];
   const start = Math.floor(now / 60_000) * 60_000 - (minutes - 1) * 60_000;
   const valueAt = (t: number): number | undefined => {
@@ -65,7 +79,9 @@ export function createFleetSource(store: Store, redisUrl?: string): FleetSource 
 
   async function runningTrials() {
     const ids = await store.runningSweepIds();
-    const pages = await Promise.all(ids.map((id) => store.listTrials(id, { state: "running", limit: 1000 }).catch(() => undefined)));
+    const pages = await Promise.all(
+      ids.map((id) => store.listTrials(id, { state: "running", limit: 1000 }).catch(() => undefined)),
+    );
     return pages.flatMap((p) => p?.items ?? []);
   }
 
@@ -89,7 +105,9 @@ export function createFleetSource(store: Store, redisUrl?: string): FleetSource 
       for (const w of byWorker.keys()) if (!names.has(w)) names.set(w, {});
       const extra = connection
         ? await Promise.all(
-            [...names.keys()].map((n) => connection.hgetall(`${store.prefix}:worker:${n}`).catch(() => ({}) as Record<string, string>)),
+            [...names.keys()].map((n) =>
+              connection.hgetall(`${store.prefix}:worker:${n}`).catch(() => ({}) as Record<string, string>),
+            ),
           )
         : [];
       const now = Date.now();
@@ -104,7 +122,7 @@ export function createFleetSource(store: Store, redisUrl?: string): FleetSource 
           busy: !!t,
           currentTrial: t ? `${t.sweepId}/${t.id}` : undefined,
           samplesPerSec: Number.isFinite(sps) && h.samplesPerSec !== undefined ? sps : undefined,
-          lastSeen: now,
+          connectedSec: Number.isFinite(info.age) ? info.age : undefined,
         };
       });
       workers.sort((a, b) => a.name.localeCompare(b.name));
@@ -115,7 +133,8 @@ export function createFleetSource(store: Store, redisUrl?: string): FleetSource 
         for (const [k, v] of Object.entries(s.counts)) trials[k] = (trials[k] ?? 0) + v;
       }
       const queueCounts: Record<string, number> = {};
-      for (const [k, v] of Object.entries(counts as Record<string, number>)) queueCounts[k === "wait" ? "waiting" : k] = v;
+      for (const [k, v] of Object.entries(counts as Record<string, number>))
+        queueCounts[k === "wait" ? "waiting" : k] = v;
       const recent = perMinute(series, now);
       const last5 = recent.filter(([t]) => t >= now - 5 * 60_000);
       const rate = last5.length ? last5.reduce((a, [, v]) => a + v, 0) / last5.length : 0;
@@ -129,7 +148,11 @@ export function createFleetSource(store: Store, redisUrl?: string): FleetSource 
           { label: "busy workers", value: workers.filter((w) => w.busy).length, unit: "" },
           { label: "trials finished (5 min avg)", value: rate, unit: "/min" },
           { label: "running trials", value: trials.running ?? 0, unit: "" },
-          { label: "queued jobs", value: (queueCounts.waiting ?? 0) + (queueCounts.prioritized ?? 0) + (queueCounts.delayed ?? 0), unit: "" },
+          {
+            label: "queued jobs",
+            value: (queueCounts.waiting ?? 0) + (queueCounts.prioritized ?? 0) + (queueCounts.delayed ?? 0),
+            unit: "",
+          },
           { label: "running sweeps", value: sweepsRunning, unit: "" },
         ],
       };

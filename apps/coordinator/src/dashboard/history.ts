@@ -20,7 +20,9 @@ export interface History {
 
 export function history(trials: readonly (TableTrial | undefined)[], goal: Goal, points = 600): History {
   const done: HistoryPoint[] = [];
-  for (const t of trials) if (t && t.state === "completed" && t.mean !== undefined) done.push({ index: t.index, score: t.mean, trialId: t.id });
+  for (const t of trials)
+    if (t && t.state === "completed" && t.mean !== undefined)
+      done.push({ index: t.index, score: t.mean, trialId: t.id });
   const better = (a: number, b: number) => (goal === "maximize" ? a > b : a < b);
   const best: [number, number][] = [];
   let cur: number | undefined;

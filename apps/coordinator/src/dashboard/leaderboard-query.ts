@@ -3,7 +3,7 @@
  * clauses — parsed from the URL and evaluated over a sweep table. Results are cached per table
  * version, so scrolling (page after page of the same query) costs a slice.
  */
-import { HpoError, type Goal, type ParamValue, type TrialState } from "@hpo/core";
+import { type Goal, HpoError, type ParamValue, type TrialState } from "@hpo/core";
 import { TRIAL_STATES } from "@hpo/store";
 import type { SweepTable, TableTrial } from "./sweep-table.ts";
 
@@ -29,13 +29,19 @@ export function parseLeaderboardQuery(q: Query): LeaderboardQuery {
     if (raw === undefined) return fallback;
     const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isSafeInteger(n) || n > max) {
-      throw new HpoError("INVALID_REQUEST", `leaderboard: query parameter ${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`);
+      throw new HpoError(
+        "INVALID_REQUEST",
+        `leaderboard: query parameter ${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`,
+      );
     }
     return n;
   };
   const sort = str(q.sort) ?? "score";
   if (!/^(score|index|std|sem|duration|state|p:.+|f:\d+)$/.test(sort)) {
-    throw new HpoError("INVALID_REQUEST", `leaderboard: sort must be score, index, std, sem, duration, state, p:<param> or f:<fold>, got ${JSON.stringify(sort)}`);
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `leaderboard: sort must be score, index, std, sem, duration, state, p:<param> or f:<fold>, got ${JSON.stringify(sort)}`,
+    );
   }
   const dirRaw = str(q.dir) ?? (sort === "score" ? "desc" : "asc");
   if (dirRaw !== "asc" && dirRaw !== "desc") {
@@ -44,7 +50,10 @@ export function parseLeaderboardQuery(q: Query): LeaderboardQuery {
   const states = (str(q.state) ?? "").split(",").filter(Boolean);
   for (const s of states) {
     if (!TRIAL_STATES.includes(s as TrialState)) {
-      throw new HpoError("INVALID_REQUEST", `leaderboard: state must be among ${TRIAL_STATES.join(", ")}, got ${JSON.stringify(s)}`);
+      throw new HpoError(
+        "INVALID_REQUEST",
+        `leaderboard: state must be among ${TRIAL_STATES.join(", ")}, got ${JSON.stringify(s)}`,
+      );
     }
   }
   return {
@@ -81,7 +90,9 @@ export function parseFilter(filter: string, paramNames: readonly string[]): Clau
     const m = /^([^<>=!~]+?)(<=|>=|!=|=|<|>|~)(.*)$/.exec(tok);
     if (!m) {
       const needle = tok.replace(/"/g, "").toLowerCase();
-      return (t) => t.id.toLowerCase().includes(needle) || Object.values(t.params).some((v) => paramText(v).toLowerCase().includes(needle));
+      return (t) =>
+        t.id.toLowerCase().includes(needle) ||
+        Object.values(t.params).some((v) => paramText(v).toLowerCase().includes(needle));
     }
     const [, name = "", op = "=", rawValue = ""] = m;
     const value = rawValue.replace(/^"|"$/g, "");
@@ -95,9 +106,13 @@ export function parseFilter(filter: string, paramNames: readonly string[]): Clau
     };
     const get = special[name] ?? (paramNames.includes(name) ? (t: TableTrial) => t.params[name] : undefined);
     if (!get) {
-      throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": unknown column "${name}" (params: ${paramNames.join(", ") || "none"}; also mean, std, sem, state, worker, index)`);
+      throw new HpoError(
+        "INVALID_REQUEST",
+        `leaderboard: filter "${tok}": unknown column "${name}" (params: ${paramNames.join(", ") || "none"}; also mean, std, sem, state, worker, index)`,
+      );
     }
-    if (!OPS.includes(op as (typeof OPS)[number])) throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": bad operator`);
+    if (!OPS.includes(op as (typeof OPS)[number]))
+      throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": bad operator`);
     const num = Number(value);
     const numeric = value !== "" && Number.isFinite(num);
     return (t) => {
@@ -160,7 +175,12 @@ export interface LeaderboardResult {
  * Sorted and filtered trial positions of `table` for `q` (offset/limit ignored). Missing values
  * sort last in both directions; ties break by index. "score" + "desc" is best first.
  */
-export function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal, paramNames: readonly string[]): LeaderboardResult {
+export function evaluate(
+  table: SweepTable,
+  q: LeaderboardQuery,
+  goal: Goal,
+  paramNames: readonly string[],
+): LeaderboardResult {
   const clauses = q.filter ? parseFilter(q.filter, paramNames) : [];
   const states = q.states.length ? new Set(q.states) : null;
   const key = keyOf(q.sort, goal);

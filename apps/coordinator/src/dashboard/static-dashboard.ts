@@ -21,7 +21,8 @@ export function staticDashboard(staticDir: string): RequestHandler {
     express.static(root, {
       index: "index.html",
       setHeaders(res, file) {
-        if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader("cache-control", "public, max-age=31536000, immutable");
+        if (file.includes(`${path.sep}assets${path.sep}`))
+          res.setHeader("cache-control", "public, max-age=31536000, immutable");
         else res.setHeader("cache-control", "no-cache");
       },
     }),

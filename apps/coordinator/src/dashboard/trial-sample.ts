@@ -21,7 +21,11 @@ export function trialSample(
   const done = trials.filter((t): t is TableTrial => !!t && t.state === "completed" && t.mean !== undefined);
   const row = (t: TableTrial) => ({ id: t.id, score: t.mean as number, params: t.params });
   if (done.length <= limit) return { params: paramNames, rows: done.map(row), completed: done.length };
-  const ranked = done.slice().sort((a, b) => (goal === "maximize" ? (b.mean as number) - (a.mean as number) : (a.mean as number) - (b.mean as number)));
+  const ranked = done
+    .slice()
+    .sort((a, b) =>
+      goal === "maximize" ? (b.mean as number) - (a.mean as number) : (a.mean as number) - (b.mean as number),
+    );
   const best = ranked.slice(0, top);
   const rest = ranked.slice(top);
   const want = limit - best.length;

@@ -124,7 +124,8 @@ export interface WorkerInfo {
   readonly busy: boolean;
   readonly currentTrial?: string;
   readonly samplesPerSec?: number;
-  readonly lastSeen?: number;
+  /** Seconds since the worker connected to the queue. */
+  readonly connectedSec?: number;
 }
 
 export interface Fleet {

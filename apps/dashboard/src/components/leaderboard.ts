@@ -7,7 +7,7 @@ import type { TrialState } from "@hpo/core";
 import { getLeaderboard } from "../api/trials.ts";
 import type { LeaderboardQuery, SortDir, TrialRow } from "../api/types.ts";
 import { type Child, el, replace } from "../dom.ts";
-import { fmtDuration, fmtInt, fmtParam, fmtScore } from "../format.ts";
+import { fmtDuration, fmtInt, fmtMeanStd, fmtParam, fmtScore, fmtSpread } from "../format.ts";
 import { flagChip, stateBadge } from "./badges.ts";
 
 const ROW_H = 30;
@@ -51,11 +51,12 @@ function columns(o: LeaderboardOptions): Column[] {
     {
       label: `${o.metricName} mean ± std`,
       sort: "score",
-      width: 170,
+      width: 180,
       cls: "num strong",
-      render: (r) => (r.mean === undefined ? "—" : `${fmtScore(r.mean)} ± ${fmtScore(r.std)}`),
+      render: (r) => fmtMeanStd(r.mean, r.std),
     },
-    { label: "sem", sort: "sem", width: 76, cls: "num", render: (r) => fmtScore(r.sem) },
+    { label: "std", sort: "std", width: 70, cls: "num", render: (r) => fmtSpread(r.std) },
+    { label: "sem", sort: "sem", width: 70, cls: "num", render: (r) => fmtSpread(r.sem) },
   ];
   for (let k = 0; k < o.folds; k++) {
     cols.push({ label: `fold ${k + 1}`, sort: `f:${k}`, width: 74, cls: "num fold", render: (r) => fmtScore(r.foldScores[k]) });

@@ -2,7 +2,7 @@
 import { getFleet } from "../api/fleet.ts";
 import type { Fleet } from "../api/types.ts";
 import { el, replace } from "../dom.ts";
-import { fmtInt, fmtTime } from "../format.ts";
+import { fmtDuration, fmtInt } from "../format.ts";
 import { createChart } from "../plots/echarts.ts";
 import { queueOption, throughputOption } from "../plots/queue/queue-plot.ts";
 import type { View } from "./view.ts";
@@ -42,7 +42,7 @@ export function fleetView(): View {
         : el(
             "table",
             { class: "grid-table", attrs: { "data-testid": "workers-table" } },
-            el("thead", null, el("tr", null, ...["worker", "host", "backend", "status", "current trial", "samples/s", "last seen"].map((h) => el("th", null, h)))),
+            el("thead", null, el("tr", null, ...["worker", "host", "backend", "status", "current trial", "samples/s", "connected for"].map((h) => el("th", null, h)))),
             el(
               "tbody",
               null,
@@ -56,7 +56,7 @@ export function fleetView(): View {
                   el("td", null, el("span", { class: `badge ${w.busy ? "state-running" : "state-idle"}` }, w.busy ? "busy" : "idle")),
                   el("td", { class: "mono" }, w.currentTrial ?? "—"),
                   el("td", { class: "num" }, w.samplesPerSec === undefined ? "—" : fmtNum(w.samplesPerSec)),
-                  el("td", { class: "muted" }, fmtTime(w.lastSeen)),
+                  el("td", { class: "muted" }, w.connectedSec === undefined ? "—" : fmtDuration(w.connectedSec * 1000)),
                 ),
               ),
             ),

@@ -2,7 +2,7 @@
 import type { SweepSummary } from "../api/types.ts";
 import { progress, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
-import { fmtDuration, fmtScore } from "../format.ts";
+import { fmtDuration, fmtMeanStd } from "../format.ts";
 import { href } from "./view.ts";
 
 export function sweepHead(s: SweepSummary): HTMLElement[] {
@@ -43,7 +43,7 @@ export function sweepHead(s: SweepSummary): HTMLElement[] {
           el(
             "div",
             { class: "big" },
-            s.best ? `${fmtScore(s.best.mean)} ± ${fmtScore(s.best.std)}` : "—",
+            s.best ? fmtMeanStd(s.best.mean, s.best.std) : "—",
           ),
           s.best ? el("a", { class: "small", attrs: { href: href.trial(s.id, s.best.trialId) } }, `trial ${s.best.trialId}`) : null,
         ),

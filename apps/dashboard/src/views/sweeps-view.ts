@@ -4,7 +4,7 @@ import { listSweeps } from "../api/sweeps.ts";
 import type { SweepSummary } from "../api/types.ts";
 import { progress, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
-import { fmtDuration, fmtScore, fmtTime } from "../format.ts";
+import { fmtDuration, fmtMeanStd, fmtTime } from "../format.ts";
 import { type View, href } from "./view.ts";
 
 export function sweepsView(): View {
@@ -42,7 +42,7 @@ export function sweepsView(): View {
       el(
         "td",
         { class: "num strong", attrs: { "data-testid": "best" } },
-        s.best ? `${fmtScore(s.best.mean)} ± ${fmtScore(s.best.std)}` : "—",
+        s.best ? fmtMeanStd(s.best.mean, s.best.std) : "—",
       ),
       el("td", { class: "muted" }, `${s.metricName} (${s.goal === "maximize" ? "max" : "min"})`),
       el("td", { class: "muted" }, fmtTime(s.createdAt)),

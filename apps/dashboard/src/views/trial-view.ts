@@ -5,7 +5,7 @@ import { getTrial } from "../api/trials.ts";
 import type { SweepSummary, TrialDetail } from "../api/types.ts";
 import { flagChip, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
-import { fmtDuration, fmtParam, fmtScore, fmtTime } from "../format.ts";
+import { fmtDuration, fmtMeanStd, fmtParam, fmtScore, fmtSpread, fmtTime } from "../format.ts";
 import { curvesOption } from "../plots/curves/curves-plot.ts";
 import { createChart } from "../plots/echarts.ts";
 import { gradKeys, gradNormOption } from "../plots/grad-norms/grad-norm-plot.ts";
@@ -68,8 +68,8 @@ export function trialView(sweepId: string, trialId: string): View {
       el(
         "div",
         { class: "stat-row" },
-        stat(`${s.metricName} K-fold mean ± std`, t.mean === undefined ? "—" : `${fmtScore(t.mean)} ± ${fmtScore(t.std)}`),
-        stat("standard error", fmtScore(t.sem)),
+        stat(`${s.metricName} K-fold mean ± std`, fmtMeanStd(t.mean, t.std)),
+        stat("standard error", fmtSpread(t.sem)),
         stat("folds", t.foldScores.map((v) => fmtScore(v)).join("  ·  ") || "—"),
         stat("duration", fmtDuration(t.durationMs)),
       ),

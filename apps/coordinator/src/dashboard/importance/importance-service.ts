@@ -19,7 +19,12 @@ export interface ImportanceResult {
 }
 
 export interface ImportanceService {
-  get(sweepId: string, trials: readonly (TableTrial | undefined)[], paramNames: readonly string[], goal: Goal): ImportanceResult;
+  get(
+    sweepId: string,
+    trials: readonly (TableTrial | undefined)[],
+    paramNames: readonly string[],
+    goal: Goal,
+  ): ImportanceResult;
   /** Resolves when the computation for `sweepId` in flight (if any) is done (tests). */
   settled(sweepId: string): Promise<void>;
   close(): Promise<void>;
@@ -58,13 +63,15 @@ export function createImportanceService(runner: ImportanceRunner = createImporta
           scores: done.map((t) => t.mean as number),
           goal,
         };
-        const job = (entry.inflight ?? Promise.resolve()).then(async () => {
-          const res = await runner.run(input);
-          if (n >= entry.completed) {
-            entry.completed = n;
-            entry.params = res.map((r) => ({ name: r.name, importance: r.importance }));
-          }
-        }).catch(() => undefined); // a failed run leaves the last result; the next request retries
+        const job = (entry.inflight ?? Promise.resolve())
+          .then(async () => {
+            const res = await runner.run(input);
+            if (n >= entry.completed) {
+              entry.completed = n;
+              entry.params = res.map((r) => ({ name: r.name, importance: r.importance }));
+            }
+          })
+          .catch(() => undefined); // a failed run leaves the last result; the next request retries
         entry.inflight = job;
         entry.inflightFor = n;
         void job.finally(() => {

@@ -21,7 +21,12 @@ describe("pedAnova", () => {
   });
 
   it("follows the goal: minimizing the negated score gives the same ranking", () => {
-    const res = pedAnova({ names: ["lr", "noise"], columns: [lr, noise], scores: scores.map((s) => -s), goal: "minimize" });
+    const res = pedAnova({
+      names: ["lr", "noise"],
+      columns: [lr, noise],
+      scores: scores.map((s) => -s),
+      goal: "minimize",
+    });
     expect(res[0]?.importance).toBeGreaterThan(res[1]?.importance as number);
   });
 

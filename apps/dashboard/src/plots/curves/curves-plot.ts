@@ -50,10 +50,13 @@ export function curvesOption(curve: readonly EpochReport[], metricName: string):
       data: s.mean,
     });
   };
+  const hasLoss = !!(k.trainLoss || k.valLoss);
+  const metricAxis = hasLoss ? 1 : 0;
   add(k.trainLoss, COLORS.trainLoss, 0, true);
   add(k.valLoss, COLORS.valLoss, 0, false);
-  add(k.trainMetric, COLORS.trainMetric, 1, true);
-  add(k.valMetric, COLORS.valMetric, 1, false);
+  add(k.trainMetric, COLORS.trainMetric, metricAxis, true);
+  add(k.valMetric, COLORS.valMetric, metricAxis, false);
+  const metricY = { type: "value", name: metricName.replace(/^val_/, ""), scale: true };
   return {
     grid: { left: 56, right: 60, top: 40, bottom: 40 },
     legend: { top: 0, data: legend },
@@ -71,10 +74,7 @@ export function curvesOption(curve: readonly EpochReport[], metricName: string):
       },
     },
     xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1 },
-    yAxis: [
-      { type: "value", name: "loss", scale: true },
-      { type: "value", name: metricName.replace(/^val_/, ""), scale: true, splitLine: { show: false } },
-    ],
+    yAxis: hasLoss ? [{ type: "value", name: "loss", scale: true }, { ...metricY, splitLine: { show: false } }] : [metricY],
     series,
   };
 }

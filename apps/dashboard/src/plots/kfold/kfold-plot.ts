@@ -3,7 +3,7 @@
  * points and the mean as a diamond, so a "best" trial that won by one lucky fold stands out.
  */
 import type { TrialRow } from "../../api/types.ts";
-import { fmtScore } from "../../format.ts";
+import { fmtMeanStd, fmtScore, fmtSpread } from "../../format.ts";
 import type { ChartOption } from "../echarts.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
@@ -36,8 +36,8 @@ export function kfoldOption(top: readonly TrialRow[], metricName: string): Chart
         const t = top[p.seriesName === "folds" ? ((p.data as { value: [number] }).value[0] ?? 0) : p.dataIndex];
         if (!t) return "";
         return tooltipHtml(`trial ${t.id}`, [
-          ["mean ± std", `${fmtScore(t.mean)} ± ${fmtScore(t.std)}`],
-          ["sem", fmtScore(t.sem)],
+          ["mean ± std", fmtMeanStd(t.mean, t.std)],
+          ["sem", fmtSpread(t.sem)],
           ["folds", t.foldScores.map((v) => fmtScore(v)).join(", ")],
         ]);
       },

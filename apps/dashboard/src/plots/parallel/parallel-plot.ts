@@ -19,7 +19,7 @@ export function parallelOption(s: TrialSample, spec: SweepSpec | undefined, metr
   ];
   return {
     grid: undefined,
-    parallel: { left: 48, right: 72, top: 40, bottom: 28, parallelAxisDefault: { nameTextStyle: { fontSize: 11 }, nameTruncate: { maxWidth: 90 } } },
+    parallel: { left: 56, right: 110, top: 40, bottom: 28, parallelAxisDefault: { nameTextStyle: { fontSize: 11 }, nameTruncate: { maxWidth: 90 } } },
     parallelAxis,
     visualMap: {
       type: "continuous",

@@ -10,7 +10,7 @@ export function queueOption(f: Fleet): ChartOption {
   return {
     grid: { left: 48, right: 16, top: 16, bottom: 40 },
     tooltip: { ...TOOLTIP_BASE, trigger: "axis", axisPointer: { type: "shadow" } },
-    xAxis: { type: "category", data: states },
+    xAxis: { type: "category", data: states, axisLabel: { interval: 0, fontSize: 10.5 } },
     yAxis: { type: "value", minInterval: 1 },
     series: [{ type: "bar", barMaxWidth: 36, data: states.map((s) => f.queue[s] ?? 0), label: { show: true, position: "top" } }],
   };
@@ -22,6 +22,6 @@ export function throughputOption(f: Fleet): ChartOption {
     tooltip: { ...TOOLTIP_BASE, trigger: "axis" },
     xAxis: { type: "time" },
     yAxis: { type: "value", name: "trials/min", minInterval: 1 },
-    series: [{ type: "line", symbol: "none", areaStyle: { opacity: 0.15 }, data: f.recent.map(([t, v]) => [t, v]) }],
+    series: [{ type: "bar", barMaxWidth: 18, data: f.recent.map(([t, v]) => [t, v]) }],
   };
 }
