@@ -25,7 +25,13 @@ describe("hpo CLI errors (as a process)", () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(
       file,
-      ["name: bad", "dataset: iris", "cv: { folds: 1 }", "parameters:", "  learning_rate: { distribution: log_uniform_values, min: -1, max: 0.1 }"].join("\n"),
+      [
+        "name: bad",
+        "dataset: iris",
+        "cv: { folds: 1 }",
+        "parameters:",
+        "  learning_rate: { distribution: log_uniform_values, min: -1, max: 0.1 }",
+      ].join("\n"),
     );
     // A dead URL: if the CLI tried to submit, the error would be UNAVAILABLE (exit 1), not INVALID_SPEC.
     const url = `http://127.0.0.1:${await deadPort()}`;

@@ -17,17 +17,25 @@ export interface CliResult {
 /** Environment for CLI children: the test's env minus anything that would point at a real stack. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of ["HPO_URL", "HPO_TOKEN", "HPO_PREFIX", "HPO_PORT", "HPO_HOST", "REDIS_URL", "NO_COLOR"]) delete env[k];
+  for (const k of ["HPO_URL", "HPO_TOKEN", "HPO_PREFIX", "HPO_PORT", "HPO_HOST", "REDIS_URL", "NO_COLOR"])
+    delete env[k];
   return { ...env, ...extra };
 }
 
 /** Spawns `hpo <args>` (node + tsx loader, the same as `pnpm hpo`) and returns the child. */
 export function spawnCli(args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, ["--import", TSX, BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, ["--import", TSX, BIN, ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Runs `hpo <args>` to completion (killed after `timeoutMs`, default 120 s). */
-export function runCli(args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawnCli(args, opts);
     let stdout = "";

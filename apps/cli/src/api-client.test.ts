@@ -30,17 +30,35 @@ describe("ApiClient", () => {
   it("sends YAML with its content type and the bearer token", async () => {
     let seen: { method?: string; url?: string; type?: string; auth?: string; body?: string } = {};
     handler = (req, body, res) => {
-      seen = { method: req.method, url: req.url, type: req.headers["content-type"], auth: req.headers.authorization, body };
+      seen = {
+        method: req.method,
+        url: req.url,
+        type: req.headers["content-type"],
+        auth: req.headers.authorization,
+        body,
+      };
       json(res, 201, { id: "s1" });
     };
     const client = new ApiClient({ url: `${url}/`, token: "tok" });
     await expect(client.createSweep("name: x\n")).resolves.toEqual({ id: "s1" });
-    expect(seen).toEqual({ method: "POST", url: "/api/sweeps", type: "application/yaml", auth: "Bearer tok", body: "name: x\n" });
+    expect(seen).toEqual({
+      method: "POST",
+      url: "/api/sweeps",
+      type: "application/yaml",
+      auth: "Bearer tok",
+      body: "name: x\n",
+    });
   });
 
   it("turns an ApiErrorBody into an HpoError with its code, message and details", async () => {
     handler = (_req, _body, res) =>
-      json(res, 400, { error: { code: "INVALID_SPEC", message: "sweep: cv.folds must be >= 2", details: [{ path: "cv.folds", message: "must be >= 2" }] } });
+      json(res, 400, {
+        error: {
+          code: "INVALID_SPEC",
+          message: "sweep: cv.folds must be >= 2",
+          details: [{ path: "cv.folds", message: "must be >= 2" }],
+        },
+      });
     const err = await new ApiClient({ url }).createSweep({}).catch((e: unknown) => e);
     expect(isHpoError(err) && err.code).toBe("INVALID_SPEC");
     expect((err as Error).message).toBe("sweep: cv.folds must be >= 2");
@@ -73,7 +91,9 @@ describe("ApiClient", () => {
     const port = await freePort();
     const err = await new ApiClient({ url: `http://127.0.0.1:${port}` }).listSweeps().catch((e: unknown) => e);
     expect(isHpoError(err) && err.code).toBe("UNAVAILABLE");
-    expect((err as Error).message).toContain(`cannot reach the coordinator at http://127.0.0.1:${port}: is \`pnpm hpo up\` running?`);
+    expect((err as Error).message).toContain(
+      `cannot reach the coordinator at http://127.0.0.1:${port}: is \`pnpm hpo up\` running?`,
+    );
   });
 
   it("reports healthz as a boolean", async () => {

@@ -1,5 +1,5 @@
-import { ERROR_STATUS, type ErrorCode, HpoError } from "@hpo/core";
 import type { ApiErrorBody, EpochReport, Page, SweepRecord, TrialRecord, TrialState } from "@hpo/core";
+import { ERROR_STATUS, type ErrorCode, HpoError } from "@hpo/core";
 
 /** Options of `ApiClient`. */
 export interface ApiClientOptions {
@@ -128,7 +128,10 @@ export class ApiClient {
     }
     if (!res.ok) throw toError(method, path, res.status, json, text);
     if (json === undefined) {
-      throw new HpoError("INTERNAL", `${method} ${path}: expected JSON from the coordinator, got "${text.slice(0, 80)}"`);
+      throw new HpoError(
+        "INTERNAL",
+        `${method} ${path}: expected JSON from the coordinator, got "${text.slice(0, 80)}"`,
+      );
     }
     return json as T;
   }

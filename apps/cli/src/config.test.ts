@@ -67,7 +67,9 @@ describe("resolveConfig", () => {
 
   it("rejects a URL that is not http(s), naming where it came from", () => {
     expect(() => resolveConfig({ cwd, env: { HPO_URL: "redis://x:6379" } })).toThrow(/from env.*http or https/);
-    expect(() => resolveConfig({ cwd, flags: { url: "not a url" } })).toThrow(/"not a url" \(from flag\) is not a valid URL/);
+    expect(() => resolveConfig({ cwd, flags: { url: "not a url" } })).toThrow(
+      /"not a url" \(from flag\) is not a valid URL/,
+    );
   });
 
   it("reports a config.json that is not JSON with its path", () => {

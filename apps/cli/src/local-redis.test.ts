@@ -26,7 +26,9 @@ describe("resolveRedis", () => {
   });
 
   it("says exactly how to install Redis when none answers and redis-server is not on PATH", async () => {
-    const err = await resolveRedis({ env: { PATH: cwd }, cwd, onLine, localPort: await freePort() }).catch((e: unknown) => e);
+    const err = await resolveRedis({ env: { PATH: cwd }, cwd, onLine, localPort: await freePort() }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toBe(INSTALL_REDIS_MESSAGE);
     expect(INSTALL_REDIS_MESSAGE).toContain("apt-get install -y redis-server");
     expect(INSTALL_REDIS_MESSAGE).toContain("brew install redis");

@@ -87,7 +87,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     HPO_PORT: String(port),
     HPO_HOST: host,
     // CSV datasets: ./data of the working folder and the repo's examples/data, unless set.
-    HPO_DATA_DIRS: options.env.HPO_DATA_DIRS?.trim() || [join(options.cwd, "data"), join(REPO_ROOT, "examples/data")].join(delimiter),
+    HPO_DATA_DIRS:
+      options.env.HPO_DATA_DIRS?.trim() ||
+      [join(options.cwd, "data"), join(REPO_ROOT, "examples/data")].join(delimiter),
   };
   // Children run TypeScript from source through tsx's loader, in one node process each.
   const tsxLoader = import.meta.resolve("tsx");
@@ -122,7 +124,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const w = node(`worker-${i}`, workerMain, { ...baseEnv, HPO_WORKER_NAME: `${host_}-w${i}` });
     workerProcs.push(w);
     void w.exited.then((exit) => {
-      if (!closing) options.notice(`${exit.name} exited (${describeExit(exit)}); last lines:\n${w.recentLines(10).join("\n")}`);
+      if (!closing)
+        options.notice(`${exit.name} exited (${describeExit(exit)}); last lines:\n${w.recentLines(10).join("\n")}`);
     });
   }
 
@@ -134,7 +137,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     redis,
     prefix,
     coordinatorExited: coordinator.exited.then((exit) => {
-      if (!closing) options.notice(`coordinator exited (${describeExit(exit)}); last lines:\n${coordinator.recentLines(15).join("\n")}`);
+      if (!closing)
+        options.notice(
+          `coordinator exited (${describeExit(exit)}); last lines:\n${coordinator.recentLines(15).join("\n")}`,
+        );
       return exit;
     }),
     close: stopAll,

@@ -10,7 +10,10 @@ export type TokenOrigin = "env" | "file" | "generated";
  * The API token of a local stack: HPO_TOKEN when set; else the one in `<cwd>/.hpo/token`; else a
  * new random token written there (mode 0600) so that later CLI calls in this folder find it.
  */
-export function ensureToken(cwd: string, env: Readonly<Record<string, string | undefined>>): {
+export function ensureToken(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): {
   readonly token: string;
   readonly origin: TokenOrigin;
   readonly path: string;

@@ -98,7 +98,9 @@ async function runDemo(ctx: CliContext, workers: number, file: string): Promise<
   }
   if (interrupted) return 130;
   if (sweep.status !== "completed") {
-    ctx.err(`hpo demo: the sweep ended as ${sweep.status}${sweep.reason ? ` (${sweep.reason})` : ""}; logs in ${shownLog}`);
+    ctx.err(
+      `hpo demo: the sweep ended as ${sweep.status}${sweep.reason ? ` (${sweep.reason})` : ""}; logs in ${shownLog}`,
+    );
     return EXIT.FAILURE;
   }
   ctx.err(`hpo demo: done. Logs in ${shownLog}. Run your own: pnpm hpo up, then pnpm hpo submit <file> --watch`);

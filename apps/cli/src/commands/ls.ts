@@ -1,5 +1,5 @@
-import { Command } from "commander";
 import Table from "cli-table3";
+import { Command } from "commander";
 import { parsePositiveInt } from "../arg-parsers.ts";
 import { type CliContext, clientFor } from "../context.ts";
 import { formatDuration } from "../format/duration.ts";

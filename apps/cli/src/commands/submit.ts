@@ -1,7 +1,7 @@
 import { Command } from "commander";
+import { parsePositiveInt } from "../arg-parsers.ts";
 import { type CliContext, clientFor } from "../context.ts";
 import { expectedTrials } from "../format/progress.ts";
-import { parsePositiveInt } from "../arg-parsers.ts";
 import { readSweepFile } from "../spec-file.ts";
 import { finishWatch } from "./watch.ts";
 

@@ -13,7 +13,11 @@ const spec = parseSweepSpec({
   dataset: "iris",
   cv: { folds: 3 },
   budget: { max_trials: 50 },
-  parameters: { batch_size: { values: [16, 32] }, optimizer: { values: ["adam", "sgd"] }, dropout: { values: [0, 0.2] } },
+  parameters: {
+    batch_size: { values: [16, 32] },
+    optimizer: { values: ["adam", "sgd"] },
+    dropout: { values: [0, 0.2] },
+  },
 });
 
 const counts = (c: Partial<Record<TrialState, number>>) => ({
@@ -44,7 +48,12 @@ function trial(index: number, state: TrialState, scores: number[], mean?: number
 }
 
 describe("rankTrials", () => {
-  const trials = [trial(0, "completed", [0.8], 0.8), trial(1, "running", []), trial(2, "completed", [0.9], 0.9), trial(3, "completed", [0.7], 0.7)];
+  const trials = [
+    trial(0, "completed", [0.8], 0.8),
+    trial(1, "running", []),
+    trial(2, "completed", [0.9], 0.9),
+    trial(3, "completed", [0.7], 0.7),
+  ];
   it("puts the best mean first for maximize and last for minimize; unscored trials last", () => {
     expect(rankTrials(trials, "maximize").map((t) => t.id)).toEqual(["t0002", "t0000", "t0003", "t0001"]);
     expect(rankTrials(trials, "minimize").map((t) => t.id)).toEqual(["t0003", "t0000", "t0002", "t0001"]);
@@ -53,8 +62,19 @@ describe("rankTrials", () => {
 
 describe("renderLeaderboard", () => {
   it("shows rank, params, mean ± std and per-fold scores by fold number", () => {
-    const sweep = { id: "s1", name: "t", spec, status: "completed", createdAt: 0, proposed: 2, counts: counts({ completed: 2 }) } as SweepRecord;
-    const out = renderLeaderboard(sweep, [trial(0, "completed", [0.5, 0.6, 0.7], 0.6), trial(1, "completed", [0.9, 0.8, 0.7], 0.8)]);
+    const sweep = {
+      id: "s1",
+      name: "t",
+      spec,
+      status: "completed",
+      createdAt: 0,
+      proposed: 2,
+      counts: counts({ completed: 2 }),
+    } as SweepRecord;
+    const out = renderLeaderboard(sweep, [
+      trial(0, "completed", [0.5, 0.6, 0.7], 0.6),
+      trial(1, "completed", [0.9, 0.8, 0.7], 0.8),
+    ]);
     const rows = out.split("\n").filter((l) => l.includes("t000"));
     expect(rows[0]).toMatch(/1 .*t0001 .*32 .*adam .*0\.8000 ± 0\.0100 .*0\.900 0\.800 0\.700 .*completed .*1\.5s/);
     expect(rows[1]).toMatch(/2 .*t0000 .*0\.6000 ± 0\.0100 .*0\.500 0\.600 0\.700/);
@@ -84,8 +104,13 @@ describe("progress", () => {
   });
   it("has no ETA before the first trial finishes nor after the end", () => {
     const base = { id: "s", name: "t", spec, createdAt: 0, proposed: 8 } as const;
-    expect(progressOf({ ...base, status: "running", counts: counts({ running: 2 }) } as SweepRecord, 5).etaMs).toBeUndefined();
-    const over = progressOf({ ...base, status: "cancelled", finishedAt: 10, counts: counts({ completed: 3, cancelled: 5 }) } as SweepRecord, 99);
+    expect(
+      progressOf({ ...base, status: "running", counts: counts({ running: 2 }) } as SweepRecord, 5).etaMs,
+    ).toBeUndefined();
+    const over = progressOf(
+      { ...base, status: "cancelled", finishedAt: 10, counts: counts({ completed: 3, cancelled: 5 }) } as SweepRecord,
+      99,
+    );
     expect(over).toMatchObject({ done: 8, total: 8, elapsedMs: 10 });
     expect(over.etaMs).toBeUndefined();
   });

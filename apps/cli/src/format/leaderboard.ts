@@ -50,7 +50,9 @@ export function renderLeaderboard(
     table.push([
       scored ? String(rank) : "-",
       t.id,
-      ...(perKey ? keys.map((k) => (k in t.params ? formatValue(t.params[k] as ParamValue) : "")) : [formatParams(t.params)]),
+      ...(perKey
+        ? keys.map((k) => (k in t.params ? formatValue(t.params[k] as ParamValue) : ""))
+        : [formatParams(t.params)]),
       scored ? `${formatScore(t.mean)} ± ${formatScore(t.std ?? 0)}` : "-",
       foldScores(t)
         .map((s) => s.toFixed(3))
@@ -77,7 +79,9 @@ export function renderSweepSummary(sweep: SweepRecord): string {
     `${done}/${sweep.proposed} trials finished (${c.completed} completed, ${c.pruned} pruned, ${c.failed + c.diverged} failed, ${c.cancelled} cancelled, ${c.running} running, ${c.queued} queued)`,
   ];
   if (sweep.best) {
-    parts.push(`best: ${sweep.best.trialId} ${sweep.spec.metric.name} ${formatScore(sweep.best.mean)} ± ${formatScore(sweep.best.std)}`);
+    parts.push(
+      `best: ${sweep.best.trialId} ${sweep.spec.metric.name} ${formatScore(sweep.best.mean)} ± ${formatScore(sweep.best.std)}`,
+    );
   }
   const wall = (sweep.finishedAt ?? Date.now()) - sweep.createdAt;
   parts.push(`wall time: ${formatDuration(wall)}${sweep.reason ? ` (${sweep.reason})` : ""}`);

@@ -1,4 +1,4 @@
-import type { ParamValue, Params } from "@hpo/core";
+import type { Params, ParamValue } from "@hpo/core";
 
 /** A metric value with 4 decimals ("0.9512"), or "-" when absent. */
 export function formatScore(x: number | undefined): string {
