@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HpoError, type SweepRecord } from "@hpo/core";
+import { type ApiErrorBody, HpoError, type Issue, type Page, type SweepRecord, type TrialRecord } from "@hpo/core";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -10,6 +10,8 @@ import { createApp } from "./app.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const TOKEN = "s3cret-token";
+type ErrorBody = ApiErrorBody & { error: { details?: Issue[] } };
+const bodyOf = async <T>(res: Response) => (await res.json()) as T;
 
 const SPEC_YAML = `
 name: iris-api
@@ -83,8 +85,8 @@ describe("coordinator HTTP API", () => {
     expect(res2.status).toBe(201);
     const sweep2 = (await res2.json()) as SweepRecord;
 
-    const list = await (await fetch(`${base}/api/sweeps?limit=10`)).json();
-    expect(list.items.map((s: SweepRecord) => s.id)).toEqual([sweep2.id, sweep.id]);
+    const list = await bodyOf<Page<SweepRecord>>(await fetch(`${base}/api/sweeps?limit=10`));
+    expect(list.items.map((s) => s.id)).toEqual([sweep2.id, sweep.id]);
     expect(list.total).toBe(2);
     const got = await fetch(`${base}/api/sweeps/${sweep.id}`);
     expect(got.status).toBe(200);
@@ -101,7 +103,7 @@ describe("coordinator HTTP API", () => {
     await store.appendEpoch(sweep.id, "t0000", { epoch: 1, value: 0.5, folds: [{ val_accuracy: 0.5 }] });
     const res = await fetch(`${base}/api/sweeps/${sweep.id}/trials/t0000`);
     expect(res.status).toBe(200);
-    const trial = await res.json();
+    const trial = await bodyOf<TrialRecord & { curve: unknown[] }>(res);
     expect(trial.state).toBe("running");
     expect(trial.curve).toHaveLength(1);
     expect((await fetch(`${base}/api/sweeps/${sweep.id}/trials/t9999`)).status).toBe(404);
@@ -126,18 +128,18 @@ describe("coordinator HTTP API", () => {
       [await fetch(`${base}/elsewhere`), 404, "NOT_FOUND"],
     ];
     for (const [i, [res, status, code]] of cases.entries()) {
-      const body = await res.json();
+      const body = await bodyOf<ErrorBody>(res);
       expect({ i, status: res.status, code: body.error.code }).toEqual({ i, status, code });
       expect(typeof body.error.message).toBe("string");
     }
-    const invalid = await (await post("/api/sweeps", "parameters: 3", "application/yaml")).json();
-    expect(invalid.error.details[0].path).toBe("parameters");
+    const invalid = await bodyOf<ErrorBody>(await post("/api/sweeps", "parameters: 3", "application/yaml"));
+    expect(invalid.error.details?.[0]?.path).toBe("parameters");
   });
 
   it("requires the bearer token on mutating routes only", async () => {
     const none = await post("/api/sweeps", SPEC_YAML, "application/yaml", false);
     expect(none.status).toBe(401);
-    expect((await none.json()).error.code).toBe("UNAUTHORIZED");
+    expect((await bodyOf<ErrorBody>(none)).error.code).toBe("UNAUTHORIZED");
     const wrong = await fetch(`${base}/api/sweeps`, {
       method: "POST",
       headers: { "content-type": "application/yaml", authorization: "Bearer nope" },

@@ -45,7 +45,9 @@ export function createApp(deps: AppDeps): Express {
 
   app.get("/healthz", async (_req, res) => {
     const ok = await deps.store.ping();
-    res.status(ok ? 200 : 503).json(ok ? { ok } : { ok, error: { code: "UNAVAILABLE", message: "redis does not answer" } });
+    res
+      .status(ok ? 200 : 503)
+      .json(ok ? { ok } : { ok, error: { code: "UNAVAILABLE", message: "redis does not answer" } });
   });
   if (deps.metrics?.handler) app.get("/metrics", deps.metrics.handler as RequestHandler);
 

@@ -1,4 +1,4 @@
-import { HpoError, isHpoError, type ApiErrorBody } from "@hpo/core";
+import { type ApiErrorBody, HpoError, isHpoError } from "@hpo/core";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 
 /** The one place where errors become HTTP responses: HpoError.code → status via ERROR_STATUS. */

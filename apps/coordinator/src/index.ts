@@ -1,4 +1,5 @@
-export { createApp, type AppDeps, type AppMetrics } from "./app.ts";
-export { createScheduler, type Scheduler, type SchedulerOptions, type SchedulerMetrics } from "./scheduler.ts";
+export { type AppDeps, type AppMetrics, createApp } from "./app.ts";
+export { createLogger } from "./logger.ts";
 export { createCoreProposer, type Proposer } from "./proposer.ts";
-export { TRIAL_JOB_OPTIONS, trialJobOf, type TrialMode } from "./trial-jobs.ts";
+export { createScheduler, type Scheduler, type SchedulerMetrics, type SchedulerOptions } from "./scheduler.ts";
+export { TRIAL_JOB_OPTIONS, type TrialMode, trialJobOf } from "./trial-jobs.ts";

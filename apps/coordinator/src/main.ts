@@ -11,8 +11,8 @@ import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry }
 import { createStore, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { createApp } from "./app.ts";
-import { createLogger } from "./logger.ts";
 import { createDashboard } from "./dashboard/index.ts";
+import { createLogger } from "./logger.ts";
 import { createCoreProposer } from "./proposer.ts";
 import { createScheduler } from "./scheduler.ts";
 
@@ -22,7 +22,8 @@ const prefix = process.env.HPO_PREFIX || "hpo";
 const port = Number(process.env.HPO_PORT ?? 8080);
 const host = process.env.HPO_HOST || "127.0.0.1";
 const tokenFile = ".hpo/token";
-const token = process.env.HPO_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined) || undefined;
+const token =
+  process.env.HPO_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined) || undefined;
 const mode = process.env.HPO_TRIAL_MODE === "noop" ? "noop" : "tfjs";
 const staticDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
@@ -54,7 +55,10 @@ const app = createApp({
 await scheduler.start();
 const server = app.listen(port, host, () => {
   const { port: bound } = server.address() as AddressInfo;
-  logger.info({ url: `http://${host}:${bound}`, prefix, redisUrl, auth: Boolean(token), mode }, "coordinator listening");
+  logger.info(
+    { url: `http://${host}:${bound}`, prefix, redisUrl, auth: Boolean(token), mode },
+    "coordinator listening",
+  );
 });
 server.on("error", (err) => {
   logger.fatal({ err }, "coordinator: cannot listen");

@@ -1,4 +1,4 @@
-import { createSampler, type Params, type Sampler, samplerRng, type SweepSpec, type TrialRecord } from "@hpo/core";
+import { createSampler, type Params, type Sampler, type SweepSpec, samplerRng, type TrialRecord } from "@hpo/core";
 
 /**
  * Proposes the params of trial `index` of a sweep, or undefined when its space is exhausted.

@@ -8,7 +8,10 @@ function intParam(query: Query, name: string, fallback: number, max: number): nu
   if (raw === undefined || raw === "") return fallback;
   const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n > max) {
-    throw new HpoError("INVALID_REQUEST", `query parameter ${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`);
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `query parameter ${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }
@@ -22,12 +25,18 @@ export function pageQuery(query: Query): { offset: number; limit: number } {
 export function trialQuery(query: Query): { sort: TrialSort; state?: TrialState } {
   const sort = query.sort ?? "score";
   if (sort !== "score" && sort !== "index") {
-    throw new HpoError("INVALID_REQUEST", `query parameter sort must be "score" or "index", got ${JSON.stringify(sort)}`);
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `query parameter sort must be "score" or "index", got ${JSON.stringify(sort)}`,
+    );
   }
   const state = query.state;
   if (state === undefined || state === "") return { sort };
   if (typeof state !== "string" || !TRIAL_STATES.includes(state as TrialState)) {
-    throw new HpoError("INVALID_REQUEST", `query parameter state must be one of ${TRIAL_STATES.join(", ")}, got ${JSON.stringify(state)}`);
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `query parameter state must be one of ${TRIAL_STATES.join(", ")}, got ${JSON.stringify(state)}`,
+    );
   }
   return { sort, state: state as TrialState };
 }

@@ -124,7 +124,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   /** Makes the queue match the store for the non-final trials of a running sweep. */
   async function reconcileJobs(sweepId: string): Promise<void> {
     const sweep = await store.getSweep(sweepId);
-    if (!sweep || sweep.status !== "running") return;
+    if (sweep?.status !== "running") return;
     for (const state of NON_FINAL) {
       for (const trialId of await store.trialIdsInState(sweepId, state)) {
         const job = await queue.getJob(jobIdOf(sweepId, trialId));
@@ -166,7 +166,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   /** Proposes and enqueues trials up to max_parallel in flight; completes the sweep at the end. */
   async function topUp(sweepId: string): Promise<void> {
     const sweep = await store.getSweep(sweepId);
-    if (!sweep || sweep.status !== "running") return;
+    if (sweep?.status !== "running") return;
     const { spec } = sweep;
     const { budget, metric } = spec;
     if (sweep.best) metrics?.sweepBest(sweepId, metric.name, sweep.best.mean);

@@ -11,11 +11,15 @@ export const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml"
  */
 export function sweepSpecOf(req: Request): SweepSpec {
   const body: unknown = req.body;
-  const empty = body === undefined || req.get("content-length") === "0" || (typeof body === "string" && body.trim() === "");
+  const empty =
+    body === undefined || req.get("content-length") === "0" || (typeof body === "string" && body.trim() === "");
   if (empty) {
     const type = req.get("content-type");
     if (type && !req.is(["application/json", ...YAML_TYPES])) {
-      throw new HpoError("INVALID_REQUEST", `create sweep: unsupported content type "${type}"; send application/json or application/yaml`);
+      throw new HpoError(
+        "INVALID_REQUEST",
+        `create sweep: unsupported content type "${type}"; send application/json or application/yaml`,
+      );
     }
     throw new HpoError("INVALID_REQUEST", "create sweep: the request body is empty; send a sweep as JSON or YAML");
   }

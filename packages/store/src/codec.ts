@@ -44,9 +44,10 @@ export function decodeSweep(id: string, h: Hash): SweepRecord | undefined {
     ...(finishedAt !== undefined && { finishedAt }),
     proposed: num(h.proposed) ?? 0,
     counts,
-    ...(h.bestTrial && bestMean !== undefined && {
-      best: { trialId: h.bestTrial, mean: bestMean, std: num(h.bestStd) ?? 0 },
-    }),
+    ...(h.bestTrial &&
+      bestMean !== undefined && {
+        best: { trialId: h.bestTrial, mean: bestMean, std: num(h.bestStd) ?? 0 },
+      }),
     ...(h.reason && { reason: h.reason }),
   };
 }

@@ -1,5 +1,5 @@
-export * from "./store.ts";
-export { keysFor, trialIdOf, type Keys } from "./keys.ts";
-export { newSweepId, isSweepId } from "./sweep-id.ts";
 export { TRIAL_STATES } from "./codec.ts";
-export { TRIALS_QUEUE, jobIdOf, parseJobId } from "./queue.ts";
+export { type Keys, keysFor, trialIdOf } from "./keys.ts";
+export { jobIdOf, parseJobId, TRIALS_QUEUE } from "./queue.ts";
+export * from "./store.ts";
+export { isSweepId, newSweepId } from "./sweep-id.ts";

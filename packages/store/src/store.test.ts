@@ -120,7 +120,9 @@ describe("store", () => {
     const s = await store.createSweep(spec());
     await store.proposeTrial(s.id, 0, {});
     await store.markRunning(s.id, "t0000", "w", 1);
-    const results = await Promise.all(Array.from({ length: 10 }, () => store.finishTrial(s.id, "t0000", done(0.5, 0.6))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => store.finishTrial(s.id, "t0000", done(0.5, 0.6))),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     const sweep = await store.getSweep(s.id);
     expect(sweep?.counts).toMatchObject({ running: 0, completed: 1 });
@@ -166,7 +168,7 @@ describe("store", () => {
     fresh();
     const s = await store.createSweep(spec());
     const scores = [0.3, 0.9, 0.5, 0.7, 0.1];
-    for (const [i, v] of scores.entries()) await store.proposeTrial(s.id, i, { i });
+    for (const i of scores.keys()) await store.proposeTrial(s.id, i, { i });
     for (const [i, v] of scores.entries()) if (i !== 2) await store.finishTrial(s.id, `t000${i}`, done(v, v, v));
     await store.proposeTrial(s.id, 5, { i: 5 });
     await store.finishTrial(s.id, "t0004", done(1)); // already final: ignored
@@ -215,7 +217,11 @@ describe("store", () => {
 
   it("reports Redis failures as UNAVAILABLE", async () => {
     prefix = `test-${randomUUID()}`;
-    const dead = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const dead = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     dead.on("error", () => {});
     store = createStore({ redis: dead, prefix });
     expect(await store.ping()).toBe(false);

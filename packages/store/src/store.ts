@@ -232,7 +232,11 @@ export function createStore(options: StoreOptions): Store {
 
     setSweepStatus: (sweepId, status, reason) =>
       guard(`set status of sweep "${sweepId}"`, async () => {
-        const r = await evalScript(SET_SWEEP_STATUS, [k.sweep(sweepId), k.running], [sweepId, status, now(), reason ?? ""]);
+        const r = await evalScript(
+          SET_SWEEP_STATUS,
+          [k.sweep(sweepId), k.running],
+          [sweepId, status, now(), reason ?? ""],
+        );
         if (r === -1) throw new HpoError("NOT_FOUND", `sweep "${sweepId}" not found`);
         return r === 1;
       }),
@@ -321,7 +325,10 @@ export function createStore(options: StoreOptions): Store {
           total = await redis.zcard(k.trials(sweepId));
           ids = await range(k.trials(sweepId), page.offset, page.limit);
         } else {
-          const [nScored, nOther] = await Promise.all([redis.zcard(k.scores(sweepId)), redis.zcard(k.unscored(sweepId))]);
+          const [nScored, nOther] = await Promise.all([
+            redis.zcard(k.scores(sweepId)),
+            redis.zcard(k.unscored(sweepId)),
+          ]);
           total = nScored + nOther;
           const fromScored = Math.max(0, Math.min(page.limit, nScored - page.offset));
           const head = await range(k.scores(sweepId), page.offset, fromScored);

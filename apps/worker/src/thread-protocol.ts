@@ -1,0 +1,28 @@
+import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
+
+/** What the training thread is started with (`workerData`). */
+export interface ThreadData {
+  /** URL of the thread body (training-thread.ts), imported by training-thread-boot.mjs. */
+  readonly entry: string;
+  /** HPO_BACKEND: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu". */
+  readonly backend: string;
+  /** Directories a CSV dataset path may point into (HPO_DATA_DIRS). */
+  readonly dataDirs: readonly string[];
+  /** Module exporting `trainTrial` and `selectBackend`; default "@hpo/trainer" (tests swap it). */
+  readonly trainerModule?: string;
+}
+
+/** Parent → thread. */
+export type ToThread =
+  | { readonly type: "train"; readonly runId: number; readonly job: TrialJob }
+  | { readonly type: "prune"; readonly runId: number; readonly epoch: number; readonly stop: boolean }
+  | { readonly type: "abort"; readonly runId: number };
+
+/** Thread → parent. */
+export type FromThread =
+  | { readonly type: "ready"; readonly backend: string; readonly reason: string; readonly tensors?: number }
+  | { readonly type: "fatal"; readonly message: string }
+  | { readonly type: "log"; readonly line: string }
+  | { readonly type: "epoch"; readonly runId: number; readonly report: EpochReport }
+  | { readonly type: "done"; readonly runId: number; readonly outcome: TrialOutcome; readonly tensors?: number }
+  | { readonly type: "error"; readonly runId: number; readonly message: string };

@@ -1,0 +1,93 @@
+/**
+ * Body of a training thread (worker_threads): selects the tfjs backend once, then trains one
+ * trial at a time with the trainer's `trainTrial`, posting each epoch report to the parent and
+ * waiting for its prune answer. CPU-bound epochs run here, so the parent's event loop stays free
+ * to renew BullMQ job locks.
+ */
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { parentPort, workerData } from "node:worker_threads";
+import type { Reporter, TrialJob, TrialOutcome } from "@hpo/core";
+import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
+
+interface TrainerModule {
+  trainTrial(
+    job: TrialJob,
+    reporter: Reporter,
+    signal: AbortSignal,
+    options?: { dataDirs?: readonly string[] },
+  ): Promise<TrialOutcome>;
+  selectBackend(preference?: string, log?: (line: string) => void): Promise<{ name: string; reason: string }>;
+}
+
+const port = parentPort;
+if (!port) throw new Error("training-thread: must run in a worker thread");
+const data = workerData as ThreadData;
+const post = (msg: FromThread) => port.postMessage(msg);
+
+/** Live tensor count of the tfjs instance the trainer uses (resolved from the trainer package). */
+async function tensorCounter(): Promise<() => number | undefined> {
+  try {
+    const require = createRequire(import.meta.url);
+    const trainerEntry = require.resolve(data.trainerModule ?? "@hpo/trainer");
+    const tfPath = createRequire(trainerEntry).resolve("@tensorflow/tfjs-core");
+    type Tf = { memory(): { numTensors: number } };
+    const mod = (await import(pathToFileURL(tfPath).href)) as Partial<Tf> & { default?: Tf };
+    const tf = typeof mod.memory === "function" ? (mod as Tf) : mod.default;
+    if (!tf) return () => undefined;
+    return () => tf.memory().numTensors;
+  } catch {
+    return () => undefined;
+  }
+}
+
+const trainer = (await import(data.trainerModule ?? "@hpo/trainer")) as TrainerModule;
+let numTensors: () => number | undefined = () => undefined;
+try {
+  const selected = await trainer.selectBackend(data.backend, (line) => post({ type: "log", line }));
+  numTensors = await tensorCounter();
+  post({ type: "ready", backend: selected.name, reason: selected.reason, tensors: numTensors() });
+} catch (e) {
+  post({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
+}
+
+const aborts = new Map<number, AbortController>();
+const pruneAnswers = new Map<number, (stop: boolean) => void>();
+
+async function train(runId: number, job: TrialJob): Promise<void> {
+  const controller = new AbortController();
+  aborts.set(runId, controller);
+  const reporter: Reporter = {
+    report: (report) =>
+      new Promise<boolean>((resolve) => {
+        pruneAnswers.set(runId, resolve);
+        post({ type: "epoch", runId, report });
+      }),
+  };
+  try {
+    const outcome = await trainer.trainTrial(job, reporter, controller.signal, { dataDirs: data.dataDirs });
+    post({ type: "done", runId, outcome, tensors: numTensors() });
+  } catch (e) {
+    post({ type: "error", runId, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    aborts.delete(runId);
+    pruneAnswers.delete(runId);
+  }
+}
+
+port.on("message", (msg: ToThread) => {
+  switch (msg.type) {
+    case "train":
+      void train(msg.runId, msg.job);
+      break;
+    case "prune": {
+      const answer = pruneAnswers.get(msg.runId);
+      pruneAnswers.delete(msg.runId);
+      answer?.(msg.stop);
+      break;
+    }
+    case "abort":
+      aborts.get(msg.runId)?.abort();
+      break;
+  }
+});

@@ -1,0 +1,216 @@
+import type { TrialJob, TrialOutcome } from "@hpo/core";
+import type { WorkerMetrics } from "@hpo/metrics";
+import { createStore, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { type Job, WaitingError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { createDecidePrune, type DecidePrune } from "./decide-prune.ts";
+import { createTrainingPool, type TrainingPool } from "./training-pool.ts";
+
+export interface WorkerOptions {
+  /** Redis URL for the queue and (unless `store` is given) the store. */
+  readonly redisUrl: string;
+  /** BullMQ and store prefix (HPO_PREFIX). */
+  readonly prefix: string;
+  /** Name recorded on the trials it runs (HPO_WORKER_NAME). */
+  readonly name: string;
+  readonly logger: Logger;
+  /** Trials trained at once, one training thread each. Default 1. */
+  readonly concurrency?: number;
+  /** tfjs backend preference (HPO_BACKEND). Default "auto". */
+  readonly backend?: string;
+  /** Where CSV datasets may live (HPO_DATA_DIRS). Default []. */
+  readonly dataDirs?: readonly string[];
+  /** A store to use instead of opening one (it is then not closed by the worker). */
+  readonly store?: Store;
+  /** Pruning decision after each epoch. Default: the sweep's pruner (NopPruner for now). */
+  readonly decidePrune?: DecidePrune;
+  readonly metrics?: WorkerMetrics;
+  /** BullMQ lock duration in ms (a dead worker's job is re-queued after it). Default 30 000. */
+  readonly lockDuration?: number;
+  /** How long `close()` lets running trials finish before handing them back. Default 10 000 ms. */
+  readonly closeGraceMs?: number;
+  /** Trainer module for the threads (tests); default "@hpo/trainer". */
+  readonly trainerModule?: string;
+}
+
+/** A running worker process's BullMQ side. */
+export interface HpoWorker {
+  /** The backend the training threads selected (after `start`). */
+  readonly backend: string | undefined;
+  /** Selects the backend in every training thread, subscribes to cancels, starts taking jobs. */
+  start(): Promise<void>;
+  /**
+   * Stops taking jobs; running trials get `closeGraceMs` to finish, then are handed back to the
+   * queue (another worker runs them again). Closes the threads and every connection it opened.
+   */
+  close(): Promise<void>;
+}
+
+type AbortReason = "cancel" | "shutdown";
+
+interface Running {
+  readonly sweepId: string;
+  readonly controller: AbortController;
+  reason?: AbortReason;
+}
+
+/**
+ * Creates a worker: a BullMQ Worker on the `trials` queue whose processor hands each TrialJob to
+ * a training thread, records every epoch (store.appendEpoch, job progress), asks the pruner, and
+ * writes the final outcome idempotently (store.finishTrial). Cancels arrive on `${prefix}:cancel`
+ * and are also noticed at every epoch from the sweep status.
+ */
+export function createWorker(options: WorkerOptions): HpoWorker {
+  const { logger, name } = options;
+  const concurrency = options.concurrency ?? 1;
+  const store = options.store ?? createStore({ url: options.redisUrl, prefix: options.prefix });
+  const decidePrune = options.decidePrune ?? createDecidePrune(store);
+  const metrics = options.metrics;
+  const running = new Map<string, Running>(); // by job id
+  let pool: TrainingPool | undefined;
+  let worker: Worker | undefined;
+  let connection: Redis | undefined;
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let backend: string | undefined;
+
+  const abortSweep = (sweepId: string, reason: AbortReason) => {
+    for (const r of running.values()) {
+      if (r.sweepId !== sweepId || r.controller.signal.aborted) continue;
+      r.reason = reason;
+      r.controller.abort();
+    }
+  };
+
+  const cancelledOutcome = (error: string): TrialOutcome => ({ state: "cancelled", folds: [], flags: [], error });
+
+  async function process(job: Job<TrialJob>, token?: string): Promise<unknown> {
+    const data = job.data;
+    const { sweepId, trialId } = data;
+    const log = logger.child({ sweepId, trialId, jobId: job.id });
+    const status = await store.getSweepStatus(sweepId);
+    if (status !== "running") {
+      if (status === "cancelled") await store.finishTrial(sweepId, trialId, cancelledOutcome("sweep cancelled"));
+      log.info({ status }, "skipping trial: its sweep is not running");
+      return { skipped: status ?? "missing" };
+    }
+    const attempt = job.attemptsMade + 1;
+    if (!(await store.markRunning(sweepId, trialId, name, attempt))) {
+      log.info("skipping trial: already final (duplicate delivery)");
+      return { skipped: "final" };
+    }
+    const entry: Running = { sweepId, controller: new AbortController() };
+    running.set(String(job.id), entry);
+    const done = metrics?.trialStarted();
+    const started = performance.now();
+    let lastEpochAt = started;
+    log.info({ attempt, params: data.params }, "trial started");
+    try {
+      const result = await (pool as TrainingPool).run(
+        data,
+        async (report) => {
+          const now = performance.now();
+          metrics?.epochFinished((now - lastEpochAt) / 1000);
+          lastEpochAt = now;
+          await store.appendEpoch(sweepId, trialId, report);
+          void job.updateProgress({ epoch: report.epoch, value: report.value }).catch(() => {});
+          if (!entry.controller.signal.aborted && (await store.getSweepStatus(sweepId)) !== "running") {
+            entry.reason = "cancel";
+            entry.controller.abort();
+            return false;
+          }
+          return decidePrune(data, report);
+        },
+        entry.controller.signal,
+      );
+      if (entry.reason === "shutdown") {
+        log.info("worker shutting down: handing the trial back to the queue");
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const outcome = entry.reason === "cancel" ? { ...result.outcome, error: "sweep cancelled" } : result.outcome;
+      await store.finishTrial(sweepId, trialId, outcome);
+      const seconds = (performance.now() - started) / 1000;
+      metrics?.trialOutcome(outcome, seconds);
+      if (backend && result.tensors !== undefined) metrics?.tfjs(backend, result.tensors);
+      log.info(
+        { state: outcome.state, seconds: Number(seconds.toFixed(3)), tensors: result.tensors, error: outcome.error },
+        "trial finished",
+      );
+      return { state: outcome.state, tensors: result.tensors };
+    } catch (err) {
+      if (err instanceof WaitingError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const last = attempt >= (job.opts.attempts ?? 1);
+      log.error({ err: message, attempt, last }, "trial attempt failed");
+      if (last) {
+        await store.finishTrial(sweepId, trialId, { state: "failed", folds: [], flags: [], error: message });
+        metrics?.trialFinished("failed", (performance.now() - started) / 1000);
+      } else metrics?.jobRetried();
+      throw err;
+    } finally {
+      running.delete(String(job.id));
+      done?.();
+    }
+  }
+
+  return {
+    get backend() {
+      return backend;
+    },
+
+    async start() {
+      pool = createTrainingPool({
+        size: concurrency,
+        backend: options.backend ?? "auto",
+        dataDirs: options.dataDirs ?? [],
+        logger,
+        ...(options.trainerModule && { trainerModule: options.trainerModule }),
+      });
+      const ready = await pool.ready;
+      backend = ready.backend;
+      if (ready.tensors !== undefined) metrics?.tfjs(backend, ready.tensors);
+      logger.info(
+        { backend: ready.backend, reason: ready.reason, tensors: ready.tensors, concurrency },
+        "training backend selected",
+      );
+      unsubscribe = await store.subscribeCancel((sweepId) => {
+        logger.info({ sweepId }, "cancel received");
+        abortSweep(sweepId, "cancel");
+      });
+      connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+      connection.on("error", (err) => logger.warn({ err: err.message }, "worker: redis connection error"));
+      worker = new Worker<TrialJob>(TRIALS_QUEUE, process, {
+        connection,
+        prefix: options.prefix,
+        concurrency,
+        lockDuration: options.lockDuration ?? 30_000,
+        autorun: false,
+        name,
+      });
+      worker.on("error", (err) => logger.warn({ err: err.message }, "worker: bullmq error"));
+      void worker.run().catch((err) => logger.error({ err }, "worker: run loop stopped"));
+      await worker.waitUntilReady();
+      logger.info({ prefix: options.prefix }, "worker taking jobs");
+    },
+
+    async close() {
+      const grace = setTimeout(() => {
+        for (const r of running.values()) {
+          if (r.controller.signal.aborted) continue;
+          r.reason = "shutdown";
+          r.controller.abort();
+        }
+      }, options.closeGraceMs ?? 10_000);
+      try {
+        await worker?.close();
+      } finally {
+        clearTimeout(grace);
+      }
+      await unsubscribe?.();
+      await pool?.close();
+      await connection?.quit().catch(() => connection?.disconnect());
+      if (!options.store) await store.close();
+    },
+  };
+}

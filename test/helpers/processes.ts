@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { waitFor } from "./wait-for.ts";
+
+/** Repository root (cwd of spawned processes). */
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A child process running one of our TypeScript entry points, with its output kept in memory. */
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Every stdout/stderr line so far (pino JSON lines for our apps). */
+  readonly lines: string[];
+  /** Lines parsed as JSON (non-JSON lines skipped). */
+  logs(): Record<string, unknown>[];
+  /** Resolves with the first log record for which `match` is true. */
+  waitForLog(
+    match: (rec: Record<string, unknown>) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** Sends `signal` (default SIGTERM) and waits for the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Runs `node --import tsx <entry>` from the repo root: one process (no tsx CLI relay), so a
+ * signal reaches the app itself. The env is the test's env plus `env`.
+ */
+export function spawnTs(entry: string, env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const logs = () =>
+    lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  let exitCode: number | null | undefined;
+  void exited.then((c) => {
+    exitCode = c;
+  });
+  return {
+    child,
+    pid: child.pid as number,
+    lines,
+    logs,
+    exited,
+    waitForLog: (match, what, timeoutMs = 60_000) =>
+      waitFor(
+        `${what} in the log of ${entry}`,
+        () => {
+          if (exitCode !== undefined)
+            throw new Error(`${entry} exited with ${exitCode}: ${lines.slice(-5).join("\n")}`);
+          return logs().find(match);
+        },
+        { timeoutMs },
+      ),
+    async stop(signal = "SIGTERM") {
+      if (exitCode === undefined) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface WorkerProcOptions {
+  readonly prefix: string;
+  readonly name: string;
+  readonly env?: Record<string, string>;
+}
+
+/** Starts `apps/worker/src/main.ts` and waits until it takes jobs. */
+export async function startWorkerProcess(opts: WorkerProcOptions): Promise<Proc> {
+  const proc = spawnTs("apps/worker/src/main.ts", {
+    REDIS_URL,
+    HPO_PREFIX: opts.prefix,
+    HPO_WORKER_NAME: opts.name,
+    ...opts.env,
+  });
+  try {
+    await proc.waitForLog((r) => r.msg === "worker taking jobs", "worker ready", 60_000);
+  } catch (e) {
+    await proc.stop("SIGKILL");
+    throw e;
+  }
+  return proc;
+}
+
+/** Starts `apps/coordinator/src/main.ts` on an ephemeral port; resolves with its base URL. */
+export async function startCoordinatorProcess(opts: {
+  prefix: string;
+  env?: Record<string, string>;
+}): Promise<{ proc: Proc; url: string }> {
+  const proc = spawnTs("apps/coordinator/src/main.ts", {
+    REDIS_URL,
+    HPO_PREFIX: opts.prefix,
+    HPO_PORT: "0",
+    HPO_HOST: "127.0.0.1",
+    ...opts.env,
+  });
+  try {
+    const rec = await proc.waitForLog((r) => r.msg === "coordinator listening", "coordinator listening", 60_000);
+    return { proc, url: String(rec.url) };
+  } catch (e) {
+    await proc.stop("SIGKILL");
+    throw e;
+  }
+}
