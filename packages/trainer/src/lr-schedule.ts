@@ -2,7 +2,7 @@ import type { TrainConfig } from "./params.ts";
 
 /**
  * Learning rate for 0-based `epoch` of `maxEpochs` (constant within an epoch), from η = learning_rate:
- * constant η; step η·decay^⌊epoch/decay_epochs⌋; exponential η·decay^epoch;
+ * constant η; step η·decay^⌊epoch/lr_decay_steps⌋ (decay = lr_decay_rate); exponential η·decay^epoch;
  * cosine η·½(1 + cos(π·epoch/maxEpochs)) (annealed towards 0, never reaching it).
  */
 export function learningRateAt(

@@ -24,8 +24,9 @@ export const TRAINER_PARAMS = [
   "epsilon",
   "rho",
   "lr_schedule",
-  "lr_decay",
-  "lr_decay_epochs",
+  "lr_decay_rate",
+  "lr_decay_steps",
+  "epochs",
   "dropout",
   "weight_decay",
   "l1",
@@ -55,6 +56,7 @@ export interface TrainConfig {
   readonly optimizer: OptimizerName;
   /** Default: 0.01 for sgd, momentum, adagrad; 1e-3 otherwise; ignored by adadelta. */
   readonly learningRate: number;
+  /** Momentum γ: default 0.9 for the momentum optimizer, 0 (none) for rmsprop. */
   readonly momentum: number;
   readonly nesterov: boolean;
   readonly beta1: number;
@@ -64,9 +66,9 @@ export interface TrainConfig {
   /** Decay of the squared-gradient average: default 0.9 for rmsprop, 0.95 for adadelta. */
   readonly rho: number;
   readonly lrSchedule: LrScheduleName;
-  /** Decay factor: default 0.5 per step (step), 0.95 per epoch (exponential). */
+  /** `lr_decay_rate`: default 0.5 per step (step), 0.95 per epoch (exponential). */
   readonly lrDecay: number;
-  /** Epochs per step of the step schedule; default 10. */
+  /** `lr_decay_steps`: epochs between decays of the step schedule; default 10. */
   readonly lrDecayEpochs: number;
   readonly batchSize: number;
   /** L2 penalty (λ/2)·Σw² on kernels; gradient λ·w. Default 0. */
@@ -77,6 +79,8 @@ export interface TrainConfig {
   readonly clipNorm: number;
   /** Clip each gradient element to [-v, v]; 0 = off. */
   readonly clipValue: number;
+  /** Epochs of this trial (`epochs` param); undefined = the job's maxEpochs. */
+  readonly epochs: number | undefined;
   /** Epochs without a val_loss improvement > min_delta before a fold stops; 0 = off. */
   readonly earlyStoppingPatience: number;
   readonly earlyStoppingMinDelta: number;
@@ -173,7 +177,7 @@ export function parseTrainConfig(params: Params, model: ModelSpec): TrainConfig 
       pos,
       "a number > 0",
     ),
-    momentum: num(params, "momentum", 0.9, unit, "a number in [0, 1)"),
+    momentum: num(params, "momentum", optimizer === "rmsprop" ? 0 : 0.9, unit, "a number in [0, 1)"),
     nesterov: bool(params, "nesterov"),
     beta1: num(params, "beta1", 0.9, unit, "a number in [0, 1)"),
     beta2: num(params, "beta2", 0.999, unit, "a number in [0, 1)"),
@@ -182,12 +186,12 @@ export function parseTrainConfig(params: Params, model: ModelSpec): TrainConfig 
     lrSchedule,
     lrDecay: num(
       params,
-      "lr_decay",
+      "lr_decay_rate",
       lrSchedule === "exponential" ? 0.95 : 0.5,
       (v) => v > 0 && v <= 1,
       "a number in (0, 1]",
     ),
-    lrDecayEpochs: num(params, "lr_decay_epochs", 10, (v) => Number.isInteger(v) && v >= 1, "an integer >= 1"),
+    lrDecayEpochs: num(params, "lr_decay_steps", 10, (v) => Number.isInteger(v) && v >= 1, "an integer >= 1"),
     batchSize: num(
       params,
       "batch_size",
@@ -199,6 +203,10 @@ export function parseTrainConfig(params: Params, model: ModelSpec): TrainConfig 
     l1: num(params, "l1", 0, nonNeg, "a number >= 0"),
     clipNorm: num(params, "clip_norm", 0, nonNeg, "a number >= 0 (0 = off)"),
     clipValue: num(params, "clip_value", 0, nonNeg, "a number >= 0 (0 = off)"),
+    epochs:
+      params.epochs === undefined
+        ? undefined
+        : num(params, "epochs", 1, (v) => Number.isInteger(v) && v >= 1, "an integer >= 1"),
     earlyStoppingPatience: num(
       params,
       "early_stopping_patience",

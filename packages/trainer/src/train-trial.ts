@@ -87,7 +87,7 @@ export async function trainTrial(
     });
     const metric = job.metric.name;
     const curve: EpochReport[] = [];
-    const maxEpochs = Math.max(1, job.maxEpochs);
+    const maxEpochs = Math.max(1, config.epochs ?? job.maxEpochs);
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       const lr = learningRateAt(config, epoch - 1, maxEpochs);
       const records: FoldRecord[] = [];

@@ -18,7 +18,7 @@ export function createOptimizer(config: TrainConfig): Optimizer {
     case "adagrad":
       return new Adagrad(config.epsilon);
     case "rmsprop":
-      return new Rmsprop(config.rho, config.epsilon);
+      return new Rmsprop(config.rho, config.epsilon, config.momentum);
     case "adadelta":
       return new Adadelta(config.rho, config.epsilon);
     case "adam":

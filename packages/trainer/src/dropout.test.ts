@@ -1,0 +1,58 @@
+import { createRng } from "@hpo/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "./backend.ts";
+import { dropoutMask } from "./dropout.ts";
+import { Mlp } from "./model.ts";
+import { parseTrainConfig } from "./params.ts";
+
+beforeAll(async () => {
+  await selectBackend("cpu");
+});
+
+describe("inverted dropout", () => {
+  it("zeroes units with probability p and scales the rest by 1/(1−p): the expectation is preserved", () => {
+    const rng = createRng(1);
+    const p = 0.3;
+    const mask = dropoutMask(200_000, p, rng);
+    const zeros = mask.filter((v) => v === 0).length / mask.length;
+    const mean = mask.reduce((a, b) => a + b, 0) / mask.length;
+    expect(zeros).toBeCloseTo(p, 2);
+    expect(mean).toBeCloseTo(1, 2);
+    expect(new Set(mask)).toEqual(new Set([0, Math.fround(1 / (1 - p))]));
+  });
+
+  it("draws a fresh mask each step (never reused), reproducible from the seed", () => {
+    const config = parseTrainConfig({ dropout: 0.5 }, { hidden: [16], activation: "relu" });
+    const a = new Mlp(config, 4, 3, 7);
+    const b = new Mlp(config, 4, 3, 7);
+    const [m1] = a.drawDropoutMasks(8);
+    const [m2] = a.drawDropoutMasks(8);
+    const [n1] = b.drawDropoutMasks(8);
+    expect(Array.from(m1!.dataSync())).not.toEqual(Array.from(m2!.dataSync()));
+    expect(Array.from(m1!.dataSync())).toEqual(Array.from(n1!.dataSync()));
+    for (const t of [m1, m2, n1]) t?.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
+  it("averaged over many masks, the training forward pass matches evaluation (no dropout at evaluation)", () => {
+    const config = parseTrainConfig({ dropout: 0.4, activation: "linear" }, { hidden: [32], activation: "relu" });
+    const model = new Mlp(config, 4, 2, 3);
+    const x = tf.randomNormal([1, 4], 0, 1, "float32", 5) as tf.Tensor2D;
+    const evalOut = tf.tidy(() => model.forward(x, false));
+    const evalAgain = tf.tidy(() => model.forward(x, false));
+    expect(Array.from(evalOut.dataSync())).toEqual(Array.from(evalAgain.dataSync()));
+    const n = 4000;
+    const avg = tf.tidy(() => {
+      const xs = tf.tile(x, [n, 1]) as tf.Tensor2D;
+      return tf.mean(model.forward(xs, true, model.drawDropoutMasks(n)), 0);
+    });
+    const scale = Math.max(...Array.from(evalOut.dataSync()).map(Math.abs));
+    for (const [i, v] of Array.from(avg.dataSync()).entries()) {
+      expect(Math.abs(v - (evalOut.dataSync()[i] as number))).toBeLessThan(0.05 * scale + 0.02);
+    }
+    for (const t of [x, evalOut, evalAgain, avg]) t.dispose();
+    model.dispose();
+  });
+});
