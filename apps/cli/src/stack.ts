@@ -7,7 +7,7 @@ import { ApiClient } from "./api-client.ts";
 import { type RedisHandle, resolveRedis } from "./local-redis.ts";
 import { ManagedProcess, type ProcessExit } from "./managed-process.ts";
 import { portIsFree } from "./net-utils.ts";
-import { ensureToken, type TokenOrigin } from "./token-file.ts";
+import { ensureToken, ephemeralToken, type TokenOrigin } from "./token-file.ts";
 
 /** Root of the monorepo (apps/cli/src → ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -28,6 +28,12 @@ export interface StackOptions {
   readonly onLine: (name: string, line: string) => void;
   /** Stack events worth telling the user ("redis: ...", "worker-2 exited ..."). */
   readonly notice: (line: string) => void;
+  /**
+   * "file" (default): HPO_TOKEN, else `.hpo/token`, else a new token written there, so that later
+   * CLI calls in this folder find it. "ephemeral": HPO_TOKEN, else a random token kept in memory
+   * only (the demo: nothing on disk turns on auth for other processes started in this folder).
+   */
+  readonly tokenMode?: "file" | "ephemeral";
   /** How long to wait for GET /healthz; default 90 000 ms. */
   readonly readyTimeoutMs?: number;
 }
@@ -37,7 +43,8 @@ export interface Stack {
   readonly url: string;
   readonly token: string;
   readonly tokenOrigin: TokenOrigin;
-  readonly tokenPath: string;
+  /** The token file, when the token came from or went to one. */
+  readonly tokenPath?: string;
   readonly redis: RedisHandle;
   readonly prefix: string;
   /** Resolves when the coordinator exits on its own (a crash); the stack is then unusable. */
@@ -76,7 +83,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   options.notice(
     `redis: ${redis.url} (${{ env: "from REDIS_URL", local: "found running", private: "private redis-server, data in .hpo/redis" }[redis.origin]})`,
   );
-  const { token, origin: tokenOrigin, path: tokenPath } = ensureToken(options.cwd, options.env);
+  const {
+    token,
+    origin: tokenOrigin,
+    path: tokenPath,
+  } = options.tokenMode === "ephemeral" ? ephemeralToken(options.env) : ensureToken(options.cwd, options.env);
   const prefix = options.env.HPO_PREFIX?.trim() || "hpo";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const baseEnv = {
@@ -133,7 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     url,
     token,
     tokenOrigin,
-    tokenPath,
+    ...(tokenPath !== undefined ? { tokenPath } : {}),
     redis,
     prefix,
     coordinatorExited: coordinator.exited.then((exit) => {

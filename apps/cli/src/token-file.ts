@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CONFIG_DIR } from "./config.ts";
 
 /** Where the token came from. */
-export type TokenOrigin = "env" | "file" | "generated";
+export type TokenOrigin = "env" | "file" | "generated" | "ephemeral";
 
 /**
  * The API token of a local stack: HPO_TOKEN when set; else the one in `<cwd>/.hpo/token`; else a
@@ -29,4 +29,16 @@ export function ensureToken(
   const token = randomBytes(24).toString("base64url");
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
   return { token, origin: "generated", path };
+}
+
+/** HPO_TOKEN when set, else a random token that is never written anywhere. */
+export function ephemeralToken(env: Readonly<Record<string, string | undefined>>): {
+  readonly token: string;
+  readonly origin: TokenOrigin;
+  readonly path?: undefined;
+} {
+  const fromEnv = env.HPO_TOKEN?.trim();
+  return fromEnv
+    ? { token: fromEnv, origin: "env" }
+    : { token: randomBytes(24).toString("base64url"), origin: "ephemeral" };
 }

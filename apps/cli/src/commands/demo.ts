@@ -43,6 +43,7 @@ async function runDemo(ctx: CliContext, workers: number, file: string): Promise<
     port,
     cwd: ctx.cwd,
     env: ctx.env,
+    tokenMode: "ephemeral",
     onLine: (name, line) => {
       const parsed = parseLogLine(line);
       log.write(`${prefixLine(name, parsed.text, false)}\n`);

@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { Command } from "commander";
 import { parsePort, parsePositiveInt } from "../arg-parsers.ts";
 import type { CliContext } from "../context.ts";
@@ -32,7 +33,10 @@ export function upCommand(ctx: CliContext): Command {
 
 /** Where the token of a stack is, for the user. */
 export function tokenNote(stack: Stack): string {
-  return stack.tokenOrigin === "env" ? "from HPO_TOKEN" : `in ${stack.tokenPath}`;
+  if (stack.tokenOrigin === "env") return "from HPO_TOKEN";
+  if (!stack.tokenPath) return "kept in memory";
+  const rel = relative(process.cwd(), stack.tokenPath);
+  return `in ${rel.startsWith("..") ? stack.tokenPath : rel}`;
 }
 
 /**
