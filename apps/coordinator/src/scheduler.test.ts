@@ -1,0 +1,247 @@
+import { randomUUID } from "node:crypto";
+import { parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
+import { createStore, jobIdOf, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { type Job, Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import { createLogger } from "./logger.ts";
+import { createCoreProposer } from "./proposer.ts";
+import { createScheduler, type Scheduler } from "./scheduler.ts";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+const waitFor = async <T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const spec = (yaml: string) =>
+  parseSweepSpec(`
+dataset: iris
+metric: { name: val_accuracy, goal: maximize }
+cv: { folds: 3 }
+${yaml}`);
+
+/** A fake fleet: processes trial jobs in this process, writing results like a worker would. */
+function fakeWorker(store: Store, prefix: string, behave: (job: Job<TrialJob>) => Promise<number | "throw" | "hang">) {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const worker = new Worker<TrialJob>(
+    TRIALS_QUEUE,
+    async (job) => {
+      const { sweepId, trialId } = job.data;
+      if (!(await store.markRunning(sweepId, trialId, "fake", job.attemptsMade + 1))) return;
+      const what = await behave(job);
+      if (what === "throw") throw new Error(`boom in ${trialId}`);
+      if (what === "hang") return new Promise(() => {});
+      await store.finishTrial(sweepId, trialId, {
+        state: "completed",
+        folds: [0, 1, 2].map((fold) => ({ fold, score: what, metrics: {}, epochs: 1, durationMs: 1 })),
+        flags: [],
+      });
+    },
+    { connection, prefix, concurrency: 4 },
+  );
+  return {
+    worker,
+    async close() {
+      await worker.close(true);
+      await connection.quit();
+    },
+  };
+}
+
+describe("scheduler", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups.length = 0;
+  });
+
+  async function setup(tickMs = 200) {
+    const prefix = `test-${randomUUID()}`;
+    const redis = new Redis(REDIS_URL);
+    const store = createStore({ redis, prefix });
+    const queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
+    const make = () =>
+      createScheduler({
+        store,
+        redisUrl: REDIS_URL,
+        prefix,
+        logger: createLogger("scheduler-test", "silent"),
+        propose: createCoreProposer(),
+        mode: "noop",
+        tickMs,
+      });
+    const schedulers: Scheduler[] = [];
+    cleanups.push(async () => {
+      for (const s of schedulers) await s.close();
+      await queue.close();
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== "0");
+      await store.close();
+      await redis.quit();
+    });
+    const start = async () => {
+      const s = make();
+      schedulers.push(s);
+      await s.start();
+      return s;
+    };
+    return { prefix, redis, store, queue, start };
+  }
+
+  const finished = (store: Store, id: string) =>
+    waitFor(`sweep ${id} to end`, async () => {
+      const s = await store.getSweep(id);
+      return s && s.status !== "running" && s;
+    });
+
+  it("keeps max_parallel in flight, runs max_trials, completes, and records the best", async () => {
+    const { store, queue, prefix, start } = await setup();
+    let inFlight = 0;
+    let maxSeen = 0;
+    const fleet = fakeWorker(store, prefix, async (job) => {
+      inFlight++;
+      maxSeen = Math.max(maxSeen, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      return 0.5 + (job.data.params.learning_rate as number);
+    });
+    cleanups.push(fleet.close);
+    const scheduler = await start();
+    const sweep = await store.createSweep(
+      spec(`parameters: { learning_rate: { min: 0.001, max: 0.1 } }
+budget: { max_trials: 12, max_parallel: 3, max_epochs: 1 }`),
+    );
+    scheduler.kick(sweep.id);
+    const done = await finished(store, sweep.id);
+    expect(done.status).toBe("completed");
+    expect(done.proposed).toBe(12);
+    expect(done.counts).toMatchObject({ completed: 12, queued: 0, running: 0 });
+    expect(maxSeen).toBeLessThanOrEqual(3);
+    expect(maxSeen).toBeGreaterThanOrEqual(2);
+    const trials = (await store.listTrials(sweep.id, { limit: 100 })).items;
+    expect(done.best?.trialId).toBe(trials[0]?.id);
+    const job = await queue.getJob(jobIdOf(sweep.id, "t0000"));
+    expect(job).toBeUndefined(); // removeOnComplete
+  });
+
+  it("stops a grid at its size", async () => {
+    const { store, prefix, start } = await setup();
+    const fleet = fakeWorker(store, prefix, async () => 0.7);
+    cleanups.push(fleet.close);
+    const scheduler = await start();
+    const sweep = await store.createSweep(
+      spec(`method: grid
+parameters: { batch_size: { values: [16, 32, 64] } }
+budget: { max_trials: 10, max_parallel: 2, max_epochs: 1 }`),
+    );
+    scheduler.kick(sweep.id);
+    const done = await finished(store, sweep.id);
+    expect(done).toMatchObject({ status: "completed", proposed: 3 });
+    expect(done.reason).toMatch(/exhausted/);
+    const trials = (await store.listTrials(sweep.id, { sort: "index" })).items;
+    expect(trials.map((t) => t.params.batch_size).sort()).toEqual([16, 32, 64]);
+  });
+
+  it("marks a trial failed after its attempts and carries on with the sweep", async () => {
+    const { store, prefix, start } = await setup();
+    const attempts = new Map<string, number>();
+    const fleet = fakeWorker(store, prefix, async (job) => {
+      attempts.set(job.data.trialId, (attempts.get(job.data.trialId) ?? 0) + 1);
+      return job.data.trialId === "t0001" ? "throw" : 0.6;
+    });
+    cleanups.push(fleet.close);
+    const scheduler = await start();
+    const sweep = await store.createSweep(
+      spec(`parameters: { dropout: { values: [0, 0.1, 0.2, 0.3] } }
+budget: { max_trials: 4, max_parallel: 2, max_epochs: 1 }`),
+    );
+    scheduler.kick(sweep.id);
+    const done = await finished(store, sweep.id);
+    expect(done.status).toBe("completed");
+    expect(done.counts).toMatchObject({ completed: 3, failed: 1 });
+    expect(attempts.get("t0001")).toBe(2);
+    const failed = await store.getTrial(sweep.id, "t0001");
+    expect(failed?.state).toBe("failed");
+    expect(failed?.error).toBe("boom in t0001");
+  });
+
+  it("cancels: waiting jobs removed, their trials cancelled, nothing proposed afterwards", async () => {
+    const { store, queue, start } = await setup();
+    const scheduler = await start(); // no workers: jobs stay waiting
+    const sweep = await store.createSweep(
+      spec(`parameters: { dropout: { values: [0, 0.1] } }
+budget: { max_trials: 10, max_parallel: 3, max_epochs: 1 }`),
+    );
+    await scheduler.reconcile(sweep.id);
+    expect((await queue.getJobCounts("waiting")).waiting).toBe(3);
+    const cancelled = await scheduler.cancel(sweep.id);
+    expect(cancelled.status).toBe("cancelled");
+    expect(cancelled.counts).toMatchObject({ queued: 0, running: 0, cancelled: 3 });
+    expect((await queue.getJobCounts("waiting")).waiting).toBe(0);
+    await scheduler.reconcile(sweep.id);
+    expect((await store.getSweep(sweep.id))?.proposed).toBe(3);
+    expect((await scheduler.cancel(sweep.id)).status).toBe("cancelled"); // idempotent
+    await expect(scheduler.cancel("missing-aaaaaa")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("refuses to cancel a completed sweep", async () => {
+    const { store, prefix, start } = await setup();
+    const fleet = fakeWorker(store, prefix, async () => 0.5);
+    cleanups.push(fleet.close);
+    const scheduler = await start();
+    const sweep = await store.createSweep(spec(`budget: { max_trials: 1, max_parallel: 1, max_epochs: 1 }`));
+    scheduler.kick(sweep.id);
+    await finished(store, sweep.id);
+    await expect(scheduler.cancel(sweep.id)).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("a new scheduler carries on from Redis: re-enqueues lost jobs, proposes the same trials", async () => {
+    const { store, queue, prefix, start } = await setup();
+    const first = await start();
+    const sweep: SweepRecord = await store.createSweep(
+      spec(`parameters: { learning_rate: { min: 0.001, max: 0.1 } }
+budget: { max_trials: 8, max_parallel: 4, max_epochs: 1 }
+seed: 11`),
+    );
+    await first.reconcile(sweep.id);
+    await first.close();
+    const before = (await store.listTrials(sweep.id, { sort: "index" })).items;
+    expect(before).toHaveLength(4);
+    // lose two jobs (e.g. a Redis failover) while no coordinator runs
+    await queue.remove(jobIdOf(sweep.id, "t0000"));
+    await queue.remove(jobIdOf(sweep.id, "t0002"));
+    expect((await queue.getJobCounts("waiting")).waiting).toBe(2);
+
+    await start();
+    expect((await queue.getJobCounts("waiting")).waiting).toBe(4); // start() reconciled
+    const fleet = fakeWorker(store, prefix, async () => 0.5);
+    cleanups.push(fleet.close);
+    const done = await finished(store, sweep.id);
+    expect(done).toMatchObject({ status: "completed", proposed: 8 });
+    expect(done.counts.completed).toBe(8);
+    const after = (await store.listTrials(sweep.id, { sort: "index" })).items;
+    expect(after.slice(0, 4).map((t) => t.params)).toEqual(before.map((t) => t.params));
+
+    // the same spec and seed propose the same params from scratch
+    const again = await store.createSweep(sweep.spec);
+    const propose = createCoreProposer();
+    for (const t of after) {
+      expect(await propose(again.id, again.spec, t.index, async () => [])).toEqual(t.params);
+    }
+  });
+});
