@@ -38,7 +38,7 @@ function fakeWorker(store: Store, prefix: string, behave: (job: Job<TrialJob>) =
     TRIALS_QUEUE,
     async (job) => {
       const { sweepId, trialId } = job.data;
-      if (!(await store.markRunning(sweepId, trialId, "fake", job.attemptsMade + 1))) return;
+      if (!(await store.markRunning(sweepId, trialId, "fake", job.attemptsMade + 1))) return undefined;
       const what = await behave(job);
       if (what === "throw") throw new Error(`boom in ${trialId}`);
       if (what === "hang") return new Promise(() => {});
@@ -47,6 +47,7 @@ function fakeWorker(store: Store, prefix: string, behave: (job: Job<TrialJob>) =
         folds: [0, 1, 2].map((fold) => ({ fold, score: what, metrics: {}, epochs: 1, durationMs: 1 })),
         flags: [],
       });
+      return undefined;
     },
     { connection, prefix, concurrency: 4 },
   );
