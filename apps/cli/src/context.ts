@@ -14,6 +14,8 @@ export interface CliContext {
   errRaw(text: string): void;
   /** True when stderr is a terminal (live progress line, colours). */
   readonly interactive: boolean;
+  /** Width of the stderr terminal in columns (the live line is cut to fit); 80 when unknown. */
+  columns(): number;
 }
 
 /** The real context of the process. */
@@ -25,6 +27,7 @@ export function processContext(): CliContext {
     err: (line) => process.stderr.write(`${line}\n`),
     errRaw: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY) && process.env.TERM !== "dumb",
+    columns: () => process.stderr.columns || 80,
   };
 }
 

@@ -50,10 +50,15 @@ export async function watchSweep(
       }
     }
     if (sweep) {
+      const columns = ctx.columns();
       const line =
-        renderProgress(progressOf(sweep, Date.now()), sweep.spec.metric.name) +
-        (unreachableSince !== undefined ? " · coordinator unreachable, retrying" : "");
-      if (ctx.interactive) ctx.errRaw(`\r\x1b[2K${line}`);
+        renderProgress(
+          progressOf(sweep, Date.now()),
+          sweep.spec.metric.name,
+          ctx.interactive ? columns - 1 : undefined,
+        ) + (unreachableSince !== undefined ? " · coordinator unreachable, retrying" : "");
+      // A wrapped line could not be redrawn in place: cut it to the terminal width.
+      if (ctx.interactive) ctx.errRaw(`\r\x1b[2K${fit(line, columns - 1)}`);
       else if (stripTimes(line) !== stripTimes(lastLine)) ctx.err(line);
       lastLine = line;
       if (sweep.status !== "running") break;
@@ -68,6 +73,11 @@ export async function watchSweep(
   ctx.out(renderSweepSummary(sweep));
   ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive }));
   return sweep;
+}
+
+function fit(line: string, width: number): string {
+  const chars = [...line];
+  return chars.length <= width ? line : `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;
 }
 
 /** The elapsed time and ETA change every poll; a non-interactive log should not repeat for them. */

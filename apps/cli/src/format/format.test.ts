@@ -98,9 +98,14 @@ describe("progress", () => {
     } as SweepRecord;
     const p = progressOf(sweep, 21_000);
     expect(p).toMatchObject({ done: 2, total: 8, running: 2, elapsedMs: 20_000, etaMs: 60_000 });
-    expect(renderProgress(p, "val_accuracy", 8)).toBe(
-      "[██░░░░░░] 2/8 trials · 2 running · best val_accuracy 0.9500 ± 0.0100 (t0001) · 20.0s · ETA 1m 00s",
+    expect(renderProgress(p, "val_accuracy")).toBe(
+      "[██████░░░░░░░░░░░░░░░░░░] 2/8 trials · 2 running · best val_accuracy 0.9500 ± 0.0100 (t0001) · 20.0s · ETA 1m 00s",
     );
+    // Narrow terminals get a shorter line that keeps the counts, the best score and the ETA.
+    const narrow = renderProgress(p, "val_accuracy", 79);
+    expect([...narrow].length).toBeLessThanOrEqual(79);
+    expect(narrow).toBe("[███░░░░░░░] 2/8 · 2 running · best 0.9500 ± 0.0100 · ETA 1m 00s");
+    expect(renderProgress(p, "val_accuracy", 40)).toBe("2/8 · 2 run · best 0.9500 ± 0.0100 · ETA 1m 00s");
   });
   it("has no ETA before the first trial finishes nor after the end", () => {
     const base = { id: "s", name: "t", spec, createdAt: 0, proposed: 8 } as const;

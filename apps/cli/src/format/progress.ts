@@ -40,14 +40,25 @@ export function progressOf(sweep: SweepRecord, now: number): Progress {
   };
 }
 
-/** `[████░░░░] 5/8 trials · 2 running · best val_accuracy 0.9512 ± 0.0100 (t0003) · 0m 40s · ETA 0m 32s` */
-export function renderProgress(p: Progress, metricName: string, barWidth = 24): string {
+/**
+ * `[████░░░░] 5/8 trials · 2 running · best val_accuracy 0.9512 ± 0.0100 (t0003) · 40.0s · ETA 32.0s`.
+ * With `maxWidth`, shorter variants are tried (narrower bar, then fewer words) so that the line
+ * fits a terminal; the last resort is the shortest variant.
+ */
+export function renderProgress(p: Progress, metricName: string, maxWidth = Number.POSITIVE_INFINITY): string {
+  const eta = p.etaMs !== undefined ? formatDuration(p.etaMs) : "-";
+  const best = p.best ? `${formatScore(p.best.mean)} ± ${formatScore(p.best.std)}` : "-";
+  const variants = [
+    `${bar(p, 24)} ${p.done}/${p.total} trials · ${p.running} running · best ${metricName} ${best}${p.best ? ` (${p.best.trialId})` : ""} · ${formatDuration(p.elapsedMs)} · ETA ${eta}`,
+    `${bar(p, 10)} ${p.done}/${p.total} trials · ${p.running} running · best ${metricName} ${best} · ETA ${eta}`,
+    `${bar(p, 10)} ${p.done}/${p.total} · ${p.running} running · best ${best} · ETA ${eta}`,
+    `${p.done}/${p.total} · ${p.running} run · best ${best} · ETA ${eta}`,
+  ];
+  return variants.find((v) => [...v].length <= maxWidth) ?? (variants.at(-1) as string);
+}
+
+function bar(p: Progress, width: number): string {
   const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-  const filled = Math.round(frac * barWidth);
-  const bar = `[${"█".repeat(filled)}${"░".repeat(barWidth - filled)}]`;
-  const best = p.best
-    ? `best ${metricName} ${formatScore(p.best.mean)} ± ${formatScore(p.best.std)} (${p.best.trialId})`
-    : `best ${metricName} -`;
-  const eta = p.etaMs !== undefined ? `ETA ${formatDuration(p.etaMs)}` : "ETA -";
-  return `${bar} ${p.done}/${p.total} trials · ${p.running} running · ${best} · ${formatDuration(p.elapsedMs)} · ${eta}`;
+  const filled = Math.round(frac * width);
+  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}]`;
 }
