@@ -1,19 +1,46 @@
 /**
  * Worker process: the only file of the worker that reads env and handles signals. Env
  * (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_BACKEND, HPO_WORKER_CONCURRENCY,
- * HPO_WORKER_NAME, HPO_DATA_DIRS. SIGTERM/SIGINT: stop taking jobs, let running trials finish
- * for up to HPO_CLOSE_GRACE_MS (default 10 s), then hand them back to the queue and exit.
+ * HPO_WORKER_NAME, HPO_DATA_DIRS; metrics (docs/metrics.md): HPO_METRICS_PORT (0 = ephemeral),
+ * HPO_METRICS_HOST, HPO_METRICS_SD_DIR, HPO_METRICS_ADVERTISE_HOST. SIGTERM/SIGINT: stop taking
+ * jobs, let running trials finish for up to HPO_CLOSE_GRACE_MS (default 10 s), then hand them
+ * back to the queue and exit.
  */
 import { hostname } from "node:os";
+import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics } from "@hpo/metrics";
+import { createStore } from "@hpo/store";
 import { pino } from "pino";
 import { createWorker } from "./worker.ts";
 
 const name = process.env.HPO_WORKER_NAME || `${hostname()}-${process.pid}`;
 const logger = pino({ name: "worker", level: process.env.LOG_LEVEL ?? "info" }).child({ worker: name });
 const concurrency = Math.max(1, Number.parseInt(process.env.HPO_WORKER_CONCURRENCY ?? "1", 10) || 1);
+const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const prefix = process.env.HPO_PREFIX || "hpo";
+const store = createStore({ url: redisUrl, prefix });
+const registry = createMetricsRegistry({ role: "worker", process: name });
+const metrics = createWorkerMetrics(registry, {
+  concurrency,
+  redis: {
+    ping: async () => {
+      if (!(await store.ping())) throw new Error("redis does not answer");
+    },
+  },
+});
+const endpoint = await serveWorkerMetrics({
+  registry,
+  name,
+  port: Number(process.env.HPO_METRICS_PORT ?? 0),
+  host: process.env.HPO_METRICS_HOST || "127.0.0.1",
+  ...(process.env.HPO_METRICS_SD_DIR && { sdDir: process.env.HPO_METRICS_SD_DIR }),
+  ...(process.env.HPO_METRICS_ADVERTISE_HOST && { advertiseHost: process.env.HPO_METRICS_ADVERTISE_HOST }),
+});
+logger.info({ url: endpoint.url, sdFile: endpoint.sdFile }, "metrics listening");
 const worker = createWorker({
-  redisUrl: process.env.REDIS_URL || "redis://127.0.0.1:6379",
-  prefix: process.env.HPO_PREFIX || "hpo",
+  redisUrl,
+  prefix,
+  store,
+  metrics,
   name,
   logger,
   concurrency,
@@ -27,6 +54,8 @@ try {
 } catch (err) {
   logger.fatal({ err: err instanceof Error ? err.message : String(err) }, "worker failed to start");
   await worker.close().catch(() => {});
+  await endpoint.close();
+  await store.close();
   process.exit(1);
 }
 
@@ -44,6 +73,8 @@ const stop = async (signal: string) => {
   );
   force.unref();
   await worker.close();
+  await endpoint.close();
+  await store.close();
   logger.info("worker stopped");
   process.exit(0);
 };

@@ -23,6 +23,12 @@ export type FromThread =
   | { readonly type: "ready"; readonly backend: string; readonly reason: string; readonly tensors?: number }
   | { readonly type: "fatal"; readonly message: string }
   | { readonly type: "log"; readonly line: string }
-  | { readonly type: "epoch"; readonly runId: number; readonly report: EpochReport }
+  | {
+      readonly type: "epoch";
+      readonly runId: number;
+      readonly report: EpochReport;
+      /** Training rows processed in this epoch over all folds (approximate; 0 when unknown). */
+      readonly samples?: number;
+    }
   | { readonly type: "done"; readonly runId: number; readonly outcome: TrialOutcome; readonly tensors?: number }
   | { readonly type: "error"; readonly runId: number; readonly message: string };

@@ -30,7 +30,11 @@ export interface TrainingPool {
    * Trains `job` on an idle thread. Aborting `signal` asks the trainer to stop (it returns
    * `cancelled`). Rejects when the thread dies or throws (the thread is replaced).
    */
-  run(job: TrialJob, onEpoch: (report: EpochReport) => Promise<boolean>, signal: AbortSignal): Promise<TrainResult>;
+  run(
+    job: TrialJob,
+    onEpoch: (report: EpochReport, samples?: number) => Promise<boolean>,
+    signal: AbortSignal,
+  ): Promise<TrainResult>;
   /** Terminates the threads (running trials reject). */
   close(): Promise<void>;
 }
@@ -39,7 +43,7 @@ interface Slot {
   thread: Worker;
   busy?: {
     runId: number;
-    onEpoch: (report: EpochReport) => Promise<boolean>;
+    onEpoch: (report: EpochReport, samples?: number) => Promise<boolean>;
     resolve: (r: TrainResult) => void;
     reject: (e: Error) => void;
   };
@@ -97,7 +101,7 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
         case "epoch": {
           const busy = slot.busy;
           if (!busy || busy.runId !== msg.runId) return;
-          busy.onEpoch(msg.report).then(
+          busy.onEpoch(msg.report, msg.samples).then(
             (stop) =>
               thread.postMessage({ type: "prune", runId: msg.runId, epoch: msg.report.epoch, stop } satisfies ToThread),
             (err) => {

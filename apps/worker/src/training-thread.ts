@@ -18,6 +18,8 @@ interface TrainerModule {
     options?: { dataDirs?: readonly string[] },
   ): Promise<TrialOutcome>;
   selectBackend(preference?: string, log?: (line: string) => void): Promise<{ name: string; reason: string }>;
+  /** Cached per process; used only to count training samples for metrics (optional in test doubles). */
+  loadDataset?(spec: TrialJob["dataset"], options?: { dataDirs?: readonly string[] }): { nRows: number };
 }
 
 const port = parentPort;
@@ -54,14 +56,27 @@ try {
 const aborts = new Map<number, AbortController>();
 const pruneAnswers = new Map<number, (stop: boolean) => void>();
 
+/** Training rows of one fold (each row trains in K-1 of K folds), for the samples/s metric; 0 when unknown. */
+function trainRowsPerFold(job: TrialJob): number {
+  if (job.mode === "noop" || !trainer.loadDataset) return 0;
+  try {
+    const rows = trainer.loadDataset(job.dataset, { dataDirs: data.dataDirs }).nRows;
+    return (rows * (job.cv.folds - 1)) / job.cv.folds;
+  } catch {
+    return 0; // the trainer reports the dataset error itself
+  }
+}
+
 async function train(runId: number, job: TrialJob): Promise<void> {
   const controller = new AbortController();
   aborts.set(runId, controller);
+  const rowsPerFold = trainRowsPerFold(job);
   const reporter: Reporter = {
     report: (report) =>
       new Promise<boolean>((resolve) => {
         pruneAnswers.set(runId, resolve);
-        post({ type: "epoch", runId, report });
+        const training = report.folds.filter((f) => !f.early_stopped).length;
+        post({ type: "epoch", runId, report, samples: Math.round(rowsPerFold * training) });
       }),
   };
   try {

@@ -108,9 +108,9 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     try {
       const result = await (pool as TrainingPool).run(
         data,
-        async (report) => {
+        async (report, samples) => {
           const now = performance.now();
-          metrics?.epochFinished((now - lastEpochAt) / 1000);
+          metrics?.epochFinished((now - lastEpochAt) / 1000, samples);
           lastEpochAt = now;
           await store.appendEpoch(sweepId, trialId, report);
           void job.updateProgress({ epoch: report.epoch, value: report.value }).catch(() => {});
