@@ -1,0 +1,119 @@
+import { execFile } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parse, stringify } from "yaml";
+import { INFRA } from "./infra-files.ts";
+import { type AppProcess, spawnProcess } from "./processes.ts";
+
+const run = promisify(execFile);
+
+/** Paths of the prometheus and promtool binaries, or throws naming the missing one. */
+export async function prometheusBinaries(): Promise<{ prometheus: string; promtool: string }> {
+  const which = async (bin: string) => {
+    try {
+      return (await run("which", [bin])).stdout.trim();
+    } catch {
+      throw new Error(`${bin} not found on PATH: install Debian's prometheus package (apt-get install -y prometheus)`);
+    }
+  };
+  return { prometheus: await which("prometheus"), promtool: await which("promtool") };
+}
+
+/** Runs promtool; resolves with its output, rejects with it when promtool exits non-zero. */
+export async function promtool(args: readonly string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await run("promtool", [...args]);
+    return stdout + stderr;
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`promtool ${args.join(" ")} failed: ${err.stdout ?? ""}${err.stderr ?? err.message}`);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export interface TestConfigOptions {
+  readonly dir: string;
+  readonly coordinator: string;
+  readonly sdDir: string;
+  /** Scrape and rule evaluation interval. Default "1s". */
+  readonly interval?: string;
+}
+
+/**
+ * Writes `${dir}/prometheus.yml`: infra/prometheus/prometheus.yml with the test's intervals, the
+ * coordinator's real address, the file_sd directory of the test workers and the absolute path of
+ * infra/prometheus/alerts.yml. Everything else (jobs, metrics paths) is the shipped config.
+ */
+export function writeTestConfig(options: TestConfigOptions): string {
+  type Job = {
+    job_name: string;
+    static_configs?: { targets: string[] }[];
+    file_sd_configs?: { files: string[]; refresh_interval?: string }[];
+  };
+  const config = parse(readFileSync(join(INFRA, "prometheus/prometheus.yml"), "utf8")) as {
+    global: Record<string, unknown>;
+    rule_files: string[];
+    scrape_configs: Job[];
+  };
+  const interval = options.interval ?? "1s";
+  config.global.scrape_interval = interval;
+  config.global.evaluation_interval = interval;
+  config.global.scrape_timeout = interval;
+  config.rule_files = config.rule_files.map((f) => join(INFRA, "prometheus", f));
+  for (const job of config.scrape_configs) {
+    for (const s of job.static_configs ?? []) s.targets = [options.coordinator];
+    for (const f of job.file_sd_configs ?? []) {
+      f.files = [join(options.sdDir, "*.json")];
+      f.refresh_interval = interval;
+    }
+  }
+  const path = join(options.dir, "prometheus.yml");
+  writeFileSync(path, stringify(config));
+  return path;
+}
+
+export interface PrometheusServer {
+  readonly url: string;
+  readonly process: AppProcess;
+  close(): Promise<void>;
+}
+
+/** Starts Prometheus on a free loopback port with its TSDB in `dir`; resolves when it is ready. */
+export async function startPrometheus(configPath: string, dir: string): Promise<PrometheusServer> {
+  const port = await freePort();
+  const args = [
+    `--config.file=${configPath}`,
+    `--storage.tsdb.path=${join(dir, "data")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    "--web.enable-lifecycle",
+    "--log.level=info",
+  ];
+  const process = spawnProcess("prometheus", "prometheus", args, {}, dir);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (process.child.exitCode !== null || Date.now() > deadline) {
+      await process.stop();
+      throw new Error(`prometheus did not become ready; last lines:\n${process.lines.slice(-20).join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, process, close: () => process.stop() };
+}
