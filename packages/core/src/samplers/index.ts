@@ -14,15 +14,20 @@
 import { createRng, mixSeed, type Rng } from "../rng.ts";
 import type { SearchMethod, SweepSpec } from "../types.ts";
 import { GridSampler } from "./grid-sampler.ts";
+import { QuasiRandomSampler } from "./quasi-random-sampler.ts";
 import { RandomSampler } from "./random-sampler.ts";
 import type { Sampler } from "./sampler.ts";
+import { TpeSampler } from "./tpe-sampler.ts";
 
 export { activeParams, isActive, sameValue } from "./active-params.ts";
 export { GridSampler, type GridSamplerOptions, permuteIndex } from "./grid-sampler.ts";
 export { type GridSpace, gridSpace } from "./grid-space.ts";
+export { QuasiRandomSampler } from "./quasi-random-sampler.ts";
 export { RandomSampler } from "./random-sampler.ts";
 export { distributionValues, fromUnit, sampleDistribution, supportSize } from "./sample-distribution.ts";
 export type { SampleContext, Sampler } from "./sampler.ts";
+export { TpeSampler, type TpeSamplerOptions } from "./tpe-sampler.ts";
+export { defaultGamma, splitTrials, type TpeSplit } from "./tpe-split.ts";
 
 /**
  * The sampler of a sweep method (a fresh, stateless instance).
@@ -33,9 +38,12 @@ export function createSampler(method: SearchMethod): Sampler {
       return new GridSampler();
     case "random":
       return new RandomSampler();
+    case "quasi_random":
+      return new QuasiRandomSampler();
+    case "tpe":
+      return new TpeSampler();
     default:
-      // quasi_random and tpe arrive in issue 4; until then they fall back to random search.
-      return new RandomSampler();
+      throw new RangeError(`createSampler: unknown method ${JSON.stringify(method)}`);
   }
 }
 

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "../rng.ts";
+import { argsort, CategoricalParzen, NumericalParzen, observationWeight } from "./parzen-estimator.ts";
+
+const continuous = { low: 0, high: 10, step: 0, first: 0, steps: 0 };
+
+function integral(p: NumericalParzen, low: number, high: number, cells = 20000): number {
+  const dx = (high - low) / cells;
+  let s = 0;
+  for (let i = 0; i < cells; i++) s += p.density(low + (i + 0.5) * dx) * dx;
+  return s;
+}
+
+describe("NumericalParzen", () => {
+  it.each([0, 1, 5, 200, 3000])(
+    "integrates to √2π over [low, high] with %i observations (a density up to that constant)",
+    (n) => {
+      const rng = createRng(n);
+      const xs = Float64Array.from({ length: n }, (_, i) =>
+        i % 2 ? 10 * rng.next() : Math.min(10, Math.max(0, 3 + 0.3 * rng.normal())),
+      );
+      const p = new NumericalParzen(continuous, xs);
+      expect(integral(p, 0, 10) / Math.sqrt(2 * Math.PI)).toBeCloseTo(1, 2);
+    },
+  );
+
+  it("puts more density near the observations", () => {
+    const p = new NumericalParzen(continuous, Float64Array.from([2, 2.1, 2.2, 1.9]));
+    expect(p.density(2)).toBeGreaterThan(5 * p.density(8));
+  });
+
+  it("gives probability masses summing to 1 on a discrete support", () => {
+    const d = { low: 0.5, high: 5.5, step: 1, first: 1, steps: 4 };
+    const p = new NumericalParzen(d, Float64Array.from([1, 1, 2, 5, 5, 5, 5]));
+    const masses = [1, 2, 3, 4, 5].map((x) => p.density(x));
+    expect(masses.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(masses[4]).toBeGreaterThan(masses[2] as number);
+  });
+
+  it("samples inside the domain and on the support", () => {
+    const rng = createRng(1);
+    const d = { low: 0.5, high: 5.5, step: 1, first: 1, steps: 4 };
+    const p = new NumericalParzen(d, Float64Array.from([1, 5]));
+    for (let i = 0; i < 500; i++) expect([1, 2, 3, 4, 5]).toContain(p.sample(rng));
+    const c = new NumericalParzen(continuous, Float64Array.from([0.01, 9.99]));
+    for (let i = 0; i < 500; i++) {
+      const x = c.sample(rng);
+      expect(x >= 0 && x <= 10).toBe(true);
+    }
+  });
+
+  it("binning many observations changes densities by well under 1%", () => {
+    const rng = createRng(9);
+    // 2,000 observations in a dense cluster, so most kernels are narrow and get binned.
+    const xs = Float64Array.from({ length: 2000 }, () => Math.min(10, Math.max(0, 5 + rng.normal())));
+    const binned = new NumericalParzen(continuous, xs);
+    // Same kernels summed exactly: split into 8 estimators of 250 observations is not the same
+    // mixture, so compare against a brute-force sum over the estimator's own samples instead.
+    const exact = (x: number) => {
+      const n = xs.length;
+      const sorted = Array.from(xs).sort((a, b) => a - b);
+      const minSigma = 10 / 100;
+      let sum = 0;
+      let total = 1; // prior weight
+      for (let i = 0; i < n; i++) total += observationWeight(i, n);
+      sorted.forEach((m, r) => {
+        const left = r === 0 ? 0 : (sorted[r - 1] as number);
+        const right = r === n - 1 ? 10 : (sorted[r + 1] as number);
+        let s = r === 0 ? right - m : r === n - 1 ? m - left : Math.max(m - left, right - m);
+        s = Math.min(10, Math.max(minSigma, s));
+        // Weights depend on trial order, so use the original index of this value.
+        const i = xs.indexOf(m);
+        const w = observationWeight(i, n) / total;
+        sum += (w / s) * Math.exp(-0.5 * ((x - m) / s) ** 2); // far from the edges: Z ≈ 1
+      });
+      sum += ((1 / total / 10) * Math.exp(-0.5 * ((x - 5) / 10) ** 2)) / 0.3829249225480262; // prior, Z = P(|Z|<0.5)
+      return sum;
+    };
+    for (const x of [3.3, 4.5, 5, 5.7, 6.9]) expect(Math.abs(binned.density(x) / exact(x) - 1)).toBeLessThan(0.01);
+  });
+});
+
+describe("CategoricalParzen", () => {
+  it("is a distribution that favours observed categories", () => {
+    const p = new CategoricalParzen(4, Uint32Array.from([2, 2, 2, 1]));
+    const probs = [0, 1, 2, 3].map((c) => p.probability(c));
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(probs[2]).toBeGreaterThan(probs[1] as number);
+    expect(probs[1]).toBeGreaterThan(probs[0] as number);
+    expect(probs[0]).toBeCloseTo(probs[3] as number, 12);
+    expect(new CategoricalParzen(3, new Uint32Array(0)).probability(1)).toBeCloseTo(1 / 3, 12);
+  });
+});
+
+describe("observationWeight and argsort", () => {
+  it("ramps old observations from 1/n past 25", () => {
+    expect(observationWeight(0, 10)).toBe(1);
+    expect(observationWeight(0, 100)).toBeCloseTo(0.01, 12);
+    expect(observationWeight(74, 100)).toBeCloseTo(1, 12);
+    expect(observationWeight(99, 100)).toBe(1);
+  });
+
+  it("sorts indices by value", () => {
+    const rng = createRng(4);
+    const xs = Float64Array.from({ length: 5000 }, () => rng.next() * 7 - 2);
+    const order = argsort(xs, -2, 5);
+    for (let i = 1; i < order.length; i++)
+      expect(xs[order[i] as number]).toBeGreaterThanOrEqual(xs[order[i - 1] as number] as number);
+    expect(new Set(order).size).toBe(5000);
+  });
+});

@@ -1,0 +1,14 @@
+import { GridSampler } from "./grid-sampler.ts";
+import { QuasiRandomSampler } from "./quasi-random-sampler.ts";
+import { RandomSampler } from "./random-sampler.ts";
+import { runSamplerContract } from "./sampler-contract.ts";
+import { TpeSampler } from "./tpe-sampler.ts";
+
+runSamplerContract("grid", () => new GridSampler(), { finiteOnly: true, trials: 500 });
+runSamplerContract("random", () => new RandomSampler());
+runSamplerContract("quasi_random", () => new QuasiRandomSampler());
+runSamplerContract("tpe", () => new TpeSampler(), { trials: 60 });
+runSamplerContract(
+  "tpe (no constant liar, 3 start-up trials)",
+  () => new TpeSampler({ constantLiar: false, nStartupTrials: 3 }),
+);

@@ -1,0 +1,152 @@
+/**
+ * The contract every Sampler passes (in the spirit of Optuna's `optuna/testing/`): values inside
+ * their distribution with the right types, determinism under a seed, conditional parameters
+ * present exactly when their condition holds, history never mutated. Run it from a test file:
+ *
+ *   runSamplerContract("tpe", () => new TpeSampler());
+ *
+ * Test-only (imports vitest): not exported from the package index.
+ */
+import { describe, expect, it } from "vitest";
+import { parseSweepSpec } from "../spec.ts";
+import type { Distribution, Params, SweepSpec, TrialRecord } from "../types.ts";
+import { isActive } from "./active-params.ts";
+import { samplerRng } from "./index.ts";
+import type { Sampler } from "./sampler.ts";
+
+export interface SamplerContractOptions {
+  /** Only enumerable distributions (grid). Default false. */
+  readonly finiteOnly?: boolean;
+  /** Trials to propose in a run (each then "completes" with a synthetic score). Default 40. */
+  readonly trials?: number;
+}
+
+function contractSpec(seed: number, finiteOnly: boolean): SweepSpec {
+  return parseSweepSpec({
+    name: "contract",
+    dataset: "iris",
+    method: finiteOnly ? "grid" : "random",
+    seed,
+    parameters: {
+      ...(finiteOnly
+        ? { learning_rate: { values: [0.001, 0.01, 0.1] } }
+        : {
+            learning_rate: { distribution: "log_uniform_values", min: 1e-4, max: 1e-1 },
+            weight_decay: { min: 0, max: 0.01 },
+          }),
+      batch_size: { distribution: "q_uniform", min: 16, max: 128, q: 16 },
+      epochs: { min: 1, max: 3 },
+      optimizer: { values: ["sgd", "momentum", "adam"] },
+      momentum: finiteOnly
+        ? { values: [0.5, 0.9], when: { optimizer: ["momentum"] } }
+        : { min: 0.5, max: 0.99, when: { optimizer: ["momentum"] } },
+      nesterov: { values: [true, false], when: { optimizer: "momentum" } },
+      hidden: { values: [[32], [64, 32]] },
+      residual: { value: false },
+    },
+  });
+}
+
+/** A synthetic objective so model-based samplers have something to learn. */
+function score(p: Params): number {
+  const lr = typeof p.learning_rate === "number" ? p.learning_rate : 0.01;
+  return (
+    0.9 -
+    0.05 * Math.log10(lr / 0.01) ** 2 +
+    (p.optimizer === "adam" ? 0.03 : 0) -
+    0.0001 * ((p.batch_size as number) - 64)
+  );
+}
+
+/** Proposes `n` trials in order, each completing before the next (one running at the end). */
+export function simulate(sampler: Sampler, spec: SweepSpec, n: number): Params[] {
+  const trials: TrialRecord[] = [];
+  const out: Params[] = [];
+  for (let i = 0; i < n; i++) {
+    const snapshot = Object.freeze(trials.map((t) => Object.freeze({ ...t })));
+    const p = sampler.sample({ spec, index: i, rng: samplerRng(spec, i), trials: snapshot });
+    if (!p) break;
+    out.push(p);
+    trials.push({
+      sweepId: "contract",
+      id: `t${String(i).padStart(4, "0")}`,
+      index: i,
+      params: p,
+      state: i === n - 2 ? "running" : "completed",
+      folds: [],
+      ...(i === n - 2 ? {} : { mean: score(p), std: 0, sem: 0 }),
+      createdAt: i,
+      flags: [],
+    });
+  }
+  return out;
+}
+
+function within(d: Distribution, v: unknown): boolean {
+  switch (d.kind) {
+    case "constant":
+      return JSON.stringify(v) === JSON.stringify(d.value);
+    case "categorical":
+      return d.values.some((w) => JSON.stringify(w) === JSON.stringify(v));
+    case "uniform":
+    case "log_uniform_values":
+      return typeof v === "number" && v >= d.min && v <= d.max;
+    case "int_uniform":
+      return Number.isInteger(v) && (v as number) >= d.min && (v as number) <= d.max;
+    case "q_uniform": {
+      if (typeof v !== "number" || v < d.min - 1e-12 || v > d.max + 1e-12) return false;
+      const k = (v - d.min) / d.q;
+      return Math.abs(k - Math.round(k)) < 1e-9;
+    }
+  }
+}
+
+export function runSamplerContract(name: string, make: () => Sampler, options: SamplerContractOptions = {}): void {
+  const finiteOnly = options.finiteOnly ?? false;
+  const n = options.trials ?? 40;
+
+  describe(`sampler contract: ${name}`, () => {
+    const spec = contractSpec(3, finiteOnly);
+    const run = simulate(make(), spec, n);
+
+    it("proposes trials until the budget (or the space) runs out", () => {
+      expect(run.length).toBeGreaterThan(0);
+      if (!finiteOnly) expect(run).toHaveLength(n);
+    });
+
+    it("keeps every value inside its distribution with the right type", () => {
+      for (const p of run) {
+        for (const [key, v] of Object.entries(p)) {
+          const param = spec.parameters[key];
+          expect(param, `unexpected parameter ${key}`).toBeDefined();
+          expect(within(param!.distribution, v), `${key} = ${JSON.stringify(v)}`).toBe(true);
+        }
+      }
+    });
+
+    it("includes a parameter exactly when its condition holds", () => {
+      for (const p of run) {
+        for (const key of Object.keys(spec.parameters)) {
+          expect(key in p, `${key} in ${JSON.stringify(p)}`).toBe(isActive(key, spec.parameters, p));
+        }
+        expect("momentum" in p).toBe(p.optimizer === "momentum");
+      }
+    });
+
+    it("is deterministic under a seed: same sweep, same trials", () => {
+      expect(simulate(make(), contractSpec(3, finiteOnly), n)).toEqual(run);
+    });
+
+    it("depends on the seed", () => {
+      expect(simulate(make(), contractSpec(4, finiteOnly), n)).not.toEqual(run);
+    });
+
+    it("gives the same answer when asked again for the same index (restart)", () => {
+      const sampler = make();
+      const s = contractSpec(3, finiteOnly);
+      const a = sampler.sample({ spec: s, index: 5, rng: samplerRng(s, 5), trials: [] });
+      const b = make().sample({ spec: s, index: 5, rng: samplerRng(s, 5), trials: [] });
+      expect(b).toEqual(a);
+    });
+  });
+}
