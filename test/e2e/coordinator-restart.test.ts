@@ -1,0 +1,107 @@
+import { createCoreProposer } from "@hpo/coordinator";
+import { createStore, jobIdOf, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../helpers/api.ts";
+import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
+import { type Proc, REDIS_URL, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
+import { sleep, waitFor } from "../helpers/wait-for.ts";
+
+const MAX_TRIALS = 60;
+const SPEC = `
+name: restart-noop
+method: random
+seed: 5
+dataset: iris
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
+  batch_size: { values: [16, 32, 64] }
+cv: { folds: 3 }
+budget: { max_trials: ${MAX_TRIALS}, max_parallel: 4, max_epochs: 50 }
+`;
+
+describe("a coordinator killed mid-sweep (noop trials, real processes)", () => {
+  const prefix = uniquePrefix("e2e-restart");
+  let redis: Redis;
+  let queue: Queue;
+  let store: Store;
+  const procs: Proc[] = [];
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+    queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
+    store = createStore({ redis, prefix });
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+    await queue.close();
+    await store.close();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  const coordinator = async () => {
+    const c = await startCoordinatorProcess({ prefix, env: { HPO_TRIAL_MODE: "noop" } });
+    procs.push(c.proc);
+    return c;
+  };
+
+  it("is replaced by a new one that carries on from Redis and ends with exactly max_trials trials", async () => {
+    // 1. coordinator A enqueues the first trials; no worker yet
+    const a = await coordinator();
+    const sweep = await apiClient(a.url).submit(SPEC);
+    await waitFor("4 trials queued", async () => (await store.getSweep(sweep.id))?.counts.queued === 4);
+    await a.proc.stop("SIGKILL");
+
+    // 2. two jobs get lost while no coordinator runs (e.g. a Redis failover)
+    await queue.remove(jobIdOf(sweep.id, "t0000"));
+    await queue.remove(jobIdOf(sweep.id, "t0002"));
+
+    // 3. workers run what is left in the queue; nobody proposes more
+    procs.push(
+      ...(await Promise.all([
+        startWorkerProcess({ prefix, name: "restart-w1" }),
+        startWorkerProcess({ prefix, name: "restart-w2" }),
+      ])),
+    );
+    await waitFor("the 2 remaining jobs done", async () => (await store.getSweep(sweep.id))?.counts.completed === 2);
+    const between = await store.getSweep(sweep.id);
+    expect(between?.proposed).toBe(4);
+    expect(between?.counts.queued).toBe(2);
+
+    // 4. coordinator B re-enqueues the lost jobs, tops up, and is killed mid-sweep
+    const b = await coordinator();
+    await waitFor("10 trials completed", async () => ((await store.getSweep(sweep.id))?.counts.completed ?? 0) >= 10, {
+      intervalMs: 20,
+    });
+    await b.proc.stop("SIGKILL");
+    const atKill = await store.getSweep(sweep.id);
+    expect(atKill?.status).toBe("running");
+    expect(atKill?.proposed).toBeLessThan(MAX_TRIALS);
+    await sleep(1000);
+
+    // 5. coordinator C finishes the sweep
+    const c = await coordinator();
+    const done = await waitFor(
+      "the sweep to complete",
+      async () => {
+        const s = await apiClient(c.url).sweep(sweep.id);
+        return s.status !== "running" && s;
+      },
+      { timeoutMs: 90_000 },
+    );
+    expect(done.status).toBe("completed");
+    expect(done.proposed).toBe(MAX_TRIALS);
+    expect(done.counts).toMatchObject({ completed: MAX_TRIALS, queued: 0, running: 0, failed: 0 });
+
+    const trials = (await store.listTrials(sweep.id, { sort: "index", limit: 1000 })).items;
+    expect(trials.map((t) => t.id)).toEqual(Array.from({ length: MAX_TRIALS }, (_, i) => trialIdOf(i)));
+    // every trial ran exactly once, and its params are what the sampler proposes for its index
+    expect(trials.every((t) => t.attempts === 1)).toBe(true);
+    const propose = createCoreProposer();
+    for (const t of trials) expect(await propose(sweep.id, done.spec, t.index, async () => [])).toEqual(t.params);
+    expect(new Set(trials.map((t) => t.worker))).toEqual(new Set(["restart-w1", "restart-w2"]));
+  });
+});
