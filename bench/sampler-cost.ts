@@ -92,6 +92,11 @@ console.log(
   `node ${process.version}, 4 parameters (log-uniform, uniform, q_uniform, categorical of 6), 4 running trials`,
 );
 const sizesArg = process.argv.indexOf("--sizes");
-const sizes = sizesArg > 0 ? String(process.argv[sizesArg + 1]).split(",").map(Number) : [100, 1000, 10000];
+const sizes =
+  sizesArg > 0
+    ? String(process.argv[sizesArg + 1])
+        .split(",")
+        .map(Number)
+    : [100, 1000, 10000];
 for (const n of sizes) measure("tpe", n);
 measure("random", 10000, createSampler("random"));

@@ -37,6 +37,18 @@ describe("NumericalParzen", () => {
     expect(masses[4]).toBeGreaterThan(masses[2] as number);
   });
 
+  it("approximates masses on a fine discrete support (step far below σ) that still sum to 1", () => {
+    const rng = createRng(3);
+    const d = { low: 0.5, high: 2000.5, step: 1, first: 1, steps: 1999 };
+    const p = new NumericalParzen(
+      d,
+      Float64Array.from({ length: 500 }, () => 1 + Math.floor(rng.next() * 2000)),
+    );
+    let total = 0;
+    for (let x = 1; x <= 2000; x++) total += p.density(x);
+    expect(total).toBeCloseTo(1, 2);
+  });
+
   it("samples inside the domain and on the support", () => {
     const rng = createRng(1);
     const d = { low: 0.5, high: 5.5, step: 1, first: 1, steps: 4 };

@@ -30,6 +30,9 @@ const WINDOW = 8.5; // exp(-8.5²/2) ≈ 2e-16: kernels farther away than this m
 const BIN_ABOVE = 256;
 /** Grid spacing of the binned narrow kernels, in units of their σ. */
 const BIN_WIDTH = 0.125;
+/** Discrete steps at most this many minimum σ are summed as densities × step. */
+const FINE_STEP = 0.25;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
 /**
  * Indices of `xs` sorted by value (ties in index order): an LSD radix sort over 32-bit keys
@@ -97,6 +100,8 @@ export class NumericalParzen {
   readonly #narrowMu: Float64Array;
   readonly #narrowCoef: Float64Array;
   readonly #minSigma: number;
+  /** Half a step when masses are computed exactly (coarse discrete dimensions), else 0. */
+  readonly #half: number;
   // Binned narrow kernels: coefficient of grid point g is #grid[g] at #gridStart + g·#gridStep.
   readonly #grid: Float64Array | undefined;
   readonly #gridStart: number;
@@ -119,6 +124,8 @@ export class NumericalParzen {
     const order = argsort(xs, low, high);
     const minSigma = range / Math.min(100, 1 + n);
     this.#minSigma = minSigma;
+    // A step far below every kernel's σ: the mass of a point is density × step (no erfc needed).
+    this.#half = domain.step > 0 && domain.step > FINE_STEP * minSigma ? domain.step / 2 : 0;
     const mu = new Float64Array(n + 1);
     const sigma = new Float64Array(n + 1);
     const weight = new Float64Array(n + 1);
@@ -164,7 +171,7 @@ export class NumericalParzen {
       const a = (low - m) / s;
       const b = (high - m) / s;
       const z = a < -WINDOW && b > WINDOW ? 1 : normalMass(a, b);
-      coef[j] = domain.step > 0 ? w / z : w / (s * z);
+      coef[j] = domain.step === 0 ? w / (s * z) : this.#half === 0 ? (w * domain.step) / (s * z * SQRT_2PI) : w / z;
       if (s === minSigma && j < k - 1) narrow++;
     }
     const narrowMu = new Float64Array(narrow);
@@ -189,7 +196,7 @@ export class NumericalParzen {
     this.#narrowCoef = narrowCoef;
     this.#gridStep = minSigma * BIN_WIDTH;
     this.#gridStart = low;
-    if (domain.step === 0 && narrow > BIN_ABOVE) {
+    if (this.#half === 0 && narrow > BIN_ABOVE) {
       const cells = Math.ceil(range / this.#gridStep) + 2;
       const grid = new Float64Array(cells);
       for (let j = 0; j < narrow; j++) {
@@ -237,11 +244,12 @@ export class NumericalParzen {
   }
 
   /**
-   * Density at x up to a constant factor shared by every estimator of the same domain (so only
-   * ratios are meaningful): Σ w·φ((x−μ)/σ)/(σZ) continuous, Σ w·P(x ± step/2)/Z discrete.
+   * Continuous dimensions: the density at x times √(2π) (the same factor for every estimator, so
+   * ratios are exact). Discrete ones: the probability of support point x, Σ w·P(x ± step/2)/Z,
+   * or density × step when the step is below a quarter of the smallest σ.
    */
   density(x: number): number {
-    const half = this.#d.step / 2;
+    const half = this.#half;
     const s = this.#minSigma;
     let sum = 0;
     if (this.#grid) {
