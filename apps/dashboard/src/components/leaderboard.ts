@@ -81,6 +81,7 @@ function columns(o: LeaderboardOptions): Column[] {
 
 export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   const cols = columns(o);
+  const maxHeight = o.height ?? 460;
   const totalWidth = cols.reduce((a, c) => a + c.width, 0);
   let q: LeaderboardQuery = { sort: "score", dir: "desc", states: [] };
   let total = 0;
@@ -137,7 +138,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   const spacer = el("div", { class: "lb-spacer", style: { width: `${totalWidth}px` } });
   const body = el(
     "div",
-    { class: "lb-scroll", style: { height: `${o.height ?? 420}px` }, attrs: { "data-testid": "leaderboard", role: "table" } },
+    { class: "lb-scroll", style: { height: `${maxHeight}px` }, attrs: { "data-testid": "leaderboard", role: "table" } },
     header,
     spacer,
   );
@@ -165,6 +166,8 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
     raf = 0;
     if (destroyed) return;
     spacer.style.height = `${total * ROW_H}px`;
+    // a short leaderboard takes only the room it needs
+    body.style.height = `${Math.min(maxHeight, header.offsetHeight + Math.max(total, 3) * ROW_H + 2)}px`;
     const top = Math.max(0, body.scrollTop - header.offsetHeight);
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
     const last = Math.min(total - 1, Math.ceil((top + body.clientHeight) / ROW_H) + OVERSCAN);

@@ -103,7 +103,8 @@ export function trialView(sweepId: string, trialId: string): View {
         ["finished", fmtTime(t.finishedAt)],
       ]),
     );
-    const metricKeys = [...new Set(t.folds.flatMap((f) => Object.keys(f.metrics)))].sort();
+    // gradient norms have their own chart; the learning rate is in the config
+    const metricKeys = [...new Set(t.folds.flatMap((f) => Object.keys(f.metrics)))].filter((k) => !/^grad|^lr$/.test(k)).sort();
     replace(
       folds,
       t.folds.length === 0

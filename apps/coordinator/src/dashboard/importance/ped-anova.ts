@@ -16,9 +16,9 @@ export interface ImportanceInput {
   readonly columns: readonly (readonly Cell[])[];
   readonly scores: readonly number[];
   readonly goal: "maximize" | "minimize";
-  /** Fraction of trials that count as "top". Default 0.1 (at least 2 trials). */
+  /** Fraction of trials that count as "top". Default 0.1 (at least min(5, n/2) trials). */
   readonly gamma?: number;
-  /** Histogram bins for continuous parameters. Default 10. */
+  /** Most histogram bins for continuous parameters. Default 10 (fewer when there are few top trials). */
   readonly bins?: number;
 }
 
@@ -76,13 +76,15 @@ function binColumn(col: readonly Cell[], bins: number): { bin: Int32Array; nBins
 export function pedAnova(input: ImportanceInput): ParamImportance[] {
   const n = input.scores.length;
   const gamma = input.gamma ?? 0.1;
-  const bins = input.bins ?? 10;
+  const maxBins = input.bins ?? 10;
   if (n < 4) return input.names.map((name) => ({ name, importance: 0, divergence: 0 }));
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
     const d = (input.scores[a] as number) - (input.scores[b] as number);
     return input.goal === "maximize" ? -d : d;
   });
-  const nTop = Math.max(2, Math.round(gamma * n));
+  // Few trials: a larger top set and coarser bins, or the noise term swamps every signal.
+  const nTop = Math.max(Math.round(gamma * n), Math.min(5, Math.floor(n / 2)), 2);
+  const bins = Math.max(2, Math.min(maxBins, Math.round(nTop / 2)));
   const isTop = new Uint8Array(n);
   for (let r = 0; r < nTop; r++) isTop[order[r] as number] = 1;
 

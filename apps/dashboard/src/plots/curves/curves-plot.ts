@@ -73,7 +73,7 @@ export function curvesOption(curve: readonly EpochReport[], metricName: string):
         return tooltipHtml(`epoch ${first.data[0]}`, rows);
       },
     },
-    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1 },
+    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1, min: "dataMin", max: "dataMax" },
     yAxis: hasLoss ? [{ type: "value", name: "loss", scale: true }, { ...metricY, splitLine: { show: false } }] : [metricY],
     series,
   };

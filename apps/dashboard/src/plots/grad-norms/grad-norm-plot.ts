@@ -12,21 +12,27 @@ export function gradKeys(curve: readonly EpochReport[]): string[] {
   return perLayer.length > 0 ? perLayer : all;
 }
 
+/** Legend label of a gradient-norm key: `grad_norm_l0` → "layer 1". */
+export function gradLabel(key: string): string {
+  const m = /^grad_?norm_l(\d+)$/.exec(key);
+  return m ? `layer ${Number(m[1]) + 1}` : key;
+}
+
 export function gradNormOption(curve: readonly EpochReport[]): ChartOption {
   const keys = gradKeys(curve);
   return {
     grid: { left: 64, right: 16, top: 40, bottom: 40 },
-    legend: { top: 0, type: "scroll", data: keys },
+    legend: { top: 0, type: "scroll", data: keys.map(gradLabel) },
     tooltip: {
       ...TOOLTIP_BASE,
       trigger: "axis",
       formatter: (ps: readonly { seriesName: string; data: [number, number] }[]) =>
         tooltipHtml(`epoch ${ps[0]?.data[0] ?? ""}`, ps.map((p) => [p.seriesName, fmtScore(p.data[1])] as const)),
     },
-    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1 },
+    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1, min: "dataMin", max: "dataMax" },
     yAxis: { type: "log", name: "‖g‖", scale: true },
     series: keys.map((key) => ({
-      name: key,
+      name: gradLabel(key),
       type: "line",
       symbol: "none",
       lineStyle: { width: 2 },

@@ -1,0 +1,254 @@
+/**
+ * The dashboard in headless Chromium against a real coordinator process and two real worker
+ * processes training real (small) sweeps with TensorFlow.js: every view renders, sorting and
+ * filtering work, progress updates live, a dropped event stream reconnects and catches up,
+ * user-provided names render as text, actions need the token, and the console stays clean.
+ * Screenshots of each view go to test-artifacts/.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import type { SweepRecord } from "@hpo/core";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../helpers/api.ts";
+import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
+import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+import { type BrowserSession, CHROMIUM, openBrowser } from "./browser.ts";
+import { leaderboardColumn, leaderboardCount, leadingNumber } from "./dashboard-page.ts";
+
+const XSS = "<img src=x onerror=alert(1)>";
+const TOKEN = "dash-test-token";
+
+const sweepYaml = (name: string, trials: number, parallel: number, epochs: number) => `
+name: ${JSON.stringify(name)}
+method: random
+metric: { name: val_accuracy, goal: maximize }
+dataset: { name: iris, task: classification }
+model: { hidden: [16], activation: relu }
+cv: { folds: 3, stratified: true, seed: 3 }
+budget: { max_trials: ${trials}, max_parallel: ${parallel}, max_epochs: ${epochs} }
+early_terminate: { type: none }
+seed: 11
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.001, max: 0.3 }
+  batch_size: { values: [16, 32] }
+  optimizer: { values: [adam, sgd] }
+  dropout: { distribution: uniform, min: 0, max: 0.3 }
+`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const canRun = existsSync(CHROMIUM);
+
+describe.skipIf(!canRun)("dashboard in the browser", () => {
+  const prefix = uniquePrefix("dash");
+  const redis = new Redis(REDIS_URL);
+  let port = 0;
+  let url = "";
+  let coordinator: Proc | undefined;
+  const workers: Proc[] = [];
+  let s: BrowserSession;
+  let done: SweepRecord; // a finished real sweep named XSS
+  const api = () => apiClient(url, TOKEN);
+
+  const startCoordinator = async () => {
+    const c = await startCoordinatorProcess({ prefix, env: { HPO_PORT: String(port), HPO_TOKEN: TOKEN } });
+    coordinator = c.proc;
+    url = c.url;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, "apps/dashboard/dist/index.html"))) {
+      execFileSync("pnpm", ["--filter", "@hpo/dashboard", "build"], { cwd: REPO_ROOT, stdio: "ignore" });
+    }
+    port = await freePort();
+    await startCoordinator();
+    workers.push(
+      ...(await Promise.all([
+        startWorkerProcess({ prefix, name: "browser-w1", env: { HPO_BACKEND: "cpu" } }),
+        startWorkerProcess({ prefix, name: "browser-w2", env: { HPO_BACKEND: "cpu" } }),
+      ])),
+    );
+    const submitted = await api().submit(sweepYaml(XSS, 10, 2, 4));
+    done = await waitFor("the XSS-named sweep to finish", async () => {
+      const sw = await api().sweep(submitted.id);
+      return sw.status === "completed" && sw;
+    }, { timeoutMs: 150_000, intervalMs: 500 });
+    s = await openBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await s?.close();
+    await Promise.all(workers.map((w) => w.stop()));
+    await coordinator?.stop();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it("lists sweeps with progress and the best K-fold score; a hostile name renders as text", async () => {
+    const { page } = s;
+    await page.goto(`${url}/#/`);
+    const row = page.locator(`tr[data-sweep="${done.id}"]`);
+    await row.waitFor();
+    expect(await row.locator("td.name a").textContent()).toBe(XSS);
+    expect(await page.locator("[data-testid=sweeps-table] img").count()).toBe(0);
+    expect(await row.locator(".n-done").textContent()).toBe(String(done.counts.completed));
+    expect(await row.locator(".n-total").textContent()).toBe("10");
+    expect(leadingNumber((await row.locator("[data-testid=best]").textContent()) ?? "")).toBeCloseTo(done.best?.mean as number, 3);
+    await page.locator("[data-testid=live-status].live").waitFor();
+    await s.screenshot("dashboard-sweeps");
+    expect(s.problems).toEqual([]);
+  });
+
+  it("shows the sweep: leaderboard sorted best first, re-sorts and filters on the server, plots render", async () => {
+    const { page } = s;
+    await page.goto(`${url}/#/sweeps/${done.id}`);
+    expect(await page.textContent("[data-testid=sweep-name]")).toBe(XSS);
+    await page.waitForSelector(".lb-row[data-trial^=t]");
+    const scores = (await leaderboardColumn(page, "score")).map(leadingNumber);
+    expect(scores).toHaveLength(done.counts.completed);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(scores[0]).toBeCloseTo(done.best?.mean as number, 3);
+
+    // ascending learning rate, then descending
+    await page.click('[data-sort="p:learning_rate"]');
+    await page.waitForFunction(() => document.querySelector('[data-sort="p:learning_rate"]')?.getAttribute("aria-sort") === "ascending");
+    let lrs: number[] = [];
+    await waitFor("rows in ascending learning rate", async () => {
+      lrs = (await leaderboardColumn(page, "p:learning_rate")).map(Number);
+      return lrs.length === 10 && lrs.every((v, i) => i === 0 || v >= (lrs[i - 1] as number));
+    }, { timeoutMs: 10_000 });
+    await page.click('[data-sort="p:learning_rate"]');
+    await waitFor("rows in descending learning rate", async () => {
+      lrs = (await leaderboardColumn(page, "p:learning_rate")).map(Number);
+      return lrs.length === 10 && lrs.every((v, i) => i === 0 || v <= (lrs[i - 1] as number));
+    }, { timeoutMs: 10_000 });
+
+    // filter by a param clause: only adam rows, and the count says how many of all
+    const adam = (await api().trials(done.id)).items.filter((t) => t.params.optimizer === "adam").length;
+    await page.fill("[data-testid=param-filter]", "optimizer=adam");
+    await page.press("[data-testid=param-filter]", "Enter");
+    await waitFor("only adam rows", async () => {
+      const opts = await leaderboardColumn(page, "p:optimizer");
+      return opts.length === adam && opts.every((o) => o === "adam");
+    }, { timeoutMs: 10_000 });
+    expect(await leaderboardCount(page)).toBe(adam === 10 ? "10 trials" : `${adam} of 10 trials`);
+    // a bad clause explains itself instead of failing silently
+    await page.fill("[data-testid=param-filter]", "nosuch<1");
+    await page.press("[data-testid=param-filter]", "Enter");
+    await page.waitForSelector(".leaderboard .error-text:has-text('unknown column')");
+    // Chromium logs the refused request (HTTP 400) itself; that one is expected
+    const refused = s.problems.findIndex((p) => p.includes("status of 400"));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    s.problems.splice(refused, 1);
+    await page.fill("[data-testid=param-filter]", "");
+    await page.press("[data-testid=param-filter]", "Enter");
+    await page.selectOption("[data-testid=state-filter]", "running");
+    await page.waitForFunction(() => document.querySelector("[data-testid=lb-count]")?.textContent === "0 of 10 trials");
+    await page.selectOption("[data-testid=state-filter]", "");
+    await page.waitForFunction(() => document.querySelector("[data-testid=lb-count]")?.textContent === "10 trials");
+
+    // every plot drew on its canvas
+    await waitFor("5 charts", async () => (await page.locator(".plots canvas").count()) >= 5, { timeoutMs: 20_000 });
+    await page.waitForSelector(".note:has-text('PED-ANOVA')");
+    await page.waitForTimeout(300);
+    await s.screenshot("dashboard-sweep");
+    expect(s.problems).toEqual([]);
+  });
+
+  it("shows a trial: K-fold summary, learning curves with loss and metric, gradient norms, config", async () => {
+    const { page } = s;
+    const best = done.best?.trialId as string;
+    await page.goto(`${url}/#/sweeps/${done.id}`);
+    await page.click(`.lb-row[data-trial="${best}"]`);
+    await page.waitForSelector("[data-testid=trial-title]");
+    expect(await page.textContent("[data-testid=trial-title]")).toBe(`Trial ${best}`);
+    await page.waitForSelector(".note:has-text('4 epochs × 3 folds')");
+    expect(await page.locator(".facts dt", { hasText: "learning_rate" }).count()).toBe(1);
+    expect(await page.locator(".facts dd", { hasText: "browser-w" }).count()).toBe(1);
+    const folds = await page.locator(".grid-table.compact tbody tr").count();
+    expect(folds).toBe(3);
+    // gradient norms are recorded per layer by the trainer; the chart is shown when present
+    const gradHidden = await page.locator("text=recorded no gradient norms").count();
+    expect(gradHidden).toBe(0);
+    await page.waitForTimeout(300);
+    await s.screenshot("dashboard-trial");
+    expect(s.problems).toEqual([]);
+  });
+
+  it("shows the fleet: both workers and the queue", async () => {
+    const { page } = s;
+    await page.goto(`${url}/#/fleet`);
+    await page.waitForSelector("[data-testid=workers-table]");
+    const names = await page.locator("[data-testid=workers-table] tbody td.mono:first-child").allTextContents();
+    expect(names.sort()).toEqual(["browser-w1", "browser-w2"]);
+    await page.waitForTimeout(500);
+    await s.screenshot("dashboard-fleet");
+    expect(s.problems).toEqual([]);
+  });
+
+  it("submits from pasted YAML: shows the API's validation messages as text, needs the token, then runs live", async () => {
+    const { page } = s;
+    await page.goto(`${url}/#/submit`);
+    await page.fill("[data-testid=yaml]", `${sweepYaml("bad", 2, 1, 2)}  "${XSS}": { values: [1, 2] }\n`);
+    await page.click("[data-testid=submit]");
+    // no token yet: the coordinator refuses
+    await page.waitForSelector("[data-testid=submit-result]:has-text('UNAUTHORIZED')");
+    await page.fill("input.token", TOKEN);
+    await page.dispatchEvent("input.token", "change");
+    await page.click("[data-testid=submit]");
+    await page.waitForSelector("[data-testid=submit-result]:has-text('INVALID_SPEC')");
+    const issue = await page.locator("[data-testid=submit-result] li").first().textContent();
+    expect(issue).toContain(`parameters.${XSS}`);
+    expect(issue).toContain("is not a known parameter");
+    expect(await page.locator("[data-testid=submit-result] img").count()).toBe(0);
+    await s.screenshot("dashboard-submit-invalid");
+
+    // a valid sweep: the app navigates to it and its progress moves without a reload
+    await page.fill("[data-testid=yaml]", sweepYaml("live-progress", 60, 1, 6));
+    await page.click("[data-testid=submit]");
+    await page.waitForSelector("[data-testid=sweep-name]:has-text('live-progress')");
+    const sweepId = decodeURIComponent(page.url().split("#/sweeps/")[1] ?? "");
+    await page.evaluate(() => {
+      (window as unknown as { marker: number }).marker = 42; // survives only without a reload
+    });
+    await page.waitForFunction(() => Number(document.querySelector("[data-testid=sweep-progress] .n-done")?.textContent) >= 2, null, { timeout: 120_000 });
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    await page.waitForSelector(".lb-row[data-trial^=t] .badge.state-completed");
+
+    // the event stream drops (coordinator restart) and catches up after reconnecting
+    await page.goto(`${url}/#/`);
+    const doneCell = page.locator(`tr[data-sweep="${sweepId}"] .n-done`);
+    await doneCell.waitFor();
+    await coordinator?.stop();
+    await page.locator("[data-testid=live-status].reconnecting").waitFor({ timeout: 20_000 });
+    const before = Number(await doneCell.textContent());
+    await startCoordinator();
+    await page.locator("[data-testid=live-status].live").waitFor({ timeout: 30_000 });
+    await waitFor("the sweep to move on after the reconnect", async () => Number(await doneCell.textContent()) > before, { timeoutMs: 120_000 });
+    await s.screenshot("dashboard-sweeps-live");
+
+    // cancel from the Sweep view (needs the token, which the page now has)
+    await page.goto(`${url}/#/sweeps/${sweepId}`);
+    const sw = await api().sweep(sweepId);
+    if (sw.status === "running") {
+      await page.click("[data-testid=cancel-sweep]");
+      await page.waitForSelector(".page-head .badge.state-cancelled", { timeout: 20_000 });
+      expect((await api().sweep(sweepId)).status).toBe("cancelled");
+    }
+    // the connection refused while the coordinator restarted is the browser's own log line
+    expect(s.problems.filter((p) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(p))).toEqual([]);
+  });
+});
