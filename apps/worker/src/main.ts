@@ -4,7 +4,9 @@
  * HPO_WORKER_NAME, HPO_DATA_DIRS; metrics (docs/metrics.md): HPO_METRICS_PORT (0 = ephemeral),
  * HPO_METRICS_HOST, HPO_METRICS_SD_DIR, HPO_METRICS_ADVERTISE_HOST. SIGTERM/SIGINT: stop taking
  * jobs, let running trials finish for up to HPO_CLOSE_GRACE_MS (default 10 s), then hand them
- * back to the queue and exit.
+ * back to the queue and exit. Fault tolerance (docs/operations.md): HPO_LOCK_MS (BullMQ lock
+ * duration, default 30 000), HPO_STALLED_INTERVAL_MS (default 30 000), HPO_MAX_STALLED_COUNT
+ * (default 1). HPO_TRAINER_MODULE swaps the trainer of the threads (tests only).
  */
 import { hostname } from "node:os";
 import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics } from "@hpo/metrics";
@@ -47,6 +49,10 @@ const worker = createWorker({
   backend: process.env.HPO_BACKEND || "auto",
   dataDirs: (process.env.HPO_DATA_DIRS || "./data").split(":").filter(Boolean),
   closeGraceMs: Number(process.env.HPO_CLOSE_GRACE_MS ?? 10_000),
+  ...(process.env.HPO_LOCK_MS && { lockDuration: Number(process.env.HPO_LOCK_MS) }),
+  ...(process.env.HPO_STALLED_INTERVAL_MS && { stalledInterval: Number(process.env.HPO_STALLED_INTERVAL_MS) }),
+  ...(process.env.HPO_MAX_STALLED_COUNT && { maxStalledCount: Number(process.env.HPO_MAX_STALLED_COUNT) }),
+  ...(process.env.HPO_TRAINER_MODULE && { trainerModule: process.env.HPO_TRAINER_MODULE }),
 });
 
 try {

@@ -28,6 +28,10 @@ export interface WorkerOptions {
   readonly metrics?: WorkerMetrics;
   /** BullMQ lock duration in ms (a dead worker's job is re-queued after it). Default 30 000. */
   readonly lockDuration?: number;
+  /** How often BullMQ looks for jobs whose lock expired (ms). Default 30 000. */
+  readonly stalledInterval?: number;
+  /** Lock expiries a job survives before it fails ("job stalled more than allowable limit"). Default 1. */
+  readonly maxStalledCount?: number;
   /** How long `close()` lets running trials finish before handing them back. Default 10 000 ms. */
   readonly closeGraceMs?: number;
   /** Trainer module for the threads (tests); default "@hpo/trainer". */
@@ -94,7 +98,8 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       log.info({ status }, "skipping trial: its sweep is not running");
       return { skipped: status ?? "missing" };
     }
-    const attempt = job.attemptsMade + 1;
+    // starts, not only failed attempts: a run whose worker died (lock expired) counts too
+    const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted ?? 0);
     if (!(await store.markRunning(sweepId, trialId, name, attempt))) {
       log.info("skipping trial: already final (duplicate delivery)");
       return { skipped: "final" };
@@ -141,7 +146,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     } catch (err) {
       if (err instanceof WaitingError) throw err;
       const message = err instanceof Error ? err.message : String(err);
-      const last = attempt >= (job.opts.attempts ?? 1);
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.error({ err: message, attempt, last }, "trial attempt failed");
       if (last) {
         await store.finishTrial(sweepId, trialId, { state: "failed", folds: [], flags: [], error: message });
@@ -185,6 +190,8 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         prefix: options.prefix,
         concurrency,
         lockDuration: options.lockDuration ?? 30_000,
+        stalledInterval: options.stalledInterval ?? 30_000,
+        maxStalledCount: options.maxStalledCount ?? 1,
         autorun: false,
         name,
       });
