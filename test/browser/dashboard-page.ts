@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /** Page helpers for the dashboard's browser tests: read what the user sees. */
 import type { Page } from "playwright-core";
 

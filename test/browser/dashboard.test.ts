@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The dashboard in headless Chromium against a real coordinator process and two real worker
  * processes training real (small) sweeps with TensorFlow.js: every view renders, sorting and
