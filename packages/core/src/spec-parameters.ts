@@ -25,7 +25,7 @@ export interface KnownParameter {
 }
 
 export const OPTIMIZERS = ["sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "adamax"] as const;
-export const ACTIVATIONS = ["relu", "leaky_relu", "elu", "tanh", "sigmoid"] as const;
+export const ACTIVATIONS = ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"] as const;
 export const LR_SCHEDULES = ["constant", "step", "exponential", "cosine"] as const;
 export const INITIALIZERS = ["glorot", "he"] as const;
 

@@ -1,15 +1,27 @@
 /**
- * Samplers propose trial parameters. Call sequence (coordinator):
+ * Samplers propose trial parameters (one implementation per file; all pass sampler-contract.ts).
+ *
+ *   method        sampler              reads ctx.trials?
+ *   grid          GridSampler          no  (index → combination; undefined when exhausted)
+ *   random        RandomSampler        no
+ *   quasi_random  QuasiRandomSampler   no  (scrambled Halton point `index`)
+ *   tpe (bayes)   TpeSampler           yes (finished trials; running/queued ones as constant liar)
+ *
+ * Call sequence (coordinator):
  *
  *   const sampler = createSampler(spec.method);          // once per sweep (stateless, cheap)
  *   for each new trial index i (0, 1, 2, …, in order):
  *     const params = sampler.sample({ spec, index: i, rng: samplerRng(spec, i), trials });
  *     if (params === undefined) → the space is exhausted (grid): stop proposing;
- *     else store the trial with `params` BEFORE enqueueing it (idempotent on restart).
+ *     else store the trial with `params` BEFORE enqueueing it.
  *
- * `trials` are the sweep's earlier trials (oldest first, finished and running). Because the
- * result depends only on (spec, index, trials), a restarted coordinator proposes the same trial.
- * Model-based samplers (tpe) read `trials`: pass running ones too (they count as bad: constant liar).
+ * `trials` are the sweep's earlier trials, oldest first, in every state: TPE learns from
+ * completed (by `mean`), pruned (by `prunedAt`) and diverged (as bad) trials, counts queued and
+ * running ones as bad so parallel proposals differ, and ignores failed and cancelled ones.
+ * The result is a pure function of (spec, index, trials). Grid, random and quasi-random depend on
+ * (spec, index) alone, so a restarted coordinator re-proposes the same trial; for TPE the trial
+ * states may have moved on, which is why params are stored before enqueueing (idempotent restart).
+ * Cost: TPE ≈ O(n) per suggestion in the number of trials (see bench/sampler-cost.ts).
  */
 import { createRng, mixSeed, type Rng } from "../rng.ts";
 import type { SearchMethod, SweepSpec } from "../types.ts";
