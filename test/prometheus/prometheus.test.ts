@@ -166,7 +166,9 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
     } finally {
       redis.disconnect();
     }
-    rmSync(dir, { recursive: true, force: true });
+    // HPO_PROM_KEEP=1 keeps the logs of every process and Prometheus's config and data.
+    if (process.env.HPO_PROM_KEEP) console.info(`prometheus test files kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it("promtool accepts the shipped config and alert rules", async () => {
@@ -205,6 +207,8 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
           series.some((s) => label in s),
           `${family.name}{${label}}`,
         ).toBe(true);
+      const clashes = series.flatMap((s) => Object.keys(s).filter((k) => k.startsWith("exported_")));
+      expect(clashes, `${family.name}: a target label clashes with the process's own labels`).toEqual([]);
     }
     for (const name of [
       "process_cpu_seconds_total",

@@ -68,7 +68,7 @@ describe("serveWorkerMetrics", () => {
         labels: object;
       }[];
       expect(group?.targets).toEqual([endpoint.target]);
-      expect(group?.labels).toEqual({ role: "worker", worker: "gpu-1" });
+      expect(group?.labels).toEqual({ worker: "gpu-1" });
       expect(await (await fetch(endpoint.url)).text()).toContain('hpo_worker_busy{role="worker",process="gpu-1"} 0');
       await endpoint.close();
       await expect(stat(endpoint.sdFile ?? "")).rejects.toThrow(/ENOENT/);

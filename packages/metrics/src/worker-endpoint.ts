@@ -44,7 +44,7 @@ export function advertisedHost(bindHost: string): string {
 
 /**
  * Starts a worker process's own `/metrics` server and, with `sdDir`, announces it to Prometheus
- * through a file_sd target `${sdDir}/${name}.json` labelled `{ role: "worker", worker: name }`.
+ * through a file_sd target `${sdDir}/${name}.json` labelled `{ worker: name }` (the series carry `role` and `process` themselves; a target `role` label would clash with them).
  * Rejects if the port cannot be bound or the target cannot be written (the server is closed).
  */
 export async function serveWorkerMetrics(options: WorkerEndpointOptions): Promise<WorkerEndpoint> {
@@ -55,7 +55,7 @@ export async function serveWorkerMetrics(options: WorkerEndpointOptions): Promis
   let sd: Awaited<ReturnType<typeof writeFileSdTarget>> | undefined;
   if (options.sdDir) {
     try {
-      sd = await writeFileSdTarget(options.sdDir, options.name, target, { role: "worker", worker: options.name });
+      sd = await writeFileSdTarget(options.sdDir, options.name, target, { worker: options.name });
     } catch (error) {
       await server.close();
       throw error;
