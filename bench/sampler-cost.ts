@@ -3,9 +3,12 @@
  * finished trials (plus a few running ones, which the constant liar reads too).
  * Anchor: Optuna's TPE ≈ 9 ms per suggestion at 1,000 trials (its authors' figure).
  * Goal: ≤ 2 ms at 1,000 and ≤ 10 ms at 10,000.
+ * Prints wall time and process CPU time per suggestion: on a shared machine the CPU figure is the
+ * one to trust (wall time includes waiting for a core); `uptime` load is printed for context.
  *
  *   pnpm exec tsx bench/sampler-cost.ts [--suggestions 200] [--sizes 100,1000,10000]
  */
+import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import {
   createRng,
@@ -73,23 +76,30 @@ function measure(name: string, n: number, sampler = createSampler("tpe")): void 
   const trials = history(n, 4);
   for (let i = 0; i < 20; i++) sampler.sample({ spec, index: n + 4 + i, rng: samplerRng(spec, n + 4 + i), trials }); // warm-up
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < suggestions; i++) {
     const index = n + 100 + i;
     const t0 = performance.now();
     sampler.sample({ spec, index, rng: samplerRng(spec, index), trials });
     times.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / suggestions;
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const p50 = times[Math.floor(times.length / 2)] as number;
   const p95 = times[Math.floor(times.length * 0.95)] as number;
   console.log(
-    `${name.padEnd(8)} ${String(n).padStart(6)} finished trials: ${mean.toFixed(3)} ms/suggestion (median ${p50.toFixed(3)}, p95 ${p95.toFixed(3)}) over ${suggestions}`,
+    `${name.padEnd(7)} ${String(n).padStart(6)} finished: wall ${mean.toFixed(3)} ms/suggestion (median ${p50.toFixed(3)}, p95 ${p95.toFixed(3)}), CPU ${cpuMs.toFixed(3)} ms/suggestion, over ${suggestions}`,
   );
 }
 
 console.log(
-  `node ${process.version}, 4 parameters (log-uniform, uniform, q_uniform, categorical of 6), 4 running trials`,
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      " ",
+    )}; node ${process.version}, 4 parameters (log-uniform, uniform, q_uniform, categorical of 6), 4 running trials`,
 );
 const sizesArg = process.argv.indexOf("--sizes");
 const sizes =

@@ -135,10 +135,6 @@ function numericalDomain(d: NumericalDistribution): NumericalDomain {
   }
 }
 
-function toTpeSpace(d: NumericalDistribution, v: number): number {
-  return d.kind === "log_uniform_values" ? Math.log(v) : v;
-}
-
 function fromTpeSpace(d: NumericalDistribution, x: number): number {
   switch (d.kind) {
     case "log_uniform_values":
@@ -155,10 +151,12 @@ function fromTpeSpace(d: NumericalDistribution, x: number): number {
 /** Values of `name` in trials where it was active and inside the distribution's bounds. */
 function numericalObservations(name: string, d: NumericalDistribution, trials: readonly TrialRecord[]): Float64Array {
   const out = new Float64Array(trials.length);
+  const { min, max } = d;
+  const log = d.kind === "log_uniform_values";
   let n = 0;
-  for (const t of trials) {
-    const v = t.params[name];
-    if (typeof v === "number" && v >= d.min && v <= d.max) out[n++] = toTpeSpace(d, v);
+  for (let i = 0; i < trials.length; i++) {
+    const v = (trials[i] as TrialRecord).params[name];
+    if (typeof v === "number" && v >= min && v <= max) out[n++] = log ? Math.log(v) : v;
   }
   return out.subarray(0, n);
 }
