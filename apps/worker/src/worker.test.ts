@@ -185,7 +185,8 @@ describe("worker (stub trainer in a real training thread)", () => {
 
     await start("w-taking-over");
     const t = await trialDone(id);
-    expect(t).toMatchObject({ state: "completed", worker: "w-taking-over", attempts: 1 });
+    // `attempts` counts runs started (the handed-back run included); no failed attempt was used
+    expect(t).toMatchObject({ state: "completed", worker: "w-taking-over", attempts: 2 });
     expect(t.curve).toHaveLength(40);
   });
 });

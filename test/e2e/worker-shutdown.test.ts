@@ -1,0 +1,79 @@
+import { jobIdOf, TRIALS_QUEUE } from "@hpo/store";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../helpers/api.ts";
+import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
+import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
+import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+
+const SPEC = `
+name: iris-shutdown
+dataset: iris
+parameters:
+  learning_rate: { value: 0.01 }
+cv: { folds: 3 }
+budget: { max_trials: 1, max_parallel: 1, max_epochs: 150 }
+`;
+
+describe("a worker process stopped with SIGTERM mid-trial", () => {
+  const prefix = uniquePrefix("e2e-sigterm");
+  let redis: Redis;
+  let queue: Queue;
+  let coordinator: InProcessCoordinator;
+  const procs: Proc[] = [];
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
+    coordinator = await startCoordinator({ prefix, mode: "tfjs" });
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+    await coordinator?.close();
+    await queue?.close();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  it("exits cleanly, hands the trial back, and another worker finishes it", async () => {
+    const leaving = await startWorkerProcess({ prefix, name: "leaving", env: { HPO_CLOSE_GRACE_MS: "300" } });
+    procs.push(leaving);
+    const api = apiClient(coordinator.url);
+    const sweep = await api.submit(SPEC);
+    await waitFor(
+      "the trial to be training",
+      async () => ((await coordinator.store.getTrial(sweep.id, "t0000"))?.curve.length ?? 0) >= 3,
+      { intervalMs: 50 },
+    );
+
+    expect(await leaving.stop("SIGTERM")).toBe(0);
+    expect(leaving.logs().some((r) => r.msg === "worker shutting down: handing the trial back to the queue")).toBe(
+      true,
+    );
+    const job = await queue.getJob(jobIdOf(sweep.id, "t0000"));
+    expect(await job?.getState()).toBe("waiting");
+    expect(job?.attemptsMade).toBe(0);
+    const handedBack = await coordinator.store.getTrial(sweep.id, "t0000");
+    expect(handedBack?.state).toBe("running");
+    expect(handedBack?.curve.length).toBeLessThan(150);
+
+    procs.push(await startWorkerProcess({ prefix, name: "taking-over" }));
+    const done = await waitFor(
+      "the sweep to complete",
+      async () => {
+        const s = await api.sweep(sweep.id);
+        return s.status !== "running" && s;
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
+    expect(done.status).toBe("completed");
+    const trial = await coordinator.store.getTrial(sweep.id, "t0000");
+    // `attempts` counts runs started: the handed-back run and the one that finished
+    expect(trial).toMatchObject({ state: "completed", worker: "taking-over", attempts: 2 });
+    expect(trial?.folds).toHaveLength(3);
+    expect(trial?.curve[0]?.epoch).toBe(1); // the curve restarted with the new attempt
+  });
+});
