@@ -65,6 +65,12 @@ export function promApi(baseUrl: string) {
         end: seconds(endMs),
       }),
     targets: async () => (await get<{ activeTargets: PromTarget[] }>("targets", { state: "active" })).activeTargets,
+    alerts: async () =>
+      (
+        await get<{ alerts: { labels: Readonly<Record<string, string>>; state: "pending" | "firing" | "inactive" }[] }>(
+          "alerts",
+        )
+      ).alerts,
     rules: async () =>
       (await get<{ groups: { name: string; rules: PromRule[] }[] }>("rules")).groups.flatMap((g) => g.rules),
     /** Parses `expr` without evaluating it (Prometheus >= 2.x: /api/v1/format_query needs 2.45; use query at time 0). */

@@ -292,6 +292,21 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
     expect(empty).toEqual([]);
   });
 
+  it("puts HpoWorkerDown in pending for a worker killed without cleaning up its target", async () => {
+    const victim = apps.find((a) => a.name === "prom-w2");
+    victim?.child.kill("SIGKILL");
+    const alert = await until(
+      "HpoWorkerDown to be pending for prom-w2",
+      async () =>
+        (await api.alerts()).find((a) => a.labels.alertname === "HpoWorkerDown" && a.labels.worker === "prom-w2"),
+      20_000,
+    );
+    expect(alert.state).toBe("pending");
+    expect(alert.labels.severity).toBe("warning");
+    const down = seriesOf(await api.query(alertRules().find((r) => r.alert === "HpoWorkerDown")?.expr ?? ""));
+    expect(down.map((s) => s.metric.worker)).toEqual(["prom-w2"]);
+  });
+
   it("comes back empty for a misspelt metric (the checks above can fail)", async () => {
     expect(seriesOf(await api.queryRange("sum(rate(hpo_trials_finished[10s]))", start, end))).toEqual([]);
   });
