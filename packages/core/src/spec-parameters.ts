@@ -83,6 +83,12 @@ export const KNOWN_PARAMETERS: Readonly<Record<string, KnownParameter>> = {
   },
 };
 
+/** Metrics a sweep may optimise, by task (what the trainer reports every epoch). */
+export const METRICS = {
+  classification: ["val_accuracy", "val_loss", "accuracy", "loss"],
+  regression: ["val_loss", "val_mse", "val_mae", "val_r2", "loss", "mse", "mae", "r2"],
+} as const;
+
 export const KNOWN_PARAMETER_NAMES: readonly string[] = Object.keys(KNOWN_PARAMETERS);
 
 export function isKnownParameter(name: string): boolean {

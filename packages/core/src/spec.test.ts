@@ -298,6 +298,12 @@ describe("parseSweepSpec: invalid sweeps name the path", () => {
       "early_terminate.min_resource",
       /<= budget.max_epochs \(20\), got 30/,
     ],
+    [
+      "metric of the wrong task",
+      { ...base, metric: { name: "val_r2" } },
+      "metric.name",
+      /must be one of val_accuracy \| val_loss .* for a classification dataset, got "val_r2"/,
+    ],
     ["bad activation", { ...base, model: { activation: "swish" } }, "model.activation", /must be one of relu/],
     [
       "grid over a continuous parameter",

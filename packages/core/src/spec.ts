@@ -4,7 +4,7 @@ import { gridSpace } from "./samplers/grid-space.ts";
 import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
 import { formatIssues, fromZodIssue, joinPath, show } from "./spec-issues.ts";
 import { checkConditions, normaliseParameter } from "./spec-normalise-parameter.ts";
-import { ACTIVATIONS, isKnownParameter, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS } from "./spec-parameters.ts";
+import { ACTIVATIONS, isKnownParameter, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
 import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema } from "./spec-schema.ts";
 import type {
   BudgetSpec,
@@ -18,7 +18,7 @@ import type {
 } from "./types.ts";
 
 export type { KnownParameter, ParameterKind } from "./spec-parameters.ts";
-export { KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS } from "./spec-parameters.ts";
+export { KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
 export { LIMITS as SPEC_LIMITS, sweepSpecJsonSchema } from "./spec-schema.ts";
 
 /** At most this many issues are reported (the rest are counted). */
@@ -85,6 +85,13 @@ export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     : task === "regression"
       ? { name: "val_loss", goal: "minimize" }
       : { name: "val_accuracy", goal: "maximize" };
+  const metrics: readonly string[] = METRICS[task];
+  if (!metrics.includes(metric.name)) {
+    issues.push({
+      path: "metric.name",
+      message: `must be one of ${metrics.join(" | ")} for a ${task} dataset, got ${show(metric.name)}`,
+    });
+  }
   const activation = data.model?.activation ?? "relu";
   if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
     issues.push({
