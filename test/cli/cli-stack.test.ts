@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,39 @@ import { cleanEnv, runCli, spawnCli } from "./run-cli.ts";
  * The CLI against a real local stack started by `hpo up` (coordinator + 2 worker processes) on
  * the shared Redis with a unique prefix: submit → watch → status --json, ls --json, cancel.
  */
+
+/** Pids whose parent is `pid` (Linux /proc). */
+function childPids(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ")".
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -183,10 +216,31 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     expect(r.stderr).toContain("NOT_FOUND");
   });
 
+  it("hpo up restarts a worker that dies", async () => {
+    const workerPid = childPids(up.pid as number).find((pid) => cmdline(pid).includes("apps/worker/src/main.ts"));
+    expect(workerPid).toBeDefined();
+    const before = upOut.length;
+    process.kill(workerPid as number, "SIGKILL");
+    const deadline = Date.now() + 60_000;
+    while (!/\[worker-\d\]\s.*worker taking jobs/.test(upOut.slice(before)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(upOut.slice(before)).toMatch(/worker-\d exited \(signal SIGKILL\); restarting it in 2 s/);
+    expect(upOut.slice(before)).toMatch(/worker taking jobs/);
+    expect(childPids(up.pid as number).filter((pid) => cmdline(pid).includes("apps/worker/src/main.ts"))).toHaveLength(
+      2,
+    );
+  });
+
   it("hpo up stops its coordinator and workers on SIGTERM and exits 0", async () => {
+    const children = childPids(up.pid as number).filter((pid) =>
+      /apps\/(coordinator|worker)\/src\/main\.ts/.test(cmdline(pid)),
+    );
+    expect(children.length).toBe(3);
     up.kill("SIGTERM");
     expect(await upExit).toBe(0);
     expect(upOut).toContain("hpo: stack stopped");
     expect(existsSync(join(dir, ".hpo/token"))).toBe(true);
+    for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
   });
 });

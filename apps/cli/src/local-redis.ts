@@ -16,7 +16,7 @@ export interface RedisHandle {
 
 /** Printed when no Redis can be found or started. */
 export const INSTALL_REDIS_MESSAGE = [
-  "hpo needs Redis (>= 6.2) and found none: REDIS_URL is not set, nothing answers PING on",
+  "hpo needs Redis (5 or newer) and found none: REDIS_URL is not set, nothing answers PING on",
   "127.0.0.1:6379, and there is no redis-server on PATH. Install it, then run the command again:",
   "  Debian/Ubuntu:  sudo apt-get install -y redis-server",
   "  macOS:          brew install redis",

@@ -9,6 +9,9 @@ import { ManagedProcess, type ProcessExit } from "./managed-process.ts";
 import { portIsFree } from "./net-utils.ts";
 import { ensureToken, ephemeralToken, type TokenOrigin } from "./token-file.ts";
 
+/** A worker that exits on its own is restarted at most this many times. */
+const MAX_WORKER_RESTARTS = 3;
+
 /** Root of the monorepo (apps/cli/src → ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -59,6 +62,8 @@ export interface Stack {
  * Starts the local stack in the foreground: resolves Redis (see `resolveRedis`), ensures a token
  * (HPO_TOKEN or `.hpo/token`), starts `tsx apps/coordinator/src/main.ts` and N
  * `tsx apps/worker/src/main.ts` with the env of docs/CONTRACTS.md, and waits for GET /healthz.
+ * A worker that exits on its own is restarted (2 s later, at most 3 times); a coordinator that
+ * exits resolves `coordinatorExited` (the caller stops the stack).
  * Throws HpoError UNAVAILABLE when Redis is missing, CONFLICT when the port is taken, INTERNAL
  * when the coordinator exits or is not ready in time (with its last log lines); everything
  * started so far is stopped before it throws.
@@ -131,14 +136,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw e;
   }
   const host_ = hostname();
-  for (let i = 1; i <= workers; i++) {
+  const startWorker = (i: number, restarts: number) => {
     const w = node(`worker-${i}`, workerMain, { ...baseEnv, HPO_WORKER_NAME: `${host_}-w${i}` });
-    workerProcs.push(w);
+    workerProcs[i - 1] = w;
     void w.exited.then((exit) => {
-      if (!closing)
-        options.notice(`${exit.name} exited (${describeExit(exit)}); last lines:\n${w.recentLines(10).join("\n")}`);
+      if (closing) return;
+      const tail = w.recentLines(10).join("\n");
+      if (restarts >= MAX_WORKER_RESTARTS) {
+        options.notice(
+          `${exit.name} exited (${describeExit(exit)}), ${restarts + 1} times: not restarting it; last lines:\n${tail}`,
+        );
+        return;
+      }
+      options.notice(`${exit.name} exited (${describeExit(exit)}); restarting it in 2 s; last lines:\n${tail}`);
+      setTimeout(() => {
+        if (!closing) startWorker(i, restarts + 1);
+      }, 2_000);
     });
-  }
+  };
+  for (let i = 1; i <= workers; i++) startWorker(i, 0);
 
   return {
     url,
