@@ -40,4 +40,6 @@ export {
   type OutcomeLike,
   type WorkerMetrics,
   type WorkerMetricsOptions,
+  type WorkerSnapshot,
 } from "./worker-metrics.ts";
+export { type HashClient, startWorkerStatus, type WorkerStatus, type WorkerStatusOptions } from "./worker-status.ts";

@@ -32,6 +32,17 @@ export interface WorkerMetricsOptions {
  * done();                                        // hpo_worker_busy - 1 (call in finally)
  * ```
  */
+/** What a worker process's metrics say right now (for the dashboard's fleet view). */
+export interface WorkerSnapshot {
+  /** TensorFlow.js backend in use, once reported. */
+  readonly backend?: string;
+  /** Trials running now. */
+  readonly busy: number;
+  readonly slots: number;
+  /** hpo_training_samples_total. */
+  readonly samplesTotal: number;
+}
+
 export interface WorkerMetrics extends OutcomeMetrics {
   /** Marks one more trial running; returns the idempotent function that marks it done. */
   trialStarted(): () => void;
@@ -41,6 +52,8 @@ export interface WorkerMetrics extends OutcomeMetrics {
   trialOutcome(outcome: OutcomeLike, seconds: number): void;
   /** The TensorFlow.js backend in use and the live tensor count of the training thread. */
   tfjs(backend: string, numTensors?: number): void;
+  /** The current values, without going through the registry. */
+  snapshot(): WorkerSnapshot;
 }
 
 /** Registers the worker families (and the shared outcome families) in `registry`. */
@@ -80,22 +93,28 @@ export function createWorkerMetrics(registry: Registry, options: WorkerMetricsOp
   });
   tensors.set(0);
   let currentBackend: string | undefined;
+  let running = 0;
+  let samplesTotal = 0;
+  const concurrency = options.concurrency ?? 1;
 
   return {
     ...outcome,
     trialStarted() {
-      busy.inc();
+      busy.set(++running);
       let done = false;
       return () => {
         if (done) return;
         done = true;
-        busy.dec();
+        busy.set(--running);
       };
     },
     epochFinished(seconds, n = 0) {
       if (Number.isFinite(seconds) && seconds >= 0) epochDuration.observe(seconds);
       epochs.inc();
-      if (Number.isFinite(n) && n > 0) samples.inc(n);
+      if (Number.isFinite(n) && n > 0) {
+        samples.inc(n);
+        samplesTotal += n;
+      }
     },
     trialOutcome(result, seconds) {
       outcome.trialFinished(result.state, seconds);
@@ -109,5 +128,11 @@ export function createWorkerMetrics(registry: Registry, options: WorkerMetricsOp
       }
       if (numTensors !== undefined) tensors.set(numTensors);
     },
+    snapshot: () => ({
+      ...(currentBackend !== undefined && { backend: currentBackend }),
+      busy: running,
+      slots: concurrency,
+      samplesTotal,
+    }),
   };
 }
