@@ -154,3 +154,37 @@ describe("coordinator HTTP API", () => {
     expect(((await cancelled.json()) as SweepRecord).status).toBe("cancelled");
   });
 });
+
+describe("coordinator HTTP API without Redis", () => {
+  it("answers 503 UNAVAILABLE on /healthz and on the API, never 500", async () => {
+    const dead = new Redis("redis://127.0.0.1:1", {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    dead.on("error", () => {});
+    const store = createStore({ redis: dead, prefix: `test-${randomUUID()}` });
+    const scheduler = { kick: () => {}, cancel: () => Promise.reject(new Error("unused")) };
+    const app = createApp({ store, scheduler, logger: pino({ level: "silent" }) });
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { ok: boolean }).ok).toBe(false);
+      const list = await fetch(`${base}/api/sweeps`);
+      expect(list.status).toBe(503);
+      expect(((await list.json()) as ApiErrorBody).error.code).toBe("UNAVAILABLE");
+      const create = await fetch(`${base}/api/sweeps`, {
+        method: "POST",
+        headers: { "content-type": "application/yaml" },
+        body: SPEC_YAML,
+      });
+      expect(create.status).toBe(503);
+    } finally {
+      await new Promise((r) => server.close(r));
+      dead.disconnect();
+    }
+  });
+});
