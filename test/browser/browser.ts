@@ -29,6 +29,8 @@ export async function openBrowser(viewport = { width: 1440, height: 900 }): Prom
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  // tsx (esbuild keepNames) wraps named functions in page.evaluate bodies with __name()
+  await context.addInitScript({ content: "globalThis.__name = (f) => f;" });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (m) => {

@@ -107,14 +107,15 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     const sweep = await sweepOr404(id);
     const table = tableOf(id);
     if (!table.loaded && storeCanAnswer(q)) {
-      // Cold sweep: answer from the store's own orders at once and load the table meanwhile.
-      void table.sync(sweep).catch(() => undefined);
+      // Cold sweep: answer from the store's own orders at once, then load the table (after
+      // this answer, so that decoding thousands of trials does not delay it).
       const page = await store.listTrials(id, {
         sort: q.sort === "index" ? "index" : "score",
         offset: q.offset,
         limit: q.limit,
         ...(q.states[0] && { state: q.states[0] }),
       });
+      setImmediate(() => void table.sync(sweep).catch(() => undefined));
       return { items: page.items, total: page.total, offset: q.offset, limit: q.limit, unfiltered: sweep.proposed };
     }
     await table.sync(sweep);

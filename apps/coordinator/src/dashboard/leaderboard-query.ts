@@ -175,38 +175,51 @@ export interface LeaderboardResult {
  * Sorted and filtered trial positions of `table` for `q` (offset/limit ignored). Missing values
  * sort last in both directions; ties break by index. "score" + "desc" is best first.
  */
-export function evaluate(
-  table: SweepTable,
-  q: LeaderboardQuery,
-  goal: Goal,
-  paramNames: readonly string[],
-): LeaderboardResult {
+export function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal, paramNames: readonly string[]): LeaderboardResult {
   const clauses = q.filter ? parseFilter(q.filter, paramNames) : [];
   const states = q.states.length ? new Set(q.states) : null;
   const key = keyOf(q.sort, goal);
-  const idx: number[] = [];
-  const keys: (number | string)[] = new Array(table.trials.length);
+  const trials = table.trials;
+  const kept: number[] = [];
+  const raw: (number | string)[] = [];
   let unfiltered = 0;
-  table.trials.forEach((t, i) => {
-    if (!t) return;
+  let strings = false;
+  for (let i = 0; i < trials.length; i++) {
+    const t = trials[i];
+    if (!t) continue;
     unfiltered++;
-    if (states && !states.has(t.state)) return;
-    if (q.flag && !(t.flags.includes(q.flag) || (q.flag === "pruned" && t.state === "pruned"))) return;
-    for (const c of clauses) if (!c(t)) return;
-    idx.push(i);
-    keys[i] = key(t);
-  });
-  // "score" is stored as lower-is-better, so best-first is ascending on the key.
-  const sign = (q.sort === "score" ? q.dir === "desc" : q.dir === "asc") ? 1 : -1;
-  idx.sort((a, b) => {
-    const ka = keys[a] as number | string;
-    const kb = keys[b] as number | string;
-    const ma = typeof ka === "number" && Number.isNaN(ka);
-    const mb = typeof kb === "number" && Number.isNaN(kb);
-    if (ma || mb) return ma === mb ? a - b : ma ? 1 : -1;
-    if (ka === kb) return a - b;
-    if (typeof ka === "number" && typeof kb === "number") return sign * (ka - kb);
-    return sign * (String(ka) < String(kb) ? -1 : 1);
-  });
-  return { order: Int32Array.from(idx), unfiltered };
+    if (states && !states.has(t.state)) continue;
+    if (q.flag && !(t.flags.includes(q.flag) || (q.flag === "pruned" && t.state === "pruned"))) continue;
+    let ok = true;
+    for (const c of clauses) if (!c(t)) ok = false;
+    if (!ok) continue;
+    const k = key(t);
+    if (typeof k === "string") strings = true;
+    kept.push(i);
+    raw.push(k);
+  }
+  // One numeric key per kept trial (strings by rank), missing = +Infinity so it sorts last in
+  // both directions; ties break by index. "score" keys are lower-is-better already.
+  const ascending = q.sort === "score" ? q.dir === "desc" : q.dir === "asc";
+  const sign = ascending ? 1 : -1;
+  const keys = new Float64Array(kept.length);
+  const rank = strings ? new Map([...new Set(raw.map(String))].sort().map((v, r) => [v, r])) : null;
+  for (let j = 0; j < kept.length; j++) {
+    const k = raw[j] as number | string;
+    const v = typeof k === "number" ? k : rank ? (rank.get(k) as number) : Number.NaN;
+    keys[j] = Number.isNaN(v) ? Number.POSITIVE_INFINITY : sign * v;
+  }
+  if (rank) {
+    for (let j = 0; j < kept.length; j++) {
+      // numbers mixed with strings (rare): numbers first, by value
+      const k = raw[j];
+      if (typeof k === "number" && !Number.isNaN(k)) keys[j] = sign * (k - 1e15);
+    }
+  }
+  const pos = new Uint32Array(kept.length);
+  for (let j = 0; j < pos.length; j++) pos[j] = j;
+  pos.sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
+  const order = new Int32Array(pos.length);
+  for (let j = 0; j < pos.length; j++) order[j] = kept[pos[j] as number] as number;
+  return { order, unfiltered };
 }

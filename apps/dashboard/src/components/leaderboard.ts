@@ -5,13 +5,16 @@
  */
 import type { TrialState } from "@hpo/core";
 import { getLeaderboard } from "../api/trials.ts";
-import type { LeaderboardQuery, SortDir, TrialRow } from "../api/types.ts";
+import type { LeaderboardPage, LeaderboardQuery, SortDir, TrialRow } from "../api/types.ts";
 import { type Child, el, replace } from "../dom.ts";
 import { fmtDuration, fmtInt, fmtMeanStd, fmtParam, fmtScore, fmtSpread } from "../format.ts";
 import { flagChip, stateBadge } from "./badges.ts";
 
 const ROW_H = 30;
-const PAGE = 100;
+/** Rows per request. */
+export const PAGE = 100;
+/** The query a leaderboard starts with: best K-fold mean first, no filter. */
+export const DEFAULT_QUERY: LeaderboardQuery = { sort: "score", dir: "desc", states: [] };
 const OVERSCAN = 10;
 
 export interface LeaderboardOptions {
@@ -21,8 +24,12 @@ export interface LeaderboardOptions {
   readonly metricName: string;
   /** Called when a row is clicked. */
   readonly onOpen: (trialId: string) => void;
-  /** Height of the scrolling body in px (default 420). */
+  /** Most height of the scrolling body in px (default 460). */
   readonly height?: number;
+  /** The first page of DEFAULT_QUERY, when the caller already asked for it (saves a round trip). */
+  readonly initial?: Promise<LeaderboardPage>;
+  /** Called once, after the first page of rows is on screen. */
+  readonly onFirstPage?: () => void;
 }
 
 export interface Leaderboard {
@@ -83,7 +90,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   const cols = columns(o);
   const maxHeight = o.height ?? 460;
   const totalWidth = cols.reduce((a, c) => a + c.width, 0);
-  let q: LeaderboardQuery = { sort: "score", dir: "desc", states: [] };
+  let q: LeaderboardQuery = DEFAULT_QUERY;
   let total = 0;
   let unfiltered = 0;
   let gen = 0;
@@ -93,6 +100,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   let fetchTimer: ReturnType<typeof setTimeout> | undefined;
   let raf = 0;
   let destroyed = false;
+  let firstShown = false;
 
   // toolbar
   const stateSel = el(
@@ -224,15 +232,20 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
     }, delay);
   }
 
-  async function fetchPage(p: number): Promise<void> {
+  async function fetchPage(p: number, given?: Promise<LeaderboardPage>): Promise<void> {
     const myGen = gen;
     const key = `${myGen}:${p}`;
     if (inflight.has(key) || cache.has(p)) return;
     inflight.add(key);
     try {
-      const page = await getLeaderboard(o.sweepId, q, p * PAGE, PAGE);
+      const page = await (given ?? getLeaderboard(o.sweepId, q, p * PAGE, PAGE));
       if (myGen !== gen || destroyed) return;
       cache.set(p, page.items);
+      if (!firstShown) {
+        firstShown = true;
+        // after the rows are painted
+        requestAnimationFrame(() => setTimeout(() => o.onFirstPage?.(), 0));
+      }
       total = page.total;
       unfiltered = page.unfiltered;
       errorText.textContent = "";
@@ -292,7 +305,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   ro.observe(body);
 
   updateHeader();
-  void fetchPage(0);
+  void fetchPage(0, o.initial);
 
   return {
     el: root,

@@ -3,7 +3,7 @@ import { getFleet } from "../api/fleet.ts";
 import type { Fleet } from "../api/types.ts";
 import { el, replace } from "../dom.ts";
 import { fmtDuration, fmtInt } from "../format.ts";
-import { createChart } from "../plots/echarts.ts";
+import { createChart } from "../plots/chart.ts";
 import { queueOption, throughputOption } from "../plots/queue/queue-plot.ts";
 import type { View } from "./view.ts";
 

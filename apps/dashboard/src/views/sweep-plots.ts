@@ -7,7 +7,7 @@ import { getHistory, getImportance, getSample } from "../api/analysis.ts";
 import { getLeaderboard } from "../api/trials.ts";
 import type { SweepSummary, TrialSample } from "../api/types.ts";
 import { el } from "../dom.ts";
-import { type Chart, createChart } from "../plots/echarts.ts";
+import { type Chart, createChart } from "../plots/chart.ts";
 import { historyOption } from "../plots/history/history-plot.ts";
 import { importanceOption } from "../plots/importance/importance-plot.ts";
 import { kfoldOption } from "../plots/kfold/kfold-plot.ts";
@@ -17,6 +17,8 @@ import { href, navigate } from "./view.ts";
 
 export interface SweepPlots {
   readonly el: HTMLElement;
+  /** Loads the plots' data (first call only): the view calls it once the leaderboard is shown. */
+  start(): void;
   refresh(s: SweepSummary): void;
   destroy(): void;
 }
@@ -126,12 +128,17 @@ export function sweepPlots(initial: SweepSummary): SweepPlots {
       .catch(fail(notes.kfold));
     void loadImportance();
   }
-  load();
+  let started = false;
   return {
     el: root,
+    start() {
+      if (started) return;
+      started = true;
+      load();
+    },
     refresh(s) {
       sweep = s;
-      load();
+      if (started) load();
     },
     destroy() {
       dead = true;

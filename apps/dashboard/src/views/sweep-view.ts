@@ -3,7 +3,8 @@ import { subscribe } from "../api/events.ts";
 import { getSweep } from "../api/sweeps.ts";
 import type { SweepSummary } from "../api/types.ts";
 import { sweepActions } from "../components/actions.ts";
-import { type Leaderboard, createLeaderboard } from "../components/leaderboard.ts";
+import { getLeaderboard } from "../api/trials.ts";
+import { DEFAULT_QUERY, type Leaderboard, PAGE, createLeaderboard } from "../components/leaderboard.ts";
 import { el } from "../dom.ts";
 import { renderSweepHead } from "./sweep-head.ts";
 import { type SweepPlots, sweepPlots } from "./sweep-plots.ts";
@@ -26,6 +27,9 @@ export function sweepView(id: string): View {
   let lastTable = 0;
   let lastPlots = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // The first rows are requested together with the sweep, not after it.
+  const initial = getLeaderboard(id, DEFAULT_QUERY, 0, PAGE);
+  initial.catch(() => undefined);
 
   function show(s: SweepSummary): void {
     const first = sweep === null;
@@ -41,10 +45,14 @@ export function sweepView(id: string): View {
         folds: s.folds,
         metricName: s.metricName,
         onOpen: (t) => navigate(href.trial(s.id, t)),
+        initial,
+        // the leaderboard first: plot data loads once its first page is on screen
+        onFirstPage: () => plots?.start(),
       });
       lbSlot.replaceChildren(lb.el);
       plots = sweepPlots(s);
       plotsSlot.appendChild(plots.el);
+      setTimeout(() => plots?.start(), 3000); // even if the leaderboard cannot load
       return;
     }
     actions?.update(s);

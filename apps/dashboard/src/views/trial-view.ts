@@ -7,7 +7,7 @@ import { flagChip, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
 import { fmtDuration, fmtMeanStd, fmtParam, fmtScore, fmtSpread, fmtTime } from "../format.ts";
 import { curvesOption } from "../plots/curves/curves-plot.ts";
-import { createChart } from "../plots/echarts.ts";
+import { createChart } from "../plots/chart.ts";
 import { gradKeys, gradNormOption } from "../plots/grad-norms/grad-norm-plot.ts";
 import { type View, href } from "./view.ts";
 

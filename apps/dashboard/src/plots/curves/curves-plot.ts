@@ -4,7 +4,7 @@
  */
 import type { EpochReport } from "@hpo/core";
 import { fmtScore } from "../../format.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 import { keySeries, keysOf } from "./curve-series.ts";
 

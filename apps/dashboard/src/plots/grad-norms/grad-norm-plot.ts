@@ -2,7 +2,7 @@
 import type { EpochReport } from "@hpo/core";
 import { fmtScore } from "../../format.ts";
 import { keySeries, keysOf } from "../curves/curve-series.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
 /** Epoch-record keys that hold gradient norms: `grad_norm` or per-layer `grad_norm/<layer>` etc. */

@@ -2,7 +2,7 @@
 import type { Goal } from "@hpo/core";
 import type { History } from "../../api/types.ts";
 import { fmtScore } from "../../format.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
 export function historyOption(h: History, metricName: string, goal: Goal): ChartOption {

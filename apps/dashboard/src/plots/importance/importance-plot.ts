@@ -1,6 +1,6 @@
 /** Parameter importance as horizontal bars, most important on top. */
 import type { Importance } from "../../api/types.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
 export function importanceOption(imp: Importance): ChartOption {

@@ -4,7 +4,7 @@
  */
 import type { TrialRow } from "../../api/types.ts";
 import { fmtMeanStd, fmtScore, fmtSpread } from "../../format.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
 function quantile(sorted: readonly number[], q: number): number {

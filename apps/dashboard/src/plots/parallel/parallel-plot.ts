@@ -1,7 +1,7 @@
 /** Parallel coordinates: one axis per parameter plus the score; lines coloured by score. */
 import type { Goal, SweepSpec } from "@hpo/core";
 import type { TrialSample } from "../../api/types.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { paramAxis } from "../param-axis.ts";
 
 export function parallelOption(s: TrialSample, spec: SweepSpec | undefined, metricName: string, goal: Goal): ChartOption {

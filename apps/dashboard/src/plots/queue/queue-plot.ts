@@ -1,6 +1,6 @@
 /** Queue depth by state (bars) and completed trials per minute over the last minutes (line). */
 import type { Fleet } from "../../api/types.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE } from "../tooltip.ts";
 
 const ORDER = ["waiting", "prioritized", "delayed", "active", "waiting-children", "completed", "failed"];

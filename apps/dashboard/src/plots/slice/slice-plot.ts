@@ -2,7 +2,7 @@
 import type { SweepSpec } from "@hpo/core";
 import type { TrialSample } from "../../api/types.ts";
 import { fmtParam, fmtScore } from "../../format.ts";
-import type { ChartOption } from "../echarts.ts";
+import type { ChartOption } from "../chart.ts";
 import { paramAxis } from "../param-axis.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 

@@ -1,40 +1,20 @@
 /**
- * ECharts, registered with only the charts and components the dashboard uses, and a small
- * wrapper that resizes with its container and disposes with its view.
+ * A small wrapper around an ECharts instance: created on demand (ECharts itself is loaded lazily
+ * from `echarts-lib.ts`), resized with its container and disposed with its view.
  */
-import { BarChart, BoxplotChart, LineChart, ParallelChart, ScatterChart } from "echarts/charts";
-import {
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  ParallelComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-} from "echarts/components";
-import * as echarts from "echarts/core";
-import { CanvasRenderer } from "echarts/renderers";
-
-echarts.use([
-  BarChart,
-  BoxplotChart,
-  LineChart,
-  ParallelChart,
-  ScatterChart,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  ParallelComponent,
-  TitleComponent,
-  TooltipComponent,
-  VisualMapComponent,
-  CanvasRenderer,
-]);
+import type { ECharts } from "echarts/core";
 
 // biome-ignore lint/suspicious/noExplicitAny: ECharts option objects are loosely typed by design.
 export type ChartOption = Record<string, any>;
+
+let lib: typeof import("echarts/core") | null = null;
+let loading: Promise<void> | null = null;
+function loadLib(): Promise<void> {
+  loading ??= import("./echarts-lib.ts").then((m) => {
+    lib = m.echarts;
+  });
+  return loading;
+}
 
 export interface Chart {
   readonly el: HTMLElement;
@@ -65,18 +45,35 @@ const BASE: ChartOption = {
   grid: { left: 56, right: 24, top: 36, bottom: 40, containLabel: false },
 };
 
-/** Creates a chart in a new element of the given height; call `dispose()` when the view goes. */
+/**
+ * Creates a chart in a new element of the given height; call `dispose()` when the view goes.
+ * ECharts is initialised (and the latest option drawn) only once the element is on screen, so
+ * charts below the fold cost nothing until the user scrolls to them.
+ */
 export function createChart(height: number, className = "chart"): Chart {
   const el = document.createElement("div");
   el.className = className;
   el.style.height = `${height}px`;
-  let inst: echarts.ECharts | null = null;
+  let inst: ECharts | null = null;
   let pending: ChartOption | null = null;
   const clickHandlers: ((p: { data?: unknown; name?: string }) => void)[] = [];
-  const ensure = (): echarts.ECharts | null => {
+  let visible = false;
+  let disposed = false;
+  const ensure = (): ECharts | null => {
     if (inst) return inst;
-    if (!el.isConnected || el.clientWidth === 0) return null;
-    inst = echarts.init(el, undefined, { renderer: "canvas" });
+    if (!visible || !el.isConnected || el.clientWidth === 0) return null;
+    if (!lib) {
+      void loadLib().then(() => {
+        if (disposed) return;
+        const c = ensure();
+        if (c && pending) {
+          c.setOption(pending, { notMerge: true });
+          pending = null;
+        }
+      });
+      return null;
+    }
+    inst = lib.init(el, undefined, { renderer: "canvas" });
     inst.on("click", (p) => {
       for (const fn of clickHandlers) fn(p as { data?: unknown; name?: string });
     });
@@ -91,6 +88,20 @@ export function createChart(height: number, className = "chart"): Chart {
     c?.resize();
   });
   ro.observe(el);
+  const io = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      visible = true;
+      io.disconnect();
+      const c = ensure();
+      if (c && pending) {
+        c.setOption(pending, { notMerge: true });
+        pending = null;
+      }
+    },
+    { rootMargin: "200px" },
+  );
+  io.observe(el);
   return {
     el,
     set(option) {
@@ -103,7 +114,9 @@ export function createChart(height: number, className = "chart"): Chart {
       clickHandlers.push(fn);
     },
     dispose() {
+      disposed = true;
       ro.disconnect();
+      io.disconnect();
       inst?.dispose();
       inst = null;
     },

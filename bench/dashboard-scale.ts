@@ -1,0 +1,242 @@
+/**
+ * Dashboard at scale (issue 5): sweeps of 10,000 and 100,000 trials written straight to the
+ * store (5 folds each, 85 % completed, 10 % pruned, 5 % failed), served by the real coordinator
+ * process, opened in headless Debian Chromium. Prints, per size:
+ *
+ * - time to interactive of the Sweep page: from navigation until the leaderboard shows its first
+ *   page of real rows and its trial count (cold: first visit after the coordinator started;
+ *   warm: a second visit);
+ * - re-sort time of the leaderboard: from the click on a column header until the visible rows
+ *   show the new order (first re-sort, which may wait for the server to load the sweep, then
+ *   the median of several re-sorts by other columns);
+ * - a jump to the middle of the table (rows filled) and frame times while scrolling.
+ *
+ * Goal (issue 5): under 1 s to interactive and under 200 ms to re-sort at 100,000 trials.
+ *
+ *   pnpm exec tsx bench/dashboard-scale.ts [--sizes 10000,100000] [--json]
+ *   (--reuse <prefix>/<sweepId>/<trials>: measure a sweep seeded earlier and keep it)
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { deletePrefix, flag, REDIS_URL, Redis, startStack, strArg } from "./lib/stack.ts";
+
+// bench/ is no workspace package: import the workspace sources by path
+const { createStore } = (await import("../packages/store/src/index.ts")) as typeof import("../packages/store/src/index.ts");
+const core = (await import("../packages/core/src/index.ts")) as typeof import("../packages/core/src/index.ts");
+const { openBrowser } = (await import("../test/browser/browser.ts")) as typeof import("../test/browser/browser.ts");
+
+const sizes = (strArg("reuse", "").split("/")[2] ?? strArg("sizes", "10000,100000")).split(",").map(Number).filter((n) => n > 0);
+const json = flag("json");
+const reuse = strArg("reuse", "");
+const FOLDS = 5;
+
+const SPEC = `
+name: dashboard-scale
+method: random
+metric: { name: val_accuracy, goal: maximize }
+dataset: { name: digits, task: classification }
+cv: { folds: ${FOLDS}, stratified: true, seed: 1 }
+budget: { max_trials: 100000, max_parallel: 64, max_epochs: 20 }
+early_terminate: { type: median }
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.3 }
+  batch_size: { values: [16, 32, 64, 128] }
+  optimizer: { values: [adam, sgd, rmsprop] }
+  dropout: { distribution: uniform, min: 0, max: 0.5 }
+  weight_decay: { distribution: log_uniform_values, min: 0.000001, max: 0.01 }
+`;
+
+const log = (...a: unknown[]) => {
+  if (!json) console.log(...a);
+};
+
+/** Writes `n` trials through the store API (propose → running → finish), `window` at a time. */
+async function seed(store: ReturnType<typeof createStore>, sweepId: string, n: number): Promise<void> {
+  const rng = core.createRng(42);
+  const one = async (i: number) => {
+    const lr = 10 ** (-4 + rng.next() * 3.5);
+    const params = {
+      learning_rate: lr,
+      batch_size: [16, 32, 64, 128][rng.int(0, 3)] as number,
+      optimizer: ["adam", "sgd", "rmsprop"][rng.int(0, 2)] as string,
+      dropout: rng.next() * 0.5,
+      weight_decay: 10 ** (-6 + rng.next() * 4),
+    };
+    const base = 0.97 - 0.08 * (Math.log10(lr) + 2.3) ** 2 - 0.1 * params.dropout ** 2 + (params.optimizer === "adam" ? 0.01 : 0);
+    const u = rng.next();
+    const state = u < 0.85 ? "completed" : u < 0.95 ? "pruned" : "failed";
+    const folds = Array.from({ length: FOLDS }, (_, k) => ({
+      fold: k,
+      score: Math.max(0, Math.min(1, base + 0.02 * rng.normal())),
+      metrics: {},
+      epochs: state === "pruned" ? 4 : 20,
+      durationMs: 500 + rng.int(0, 1500),
+    }));
+    const t = await store.proposeTrial(sweepId, i, params);
+    await store.markRunning(sweepId, t.id, `bench-w${(i % 8) + 1}`, 1);
+    await store.finishTrial(sweepId, t.id, {
+      state,
+      folds: state === "failed" ? [] : folds,
+      flags: state === "completed" && rng.next() < 0.05 ? ["overfitting"] : [],
+      ...(state === "pruned" && { prunedAt: 4 }),
+      ...(state === "failed" && { error: "bench: synthetic failure" }),
+    });
+  };
+  const window = 400;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: window }, async () => {
+      while (next < n) await one(next++);
+    }),
+  );
+}
+
+interface Figures {
+  readonly trials: number;
+  readonly seedSeconds: number;
+  readonly ttiColdMs: number;
+  readonly ttiWarmMs: number;
+  readonly firstResortMs: number;
+  readonly resortMs: readonly { readonly column: string; readonly ms: number }[];
+  readonly resortMedianMs: number;
+  readonly jumpMs: number;
+  readonly scrollP95FrameMs: number;
+}
+
+async function measure(n: number): Promise<Figures> {
+  const [reusePrefix, reuseSweep] = reuse.split("/");
+  const prefix = reusePrefix || `bench-dash-${randomUUID()}`;
+  const redis = new Redis(REDIS_URL);
+  const store = createStore({ url: REDIS_URL, prefix });
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  const session = await openBrowser({ width: 1440, height: 900 });
+  try {
+    let sweep = reuseSweep ? await store.getSweep(reuseSweep) : undefined;
+    let seedSeconds = 0;
+    if (!sweep) {
+      sweep = await store.createSweep(core.parseSweepSpec(SPEC));
+      const t0 = performance.now();
+      await seed(store, sweep.id, n);
+      seedSeconds = (performance.now() - t0) / 1000;
+      await store.setSweepStatus(sweep.id, "completed", "bench");
+      log(`  ${n} trials written in ${seedSeconds.toFixed(1)} s`);
+    }
+    const sweepId = sweep.id;
+
+    stack = await startStack({ prefix, workers: 0 });
+    const { page } = session;
+    // warm the browser's cache of the app itself (not the sweep) on the sweeps list
+    await page.goto(`${stack.url}/#/`);
+    await page.waitForSelector("[data-testid=sweeps-table] tbody tr");
+
+    const tti = async (): Promise<number> => {
+      await page.goto("about:blank");
+      const start = Date.now();
+      await page.goto(`${stack?.url}/#/sweeps/${sweepId}`);
+      await page.waitForFunction(
+        (total) => {
+          const rows = document.querySelectorAll(".lb-row[data-trial^=t]").length;
+          const count = document.querySelector("[data-testid=lb-count]")?.textContent ?? "";
+          return rows >= 20 && count.replace(/,/g, "").startsWith(String(total));
+        },
+        n,
+        { timeout: 60_000, polling: "raf" },
+      );
+      return Date.now() - start;
+    };
+    const ttiColdMs = await tti();
+    const ttiWarmMs = await tti();
+
+    /** Clicks a header and resolves when the first visible row shows the new order. */
+    const resort = (column: string): Promise<number> =>
+      page.evaluate(
+        (col) =>
+          new Promise<number>((resolve, reject) => {
+            const head = document.querySelector<HTMLElement>(`.lb-head [data-sort="${col}"]`);
+            if (!head) return reject(new Error(`no column ${col}`));
+            const firstKey = () => document.querySelector<HTMLElement>(".lb-row")?.dataset.key ?? "";
+            const before = firstKey();
+            const was = head.getAttribute("aria-sort");
+            const t = performance.now();
+            head.click();
+            const check = () => {
+              const rows = [...document.querySelectorAll<HTMLElement>(".lb-row")].filter((r) => r.style.display !== "none");
+              const ready = rows.length > 0 && rows.every((r) => !r.classList.contains("loading"));
+              if (head.getAttribute("aria-sort") !== was && ready && firstKey() !== before) resolve(performance.now() - t);
+              else if (performance.now() - t > 60_000) reject(new Error(`re-sort by ${col} did not finish`));
+              else requestAnimationFrame(check);
+            };
+            requestAnimationFrame(check);
+          }),
+        column,
+      );
+    const firstResortMs = await resort("p:dropout");
+    const columns = ["p:dropout", "p:learning_rate", "std", "p:learning_rate", "f:0", "score", "score", "p:optimizer", "sem", "index"];
+    const resortMs: { column: string; ms: number }[] = [];
+    for (const c of columns) resortMs.push({ column: c, ms: await resort(c) });
+    const sorted = resortMs.map((r) => r.ms).sort((a, b) => a - b);
+    const resortMedianMs = sorted[Math.floor(sorted.length / 2)] as number;
+
+    const jumpMs = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const sc = document.querySelector<HTMLElement>(".lb-scroll") as HTMLElement;
+          const t = performance.now();
+          sc.scrollTop = sc.scrollHeight / 2;
+          const check = () => {
+            const rows = [...document.querySelectorAll<HTMLElement>(".lb-row")].filter((r) => r.style.display !== "none");
+            if (rows.length > 0 && rows.every((r) => !r.classList.contains("loading") && r.dataset.trial)) resolve(performance.now() - t);
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+    );
+    const scrollP95FrameMs = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const sc = document.querySelector<HTMLElement>(".lb-scroll") as HTMLElement;
+          const frames: number[] = [];
+          let last = performance.now();
+          let i = 0;
+          const step = (now: number) => {
+            frames.push(now - last);
+            last = now;
+            sc.scrollTop += 400; // ~13 rows per frame, a fast wheel fling
+            if (++i < 240) requestAnimationFrame(step);
+            else resolve(frames.sort((a, b) => a - b)[Math.floor(frames.length * 0.95)] as number);
+          };
+          requestAnimationFrame(step);
+        }),
+    );
+    const problems = session.problems.slice();
+    if (problems.length) log("  browser problems:", problems);
+    return { trials: n, seedSeconds, ttiColdMs, ttiWarmMs, firstResortMs, resortMs, resortMedianMs, jumpMs, scrollP95FrameMs };
+  } finally {
+    await session.close();
+    await stack?.stop();
+    await store.close();
+    if (!reuse) await deletePrefix(redis, prefix);
+    redis.disconnect();
+  }
+}
+
+const results: Figures[] = [];
+for (const n of sizes) {
+  log(`\n== ${n.toLocaleString("en-US")} trials`);
+  const f = await measure(n);
+  results.push(f);
+  log(`  time to interactive, Sweep page: ${f.ttiColdMs} ms cold (server loads the sweep lazily), ${f.ttiWarmMs} ms warm`);
+  log(`  first re-sort (by dropout):      ${f.firstResortMs.toFixed(0)} ms`);
+  log(`  re-sort, median of ${f.resortMs.length}:          ${f.resortMedianMs.toFixed(0)} ms  (${f.resortMs.map((r) => `${r.column} ${r.ms.toFixed(0)}`).join(", ")})`);
+  log(`  jump to the middle:              ${f.jumpMs.toFixed(0)} ms`);
+  log(`  scrolling, p95 frame time:       ${f.scrollP95FrameMs.toFixed(1)} ms`);
+}
+if (json) console.log(JSON.stringify(results, null, 2));
+else {
+  const big = results[results.length - 1];
+  if (big) {
+    const ok = big.ttiColdMs < 1000 && big.ttiWarmMs < 1000 && big.resortMedianMs < 200;
+    log(`\ngoal at ${big.trials.toLocaleString("en-US")} trials (interactive < 1 s, re-sort < 200 ms): ${ok ? "met" : "NOT met"}`);
+  }
+}
+process.exit(0);
