@@ -37,6 +37,8 @@ export interface StackOptions {
    * only (the demo: nothing on disk turns on auth for other processes started in this folder).
    */
   readonly tokenMode?: "file" | "ephemeral";
+  /** Aborting it while the stack starts stops what was started and throws HpoError INTERNAL "interrupted". */
+  readonly signal?: AbortSignal;
   /** How long to wait for GET /healthz; default 90 000 ms. */
   readonly readyTimeoutMs?: number;
 }
@@ -84,7 +86,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     );
   }
 
+  if (options.signal?.aborted) throw interrupted();
   const redis = await resolveRedis({ env: options.env, cwd: options.cwd, onLine: options.onLine });
+  if (options.signal?.aborted) {
+    await redis.close();
+    throw interrupted();
+  }
   options.notice(
     `redis: ${redis.url} (${{ env: "from REDIS_URL", local: "found running", private: "private redis-server, data in .hpo/redis" }[redis.origin]})`,
   );
@@ -130,7 +137,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    await waitHealthy(url, coordinator, options.readyTimeoutMs ?? 90_000);
+    await waitHealthy(url, coordinator, options.readyTimeoutMs ?? 90_000, options.signal);
   } catch (e) {
     await stopAll(5_000);
     throw e;
@@ -179,10 +186,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 }
 
-async function waitHealthy(url: string, coordinator: ManagedProcess, timeoutMs: number): Promise<void> {
+async function waitHealthy(
+  url: string,
+  coordinator: ManagedProcess,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const client = new ApiClient({ url });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) throw interrupted();
     if (!coordinator.running) {
       throw new HpoError(
         "INTERNAL",
@@ -198,6 +211,10 @@ async function waitHealthy(url: string, coordinator: ManagedProcess, timeoutMs: 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+function interrupted(): HpoError {
+  return new HpoError("INTERNAL", "hpo up: interrupted while starting the stack");
 }
 
 function describeExit(exit: ProcessExit): string {

@@ -10,8 +10,9 @@ import { EXIT } from "../exit-code.ts";
 import { parseLogLine, prefixLine } from "../format/log-line.ts";
 import { expectedTrials } from "../format/progress.ts";
 import { freePort, portIsFree } from "../net-utils.ts";
+import { onStopSignals } from "../signals.ts";
 import { readSweepFile } from "../spec-file.ts";
-import { REPO_ROOT, startStack } from "../stack.ts";
+import { REPO_ROOT, type Stack, startStack } from "../stack.ts";
 import { watchSweep } from "../watch-sweep.ts";
 
 /**
@@ -35,49 +36,62 @@ async function runDemo(ctx: CliContext, workers: number, file: string): Promise<
   const logPath = join(logDir, `demo-${new Date().toISOString().replace(/[:.]/g, "-")}.log`);
   const log = createWriteStream(logPath);
   const shownLog = relative(ctx.cwd, logPath);
-  const port = (await portIsFree(8080)) ? 8080 : await freePort();
 
-  ctx.err(`hpo demo: starting Redis (if needed), the coordinator and ${workers} workers; logs in ${shownLog}`);
-  const stack = await startStack({
-    workers,
-    port,
-    cwd: ctx.cwd,
-    env: ctx.env,
-    tokenMode: "ephemeral",
-    onLine: (name, line) => {
-      const parsed = parseLogLine(line);
-      log.write(`${prefixLine(name, parsed.text, false)}\n`);
-      // Errors, and the backend each worker picked, are worth seeing live.
-      if ((parsed.level ?? 0) >= 50 || (name.startsWith("worker") && /backend selected/i.test(parsed.text))) {
-        ctx.err(prefixLine(name, parsed.text, ctx.interactive));
-      }
-    },
-    notice: (line) => {
-      log.write(`[hpo] ${line}\n`);
-      ctx.err(`hpo: ${line}`);
-    },
-  });
-
+  // Ctrl-C: while starting, abort the start; while watching, stop watching, cancel the sweep and
+  // stop the stack; a second Ctrl-C (a second later) kills everything.
   const stop = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) {
-      stack.kill();
+  let stack: Stack | undefined;
+  let firstSignalAt = 0;
+  const removeHandlers = onStopSignals(() => {
+    const now = Date.now();
+    if (firstSignalAt === 0) {
+      firstSignalAt = now;
+      stop.abort();
+    } else if (now - firstSignalAt > 1_000) {
+      stack?.kill();
       process.exit(130);
     }
-    interrupted = true;
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  let crashed = false;
-  void stack.coordinatorExited.then(() => {
-    crashed = true;
-    stop.abort();
   });
+  const interrupted = () => firstSignalAt !== 0;
 
   let sweep: SweepRecord | undefined;
   try {
+    const port = (await portIsFree(8080)) ? 8080 : await freePort();
+    ctx.err(`hpo demo: starting Redis (if needed), the coordinator and ${workers} workers; logs in ${shownLog}`);
+    try {
+      stack = await startStack({
+        workers,
+        port,
+        cwd: ctx.cwd,
+        env: ctx.env,
+        tokenMode: "ephemeral",
+        signal: stop.signal,
+        onLine: (name, line) => {
+          const parsed = parseLogLine(line);
+          log.write(`${prefixLine(name, parsed.text, false)}\n`);
+          // Errors, and the backend each worker picked, are worth seeing live.
+          if ((parsed.level ?? 0) >= 50 || (name.startsWith("worker") && /backend selected/i.test(parsed.text))) {
+            ctx.err(prefixLine(name, parsed.text, ctx.interactive));
+          }
+        },
+        notice: (line) => {
+          log.write(`[hpo] ${line}\n`);
+          ctx.err(`hpo: ${line}`);
+        },
+      });
+    } catch (e) {
+      if (interrupted()) {
+        ctx.err("hpo demo: interrupted while starting; everything started so far is stopped");
+        return 130;
+      }
+      throw e;
+    }
+    let crashed = false;
+    void stack.coordinatorExited.then(() => {
+      crashed = true;
+      stop.abort();
+    });
+
     ctx.err(`hpo demo: coordinator ready at ${stack.url}`);
     const client = new ApiClient({ url: stack.url, token: stack.token });
     sweep = await client.createSweep(text, format);
@@ -86,18 +100,19 @@ async function runDemo(ctx: CliContext, workers: number, file: string): Promise<
     );
     sweep = await watchSweep(ctx, client, sweep.id, { signal: stop.signal });
     if (crashed) throw new HpoError("INTERNAL", `hpo demo: the coordinator stopped; see ${shownLog}`);
-    if (interrupted) {
+    if (interrupted()) {
       await client.cancelSweep(sweep.id).catch(() => undefined);
       ctx.err(`hpo demo: interrupted; sweep ${sweep.id} cancelled`);
+      return 130;
     }
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-    ctx.err("hpo demo: stopping the stack");
-    await stack.close();
+    if (stack) {
+      ctx.err("hpo demo: stopping the stack");
+      await stack.close();
+    }
+    removeHandlers();
     await new Promise((r) => log.end(r));
   }
-  if (interrupted) return 130;
   if (sweep.status !== "completed") {
     ctx.err(
       `hpo demo: the sweep ended as ${sweep.status}${sweep.reason ? ` (${sweep.reason})` : ""}; logs in ${shownLog}`,

@@ -4,6 +4,7 @@ import { parsePort, parsePositiveInt } from "../arg-parsers.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-code.ts";
 import { parseLogLine, prefixLine } from "../format/log-line.ts";
+import { onStopSignals } from "../signals.ts";
 import { type Stack, startStack } from "../stack.ts";
 
 /** `hpo up [--workers N] [--port P]`: the local stack in the foreground until Ctrl-C or SIGTERM. */
@@ -14,21 +15,69 @@ export function upCommand(ctx: CliContext): Command {
     .option("-p, --port <port>", "coordinator port (default: HPO_PORT or 8080)", parsePort)
     .option("--host <host>", "coordinator host (default: HPO_HOST or 127.0.0.1)")
     .action(async (opts: { workers: number; port?: number; host?: string }) => {
-      const color = Boolean(process.stdout.isTTY);
-      const stack = await startStack({
+      process.exitCode = await runUp(ctx, opts);
+    });
+}
+
+async function runUp(ctx: CliContext, opts: { workers: number; port?: number; host?: string }): Promise<number> {
+  const color = Boolean(process.stdout.isTTY);
+  const interrupt = new AbortController();
+  let stack: Stack | undefined;
+  let firstSignalAt = 0;
+  let resolveStopped: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => {
+    resolveStopped = resolve;
+  });
+  const removeHandlers = onStopSignals((sig) => {
+    const now = Date.now();
+    if (firstSignalAt === 0) {
+      firstSignalAt = now;
+      if (!stack) {
+        interrupt.abort();
+        return;
+      }
+      ctx.err(`hpo: ${sig}: stopping workers and coordinator (again to kill them)`);
+      void stack.close().then(() => resolveStopped(EXIT.OK));
+    } else if (now - firstSignalAt > 1_000) {
+      // A second, deliberate signal (tsx and terminals may deliver one Ctrl-C twice within ms).
+      stack?.kill();
+      resolveStopped(130);
+    }
+  });
+  try {
+    try {
+      stack = await startStack({
         workers: opts.workers,
         port: opts.port ?? envPort(ctx) ?? 8080,
         host: opts.host ?? (ctx.env.HPO_HOST?.trim() || "127.0.0.1"),
         cwd: ctx.cwd,
         env: ctx.env,
+        signal: interrupt.signal,
         onLine: (name, line) => ctx.out(prefixLine(name, parseLogLine(line).text, color)),
         notice: (line) => ctx.err(`hpo: ${line}`),
       });
-      ctx.err(`hpo: coordinator ready at ${stack.url} (key prefix "${stack.prefix}")`);
-      ctx.err(`hpo: ${opts.workers} worker${opts.workers === 1 ? "" : "s"} started; API token ${tokenNote(stack)}`);
-      ctx.err("hpo: in another terminal: pnpm hpo submit examples/demo.yaml --watch    (Ctrl-C here stops the stack)");
-      process.exitCode = await runUntilStopped(ctx, stack);
+    } catch (e) {
+      if (interrupt.signal.aborted) {
+        ctx.err("hpo: interrupted; everything started so far is stopped");
+        return 130;
+      }
+      throw e;
+    }
+    ctx.err(`hpo: coordinator ready at ${stack.url} (key prefix "${stack.prefix}")`);
+    ctx.err(`hpo: ${opts.workers} worker${opts.workers === 1 ? "" : "s"} started; API token ${tokenNote(stack)}`);
+    ctx.err("hpo: in another terminal: pnpm hpo submit examples/demo.yaml --watch    (Ctrl-C here stops the stack)");
+    const live = stack;
+    const crashed = live.coordinatorExited.then(async () => {
+      if (firstSignalAt !== 0) return stopped;
+      await live.close(5_000);
+      return EXIT.FAILURE;
     });
+    const code = await Promise.race([stopped, crashed]);
+    ctx.err("hpo: stack stopped");
+    return code;
+  } finally {
+    removeHandlers();
+  }
 }
 
 /** Where the token of a stack is, for the user. */
@@ -37,37 +86,6 @@ export function tokenNote(stack: Stack): string {
   if (!stack.tokenPath) return "kept in memory";
   const rel = relative(process.cwd(), stack.tokenPath);
   return `in ${rel.startsWith("..") ? stack.tokenPath : rel}`;
-}
-
-/**
- * Waits for SIGINT/SIGTERM (then stops the stack gracefully; a second signal a second later
- * kills it) or for the coordinator to crash. Resolves with the exit code.
- */
-export async function runUntilStopped(ctx: CliContext, stack: Stack): Promise<number> {
-  let firstSignalAt = 0;
-  const stopped = new Promise<number>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals) => {
-      const now = Date.now();
-      if (firstSignalAt === 0) {
-        firstSignalAt = now;
-        ctx.err(`hpo: ${sig}: stopping workers and coordinator (again to kill them)`);
-        void stack.close().then(() => resolve(EXIT.OK));
-      } else if (now - firstSignalAt > 1_000) {
-        stack.kill();
-        resolve(130);
-      }
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-  const crashed = stack.coordinatorExited.then(async () => {
-    if (firstSignalAt !== 0) return stopped;
-    await stack.close(5_000);
-    return EXIT.FAILURE;
-  });
-  const code = await Promise.race([stopped, crashed]);
-  ctx.err("hpo: stack stopped");
-  return code;
 }
 
 function envPort(ctx: CliContext): number | undefined {
