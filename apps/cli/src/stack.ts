@@ -46,6 +46,8 @@ export interface StackOptions {
 /** A running local stack: Redis (found or private), one coordinator, N workers. */
 export interface Stack {
   readonly url: string;
+  /** The browser dashboard the coordinator serves at `/`, when it has been built (apps/dashboard/dist). */
+  readonly dashboardUrl?: string;
   readonly token: string;
   readonly tokenOrigin: TokenOrigin;
   /** The token file, when the token came from or went to one. */
@@ -163,8 +165,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   for (let i = 1; i <= workers; i++) startWorker(i, 0);
 
+  const dashboardBuilt = existsSync(join(REPO_ROOT, "apps/dashboard/dist/index.html"));
   return {
     url,
+    ...(dashboardBuilt ? { dashboardUrl: `${url}/` } : {}),
     token,
     tokenOrigin,
     ...(tokenPath !== undefined ? { tokenPath } : {}),

@@ -92,7 +92,9 @@ async function runDemo(ctx: CliContext, workers: number, file: string): Promise<
       stop.abort();
     });
 
-    ctx.err(`hpo demo: coordinator ready at ${stack.url}`);
+    ctx.err(
+      `hpo demo: coordinator ready at ${stack.url}${stack.dashboardUrl ? `; watch it in a browser at ${stack.dashboardUrl}` : ""}`,
+    );
     const client = new ApiClient({ url: stack.url, token: stack.token });
     sweep = await client.createSweep(text, format);
     ctx.err(

@@ -64,6 +64,7 @@ async function runUp(ctx: CliContext, opts: { workers: number; port?: number; ho
       throw e;
     }
     ctx.err(`hpo: coordinator ready at ${stack.url} (key prefix "${stack.prefix}")`);
+    if (stack.dashboardUrl) ctx.err(`hpo: dashboard at ${stack.dashboardUrl}`);
     ctx.err(`hpo: ${opts.workers} worker${opts.workers === 1 ? "" : "s"} started; API token ${tokenNote(stack)}`);
     ctx.err("hpo: in another terminal: pnpm hpo submit examples/demo.yaml --watch    (Ctrl-C here stops the stack)");
     const live = stack;
