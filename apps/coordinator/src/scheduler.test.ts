@@ -158,6 +158,27 @@ budget: { max_trials: 10, max_parallel: 2, max_epochs: 1 }`),
     expect(trials.map((t) => t.params.batch_size).sort()).toEqual([16, 32, 64]);
   });
 
+  it("stops proposing once a trial reaches metric.target", async () => {
+    const { store, prefix, start } = await setup();
+    const fleet = fakeWorker(store, prefix, async (job) => (job.data.trialId === "t0002" ? 0.95 : 0.5));
+    cleanups.push(fleet.close);
+    const scheduler = await start();
+    const sweep = await store.createSweep(
+      parseSweepSpec(`
+dataset: iris
+metric: { name: val_accuracy, goal: maximize, target: 0.9 }
+cv: { folds: 3 }
+parameters: { dropout: { values: [0, 0.1, 0.2] } }
+budget: { max_trials: 50, max_parallel: 1, max_epochs: 1 }`),
+    );
+    scheduler.kick(sweep.id);
+    const done = await finished(store, sweep.id);
+    expect(done.status).toBe("completed");
+    expect(done.proposed).toBe(3);
+    expect(done.reason).toBe("target val_accuracy 0.9 reached by t0002");
+    expect(done.best?.trialId).toBe("t0002");
+  });
+
   it("marks a trial failed after its attempts and carries on with the sweep", async () => {
     const { store, prefix, start } = await setup();
     const attempts = new Map<string, number>();
