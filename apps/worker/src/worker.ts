@@ -100,7 +100,10 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     }
     // starts, not only failed attempts: a run whose worker died (lock expired) counts too
     const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted ?? 0);
-    if (!(await store.markRunning(sweepId, trialId, name, attempt))) {
+    // this run's token: if our lock expires and another worker re-runs the trial, our late
+    // epochs and result are ignored by the store instead of overwriting the new run's
+    const run = token ?? "";
+    if (!(await store.markRunning(sweepId, trialId, name, attempt, run))) {
       log.info("skipping trial: already final (duplicate delivery)");
       return { skipped: "final" };
     }
@@ -117,7 +120,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
           const now = performance.now();
           metrics?.epochFinished((now - lastEpochAt) / 1000, samples);
           lastEpochAt = now;
-          await store.appendEpoch(sweepId, trialId, report);
+          await store.appendEpoch(sweepId, trialId, report, run);
           void job.updateProgress({ epoch: report.epoch, value: report.value }).catch(() => {});
           if (!entry.controller.signal.aborted && (await store.getSweepStatus(sweepId)) !== "running") {
             entry.reason = "cancel";
@@ -134,7 +137,12 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         throw new WaitingError();
       }
       const outcome = entry.reason === "cancel" ? { ...result.outcome, error: "sweep cancelled" } : result.outcome;
-      await store.finishTrial(sweepId, trialId, outcome);
+      if (!(await store.finishTrial(sweepId, trialId, outcome, run))) {
+        log.warn(
+          { state: outcome.state },
+          "result ignored: the trial is already final or another run replaced this one",
+        );
+      }
       const seconds = (performance.now() - started) / 1000;
       metrics?.trialOutcome(outcome, seconds);
       if (backend && result.tensors !== undefined) metrics?.tfjs(backend, result.tensors);
@@ -149,7 +157,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.error({ err: message, attempt, last }, "trial attempt failed");
       if (last) {
-        await store.finishTrial(sweepId, trialId, { state: "failed", folds: [], flags: [], error: message });
+        await store.finishTrial(sweepId, trialId, { state: "failed", folds: [], flags: [], error: message }, run);
         metrics?.trialFinished("failed", (performance.now() - started) / 1000);
       } else metrics?.jobRetried();
       throw err;

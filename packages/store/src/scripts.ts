@@ -37,7 +37,8 @@ return 1
 `;
 
 /**
- * KEYS: trial hash, curve list. ARGV: prefix, sweepId, trialId, worker, attempt, startedAt.
+ * KEYS: trial hash, curve list. ARGV: prefix, sweepId, trialId, worker, attempt, startedAt, run
+ * (token of this run; '' for none).
  * Returns 1 when the trial is now running (its curve from an earlier attempt is cleared),
  * 0 when it is already final (the caller must not train it), -1 when it does not exist.
  */
@@ -52,12 +53,13 @@ local last = tonumber(redis.call('HGET', KEYS[1], 'lastEpoch') or '-1')
 for e = 0, last do redis.call('HDEL', prefix .. 'sweep:' .. sid .. ':step:' .. e, tid) end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'state', 'running', 'worker', ARGV[4], 'attempts', ARGV[5],
-  'startedAt', ARGV[6], 'lastEpoch', -1)
+  'startedAt', ARGV[6], 'lastEpoch', -1, 'run', ARGV[7] or '')
 return 1
 `;
 
 /**
- * KEYS: trial hash, curve list. ARGV: prefix, sweepId, trialId, epoch, value, report JSON.
+ * KEYS: trial hash, curve list. ARGV: prefix, sweepId, trialId, epoch, value, report JSON, run
+ * ('' = any run; otherwise ignored unless it is the run that marked the trial running).
  * Appends when the trial is running and `epoch` is past the last one written; returns 1 when
  * appended, 0 when ignored (duplicate/out of order or trial not running), -1 when missing.
  */
@@ -65,6 +67,7 @@ export const APPEND_EPOCH = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return -1 end
 if state ~= 'running' then return 0 end
+if (ARGV[7] or '') ~= '' and redis.call('HGET', KEYS[1], 'run') ~= ARGV[7] then return 0 end
 local prefix, sid, tid, epoch = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local last = tonumber(redis.call('HGET', KEYS[1], 'lastEpoch') or '-1')
 if epoch <= last then return 0 end
@@ -76,7 +79,8 @@ return 1
 
 /**
  * KEYS: trial hash, sweep hash. ARGV: prefix, sweepId, trialId, new state, fields JSON (flat
- * string map written into the trial hash, incl. finishedAt), mean ('' when none), std.
+ * string map written into the trial hash, incl. finishedAt), mean ('' when none), std, run ('' =
+ * any; otherwise a stale run, one replaced by a later markRunning, is ignored and returns 0).
  * The goal comes from the sweep hash; durationMs = finishedAt − startedAt (0 if never started).
  * A trial already in a final state is left alone (returns 0). Otherwise the state moves, counts
  * follow, and a completed trial with a mean enters the leaderboard and may become the best.
@@ -85,6 +89,7 @@ export const FINISH_TRIAL = `${COMMON}
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return -1 end
 if FINAL[state] then return 0 end
+if (ARGV[8] or '') ~= '' and redis.call('HGET', KEYS[1], 'run') ~= ARGV[8] then return 0 end
 local prefix, sid, tid, to = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local index = tonumber(redis.call('HGET', KEYS[1], 'index'))
 local fields = cjson.decode(ARGV[5])

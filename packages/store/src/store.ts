@@ -79,21 +79,23 @@ export interface Store {
   proposeTrial(sweepId: string, index: number, params: Params): Promise<TrialRecord>;
   /**
    * Marks a trial running on `worker` (attempt is 1-based), clearing the curve of an earlier
-   * attempt. Returns false when the trial is already final: the caller must not train it.
+   * attempt. `run` names this run (a worker passes its BullMQ job token): `appendEpoch` and
+   * `finishTrial` given another `run` are then ignored, so a worker that lost its lock (cut off,
+   * stalled) cannot write into the run that replaced it. Returns false when the trial is already final: the caller must not train it.
    * Throws NOT_FOUND for an unknown trial.
    */
-  markRunning(sweepId: string, trialId: string, worker: string, attempt: number): Promise<boolean>;
+  markRunning(sweepId: string, trialId: string, worker: string, attempt: number, run?: string): Promise<boolean>;
   /**
    * Appends one epoch to the trial's curve and records its K-fold mean for pruners. Duplicate
    * or stale epochs and trials that are not running are ignored (returns false).
    */
-  appendEpoch(sweepId: string, trialId: string, report: EpochReport): Promise<boolean>;
+  appendEpoch(sweepId: string, trialId: string, report: EpochReport, run?: string): Promise<boolean>;
   /**
    * Writes a trial's final outcome atomically: state, folds, K-fold aggregate (mean/std/sem of
    * fold scores), flags, duration; moves the per-state counts; updates the sweep's best trial
    * when the trial completed. A trial already final is not changed again (returns false).
    */
-  finishTrial(sweepId: string, trialId: string, outcome: TrialOutcome): Promise<boolean>;
+  finishTrial(sweepId: string, trialId: string, outcome: TrialOutcome, run?: string): Promise<boolean>;
   /** The trial with its per-epoch curve; undefined when missing. */
   getTrial(sweepId: string, trialId: string): Promise<TrialWithCurve | undefined>;
   /** A page of trials; reads only the page (a ZSET range), whatever the number of trials. */
@@ -254,28 +256,28 @@ export function createStore(options: StoreOptions): Store {
         return (await readTrials(sweepId, [id]))[0] as TrialRecord;
       }),
 
-    markRunning: (sweepId, trialId, worker, attempt) =>
+    markRunning: (sweepId, trialId, worker, attempt, run) =>
       guard(`mark trial "${sweepId}/${trialId}" running`, async () => {
         const r = await evalScript(
           MARK_RUNNING,
           [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
-          [p, sweepId, trialId, worker, attempt, now()],
+          [p, sweepId, trialId, worker, attempt, now(), run ?? ""],
         );
         if (r === -1) throw new HpoError("NOT_FOUND", `trial "${sweepId}/${trialId}" not found`);
         return r === 1;
       }),
 
-    appendEpoch: (sweepId, trialId, report) =>
+    appendEpoch: (sweepId, trialId, report, run) =>
       guard(`append epoch ${report.epoch} of trial "${sweepId}/${trialId}"`, async () => {
         const r = await evalScript(
           APPEND_EPOCH,
           [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
-          [p, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report)],
+          [p, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
         );
         return r === 1;
       }),
 
-    finishTrial: (sweepId, trialId, outcome) =>
+    finishTrial: (sweepId, trialId, outcome, run) =>
       guard(`finish trial "${sweepId}/${trialId}"`, async () => {
         let agg: ReturnType<typeof aggregate> | undefined;
         try {
@@ -294,7 +296,7 @@ export function createStore(options: StoreOptions): Store {
         const r = await evalScript(
           FINISH_TRIAL,
           [k.trial(sweepId, trialId), k.sweep(sweepId)],
-          [p, sweepId, trialId, outcome.state, JSON.stringify(fields), finite(agg?.mean), finite(agg?.std)],
+          [p, sweepId, trialId, outcome.state, JSON.stringify(fields), finite(agg?.mean), finite(agg?.std), run ?? ""],
         );
         if (r === -1) throw new HpoError("NOT_FOUND", `trial "${sweepId}/${trialId}" not found`);
         return r === 1;
