@@ -26,9 +26,9 @@ export function trialSample(
     .sort((a, b) =>
       goal === "maximize" ? (b.mean as number) - (a.mean as number) : (a.mean as number) - (b.mean as number),
     );
-  const best = ranked.slice(0, top);
-  const rest = ranked.slice(top);
-  const want = limit - best.length;
+  const best = ranked.slice(0, Math.min(top, Math.floor(limit / 2)));
+  const rest = ranked.slice(best.length);
+  const want = Math.min(limit - best.length, rest.length);
   const stride = rest.length / want;
   const spread: TableTrial[] = [];
   for (let i = 0; i < want; i++) spread.push(rest[Math.floor(i * stride)] as TableTrial);
