@@ -1,18 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, runCli } from "./run-cli.ts";
-
-/** A port on which nothing listens (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { cleanEnv, freePort, runCli } from "./run-cli.ts";
 
 describe("hpo CLI errors (as a process)", () => {
   let dir: string;
@@ -34,7 +24,7 @@ describe("hpo CLI errors (as a process)", () => {
       ].join("\n"),
     );
     // A dead URL: if the CLI tried to submit, the error would be UNAVAILABLE (exit 1), not INVALID_SPEC.
-    const url = `http://127.0.0.1:${await deadPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const r = await runCli(["submit", file, "--url", url], { cwd: dir, env: cleanEnv() });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
@@ -58,7 +48,7 @@ describe("hpo CLI errors (as a process)", () => {
   });
 
   it("says how to start the stack when the coordinator is unreachable (exit 1)", async () => {
-    const url = `http://127.0.0.1:${await deadPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     for (const args of [["ls"], ["status", "s1"], ["cancel", "s1"]]) {
       const r = await runCli(args, { cwd: dir, env: cleanEnv({ HPO_URL: url }) });
       expect(r.code, args.join(" ")).toBe(1);

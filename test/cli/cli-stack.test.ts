@@ -1,12 +1,11 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, runCli, spawnCli } from "./run-cli.ts";
+import { cleanEnv, freePort, runCli, spawnCli } from "./run-cli.ts";
 
 /**
  * The CLI against a real local stack started by `hpo up` (coordinator + 2 worker processes) on
@@ -44,14 +43,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 function sweepYaml(name: string, epochs: number, batchSizes: number[]): string {

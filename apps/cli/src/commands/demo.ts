@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { HpoError, type SweepRecord } from "@hpo/core";
 import { Command } from "commander";
 import { ApiClient } from "../api-client.ts";
-import { parsePositiveInt } from "../arg-parsers.ts";
+import { parsePort, parsePositiveInt } from "../arg-parsers.ts";
 import { CONFIG_DIR } from "../config.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-code.ts";
@@ -24,12 +24,18 @@ export function demoCommand(ctx: CliContext): Command {
     .description("start a local stack, run examples/demo.yaml on it, print the leaderboard, stop the stack")
     .option("-w, --workers <n>", "number of worker processes", parsePositiveInt, 2)
     .option("-f, --file <file>", "sweep file to run instead of examples/demo.yaml")
-    .action(async (opts: { workers: number; file?: string }) => {
-      process.exitCode = await runDemo(ctx, opts.workers, opts.file ?? join(REPO_ROOT, "examples/demo.yaml"));
+    .option("-p, --port <port>", "coordinator port (default: 8080, or a free port when 8080 is taken)", parsePort)
+    .action(async (opts: { workers: number; file?: string; port?: number }) => {
+      process.exitCode = await runDemo(
+        ctx,
+        opts.workers,
+        opts.file ?? join(REPO_ROOT, "examples/demo.yaml"),
+        opts.port,
+      );
     });
 }
 
-async function runDemo(ctx: CliContext, workers: number, file: string): Promise<number> {
+async function runDemo(ctx: CliContext, workers: number, file: string, fixedPort?: number): Promise<number> {
   const { text, format, spec } = readSweepFile(file);
   const logDir = join(ctx.cwd, CONFIG_DIR, "logs");
   mkdirSync(logDir, { recursive: true });
@@ -56,7 +62,7 @@ async function runDemo(ctx: CliContext, workers: number, file: string): Promise<
 
   let sweep: SweepRecord | undefined;
   try {
-    const port = (await portIsFree(8080)) ? 8080 : await freePort();
+    const port = fixedPort ?? ((await portIsFree(8080)) ? 8080 : await freePort());
     ctx.err(`hpo demo: starting Redis (if needed), the coordinator and ${workers} workers; logs in ${shownLog}`);
     try {
       stack = await startStack({
