@@ -24,29 +24,37 @@ describe("inverted dropout", () => {
 
   it("draws a fresh mask each step (never reused), reproducible from the seed", () => {
     const config = parseTrainConfig({ dropout: 0.5 }, { hidden: [16], activation: "relu" });
-    const a = new Mlp(config, 4, 3, 7);
-    const b = new Mlp(config, 4, 3, 7);
-    const [m1] = a.drawDropoutMasks(8);
-    const [m2] = a.drawDropoutMasks(8);
-    const [n1] = b.drawDropoutMasks(8);
+    const a = new Mlp(config, 4, 3, [7]);
+    const b = new Mlp(config, 4, 3, [7]);
+    const pack = new Mlp(config, 4, 3, [9, 7]);
+    const [m1] = a.drawDropoutMasks(8, [8]);
+    const [m2] = a.drawDropoutMasks(8, [8]);
+    const [n1] = b.drawDropoutMasks(8, [8]);
+    const [p1] = pack.drawDropoutMasks(8, [8, 8]);
     expect(Array.from(m1!.dataSync())).not.toEqual(Array.from(m2!.dataSync()));
     expect(Array.from(m1!.dataSync())).toEqual(Array.from(n1!.dataSync()));
-    for (const t of [m1, m2, n1]) t?.dispose();
+    // In a pack, model k draws exactly what it would draw alone.
+    expect(Array.from(p1!.dataSync().slice(8 * 16))).toEqual(Array.from(m1!.dataSync()));
+    // Padding rows (past a model's real rows) are masked out.
+    const [padded] = b.drawDropoutMasks(8, [5]);
+    expect(Array.from(padded!.dataSync().slice(5 * 16))).toEqual(new Array(3 * 16).fill(0));
+    for (const t of [m1, m2, n1, p1, padded]) t?.dispose();
+    pack.dispose();
     a.dispose();
     b.dispose();
   });
 
   it("averaged over many masks, the training forward pass matches evaluation (no dropout at evaluation)", () => {
     const config = parseTrainConfig({ dropout: 0.4, activation: "linear" }, { hidden: [32], activation: "relu" });
-    const model = new Mlp(config, 4, 2, 3);
-    const x = tf.randomNormal([1, 4], 0, 1, "float32", 5) as tf.Tensor2D;
+    const model = new Mlp(config, 4, 2, [3]);
+    const x = tf.randomNormal([1, 1, 4], 0, 1, "float32", 5) as tf.Tensor3D;
     const evalOut = tf.tidy(() => model.forward(x, false));
     const evalAgain = tf.tidy(() => model.forward(x, false));
     expect(Array.from(evalOut.dataSync())).toEqual(Array.from(evalAgain.dataSync()));
     const n = 4000;
     const avg = tf.tidy(() => {
-      const xs = tf.tile(x, [n, 1]) as tf.Tensor2D;
-      return tf.mean(model.forward(xs, true, model.drawDropoutMasks(n)), 0);
+      const xs = tf.tile(x, [1, n, 1]) as tf.Tensor3D;
+      return tf.mean(model.forward(xs, true, model.drawDropoutMasks(n, [n])), 1);
     });
     const scale = Math.max(...Array.from(evalOut.dataSync()).map(Math.abs));
     for (const [i, v] of Array.from(avg.dataSync()).entries()) {

@@ -19,12 +19,12 @@ export {
 } from "./datasets/synthetic.ts";
 export * from "./diagnostics.ts";
 export { type FoldData, prepareFold } from "./fold-data.ts";
-export { type FoldRecord, FoldTrainer, METRIC_KEYS } from "./fold-trainer.ts";
 export * from "./lr-schedule.ts";
 export { Mlp } from "./model.ts";
 export * from "./noop-trial.ts";
 export { createOptimizer } from "./optimizers/create-optimizer.ts";
 export type { Optimizer } from "./optimizers/optimizer.ts";
+export { type FoldRecord, METRIC_KEYS, PackedTrainer } from "./packed-trainer.ts";
 export * from "./params.ts";
 export * from "./standardize.ts";
 export * from "./train-trial.ts";

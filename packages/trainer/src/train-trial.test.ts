@@ -73,6 +73,33 @@ describe("trainTrial", () => {
     expect(a.folds.map((f) => f.metrics.val_loss)).not.toEqual(c.folds.map((f) => f.metrics.val_loss));
   });
 
+  it("packed training gives the same results as training the folds one by one", async () => {
+    const j = job({
+      dataset: { name: "wine", task: "classification" }, // folds of 118/119/119 training rows: padding
+      params: {
+        batch_size: 16,
+        dropout: 0.2,
+        batch_norm: true,
+        clip_norm: 1,
+        early_stopping_patience: 2,
+        learning_rate: 0.02,
+      },
+      maxEpochs: 6,
+    });
+    const packedReports = recorder();
+    const singleReports = recorder();
+    const packed = await trainTrial(j, packedReports, never);
+    const single = await trainTrial(j, singleReports, never, { packFolds: false });
+    expect(packed.state).toBe("completed");
+    expect(single.folds.map((f) => f.epochs)).toEqual(packed.folds.map((f) => f.epochs));
+    packed.folds.forEach((f, i) => {
+      const s = single.folds[i]!;
+      expect(f.metrics.val_accuracy).toBe(s.metrics.val_accuracy);
+      expect(f.metrics.val_loss).toBeCloseTo(s.metrics.val_loss as number, 4);
+    });
+    expect(packedReports.reports.length).toBe(singleReports.reports.length);
+  });
+
   it("refuses stratified folds when a class has fewer rows than folds, naming the dataset", async () => {
     const tooMany = await trainTrial(job({ cv: { folds: 60, stratified: true, seed: 1 } }), recorder(), never);
     expect(tooMany.state).toBe("failed");

@@ -1,5 +1,6 @@
 import {
   type EpochReport,
+  type Fold,
   type FoldResult,
   HpoError,
   mixSeed,
@@ -13,15 +14,20 @@ import { loadDataset } from "./datasets/load-dataset.ts";
 import { diagnosticFlags } from "./diagnostics.ts";
 import { prepareFold } from "./fold-data.ts";
 import { splitFolds } from "./fold-split.ts";
-import { type FoldRecord, FoldTrainer, METRIC_KEYS } from "./fold-trainer.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { noopTrial } from "./noop-trial.ts";
+import { type FoldRecord, METRIC_KEYS, PackedTrainer } from "./packed-trainer.ts";
 import { parseTrainConfig } from "./params.ts";
 
 /** Options of `trainTrial`. */
 export interface TrainTrialOptions {
   /** Directories a CSV `dataset.path` may point into (HPO_DATA_DIRS); default: none. */
   readonly dataDirs?: readonly string[];
+  /**
+   * Train the K folds as one pack (stacked weights, batched matmuls); default true. false trains
+   * each fold as its own pack of one (the reference the packed path is tested against).
+   */
+  readonly packFolds?: boolean;
 }
 
 function checkMetric(job: TrialJob, data: Dataset): void {
@@ -34,15 +40,10 @@ function checkMetric(job: TrialJob, data: Dataset): void {
   }
 }
 
-function foldResult(t: FoldTrainer, metric: string, durationMs: number, record?: FoldRecord): FoldResult {
-  const metrics = record ?? t.finalRecord ?? {};
-  return {
-    fold: t.fold,
-    score: metrics[metric] as number,
-    metrics,
-    epochs: t.epochs,
-    durationMs: Math.round(durationMs),
-  };
+interface Pack {
+  readonly trainer: PackedTrainer;
+  /** Fold index of each model of the pack. */
+  readonly folds: readonly number[];
 }
 
 /**
@@ -62,7 +63,7 @@ export async function trainTrial(
   options: TrainTrialOptions = {},
 ): Promise<TrialOutcome> {
   if (job.mode === "noop") return noopTrial(job, reporter, signal);
-  const trainers: FoldTrainer[] = [];
+  const packs: Pack[] = [];
   try {
     const config = parseTrainConfig(job.params, job.model);
     const data = loadDataset(job.dataset, { dataDirs: options.dataDirs ?? [] });
@@ -71,49 +72,64 @@ export async function trainTrial(
     const folds = splitFolds(data, job.cv);
     await tf.ready();
     const durations = new Array<number>(k).fill(0);
-    folds.forEach((fold, f) => {
+    const groups = options.packFolds === false ? folds.map((_, f) => [f]) : [folds.map((_, f) => f)];
+    for (const group of groups) {
       const t0 = performance.now();
-      trainers.push(
-        new FoldTrainer(
-          f,
-          prepareFold(data, fold),
-          config,
-          data.task,
-          data.classes.length,
-          mixSeed(job.seed, "fold", f),
-        ),
+      const trainer = new PackedTrainer(
+        group.map((f) => prepareFold(data, folds[f] as Fold)),
+        config,
+        data.task,
+        data.classes.length,
+        group.map((f) => mixSeed(job.seed, "fold", f)),
       );
-      durations[f] = performance.now() - t0;
-    });
+      packs.push({ trainer, folds: group });
+      for (const f of group) durations[f] = (performance.now() - t0) / group.length;
+    }
     const metric = job.metric.name;
     const curve: EpochReport[] = [];
     const maxEpochs = Math.max(1, config.epochs ?? job.maxEpochs);
+    const stoppedRecord = (p: Pack, j: number): FoldRecord => ({
+      ...(p.trainer.finalRecords[j] ?? {}),
+      early_stopped: 1,
+    });
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       const lr = learningRateAt(config, epoch - 1, maxEpochs);
-      const records: FoldRecord[] = [];
-      for (const t of trainers) {
-        if (t.stopped) {
-          records.push({ ...(t.finalRecord ?? {}), early_stopped: 1 });
+      const records = new Array<FoldRecord>(k);
+      for (const p of packs) {
+        const { trainer } = p;
+        if (trainer.done) {
+          p.folds.forEach((f, j) => {
+            records[f] = stoppedRecord(p, j);
+          });
           continue;
         }
+        const wasStopped = [...trainer.stopped];
         const t0 = performance.now();
-        if (!(await t.trainEpoch(lr, signal))) return { state: "cancelled", folds: [], flags: [], error: "cancelled" };
-        const rec = t.evaluate(lr);
-        durations[t.fold] = (durations[t.fold] as number) + performance.now() - t0;
-        for (const key of ["loss", "val_loss"]) {
-          if (!Number.isFinite(rec[key])) {
-            const reason = `trial ${job.trialId}: ${key === "loss" ? "training" : "validation"} loss is ${rec[key]} at epoch ${epoch} of fold ${t.fold} (learning_rate ${config.learningRate}, optimizer ${config.optimizer})`;
-            curve.push({ epoch, folds: [...records, rec], value: Number.NaN });
-            return {
-              state: "diverged",
-              folds: [],
-              flags: [...new Set([...diagnosticFlags(curve), "diverged"])],
-              error: reason,
-            };
+        if (!(await trainer.trainEpoch(lr, signal)))
+          return { state: "cancelled", folds: [], flags: [], error: "cancelled" };
+        const recs = trainer.evaluate(lr);
+        for (const f of p.folds) durations[f] = (durations[f] as number) + (performance.now() - t0) / p.folds.length;
+        for (const [j, rec] of recs.entries()) {
+          if (wasStopped[j]) continue;
+          for (const key of ["loss", "val_loss"]) {
+            if (!Number.isFinite(rec[key])) {
+              const fold = p.folds[j] as number;
+              const reason = `trial ${job.trialId}: ${key === "loss" ? "training" : "validation"} loss is ${rec[key]} at epoch ${epoch} of fold ${fold} (learning_rate ${config.learningRate}, optimizer ${config.optimizer})`;
+              records[fold] = rec;
+              curve.push({ epoch, folds: records.filter((r) => r !== undefined), value: Number.NaN });
+              return {
+                state: "diverged",
+                folds: [],
+                flags: [...new Set([...diagnosticFlags(curve), "diverged"])],
+                error: reason,
+              };
+            }
           }
         }
-        t.observe(rec);
-        records.push(t.stopped ? { ...(t.finalRecord ?? rec), early_stopped: 1 } : rec);
+        trainer.observe(recs);
+        p.folds.forEach((f, j) => {
+          records[f] = trainer.stopped[j] ? stoppedRecord(p, j) : (recs[j] as FoldRecord);
+        });
       }
       const value = records.reduce((a, r) => a + (r[metric] as number), 0) / records.length;
       const report: EpochReport = { epoch, folds: records, value };
@@ -124,20 +140,39 @@ export async function trainTrial(
         return {
           state: "pruned",
           prunedAt: epoch,
-          folds: trainers.map((t, f) => foldResult(t, metric, durations[f] as number, records[f])),
+          folds: foldResults(packs, metric, durations, records),
           flags: diagnosticFlags(curve),
         };
       }
-      if (trainers.every((t) => t.stopped)) break;
+      if (packs.every((p) => p.trainer.done)) break;
     }
-    return {
-      state: "completed",
-      folds: trainers.map((t, f) => foldResult(t, metric, durations[f] as number)),
-      flags: diagnosticFlags(curve),
-    };
+    return { state: "completed", folds: foldResults(packs, metric, durations), flags: diagnosticFlags(curve) };
   } catch (e) {
     return { state: "failed", folds: [], flags: [], error: e instanceof Error ? e.message : String(e) };
   } finally {
-    for (const t of trainers) t.dispose();
+    for (const p of packs) p.trainer.dispose();
   }
+}
+
+/** Final fold results in fold order: the given epoch's records (pruned) or each model's final record. */
+function foldResults(
+  packs: readonly Pack[],
+  metric: string,
+  durations: readonly number[],
+  records?: readonly FoldRecord[],
+): FoldResult[] {
+  const out: FoldResult[] = [];
+  for (const p of packs) {
+    p.folds.forEach((fold, j) => {
+      const metrics = records?.[fold] ?? p.trainer.finalRecords[j] ?? {};
+      out.push({
+        fold,
+        score: metrics[metric] as number,
+        metrics,
+        epochs: p.trainer.epochs[j] as number,
+        durationMs: Math.round(durations[fold] as number),
+      });
+    });
+  }
+  return out.sort((a, b) => a.fold - b.fold);
 }

@@ -18,8 +18,8 @@ export class Adadelta extends SlotOptimizer {
     const [eg, edx] = this.state(x) as [tf.Variable, tf.Variable];
     const egNew = tf.add(tf.mul(eg, this.rho), tf.mul(tf.square(g), 1 - this.rho));
     const dx = tf.neg(tf.mul(tf.div(tf.sqrt(tf.add(edx, this.epsilon)), tf.sqrt(tf.add(egNew, this.epsilon))), g));
-    eg.assign(egNew);
-    edx.assign(tf.add(tf.mul(edx, this.rho), tf.mul(tf.square(dx), 1 - this.rho)));
-    x.assign(tf.add(x, dx));
+    this.set(eg, egNew);
+    this.set(edx, tf.add(tf.mul(edx, this.rho), tf.mul(tf.square(dx), 1 - this.rho)));
+    this.set(x, tf.add(x, dx));
   }
 }

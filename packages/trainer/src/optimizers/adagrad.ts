@@ -10,7 +10,7 @@ export class Adagrad extends SlotOptimizer {
   protected update(x: tf.Variable, g: tf.Tensor, lr: number): void {
     const [acc] = this.state(x) as [tf.Variable];
     const gNew = tf.add(acc, tf.square(g));
-    acc.assign(gNew);
-    x.assign(tf.sub(x, tf.div(tf.mul(g, lr), tf.add(tf.sqrt(gNew), this.epsilon))));
+    this.set(acc, gNew);
+    this.set(x, tf.sub(x, tf.div(tf.mul(g, lr), tf.add(tf.sqrt(gNew), this.epsilon))));
   }
 }

@@ -16,13 +16,12 @@ export class Adam extends SlotOptimizer {
   }
   protected update(x: tf.Variable, g: tf.Tensor, lr: number): void {
     const [m, v] = this.state(x) as [tf.Variable, tf.Variable];
-    const t = this.iterations;
     const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
     const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-    m.assign(mNew);
-    v.assign(vNew);
-    const mHat = tf.div(mNew, 1 - this.beta1 ** t);
-    const vHat = tf.div(vNew, 1 - this.beta2 ** t);
-    x.assign(tf.sub(x, tf.div(tf.mul(mHat, lr), tf.add(tf.sqrt(vHat), this.epsilon))));
+    this.set(m, mNew);
+    this.set(v, vNew);
+    const mHat = tf.div(mNew, this.correction(this.beta1, x));
+    const vHat = tf.div(vNew, this.correction(this.beta2, x));
+    this.set(x, tf.sub(x, tf.div(tf.mul(mHat, lr), tf.add(tf.sqrt(vHat), this.epsilon))));
   }
 }

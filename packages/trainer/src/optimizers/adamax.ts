@@ -18,9 +18,9 @@ export class Adamax extends SlotOptimizer {
     const [m, u] = this.state(x) as [tf.Variable, tf.Variable];
     const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
     const uNew = tf.maximum(tf.mul(u, this.beta2), tf.abs(g));
-    m.assign(mNew);
-    u.assign(uNew);
-    const stepSize = lr / (1 - this.beta1 ** this.iterations);
-    x.assign(tf.sub(x, tf.mul(tf.div(mNew, tf.add(uNew, this.epsilon)), stepSize)));
+    this.set(m, mNew);
+    this.set(u, uNew);
+    const stepSize = tf.div(lr, this.correction(this.beta1, x));
+    this.set(x, tf.sub(x, tf.mul(tf.div(mNew, tf.add(uNew, this.epsilon)), stepSize)));
   }
 }

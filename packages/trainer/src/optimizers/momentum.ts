@@ -17,7 +17,7 @@ export class Momentum extends SlotOptimizer {
     const [v] = this.state(x) as [tf.Variable];
     const step = tf.mul(g, lr);
     const vNew = tf.add(tf.mul(v, this.gamma), step);
-    v.assign(vNew);
-    x.assign(tf.sub(x, this.nesterov ? tf.add(tf.mul(vNew, this.gamma), step) : vNew));
+    this.set(v, vNew);
+    this.set(x, tf.sub(x, this.nesterov ? tf.add(tf.mul(vNew, this.gamma), step) : vNew));
   }
 }

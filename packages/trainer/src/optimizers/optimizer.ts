@@ -1,16 +1,31 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { perModel } from "../per-model.ts";
+
+/** What one update step needs besides the gradients. */
+export interface StepContext {
+  /** Learning rate of this step. */
+  readonly lr: number;
+  /**
+   * Update count per packed model (Adam's t, counting this step); length K. Models of a pack that
+   * skipped steps (an empty padded batch) have a smaller t.
+   */
+  readonly t: readonly number[];
+  /** Boolean mask [K] of the packed models that take this step; undefined = all. */
+  readonly active?: tf.Tensor;
+}
 
 /**
  * A first-order optimizer written to its textbook update rule on tfjs tensors (tfjs's own
  * optimizers differ in places: AdaGrad's initial accumulator, no Nesterov, epsilon placement).
- * `apply` updates `vars` in place from `grads` (same order, same shapes) with the learning rate of
- * this step; it owns its state variables and frees them in `dispose()`.
+ * `apply` updates `vars` in place from `grads` (same order, same shapes); with `ctx.active`, models
+ * of the pack outside the mask keep their weights and optimizer state. It owns its state variables
+ * and frees them in `dispose()`.
  */
 export interface Optimizer {
   readonly name: string;
-  /** Number of updates applied so far (Adam's t). */
+  /** Number of `apply` calls so far. */
   readonly iterations: number;
-  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void;
+  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ctx: StepContext): void;
   dispose(): void;
 }
 
@@ -19,6 +34,7 @@ export abstract class SlotOptimizer implements Optimizer {
   abstract readonly name: string;
   iterations = 0;
   private readonly slots = new Map<string, tf.Variable[]>();
+  private ctx: StepContext = { lr: 0, t: [0] };
 
   constructor(private readonly slotsPerVariable: number) {}
 
@@ -32,16 +48,31 @@ export abstract class SlotOptimizer implements Optimizer {
     return s;
   }
 
-  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], lr: number): void {
+  /** Assigns `value` to `v`, except in the packed models outside `ctx.active`. */
+  protected set(v: tf.Variable, value: tf.Tensor): void {
+    const { active } = this.ctx;
+    v.assign(active ? tf.where(perModel(active, v.rank), value, v) : value);
+  }
+
+  /** 1 − β^t per packed model: a number when all t agree, else a [K, 1, …] tensor for `v`. */
+  protected correction(beta: number, v: tf.Tensor): number | tf.Tensor {
+    const { t } = this.ctx;
+    const t0 = t[0] as number;
+    if (t.every((x) => x === t0)) return 1 - beta ** t0;
+    return perModel(tf.tensor1d(t.map((x) => 1 - beta ** Math.max(x, 1))), v.rank);
+  }
+
+  apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ctx: StepContext): void {
     this.iterations++;
+    this.ctx = ctx;
     tf.tidy(() => {
       vars.forEach((v, i) => {
-        this.update(v, grads[i] as tf.Tensor, lr);
+        this.update(v, grads[i] as tf.Tensor, ctx.lr);
       });
     });
   }
 
-  /** Updates one variable (runs inside a tidy). */
+  /** Updates one variable through `set` (runs inside a tidy). */
   protected abstract update(v: tf.Variable, g: tf.Tensor, lr: number): void;
 
   dispose(): void {

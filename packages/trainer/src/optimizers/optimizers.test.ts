@@ -48,9 +48,9 @@ describe("optimizers follow their textbook update rules", () => {
     const x = tf.variable(init);
     const g1 = tf.tensor1d([0.5, 0.1]);
     const g2 = tf.tensor1d([-0.25, 0.3]);
-    opt.apply([x], [g1], 0.1);
+    opt.apply([x], [g1], { lr: 0.1, t: [1] });
     const a = Array.from(x.dataSync());
-    opt.apply([x], [g2], 0.1);
+    opt.apply([x], [g2], { lr: 0.1, t: [2] });
     const b = Array.from(x.dataSync());
     for (const [i, v] of step1.entries()) expect(a[i]).toBeCloseTo(v, 5);
     for (const [i, v] of step2.entries()) expect(b[i]).toBeCloseTo(v, 5);
@@ -66,7 +66,7 @@ describe("optimizers follow their textbook update rules", () => {
       const opt = createOptimizer(config);
       const x = tf.variable(tf.tensor1d([1]));
       const g = tf.tensor1d([0.5]);
-      opt.apply([x], [g], lr);
+      opt.apply([x], [g], { lr, t: [1] });
       const v = x.dataSync()[0];
       opt.dispose();
       x.dispose();

@@ -17,14 +17,14 @@ export class Rmsprop extends SlotOptimizer {
   protected update(x: tf.Variable, g: tf.Tensor, lr: number): void {
     const [ms, v] = this.state(x) as [tf.Variable, tf.Variable | undefined];
     const msNew = tf.add(tf.mul(ms, this.rho), tf.mul(tf.square(g), 1 - this.rho));
-    ms.assign(msNew);
+    this.set(ms, msNew);
     const step = tf.div(tf.mul(g, lr), tf.add(tf.sqrt(msNew), this.epsilon));
     if (v) {
       const vNew = tf.add(tf.mul(v, this.momentum), step);
-      v.assign(vNew);
-      x.assign(tf.sub(x, vNew));
+      this.set(v, vNew);
+      this.set(x, tf.sub(x, vNew));
     } else {
-      x.assign(tf.sub(x, step));
+      this.set(x, tf.sub(x, step));
     }
   }
 }

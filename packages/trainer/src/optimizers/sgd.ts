@@ -8,6 +8,6 @@ export class Sgd extends SlotOptimizer {
     super(0);
   }
   protected update(v: tf.Variable, g: tf.Tensor, lr: number): void {
-    v.assign(tf.sub(v, tf.mul(g, lr)));
+    this.set(v, tf.sub(v, tf.mul(g, lr)));
   }
 }

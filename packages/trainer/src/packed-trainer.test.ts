@@ -4,52 +4,60 @@ import { selectBackend } from "./backend.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { prepareFold } from "./fold-data.ts";
 import { splitFolds } from "./fold-split.ts";
-import { FoldTrainer } from "./fold-trainer.ts";
 import { Mlp } from "./model.ts";
+import { PackedTrainer } from "./packed-trainer.ts";
 import { parseTrainConfig, type TrainConfig } from "./params.ts";
 
 beforeAll(async () => {
   await selectBackend("wasm");
 });
 
-function foldOf(name: string, folds = 3) {
+function foldsOf(name: string, which: readonly number[], folds = 3) {
   const data = loadDataset({ name, task: "classification" });
-  const [fold] = splitFolds(data, { folds, stratified: true, seed: 1 });
-  return { data, fold: prepareFold(data, fold!) };
+  const split = splitFolds(data, { folds, stratified: true, seed: 1 });
+  return { data, folds: which.map((f) => prepareFold(data, split[f]!)) };
 }
 
-describe("FoldTrainer", () => {
-  it("early stopping stops after `patience` epochs without improvement and restores the best weights", async () => {
+describe("PackedTrainer", () => {
+  it("early stopping stops each model `patience` epochs after its best and keeps its best weights while the others train on", async () => {
     const before = tf.memory().numTensors;
-    const { data, fold } = foldOf("wine");
+    const { data, folds } = foldsOf("wine", [0, 1, 2]);
     // A large learning rate and a wide net make val_loss bottom out and rise within a few epochs.
     const config = parseTrainConfig(
       { learning_rate: 0.05, early_stopping_patience: 2, batch_size: 16 },
       { hidden: [128, 128], activation: "relu" },
     );
-    const t = new FoldTrainer(0, fold, config, "classification", data.classes.length, 11);
-    const history: number[] = [];
-    let epoch = 0;
-    while (!t.stopped && epoch < 60) {
+    const t = new PackedTrainer(folds, config, "classification", data.classes.length, [11, 12, 13]);
+    const history: number[][] = [[], [], []];
+    const stoppedAt: number[] = [];
+    while (!t.done && t.epoch < 60) {
       await t.trainEpoch(0.05);
-      const rec = t.evaluate(0.05);
-      history.push(rec.val_loss as number);
-      t.observe(rec);
-      epoch++;
+      const recs = t.evaluate(0.05);
+      recs.forEach((r, k) => {
+        if (!t.stopped[k]) history[k]!.push(r.val_loss as number);
+      });
+      t.observe(recs);
+      t.stopped.forEach((s, k) => {
+        if (s && stoppedAt[k] === undefined) stoppedAt[k] = t.epoch;
+      });
     }
-    expect(t.stopped).toBe(true);
-    const best = Math.min(...history);
-    const bestEpoch = history.indexOf(best);
-    expect(history.length).toBe(bestEpoch + 1 + 2); // stopped exactly `patience` epochs after the best
-    expect(t.finalRecord?.val_loss).toBe(best);
-    const restored = t.evaluate(0.05);
-    expect(restored.val_loss).toBeCloseTo(best, 6); // the model now holds the best epoch's weights
+    expect(t.done).toBe(true);
+    const final = t.evaluate(0.05);
+    for (const k of [0, 1, 2]) {
+      const h = history[k]!;
+      const best = Math.min(...h);
+      expect(h.length).toBe(h.indexOf(best) + 1 + 2); // stopped exactly `patience` epochs after the best
+      expect(t.finalRecords[k]?.val_loss).toBe(best);
+      expect(t.epochs[k]).toBe(stoppedAt[k]);
+      expect(final[k]?.val_loss).toBeCloseTo(best, 5); // each model holds its best epoch's weights
+    }
     t.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it("leaves the tensor count at its baseline for every option combination", async () => {
-    const { fold } = foldOf("iris");
+    const { data, folds } = foldsOf("wine", [0, 1, 2]);
+    expect(folds.map((f) => f.yTrain.length).sort()).toEqual([118, 119, 119]); // padded packs
     const combos: Record<string, string | number | boolean>[] = [
       { optimizer: "sgd" },
       { optimizer: "momentum", nesterov: true, dropout: 0.3 },
@@ -84,12 +92,12 @@ describe("FoldTrainer", () => {
     for (const params of combos) {
       const before = tf.memory().numTensors;
       const config: TrainConfig = parseTrainConfig({ batch_size: 32, ...params }, { hidden: [8], activation: "relu" });
-      const t = new FoldTrainer(0, fold, config, "classification", 3, 5);
-      for (let e = 0; e < 3 && !t.stopped; e++) {
+      const t = new PackedTrainer(folds, config, "classification", data.classes.length, [5, 6, 7]);
+      for (let e = 0; e < 3 && !t.done; e++) {
         await t.trainEpoch(0.01);
-        const rec = t.evaluate(0.01);
-        expect(Number.isFinite(rec.val_loss), JSON.stringify(params)).toBe(true);
-        t.observe(rec);
+        const recs = t.evaluate(0.01);
+        for (const r of recs) expect(Number.isFinite(r.val_loss), JSON.stringify(params)).toBe(true);
+        t.observe(recs);
       }
       t.dispose();
       expect(tf.memory().numTensors, JSON.stringify(params)).toBe(before);
@@ -100,10 +108,12 @@ describe("FoldTrainer", () => {
 describe("Mlp", () => {
   it("adds identity skip connections only where a hidden layer keeps its width", () => {
     const config = parseTrainConfig({ residual: true, batch_norm: true }, { hidden: [8, 8, 4], activation: "relu" });
-    const m = new Mlp(config, 8, 3, 1);
-    expect(m.layers.map((l) => l.residual)).toEqual([true, true, false, false]);
-    expect(m.layers.map((l) => l.gamma !== undefined)).toEqual([true, true, true, false]);
-    expect(m.groups.map((g) => g.length)).toEqual([4, 4, 4, 2]);
+    const m = new Mlp(config, 8, 3, [1]);
+    expect(m.layout.map((l) => l.residual)).toEqual([true, true, false, false]);
+    expect(m.layout.map((l) => l.batchNorm)).toEqual([true, true, true, false]);
+    expect(m.layerSizes).toEqual([8 * 8 + 3 * 8, 8 * 8 + 3 * 8, 8 * 4 + 3 * 4, 4 * 3 + 3]);
+    expect(m.theta.shape).toEqual([1, m.size]);
+    expect(m.moving).toHaveLength(3);
     m.dispose();
   });
 
@@ -112,18 +122,28 @@ describe("Mlp", () => {
       parseTrainConfig({ initializer: "glorot" }, { hidden: [200], activation: "relu" }),
       100,
       2,
-      1,
+      [1],
     );
-    const k = glorot.layers[0]!.kernel.dataSync();
+    const firstKernel = (m: Mlp) => Array.from(m.theta.dataSync().slice(0, 100 * 200));
+    const k = firstKernel(glorot);
     const limit = Math.sqrt(6 / 300);
     expect(Math.max(...k)).toBeLessThanOrEqual(limit);
     expect(Math.min(...k)).toBeGreaterThanOrEqual(-limit);
-    const he = new Mlp(parseTrainConfig({ initializer: "he" }, { hidden: [200], activation: "relu" }), 100, 2, 1);
-    const h = Array.from(he.layers[0]!.kernel.dataSync());
+    const he = new Mlp(parseTrainConfig({ initializer: "he" }, { hidden: [200], activation: "relu" }), 100, 2, [1]);
+    const h = firstKernel(he);
     const std = Math.sqrt(h.reduce((a, b) => a + b * b, 0) / h.length);
     expect(std).toBeCloseTo(Math.sqrt(2 / 100), 2);
-    const again = new Mlp(parseTrainConfig({ initializer: "he" }, { hidden: [200], activation: "relu" }), 100, 2, 1);
-    expect(Array.from(again.layers[0]!.kernel.dataSync())).toEqual(Array.from(h));
+    const again = new Mlp(parseTrainConfig({ initializer: "he" }, { hidden: [200], activation: "relu" }), 100, 2, [1]);
+    expect(firstKernel(again)).toEqual(h);
+    // In a pack, model k gets exactly the weights it would get alone.
+    const pack = new Mlp(
+      parseTrainConfig({ initializer: "he" }, { hidden: [200], activation: "relu" }),
+      100,
+      2,
+      [5, 1],
+    );
+    expect(Array.from(pack.theta.dataSync().slice(pack.size, pack.size + 100 * 200))).toEqual(h);
+    pack.dispose();
     for (const m of [glorot, he, again]) m.dispose();
   });
 });

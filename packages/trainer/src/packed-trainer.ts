@@ -1,0 +1,444 @@
+import { createRng, mixSeed, shuffled } from "@hpo/core";
+import * as tf from "@tensorflow/tfjs-core";
+import type { FoldData } from "./fold-data.ts";
+import { type BatchStats, Mlp } from "./model.ts";
+import { createOptimizer } from "./optimizers/create-optimizer.ts";
+import type { Optimizer } from "./optimizers/optimizer.ts";
+import type { TrainConfig } from "./params.ts";
+
+/** Rows per forward pass when evaluating (bounds memory on large datasets). */
+const EVAL_CHUNK = 8_192;
+/** Longest stretch of synchronous training before yielding to the event loop. */
+const YIELD_EVERY_MS = 50;
+
+/** Metrics of one fold after one epoch, keyed as in EpochReport fold records. */
+export type FoldRecord = Readonly<Record<string, number>>;
+
+/** Metric keys a fold record holds for each task (what a sweep's metric may name). */
+export const METRIC_KEYS = {
+  classification: ["loss", "accuracy", "val_loss", "val_accuracy"],
+  regression: ["loss", "mse", "mae", "r2", "val_loss", "val_mse", "val_mae", "val_r2"],
+} as const;
+
+/** One split (train or validation) of every model of the pack, padded to the longest. */
+interface PackedSplit {
+  /** [K, N, d]; rows past a model's own count are zeros. */
+  readonly x: tf.Tensor3D;
+  /** One-hot [K, N, C] (classification) or standardized targets [K, N, 1] (regression). */
+  readonly y: tf.Tensor3D;
+  /** Class ids [K, N] int32 (classification) or targets in original units [K, N, 1] (regression). */
+  readonly raw: tf.Tensor;
+  /** Rows of each model. */
+  readonly n: readonly number[];
+  /** Longest row count. */
+  readonly N: number;
+  /** [K, N] 1 for real rows, 0 for padding; undefined when no model is padded. */
+  readonly weights?: tf.Tensor2D;
+  /** Regression: Σ(y − ȳ)² of each model's split, in original units. */
+  readonly ssTot: readonly number[];
+}
+
+/**
+ * Trains K folds of a trial as one pack (stacked weights, batched matmuls: one set of kernel
+ * launches per step for all folds), one epoch at a time. Model k uses `seeds[k]` for its weights,
+ * shuffles and dropout, so a pack gives the same results as K packs of one fold (up to float
+ * rounding). Shorter folds are padded; padded rows weigh nothing, and a model with no real row in
+ * a step (or stopped early) keeps its weights and optimizer state. Owns its tensors: `dispose()`.
+ * Gradient norms are measured on the first mini-batch of each epoch, before clipping.
+ */
+export class PackedTrainer {
+  readonly model: Mlp;
+  readonly k: number;
+  private readonly optimizer: Optimizer;
+  private readonly train: PackedSplit;
+  private readonly val: PackedSplit;
+  private readonly yMean: tf.Tensor | undefined;
+  private readonly yStd: tf.Tensor | undefined;
+  private gradNorms: tf.Tensor2D | undefined;
+  private best: tf.Tensor[] | undefined;
+  private readonly bestValLoss: number[];
+  private readonly sinceBest: number[];
+  /** Update steps taken by each model (Adam's t). */
+  private readonly steps: number[];
+  /** Epochs trained (lockstep). */
+  epoch = 0;
+  /** Epochs trained by each model (stops counting when it stops early). */
+  readonly epochs: number[];
+  /** Models that early stopping ended (their best weights are restored). */
+  readonly stopped: boolean[];
+  /** Per model, the record of the epoch whose weights it ends with (the best under early stopping). */
+  readonly finalRecords: (FoldRecord | undefined)[];
+
+  constructor(
+    data: readonly FoldData[],
+    readonly config: TrainConfig,
+    readonly task: "classification" | "regression",
+    readonly nClasses: number,
+    private readonly seeds: readonly number[],
+  ) {
+    const K = data.length;
+    this.k = K;
+    const nFeatures = (data[0] as FoldData).nFeatures;
+    this.model = new Mlp(config, nFeatures, task === "classification" ? nClasses : 1, seeds);
+    this.optimizer = createOptimizer(config);
+    this.train = this.pack(
+      data.map((d) => d.xTrain),
+      data.map((d) => d.yTrain),
+      data,
+      nFeatures,
+    );
+    this.val = this.pack(
+      data.map((d) => d.xVal),
+      data.map((d) => d.yVal),
+      data,
+      nFeatures,
+    );
+    if (task === "regression") {
+      this.yMean = tf.tensor3d(
+        data.map((d) => d.yMean),
+        [K, 1, 1],
+      );
+      this.yStd = tf.tensor3d(
+        data.map((d) => d.yStd),
+        [K, 1, 1],
+      );
+    }
+    this.bestValLoss = new Array<number>(K).fill(Number.POSITIVE_INFINITY);
+    this.sinceBest = new Array<number>(K).fill(0);
+    this.steps = new Array<number>(K).fill(0);
+    this.epochs = new Array<number>(K).fill(0);
+    this.stopped = new Array<boolean>(K).fill(false);
+    this.finalRecords = new Array<FoldRecord | undefined>(K).fill(undefined);
+  }
+
+  private pack(
+    xs: readonly Float32Array[],
+    ys: readonly Float32Array[],
+    data: readonly FoldData[],
+    d: number,
+  ): PackedSplit {
+    const K = xs.length;
+    const n = ys.map((y) => y.length);
+    const N = Math.max(...n);
+    const x = new Float32Array(K * N * d);
+    const padded = n.some((m) => m !== N);
+    const w = new Float32Array(K * N);
+    const ssTot: number[] = [];
+    xs.forEach((xk, k) => {
+      x.set(xk, k * N * d);
+      w.fill(1, k * N, k * N + (n[k] as number));
+    });
+    const regression = this.task === "regression";
+    ys.forEach((y) => {
+      const mean = y.reduce((a, b) => a + b, 0) / y.length;
+      ssTot.push(regression ? y.reduce((a, b) => a + (b - mean) ** 2, 0) : 0);
+    });
+    const yFlat = new Float32Array(K * N);
+    ys.forEach((y, k) => {
+      yFlat.set(y, k * N);
+    });
+    return tf.tidy(() => {
+      const weights = padded ? tf.tensor2d(w, [K, N]) : undefined;
+      const xt = tf.tensor3d(x, [K, N, d]);
+      if (!regression) {
+        const ids = tf.tensor2d(Int32Array.from(yFlat), [K, N], "int32");
+        const y = tf.cast(tf.oneHot(ids, this.nClasses), "float32") as tf.Tensor3D;
+        return { x: xt, y, raw: ids, n, N, weights, ssTot };
+      }
+      const raw = tf.tensor3d(yFlat, [K, N, 1]);
+      const mean = tf.tensor3d(
+        data.map((f) => f.yMean),
+        [K, 1, 1],
+      );
+      const std = tf.tensor3d(
+        data.map((f) => f.yStd),
+        [K, 1, 1],
+      );
+      const y = tf.div(tf.sub(raw, mean), std) as tf.Tensor3D;
+      return { x: xt, y, raw, n, N, weights, ssTot };
+    });
+  }
+
+  /** Per-model mean loss [K] over the rows whose weight is 1 (all rows when `w` is undefined). */
+  private losses(out: tf.Tensor3D, y: tf.Tensor3D, w?: tf.Tensor2D): tf.Tensor1D {
+    const perRow =
+      this.task === "classification"
+        ? tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(out)), 2))
+        : tf.squeeze(tf.squaredDifference(out, y), [2]);
+    if (!w) return tf.mean(perRow, 1) as tf.Tensor1D;
+    return tf.div(tf.sum(tf.mul(perRow, w), 1), tf.maximum(tf.sum(w, 1), 1)) as tf.Tensor1D;
+  }
+
+  /**
+   * Trains one epoch at learning rate `lr` for every model not stopped (seeded shuffle per model and
+   * epoch). Returns false when `signal` aborted between two mini-batches (the epoch is unfinished).
+   */
+  async trainEpoch(lr: number, signal?: AbortSignal): Promise<boolean> {
+    const { n, N } = this.train;
+    const K = this.k;
+    const d = this.model.nInputs;
+    const bs = Math.min(this.config.batchSize, N);
+    const idx = new Int32Array(K * N);
+    for (let k = 0; k < K; k++) {
+      const nk = n[k] as number;
+      const perm = shuffled([...Array(nk).keys()], createRng(mixSeed(this.seeds[k] as number, "shuffle", this.epoch)));
+      for (let i = 0; i < N; i++) idx[k * N + i] = k * N + (i < nk ? (perm[i] as number) : i);
+    }
+    const [xs, ys] = tf.tidy(() => {
+      const at = tf.tensor1d(idx, "int32");
+      const x = tf.reshape(tf.gather(tf.reshape(this.train.x, [K * N, d]), at), [K, N, d]) as tf.Tensor3D;
+      const yw = this.train.y.shape[2] as number;
+      const y = tf.reshape(tf.gather(tf.reshape(this.train.y, [K * N, yw]), at), [K, N, yw]) as tf.Tensor3D;
+      return [x, y] as const;
+    });
+    try {
+      let lastYield = Date.now();
+      for (let start = 0; start < N; start += bs) {
+        // Let abort events (pub/sub, worker messages) through during long epochs.
+        if (Date.now() - lastYield > YIELD_EVERY_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
+        if (signal?.aborted) return false;
+        const rows = Math.min(bs, N - start);
+        const real = n.map((nk, k) => (this.stopped[k] ? 0 : Math.max(0, Math.min(rows, nk - start))));
+        if (real.every((r) => r === 0)) continue;
+        real.forEach((r, k) => {
+          if (r > 0) this.steps[k] = (this.steps[k] as number) + 1;
+        });
+        this.step(xs, ys, start, rows, real, lr, start === 0);
+      }
+    } finally {
+      xs.dispose();
+      ys.dispose();
+    }
+    this.epoch++;
+    this.stopped.forEach((s, k) => {
+      if (!s) this.epochs[k] = (this.epochs[k] as number) + 1;
+    });
+    return true;
+  }
+
+  private step(
+    xs: tf.Tensor3D,
+    ys: tf.Tensor3D,
+    start: number,
+    rows: number,
+    real: readonly number[],
+    lr: number,
+    measure: boolean,
+  ): void {
+    const { config, model } = this;
+    const K = this.k;
+    const theta = model.theta;
+    const stats: BatchStats[] = [];
+    const masks = model.drawDropoutMasks(rows, real);
+    const padded = real.some((r) => r !== rows);
+    const allActive = real.every((r) => r > 0);
+    try {
+      tf.tidy(() => {
+        const xb = tf.slice(xs, [0, start, 0], [K, rows, -1]);
+        const yb = tf.slice(ys, [0, start, 0], [K, rows, -1]);
+        let w2: tf.Tensor2D | undefined;
+        let w3: tf.Tensor3D | undefined;
+        if (padded) {
+          const w = new Float32Array(K * rows);
+          real.forEach((r, k) => {
+            w.fill(1, k * rows, k * rows + r);
+          });
+          w2 = tf.tensor2d(w, [K, rows]);
+          w3 = tf.reshape(w2, [K, rows, 1]) as tf.Tensor3D;
+        }
+        const active = allActive
+          ? undefined
+          : tf.tensor1d(
+              real.map((r) => (r > 0 ? 1 : 0)),
+              "bool",
+            );
+        const { grads } = tf.variableGrads(() => {
+          const out = model.forward(xb, true, masks, stats, w3);
+          for (const s of stats) {
+            tf.keep(s.mean);
+            tf.keep(s.variance);
+          }
+          return tf.sum(this.losses(out, yb, w2)) as tf.Scalar;
+        }, [theta]);
+        let g = grads[theta.name] as tf.Tensor2D;
+        if (config.weightDecay > 0) g = tf.add(g, tf.mul(tf.mul(theta, model.kernelMask), config.weightDecay));
+        if (config.l1 > 0) g = tf.add(g, tf.mul(tf.mul(tf.sign(theta), model.kernelMask), config.l1));
+        // Squared norms per model [K]: per layer, and all together.
+        const sq = (t: tf.Tensor) => tf.sum(tf.square(t), 1) as tf.Tensor1D;
+        let globalSq: tf.Tensor1D | undefined;
+        if (measure) {
+          const perLayer = (tf.split(g, model.layerSizes, 1) as tf.Tensor2D[]).map(sq);
+          globalSq = tf.addN(perLayer) as tf.Tensor1D;
+          this.gradNorms?.dispose();
+          this.gradNorms = tf.keep(tf.sqrt(tf.stack([globalSq, ...perLayer], 1)) as tf.Tensor2D);
+        }
+        if (config.clipValue > 0) {
+          g = tf.clipByValue(g, -config.clipValue, config.clipValue);
+          globalSq = undefined;
+        }
+        if (config.clipNorm > 0) {
+          const norm = tf.sqrt(globalSq ?? sq(g));
+          g = tf.mul(g, tf.reshape(tf.div(config.clipNorm, tf.maximum(norm, config.clipNorm)), [K, 1]));
+        }
+        this.optimizer.apply([theta], [g], { lr, t: this.steps, active });
+        if (stats.length > 0) model.updateMovingStats(stats, active);
+      });
+    } finally {
+      for (const m of masks) m.dispose();
+      for (const s of stats) {
+        s.mean.dispose();
+        s.variance.dispose();
+      }
+    }
+  }
+
+  /** Sums per model over one split in evaluation mode: [K, 2] (loss·n, correct) or [K, 3] (loss·n, SSE, SAE). */
+  private evalSums(split: PackedSplit): tf.Tensor2D {
+    const K = this.k;
+    const parts: tf.Tensor2D[] = [];
+    for (let start = 0; start < split.N; start += EVAL_CHUNK) {
+      const rows = Math.min(EVAL_CHUNK, split.N - start);
+      const x = tf.slice(split.x, [0, start, 0], [K, rows, -1]);
+      const y = tf.slice(split.y, [0, start, 0], [K, rows, -1]);
+      const w = split.weights ? tf.slice(split.weights, [0, start], [K, rows]) : undefined;
+      const out = this.model.forward(x, false);
+      const lossSum = tf.mul(this.losses(out, y, w), w ? tf.sum(w, 1) : rows);
+      const weighted = (t: tf.Tensor) => tf.sum(w ? tf.mul(t, w) : t, 1);
+      if (this.task === "classification") {
+        const ids = tf.slice(split.raw, [0, start], [K, rows]);
+        const correct = weighted(tf.cast(tf.equal(tf.argMax(out, 2), ids), "float32"));
+        parts.push(tf.stack([lossSum, correct], 1) as tf.Tensor2D);
+      } else {
+        const raw = tf.slice(split.raw, [0, start, 0], [K, rows, 1]);
+        const pred = tf.add(tf.mul(out, this.yStd as tf.Tensor), this.yMean as tf.Tensor);
+        const err = tf.squeeze(tf.sub(pred, raw), [2]);
+        parts.push(tf.stack([lossSum, weighted(tf.square(err)), weighted(tf.abs(err))], 1) as tf.Tensor2D);
+      }
+    }
+    return parts.length === 1 ? (parts[0] as tf.Tensor2D) : (tf.addN(parts) as tf.Tensor2D);
+  }
+
+  /**
+   * Evaluates every model on its train and validation rows (no dropout, moving batch-norm
+   * statistics) and reads the epoch's numbers from the device once. Each record has the task's
+   * metrics, `gap` (val_loss − loss), `lr`, and `grad_norm`, `grad_norm_l0`… of the epoch's first
+   * mini-batch.
+   */
+  evaluate(lr: number): FoldRecord[] {
+    const values = tf.tidy(() => {
+      const parts = [this.evalSums(this.train), this.evalSums(this.val)];
+      if (this.gradNorms) parts.push(this.gradNorms);
+      return tf.concat(parts, 1);
+    });
+    const v = values.dataSync();
+    const cols = values.shape[1] as number;
+    values.dispose();
+    const width = this.task === "classification" ? 2 : 3;
+    return Array.from({ length: this.k }, (_, k) => {
+      const row = v.subarray(k * cols, (k + 1) * cols);
+      const rec: Record<string, number> = {};
+      const fill = (prefix: string, offset: number, split: PackedSplit) => {
+        const n = split.n[k] as number;
+        rec[`${prefix}loss`] = (row[offset] as number) / n;
+        if (this.task === "classification") {
+          rec[`${prefix}accuracy`] = (row[offset + 1] as number) / n;
+        } else {
+          const sse = row[offset + 1] as number;
+          const ssTot = split.ssTot[k] as number;
+          rec[`${prefix}mse`] = sse / n;
+          rec[`${prefix}mae`] = (row[offset + 2] as number) / n;
+          rec[`${prefix}r2`] = ssTot > 0 ? 1 - sse / ssTot : 0;
+        }
+      };
+      fill("", 0, this.train);
+      fill("val_", width, this.val);
+      rec.gap = (rec.val_loss as number) - (rec.loss as number);
+      rec.lr = lr;
+      if (cols > 2 * width) {
+        rec.grad_norm = row[2 * width] as number;
+        for (let l = 0; 2 * width + 1 + l < cols; l++) rec[`grad_norm_l${l}`] = row[2 * width + 1 + l] as number;
+      }
+      return rec;
+    });
+  }
+
+  /**
+   * Early-stopping bookkeeping after an epoch (one record per model; stopped models are skipped):
+   * keeps the best weights of each model (val_loss lower than its best by more than `min_delta`),
+   * and after `patience` epochs without one restores them and marks the model stopped. Without
+   * early stopping the final record is the latest one.
+   */
+  observe(records: readonly FoldRecord[]): void {
+    const { earlyStoppingPatience: patience, earlyStoppingMinDelta: minDelta } = this.config;
+    const K = this.k;
+    if (patience <= 0) {
+      records.forEach((r, k) => {
+        this.finalRecords[k] = r;
+      });
+      return;
+    }
+    const improved = new Array<boolean>(K).fill(false);
+    const stopping = new Array<boolean>(K).fill(false);
+    records.forEach((rec, k) => {
+      if (this.stopped[k]) return;
+      const valLoss = rec.val_loss as number;
+      if (valLoss < (this.bestValLoss[k] as number) - minDelta) {
+        this.bestValLoss[k] = valLoss;
+        this.sinceBest[k] = 0;
+        this.finalRecords[k] = rec;
+        improved[k] = true;
+      } else {
+        this.sinceBest[k] = (this.sinceBest[k] as number) + 1;
+        if ((this.sinceBest[k] as number) >= patience) stopping[k] = true;
+      }
+    });
+    const maskOf = (flags: readonly boolean[]) =>
+      tf.tensor3d(
+        flags.map((f) => (f ? 1 : 0)),
+        [K, 1, 1],
+        "bool",
+      );
+    if (improved.some(Boolean)) {
+      if (!this.best) {
+        this.best = this.model.snapshot();
+      } else {
+        const mask = maskOf(improved);
+        this.best = this.model.updateSnapshot(this.best, mask);
+        mask.dispose();
+      }
+    }
+    if (stopping.some(Boolean)) {
+      const mask = maskOf(stopping);
+      if (this.best) this.model.restore(this.best, mask);
+      mask.dispose();
+      stopping.forEach((s, k) => {
+        if (s) this.stopped[k] = true;
+      });
+    }
+  }
+
+  /** True when every model of the pack stopped early. */
+  get done(): boolean {
+    return this.stopped.every(Boolean);
+  }
+
+  dispose(): void {
+    for (const t of this.best ?? []) t.dispose();
+    this.best = undefined;
+    this.gradNorms?.dispose();
+    this.gradNorms = undefined;
+    this.yMean?.dispose();
+    this.yStd?.dispose();
+    this.optimizer.dispose();
+    this.model.dispose();
+    for (const s of [this.train, this.val]) {
+      s.x.dispose();
+      s.y.dispose();
+      s.raw.dispose();
+      s.weights?.dispose();
+    }
+  }
+}
