@@ -1,0 +1,111 @@
+/**
+ * Fault 2, complementing test/e2e/coordinator-restart.test.ts (which checks lost jobs and the
+ * exact trial ids): the coordinator is SIGKILLed twice while trials are in flight, results land
+ * while no coordinator runs, and the final leaderboard is identical to an undisturbed run of the
+ * same seeded sweep: same trials, params, states and fold scores, nothing duplicated or lost.
+ */
+import type { TrialRecord } from "@hpo/core";
+import { createStore, type Store } from "@hpo/store";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../helpers/api.ts";
+import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
+import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
+import { sleep, waitFor } from "../helpers/wait-for.ts";
+import { startFaultWorker } from "./fault-workers.ts";
+import { checkInvariants } from "./invariants.ts";
+
+const TRIALS = 20;
+const SPEC = `
+name: faults-coordinator-crash
+method: random
+seed: 41
+dataset: iris
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
+  batch_size: { values: [16, 32, 64] }
+  dropout: { distribution: uniform, min: 0, max: 0.5 }
+cv: { folds: 3 }
+budget: { max_trials: ${TRIALS}, max_parallel: 3, max_epochs: 5 }
+`;
+
+describe("the coordinator SIGKILLed twice mid-sweep", () => {
+  const prefix = uniquePrefix("faults-coord");
+  let redis: Redis;
+  let store: Store;
+  const procs: Proc[] = [];
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    store = createStore({ redis, prefix });
+    procs.push(
+      ...(await Promise.all([
+        startFaultWorker({ prefix, name: "coord-w1", epochMs: 100 }),
+        startFaultWorker({ prefix, name: "coord-w2", epochMs: 100 }),
+      ])),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+    await store.close();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  const coordinator = async () => {
+    const c = await startCoordinatorProcess({ prefix });
+    procs.push(c.proc);
+    return c;
+  };
+  const finished = (id: string, url: string) =>
+    waitFor(
+      `sweep ${id} to finish`,
+      async () => {
+        const s = await apiClient(url).sweep(id);
+        return s.status !== "running" && s;
+      },
+      { timeoutMs: 90_000, intervalMs: 200 },
+    );
+  const completedAtLeast = (id: string, n: number) =>
+    waitFor(`${n} trials of ${id} completed`, async () => ((await store.getSweep(id))?.counts.completed ?? 0) >= n, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
+  const board = async (id: string) =>
+    (await store.listTrials(id, { sort: "index", limit: 1000 })).items.map((t: TrialRecord) => ({
+      id: t.id,
+      params: t.params,
+      state: t.state,
+      scores: t.folds.map((f) => f.score),
+      mean: t.mean,
+    }));
+
+  it("ends with the same leaderboard as an undisturbed run of the same sweep", async () => {
+    const a = await coordinator();
+    const undisturbed = await apiClient(a.url).submit(SPEC);
+    expect((await finished(undisturbed.id, a.url)).status).toBe("completed");
+
+    const disturbed = await apiClient(a.url).submit(SPEC);
+    await completedAtLeast(disturbed.id, 4);
+    await a.proc.stop("SIGKILL");
+    await sleep(1500); // in-flight trials finish and write their results with no coordinator up
+    const b = await coordinator();
+    await completedAtLeast(disturbed.id, 11);
+    await b.proc.stop("SIGKILL");
+    await sleep(1500);
+    const c = await coordinator();
+    const done = await finished(disturbed.id, c.url);
+
+    expect(done.status).toBe("completed");
+    expect(done.proposed).toBe(TRIALS);
+    expect(done.counts).toMatchObject({ completed: TRIALS, queued: 0, running: 0, failed: 0 });
+    const expected = await board(undisturbed.id);
+    expect(expected).toHaveLength(TRIALS);
+    expect(await board(disturbed.id)).toEqual(expected);
+    expect(done.best).toEqual((await store.getSweep(undisturbed.id))?.best);
+
+    const report = await checkInvariants({ redis, prefix, sweepIds: [undisturbed.id, disturbed.id] });
+    expect(report[disturbed.id]).toEqual(report[undisturbed.id]);
+  });
+});
