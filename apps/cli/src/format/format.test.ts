@@ -2,7 +2,7 @@ import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core
 import { parseSweepSpec } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "./duration.ts";
-import { renderLeaderboard } from "./leaderboard.ts";
+import { formatFold, renderLeaderboard } from "./leaderboard.ts";
 import { formatParams, formatValue } from "./params.ts";
 import { expectedTrials, progressOf, renderProgress } from "./progress.ts";
 import { rankTrials } from "./ranking.ts";
@@ -128,6 +128,12 @@ describe("value formatting", () => {
     expect(formatValue(0.30000000000000004)).toBe("0.3");
     expect(formatValue([128, 64])).toBe("[128,64]");
     expect(formatParams({ optimizer: "adam", batch_size: 32 })).toBe("batch_size=32 optimizer=adam");
+  });
+  it("keeps 3 significant digits of small fold scores (losses)", () => {
+    expect(formatFold(0.98125)).toBe("0.981");
+    expect(formatFold(0.03784)).toBe("0.0378");
+    expect(formatFold(12.5)).toBe("12.500");
+    expect(formatFold(0)).toBe("0.000");
   });
   it("formats durations", () => {
     expect(formatDuration(850)).toBe("850ms");

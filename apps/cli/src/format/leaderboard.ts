@@ -55,13 +55,19 @@ export function renderLeaderboard(
         : [formatParams(t.params)]),
       scored ? `${formatScore(t.mean)} ± ${formatScore(t.std ?? 0)}` : "-",
       foldScores(t)
-        .map((s) => s.toFixed(3))
+        .map((s) => formatFold(s))
         .join(" ") || "-",
       t.state + (t.prunedAt !== undefined ? `@${t.prunedAt}` : ""),
       formatDuration(t.durationMs ?? durationOf(t)),
     ]);
   }
   return table.toString();
+}
+
+/** 3 decimals ("0.981"), or 3 significant digits for small values such as losses ("0.0378"). */
+export function formatFold(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 0.1 || x === 0 ? x.toFixed(3) : x.toPrecision(3);
 }
 
 function durationOf(t: TrialRecord): number | undefined {
