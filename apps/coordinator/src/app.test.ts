@@ -145,7 +145,7 @@ describe("coordinator HTTP API", () => {
       headers: { "content-type": "application/yaml", authorization: "Bearer nope" },
       body: SPEC_YAML,
     });
-    expect(wrong.status).toBe(403);
+    expect(wrong.status).toBe(401);
     expect((await fetch(`${base}/api/sweeps`)).status).toBe(200);
     const sweep = (await (await post("/api/sweeps", SPEC_YAML, "application/yaml")).json()) as SweepRecord;
     expect((await post(`/api/sweeps/${sweep.id}/cancel`, "", "application/json", false)).status).toBe(401);

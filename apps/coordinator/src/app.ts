@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { requireToken } from "./auth.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
 import type { Scheduler } from "./scheduler.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
 import { sweepsRouter } from "./sweeps-router.ts";
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** With `token`: reads under `/api` (incl. the dashboard's) need the token too. Default false. */
+  readonly protectReads?: boolean;
   readonly metrics?: AppMetrics;
   /** Folder of the built dashboard, served at `/` with an index.html fallback. */
   readonly staticDir?: string;
@@ -41,6 +44,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.use(securityHeaders);
   if (deps.metrics?.http) app.use(deps.metrics.http as RequestHandler);
 
   app.get("/healthz", async (_req, res) => {
@@ -58,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.text({ limit, type: YAML_TYPES }));
   api.use("/sweeps", sweepsRouter(deps.store, deps.scheduler));
   api.use(notFound);
+  if (deps.protectReads) app.use("/api", requireToken(deps.token, { reads: true }));
   if (deps.dashboard) app.use(deps.dashboard);
   app.use("/api", api);
 

@@ -1,7 +1,7 @@
 /**
  * Coordinator process: the only file of the coordinator that reads env, listens and handles
  * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN (else
- * the file .hpo/token when present). HPO_TRIAL_MODE=noop makes workers score trials without
+ * the file .hpo/token when present), HPO_AUTH_READS=1 (reads need the token too). HPO_TRIAL_MODE=noop makes workers score trials without
  * training (benchmarks and orchestration tests).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -24,6 +24,9 @@ const host = process.env.HPO_HOST || "127.0.0.1";
 const tokenFile = ".hpo/token";
 const token =
   process.env.HPO_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined) || undefined;
+const protectReads = process.env.HPO_AUTH_READS === "1" || process.env.HPO_AUTH_READS === "true";
+/** REDIS_URL for logs: the password (and a user name) replaced by "***". */
+const redisUrlForLogs = redisUrl.replace(/\/\/[^@/]*@/, "//***@");
 const mode = process.env.HPO_TRIAL_MODE === "noop" ? "noop" : "tfjs";
 const staticDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
@@ -47,6 +50,7 @@ const app = createApp({
   scheduler,
   logger,
   ...(token && { token }),
+  protectReads,
   staticDir,
   dashboard: dashboard.router,
   metrics: { http: metrics.http, handler: createMetricsHandler(registry) },
@@ -56,7 +60,7 @@ await scheduler.start();
 const server = app.listen(port, host, () => {
   const { port: bound } = server.address() as AddressInfo;
   logger.info(
-    { url: `http://${host}:${bound}`, prefix, redisUrl, auth: Boolean(token), mode },
+    { url: `http://${host}:${bound}`, prefix, redisUrl: redisUrlForLogs, auth: Boolean(token), protectReads, mode },
     "coordinator listening",
   );
 });
