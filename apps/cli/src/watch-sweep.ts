@@ -1,7 +1,7 @@
 import { HpoError, isHpoError, type SweepRecord } from "@hpo/core";
 import type { ApiClient } from "./api-client.ts";
 import type { CliContext } from "./context.ts";
-import { renderLeaderboard, renderSweepSummary } from "./format/leaderboard.ts";
+import { renderFailures, renderLeaderboard, renderSweepSummary } from "./format/leaderboard.ts";
 import { progressOf, renderProgress } from "./format/progress.ts";
 
 /** Options of `watchSweep`. */
@@ -72,6 +72,8 @@ export async function watchSweep(
   const trials = await client.listAllTrials(id);
   ctx.out(renderSweepSummary(sweep));
   ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive }));
+  const failures = renderFailures(trials);
+  if (failures) ctx.out(failures);
   return sweep;
 }
 

@@ -1,7 +1,7 @@
 import type { SweepRecord, TrialRecord } from "@hpo/core";
 import { Command } from "commander";
 import { type CliContext, clientFor } from "../context.ts";
-import { renderLeaderboard, renderSweepSummary } from "../format/leaderboard.ts";
+import { renderFailures, renderLeaderboard, renderSweepSummary } from "../format/leaderboard.ts";
 import { foldScores, rankTrials } from "../format/ranking.ts";
 
 /** One trial in `status --json`: the stable fields scripts rely on (absent numbers are null). */
@@ -58,5 +58,7 @@ export function statusCommand(ctx: CliContext): Command {
       }
       ctx.out(renderSweepSummary(sweep));
       ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive }));
+      const failures = renderFailures(trials);
+      if (failures) ctx.out(failures);
     });
 }

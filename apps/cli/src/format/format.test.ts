@@ -2,7 +2,7 @@ import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core
 import { parseSweepSpec } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "./duration.ts";
-import { formatFold, renderLeaderboard } from "./leaderboard.ts";
+import { formatFold, renderFailures, renderLeaderboard } from "./leaderboard.ts";
 import { formatParams, formatValue } from "./params.ts";
 import { expectedTrials, progressOf, renderProgress } from "./progress.ts";
 import { rankTrials } from "./ranking.ts";
@@ -80,6 +80,16 @@ describe("renderLeaderboard", () => {
     expect(rows[1]).toMatch(/2 .*t0000 .*0\.6000 ± 0\.0100 .*0\.500 0\.600 0\.700/);
     expect(out).toContain("val_accuracy (max) mean ± std");
     expect(out).toContain("folds (k=3)");
+  });
+});
+
+describe("renderFailures", () => {
+  it("lists failed trials with the first line of their error, and nothing when none failed", () => {
+    const failed = { ...trial(3, "failed", []), error: 'dataset "x.csv" not found\nstack...' };
+    expect(renderFailures([trial(0, "completed", [0.9], 0.9), failed])).toBe(
+      '1 trial failed:\n  t0003 failed: dataset "x.csv" not found',
+    );
+    expect(renderFailures([trial(0, "completed", [0.9], 0.9)])).toBe("");
   });
 });
 

@@ -93,3 +93,12 @@ export function renderSweepSummary(sweep: SweepRecord): string {
   parts.push(`wall time: ${formatDuration(wall)}${sweep.reason ? ` (${sweep.reason})` : ""}`);
   return parts.join("\n");
 }
+
+/** One line per failed or diverged trial with its error (at most `max`, default 5); "" when none. */
+export function renderFailures(trials: readonly TrialRecord[], max = 5): string {
+  const failed = trials.filter((t) => (t.state === "failed" || t.state === "diverged") && t.error);
+  if (failed.length === 0) return "";
+  const lines = failed.slice(0, max).map((t) => `  ${t.id} ${t.state}: ${(t.error ?? "").split("\n")[0]}`);
+  if (failed.length > max) lines.push(`  … and ${failed.length - max} more`);
+  return [`${failed.length} trial${failed.length === 1 ? "" : "s"} failed:`, ...lines].join("\n");
+}
