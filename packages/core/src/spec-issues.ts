@@ -11,19 +11,31 @@ export function show(value: unknown): string {
     return s;
   }
   if (typeof value === "boolean") return String(value);
-  if (Array.isArray(value))
-    return value.length <= 8 && value.every((v) => typeof v !== "object")
-      ? `[${value.map(show).join(", ")}]`
+  if (Array.isArray(value)) {
+    // Prototype methods are not trusted: the value is user data (its prototype may be anything).
+    const items: unknown[] = [];
+    for (let i = 0; i < Math.min(value.length, 9); i++) items.push(value[i]);
+    return items.length <= 8 && items.every((v) => v === null || typeof v !== "object")
+      ? `[${items.map(show).join(", ")}]`
       : `a list of ${value.length} items`;
+  }
   return "a mapping";
 }
 
-/** Dotted path: ["parameters", "lr", "min"] → "parameters.lr.min"; list indices in brackets. */
+/**
+ * Dotted path: ["parameters", "lr", "min"] → "parameters.lr.min"; list indices and keys that are
+ * not plain identifiers in brackets (["a b"] → `["a b"]`, JSON-escaped, cut at 64 characters).
+ */
 export function joinPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
+    else if (typeof key === "string" && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) && key.length <= 64)
+      out += out ? `.${key}` : key;
+    else {
+      const s = String(key);
+      out += `[${JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s)}]`;
+    }
   }
   return out;
 }
@@ -84,7 +96,7 @@ export function fromZodIssue(
         { path: at, message: `must be one of ${issue.values.map((v) => show(v)).join(" | ")}, got ${show(input)}` },
       ];
     case "unrecognized_keys": {
-      const allowed = known[at];
+      const allowed = Object.hasOwn(known, at) ? known[at] : undefined;
       const hint = allowed ? ` (known keys: ${allowed.join(", ")})` : "";
       return issue.keys.map((key) => ({ path: joinPath([...path, key]), message: `is not a known key${hint}` }));
     }

@@ -1,6 +1,6 @@
 import type { Issue } from "./errors.ts";
 import { sameValue } from "./samplers/active-params.ts";
-import { show } from "./spec-issues.ts";
+import { joinPath, show } from "./spec-issues.ts";
 import type { ParameterKind } from "./spec-parameters.ts";
 import type { Distribution, ParameterSpec, ParamValue } from "./types.ts";
 
@@ -140,7 +140,7 @@ export function checkConditions(parameters: Readonly<Record<string, ParameterSpe
   const names = Object.keys(parameters);
   for (const [name, p] of Object.entries(parameters)) {
     for (const [other, allowed] of Object.entries(p.when ?? {})) {
-      const at = `parameters.${name}.when.${other}`;
+      const at = joinPath(["parameters", name, "when", other]);
       const target = Object.hasOwn(parameters, other) ? parameters[other] : undefined;
       if (other === name) issues.push({ path: at, message: "a parameter cannot depend on itself" });
       else if (!target)

@@ -19,6 +19,7 @@ export const LIMITS = {
   maxEpochs: 100_000,
   gridSize: 100_000,
   inputChars: 1_000_000,
+  nesting: 64,
 } as const;
 
 export const SEARCH_METHODS = ["grid", "random", "quasi_random", "tpe", "bayes"] as const;

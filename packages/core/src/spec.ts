@@ -139,7 +139,27 @@ export function gridSize(spec: Pick<SweepSpec, "parameters">): number {
   return gridSpace(spec.parameters).size;
 }
 
+/** Deepest bracket nesting of flow collections outside quotes (YAML parsing recurses on it). */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "[" || c === "{") max = Math.max(max, ++depth);
+    else if ((c === "]" || c === "}") && depth > 0) depth--;
+  }
+  return max;
+}
+
 function parseText(text: string, format: "json" | "yaml"): unknown {
+  if (flowDepth(text) > LIMITS.nesting) {
+    fail(undefined, [{ path: "", message: `nests lists/mappings deeper than ${LIMITS.nesting} levels` }]);
+  }
   if (text.length > LIMITS.inputChars) {
     throw new HpoError(
       "PAYLOAD_TOO_LARGE",
@@ -184,7 +204,7 @@ function parseParameters(raw: unknown, issues: Issue[]): Record<string, Paramete
   const out: Record<string, ParameterSpec> = {};
   let ok = true;
   for (const [name, entry] of Object.entries(raw)) {
-    const path = ["parameters", name.length > LIMITS.idLength ? `${name.slice(0, LIMITS.idLength)}…` : name];
+    const path = ["parameters", name];
     if (!isKnownParameter(name)) {
       issues.push({
         path: joinPath(path),
