@@ -201,6 +201,16 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     expect(watched.stdout).toContain(`"cli-cancel": cancelled`);
   });
 
+  it("submit --watch prints the id first and ends with the leaderboard", async () => {
+    writeFileSync(join(dir, "one.yaml"), sweepYaml("cli-one", 1, [16]).replace("[adam, sgd]", "[adam]"));
+    const r = await runCli(["submit", "one.yaml", "--watch", "--interval", "300"], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    const [id, ...rest] = r.stdout.split("\n");
+    expect(id).toMatch(/^cli-one-/);
+    expect(rest.join("\n")).toContain(`sweep ${id} "cli-one": completed`);
+    expect(rest.join("\n")).toMatch(/│ 1 +│ t0000 /);
+  });
+
   it("status of an unknown sweep exits 2 with NOT_FOUND", async () => {
     const r = await runCli(["status", "no-such-sweep"], { cwd: dir, env });
     expect(r.code).toBe(2);
