@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HyperbandPruner } from "./hyperband-pruner.ts";
-import { createPruner, NopPruner } from "./index.ts";
+import { createPruner, NopPruner, othersInGroup } from "./index.ts";
 
 describe("HyperbandPruner", () => {
   const p = new HyperbandPruner({ min_resource: 1, max_resource: 27, reduction_factor: 3 });
@@ -34,6 +34,20 @@ describe("HyperbandPruner", () => {
     });
     expect(p.shouldPrune(ctx(1))).toBe(false); // bracket 1 starts at 3
     expect(p.shouldPrune(ctx(3))).toBe(true);
+  });
+});
+
+describe("othersInGroup", () => {
+  it("keeps the values of the same bracket, without the trial itself", () => {
+    const p = new HyperbandPruner({ min_resource: 1, max_resource: 27, reduction_factor: 3 });
+    const ids = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const values = new Map(ids.map((id, i) => [id, i] as const));
+    const others = othersInGroup(p, "t0", values);
+    expect(others).toEqual(
+      ids.filter((id) => id !== "t0" && p.bracketOf(id) === p.bracketOf("t0")).map((id) => values.get(id)),
+    );
+    expect(others.length).toBeLessThan(39);
+    expect(othersInGroup(new NopPruner(), "t0", values)).toHaveLength(39);
   });
 });
 

@@ -3,16 +3,16 @@
  *
  *   const pruner = createPruner(spec.early_terminate);            // once per sweep, stateless
  *   after every epoch the trainer reports { epoch, value } (value = K-fold mean of the metric):
- *     const group = pruner.groupOf(trialId);                      // "all", or a Hyperband bracket
- *     atomically (one Lua script / MULTI):                        // many workers report at once
- *       record value at key (sweep, group, epoch) for trialId;    // e.g. a hash trialId → value
- *       read the values of the other trials at (sweep, group, epoch)
- *     const stop = pruner.shouldPrune({ trialId, step: epoch, value, goal: spec.metric.goal,
- *                                       others, best: bestSoFar, finishedTrials });
+ *     record value for (sweep, epoch, trialId) in Redis;          // idempotent: overwrite by trialId
+ *     read every trial's value at (sweep, epoch)                  // atomically with the write
+ *     const stop = pruner.shouldPrune({
+ *       trialId, step: epoch, value, goal: spec.metric.goal,
+ *       others: othersInGroup(pruner, trialId, valuesAtEpoch),   // same Hyperband bracket, not itself
+ *       best: bestValueSoFar, finishedTrials });                  // median rule: best and startup count
  *     if stop → the trainer ends the trial as "pruned", prunedAt = epoch (curve kept).
  *
- * Recording must be idempotent (a re-delivered job reports the same epoch again: overwrite by
- * trialId). Pruners are pure: two workers given the same context decide the same.
+ * Pruners are pure: two workers given the same context decide the same, so consistency under
+ * concurrent reports comes from the atomic write-and-read of the step's values.
  */
 
 import type { AshaOptions, HyperbandOptions, MedianOptions } from "../spec-early-terminate.ts";
@@ -27,6 +27,17 @@ export { AshaPruner, type AshaPrunerOptions, isPromotable } from "./asha-pruner.
 export { HyperbandPruner } from "./hyperband-pruner.ts";
 export { MedianPruner } from "./median-pruner.ts";
 export type { PruneContext, Pruner } from "./pruner.ts";
+
+/**
+ * The `others` of a PruneContext from every trial's value at one step (trialId → K-fold mean):
+ * drops `trialId` itself and trials of other groups (Hyperband brackets compete separately).
+ */
+export function othersInGroup(pruner: Pruner, trialId: string, values: ReadonlyMap<string, number>): number[] {
+  const group = pruner.groupOf(trialId);
+  const out: number[] = [];
+  for (const [id, v] of values) if (id !== trialId && pruner.groupOf(id) === group) out.push(v);
+  return out;
+}
 
 /** Never prunes (early_terminate: none). */
 export class NopPruner implements Pruner {
