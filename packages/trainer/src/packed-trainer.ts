@@ -70,7 +70,7 @@ export class PackedTrainer {
   readonly finalRecords: (FoldRecord | undefined)[];
 
   constructor(
-    data: readonly FoldData[],
+    private readonly data: readonly FoldData[],
     readonly config: TrainConfig,
     readonly task: "classification" | "regression",
     readonly nClasses: number,
@@ -175,42 +175,25 @@ export class PackedTrainer {
    */
   async trainEpoch(lr: number, signal?: AbortSignal): Promise<boolean> {
     const { n, N } = this.train;
-    const K = this.k;
-    const d = this.model.nInputs;
     const bs = Math.min(this.config.batchSize, N);
-    const idx = new Int32Array(K * N);
-    for (let k = 0; k < K; k++) {
-      const nk = n[k] as number;
-      const perm = shuffled([...Array(nk).keys()], createRng(mixSeed(this.seeds[k] as number, "shuffle", this.epoch)));
-      for (let i = 0; i < N; i++) idx[k * N + i] = k * N + (i < nk ? (perm[i] as number) : i);
-    }
-    const [xs, ys] = tf.tidy(() => {
-      const at = tf.tensor1d(idx, "int32");
-      const x = tf.reshape(tf.gather(tf.reshape(this.train.x, [K * N, d]), at), [K, N, d]) as tf.Tensor3D;
-      const yw = this.train.y.shape[2] as number;
-      const y = tf.reshape(tf.gather(tf.reshape(this.train.y, [K * N, yw]), at), [K, N, yw]) as tf.Tensor3D;
-      return [x, y] as const;
-    });
-    try {
-      let lastYield = Date.now();
-      for (let start = 0; start < N; start += bs) {
-        // Let abort events (pub/sub, worker messages) through during long epochs.
-        if (Date.now() - lastYield > YIELD_EVERY_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          lastYield = Date.now();
-        }
-        if (signal?.aborted) return false;
-        const rows = Math.min(bs, N - start);
-        const real = n.map((nk, k) => (this.stopped[k] ? 0 : Math.max(0, Math.min(rows, nk - start))));
-        if (real.every((r) => r === 0)) continue;
-        real.forEach((r, k) => {
-          if (r > 0) this.steps[k] = (this.steps[k] as number) + 1;
-        });
-        this.step(xs, ys, start, rows, real, lr, start === 0);
+    const perms = n.map((nk, k) =>
+      shuffled([...Array(nk).keys()], createRng(mixSeed(this.seeds[k] as number, "shuffle", this.epoch))),
+    );
+    let lastYield = Date.now();
+    for (let start = 0; start < N; start += bs) {
+      // Let abort events (pub/sub, worker messages) through during long epochs.
+      if (Date.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = Date.now();
       }
-    } finally {
-      xs.dispose();
-      ys.dispose();
+      if (signal?.aborted) return false;
+      const rows = Math.min(bs, N - start);
+      const real = n.map((nk, k) => (this.stopped[k] ? 0 : Math.max(0, Math.min(rows, nk - start))));
+      if (real.every((r) => r === 0)) continue;
+      real.forEach((r, k) => {
+        if (r > 0) this.steps[k] = (this.steps[k] as number) + 1;
+      });
+      this.step(perms, start, rows, real, lr, start === 0);
     }
     this.epoch++;
     this.stopped.forEach((s, k) => {
@@ -219,9 +202,39 @@ export class PackedTrainer {
     return true;
   }
 
+  /**
+   * The mini-batch [K, rows, ·] of features and targets, assembled in JS from the folds' arrays and
+   * uploaded once (slicing or gathering a big tensor copies all of it on the wasm backend).
+   */
+  private batch(
+    perms: readonly number[][],
+    start: number,
+    rows: number,
+    real: readonly number[],
+  ): [tf.Tensor3D, tf.Tensor3D] {
+    const K = this.k;
+    const d = this.model.nInputs;
+    const classification = this.task === "classification";
+    const yw = classification ? this.nClasses : 1;
+    const x = new Float32Array(K * rows * d);
+    const y = new Float32Array(K * rows * yw);
+    real.forEach((r, k) => {
+      const fold = this.data[k] as FoldData;
+      const perm = perms[k] as number[];
+      for (let i = 0; i < r; i++) {
+        const row = perm[start + i] as number;
+        const at = k * rows + i;
+        x.set(fold.xTrain.subarray(row * d, row * d + d), at * d);
+        const target = fold.yTrain[row] as number;
+        if (classification) y[at * yw + target] = 1;
+        else y[at] = (target - fold.yMean) / fold.yStd;
+      }
+    });
+    return [tf.tensor3d(x, [K, rows, d]), tf.tensor3d(y, [K, rows, yw])];
+  }
+
   private step(
-    xs: tf.Tensor3D,
-    ys: tf.Tensor3D,
+    perms: readonly number[][],
     start: number,
     rows: number,
     real: readonly number[],
@@ -237,8 +250,7 @@ export class PackedTrainer {
     const allActive = real.every((r) => r > 0);
     try {
       tf.tidy(() => {
-        const xb = tf.slice(xs, [0, start, 0], [K, rows, -1]);
-        const yb = tf.slice(ys, [0, start, 0], [K, rows, -1]);
+        const [xb, yb] = this.batch(perms, start, rows, real);
         let w2: tf.Tensor2D | undefined;
         let w3: tf.Tensor3D | undefined;
         if (padded) {
