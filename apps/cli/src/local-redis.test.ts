@@ -13,9 +13,13 @@ describe("resolveRedis", () => {
   afterEach(() => rmSync(cwd, { recursive: true, force: true }));
   const onLine = () => {};
 
-  it("uses REDIS_URL as given, without probing", async () => {
-    const r = await resolveRedis({ env: { REDIS_URL: "redis://example.invalid:1" }, cwd, onLine });
-    expect(r).toMatchObject({ url: "redis://example.invalid:1", origin: "env" });
+  it("uses REDIS_URL when it answers, and says so when it does not", async () => {
+    const r = await resolveRedis({ env: { REDIS_URL: "redis://127.0.0.1:6379/0" }, cwd, onLine });
+    expect(r).toMatchObject({ url: "redis://127.0.0.1:6379/0", origin: "env" });
+    const port = await freePort();
+    await expect(resolveRedis({ env: { REDIS_URL: `redis://127.0.0.1:${port}` }, cwd, onLine })).rejects.toThrow(
+      `REDIS_URL redis://127.0.0.1:${port}: nothing answers on 127.0.0.1:${port}`,
+    );
   });
 
   it("uses a Redis that answers PING on the local port", async () => {

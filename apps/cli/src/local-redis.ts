@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { HpoError } from "@hpo/core";
 import { CONFIG_DIR } from "./config.ts";
 import { ManagedProcess } from "./managed-process.ts";
-import { findOnPath, freePort, pingRedis } from "./net-utils.ts";
+import { findOnPath, freePort, pingRedis, redisReply } from "./net-utils.ts";
 
 /** The Redis a local stack uses. */
 export interface RedisHandle {
@@ -25,7 +25,7 @@ export const INSTALL_REDIS_MESSAGE = [
 ].join("\n");
 
 /**
- * Finds the Redis for `hpo up`: REDIS_URL if set; else 127.0.0.1:6379 if it answers PING; else a
+ * Finds the Redis for `hpo up`: REDIS_URL if set (a plain redis:// one must answer); else 127.0.0.1:6379 if it answers PING; else a
  * private `redis-server` (AOF on, data in `<cwd>/.hpo/redis`, bound to 127.0.0.1 on a free port)
  * if the binary is on PATH. Throws HpoError UNAVAILABLE with INSTALL_REDIS_MESSAGE otherwise, or
  * when the private server does not answer within 10 s.
@@ -38,7 +38,10 @@ export async function resolveRedis(options: {
   readonly localPort?: number;
 }): Promise<RedisHandle> {
   const fromEnv = options.env.REDIS_URL?.trim();
-  if (fromEnv) return { url: fromEnv, origin: "env", close: async () => {} };
+  if (fromEnv) {
+    await checkReachable(fromEnv);
+    return { url: fromEnv, origin: "env", close: async () => {} };
+  }
   const localPort = options.localPort ?? 6379;
   if (await pingRedis("127.0.0.1", localPort)) {
     return { url: `redis://127.0.0.1:${localPort}`, origin: "local", close: async () => {} };
@@ -92,4 +95,23 @@ export async function resolveRedis(options: {
       await server.stop(10_000);
     },
   };
+}
+
+/** Throws HpoError UNAVAILABLE when a plain redis:// URL does not answer at all (TLS URLs are not probed). */
+async function checkReachable(url: string): Promise<void> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HpoError("INVALID_REQUEST", `REDIS_URL "${url}" is not a valid URL (expected redis://host:port)`);
+  }
+  if (parsed.protocol !== "redis:") return;
+  const host = parsed.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
+  const port = Number(parsed.port || 6379);
+  if ((await redisReply(host, port, 3_000)) === undefined) {
+    throw new HpoError(
+      "UNAVAILABLE",
+      `REDIS_URL ${url}: nothing answers on ${host}:${port}; start Redis there or unset REDIS_URL`,
+    );
+  }
 }

@@ -28,20 +28,28 @@ export function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
  * True when a Redis answers PING with +PONG at host:port within `timeoutMs` (default 1000).
  * Speaks RESP over a raw socket so that the CLI needs no Redis client. Never throws.
  */
-export function pingRedis(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+export async function pingRedis(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return (await redisReply(host, port, timeoutMs))?.startsWith("+PONG") ?? false;
+}
+
+/**
+ * The first reply line to PING at host:port (e.g. "+PONG", or "-NOAUTH ..." from a Redis that
+ * needs a password), or undefined when nothing answers within `timeoutMs`. Never throws.
+ */
+export function redisReply(host: string, port: number, timeoutMs = 1_000): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     let data = "";
-    const finish = (ok: boolean) => {
+    const finish = (reply: string | undefined) => {
       socket.destroy();
-      resolve(ok);
+      resolve(reply);
     };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once("error", () => finish(false));
+    socket.setTimeout(timeoutMs, () => finish(undefined));
+    socket.once("error", () => finish(undefined));
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.on("data", (chunk) => {
       data += chunk.toString("utf8");
-      if (data.includes("\r\n")) finish(data.startsWith("+PONG"));
+      if (data.includes("\r\n")) finish(data.slice(0, data.indexOf("\r\n")));
     });
   });
 }

@@ -138,12 +138,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await redis.close();
   };
 
-  try {
-    await waitHealthy(url, coordinator, options.readyTimeoutMs ?? 90_000, options.signal);
-  } catch (e) {
-    await stopAll(5_000);
-    throw e;
-  }
   const host_ = hostname();
   const startWorker = (i: number, restarts: number) => {
     const w = node(`worker-${i}`, workerMain, { ...baseEnv, HPO_WORKER_NAME: `${host_}-w${i}` });
@@ -163,7 +157,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }, 2_000);
     });
   };
+  // Workers need only Redis: they boot while the coordinator does.
   for (let i = 1; i <= workers; i++) startWorker(i, 0);
+  try {
+    await waitHealthy(url, coordinator, options.readyTimeoutMs ?? 90_000, options.signal);
+  } catch (e) {
+    await stopAll(5_000);
+    throw e;
+  }
 
   const dashboardBuilt = existsSync(join(REPO_ROOT, "apps/dashboard/dist/index.html"));
   return {
