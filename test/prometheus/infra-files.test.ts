@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { METRIC_FAMILIES } from "@hpo/metrics";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import {
   alertRules,
   dashboardExpressions,
@@ -176,6 +177,20 @@ describe("infra/k8s", () => {
     const triggers = obj(scaler?.spec).triggers as Obj[];
     expect(triggers.map((t) => t.type)).toContain("prometheus");
     expect(String(obj(triggers.find((t) => t.type === "prometheus")?.metadata).query)).toContain("hpo_queue_jobs");
+  });
+
+  it("ships a Prometheus config for the pods that keeps the job names the alerts use", () => {
+    const config = obj(parse(String(obj(find("ConfigMap", "hpo-prometheus-config")?.data)["prometheus.yml"])));
+    expect(config.rule_files).toEqual(["alerts.yml"]);
+    const relabel = JSON.stringify(config.scrape_configs);
+    expect(relabel).toContain("kubernetes_sd_configs");
+    expect(relabel).toContain('"replacement":"hpo-$1","target_label":"job"');
+    for (const kind of ["Deployment"]) {
+      for (const name of ["hpo-coordinator", "hpo-worker"]) {
+        const annotations = obj(obj(obj(obj(find(kind, name)?.spec).template).metadata).annotations);
+        expect(annotations["prometheus.io/scrape"], name).toBe("true");
+      }
+    }
   });
 
   it("runs Redis as a StatefulSet with a volume and the AOF config, and a coordinator Deployment and Service", () => {

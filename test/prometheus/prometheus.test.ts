@@ -177,6 +177,8 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
       /SUCCESS: \d+ rules found/,
     );
     expect(await promtool(["check", "config", join(dir, "prometheus.yml")])).toContain("SUCCESS");
+    // infra/k8s/prometheus-config.yaml is checked structurally only (infra-files.test.ts): Debian's
+    // prometheus is built without kubernetes_sd_configs, so promtool here cannot parse it.
   });
 
   it("scrapes the coordinator and both workers (found through file_sd) successfully", async () => {
