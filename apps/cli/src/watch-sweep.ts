@@ -12,6 +12,8 @@ export interface WatchOptions {
   readonly unreachableMs?: number;
   /** Stops watching (the sweep goes on) when aborted; resolves with the last snapshot. */
   readonly signal?: AbortSignal;
+  /** Rows of the final leaderboard; default all. */
+  readonly top?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function watchSweep(
   if (sweep.status === "running") return sweep;
   const trials = await client.listAllTrials(id);
   ctx.out(renderSweepSummary(sweep));
-  ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive }));
+  ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive, ...(options.top ? { limit: options.top } : {}) }));
   const failures = renderFailures(trials);
   if (failures) ctx.out(failures);
   return sweep;

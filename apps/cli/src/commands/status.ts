@@ -1,5 +1,6 @@
 import type { SweepRecord, TrialRecord } from "@hpo/core";
 import { Command } from "commander";
+import { parsePositiveInt } from "../arg-parsers.ts";
 import { type CliContext, clientFor } from "../context.ts";
 import { renderFailures, renderLeaderboard, renderSweepSummary } from "../format/leaderboard.ts";
 import { foldScores, rankTrials } from "../format/ranking.ts";
@@ -48,7 +49,8 @@ export function statusCommand(ctx: CliContext): Command {
     .description("show a sweep and its leaderboard (rank, params, K-fold mean ± std, per-fold scores)")
     .argument("<id>", "sweep id")
     .option("--json", "print the sweep with its trials (best first) as JSON")
-    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+    .option("--top <n>", "show only the best n trials in the table", parsePositiveInt)
+    .action(async (id: string, opts: { json?: boolean; top?: number }, cmd: Command) => {
       const client = clientFor(ctx, cmd);
       const sweep = await client.getSweep(id);
       const trials = await client.listAllTrials(id);
@@ -57,7 +59,7 @@ export function statusCommand(ctx: CliContext): Command {
         return;
       }
       ctx.out(renderSweepSummary(sweep));
-      ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive }));
+      ctx.out(renderLeaderboard(sweep, trials, { color: ctx.interactive, ...(opts.top ? { limit: opts.top } : {}) }));
       const failures = renderFailures(trials);
       if (failures) ctx.out(failures);
     });

@@ -11,8 +11,9 @@ export function watchCommand(ctx: CliContext): Command {
     .description("follow a sweep with a live progress line; prints the leaderboard when it ends")
     .argument("<id>", "sweep id")
     .option("--interval <ms>", "poll period in ms", parsePositiveInt, 1000)
-    .action(async (id: string, opts: { interval: number }, cmd: Command) => {
-      await finishWatch(ctx, clientFor(ctx, cmd), id, opts.interval);
+    .option("--top <n>", "show only the best n trials in the final leaderboard", parsePositiveInt)
+    .action(async (id: string, opts: { interval: number; top?: number }, cmd: Command) => {
+      await finishWatch(ctx, clientFor(ctx, cmd), id, opts.interval, opts.top);
     });
 }
 
@@ -20,12 +21,18 @@ export function watchCommand(ctx: CliContext): Command {
  * Watches until the end; Ctrl-C stops watching only (the sweep goes on). Throws HpoError
  * TRAINING_FAILED (exit 1) when the sweep ends as failed.
  */
-export async function finishWatch(ctx: CliContext, client: ApiClient, id: string, intervalMs: number): Promise<void> {
+export async function finishWatch(
+  ctx: CliContext,
+  client: ApiClient,
+  id: string,
+  intervalMs: number,
+  top?: number,
+): Promise<void> {
   const stop = new AbortController();
   const onSigint = () => stop.abort();
   process.once("SIGINT", onSigint);
   try {
-    const sweep = await watchSweep(ctx, client, id, { intervalMs, signal: stop.signal });
+    const sweep = await watchSweep(ctx, client, id, { intervalMs, signal: stop.signal, ...(top ? { top } : {}) });
     if (sweep.status === "running") {
       ctx.err(`stopped watching; sweep ${id} goes on (stop it with: pnpm hpo cancel ${id})`);
     } else if (sweep.status === "failed") {

@@ -80,6 +80,12 @@ describe("renderLeaderboard", () => {
     expect(rows[1]).toMatch(/2 .*t0000 .*0\.6000 ± 0\.0100 .*0\.500 0\.600 0\.700/);
     expect(out).toContain("val_accuracy (max) mean ± std");
     expect(out).toContain("folds (k=3)");
+    const top = renderLeaderboard(sweep, [trial(0, "completed", [0.5], 0.6), trial(1, "completed", [0.9], 0.8)], {
+      limit: 1,
+    });
+    expect(top).toContain("t0001");
+    expect(top).not.toContain("t0000");
+    expect(top).toContain("(1 more trial not shown)");
   });
 });
 

@@ -61,7 +61,10 @@ export function renderLeaderboard(
       formatDuration(t.durationMs ?? durationOf(t)),
     ]);
   }
-  return table.toString();
+  const hidden = trials.length - ranked.length;
+  return hidden > 0
+    ? `${table.toString()}\n(${hidden} more trial${hidden === 1 ? "" : "s"} not shown)`
+    : table.toString();
 }
 
 /** 3 decimals ("0.981"), or 3 significant digits for small values such as losses ("0.0378"). */
