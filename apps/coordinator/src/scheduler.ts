@@ -1,4 +1,4 @@
-import { HpoError, type SweepRecord, type TrialRecord } from "@hpo/core";
+import { HpoError, type Params, type SweepRecord, type TrialRecord } from "@hpo/core";
 import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE } from "@hpo/store";
 import { type Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
@@ -188,7 +188,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     };
 
     const want = stop ? 0 : Math.min(budget.max_parallel - inFlight, budget.max_trials - sweep.proposed);
-    const jobs = [];
+    const proposals: { index: number; params: Params }[] = [];
     for (let i = 0; i < want; i++) {
       const index = sweep.proposed + i;
       const params = await propose(sweepId, spec, index, loadHistory);
@@ -196,9 +196,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         stop = `search space exhausted after ${index} trials`;
         break;
       }
-      const trial = await store.proposeTrial(sweepId, index, params);
-      jobs.push(bulkJobOf(trialJobOf(sweepId, spec, trial, mode)));
+      proposals.push({ index, params });
     }
+    // one pipelined store write and one addBulk per top-up, however many trials it adds
+    const trials = await store.proposeTrials(sweepId, proposals);
+    const jobs = trials.map((trial) => bulkJobOf(trialJobOf(sweepId, spec, trial, mode)));
     if (jobs.length > 0) {
       await queue.addBulk(jobs);
       logger.debug({ sweepId, added: jobs.length }, "scheduler: trials enqueued");

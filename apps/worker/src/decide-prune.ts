@@ -3,10 +3,14 @@ import type { Store } from "@hpo/store";
 
 /**
  * Decides after each epoch whether a trial stops early (the seam between workers and pruners).
- * Resolves true to prune. Called in the worker's main thread after the epoch was stored, so the
- * store's per-epoch values (`stepValues`) already include this trial.
+ * Resolves true to prune. Called in the worker's main thread after the epoch was sent to the
+ * store, so the store's per-epoch values (`stepValues`) already include this trial.
+ * `active` (optional) resolves false when the sweep has no pruner: the worker then batches its
+ * epoch writes instead of writing each one before the decision (absent = assume active).
  */
-export type DecidePrune = (job: TrialJob, report: EpochReport) => Promise<boolean>;
+export type DecidePrune = ((job: TrialJob, report: EpochReport) => Promise<boolean>) & {
+  readonly active?: (job: TrialJob) => Promise<boolean>;
+};
 
 /** Builds the pruner of a sweep from its spec (`early_terminate`). */
 export type PrunerFactory = (spec: SweepSpec) => Pruner;
@@ -29,7 +33,7 @@ export function createDecidePrune(store: Store, factory: PrunerFactory = default
     }
     return p;
   };
-  return async (job, report) => {
+  const decide = async (job: TrialJob, report: EpochReport) => {
     const pruner = await prunerOf(job.sweepId);
     if (!pruner || pruner.name === "none" || !Number.isFinite(report.value)) return false;
     const values = await store.stepValues(job.sweepId, report.epoch);
@@ -42,4 +46,9 @@ export function createDecidePrune(store: Store, factory: PrunerFactory = default
       others: [...values.values()],
     });
   };
+  const active = async (job: TrialJob) => {
+    const pruner = await prunerOf(job.sweepId);
+    return pruner !== undefined && pruner.name !== "none";
+  };
+  return Object.assign(decide, { active });
 }

@@ -1,7 +1,7 @@
 /**
  * Worker process: the only file of the worker that reads env and handles signals. Env
  * (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_BACKEND, HPO_WORKER_CONCURRENCY,
- * HPO_WORKER_NAME, HPO_DATA_DIRS; metrics (docs/metrics.md): HPO_METRICS_PORT (0 = ephemeral),
+ * HPO_TRAINING_THREADS, HPO_WORKER_NAME, HPO_DATA_DIRS; metrics (docs/metrics.md): HPO_METRICS_PORT (0 = ephemeral),
  * HPO_METRICS_HOST, HPO_METRICS_SD_DIR, HPO_METRICS_ADVERTISE_HOST. SIGTERM/SIGINT: stop taking
  * jobs, let running trials finish for up to HPO_CLOSE_GRACE_MS (default 10 s), then hand them
  * back to the queue and exit. Fault tolerance (docs/operations.md): HPO_LOCK_MS (BullMQ lock
@@ -17,6 +17,10 @@ import { createWorker } from "./worker.ts";
 const name = process.env.HPO_WORKER_NAME || `${hostname()}-${process.pid}`;
 const logger = pino({ name: "worker", level: process.env.LOG_LEVEL ?? "info" }).child({ worker: name });
 const concurrency = Math.max(1, Number.parseInt(process.env.HPO_WORKER_CONCURRENCY ?? "1", 10) || 1);
+const threads = Math.max(
+  1,
+  Number.parseInt(process.env.HPO_TRAINING_THREADS ?? String(concurrency), 10) || concurrency,
+);
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = process.env.HPO_PREFIX || "hpo";
 const store = createStore({ url: redisUrl, prefix });
@@ -46,6 +50,7 @@ const worker = createWorker({
   name,
   logger,
   concurrency,
+  threads,
   backend: process.env.HPO_BACKEND || "auto",
   dataDirs: (process.env.HPO_DATA_DIRS || "./data").split(":").filter(Boolean),
   closeGraceMs: Number(process.env.HPO_CLOSE_GRACE_MS ?? 10_000),

@@ -1,11 +1,14 @@
-import type { TrialJob, TrialOutcome } from "@hpo/core";
+import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
 import type { WorkerMetrics } from "@hpo/metrics";
 import { createStore, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { noopTrial } from "@hpo/trainer/noop";
 import { type Job, WaitingError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDecidePrune, type DecidePrune } from "./decide-prune.ts";
-import { createTrainingPool, type TrainingPool } from "./training-pool.ts";
+import { createEpochBuffer } from "./epoch-buffer.ts";
+import { createSweepStatusCache } from "./sweep-status-cache.ts";
+import { createTrainingPool, type TrainingPool, type TrainResult } from "./training-pool.ts";
 
 export interface WorkerOptions {
   /** Redis URL for the queue and (unless `store` is given) the store. */
@@ -15,8 +18,14 @@ export interface WorkerOptions {
   /** Name recorded on the trials it runs (HPO_WORKER_NAME). */
   readonly name: string;
   readonly logger: Logger;
-  /** Trials trained at once, one training thread each. Default 1. */
+  /**
+   * Jobs this worker holds at once (BullMQ concurrency). Default 1. `noop` jobs run in the main
+   * thread, so a high concurrency makes sense for them; tfjs jobs beyond `threads` wait for a
+   * free training thread (already marked running), which keeps the next trial ready to start.
+   */
   readonly concurrency?: number;
+  /** Training threads (trials trained at once). Default `concurrency`. */
+  readonly threads?: number;
   /** tfjs backend preference (HPO_BACKEND). Default "auto". */
   readonly backend?: string;
   /** Where CSV datasets may live (HPO_DATA_DIRS). Default []. */
@@ -53,6 +62,11 @@ export interface HpoWorker {
 
 type AbortReason = "cancel" | "shutdown";
 
+/** Least time between two BullMQ progress updates of a job. */
+const PROGRESS_INTERVAL_MS = 1000;
+/** Epoch reports of a trial are written at most this often (batched in between). */
+const EPOCH_WRITE_INTERVAL_MS = 250;
+
 interface Running {
   readonly sweepId: string;
   readonly controller: AbortController;
@@ -68,9 +82,12 @@ interface Running {
 export function createWorker(options: WorkerOptions): HpoWorker {
   const { logger, name } = options;
   const concurrency = options.concurrency ?? 1;
+  const threads = Math.max(1, Math.min(options.threads ?? concurrency, concurrency));
   const store = options.store ?? createStore({ url: options.redisUrl, prefix: options.prefix });
   const decidePrune = options.decidePrune ?? createDecidePrune(store);
   const metrics = options.metrics;
+  // status reads on the hot path (job start, every epoch) go through a short-lived cache
+  const statuses = createSweepStatusCache(store);
   const running = new Map<string, Running>(); // by job id
   let pool: TrainingPool | undefined;
   let worker: Worker | undefined;
@@ -92,7 +109,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     const data = job.data;
     const { sweepId, trialId } = data;
     const log = logger.child({ sweepId, trialId, jobId: job.id });
-    const status = await store.getSweepStatus(sweepId);
+    const status = await statuses.get(sweepId);
     if (status !== "running") {
       if (status === "cancelled") await store.finishTrial(sweepId, trialId, cancelledOutcome("sweep cancelled"));
       log.info({ status }, "skipping trial: its sweep is not running");
@@ -112,25 +129,38 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     const done = metrics?.trialStarted();
     const started = performance.now();
     let lastEpochAt = started;
+    let lastProgressAt = started; // trials shorter than the interval never send progress
+    const epochs = createEpochBuffer(
+      (batch) => store.appendEpochs(sweepId, trialId, batch, run),
+      (err) => log.warn({ err }, "appending epochs failed"),
+      EPOCH_WRITE_INTERVAL_MS,
+      started,
+    );
     log.info({ attempt, params: data.params }, "trial started");
+    const onEpoch = async (report: EpochReport, samples?: number) => {
+      const now = performance.now();
+      metrics?.epochFinished((now - lastEpochAt) / 1000, samples);
+      lastEpochAt = now;
+      epochs.add(report); // written in batches, not awaited (see EpochBuffer)
+      // a pruner compares trials at each epoch: then every epoch is sent before deciding
+      if (!decidePrune.active || (await decidePrune.active(data))) epochs.flush();
+      if (now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
+        lastProgressAt = now; // BullMQ progress is for queue UIs only: at most once per second
+        void job.updateProgress({ epoch: report.epoch, value: report.value }).catch(() => {});
+      }
+      if (!entry.controller.signal.aborted && (await statuses.get(sweepId)) !== "running") {
+        entry.reason = "cancel";
+        entry.controller.abort();
+        return false;
+      }
+      return decidePrune(data, report);
+    };
     try {
-      const result = await (pool as TrainingPool).run(
-        data,
-        async (report, samples) => {
-          const now = performance.now();
-          metrics?.epochFinished((now - lastEpochAt) / 1000, samples);
-          lastEpochAt = now;
-          await store.appendEpoch(sweepId, trialId, report, run);
-          void job.updateProgress({ epoch: report.epoch, value: report.value }).catch(() => {});
-          if (!entry.controller.signal.aborted && (await store.getSweepStatus(sweepId)) !== "running") {
-            entry.reason = "cancel";
-            entry.controller.abort();
-            return false;
-          }
-          return decidePrune(data, report);
-        },
-        entry.controller.signal,
-      );
+      const result: TrainResult =
+        data.mode === "noop"
+          ? { outcome: await noopTrial(data, { report: (r) => onEpoch(r, 0) }, entry.controller.signal) }
+          : await (pool as TrainingPool).run(data, onEpoch, entry.controller.signal);
+      epochs.flush(); // same connection as finishTrial: the curve lands first
       if (entry.reason === "shutdown") {
         log.info("worker shutting down: handing the trial back to the queue");
         await job.moveToWait(token);
@@ -156,12 +186,14 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       const message = err instanceof Error ? err.message : String(err);
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.error({ err: message, attempt, last }, "trial attempt failed");
+      epochs.flush();
       if (last) {
         await store.finishTrial(sweepId, trialId, { state: "failed", folds: [], flags: [], error: message }, run);
         metrics?.trialFinished("failed", (performance.now() - started) / 1000);
       } else metrics?.jobRetried();
       throw err;
     } finally {
+      epochs.close();
       running.delete(String(job.id));
       done?.();
     }
@@ -174,7 +206,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
 
     async start() {
       pool = createTrainingPool({
-        size: concurrency,
+        size: threads,
         backend: options.backend ?? "auto",
         dataDirs: options.dataDirs ?? [],
         logger,
@@ -184,11 +216,12 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       backend = ready.backend;
       if (ready.tensors !== undefined) metrics?.tfjs(backend, ready.tensors);
       logger.info(
-        { backend: ready.backend, reason: ready.reason, tensors: ready.tensors, concurrency },
+        { backend: ready.backend, reason: ready.reason, tensors: ready.tensors, concurrency, threads },
         "training backend selected",
       );
       unsubscribe = await store.subscribeCancel((sweepId) => {
         logger.info({ sweepId }, "cancel received");
+        statuses.markCancelled(sweepId);
         abortSweep(sweepId, "cancel");
       });
       connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });

@@ -128,3 +128,31 @@ end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[4]) end
 return 1
 `;
+
+/**
+ * APPEND_EPOCH for several epochs of one trial in one call (a worker's buffered epochs).
+ * KEYS: trial hash, curve list. ARGV: prefix, sweepId, trialId, run ('' = any run, as in
+ * APPEND_EPOCH), then per epoch: epoch, value ('' when none), report JSON. Epochs at or before
+ * the last one written are skipped.
+ * Returns the number appended, or -1 when the trial does not exist.
+ */
+export const APPEND_EPOCHS = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return -1 end
+if state ~= 'running' then return 0 end
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'run') ~= ARGV[4] then return 0 end
+local prefix, sid, tid = ARGV[1], ARGV[2], ARGV[3]
+local last = tonumber(redis.call('HGET', KEYS[1], 'lastEpoch') or '-1')
+local appended = 0
+for i = 5, #ARGV, 3 do
+  local epoch = tonumber(ARGV[i])
+  if epoch > last then
+    redis.call('RPUSH', KEYS[2], ARGV[i + 2])
+    if ARGV[i + 1] ~= '' then redis.call('HSET', prefix .. 'sweep:' .. sid .. ':step:' .. epoch, tid, ARGV[i + 1]) end
+    last = epoch
+    appended = appended + 1
+  end
+end
+if appended > 0 then redis.call('HSET', KEYS[1], 'lastEpoch', last) end
+return appended
+`;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   aggregate,
   type EpochReport,
@@ -14,7 +15,7 @@ import {
 import { Redis } from "ioredis";
 import { decodeSweep, decodeTrial } from "./codec.ts";
 import { keysFor, trialIdOf } from "./keys.ts";
-import { APPEND_EPOCH, FINISH_TRIAL, MARK_RUNNING, PROPOSE_TRIAL, SET_SWEEP_STATUS } from "./scripts.ts";
+import { APPEND_EPOCH, APPEND_EPOCHS, FINISH_TRIAL, MARK_RUNNING, PROPOSE_TRIAL, SET_SWEEP_STATUS } from "./scripts.ts";
 import { newSweepId } from "./sweep-id.ts";
 
 /** How `listTrials` orders its page. */
@@ -78,6 +79,14 @@ export interface Store {
    */
   proposeTrial(sweepId: string, index: number, params: Params): Promise<TrialRecord>;
   /**
+   * `proposeTrial` for many trials in one pipelined round trip (what a scheduler top-up does).
+   * Returns the records in the order given. Throws NOT_FOUND when the sweep does not exist.
+   */
+  proposeTrials(
+    sweepId: string,
+    trials: readonly { readonly index: number; readonly params: Params }[],
+  ): Promise<TrialRecord[]>;
+  /**
    * Marks a trial running on `worker` (attempt is 1-based), clearing the curve of an earlier
    * attempt. `run` names this run (a worker passes its BullMQ job token): `appendEpoch` and
    * `finishTrial` given another `run` are then ignored, so a worker that lost its lock (cut off,
@@ -90,6 +99,11 @@ export interface Store {
    * or stale epochs and trials that are not running are ignored (returns false).
    */
   appendEpoch(sweepId: string, trialId: string, report: EpochReport, run?: string): Promise<boolean>;
+  /**
+   * `appendEpoch` for several epochs (in order) in one atomic call: what a worker that buffers
+   * epochs writes. Returns how many were appended (0 when the trial is not running or `run` is stale).
+   */
+  appendEpochs(sweepId: string, trialId: string, reports: readonly EpochReport[], run?: string): Promise<number>;
   /**
    * Writes a trial's final outcome atomically: state, folds, K-fold aggregate (mean/std/sem of
    * fold scores), flags, duration; moves the per-state counts; updates the sweep's best trial
@@ -119,12 +133,16 @@ const finite = (v: number | undefined): string => (v !== undefined && Number.isF
 
 export function createStore(options: StoreOptions): Store {
   const owned = !options.redis;
-  const redis = options.redis ?? new Redis(options.url ?? "redis://127.0.0.1:6379", { lazyConnect: false });
+  // auto-pipelining: concurrent callers (a worker with many jobs, a top-up) share round trips
+  const redis =
+    options.redis ??
+    new Redis(options.url ?? "redis://127.0.0.1:6379", { lazyConnect: false, enableAutoPipelining: true });
   const k = keysFor(options.prefix);
   const p = `${options.prefix}:`;
   const now = options.now ?? Date.now;
   const cancelChannel = `${options.prefix}:cancel`;
   const subscribers = new Set<Redis>();
+  const shas = new Map<string, string>();
 
   // Redis errors surface as UNAVAILABLE; HpoErrors pass through.
   const guard = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
@@ -136,8 +154,24 @@ export function createStore(options: StoreOptions): Store {
     }
   };
 
-  const evalScript = (script: string, keys: readonly string[], args: readonly (string | number)[]) =>
-    redis.eval(script, keys.length, ...keys, ...args) as Promise<number>;
+  // EVALSHA (the script body is sent only when Redis does not know it yet, e.g. after a restart)
+  const shaOf = (script: string) => {
+    let sha = shas.get(script);
+    if (!sha) {
+      sha = createHash("sha1").update(script).digest("hex");
+      shas.set(script, sha);
+    }
+    return sha;
+  };
+  const isNoScript = (e: unknown) => e instanceof Error && e.message.startsWith("NOSCRIPT");
+  const evalScript = async (script: string, keys: readonly string[], args: readonly (string | number)[]) => {
+    try {
+      return (await redis.evalsha(shaOf(script), keys.length, ...keys, ...args)) as number;
+    } catch (e) {
+      if (!isNoScript(e)) throw e;
+      return (await redis.eval(script, keys.length, ...keys, ...args)) as number;
+    }
+  };
 
   // pipeline results carry per-command errors instead of rejecting
   const execPipe = async (pipe: ReturnType<Redis["pipeline"]>): Promise<Record<string, string>[]> => {
@@ -256,6 +290,63 @@ export function createStore(options: StoreOptions): Store {
         return (await readTrials(sweepId, [id]))[0] as TrialRecord;
       }),
 
+    proposeTrials: (sweepId, trials) =>
+      guard(`propose ${trials.length} trials of sweep "${sweepId}"`, async () => {
+        if (trials.length === 0) return [];
+        for (const { index } of trials) {
+          if (!Number.isInteger(index) || index < 0) throw new RangeError(`proposeTrials: bad index ${index}`);
+        }
+        const createdAt = now();
+        const rows = trials.map(({ index, params }) => ({ index, id: trialIdOf(index), json: JSON.stringify(params) }));
+        const send = () => {
+          const pipe = redis.pipeline();
+          for (const r of rows) {
+            pipe.evalsha(
+              shaOf(PROPOSE_TRIAL),
+              2,
+              k.trial(sweepId, r.id),
+              k.sweep(sweepId),
+              p,
+              sweepId,
+              r.id,
+              r.index,
+              r.json,
+              createdAt,
+            );
+          }
+          return pipe.exec();
+        };
+        let res = (await send()) ?? [];
+        if (res.some(([err]) => isNoScript(err))) {
+          await redis.script("LOAD", PROPOSE_TRIAL);
+          res = (await send()) ?? []; // idempotent: trials created by the first pass are kept
+        }
+        const created = res.map(([err, value]) => {
+          if (err) throw err;
+          if (value === -1) throw new HpoError("NOT_FOUND", `sweep "${sweepId}" not found`);
+          return value === 1;
+        });
+        // new trials are exactly what the script wrote; only pre-existing ones are read back
+        const existing = await readTrials(
+          sweepId,
+          rows.filter((_, i) => !created[i]).map((r) => r.id),
+        );
+        const byId = new Map(existing.map((t) => [t.id, t]));
+        return rows.map((r, i): TrialRecord => {
+          if (!created[i]) return byId.get(r.id) as TrialRecord;
+          return {
+            sweepId,
+            id: r.id,
+            index: r.index,
+            params: JSON.parse(r.json) as Params,
+            state: "queued",
+            folds: [],
+            createdAt,
+            flags: [],
+          };
+        });
+      }),
+
     markRunning: (sweepId, trialId, worker, attempt, run) =>
       guard(`mark trial "${sweepId}/${trialId}" running`, async () => {
         const r = await evalScript(
@@ -275,6 +366,15 @@ export function createStore(options: StoreOptions): Store {
           [p, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
         );
         return r === 1;
+      }),
+
+    appendEpochs: (sweepId, trialId, reports, run) =>
+      guard(`append ${reports.length} epochs of trial "${sweepId}/${trialId}"`, async () => {
+        if (reports.length === 0) return 0;
+        const args = reports.flatMap((r) => [r.epoch, finite(r.value), JSON.stringify(r)]);
+        const keys = [k.trial(sweepId, trialId), k.curve(sweepId, trialId)];
+        const r = await evalScript(APPEND_EPOCHS, keys, [p, sweepId, trialId, run ?? "", ...args]);
+        return Math.max(0, r);
       }),
 
     finishTrial: (sweepId, trialId, outcome, run) =>
@@ -356,7 +456,7 @@ export function createStore(options: StoreOptions): Store {
 
     subscribeCancel: (onCancel) =>
       guard("subscribe to cancels", async () => {
-        const sub = redis.duplicate();
+        const sub = redis.duplicate({ enableAutoPipelining: false });
         subscribers.add(sub);
         sub.on("message", (channel: string, message: string) => {
           if (channel === cancelChannel) onCancel(message);

@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { HpoError, type SweepSpec } from "@hpo/core";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createStore, type Store } from "./store.ts";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+const spec: SweepSpec = {
+  name: "batch-test",
+  method: "random",
+  metric: { name: "val_accuracy", goal: "maximize" },
+  parameters: { lr: { distribution: { kind: "log_uniform_values", min: 1e-4, max: 1e-1 } } },
+  dataset: { name: "iris", task: "classification" },
+  model: { hidden: [8], activation: "relu" },
+  cv: { folds: 3, stratified: true, seed: 1 },
+  budget: { max_trials: 10, max_parallel: 2, max_epochs: 3 },
+  early_terminate: { type: "none" },
+  seed: 7,
+};
+
+describe("store batched writes: proposeTrials, appendEpochs", () => {
+  let redis: Redis;
+  let store: Store;
+  let prefix: string;
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  afterEach(async () => {
+    await store.close();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  });
+  const fresh = () => {
+    prefix = `test-${randomUUID()}`;
+    store = createStore({ url: REDIS_URL, prefix, now: () => 1234 });
+    return store;
+  };
+
+  it("returns the same records as proposeTrial would, and as the store reads back", async () => {
+    fresh();
+    const sweep = await store.createSweep(spec);
+    const batch = await store.proposeTrials(sweep.id, [
+      { index: 0, params: { lr: 0.01, opt: "adam" } },
+      { index: 1, params: { lr: 0.02 } },
+      { index: 2, params: { lr: 0.03 } },
+    ]);
+    expect(batch.map((t) => t.id)).toEqual(["t0000", "t0001", "t0002"]);
+    for (const t of batch) {
+      const { curve, ...stored } = (await store.getTrial(sweep.id, t.id)) ?? { curve: [] };
+      expect(curve).toEqual([]);
+      expect(t).toEqual(stored);
+    }
+    const single = await store.proposeTrial(sweep.id, 3, { lr: 0.04 });
+    const { curve: _c, ...readBack } = (await store.getTrial(sweep.id, "t0003")) ?? { curve: [] };
+    expect(single).toEqual(readBack);
+    const after = await store.getSweep(sweep.id);
+    expect(after?.proposed).toBe(4);
+    expect(after?.counts.queued).toBe(4);
+    expect((await store.listTrials(sweep.id, { sort: "index" })).items.map((t) => t.params.lr)).toEqual([
+      0.01, 0.02, 0.03, 0.04,
+    ]);
+  });
+
+  it("is idempotent: a replayed batch keeps existing trials unchanged and creates only new ones", async () => {
+    fresh();
+    const sweep = await store.createSweep(spec);
+    await store.proposeTrials(sweep.id, [{ index: 0, params: { lr: 0.01 } }]);
+    await store.markRunning(sweep.id, "t0000", "w1", 1);
+    const again = await store.proposeTrials(sweep.id, [
+      { index: 0, params: { lr: 0.5 } },
+      { index: 1, params: { lr: 0.02 } },
+    ]);
+    expect(again[0]).toMatchObject({ id: "t0000", state: "running", params: { lr: 0.01 }, worker: "w1" });
+    expect(again[1]).toMatchObject({ id: "t0001", state: "queued", params: { lr: 0.02 } });
+    const after = await store.getSweep(sweep.id);
+    expect(after?.counts).toMatchObject({ queued: 1, running: 1 });
+    expect(after?.proposed).toBe(2);
+  });
+
+  it("throws NOT_FOUND for an unknown sweep and writes nothing", async () => {
+    fresh();
+    const err = await store.proposeTrials("nope-abcdef", [{ index: 0, params: {} }]).catch((e) => e);
+    expect(err).toBeInstanceOf(HpoError);
+    expect((err as HpoError).code).toBe("NOT_FOUND");
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+    expect(await store.proposeTrials("nope-abcdef", [])).toEqual([]);
+  });
+
+  it("appendEpochs appends in order like appendEpoch, skips stale epochs, honours the run token", async () => {
+    fresh();
+    const sweep = await store.createSweep(spec);
+    await store.proposeTrials(sweep.id, [
+      { index: 0, params: {} },
+      { index: 1, params: {} },
+    ]);
+    const rep = (epoch: number, value?: number) => ({ epoch, folds: [], ...(value !== undefined && { value }) });
+    expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5)], "run-a")).toBe(0); // not running yet
+    await store.markRunning(sweep.id, "t0000", "w1", 1, "run-a");
+    expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5), rep(2, 0.6)], "run-a")).toBe(2);
+    expect(await store.appendEpochs(sweep.id, "t0000", [rep(2, 0.9), rep(3)], "run-a")).toBe(1); // 2 is stale
+    expect(await store.appendEpochs(sweep.id, "t0000", [rep(4, 0.7)], "run-b")).toBe(0); // another run
+    expect(await store.appendEpoch(sweep.id, "t0000", rep(4, 0.7), "run-a")).toBe(true); // mixes with single writes
+    const t = await store.getTrial(sweep.id, "t0000");
+    expect(t?.curve.map((e) => [e.epoch, e.value])).toEqual([
+      [1, 0.5],
+      [2, 0.6],
+      [3, undefined],
+      [4, 0.7],
+    ]);
+    expect(Object.fromEntries(await store.stepValues(sweep.id, 2))).toEqual({ t0000: 0.6 });
+    expect((await store.stepValues(sweep.id, 3)).size).toBe(0); // no value, no pruner input
+    expect(await store.appendEpochs(sweep.id, "t0000", [])).toBe(0);
+  });
+});
