@@ -31,6 +31,7 @@ export async function watchSweep(
   const intervalMs = options.intervalMs ?? 1_000;
   const unreachableMs = options.unreachableMs ?? 60_000;
   let lastLine = "";
+  let lastKey = "";
   let unreachableSince: number | undefined;
   let sweep: SweepRecord | undefined;
   const clearLine = () => {
@@ -53,16 +54,26 @@ export async function watchSweep(
     }
     if (sweep) {
       const columns = ctx.columns();
+      const progress = progressOf(sweep, Date.now());
+      const notice = unreachableSince !== undefined ? "coordinator unreachable, retrying · " : "";
       const line =
-        renderProgress(
-          progressOf(sweep, Date.now()),
-          sweep.spec.metric.name,
-          ctx.interactive ? columns - 1 : undefined,
-        ) + (unreachableSince !== undefined ? " · coordinator unreachable, retrying" : "");
+        notice +
+        renderProgress(progress, sweep.spec.metric.name, ctx.interactive ? columns - 1 - notice.length : undefined);
+      // The elapsed time and ETA change on every poll: a log (non-interactive) gets a line only
+      // when something else changes.
+      const key = [
+        progress.done,
+        progress.total,
+        progress.running,
+        progress.best?.trialId,
+        progress.best?.mean,
+        notice,
+      ].join("|");
       // A wrapped line could not be redrawn in place: cut it to the terminal width.
       if (ctx.interactive) ctx.errRaw(`\r\x1b[2K${fit(line, columns - 1)}`);
-      else if (stripTimes(line) !== stripTimes(lastLine)) ctx.err(line);
+      else if (key !== lastKey) ctx.err(line);
       lastLine = line;
+      lastKey = key;
       if (sweep.status !== "running") break;
     }
     if (options.signal?.aborted) break;
@@ -82,11 +93,6 @@ export async function watchSweep(
 function fit(line: string, width: number): string {
   const chars = [...line];
   return chars.length <= width ? line : `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;
-}
-
-/** The elapsed time and ETA change every poll; a non-interactive log should not repeat for them. */
-function stripTimes(line: string): string {
-  return line.replace(/ · [^·]* · ETA .*$/, "");
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
