@@ -9,8 +9,9 @@
  * (default 1). HPO_TRAINER_MODULE swaps the trainer of the threads (tests only).
  */
 import { hostname } from "node:os";
-import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics } from "@hpo/metrics";
+import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics, startWorkerStatus } from "@hpo/metrics";
 import { createStore } from "@hpo/store";
+import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createWorker } from "./worker.ts";
 
@@ -23,7 +24,10 @@ const threads = Math.max(
 );
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = process.env.HPO_PREFIX || "hpo";
-const store = createStore({ url: redisUrl, prefix });
+// One connection for the store and the fleet status hash (the store does not close a given client).
+const redis = new Redis(redisUrl, { enableAutoPipelining: true }); // as the store would open it
+redis.on("error", (err) => logger.warn({ err: err.message }, "worker: redis connection error"));
+const store = createStore({ redis, prefix });
 const registry = createMetricsRegistry({ role: "worker", process: name });
 const metrics = createWorkerMetrics(registry, {
   concurrency,
@@ -42,6 +46,8 @@ const endpoint = await serveWorkerMetrics({
   ...(process.env.HPO_METRICS_ADVERTISE_HOST && { advertiseHost: process.env.HPO_METRICS_ADVERTISE_HOST }),
 });
 logger.info({ url: endpoint.url, sdFile: endpoint.sdFile }, "metrics listening");
+// The dashboard's fleet view (GET /api/dashboard/fleet) reads this hash: same figures as Prometheus.
+const status = startWorkerStatus({ redis, key: `${prefix}:worker:${name}`, metrics, host: hostname() });
 const worker = createWorker({
   redisUrl,
   prefix,
@@ -65,8 +71,10 @@ try {
 } catch (err) {
   logger.fatal({ err: err instanceof Error ? err.message : String(err) }, "worker failed to start");
   await worker.close().catch(() => {});
+  await status.close();
   await endpoint.close();
   await store.close();
+  await redis.quit().catch(() => redis.disconnect());
   process.exit(1);
 }
 
@@ -84,8 +92,10 @@ const stop = async (signal: string) => {
   );
   force.unref();
   await worker.close();
+  await status.close();
   await endpoint.close();
   await store.close();
+  await redis.quit().catch(() => redis.disconnect());
   logger.info("worker stopped");
   process.exit(0);
 };
