@@ -76,6 +76,8 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
   let coordinatorUrl = "";
   let sweepId = "";
   let trials: { state: string }[] = [];
+  /** Worker rows of the dashboard's fleet view, sampled while the sweep ran. */
+  const fleetSeen: FleetWorker[] = [];
   let start = 0;
   let end = 0;
 
@@ -137,6 +139,8 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
       "the sweep to finish",
       async () => {
         const sweep = await request(`/api/sweeps/${sweepId}`);
+        const fleet = await request("/api/dashboard/fleet");
+        for (const w of (fleet.body.workers ?? []) as FleetWorker[]) fleetSeen.push(w);
         return sweep.body.status === "running" ? undefined : sweep.body;
       },
       150_000,
@@ -294,6 +298,30 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
     expect(empty).toEqual([]);
   });
 
+  it("shows the same backend and a positive samples/s in the dashboard's fleet view", async () => {
+    const backends = seriesOf(await api.query("hpo_tfjs_backend_info", end));
+    // Workers publish every 5 s a rate over 30 s: poll until both published one that covers the sweep.
+    await until(
+      "samples/s of both workers in the fleet view",
+      async () => {
+        const fleet = await request("/api/dashboard/fleet");
+        for (const w of (fleet.body.workers ?? []) as FleetWorker[]) fleetSeen.push(w);
+        return WORKERS.every((n) => fleetSeen.some((w) => w.name === n && (w.samplesPerSec ?? 0) > 0))
+          ? true
+          : undefined;
+      },
+      15_000,
+    );
+    for (const name of WORKERS) {
+      const backend = backends.find((s) => s.metric.worker === name)?.metric.backend;
+      expect(backend, name).toBeTruthy();
+      expect(
+        fleetSeen.filter((w) => w.name === name).map((w) => w.backend),
+        name,
+      ).toContain(backend);
+    }
+  });
+
   it("puts HpoWorkerDown in pending for a worker killed without cleaning up its target", async () => {
     const victim = apps.find((a) => a.name === "prom-w2");
     victim?.child.kill("SIGKILL");
@@ -313,6 +341,12 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
     expect(seriesOf(await api.queryRange("sum(rate(hpo_trials_finished[10s]))", start, end))).toEqual([]);
   });
 });
+
+interface FleetWorker {
+  readonly name: string;
+  readonly backend?: string;
+  readonly samplesPerSec?: number;
+}
 
 /** Operands of an alert expression (split at `and on()`), each without a trailing `op number`. */
 export function alertSignals(expr: string): string[] {
