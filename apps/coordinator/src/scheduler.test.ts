@@ -202,6 +202,21 @@ budget: { max_trials: 4, max_parallel: 2, max_epochs: 1 }`),
     expect(failed?.error).toBe("boom in t0001");
   });
 
+  it("fails a sweep none of whose trials produced a result, naming an example error", async () => {
+    const { store, prefix, start } = await setup();
+    const fleet = fakeWorker(store, prefix, async () => "throw");
+    cleanups.push(fleet.close);
+    const scheduler = await start();
+    const sweep = await store.createSweep(spec(`budget: { max_trials: 2, max_parallel: 2, max_epochs: 1 }`));
+    scheduler.kick(sweep.id);
+    const done = await finished(store, sweep.id);
+    expect(done.status).toBe("failed");
+    expect(done.counts.failed).toBe(2);
+    expect(done.reason).toMatch(
+      /^no trial produced a result \(2 failed, 0 diverged, 0 cancelled\); e\.g\. t000[01]: boom in t000[01]$/,
+    );
+  });
+
   it("cancels: waiting jobs removed, their trials cancelled, nothing proposed afterwards", async () => {
     const { store, queue, start } = await setup();
     const scheduler = await start(); // no workers: jobs stay waiting

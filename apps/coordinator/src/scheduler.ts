@@ -212,8 +212,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       stop = `search space exhausted after ${sweep.proposed} trials`;
     }
     if (!stop) return;
-    if (await store.setSweepStatus(sweepId, "completed", stop)) {
-      logger.info({ sweepId, reason: stop, best: sweep.best }, "scheduler: sweep completed");
+    // a sweep none of whose trials produced a result failed (bad dataset, every config diverged, ...)
+    const { counts } = sweep;
+    const failed = sweep.proposed > 0 && counts.completed + counts.pruned === 0;
+    if (failed) {
+      const [example] = (await store.listTrials(sweepId, { state: "failed", limit: 1 })).items;
+      const why = example?.error ? `; e.g. ${example.id}: ${example.error}` : "";
+      stop = `no trial produced a result (${counts.failed} failed, ${counts.diverged} diverged, ${counts.cancelled} cancelled)${why}`;
+    }
+    if (await store.setSweepStatus(sweepId, failed ? "failed" : "completed", stop)) {
+      logger.info({ sweepId, reason: stop, best: sweep.best }, `scheduler: sweep ${failed ? "failed" : "completed"}`);
       metrics?.sweepEnded(sweepId);
     }
   }
