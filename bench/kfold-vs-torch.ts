@@ -4,7 +4,7 @@
  * sizes 32 and 256, same run, same machine. Prints both wall times, the ratio torch/hpo (goal
  * ≥ 1.0) and both accuracies (goal: within 1.5 points).
  *
- *   pnpm exec tsx bench/kfold-vs-torch.ts [--backend auto|wasm|cpu] [--reference …] [--python …] [--json]
+ *   pnpm exec tsx bench/kfold-vs-torch.ts [--backend auto|wasm|cpu] [--reference …] [--python …] [--repeat N] [--json]
  */
 import { selectBackend } from "../packages/trainer/src/index.ts";
 import { compare, parseCli } from "./accuracy-vs-torch.ts";

@@ -6,6 +6,7 @@ import "@tensorflow/tfjs-layers";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { HpoError } from "@hpo/core";
+import { installWasmSliceKernels } from "./wasm-slice-kernels.ts";
 
 /** A TensorFlow.js backend hpo can train on, best first. */
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
@@ -98,6 +99,7 @@ export async function selectBackend(
     const why = await tryActivate(preference);
     if (why !== undefined)
       throw new HpoError("UNAVAILABLE", `backend selection: forced backend "${preference}" is unavailable: ${why}`);
+    if (preference === "wasm") installWasmSliceKernels();
     const chosen = { name: preference, reason: "forced by configuration" };
     log(`backend: using ${chosen.name} (${chosen.reason})`);
     return chosen;
@@ -106,6 +108,7 @@ export async function selectBackend(
   for (const name of AUTO_ORDER) {
     const why = await tryActivate(name);
     if (why === undefined) {
+      if (name === "wasm") installWasmSliceKernels();
       const reason = skipped.length === 0 ? "best available" : `best available; skipped ${skipped.join(", ")}`;
       log(`backend: using ${name} (best available)`);
       return { name, reason };

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { activate } from "./activations.ts";
 import { dropoutMask } from "./dropout.ts";
 import { initKernel } from "./initializers.ts";
-import { packedMatMul } from "./packed-matmul.ts";
+import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
 import type { TrainConfig } from "./params.ts";
 import { perModel } from "./per-model.ts";
 
@@ -183,7 +183,7 @@ export class Mlp {
     let bn = 0;
     views.forEach((layer, i) => {
       const l = this.layout[i] as LayerLayout;
-      let z = tf.add(packedMatMul(h, layer.kernel), layer.bias) as tf.Tensor3D;
+      let z = tf.add((i === 0 ? packedMatMulFirst : packedMatMul)(h, layer.kernel), layer.bias) as tf.Tensor3D;
       if (i === views.length - 1) {
         h = z;
         return;

@@ -16,6 +16,23 @@ function perModel(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
   return joinBatch(xs.map((xk, k) => tf.matMul(xk, ws[k] as tf.Tensor3D)));
 }
 
+function make(inputGrad: boolean): (x: tf.Tensor3D, w: tf.Tensor3D) => tf.Tensor3D {
+  return tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x3 = x as tf.Tensor3D;
+    const w3 = w as tf.Tensor3D;
+    save([x3, w3]);
+    return {
+      value: perModel(x3, w3),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
+        const dy3 = dy as tf.Tensor3D;
+        const dw = perModel(tf.transpose(xs, [0, 2, 1]), dy3);
+        return [inputGrad ? perModel(dy3, tf.transpose(ws, [0, 2, 1])) : tf.zerosLike(xs), dw];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor3D, w: tf.Tensor3D) => tf.Tensor3D;
+}
+
 /**
  * Batched matrix product x [K, n, in] · w [K, in, out] → [K, n, out] for a pack of K models, with
  * the same value as `tf.matMul` but fast on the wasm backend: there only a batch-of-one product
@@ -23,16 +40,7 @@ function perModel(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
  * naive loop, 5–30× slower), so the forward pass and both gradients (dx = dy·wᵀ, dw = xᵀ·dy) are
  * computed model by model as plain products of explicitly transposed operands.
  */
-export const packedMatMul = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
-  const x3 = x as tf.Tensor3D;
-  const w3 = w as tf.Tensor3D;
-  save([x3, w3]);
-  return {
-    value: perModel(x3, w3),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
-      const dy3 = dy as tf.Tensor3D;
-      return [perModel(dy3, tf.transpose(ws, [0, 2, 1])), perModel(tf.transpose(xs, [0, 2, 1]), dy3)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor3D, w: tf.Tensor3D) => tf.Tensor3D;
+export const packedMatMul = make(true);
+
+/** `packedMatMul` for a first layer, whose input (the data) needs no gradient: dx is left at zero. */
+export const packedMatMulFirst = make(false);
