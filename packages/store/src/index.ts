@@ -3,3 +3,4 @@ export { type Keys, keysFor, trialIdOf } from "./keys.ts";
 export { jobIdOf, parseJobId, TRIALS_QUEUE } from "./queue.ts";
 export * from "./store.ts";
 export { isSweepId, newSweepId } from "./sweep-id.ts";
+export { createTrialScan, type TrialScan, type TrialScanRow } from "./trial-scan.ts";

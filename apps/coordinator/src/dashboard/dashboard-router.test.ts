@@ -26,7 +26,8 @@ const spec: SweepSpec = {
   seed: 7,
 };
 
-const folds = (m: number): FoldResult[] => [0, 1, 2].map((fold) => ({ fold, score: m + (fold - 1) * 0.01, metrics: {}, epochs: 3, durationMs: 5 }));
+const folds = (m: number): FoldResult[] =>
+  [0, 1, 2].map((fold) => ({ fold, score: m + (fold - 1) * 0.01, metrics: {}, epochs: 3, durationMs: 5 }));
 const done = (m: number): TrialOutcome => ({ state: "completed", folds: folds(m), flags: [] });
 
 describe("dashboard router (real Redis)", () => {
@@ -45,12 +46,21 @@ describe("dashboard router (real Redis)", () => {
 
   beforeAll(async () => {
     store = createStore({ url: REDIS_URL, prefix });
-    dashboard = createDashboard({ store, eventIntervalMs: 100 });
+    dashboard = createDashboard({ store, redisUrl: REDIS_URL, eventIntervalMs: 100 });
     const app = express();
     app.use(dashboard.router);
-    app.use((err: { status?: number; code?: string; message: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      res.status(err.code === "NOT_FOUND" ? 404 : err.code === "INVALID_REQUEST" ? 400 : 500).json({ error: { code: err.code, message: err.message } });
-    });
+    app.use(
+      (
+        err: { status?: number; code?: string; message: string },
+        _req: express.Request,
+        res: express.Response,
+        _next: express.NextFunction,
+      ) => {
+        res
+          .status(err.code === "NOT_FOUND" ? 404 : err.code === "INVALID_REQUEST" ? 400 : 500)
+          .json({ error: { code: err.code, message: err.message } });
+      },
+    );
     server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -83,7 +93,9 @@ describe("dashboard router (real Redis)", () => {
     expect(first.body.items.map((t) => t.id)).toEqual(["t0024", "t0022", "t0020", "t0018", "t0016"]);
     const byLr = await get<Board>(`/api/dashboard/sweeps/${sweepId}/leaderboard?limit=3&sort=p:lr&dir=desc`);
     expect(byLr.body.items.map((t) => t.id)).toEqual(["t0029", "t0028", "t0027"]);
-    const running = await get<Board>(`/api/dashboard/sweeps/${sweepId}/leaderboard?state=running&sort=index&filter=opt%3Dsgd`);
+    const running = await get<Board>(
+      `/api/dashboard/sweeps/${sweepId}/leaderboard?state=running&sort=index&filter=opt%3Dsgd`,
+    );
     expect(running.body.items.map((t) => t.id)).toEqual(["t0025", "t0027", "t0029"]);
     expect(running.body.unfiltered).toBe(30);
 
@@ -112,7 +124,9 @@ describe("dashboard router (real Redis)", () => {
     expect(h.body.best.at(-1)?.[1]).toBeCloseTo(0.99, 9);
     const bestScores = h.body.best.map(([, v]) => v);
     expect(bestScores).toEqual([...bestScores].sort((a, b) => a - b));
-    const s = await get<{ rows: { id: string }[]; completed: number; params: string[] }>(`/api/dashboard/sweeps/${sweepId}/sample?limit=12`);
+    const s = await get<{ rows: { id: string }[]; completed: number; params: string[] }>(
+      `/api/dashboard/sweeps/${sweepId}/sample?limit=12`,
+    );
     expect(s.body.params).toEqual(["lr", "opt"]);
     expect(s.body.rows).toHaveLength(12);
     expect(s.body.rows.map((r) => r.id)).toContain("t0027");

@@ -4,7 +4,8 @@
  * best-so-far staircase (it only has a point where the best improves).
  */
 import type { Goal } from "@hpo/core";
-import type { TableTrial } from "./sweep-table.ts";
+import { trialIdOf } from "@hpo/store";
+import type { SweepTable } from "./sweep-table.ts";
 
 export interface HistoryPoint {
   readonly index: number;
@@ -18,11 +19,12 @@ export interface History {
   readonly completed: number;
 }
 
-export function history(trials: readonly (TableTrial | undefined)[], goal: Goal, points = 600): History {
+export function history(table: SweepTable, goal: Goal, points = 600): History {
   const done: HistoryPoint[] = [];
-  for (const t of trials)
-    if (t && t.state === "completed" && t.mean !== undefined)
-      done.push({ index: t.index, score: t.mean, trialId: t.id });
+  for (let i = 0; i < table.size; i++) {
+    if (!table.has(i) || table.state(i) !== "completed" || Number.isNaN(table.mean(i))) continue;
+    done.push({ index: i, score: table.mean(i), trialId: trialIdOf(i) });
+  }
   const better = (a: number, b: number) => (goal === "maximize" ? a > b : a < b);
   const best: [number, number][] = [];
   let cur: number | undefined;

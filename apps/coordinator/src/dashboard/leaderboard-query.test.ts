@@ -1,15 +1,31 @@
-import type { TrialRecord, TrialState } from "@hpo/core";
-import { describe, expect, it } from "vitest";
+import type { SweepRecord, TrialRecord, TrialState } from "@hpo/core";
+import type { TrialScan, TrialScanRow } from "@hpo/store";
+import { beforeAll, describe, expect, it } from "vitest";
 import { evaluate, parseFilter, parseLeaderboardQuery } from "./leaderboard-query.ts";
-import type { SweepTable } from "./sweep-table.ts";
+import { createSweepTable } from "./sweep-table.ts";
 
-const trial = (index: number, state: TrialState, mean: number | undefined, params: TrialRecord["params"], flags: string[] = []): TrialRecord => ({
+const trial = (
+  index: number,
+  state: TrialState,
+  mean: number | undefined,
+  params: TrialRecord["params"],
+  flags: string[] = [],
+): TrialRecord => ({
   sweepId: "s",
   id: `t${String(index).padStart(4, "0")}`,
   index,
   params,
   state,
-  folds: mean === undefined ? [] : [0, 1, 2].map((k) => ({ fold: k, score: mean + (k - 1) * 0.01 * index, metrics: {}, epochs: 1, durationMs: 1 })),
+  folds:
+    mean === undefined
+      ? []
+      : [0, 1, 2].map((k) => ({
+          fold: k,
+          score: mean + (k - 1) * 0.01 * index,
+          metrics: {},
+          epochs: 1,
+          durationMs: 1,
+        })),
   ...(mean !== undefined && { mean, std: 0.01 * index, sem: 0.005 * index }),
   createdAt: 0,
   flags,
@@ -22,9 +38,23 @@ const trials = [
   trial(3, "completed", 0.7, { lr: 0.05, opt: "rmsprop" }),
   trial(4, "running", undefined, { lr: 0.2, opt: "sgd" }),
 ];
-const table: SweepTable = { sweepId: "s", version: 1, trials, loaded: true, sync: async () => {} };
+const rows: TrialScanRow[] = trials.map((t) => ({ ...t, foldScores: t.folds.map((f) => f.score) }));
+const scan: TrialScan = {
+  range: async (_s, offset, count) => rows.slice(offset, offset + count),
+  byIds: async (_s, ids) => rows.filter((r) => ids.includes(r.id)),
+  idsInState: async (_s, state) => rows.filter((r) => r.state === state).map((r) => r.id),
+};
+const sweep = {
+  id: "s",
+  proposed: 5,
+  counts: {},
+  status: "running",
+  spec: { cv: { folds: 3 }, parameters: { lr: {}, opt: {} } },
+} as unknown as SweepRecord;
+const table = createSweepTable(scan, sweep);
+beforeAll(() => table.sync(sweep));
 const ids = (q: Record<string, string>, goal: "maximize" | "minimize" = "maximize") =>
-  Array.from(evaluate(table, parseLeaderboardQuery(q), goal, ["lr", "opt"]).order, (i) => trials[i]?.id);
+  Array.from(evaluate(table, parseLeaderboardQuery(q), goal).order, (i) => trials[i]?.id);
 
 describe("leaderboard query", () => {
   it("sorts by score best first under the goal, trials without a score last", () => {
@@ -54,7 +84,7 @@ describe("leaderboard query", () => {
   });
 
   it("rejects unknown columns and bad parameters with messages naming them", () => {
-    expect(() => parseFilter("nosuch<1", ["lr"])).toThrow(/unknown column "nosuch"/);
+    expect(() => parseFilter("nosuch<1", table)).toThrow(/unknown column "nosuch"/);
     expect(() => parseLeaderboardQuery({ sort: "bogus" })).toThrow(/sort must be/);
     expect(() => parseLeaderboardQuery({ state: "done" })).toThrow(/state must be among/);
     expect(() => parseLeaderboardQuery({ limit: "5000" })).toThrow(/limit must be an integer/);

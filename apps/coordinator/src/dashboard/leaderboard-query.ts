@@ -5,7 +5,7 @@
  */
 import { type Goal, HpoError, type ParamValue, type TrialState } from "@hpo/core";
 import { TRIAL_STATES } from "@hpo/store";
-import type { SweepTable, TableTrial } from "./sweep-table.ts";
+import type { SweepTable } from "./sweep-table.ts";
 
 export interface LeaderboardQuery {
   /** "score" | "index" | "std" | "sem" | "duration" | "state" | "p:<param>" | "f:<fold>". Default "score". */
@@ -80,43 +80,41 @@ export function storeCanAnswer(q: LeaderboardQuery): boolean {
 const paramText = (v: ParamValue | undefined): string =>
   v === undefined ? "" : Array.isArray(v) ? `[${v.join(",")}]` : String(v);
 
-type Clause = (t: TableTrial) => boolean;
+type Clause = (i: number) => boolean;
 const OPS = ["<=", ">=", "!=", "=", "<", ">", "~"] as const;
 
-/** Parses `lr<0.01 optimizer=adam hidden~64` into predicates. @throws INVALID_REQUEST */
-export function parseFilter(filter: string, paramNames: readonly string[]): Clause[] {
+/** Parses `lr<0.01 optimizer=adam hidden~64` into predicates over table slots. @throws INVALID_REQUEST */
+export function parseFilter(filter: string, table: SweepTable): Clause[] {
+  const paramNames = table.paramNames;
   const tokens = filter.match(/[^\s,"]+(?:"[^"]*"[^\s,"]*)*|"[^"]*"/g) ?? [];
+  const nan = (v: number) => (Number.isNaN(v) ? undefined : v);
   return tokens.map((tok): Clause => {
     const m = /^([^<>=!~]+?)(<=|>=|!=|=|<|>|~)(.*)$/.exec(tok);
     if (!m) {
       const needle = tok.replace(/"/g, "").toLowerCase();
-      return (t) =>
-        t.id.toLowerCase().includes(needle) ||
-        Object.values(t.params).some((v) => paramText(v).toLowerCase().includes(needle));
+      return (i) =>
+        `t${String(i).padStart(4, "0")}`.includes(needle) ||
+        paramNames.some((p) => paramText(table.param(p, i)).toLowerCase().includes(needle));
     }
     const [, name = "", op = "=", rawValue = ""] = m;
     const value = rawValue.replace(/^"|"$/g, "");
-    const special: Record<string, (t: TableTrial) => ParamValue | undefined> = {
-      mean: (t) => t.mean,
-      std: (t) => t.std,
-      sem: (t) => t.sem,
-      state: (t) => t.state,
-      worker: (t) => t.worker,
-      index: (t) => t.index,
+    const special: Record<string, (i: number) => ParamValue | undefined> = {
+      mean: (i) => nan(table.mean(i)),
+      std: (i) => nan(table.std(i)),
+      sem: (i) => nan(table.sem(i)),
+      state: (i) => table.state(i),
+      worker: (i) => table.worker(i),
+      index: (i) => i,
     };
-    const get = special[name] ?? (paramNames.includes(name) ? (t: TableTrial) => t.params[name] : undefined);
+    const get = special[name] ?? (paramNames.includes(name) ? (i: number) => table.param(name, i) : undefined);
     if (!get) {
-      throw new HpoError(
-        "INVALID_REQUEST",
-        `leaderboard: filter "${tok}": unknown column "${name}" (params: ${paramNames.join(", ") || "none"}; also mean, std, sem, state, worker, index)`,
-      );
+      throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": unknown column "${name}" (params: ${paramNames.join(", ") || "none"}; also mean, std, sem, state, worker, index)`);
     }
-    if (!OPS.includes(op as (typeof OPS)[number]))
-      throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": bad operator`);
+    if (!OPS.includes(op as (typeof OPS)[number])) throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": bad operator`);
     const num = Number(value);
     const numeric = value !== "" && Number.isFinite(num);
-    return (t) => {
-      const v = get(t);
+    return (i) => {
+      const v = get(i);
       if (v === undefined) return op === "!=";
       if (op === "~") return paramText(v).toLowerCase().includes(value.toLowerCase());
       if (typeof v === "number" && numeric) {
@@ -143,83 +141,40 @@ export function parseFilter(filter: string, paramNames: readonly string[]): Clau
   });
 }
 
-const STATE_RANK = new Map(TRIAL_STATES.map((s, i) => [s, i]));
-
-/** Sort key of one trial: a number (NaN = missing, always last) or a string. */
-function keyOf(sort: string, goal: Goal): (t: TableTrial) => number | string {
-  if (sort === "score") return (t) => (t.mean === undefined ? Number.NaN : goal === "maximize" ? -t.mean : t.mean);
-  if (sort === "index") return (t) => t.index;
-  if (sort === "std") return (t) => t.std ?? Number.NaN;
-  if (sort === "sem") return (t) => t.sem ?? Number.NaN;
-  if (sort === "duration") return (t) => t.durationMs ?? Number.NaN;
-  if (sort === "state") return (t) => STATE_RANK.get(t.state) ?? 99;
-  if (sort.startsWith("f:")) {
-    const k = Number(sort.slice(2));
-    return (t) => t.folds.find((f) => f.fold === k)?.score ?? Number.NaN;
-  }
-  const name = sort.slice(2);
-  return (t) => {
-    const v = t.params[name];
-    if (v === undefined) return Number.NaN;
-    return typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : paramText(v);
-  };
-}
-
 export interface LeaderboardResult {
-  /** Indices into `table.trials`, in order. */
-  readonly order: Int32Array;
+  /** Table slots (trial indexes), in order. */
+  readonly order: Uint32Array;
   readonly unfiltered: number;
 }
 
 /**
- * Sorted and filtered trial positions of `table` for `q` (offset/limit ignored). Missing values
- * sort last in both directions; ties break by index. "score" + "desc" is best first.
+ * Sorted and filtered slots of `table` for `q` (offset/limit ignored). Missing values sort last in
+ * both directions; ties break by index. "score" + "desc" is best first. The sort itself is the
+ * table's cached per-column order; this only reverses and filters it.
  */
-export function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal, paramNames: readonly string[]): LeaderboardResult {
-  const clauses = q.filter ? parseFilter(q.filter, paramNames) : [];
+export function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal): LeaderboardResult {
+  const clauses = q.filter ? parseFilter(q.filter, table) : [];
   const states = q.states.length ? new Set(q.states) : null;
-  const key = keyOf(q.sort, goal);
-  const trials = table.trials;
-  const kept: number[] = [];
-  const raw: (number | string)[] = [];
-  let unfiltered = 0;
-  let strings = false;
-  for (let i = 0; i < trials.length; i++) {
-    const t = trials[i];
-    if (!t) continue;
-    unfiltered++;
-    if (states && !states.has(t.state)) continue;
-    if (q.flag && !(t.flags.includes(q.flag) || (q.flag === "pruned" && t.state === "pruned"))) continue;
-    let ok = true;
-    for (const c of clauses) if (!c(t)) ok = false;
-    if (!ok) continue;
-    const k = key(t);
-    if (typeof k === "string") strings = true;
-    kept.push(i);
-    raw.push(k);
-  }
-  // One numeric key per kept trial (strings by rank), missing = +Infinity so it sorts last in
-  // both directions; ties break by index. "score" keys are lower-is-better already.
+  const { slots, missing } = table.order(q.sort, goal);
   const ascending = q.sort === "score" ? q.dir === "desc" : q.dir === "asc";
-  const sign = ascending ? 1 : -1;
-  const keys = new Float64Array(kept.length);
-  const rank = strings ? new Map([...new Set(raw.map(String))].sort().map((v, r) => [v, r])) : null;
-  for (let j = 0; j < kept.length; j++) {
-    const k = raw[j] as number | string;
-    const v = typeof k === "number" ? k : rank ? (rank.get(k) as number) : Number.NaN;
-    keys[j] = Number.isNaN(v) ? Number.POSITIVE_INFINITY : sign * v;
+  const n = slots.length;
+  const withKey = n - missing;
+  const keep = (i: number): boolean => {
+    if (states && !states.has(table.state(i))) return false;
+    if (q.flag && !(table.flags(i).includes(q.flag) || (q.flag === "pruned" && table.state(i) === "pruned"))) return false;
+    for (const c of clauses) if (!c(i)) return false;
+    return true;
+  };
+  const out = new Uint32Array(n);
+  let m = 0;
+  const filtering = states !== null || !!q.flag || clauses.length > 0;
+  for (let j = 0; j < withKey; j++) {
+    const i = slots[ascending ? j : withKey - 1 - j] as number;
+    if (!filtering || keep(i)) out[m++] = i;
   }
-  if (rank) {
-    for (let j = 0; j < kept.length; j++) {
-      // numbers mixed with strings (rare): numbers first, by value
-      const k = raw[j];
-      if (typeof k === "number" && !Number.isNaN(k)) keys[j] = sign * (k - 1e15);
-    }
+  for (let j = withKey; j < n; j++) {
+    const i = slots[j] as number;
+    if (!filtering || keep(i)) out[m++] = i;
   }
-  const pos = new Uint32Array(kept.length);
-  for (let j = 0; j < pos.length; j++) pos[j] = j;
-  pos.sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
-  const order = new Int32Array(pos.length);
-  for (let j = 0; j < pos.length; j++) order[j] = kept[pos[j] as number] as number;
-  return { order, unfiltered };
+  return { order: out.subarray(0, m), unfiltered: table.count };
 }

@@ -1,82 +1,233 @@
 /**
- * An in-memory copy of one sweep's trials, kept in step with the store incrementally: new trials
- * are read by index, and only trials whose state moved are re-read. Sorting and filtering of the
- * leaderboard, history, samples and importance are computed from it, so the store never has to
- * answer "sort 100,000 trials by dropout".
+ * An in-memory, column-oriented copy of one sweep's trials, kept in step with the store
+ * incrementally: new trials are read by index, and only trials whose state moved are re-read.
+ * Numbers live in typed arrays (about 100 bytes per trial instead of kilobytes of objects), and
+ * each column's sort order is computed once per table version, so re-sorting 100,000 trials is
+ * a pass over a cached permutation.
  */
-import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core";
-import type { Store } from "@hpo/store";
+import type { Goal, ParamValue, Params, SweepRecord, TrialState } from "@hpo/core";
+import { type TrialScan, type TrialScanRow, TRIAL_STATES, trialIdOf } from "@hpo/store";
 
 const BATCH = 1000;
+const PARALLEL_BATCHES = 4;
 const OPEN: readonly TrialState[] = ["queued", "running"];
+const STATE_CODE = new Map(TRIAL_STATES.map((s, i) => [s, i]));
 
-/** A trial as the table keeps it: fold metrics dropped (the Trial view reads the store). */
-export type TableTrial = TrialRecord;
+/** A leaderboard row on the wire: a TrialRecord without fold metrics, times or errors. */
+export interface TableRow {
+  readonly sweepId: string;
+  readonly id: string;
+  readonly index: number;
+  readonly state: TrialState;
+  readonly params: Params;
+  readonly folds: readonly { readonly fold: number; readonly score: number }[];
+  readonly mean?: number;
+  readonly std?: number;
+  readonly sem?: number;
+  readonly flags: readonly string[];
+  readonly prunedAt?: number;
+  readonly durationMs?: number;
+  readonly worker?: string;
+}
 
+/** Read access by slot (= trial index). Numbers are NaN when missing. */
 export interface SweepTable {
   readonly sweepId: string;
   /** Increases whenever a trial is added or changes. */
   readonly version: number;
-  /** Every trial, by index (holes are possible while trials are proposed). */
-  readonly trials: readonly (TableTrial | undefined)[];
+  /** Number of slots (highest index + 1); `has(i)` tells which hold a trial. */
+  readonly size: number;
+  /** Trials held. */
+  readonly count: number;
   readonly loaded: boolean;
-  /** Brings the table up to date with `sweep` (its counts and proposed) — at most one sync at a time. */
+  readonly paramNames: readonly string[];
+  has(i: number): boolean;
+  state(i: number): TrialState;
+  mean(i: number): number;
+  std(i: number): number;
+  sem(i: number): number;
+  durationMs(i: number): number;
+  foldScore(i: number, fold: number): number;
+  param(name: string, i: number): ParamValue | undefined;
+  flags(i: number): readonly string[];
+  worker(i: number): string | undefined;
+  row(i: number): TableRow;
+  /**
+   * Present slots in ascending order of `sort` (see leaderboard-query.ts for the keys), missing
+   * values last, ties by index. Cached until the table changes.
+   */
+  order(sort: string, goal: Goal): { readonly slots: Uint32Array; readonly missing: number };
+  /**
+   * Computes the sort order of every column in the background (one column per event-loop turn),
+   * so that any re-sort of a sweep that no longer changes is a pass over a cached order.
+   */
+  warm(goal: Goal): void;
+  /** Brings the table up to date with `sweep` (its counts and proposed); one sync at a time. */
   sync(sweep: SweepRecord): Promise<void>;
 }
 
-const slimFolds = (folds: readonly FoldResult[]): FoldResult[] =>
-  folds.map((f) => ({ fold: f.fold, score: f.score, epochs: f.epochs, durationMs: f.durationMs, metrics: {} }));
+class Grow {
+  f64(a: Float64Array, n: number): Float64Array {
+    if (a.length >= n) return a;
+    const b = new Float64Array(Math.max(n, a.length * 2, 1024)).fill(Number.NaN);
+    b.set(a);
+    return b;
+  }
+  u8(a: Uint8Array, n: number, fill = 0): Uint8Array {
+    if (a.length >= n) return a;
+    const b = new Uint8Array(Math.max(n, a.length * 2, 1024)).fill(fill);
+    b.set(a);
+    return b;
+  }
+  i32(a: Int32Array, n: number): Int32Array {
+    if (a.length >= n) return a;
+    const b = new Int32Array(Math.max(n, a.length * 2, 1024)).fill(-1);
+    b.set(a);
+    return b;
+  }
+}
+const grow = new Grow();
 
-const slim = (t: TrialRecord & { curve?: unknown }): TableTrial => {
-  const { curve: _curve, ...rest } = t;
-  return { ...rest, folds: slimFolds(t.folds) };
-};
+/** One parameter: numbers in a Float64Array, anything else as a code into `values`. */
+interface ParamColumn {
+  num: Float64Array;
+  code: Int32Array;
+  readonly values: ParamValue[];
+  readonly codeOf: Map<string, number>;
+}
 
-const signature = (s: SweepRecord) => `${s.proposed}|${JSON.stringify(s.counts)}|${s.status}`;
+const keyOfValue = (v: ParamValue): string => (Array.isArray(v) ? `[${v.join(",")}]` : `${typeof v}:${String(v)}`);
+const textOf = (v: ParamValue): string => (Array.isArray(v) ? `[${v.join(",")}]` : String(v));
 
-export function createSweepTable(store: Store, sweepId: string): SweepTable {
-  const trials: (TableTrial | undefined)[] = [];
+export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTable {
+  const sweepId = sweep.id;
+  const folds = Math.max(1, sweep.spec.cv?.folds ?? 1);
+  const paramNames = Object.keys(sweep.spec.parameters ?? {});
+  let size = 0;
+  let count = 0;
+  let present: Uint8Array = new Uint8Array(0);
+  let state: Uint8Array = new Uint8Array(0);
+  let mean: Float64Array = new Float64Array(0);
+  let std: Float64Array = new Float64Array(0);
+  let sem: Float64Array = new Float64Array(0);
+  let dur: Float64Array = new Float64Array(0);
+  let pruned: Float64Array = new Float64Array(0);
+  let foldScores: Float64Array = new Float64Array(0);
+  let workerCode: Int32Array = new Int32Array(0);
+  const workers: string[] = [];
+  const workerOf = new Map<string, number>();
+  const flagList: (readonly string[] | undefined)[] = [];
+  const params = new Map<string, ParamColumn>();
+  const extraParams = new Set<string>();
+  const orders = new Map<string, { slots: Uint32Array; missing: number }>();
+  let ordersVersion = -1;
   let version = 0;
   let loaded = false;
   let lastSig = "";
   let running: Promise<void> | null = null;
   let again = false;
-  let latest: SweepRecord | null = null;
+  let latest = sweep;
 
-  const put = (t: TrialRecord) => {
-    trials[t.index] = slim(t);
+  const column = (name: string): ParamColumn => {
+    let c = params.get(name);
+    if (!c) {
+      c = { num: new Float64Array(0), code: new Int32Array(0), values: [], codeOf: new Map() };
+      params.set(name, c);
+      if (!paramNames.includes(name)) extraParams.add(name);
+    }
+    return c;
+  };
+
+  const ensure = (n: number) => {
+    present = grow.u8(present, n);
+    state = grow.u8(state, n);
+    mean = grow.f64(mean, n);
+    std = grow.f64(std, n);
+    sem = grow.f64(sem, n);
+    dur = grow.f64(dur, n);
+    pruned = grow.f64(pruned, n);
+    foldScores = grow.f64(foldScores, n * folds);
+    workerCode = grow.i32(workerCode, n);
+    for (const c of params.values()) {
+      c.num = grow.f64(c.num, n);
+      c.code = grow.i32(c.code, n);
+    }
+  };
+
+  const put = (t: TrialScanRow) => {
+    const i = t.index;
+    ensure(i + 1);
+    if (!present[i]) count++;
+    present[i] = 1;
+    size = Math.max(size, i + 1);
+    state[i] = STATE_CODE.get(t.state) ?? 0;
+    mean[i] = t.mean ?? Number.NaN;
+    std[i] = t.std ?? Number.NaN;
+    sem[i] = t.sem ?? Number.NaN;
+    dur[i] = t.durationMs ?? Number.NaN;
+    pruned[i] = t.prunedAt ?? Number.NaN;
+    for (let k = 0; k < folds; k++) foldScores[i * folds + k] = t.foldScores[k] ?? Number.NaN;
+    if (t.worker) {
+      let w = workerOf.get(t.worker);
+      if (w === undefined) {
+        w = workers.push(t.worker) - 1;
+        workerOf.set(t.worker, w);
+      }
+      workerCode[i] = w;
+    } else workerCode[i] = -1;
+    flagList[i] = t.flags.length ? t.flags : undefined;
+    for (const [name, v] of Object.entries(t.params)) {
+      const c = column(name);
+      if (c.num.length < size) ensure(size);
+      if (typeof v === "number") {
+        c.num[i] = v;
+        c.code[i] = -1;
+      } else {
+        const key = keyOfValue(v);
+        let code = c.codeOf.get(key);
+        if (code === undefined) {
+          code = c.values.push(v) - 1;
+          c.codeOf.set(key, code);
+        }
+        c.code[i] = code;
+        c.num[i] = Number.NaN;
+      }
+    }
     version++;
   };
 
   async function readNew(): Promise<void> {
     for (;;) {
-      const offset = trials.length;
-      const page = await store.listTrials(sweepId, { sort: "index", offset, limit: BATCH });
-      for (const t of page.items) put(t);
-      if (page.items.length < BATCH || trials.length === offset) return;
+      const offset = count;
+      const pages = await Promise.all(
+        Array.from({ length: PARALLEL_BATCHES }, (_, b) => scan.range(sweepId, offset + b * BATCH, BATCH)),
+      );
+      let got = 0;
+      for (const page of pages) {
+        for (const t of page) put(t);
+        got += page.length;
+        await new Promise((r) => setImmediate(r)); // let requests in between pages
+      }
+      if (got < BATCH * PARALLEL_BATCHES) return;
     }
   }
 
   async function readMoved(): Promise<void> {
     // Trials we hold as open but that left their open state (or moved queued → running).
     const open = new Map<string, TrialState>();
-    for (const state of OPEN) {
-      for (const id of await store.trialIdsInState(sweepId, state, 1_000_000)) open.set(id, state);
-    }
+    for (const s of OPEN) for (const id of await scan.idsInState(sweepId, s)) open.set(id, s);
     const stale: string[] = [];
-    for (const t of trials) {
-      if (!t) continue;
-      const now = open.get(t.id);
-      if (OPEN.includes(t.state) ? now !== t.state : now !== undefined) stale.push(t.id);
+    for (let i = 0; i < size; i++) {
+      if (!present[i]) continue;
+      const s = TRIAL_STATES[state[i] as number] as TrialState;
+      const now = open.get(trialIdOf(i));
+      if (OPEN.includes(s) ? now !== s : now !== undefined) stale.push(trialIdOf(i));
     }
-    for (let i = 0; i < stale.length; i += 50) {
-      const got = await Promise.all(stale.slice(i, i + 50).map((id) => store.getTrial(sweepId, id)));
-      for (const t of got) if (t) put(t);
-    }
+    for (let j = 0; j < stale.length; j += BATCH) for (const t of await scan.byIds(sweepId, stale.slice(j, j + BATCH))) put(t);
   }
 
-  async function syncOnce(sweep: SweepRecord): Promise<void> {
-    const sig = signature(sweep);
+  async function syncOnce(s: SweepRecord): Promise<void> {
+    const sig = `${s.proposed}|${JSON.stringify(s.counts)}|${s.status}`;
     if (loaded && sig === lastSig) return;
     await readNew();
     if (loaded) await readMoved();
@@ -84,17 +235,138 @@ export function createSweepTable(store: Store, sweepId: string): SweepTable {
     lastSig = sig;
   }
 
+  const paramOf = (name: string, i: number): ParamValue | undefined => {
+    const c = params.get(name);
+    if (!c || i >= c.num.length) return undefined;
+    const code = c.code[i] as number;
+    if (code >= 0) return c.values[code];
+    const v = c.num[i] as number;
+    return Number.isNaN(v) ? undefined : v;
+  };
+
+  /** Sort key per slot (NaN = missing); lower sorts first. */
+  function keys(sort: string, goal: Goal): Float64Array {
+    if (sort === "score") return goal === "maximize" ? mean.map((v) => -v) : mean;
+    if (sort === "std") return std;
+    if (sort === "sem") return sem;
+    if (sort === "duration") return dur;
+    if (sort === "index") return Float64Array.from({ length: size }, (_, i) => i);
+    if (sort === "state") return Float64Array.from(state.subarray(0, size));
+    if (sort.startsWith("f:")) {
+      const k = Number(sort.slice(2));
+      return Float64Array.from({ length: size }, (_, i) => (k < folds ? (foldScores[i * folds + k] as number) : Number.NaN));
+    }
+    const c = params.get(sort.slice(2));
+    const out = new Float64Array(size).fill(Number.NaN);
+    if (!c) return out;
+    // categories by their text; numbers (if mixed in) before them
+    let maxNum = 0;
+    for (let i = 0; i < size; i++) if ((c.code[i] as number) < 0 && (c.num[i] as number) > maxNum) maxNum = c.num[i] as number;
+    const rank = [...c.values.keys()].sort((a, b) => (textOf(c.values[a] as ParamValue) < textOf(c.values[b] as ParamValue) ? -1 : 1));
+    const rankOf = new Float64Array(c.values.length);
+    rank.forEach((code, r) => {
+      rankOf[code] = maxNum + 1 + r;
+    });
+    for (let i = 0; i < size; i++) {
+      const code = c.code[i] as number;
+      out[i] = code >= 0 ? (rankOf[code] as number) : (c.num[i] as number);
+    }
+    return out;
+  }
+
   return {
     sweepId,
     get version() {
       return version;
     },
-    trials,
+    get size() {
+      return size;
+    },
+    get count() {
+      return count;
+    },
     get loaded() {
       return loaded;
     },
-    async sync(sweep) {
-      latest = sweep;
+    get paramNames() {
+      return [...paramNames, ...extraParams];
+    },
+    has: (i) => present[i] === 1,
+    state: (i) => TRIAL_STATES[state[i] as number] as TrialState,
+    mean: (i) => mean[i] as number,
+    std: (i) => std[i] as number,
+    sem: (i) => sem[i] as number,
+    durationMs: (i) => dur[i] as number,
+    foldScore: (i, k) => (k < folds ? (foldScores[i * folds + k] as number) : Number.NaN),
+    param: paramOf,
+    flags: (i) => flagList[i] ?? [],
+    worker: (i) => (workerCode[i] as number) >= 0 ? workers[workerCode[i] as number] : undefined,
+    row(i) {
+      const p: Record<string, ParamValue> = {};
+      for (const name of params.keys()) {
+        const v = paramOf(name, i);
+        if (v !== undefined) p[name] = v;
+      }
+      const fs: { fold: number; score: number }[] = [];
+      for (let k = 0; k < folds; k++) {
+        const v = foldScores[i * folds + k] as number;
+        if (!Number.isNaN(v)) fs.push({ fold: k, score: v });
+      }
+      const opt = (name: string, v: number) => (Number.isNaN(v) ? {} : { [name]: v });
+      const w = workerCode[i] as number;
+      return {
+        sweepId,
+        id: trialIdOf(i),
+        index: i,
+        state: TRIAL_STATES[state[i] as number] as TrialState,
+        params: p,
+        folds: fs,
+        ...opt("mean", mean[i] as number),
+        ...opt("std", std[i] as number),
+        ...opt("sem", sem[i] as number),
+        flags: flagList[i] ?? [],
+        ...opt("prunedAt", pruned[i] as number),
+        ...opt("durationMs", dur[i] as number),
+        ...(w >= 0 && { worker: workers[w] }),
+      };
+    },
+    order(sort, goal) {
+      if (ordersVersion !== version) {
+        orders.clear();
+        ordersVersion = version;
+      }
+      const cacheKey = `${sort}|${goal}`;
+      const cached = orders.get(cacheKey);
+      if (cached) return cached;
+      const key = keys(sort, goal);
+      const slots: number[] = [];
+      const missing: number[] = [];
+      for (let i = 0; i < size; i++) {
+        if (!present[i]) continue;
+        if (Number.isNaN(key[i] as number)) missing.push(i);
+        else slots.push(i);
+      }
+      const sorted = Uint32Array.from(slots).sort((a, b) => (key[a] as number) - (key[b] as number) || a - b);
+      const all = new Uint32Array(sorted.length + missing.length);
+      all.set(sorted);
+      all.set(missing, sorted.length);
+      const res = { slots: all, missing: missing.length };
+      orders.set(cacheKey, res);
+      return res;
+    },
+    warm(goal) {
+      const v = version;
+      const sorts = ["score", "index", "std", "sem", "duration", "state", ...Array.from({ length: folds }, (_, k) => `f:${k}`), ...[...params.keys()].map((p) => `p:${p}`)];
+      const next = () => {
+        const sort = sorts.shift();
+        if (sort === undefined || version !== v) return;
+        this.order(sort, goal);
+        setTimeout(next, 20); // requests first
+      };
+      setTimeout(next, 200);
+    },
+    async sync(s) {
+      latest = s;
       if (running) {
         again = true;
         return running;
@@ -103,7 +375,7 @@ export function createSweepTable(store: Store, sweepId: string): SweepTable {
         try {
           do {
             again = false;
-            await syncOnce(latest ?? sweep);
+            await syncOnce(latest);
           } while (again);
         } finally {
           running = null;

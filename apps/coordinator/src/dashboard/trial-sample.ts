@@ -3,7 +3,7 @@
  * coordinates, slice): the best `top` trials plus an even spread of the rest, at most `limit`.
  */
 import type { Goal, Params } from "@hpo/core";
-import type { TableTrial } from "./sweep-table.ts";
+import type { SweepTable } from "./sweep-table.ts";
 
 export interface TrialSample {
   readonly params: readonly string[];
@@ -11,27 +11,25 @@ export interface TrialSample {
   readonly completed: number;
 }
 
-export function trialSample(
-  trials: readonly (TableTrial | undefined)[],
-  paramNames: readonly string[],
-  goal: Goal,
-  limit = 1500,
-  top = 200,
-): TrialSample {
-  const done = trials.filter((t): t is TableTrial => !!t && t.state === "completed" && t.mean !== undefined);
-  const row = (t: TableTrial) => ({ id: t.id, score: t.mean as number, params: t.params });
-  if (done.length <= limit) return { params: paramNames, rows: done.map(row), completed: done.length };
-  const ranked = done
-    .slice()
-    .sort((a, b) =>
-      goal === "maximize" ? (b.mean as number) - (a.mean as number) : (a.mean as number) - (b.mean as number),
-    );
+export function trialSample(table: SweepTable, goal: Goal, limit = 1500, top = 200): TrialSample {
+  const { slots, missing } = table.order("score", goal); // best first
+  const ranked: number[] = [];
+  for (let j = 0; j < slots.length - missing; j++) {
+    const i = slots[j] as number;
+    if (table.state(i) === "completed") ranked.push(i);
+  }
+  const row = (i: number) => {
+    const r = table.row(i);
+    return { id: r.id, score: r.mean as number, params: r.params };
+  };
+  const params = table.paramNames;
+  if (ranked.length <= limit) return { params, rows: ranked.slice().sort((a, b) => a - b).map(row), completed: ranked.length };
   const best = ranked.slice(0, Math.min(top, Math.floor(limit / 2)));
   const rest = ranked.slice(best.length);
   const want = Math.min(limit - best.length, rest.length);
   const stride = rest.length / want;
-  const spread: TableTrial[] = [];
-  for (let i = 0; i < want; i++) spread.push(rest[Math.floor(i * stride)] as TableTrial);
-  // by index, so the plot draws the best lines last (on top) via their order below
-  return { params: paramNames, rows: [...spread.reverse(), ...best.reverse()].map(row), completed: done.length };
+  const spread: number[] = [];
+  for (let k = 0; k < want; k++) spread.push(rest[Math.floor(k * stride)] as number);
+  // worst first, so the best lines are drawn last (on top)
+  return { params, rows: [...spread.reverse(), ...best.reverse()].map(row), completed: ranked.length };
 }

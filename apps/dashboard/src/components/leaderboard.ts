@@ -101,6 +101,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   let raf = 0;
   let destroyed = false;
   let firstShown = false;
+  let shownTotal = -1;
 
   // toolbar
   const stateSel = el(
@@ -173,12 +174,18 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   function render(): void {
     raf = 0;
     if (destroyed) return;
-    spacer.style.height = `${total * ROW_H}px`;
-    // a short leaderboard takes only the room it needs
-    body.style.height = `${Math.min(maxHeight, header.offsetHeight + Math.max(total, 3) * ROW_H + 2)}px`;
-    const top = Math.max(0, body.scrollTop - header.offsetHeight);
+    // reads first, then writes: no forced layout in the middle of a frame
+    const headH = header.offsetHeight;
+    const top = Math.max(0, body.scrollTop - headH);
+    const viewH = body.clientHeight;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
-    const last = Math.min(total - 1, Math.ceil((top + body.clientHeight) / ROW_H) + OVERSCAN);
+    const last = Math.min(total - 1, Math.ceil((top + viewH) / ROW_H) + OVERSCAN);
+    if (total !== shownTotal) {
+      shownTotal = total;
+      spacer.style.height = `${total * ROW_H}px`;
+      // a short leaderboard takes only the room it needs
+      body.style.height = `${Math.min(maxHeight, headH + Math.max(total, 3) * ROW_H + 2)}px`;
+    }
     const need = Math.max(0, last - first + 1);
     while (pool.length < need) {
       const rowEl = el("div", { class: "lb-row", attrs: { role: "row" }, style: { width: `${totalWidth}px` } });

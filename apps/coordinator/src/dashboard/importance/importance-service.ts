@@ -4,7 +4,7 @@
  * params yet) and the client polls. Recomputed when the number of completed trials changed.
  */
 import type { Goal, ParamValue } from "@hpo/core";
-import type { TableTrial } from "../sweep-table.ts";
+import type { SweepTable } from "../sweep-table.ts";
 import { createImportanceRunner, type ImportanceRunner } from "./importance-runner.ts";
 import type { Cell } from "./ped-anova.ts";
 
@@ -19,12 +19,7 @@ export interface ImportanceResult {
 }
 
 export interface ImportanceService {
-  get(
-    sweepId: string,
-    trials: readonly (TableTrial | undefined)[],
-    paramNames: readonly string[],
-    goal: Goal,
-  ): ImportanceResult;
+  get(table: SweepTable, goal: Goal): ImportanceResult;
   /** Resolves when the computation for `sweepId` in flight (if any) is done (tests). */
   settled(sweepId: string): Promise<void>;
   close(): Promise<void>;
@@ -45,8 +40,13 @@ interface Entry {
 export function createImportanceService(runner: ImportanceRunner = createImportanceRunner()): ImportanceService {
   const cache = new Map<string, Entry>();
   return {
-    get(sweepId, trials, paramNames, goal) {
-      const done = trials.filter((t): t is TableTrial => !!t && t.state === "completed" && t.mean !== undefined);
+    get(table, goal) {
+      const sweepId = table.sweepId;
+      const paramNames = table.paramNames;
+      const done: number[] = [];
+      for (let i = 0; i < table.size; i++) {
+        if (table.has(i) && table.state(i) === "completed" && !Number.isNaN(table.mean(i))) done.push(i);
+      }
       const entry = cache.get(sweepId) ?? { completed: -1, params: [] };
       cache.set(sweepId, entry);
       if (done.length < MIN_TRIALS) {
@@ -59,8 +59,8 @@ export function createImportanceService(runner: ImportanceRunner = createImporta
         const n = done.length;
         const input = {
           names: paramNames,
-          columns: paramNames.map((p) => done.map((t) => cell(t.params[p]))),
-          scores: done.map((t) => t.mean as number),
+          columns: paramNames.map((p) => done.map((i) => cell(table.param(p, i)))),
+          scores: done.map((i) => table.mean(i)),
           goal,
         };
         const job = (entry.inflight ?? Promise.resolve())
