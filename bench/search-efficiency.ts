@@ -4,7 +4,7 @@
  * TPE + ASHA, over several seeds. Goal: TPE + ASHA reaches random search's best accuracy with at
  * most a third of the epochs.
  *
- *   pnpm exec tsx bench/search-efficiency.ts [--budget 150] [--max-epochs 15] [--seeds 3]
+ *   pnpm exec tsx bench/search-efficiency.ts [--budget 120] [--max-epochs 12] [--seeds 3] [--first-seed 0]
  *       [--methods random,tpe,tpe+asha] [--backend auto|wasm|cpu] [--json]
  *
  * Trials run one after another in this process (no Redis: the pruner's rung values are kept in a
@@ -26,9 +26,10 @@ import { type BackendPreference, selectBackend, trainTrial } from "../packages/t
 
 const { values: args } = parseArgs({
   options: {
-    budget: { type: "string", default: "150" },
-    "max-epochs": { type: "string", default: "15" },
+    budget: { type: "string", default: "120" },
+    "max-epochs": { type: "string", default: "12" },
     seeds: { type: "string", default: "3" },
+    "first-seed": { type: "string", default: "0" },
     methods: { type: "string", default: "random,tpe,tpe+asha" },
     backend: { type: "string", default: "auto" },
     target: { type: "string", default: "0.97" },
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
 const budget = Number(args.budget);
 const maxEpochs = Number(args["max-epochs"]);
 const seeds = Number(args.seeds);
+const firstSeed = Number(args["first-seed"]);
 const target = Number(args.target);
 const methods = String(args.methods).split(",");
 
@@ -170,7 +172,7 @@ function epochsToReach(r: RunResult, level: number): number | undefined {
 const backend = await selectBackend(String(args.backend) as BackendPreference);
 const results: RunResult[] = [];
 for (const method of methods) {
-  for (let seed = 0; seed < seeds; seed++) {
+  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     const r = await run(method, seed);
     results.push(r);
     if (!args.json) {
