@@ -233,6 +233,34 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     );
   });
 
+  it("hpo up restarts a coordinator that dies; the sweeps are still there (Redis is the source of truth)", async () => {
+    const before = await runCli(["ls", "--json"], { cwd: dir, env });
+    const ids = (JSON.parse(before.stdout) as { id: string }[]).map((s) => s.id).sort();
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    const coordinatorPid = childPids(up.pid as number).find((pid) =>
+      cmdline(pid).includes("apps/coordinator/src/main.ts"),
+    );
+    expect(coordinatorPid).toBeDefined();
+    const mark = upOut.length;
+    process.kill(coordinatorPid as number, "SIGKILL");
+    const deadline = Date.now() + 60_000;
+    let healthy = false;
+    while (!healthy && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      healthy =
+        /restarting it in 2 s/.test(upOut.slice(mark)) &&
+        (await fetch(`${env.HPO_URL}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+    }
+    expect(upOut.slice(mark)).toMatch(/coordinator exited \(signal SIGKILL\); restarting it in 2 s/);
+    expect(healthy).toBe(true);
+    const after = await runCli(["ls", "--json"], { cwd: dir, env });
+    expect(after.code, after.stderr).toBe(0);
+    expect((JSON.parse(after.stdout) as { id: string }[]).map((s) => s.id).sort()).toEqual(ids);
+  });
+
   it("hpo up stops its coordinator and workers on SIGTERM and exits 0", async () => {
     const children = childPids(up.pid as number).filter((pid) =>
       /apps\/(coordinator|worker)\/src\/main\.ts/.test(cmdline(pid)),

@@ -4,13 +4,14 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HpoError } from "@hpo/core";
 import { ApiClient } from "./api-client.ts";
+import { parseLogLine } from "./format/log-line.ts";
 import { type RedisHandle, resolveRedis } from "./local-redis.ts";
 import { ManagedProcess, type ProcessExit } from "./managed-process.ts";
 import { portIsFree } from "./net-utils.ts";
 import { ensureToken, ephemeralToken, type TokenOrigin } from "./token-file.ts";
 
-/** A worker that exits on its own is restarted at most this many times. */
-const MAX_WORKER_RESTARTS = 3;
+/** A child that exits on its own is restarted at most this many times. */
+const MAX_RESTARTS = 3;
 
 /** Root of the monorepo (apps/cli/src → ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -54,7 +55,7 @@ export interface Stack {
   readonly tokenPath?: string;
   readonly redis: RedisHandle;
   readonly prefix: string;
-  /** Resolves when the coordinator exits on its own (a crash); the stack is then unusable. */
+  /** Resolves when the coordinator keeps exiting on its own and is no longer restarted; the stack is then unusable. */
   readonly coordinatorExited: Promise<ProcessExit>;
   /** Stops workers and coordinator (SIGTERM, then SIGKILL after the grace period), then a private Redis. */
   close(graceMs?: number): Promise<void>;
@@ -66,8 +67,8 @@ export interface Stack {
  * Starts the local stack in the foreground: resolves Redis (see `resolveRedis`), ensures a token
  * (HPO_TOKEN or `.hpo/token`), starts `tsx apps/coordinator/src/main.ts` and N
  * `tsx apps/worker/src/main.ts` with the env of docs/CONTRACTS.md, and waits for GET /healthz.
- * A worker that exits on its own is restarted (2 s later, at most 3 times); a coordinator that
- * exits resolves `coordinatorExited` (the caller stops the stack).
+ * A worker, or the coordinator once it has been healthy, that exits on its own is restarted 2 s
+ * later, at most 3 times; then `coordinatorExited` resolves (the caller stops the stack).
  * Throws HpoError UNAVAILABLE when Redis is missing, CONFLICT when the port is taken, INTERNAL
  * when the coordinator exits or is not ready in time (with its last log lines); everything
  * started so far is stopped before it throws.
@@ -128,7 +129,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       onLine: options.onLine,
     });
 
-  const coordinator = node("coordinator", coordinatorMain, baseEnv);
+  let coordinator = node("coordinator", coordinatorMain, baseEnv);
   const workerProcs: ManagedProcess[] = [];
   let closing = false;
   const stopAll = async (graceMs = 15_000) => {
@@ -137,34 +138,60 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await coordinator.stop(graceMs);
     await redis.close();
   };
-
-  const host_ = hostname();
-  const startWorker = (i: number, restarts: number) => {
-    const w = node(`worker-${i}`, workerMain, { ...baseEnv, HPO_WORKER_NAME: `${host_}-w${i}` });
-    workerProcs[i - 1] = w;
-    void w.exited.then((exit) => {
+  /** Restarts a process that exits on its own: 2 s later, at most MAX_RESTARTS times. */
+  const restartOnExit = (
+    proc: ManagedProcess,
+    restarts: number,
+    respawn: () => ManagedProcess,
+    onGiveUp?: (exit: ProcessExit) => void,
+  ) => {
+    void proc.exited.then((exit) => {
       if (closing) return;
-      const tail = w.recentLines(10).join("\n");
-      if (restarts >= MAX_WORKER_RESTARTS) {
+      const tail = tailOf(proc, 10);
+      if (restarts >= MAX_RESTARTS) {
         options.notice(
-          `${exit.name} exited (${describeExit(exit)}), ${restarts + 1} times: not restarting it; last lines:\n${tail}`,
+          `${exit.name} exited (${describeExit(exit)}) ${restarts + 1} times: giving up; last lines:\n${tail}`,
         );
+        onGiveUp?.(exit);
         return;
       }
       options.notice(`${exit.name} exited (${describeExit(exit)}); restarting it in 2 s; last lines:\n${tail}`);
       setTimeout(() => {
-        if (!closing) startWorker(i, restarts + 1);
+        if (!closing) restartOnExit(respawn(), restarts + 1, respawn, onGiveUp);
       }, 2_000);
     });
   };
+
+  const host_ = hostname();
   // Workers need only Redis: they boot while the coordinator does.
-  for (let i = 1; i <= workers; i++) startWorker(i, 0);
+  for (let i = 1; i <= workers; i++) {
+    const spawnWorker = () => {
+      const w = node(`worker-${i}`, workerMain, { ...baseEnv, HPO_WORKER_NAME: `${host_}-w${i}` });
+      workerProcs[i - 1] = w;
+      return w;
+    };
+    restartOnExit(spawnWorker(), 0, spawnWorker);
+  }
   try {
     await waitHealthy(url, coordinator, options.readyTimeoutMs ?? 90_000, options.signal);
   } catch (e) {
     await stopAll(5_000);
     throw e;
   }
+  // Once it has been healthy, a coordinator that dies is restarted too: its state is in Redis.
+  let resolveGaveUp: (exit: ProcessExit) => void = () => {};
+  const coordinatorGaveUp = new Promise<ProcessExit>((resolve) => {
+    resolveGaveUp = resolve;
+  });
+  restartOnExit(
+    coordinator,
+    0,
+    () => {
+      coordinator = node("coordinator", coordinatorMain, baseEnv);
+      return coordinator;
+    },
+    resolveGaveUp,
+  );
 
   const dashboardBuilt = existsSync(join(REPO_ROOT, "apps/dashboard/dist/index.html"));
   return {
@@ -175,13 +202,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(tokenPath !== undefined ? { tokenPath } : {}),
     redis,
     prefix,
-    coordinatorExited: coordinator.exited.then((exit) => {
-      if (!closing)
-        options.notice(
-          `coordinator exited (${describeExit(exit)}); last lines:\n${coordinator.recentLines(15).join("\n")}`,
-        );
-      return exit;
-    }),
+    coordinatorExited: coordinatorGaveUp,
     close: stopAll,
     kill: () => {
       closing = true;
@@ -204,18 +225,26 @@ async function waitHealthy(
     if (!coordinator.running) {
       throw new HpoError(
         "INTERNAL",
-        `hpo up: the coordinator exited before it was ready; its last lines:\n${coordinator.recentLines(20).join("\n")}`,
+        `hpo up: the coordinator exited before it was ready; its last lines:\n${tailOf(coordinator, 20)}`,
       );
     }
     if (await client.healthy()) return;
     if (Date.now() > deadline) {
       throw new HpoError(
         "INTERNAL",
-        `hpo up: the coordinator did not answer GET ${url}/healthz within ${Math.round(timeoutMs / 1000)} s; its last lines:\n${coordinator.recentLines(20).join("\n")}`,
+        `hpo up: the coordinator did not answer GET ${url}/healthz within ${Math.round(timeoutMs / 1000)} s; its last lines:\n${tailOf(coordinator, 20)}`,
       );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The last lines of a child, pino JSON made readable, indented. */
+function tailOf(proc: ManagedProcess, n: number): string {
+  return proc
+    .recentLines(n)
+    .map((l) => `  ${parseLogLine(l).text}`)
+    .join("\n");
 }
 
 function interrupted(): HpoError {
