@@ -140,6 +140,35 @@ budget: { max_trials: 12, max_parallel: 3, max_epochs: 1 }`),
     expect(job).toBeUndefined(); // removeOnComplete
   });
 
+  it("two schedulers on one prefix (overlapping restart) still run each trial once within max_parallel", async () => {
+    const { store, prefix, start } = await setup(50);
+    let inFlight = 0;
+    let maxSeen = 0;
+    const runs = new Map<string, number>();
+    const fleet = fakeWorker(store, prefix, async (job) => {
+      runs.set(job.data.trialId, (runs.get(job.data.trialId) ?? 0) + 1);
+      inFlight++;
+      maxSeen = Math.max(maxSeen, inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+      return 0.5;
+    });
+    cleanups.push(fleet.close);
+    const [a, b] = [await start(), await start()];
+    const sweep = await store.createSweep(
+      spec(`parameters: { learning_rate: { min: 0.001, max: 0.1 } }
+budget: { max_trials: 30, max_parallel: 3, max_epochs: 1 }`),
+    );
+    a.kick(sweep.id);
+    b.kick(sweep.id);
+    const done = await finished(store, sweep.id);
+    expect(done).toMatchObject({ status: "completed", proposed: 30 });
+    expect(done.counts.completed).toBe(30);
+    expect(runs.size).toBe(30);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect(maxSeen).toBeLessThanOrEqual(3);
+  });
+
   it("stops a grid at its size", async () => {
     const { store, prefix, start } = await setup();
     const fleet = fakeWorker(store, prefix, async () => 0.7);
