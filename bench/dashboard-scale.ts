@@ -21,11 +21,16 @@ import { performance } from "node:perf_hooks";
 import { deletePrefix, flag, REDIS_URL, Redis, rssMiB, startStack, strArg } from "./lib/stack.ts";
 
 // bench/ is no workspace package: import the workspace sources by path
-const { createStore } = (await import("../packages/store/src/index.ts")) as typeof import("../packages/store/src/index.ts");
+const { createStore } = (await import(
+  "../packages/store/src/index.ts"
+)) as typeof import("../packages/store/src/index.ts");
 const core = (await import("../packages/core/src/index.ts")) as typeof import("../packages/core/src/index.ts");
 const { openBrowser } = (await import("../test/browser/browser.ts")) as typeof import("../test/browser/browser.ts");
 
-const sizes = (strArg("reuse", "").split("/")[2] ?? strArg("sizes", "10000,100000")).split(",").map(Number).filter((n) => n > 0);
+const sizes = (strArg("reuse", "").split("/")[2] ?? strArg("sizes", "10000,100000"))
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 const json = flag("json");
 const reuse = strArg("reuse", "");
 const FOLDS = 5;
@@ -62,7 +67,8 @@ async function seed(store: ReturnType<typeof createStore>, sweepId: string, n: n
       dropout: rng.next() * 0.5,
       weight_decay: 10 ** (-6 + rng.next() * 4),
     };
-    const base = 0.97 - 0.08 * (Math.log10(lr) + 2.3) ** 2 - 0.1 * params.dropout ** 2 + (params.optimizer === "adam" ? 0.01 : 0);
+    const base =
+      0.97 - 0.08 * (Math.log10(lr) + 2.3) ** 2 - 0.1 * params.dropout ** 2 + (params.optimizer === "adam" ? 0.01 : 0);
     const u = rng.next();
     const state = u < 0.85 ? "completed" : u < 0.95 ? "pruned" : "failed";
     const folds = Array.from({ length: FOLDS }, (_, k) => ({
@@ -161,9 +167,12 @@ async function measure(n: number): Promise<Figures> {
             const t = performance.now();
             head.click();
             const check = () => {
-              const rows = [...document.querySelectorAll<HTMLElement>(".lb-row")].filter((r) => r.style.display !== "none");
+              const rows = [...document.querySelectorAll<HTMLElement>(".lb-row")].filter(
+                (r) => r.style.display !== "none",
+              );
               const ready = rows.length > 0 && rows.every((r) => !r.classList.contains("loading"));
-              if (head.getAttribute("aria-sort") !== was && ready && firstKey() !== before) resolve(performance.now() - t);
+              if (head.getAttribute("aria-sort") !== was && ready && firstKey() !== before)
+                resolve(performance.now() - t);
               else if (performance.now() - t > 60_000) reject(new Error(`re-sort by ${col} did not finish`));
               else requestAnimationFrame(check);
             };
@@ -176,7 +185,18 @@ async function measure(n: number): Promise<Figures> {
     await page.waitForTimeout(3000); // the server indexes every column of a finished sweep
     const ttiWarmMs = await tti();
     await page.waitForSelector(".lb-row[data-trial^=t]");
-    const columns = ["p:dropout", "p:learning_rate", "std", "p:learning_rate", "f:0", "score", "score", "p:optimizer", "sem", "index"];
+    const columns = [
+      "p:dropout",
+      "p:learning_rate",
+      "std",
+      "p:learning_rate",
+      "f:0",
+      "score",
+      "score",
+      "p:optimizer",
+      "sem",
+      "index",
+    ];
     const resortMs: { column: string; ms: number }[] = [];
     for (const c of columns) resortMs.push({ column: c, ms: await resort(c) });
     const sorted = resortMs.map((r) => r.ms).sort((a, b) => a - b);
@@ -189,8 +209,11 @@ async function measure(n: number): Promise<Figures> {
           const t = performance.now();
           sc.scrollTop = sc.scrollHeight / 2;
           const check = () => {
-            const rows = [...document.querySelectorAll<HTMLElement>(".lb-row")].filter((r) => r.style.display !== "none");
-            if (rows.length > 0 && rows.every((r) => !r.classList.contains("loading") && r.dataset.trial)) resolve(performance.now() - t);
+            const rows = [...document.querySelectorAll<HTMLElement>(".lb-row")].filter(
+              (r) => r.style.display !== "none",
+            );
+            if (rows.length > 0 && rows.every((r) => !r.classList.contains("loading") && r.dataset.trial))
+              resolve(performance.now() - t);
             else requestAnimationFrame(check);
           };
           requestAnimationFrame(check);
@@ -216,7 +239,18 @@ async function measure(n: number): Promise<Figures> {
     const problems = session.problems.slice();
     if (problems.length) log("  browser problems:", problems);
     const coordinatorRssMiB = rssMiB(stack.coordinator.pid);
-    return { trials: n, seedSeconds, ttiColdMs, ttiWarmMs, firstResortMs, resortMs, resortMedianMs, jumpMs, scrollP95FrameMs, coordinatorRssMiB };
+    return {
+      trials: n,
+      seedSeconds,
+      ttiColdMs,
+      ttiWarmMs,
+      firstResortMs,
+      resortMs,
+      resortMedianMs,
+      jumpMs,
+      scrollP95FrameMs,
+      coordinatorRssMiB,
+    };
   } finally {
     await session.close();
     await stack?.stop();
@@ -231,9 +265,15 @@ for (const n of sizes) {
   log(`\n== ${n.toLocaleString("en-US")} trials`);
   const f = await measure(n);
   results.push(f);
-  log(`  time to interactive, Sweep page: ${f.ttiColdMs} ms cold (first visit), ${f.ttiWarmMs} ms warm (sweep in server memory)`);
-  log(`  first re-sort (by dropout):      ${f.firstResortMs.toFixed(0)} ms (includes loading all trials into the server's table)`);
-  log(`  re-sort, median of ${f.resortMs.length}:          ${f.resortMedianMs.toFixed(0)} ms  (${f.resortMs.map((r) => `${r.column} ${r.ms.toFixed(0)}`).join(", ")})`);
+  log(
+    `  time to interactive, Sweep page: ${f.ttiColdMs} ms cold (first visit), ${f.ttiWarmMs} ms warm (sweep in server memory)`,
+  );
+  log(
+    `  first re-sort (by dropout):      ${f.firstResortMs.toFixed(0)} ms (includes loading all trials into the server's table)`,
+  );
+  log(
+    `  re-sort, median of ${f.resortMs.length}:          ${f.resortMedianMs.toFixed(0)} ms  (${f.resortMs.map((r) => `${r.column} ${r.ms.toFixed(0)}`).join(", ")})`,
+  );
   log(`  jump to the middle:              ${f.jumpMs.toFixed(0)} ms`);
   log(`  scrolling, p95 frame time:       ${f.scrollP95FrameMs.toFixed(1)} ms`);
   log(`  coordinator memory (RSS):        ${f.coordinatorRssMiB.toFixed(0)} MiB`);
@@ -243,7 +283,9 @@ else {
   const big = results[results.length - 1];
   if (big) {
     const ok = big.ttiColdMs < 1000 && big.ttiWarmMs < 1000 && big.resortMedianMs < 200;
-    log(`\ngoal at ${big.trials.toLocaleString("en-US")} trials (interactive < 1 s, re-sort < 200 ms): ${ok ? "met" : "NOT met"}`);
+    log(
+      `\ngoal at ${big.trials.toLocaleString("en-US")} trials (interactive < 1 s, re-sort < 200 ms): ${ok ? "met" : "NOT met"}`,
+    );
   }
 }
 process.exit(0);

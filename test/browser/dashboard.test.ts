@@ -83,10 +83,14 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
       ])),
     );
     const submitted = await api().submit(sweepYaml(XSS, 10, 2, 4));
-    done = await waitFor("the XSS-named sweep to finish", async () => {
-      const sw = await api().sweep(submitted.id);
-      return sw.status === "completed" && sw;
-    }, { timeoutMs: 150_000, intervalMs: 500 });
+    done = await waitFor(
+      "the XSS-named sweep to finish",
+      async () => {
+        const sw = await api().sweep(submitted.id);
+        return sw.status === "completed" && sw;
+      },
+      { timeoutMs: 150_000, intervalMs: 500 },
+    );
     s = await openBrowser();
   }, 240_000);
 
@@ -107,7 +111,10 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     expect(await page.locator("[data-testid=sweeps-table] img").count()).toBe(0);
     expect(await row.locator(".n-done").textContent()).toBe(String(done.counts.completed));
     expect(await row.locator(".n-total").textContent()).toBe("10");
-    expect(leadingNumber((await row.locator("[data-testid=best]").textContent()) ?? "")).toBeCloseTo(done.best?.mean as number, 3);
+    expect(leadingNumber((await row.locator("[data-testid=best]").textContent()) ?? "")).toBeCloseTo(
+      done.best?.mean as number,
+      3,
+    );
     await page.locator("[data-testid=live-status].live").waitFor();
     await s.screenshot("dashboard-sweeps");
     expect(s.problems).toEqual([]);
@@ -125,26 +132,40 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
 
     // ascending learning rate, then descending
     await page.click('[data-sort="p:learning_rate"]');
-    await page.waitForFunction(() => document.querySelector('[data-sort="p:learning_rate"]')?.getAttribute("aria-sort") === "ascending");
+    await page.waitForFunction(
+      () => document.querySelector('[data-sort="p:learning_rate"]')?.getAttribute("aria-sort") === "ascending",
+    );
     let lrs: number[] = [];
-    await waitFor("rows in ascending learning rate", async () => {
-      lrs = (await leaderboardColumn(page, "p:learning_rate")).map(Number);
-      return lrs.length === 10 && lrs.every((v, i) => i === 0 || v >= (lrs[i - 1] as number));
-    }, { timeoutMs: 10_000 });
+    await waitFor(
+      "rows in ascending learning rate",
+      async () => {
+        lrs = (await leaderboardColumn(page, "p:learning_rate")).map(Number);
+        return lrs.length === 10 && lrs.every((v, i) => i === 0 || v >= (lrs[i - 1] as number));
+      },
+      { timeoutMs: 10_000 },
+    );
     await page.click('[data-sort="p:learning_rate"]');
-    await waitFor("rows in descending learning rate", async () => {
-      lrs = (await leaderboardColumn(page, "p:learning_rate")).map(Number);
-      return lrs.length === 10 && lrs.every((v, i) => i === 0 || v <= (lrs[i - 1] as number));
-    }, { timeoutMs: 10_000 });
+    await waitFor(
+      "rows in descending learning rate",
+      async () => {
+        lrs = (await leaderboardColumn(page, "p:learning_rate")).map(Number);
+        return lrs.length === 10 && lrs.every((v, i) => i === 0 || v <= (lrs[i - 1] as number));
+      },
+      { timeoutMs: 10_000 },
+    );
 
     // filter by a param clause: only adam rows, and the count says how many of all
     const adam = (await api().trials(done.id)).items.filter((t) => t.params.optimizer === "adam").length;
     await page.fill("[data-testid=param-filter]", "optimizer=adam");
     await page.press("[data-testid=param-filter]", "Enter");
-    await waitFor("only adam rows", async () => {
-      const opts = await leaderboardColumn(page, "p:optimizer");
-      return opts.length === adam && opts.every((o) => o === "adam");
-    }, { timeoutMs: 10_000 });
+    await waitFor(
+      "only adam rows",
+      async () => {
+        const opts = await leaderboardColumn(page, "p:optimizer");
+        return opts.length === adam && opts.every((o) => o === "adam");
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(await leaderboardCount(page)).toBe(adam === 10 ? "10 trials" : `${adam} of 10 trials`);
     // a bad clause explains itself instead of failing silently
     await page.fill("[data-testid=param-filter]", "nosuch<1");
@@ -157,7 +178,9 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     await page.fill("[data-testid=param-filter]", "");
     await page.press("[data-testid=param-filter]", "Enter");
     await page.selectOption("[data-testid=state-filter]", "running");
-    await page.waitForFunction(() => document.querySelector("[data-testid=lb-count]")?.textContent === "0 of 10 trials");
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=lb-count]")?.textContent === "0 of 10 trials",
+    );
     await page.selectOption("[data-testid=state-filter]", "");
     await page.waitForFunction(() => document.querySelector("[data-testid=lb-count]")?.textContent === "10 trials");
 
@@ -230,7 +253,11 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 42; // survives only without a reload
     });
-    await page.waitForFunction(() => Number(document.querySelector("[data-testid=sweep-progress] .n-done")?.textContent) >= 2, null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector("[data-testid=sweep-progress] .n-done")?.textContent) >= 2,
+      null,
+      { timeout: 120_000 },
+    );
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     await page.waitForSelector(".lb-row[data-trial^=t] .badge.state-completed");
 
@@ -243,7 +270,11 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     const before = Number(await doneCell.textContent());
     await startCoordinator();
     await page.locator("[data-testid=live-status].live").waitFor({ timeout: 30_000 });
-    await waitFor("the sweep to move on after the reconnect", async () => Number(await doneCell.textContent()) > before, { timeoutMs: 120_000 });
+    await waitFor(
+      "the sweep to move on after the reconnect",
+      async () => Number(await doneCell.textContent()) > before,
+      { timeoutMs: 120_000 },
+    );
     await s.screenshot("dashboard-sweeps-live");
 
     // cancel from the Sweep view (needs the token, which the page now has)

@@ -12,7 +12,12 @@ export function fmtScore(v: number | undefined): string {
 export function fmtMeanStd(mean: number | undefined, std: number | undefined): string {
   if (mean === undefined || !Number.isFinite(mean)) return "—";
   if (std === undefined || !Number.isFinite(std)) return fmtScore(mean);
-  const s = std === 0 ? "0" : Math.abs(std) < 1e-3 || Math.abs(std) >= 1e5 ? std.toExponential(1) : String(Number(std.toPrecision(2)));
+  const s =
+    std === 0
+      ? "0"
+      : Math.abs(std) < 1e-3 || Math.abs(std) >= 1e5
+        ? std.toExponential(1)
+        : String(Number(std.toPrecision(2)));
   return `${fmtScore(mean)} ± ${s}`;
 }
 

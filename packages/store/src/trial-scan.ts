@@ -32,7 +32,20 @@ export interface TrialScan {
   idsInState(sweepId: string, state: TrialState): Promise<string[]>;
 }
 
-const FIELDS = ["id", "index", "state", "params", "folds", "mean", "std", "sem", "flags", "prunedAt", "durationMs", "worker"] as const;
+const FIELDS = [
+  "id",
+  "index",
+  "state",
+  "params",
+  "folds",
+  "mean",
+  "std",
+  "sem",
+  "flags",
+  "prunedAt",
+  "durationMs",
+  "worker",
+] as const;
 
 const num = (v: string | null | undefined): number | undefined => {
   if (v === null || v === undefined || v === "") return undefined;

@@ -16,8 +16,8 @@
 import { performance } from "node:perf_hooks";
 import { HpoError, type SweepRecord } from "@hpo/core";
 import { createTrialScan, type Store } from "@hpo/store";
-import { Redis } from "ioredis";
 import { type NextFunction, type Request, type Response, Router } from "express";
+import { Redis } from "ioredis";
 import { createEventHub, type EventHub } from "./event-hub.ts";
 import { createFleetSource } from "./fleet.ts";
 import { history } from "./history.ts";
@@ -113,7 +113,6 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     }
     return t;
   };
-
 
   async function leaderboard(req: Request, res: Response) {
     const t0 = performance.now();

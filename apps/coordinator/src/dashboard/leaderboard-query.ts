@@ -108,9 +108,13 @@ export function parseFilter(filter: string, table: SweepTable): Clause[] {
     };
     const get = special[name] ?? (paramNames.includes(name) ? (i: number) => table.param(name, i) : undefined);
     if (!get) {
-      throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": unknown column "${name}" (params: ${paramNames.join(", ") || "none"}; also mean, std, sem, state, worker, index)`);
+      throw new HpoError(
+        "INVALID_REQUEST",
+        `leaderboard: filter "${tok}": unknown column "${name}" (params: ${paramNames.join(", ") || "none"}; also mean, std, sem, state, worker, index)`,
+      );
     }
-    if (!OPS.includes(op as (typeof OPS)[number])) throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": bad operator`);
+    if (!OPS.includes(op as (typeof OPS)[number]))
+      throw new HpoError("INVALID_REQUEST", `leaderboard: filter "${tok}": bad operator`);
     const num = Number(value);
     const numeric = value !== "" && Number.isFinite(num);
     return (i) => {
@@ -161,7 +165,8 @@ export function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal): Le
   const withKey = n - missing;
   const keep = (i: number): boolean => {
     if (states && !states.has(table.state(i))) return false;
-    if (q.flag && !(table.flags(i).includes(q.flag) || (q.flag === "pruned" && table.state(i) === "pruned"))) return false;
+    if (q.flag && !(table.flags(i).includes(q.flag) || (q.flag === "pruned" && table.state(i) === "pruned")))
+      return false;
     for (const c of clauses) if (!c(i)) return false;
     return true;
   };

@@ -16,7 +16,11 @@ export function storeScan(store: Store): TrialScan {
     async range(sweepId, offset, count) {
       const out: TrialScanRow[] = [];
       for (let o = offset; o < offset + count; o += 1000) {
-        const page = await store.listTrials(sweepId, { sort: "index", offset: o, limit: Math.min(1000, offset + count - o) });
+        const page = await store.listTrials(sweepId, {
+          sort: "index",
+          offset: o,
+          limit: Math.min(1000, offset + count - o),
+        });
         out.push(...page.items.map(toRow));
         if (page.items.length < 1000) break;
       }

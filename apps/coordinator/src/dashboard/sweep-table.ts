@@ -5,8 +5,8 @@
  * each column's sort order is computed once per table version, so re-sorting 100,000 trials is
  * a pass over a cached permutation.
  */
-import type { Goal, ParamValue, Params, SweepRecord, TrialState } from "@hpo/core";
-import { type TrialScan, type TrialScanRow, TRIAL_STATES, trialIdOf } from "@hpo/store";
+import type { Goal, Params, ParamValue, SweepRecord, TrialState } from "@hpo/core";
+import { TRIAL_STATES, type TrialScan, type TrialScanRow, trialIdOf } from "@hpo/store";
 
 const BATCH = 1000;
 const PARALLEL_BATCHES = 4;
@@ -223,7 +223,8 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
       const now = open.get(trialIdOf(i));
       if (OPEN.includes(s) ? now !== s : now !== undefined) stale.push(trialIdOf(i));
     }
-    for (let j = 0; j < stale.length; j += BATCH) for (const t of await scan.byIds(sweepId, stale.slice(j, j + BATCH))) put(t);
+    for (let j = 0; j < stale.length; j += BATCH)
+      for (const t of await scan.byIds(sweepId, stale.slice(j, j + BATCH))) put(t);
   }
 
   async function syncOnce(s: SweepRecord): Promise<void> {
@@ -254,15 +255,20 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
     if (sort === "state") return Float64Array.from(state.subarray(0, size));
     if (sort.startsWith("f:")) {
       const k = Number(sort.slice(2));
-      return Float64Array.from({ length: size }, (_, i) => (k < folds ? (foldScores[i * folds + k] as number) : Number.NaN));
+      return Float64Array.from({ length: size }, (_, i) =>
+        k < folds ? (foldScores[i * folds + k] as number) : Number.NaN,
+      );
     }
     const c = params.get(sort.slice(2));
     const out = new Float64Array(size).fill(Number.NaN);
     if (!c) return out;
     // categories by their text; numbers (if mixed in) before them
     let maxNum = 0;
-    for (let i = 0; i < size; i++) if ((c.code[i] as number) < 0 && (c.num[i] as number) > maxNum) maxNum = c.num[i] as number;
-    const rank = [...c.values.keys()].sort((a, b) => (textOf(c.values[a] as ParamValue) < textOf(c.values[b] as ParamValue) ? -1 : 1));
+    for (let i = 0; i < size; i++)
+      if ((c.code[i] as number) < 0 && (c.num[i] as number) > maxNum) maxNum = c.num[i] as number;
+    const rank = [...c.values.keys()].sort((a, b) =>
+      textOf(c.values[a] as ParamValue) < textOf(c.values[b] as ParamValue) ? -1 : 1,
+    );
     const rankOf = new Float64Array(c.values.length);
     rank.forEach((code, r) => {
       rankOf[code] = maxNum + 1 + r;
@@ -300,7 +306,7 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
     foldScore: (i, k) => (k < folds ? (foldScores[i * folds + k] as number) : Number.NaN),
     param: paramOf,
     flags: (i) => flagList[i] ?? [],
-    worker: (i) => (workerCode[i] as number) >= 0 ? workers[workerCode[i] as number] : undefined,
+    worker: (i) => ((workerCode[i] as number) >= 0 ? workers[workerCode[i] as number] : undefined),
     row(i) {
       const p: Record<string, ParamValue> = {};
       for (const name of params.keys()) {
@@ -356,7 +362,16 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
     },
     warm(goal) {
       const v = version;
-      const sorts = ["score", "index", "std", "sem", "duration", "state", ...Array.from({ length: folds }, (_, k) => `f:${k}`), ...[...params.keys()].map((p) => `p:${p}`)];
+      const sorts = [
+        "score",
+        "index",
+        "std",
+        "sem",
+        "duration",
+        "state",
+        ...Array.from({ length: folds }, (_, k) => `f:${k}`),
+        ...[...params.keys()].map((p) => `p:${p}`),
+      ];
       const next = () => {
         const sort = sorts.shift();
         if (sort === undefined || version !== v) return;

@@ -23,7 +23,15 @@ export function trialSample(table: SweepTable, goal: Goal, limit = 1500, top = 2
     return { id: r.id, score: r.mean as number, params: r.params };
   };
   const params = table.paramNames;
-  if (ranked.length <= limit) return { params, rows: ranked.slice().sort((a, b) => a - b).map(row), completed: ranked.length };
+  if (ranked.length <= limit)
+    return {
+      params,
+      rows: ranked
+        .slice()
+        .sort((a, b) => a - b)
+        .map(row),
+      completed: ranked.length,
+    };
   const best = ranked.slice(0, Math.min(top, Math.floor(limit / 2)));
   const rest = ranked.slice(best.length);
   const want = Math.min(limit - best.length, rest.length);

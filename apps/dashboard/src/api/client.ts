@@ -21,9 +21,7 @@ export class ApiError extends Error {
   get issues(): readonly Issue[] {
     const d = this.details;
     if (!Array.isArray(d)) return [];
-    return d.filter(
-      (i): i is Issue => typeof i === "object" && i !== null && "message" in i && "path" in i,
-    );
+    return d.filter((i): i is Issue => typeof i === "object" && i !== null && "message" in i && "path" in i);
   }
 }
 

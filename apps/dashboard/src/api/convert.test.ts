@@ -11,15 +11,39 @@ describe("wire → domain", () => {
       createdAt: 1000,
       proposed: 7,
       counts: { queued: 1, running: 2, completed: 2, pruned: 1, failed: 0, diverged: 1 },
-      spec: { metric: { name: "val_loss", goal: "minimize" }, budget: { max_trials: 20 }, cv: { folds: 5 }, parameters: { lr: {}, dropout: {} } },
+      spec: {
+        metric: { name: "val_loss", goal: "minimize" },
+        budget: { max_trials: 20 },
+        cv: { folds: 5 },
+        parameters: { lr: {}, dropout: {} },
+      },
     } as unknown as SweepRecord;
     const s = toSweepSummary(w, 6000);
-    expect(s).toMatchObject({ total: 20, done: 2, running: 2, pruned: 1, failed: 1, durationMs: 5000, goal: "minimize", folds: 5 });
+    expect(s).toMatchObject({
+      total: 20,
+      done: 2,
+      running: 2,
+      pruned: 1,
+      failed: 1,
+      durationMs: 5000,
+      goal: "minimize",
+      folds: 5,
+    });
     expect(s.counts.cancelled).toBe(0);
     expect(s.paramNames).toEqual(["lr", "dropout"]);
   });
   it("puts each fold's score at its fold number", () => {
-    const t = { id: "t0001", index: 1, state: "completed", params: {}, flags: [], folds: [{ fold: 1, score: 0.5 }, { fold: 0, score: 0.4 }] } as unknown as TrialRecord;
+    const t = {
+      id: "t0001",
+      index: 1,
+      state: "completed",
+      params: {},
+      flags: [],
+      folds: [
+        { fold: 1, score: 0.5 },
+        { fold: 0, score: 0.4 },
+      ],
+    } as unknown as TrialRecord;
     expect(toTrialRow(t).foldScores).toEqual([0.4, 0.5]);
   });
 });

@@ -2,16 +2,7 @@
  * Domain types of the dashboard: what views and plots consume. The API client converts wire data
  * (the coordinator's JSON) into these once, in `convert.ts`; nothing else reads wire shapes.
  */
-import type {
-  EpochReport,
-  FoldResult,
-  Goal,
-  Params,
-  SweepSpec,
-  SweepStatus,
-  TrialCounts,
-  TrialState,
-} from "@hpo/core";
+import type { EpochReport, FoldResult, Goal, Params, SweepSpec, SweepStatus, TrialCounts, TrialState } from "@hpo/core";
 
 export interface SweepSummary {
   readonly id: string;

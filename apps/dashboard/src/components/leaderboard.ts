@@ -66,7 +66,13 @@ function columns(o: LeaderboardOptions): Column[] {
     { label: "sem", sort: "sem", width: 70, cls: "num", render: (r) => fmtSpread(r.sem) },
   ];
   for (let k = 0; k < o.folds; k++) {
-    cols.push({ label: `fold ${k + 1}`, sort: `f:${k}`, width: 74, cls: "num fold", render: (r) => fmtScore(r.foldScores[k]) });
+    cols.push({
+      label: `fold ${k + 1}`,
+      sort: `f:${k}`,
+      width: 74,
+      cls: "num fold",
+      render: (r) => fmtScore(r.foldScores[k]),
+    });
   }
   for (const p of o.paramNames) {
     cols.push({ label: p, sort: `p:${p}`, width: 112, cls: "param", render: (r) => fmtParam(r.params[p]) });
@@ -193,7 +199,8 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
         const id = rowEl.dataset.trial;
         if (id) o.onOpen(id);
       });
-      for (const c of cols) rowEl.appendChild(el("div", { class: `cell ${c.cls ?? ""}`, style: { width: `${c.width}px` } }));
+      for (const c of cols)
+        rowEl.appendChild(el("div", { class: `cell ${c.cls ?? ""}`, style: { width: `${c.width}px` } }));
       spacer.appendChild(rowEl);
       pool.push(rowEl);
     }

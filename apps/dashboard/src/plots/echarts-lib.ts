@@ -16,6 +16,7 @@ import {
 import * as echarts from "echarts/core";
 
 export { echarts };
+
 import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
@@ -34,4 +35,3 @@ echarts.use([
   VisualMapComponent,
   CanvasRenderer,
 ]);
-

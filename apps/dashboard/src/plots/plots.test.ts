@@ -28,14 +28,30 @@ const sample: TrialSample = {
 };
 
 describe("history plot", () => {
-  const h: History = { points: [{ index: 0, score: 0.5, trialId: "t0000" }, { index: 3, score: 0.7, trialId: "t0003" }], best: [[0, 0.5], [3, 0.7]], completed: 2 };
+  const h: History = {
+    points: [
+      { index: 0, score: 0.5, trialId: "t0000" },
+      { index: 3, score: 0.7, trialId: "t0003" },
+    ],
+    best: [
+      [0, 0.5],
+      [3, 0.7],
+    ],
+    completed: 2,
+  };
   it("draws the trials as points and the best so far as a step line", () => {
     const o = historyOption(h, "val_accuracy", "maximize");
-    expect(o.series[0].data.map((d: { value: number[] }) => d.value)).toEqual([[0, 0.5], [3, 0.7]]);
+    expect(o.series[0].data.map((d: { value: number[] }) => d.value)).toEqual([
+      [0, 0.5],
+      [3, 0.7],
+    ]);
     expect(o.series[1]).toMatchObject({ type: "line", step: "end" });
   });
   it("escapes the metric name in its tooltip", () => {
-    const html = historyOption(h, XSS, "maximize").tooltip.formatter({ seriesName: "trial", data: { value: [3, 0.7], id: "t0003" } });
+    const html = historyOption(h, XSS, "maximize").tooltip.formatter({
+      seriesName: "trial",
+      data: { value: [3, 0.7], id: "t0003" },
+    });
     expect(html).not.toContain("<img");
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
   });
@@ -43,7 +59,15 @@ describe("history plot", () => {
 
 describe("importance plot", () => {
   it("puts the most important parameter on top (last category) and escapes names in tooltips", () => {
-    const imp: Importance = { status: "ready", method: "m", completed: 10, params: [{ name: "lr", importance: 0.7 }, { name: XSS, importance: 0.3 }] };
+    const imp: Importance = {
+      status: "ready",
+      method: "m",
+      completed: 10,
+      params: [
+        { name: "lr", importance: 0.7 },
+        { name: XSS, importance: 0.3 },
+      ],
+    };
     const o = importanceOption(imp);
     expect(o.yAxis.data).toEqual([XSS, "lr"]);
     expect(o.tooltip.formatter({ name: XSS, value: 0.3 })).not.toContain("<img");
@@ -89,7 +113,7 @@ describe("K-fold spread", () => {
     const o = kfoldOption([row("t0001", [0.9, 0.7, 0.8]), row("t0002", [0.6, 0.6, 0.9])], "acc");
     expect(o.xAxis.data).toEqual(["t0001", "t0002"]);
     const box = o.series[0].data[0] as number[];
-    [0.7, 0.75, 0.8, 0.85, 0.9].forEach((v, i) => expect(box[i]).toBeCloseTo(v, 9));
+    for (const [i, v] of [0.7, 0.75, 0.8, 0.85, 0.9].entries()) expect(box[i]).toBeCloseTo(v, 9);
     expect(o.series[1].data).toHaveLength(6);
   });
 });
@@ -109,7 +133,12 @@ describe("learning curves and gradient norms", () => {
     })),
   }));
   it("plots train and validation loss and metric: thin per fold, bold mean", () => {
-    expect(curveKeys(curve, "val_accuracy")).toEqual({ trainLoss: "loss", valLoss: "val_loss", trainMetric: "accuracy", valMetric: "val_accuracy" });
+    expect(curveKeys(curve, "val_accuracy")).toEqual({
+      trainLoss: "loss",
+      valLoss: "val_loss",
+      trainMetric: "accuracy",
+      valMetric: "val_accuracy",
+    });
     const o = curvesOption(curve, "val_accuracy");
     expect(o.legend.data).toEqual(["loss", "val_loss", "accuracy", "val_accuracy"]);
     expect(o.series).toHaveLength(4 * 3); // 2 folds + the mean, per key

@@ -22,9 +22,24 @@ export function fleetView(): View {
     el(
       "div",
       { class: "plots" },
-      el("div", { class: "card plot wide flush" }, el("div", { class: "card-head pad" }, el("h2", null, "Workers")), workers),
-      el("div", { class: "card plot" }, el("div", { class: "card-head" }, el("h2", null, "Queue depth by state")), queue.el),
-      el("div", { class: "card plot" }, el("div", { class: "card-head" }, el("h2", null, "Completed trials per minute")), throughput.el),
+      el(
+        "div",
+        { class: "card plot wide flush" },
+        el("div", { class: "card-head pad" }, el("h2", null, "Workers")),
+        workers,
+      ),
+      el(
+        "div",
+        { class: "card plot" },
+        el("div", { class: "card-head" }, el("h2", null, "Queue depth by state")),
+        queue.el,
+      ),
+      el(
+        "div",
+        { class: "card plot" },
+        el("div", { class: "card-head" }, el("h2", null, "Completed trials per minute")),
+        throughput.el,
+      ),
     ),
   );
 
@@ -32,7 +47,12 @@ export function fleetView(): View {
     replace(
       stats,
       ...f.throughput.map((t) =>
-        el("div", { class: "stat" }, el("div", { class: "muted small" }, t.label), el("div", { class: "big" }, `${fmtNum(t.value)} ${t.unit}`)),
+        el(
+          "div",
+          { class: "stat" },
+          el("div", { class: "muted small" }, t.label),
+          el("div", { class: "big" }, `${fmtNum(t.value)} ${t.unit}`),
+        ),
       ),
     );
     replace(
@@ -42,7 +62,17 @@ export function fleetView(): View {
         : el(
             "table",
             { class: "grid-table", attrs: { "data-testid": "workers-table" } },
-            el("thead", null, el("tr", null, ...["worker", "host", "backend", "status", "current trial", "samples/s", "connected for"].map((h) => el("th", null, h)))),
+            el(
+              "thead",
+              null,
+              el(
+                "tr",
+                null,
+                ...["worker", "host", "backend", "status", "current trial", "samples/s", "connected for"].map((h) =>
+                  el("th", null, h),
+                ),
+              ),
+            ),
             el(
               "tbody",
               null,
@@ -53,7 +83,11 @@ export function fleetView(): View {
                   el("td", { class: "mono" }, w.name),
                   el("td", null, w.host ?? "—"),
                   el("td", null, w.backend ?? "—"),
-                  el("td", null, el("span", { class: `badge ${w.busy ? "state-running" : "state-idle"}` }, w.busy ? "busy" : "idle")),
+                  el(
+                    "td",
+                    null,
+                    el("span", { class: `badge ${w.busy ? "state-running" : "state-idle"}` }, w.busy ? "busy" : "idle"),
+                  ),
                   el("td", { class: "mono" }, w.currentTrial ?? "—"),
                   el("td", { class: "num" }, w.samplesPerSec === undefined ? "—" : fmtNum(w.samplesPerSec)),
                   el("td", { class: "muted" }, w.connectedSec === undefined ? "—" : fmtDuration(w.connectedSec * 1000)),

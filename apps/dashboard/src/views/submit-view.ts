@@ -2,7 +2,7 @@
 import { ApiError } from "../api/client.ts";
 import { submitSweep } from "../api/sweeps.ts";
 import { el, replace } from "../dom.ts";
-import { type View, href, navigate } from "./view.ts";
+import { href, navigate, type View } from "./view.ts";
 
 const EXAMPLE = `name: iris-adam
 method: random
@@ -38,7 +38,11 @@ export function submitView(): View {
           out,
           el("p", { class: "error-text" }, `${e.code}: ${e.message}`),
           e.issues.length
-            ? el("ul", null, ...e.issues.map((i) => el("li", null, el("code", null, i.path || "(root)"), " ", i.message)))
+            ? el(
+                "ul",
+                null,
+                ...e.issues.map((i) => el("li", null, el("code", null, i.path || "(root)"), " ", i.message)),
+              )
             : null,
         );
       } else {
@@ -55,7 +59,11 @@ export function submitView(): View {
     el(
       "div",
       { class: "card" },
-      el("p", { class: "muted small" }, "Paste a sweep in YAML or JSON (W&B-style keys). Needs the API token when the coordinator has one."),
+      el(
+        "p",
+        { class: "muted small" },
+        "Paste a sweep in YAML or JSON (W&B-style keys). Needs the API token when the coordinator has one.",
+      ),
       area,
       el("div", { class: "actions" }, btn),
       out,

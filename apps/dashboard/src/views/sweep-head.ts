@@ -13,12 +13,21 @@ export function sweepHead(s: SweepSummary): HTMLElement[] {
     ["method", spec?.method ?? "—"],
     ["cv", `${s.folds}-fold${spec?.cv?.stratified ? " stratified" : ""}`],
     ["pruner", et],
-    ["budget", `${spec?.budget?.max_trials ?? "?"} trials · ${spec?.budget?.max_parallel ?? "?"} parallel · ${spec?.budget?.max_epochs ?? "?"} epochs`],
+    [
+      "budget",
+      `${spec?.budget?.max_trials ?? "?"} trials · ${spec?.budget?.max_parallel ?? "?"} parallel · ${spec?.budget?.max_epochs ?? "?"} epochs`,
+    ],
     ["dataset", spec?.dataset?.name ?? spec?.dataset?.path ?? "—"],
     ["duration", fmtDuration(s.durationMs)],
   ];
   return [
-    el("nav", { class: "crumbs" }, el("a", { attrs: { href: href.sweeps() } }, "Sweeps"), " / ", el("span", null, s.name)),
+    el(
+      "nav",
+      { class: "crumbs" },
+      el("a", { attrs: { href: href.sweeps() } }, "Sweeps"),
+      " / ",
+      el("span", null, s.name),
+    ),
     el(
       "div",
       { class: "page-head" },
@@ -28,11 +37,7 @@ export function sweepHead(s: SweepSummary): HTMLElement[] {
     el(
       "div",
       { class: "head-grid" },
-      el(
-        "dl",
-        { class: "facts" },
-        ...facts.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]),
-      ),
+      el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)])),
       el(
         "div",
         { class: "head-right" },
@@ -40,12 +45,10 @@ export function sweepHead(s: SweepSummary): HTMLElement[] {
           "div",
           { class: "best", attrs: { "data-testid": "sweep-best" } },
           el("div", { class: "muted small" }, "best K-fold score"),
-          el(
-            "div",
-            { class: "big" },
-            s.best ? fmtMeanStd(s.best.mean, s.best.std) : "—",
-          ),
-          s.best ? el("a", { class: "small", attrs: { href: href.trial(s.id, s.best.trialId) } }, `trial ${s.best.trialId}`) : null,
+          el("div", { class: "big" }, s.best ? fmtMeanStd(s.best.mean, s.best.std) : "—"),
+          s.best
+            ? el("a", { class: "small", attrs: { href: href.trial(s.id, s.best.trialId) } }, `trial ${s.best.trialId}`)
+            : null,
         ),
         el("div", { attrs: { "data-testid": "sweep-progress" } }, progress(s)),
         s.reason ? el("div", { class: "muted small" }, `reason: ${s.reason}`) : null,

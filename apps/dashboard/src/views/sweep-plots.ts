@@ -112,7 +112,10 @@ export function sweepPlots(initial: SweepSummary): SweepPlots {
       .then((s) => {
         if (dead) return;
         sample = s;
-        const note = s.rows.length < s.completed ? `${s.rows.length} of ${s.completed} trials (best ones and an even spread)` : `${s.rows.length} completed trials`;
+        const note =
+          s.rows.length < s.completed
+            ? `${s.rows.length} of ${s.completed} trials (best ones and an even spread)`
+            : `${s.rows.length} completed trials`;
         notes.parallel.textContent = note;
         notes.slice.textContent = note;
         if (s.rows.length > 0) parallel.set(parallelOption(s, sweep.spec, sweep.metricName, sweep.goal));
@@ -122,7 +125,9 @@ export function sweepPlots(initial: SweepSummary): SweepPlots {
     getLeaderboard(sweep.id, { sort: "score", dir: "desc", states: ["completed"] }, 0, 12)
       .then((p) => {
         if (dead) return;
-        notes.kfold.textContent = p.items.length ? `top ${p.items.length} by K-fold mean; dots are folds, ◆ the mean` : "no completed trials yet";
+        notes.kfold.textContent = p.items.length
+          ? `top ${p.items.length} by K-fold mean; dots are folds, ◆ the mean`
+          : "no completed trials yet";
         if (p.items.length) kfold.set(kfoldOption(p.items, sweep.metricName));
       })
       .catch(fail(notes.kfold));

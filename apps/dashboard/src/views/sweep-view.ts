@@ -1,14 +1,14 @@
 /** Sweep: header, leaderboard and plots; refreshes itself on live events for this sweep. */
 import { subscribe } from "../api/events.ts";
 import { getSweep } from "../api/sweeps.ts";
+import { getLeaderboard } from "../api/trials.ts";
 import type { SweepSummary } from "../api/types.ts";
 import { sweepActions } from "../components/actions.ts";
-import { getLeaderboard } from "../api/trials.ts";
-import { DEFAULT_QUERY, type Leaderboard, PAGE, createLeaderboard } from "../components/leaderboard.ts";
+import { createLeaderboard, DEFAULT_QUERY, type Leaderboard, PAGE } from "../components/leaderboard.ts";
 import { el } from "../dom.ts";
 import { renderSweepHead } from "./sweep-head.ts";
 import { type SweepPlots, sweepPlots } from "./sweep-plots.ts";
-import { type View, href, navigate } from "./view.ts";
+import { href, navigate, type View } from "./view.ts";
 
 const TABLE_EVERY_MS = 1000;
 const PLOTS_EVERY_MS = 4000;
@@ -18,7 +18,14 @@ export function sweepView(id: string): View {
   const actionsSlot = el("div");
   const lbSlot = el("div", { class: "card flush" }, el("p", { class: "muted empty" }, "Loading…"));
   const plotsSlot = el("div");
-  const root = el("section", { class: "page", attrs: { "data-testid": "sweep-view" } }, head, actionsSlot, lbSlot, plotsSlot);
+  const root = el(
+    "section",
+    { class: "page", attrs: { "data-testid": "sweep-view" } },
+    head,
+    actionsSlot,
+    lbSlot,
+    plotsSlot,
+  );
   let sweep: SweepSummary | null = null;
   let lb: Leaderboard | null = null;
   let plots: SweepPlots | null = null;
@@ -84,7 +91,13 @@ export function sweepView(id: string): View {
       if (!dead) show(s);
     })
     .catch((e: unknown) => {
-      lbSlot.replaceChildren(el("p", { class: "error-text empty" }, `Could not load sweep ${id}: ${e instanceof Error ? e.message : String(e)}`));
+      lbSlot.replaceChildren(
+        el(
+          "p",
+          { class: "error-text empty" },
+          `Could not load sweep ${id}: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      );
     });
   const unsub = subscribe({
     snapshot: (all) => {

@@ -5,7 +5,7 @@ import type { SweepSummary } from "../api/types.ts";
 import { progress, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
 import { fmtDuration, fmtMeanStd, fmtTime } from "../format.ts";
-import { type View, href } from "./view.ts";
+import { href, type View } from "./view.ts";
 
 export function sweepsView(): View {
   const rows = new Map<string, SweepSummary>();
@@ -20,7 +20,9 @@ export function sweepsView(): View {
       el(
         "tr",
         null,
-        ...["name", "status", "progress", "best K-fold score", "metric", "started", "duration"].map((h) => el("th", null, h)),
+        ...["name", "status", "progress", "best K-fold score", "metric", "started", "duration"].map((h) =>
+          el("th", null, h),
+        ),
       ),
     ),
     tbody,
@@ -28,7 +30,12 @@ export function sweepsView(): View {
   const root = el(
     "section",
     { class: "page" },
-    el("div", { class: "page-head" }, el("h1", null, "Sweeps"), el("a", { class: "button primary", attrs: { href: href.submit() } }, "New sweep")),
+    el(
+      "div",
+      { class: "page-head" },
+      el("h1", null, "Sweeps"),
+      el("a", { class: "button primary", attrs: { href: href.submit() } }, "New sweep"),
+    ),
     el("div", { class: "card flush" }, table, empty),
   );
 
@@ -36,7 +43,12 @@ export function sweepsView(): View {
     return el(
       "tr",
       { attrs: { "data-sweep": s.id } },
-      el("td", { class: "name" }, el("a", { attrs: { href: href.sweep(s.id) } }, s.name), el("div", { class: "muted mono small" }, s.id)),
+      el(
+        "td",
+        { class: "name" },
+        el("a", { attrs: { href: href.sweep(s.id) } }, s.name),
+        el("div", { class: "muted mono small" }, s.id),
+      ),
       el("td", null, stateBadge(s.status)),
       el("td", { class: "progress-cell" }, progress(s)),
       el(
@@ -46,7 +58,11 @@ export function sweepsView(): View {
       ),
       el("td", { class: "muted" }, `${s.metricName} (${s.goal === "maximize" ? "max" : "min"})`),
       el("td", { class: "muted" }, fmtTime(s.createdAt)),
-      el("td", { class: "num duration" }, fmtDuration(s.status === "running" ? Date.now() - s.createdAt : s.durationMs)),
+      el(
+        "td",
+        { class: "num duration" },
+        fmtDuration(s.status === "running" ? Date.now() - s.createdAt : s.durationMs),
+      ),
     );
   }
 

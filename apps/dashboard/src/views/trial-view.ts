@@ -6,10 +6,10 @@ import type { SweepSummary, TrialDetail } from "../api/types.ts";
 import { flagChip, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
 import { fmtDuration, fmtMeanStd, fmtParam, fmtScore, fmtSpread, fmtTime } from "../format.ts";
-import { curvesOption } from "../plots/curves/curves-plot.ts";
 import { createChart } from "../plots/chart.ts";
+import { curvesOption } from "../plots/curves/curves-plot.ts";
 import { gradKeys, gradNormOption } from "../plots/grad-norms/grad-norm-plot.ts";
-import { type View, href } from "./view.ts";
+import { href, type View } from "./view.ts";
 
 function kv(rows: readonly (readonly [string, string | HTMLElement])[]): HTMLElement {
   return el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]));
@@ -32,11 +32,23 @@ export function trialView(sweepId: string, trialId: string): View {
     el(
       "div",
       { class: "plots" },
-      el("div", { class: "card plot wide" }, el("div", { class: "card-head" }, el("h2", null, "Learning curves (folds thin, K-fold mean bold)")), curveNote, curves.el),
+      el(
+        "div",
+        { class: "card plot wide" },
+        el("div", { class: "card-head" }, el("h2", null, "Learning curves (folds thin, K-fold mean bold)")),
+        curveNote,
+        curves.el,
+      ),
       el("div", { class: "card plot" }, el("div", { class: "card-head" }, el("h2", null, "Config")), config),
       el("div", { class: "card plot" }, el("div", { class: "card-head" }, el("h2", null, "Run")), info),
       el("div", { class: "card plot wide" }, el("div", { class: "card-head" }, el("h2", null, "Folds")), folds),
-      el("div", { class: "card plot wide" }, el("div", { class: "card-head" }, el("h2", null, "Gradient norms per layer")), gradNote, grads.el),
+      el(
+        "div",
+        { class: "card plot wide" },
+        el("div", { class: "card-head" }, el("h2", null, "Gradient norms per layer")),
+        gradNote,
+        grads.el,
+      ),
       el("div", { class: "card plot wide" }, el("div", { class: "card-head" }, el("h2", null, "Log")), log),
     ),
   );
@@ -89,10 +101,7 @@ export function trialView(sweepId: string, trialId: string): View {
       gradNote.textContent = "the trainer recorded no gradient norms for this trial";
       grads.el.hidden = true;
     }
-    replace(
-      config,
-      kv(Object.entries(t.params).map(([k, v]) => [k, fmtParam(v)] as const)),
-    );
+    replace(config, kv(Object.entries(t.params).map(([k, v]) => [k, fmtParam(v)] as const)));
     replace(
       info,
       kv([
@@ -104,7 +113,9 @@ export function trialView(sweepId: string, trialId: string): View {
       ]),
     );
     // gradient norms have their own chart; the learning rate is in the config
-    const metricKeys = [...new Set(t.folds.flatMap((f) => Object.keys(f.metrics)))].filter((k) => !/^grad|^lr$/.test(k)).sort();
+    const metricKeys = [...new Set(t.folds.flatMap((f) => Object.keys(f.metrics)))]
+      .filter((k) => !/^grad|^lr$/.test(k))
+      .sort();
     replace(
       folds,
       t.folds.length === 0
@@ -112,7 +123,11 @@ export function trialView(sweepId: string, trialId: string): View {
         : el(
             "table",
             { class: "grid-table compact" },
-            el("thead", null, el("tr", null, ...["fold", "score", "epochs", "duration", ...metricKeys].map((h) => el("th", null, h)))),
+            el(
+              "thead",
+              null,
+              el("tr", null, ...["fold", "score", "epochs", "duration", ...metricKeys].map((h) => el("th", null, h))),
+            ),
             el(
               "tbody",
               null,
@@ -143,12 +158,23 @@ export function trialView(sweepId: string, trialId: string): View {
 
   async function load(): Promise<void> {
     try {
-      const [t, s] = await Promise.all([getTrial(sweepId, trialId), sweep ? Promise.resolve(sweep) : getSweep(sweepId)]);
+      const [t, s] = await Promise.all([
+        getTrial(sweepId, trialId),
+        sweep ? Promise.resolve(sweep) : getSweep(sweepId),
+      ]);
       if (dead) return;
       sweep = s;
       show(t, s);
     } catch (e) {
-      if (!dead) replace(head, el("p", { class: "error-text" }, `Could not load trial ${trialId}: ${e instanceof Error ? e.message : String(e)}`));
+      if (!dead)
+        replace(
+          head,
+          el(
+            "p",
+            { class: "error-text" },
+            `Could not load trial ${trialId}: ${e instanceof Error ? e.message : String(e)}`,
+          ),
+        );
     }
   }
   void load();

@@ -63,7 +63,9 @@ export function curvesOption(curve: readonly EpochReport[], metricName: string):
     tooltip: {
       ...TOOLTIP_BASE,
       trigger: "axis",
-      formatter: (ps: readonly { seriesName: string; data: [number, number]; lineStyle?: unknown; seriesIndex: number }[]) => {
+      formatter: (
+        ps: readonly { seriesName: string; data: [number, number]; lineStyle?: unknown; seriesIndex: number }[],
+      ) => {
         const first = ps[0];
         if (!first) return "";
         // Only the bold mean lines carry symbols; report those.
@@ -73,8 +75,21 @@ export function curvesOption(curve: readonly EpochReport[], metricName: string):
         return tooltipHtml(`epoch ${first.data[0]}`, rows);
       },
     },
-    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1, min: "dataMin", max: "dataMax" },
-    yAxis: hasLoss ? [{ type: "value", name: "loss", scale: true }, { ...metricY, splitLine: { show: false } }] : [metricY],
+    xAxis: {
+      type: "value",
+      name: "epoch",
+      nameLocation: "middle",
+      nameGap: 26,
+      minInterval: 1,
+      min: "dataMin",
+      max: "dataMax",
+    },
+    yAxis: hasLoss
+      ? [
+          { type: "value", name: "loss", scale: true },
+          { ...metricY, splitLine: { show: false } },
+        ]
+      : [metricY],
     series,
   };
 }

@@ -1,8 +1,8 @@
 /** Gradient norms per layer over epochs (mean over folds), on a log axis. */
 import type { EpochReport } from "@hpo/core";
 import { fmtScore } from "../../format.ts";
-import { keySeries, keysOf } from "../curves/curve-series.ts";
 import type { ChartOption } from "../chart.ts";
+import { keySeries, keysOf } from "../curves/curve-series.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
 /** Epoch-record keys that hold gradient norms: `grad_norm` or per-layer `grad_norm/<layer>` etc. */
@@ -27,9 +27,20 @@ export function gradNormOption(curve: readonly EpochReport[]): ChartOption {
       ...TOOLTIP_BASE,
       trigger: "axis",
       formatter: (ps: readonly { seriesName: string; data: [number, number] }[]) =>
-        tooltipHtml(`epoch ${ps[0]?.data[0] ?? ""}`, ps.map((p) => [p.seriesName, fmtScore(p.data[1])] as const)),
+        tooltipHtml(
+          `epoch ${ps[0]?.data[0] ?? ""}`,
+          ps.map((p) => [p.seriesName, fmtScore(p.data[1])] as const),
+        ),
     },
-    xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 26, minInterval: 1, min: "dataMin", max: "dataMax" },
+    xAxis: {
+      type: "value",
+      name: "epoch",
+      nameLocation: "middle",
+      nameGap: 26,
+      minInterval: 1,
+      min: "dataMin",
+      max: "dataMax",
+    },
     yAxis: { type: "log", name: "‖g‖", scale: true },
     series: keys.map((key) => ({
       name: gradLabel(key),

@@ -24,7 +24,9 @@ export function kfoldOption(top: readonly TrialRow[], metricName: string): Chart
     return [s[0], quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75), s[s.length - 1]];
   });
   const points = top.flatMap((t, i) =>
-    t.foldScores.map((v, k) => (v === undefined ? null : { value: [i, v], fold: k, id: t.id })).filter((p) => p !== null),
+    t.foldScores
+      .map((v, k) => (v === undefined ? null : { value: [i, v], fold: k, id: t.id }))
+      .filter((p) => p !== null),
   );
   return {
     grid: { left: 56, right: 16, top: 30, bottom: 48 },

@@ -4,8 +4,19 @@ import type { TrialSample } from "../../api/types.ts";
 import type { ChartOption } from "../chart.ts";
 import { paramAxis } from "../param-axis.ts";
 
-export function parallelOption(s: TrialSample, spec: SweepSpec | undefined, metricName: string, goal: Goal): ChartOption {
-  const axes = s.params.map((name) => paramAxis(spec, name, s.rows.map((r) => r.params[name])));
+export function parallelOption(
+  s: TrialSample,
+  spec: SweepSpec | undefined,
+  metricName: string,
+  goal: Goal,
+): ChartOption {
+  const axes = s.params.map((name) =>
+    paramAxis(
+      spec,
+      name,
+      s.rows.map((r) => r.params[name]),
+    ),
+  );
   const scores = s.rows.map((r) => r.score);
   const min = Math.min(...scores);
   const max = Math.max(...scores);
@@ -19,7 +30,13 @@ export function parallelOption(s: TrialSample, spec: SweepSpec | undefined, metr
   ];
   return {
     grid: undefined,
-    parallel: { left: 56, right: 110, top: 40, bottom: 28, parallelAxisDefault: { nameTextStyle: { fontSize: 11 }, nameTruncate: { maxWidth: 90 } } },
+    parallel: {
+      left: 56,
+      right: 110,
+      top: 40,
+      bottom: 28,
+      parallelAxisDefault: { nameTextStyle: { fontSize: 11 }, nameTruncate: { maxWidth: 90 } },
+    },
     parallelAxis,
     visualMap: {
       type: "continuous",

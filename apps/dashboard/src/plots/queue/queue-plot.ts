@@ -12,7 +12,14 @@ export function queueOption(f: Fleet): ChartOption {
     tooltip: { ...TOOLTIP_BASE, trigger: "axis", axisPointer: { type: "shadow" } },
     xAxis: { type: "category", data: states, axisLabel: { interval: 0, fontSize: 10.5 } },
     yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "bar", barMaxWidth: 36, data: states.map((s) => f.queue[s] ?? 0), label: { show: true, position: "top" } }],
+    series: [
+      {
+        type: "bar",
+        barMaxWidth: 36,
+        data: states.map((s) => f.queue[s] ?? 0),
+        label: { show: true, position: "top" },
+      },
+    ],
   };
 }
 

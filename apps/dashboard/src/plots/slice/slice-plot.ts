@@ -6,8 +6,17 @@ import type { ChartOption } from "../chart.ts";
 import { paramAxis } from "../param-axis.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
-export function sliceOption(s: TrialSample, spec: SweepSpec | undefined, param: string, metricName: string): ChartOption {
-  const axis = paramAxis(spec, param, s.rows.map((r) => r.params[param]));
+export function sliceOption(
+  s: TrialSample,
+  spec: SweepSpec | undefined,
+  param: string,
+  metricName: string,
+): ChartOption {
+  const axis = paramAxis(
+    spec,
+    param,
+    s.rows.map((r) => r.params[param]),
+  );
   const data = s.rows
     .map((r) => ({ value: [axis.toAxis(r.params[param]), r.score], id: r.id, raw: fmtParam(r.params[param]) }))
     .filter((d) => d.value[0] !== null);
