@@ -16,7 +16,9 @@
  * | `P:sweep:{sid}:unscored`             | ZSET   | trial id → index, trials not in `scores`           |
  * | `P:sweep:{sid}:step:{epoch}`         | HASH   | trial id → K-fold mean at that epoch (pruners)     |
  * | `P:trial:{sid}:{tid}`                | HASH   | the TrialRecord fields; params/folds/flags as JSON;|
- * |                                      |        | lastEpoch (last curve entry written)               |
+ * |                                      |        | lastEpoch (last curve entry written), run (token   |
+ * |                                      |        | of the run that marked it running; stale runs'     |
+ * |                                      |        | late writes are ignored)                           |
  * | `P:trial:{sid}:{tid}:curve`          | LIST   | EpochReport JSON, one per epoch, in order          |
  *
  * Scripts build some keys from the prefix (`state:*`, `step:*`). That is safe on Redis Cluster
