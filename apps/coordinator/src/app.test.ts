@@ -126,6 +126,10 @@ describe("coordinator HTTP API", () => {
       [await fetch(`${base}/api/sweeps/nope-aaaaaa/trials`), 404, "NOT_FOUND"],
       [await fetch(`${base}/api/nothing`), 404, "NOT_FOUND"],
       [await fetch(`${base}/elsewhere`), 404, "NOT_FOUND"],
+      [await fetch(`${base}/api/sweeps/%E0%A4%A`), 400, "INVALID_REQUEST"],
+      [await fetch(`${base}/api/sweeps/${"x".repeat(5000)}`), 404, "NOT_FOUND"],
+      [await fetch(`${base}/api/sweeps?offset=-1`), 400, "INVALID_REQUEST"],
+      [await fetch(`${base}/api/sweeps?limit=1&limit=2`), 400, "INVALID_REQUEST"],
     ];
     for (const [i, [res, status, code]] of cases.entries()) {
       const body = await bodyOf<ErrorBody>(res);

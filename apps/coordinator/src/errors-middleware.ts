@@ -15,6 +15,10 @@ export function toHpoError(err: unknown): HpoError {
   if (typeof e?.type === "string" && typeof e.status === "number" && e.status >= 400 && e.status < 500) {
     return new HpoError("INVALID_REQUEST", `request body could not be read: ${e.message ?? e.type}`);
   }
+  // other client errors raised by express itself, e.g. a path parameter that is not valid %-encoding
+  if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
+    return new HpoError(e.status === 404 ? "NOT_FOUND" : "INVALID_REQUEST", `bad request: ${e.message ?? "invalid"}`);
+  }
   return new HpoError("INTERNAL", "internal error");
 }
 
