@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// The `hpo` binary: `pnpm hpo <command>` from the repo root (tsx runs this file from source).
 import { CommanderError } from "commander";
 import { processContext } from "./context.ts";
 import { EXIT, exitCodeFor, formatError } from "./exit-code.ts";
