@@ -117,6 +117,8 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
   const workers: string[] = [];
   const workerOf = new Map<string, number>();
   const flagList: (readonly string[] | undefined)[] = [];
+  /** Slots whose trial is queued or running: the only ones a sync re-checks. */
+  const openSlots = new Set<number>();
   const params = new Map<string, ParamColumn>();
   const extraParams = new Set<string>();
   const orders = new Map<string, { slots: Uint32Array; missing: number }>();
@@ -161,6 +163,8 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
     present[i] = 1;
     size = Math.max(size, i + 1);
     state[i] = STATE_CODE.get(t.state) ?? 0;
+    if (OPEN.includes(t.state)) openSlots.add(i);
+    else openSlots.delete(i);
     mean[i] = t.mean ?? Number.NaN;
     std[i] = t.std ?? Number.NaN;
     sem[i] = t.sem ?? Number.NaN;
@@ -216,15 +220,18 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
     // Trials we hold as open but that left their open state (or moved queued → running).
     const open = new Map<string, TrialState>();
     for (const s of OPEN) for (const id of await scan.idsInState(sweepId, s)) open.set(id, s);
-    const stale: string[] = [];
-    for (let i = 0; i < size; i++) {
-      if (!present[i]) continue;
-      const s = TRIAL_STATES[state[i] as number] as TrialState;
-      const now = open.get(trialIdOf(i));
-      if (OPEN.includes(s) ? now !== s : now !== undefined) stale.push(trialIdOf(i));
+    const stale = new Set<string>();
+    for (const i of openSlots) {
+      const id = trialIdOf(i);
+      if (open.get(id) !== TRIAL_STATES[state[i] as number]) stale.add(id);
     }
-    for (let j = 0; j < stale.length; j += BATCH)
-      for (const t of await scan.byIds(sweepId, stale.slice(j, j + BATCH))) put(t);
+    for (const id of open.keys()) {
+      const i = Number(id.slice(1));
+      if (present[i] && !openSlots.has(i)) stale.add(id);
+    }
+    const ids = [...stale];
+    for (let j = 0; j < ids.length; j += BATCH)
+      for (const t of await scan.byIds(sweepId, ids.slice(j, j + BATCH))) put(t);
   }
 
   async function syncOnce(s: SweepRecord): Promise<void> {
