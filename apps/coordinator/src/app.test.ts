@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ApiErrorBody, HpoError, type Issue, type Page, type SweepRecord, type TrialRecord } from "@hpo/core";
+import {
+  type ApiErrorBody,
+  createRng,
+  HpoError,
+  type Issue,
+  type Page,
+  type SweepRecord,
+  type TrialRecord,
+} from "@hpo/core";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -138,6 +146,62 @@ describe("coordinator HTTP API", () => {
     }
     const invalid = await bodyOf<ErrorBody>(await post("/api/sweeps", "parameters: 3", "application/yaml"));
     expect(invalid.error.details?.[0]?.path).toBe("parameters");
+  });
+
+  it("answers 4xx JSON to 300 random bodies (seeded), never 500", async () => {
+    const rng = createRng(20261128);
+    const pick = <T>(xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)] as T;
+    const junkString = () =>
+      Array.from({ length: rng.int(0, 60) }, () =>
+        String.fromCharCode(pick([rng.int(0, 127), rng.int(0, 0xffff)])),
+      ).join("");
+    const junkValue = (depth: number): unknown => {
+      switch (depth > 3 ? rng.int(0, 3) : rng.int(0, 6)) {
+        case 0:
+          return rng.next() * 1e6 - 5e5;
+        case 1:
+          return junkString();
+        case 2:
+          return pick([true, false, null]);
+        case 3:
+          return pick(["grid", "random", "iris", "val_accuracy", "maximize", -1, 0, 1e308]);
+        case 4:
+          return Array.from({ length: rng.int(0, 4) }, () => junkValue(depth + 1));
+        default: {
+          const keys = [
+            "name",
+            "method",
+            "metric",
+            "parameters",
+            "dataset",
+            "cv",
+            "budget",
+            "learning_rate",
+            "values",
+            "min",
+            "max",
+            "distribution",
+            junkString(),
+          ];
+          return Object.fromEntries(Array.from({ length: rng.int(0, 5) }, () => [pick(keys), junkValue(depth + 1)]));
+        }
+      }
+    };
+    const bomb = `a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join("\n")}`;
+    const bodies: [string, string][] = [[bomb, "application/yaml"]];
+    for (let i = 0; i < 300; i++) {
+      const kind = rng.int(0, 2);
+      if (kind === 0) bodies.push([JSON.stringify(junkValue(0)), "application/json"]);
+      else if (kind === 1) bodies.push([junkString(), pick(["application/json", "application/yaml", "text/plain"])]);
+      else bodies.push([JSON.stringify(junkValue(0)), "application/yaml"]);
+    }
+    for (const [body, type] of bodies) {
+      const res = await post("/api/sweeps", body, type);
+      const json = await bodyOf<ErrorBody | SweepRecord>(res);
+      if (res.status === 201) continue; // a random body can happen to be a valid sweep
+      expect({ status: res.status < 500, body: body.slice(0, 80) }).toEqual({ status: true, body: body.slice(0, 80) });
+      expect(typeof (json as ErrorBody).error.code).toBe("string");
+    }
   });
 
   it("requires the bearer token on mutating routes only", async () => {
