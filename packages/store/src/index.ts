@@ -1,6 +1,7 @@
 export { TRIAL_STATES } from "./codec.ts";
 export { type Keys, keysFor, trialIdOf } from "./keys.ts";
 export { jobIdOf, parseJobId, TRIALS_QUEUE } from "./queue.ts";
+export { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
 export * from "./store.ts";
 export { isSweepId, newSweepId } from "./sweep-id.ts";
 export { createTrialScan, type TrialScan, type TrialScanRow } from "./trial-scan.ts";

@@ -16,6 +16,7 @@ import { Redis } from "ioredis";
 import { decodeSweep, decodeTrial } from "./codec.ts";
 import { keysFor, trialIdOf } from "./keys.ts";
 import { APPEND_EPOCH, APPEND_EPOCHS, FINISH_TRIAL, MARK_RUNNING, PROPOSE_TRIAL, SET_SWEEP_STATUS } from "./scripts.ts";
+import { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
 import { newSweepId } from "./sweep-id.ts";
 
 /** How `listTrials` orders its page. */
@@ -118,6 +119,17 @@ export interface Store {
   trialIdsInState(sweepId: string, state: TrialState, limit?: number): Promise<string[]>;
   /** K-fold means of every trial of the sweep that reported `epoch` (pruner input). */
   stepValues(sweepId: string, epoch: number): Promise<Map<string, number>>;
+  /**
+   * Records a running trial's K-fold mean at `epoch` and returns the epoch's values in the same
+   * atomic call (pruner input; see rungs.ts). A stale `run` or a trial not running records nothing.
+   */
+  reportStep(
+    sweepId: string,
+    trialId: string,
+    epoch: number,
+    value: number,
+    options?: ReportStepOptions,
+  ): Promise<StepReport>;
   /** Broadcasts a cancel of `sweepId` on `${prefix}:cancel`. */
   publishCancel(sweepId: string): Promise<void>;
   /**
@@ -448,6 +460,17 @@ export function createStore(options: StoreOptions): Store {
         const h = await redis.hgetall(k.step(sweepId, epoch));
         return new Map(Object.entries(h).map(([id, v]) => [id, Number(v)]));
       }),
+
+    reportStep: (sweepId, trialId, epoch, value, opts = {}) =>
+      guard(`report epoch ${epoch} of trial "${sweepId}/${trialId}"`, async () =>
+        decodeStepReport(
+          await evalScript(
+            REPORT_STEP,
+            [k.trial(sweepId, trialId), k.step(sweepId, epoch), k.sweep(sweepId)],
+            [trialId, finite(value), opts.run ?? "", epoch, `${p}sweep:${sweepId}:step:`, opts.history ? "1" : "0"],
+          ),
+        ),
+      ),
 
     publishCancel: (sweepId) =>
       guard(`publish cancel of sweep "${sweepId}"`, async () => {
