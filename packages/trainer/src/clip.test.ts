@@ -9,21 +9,20 @@ beforeAll(async () => {
 });
 
 describe("gradient clipping", () => {
-  it("by global norm rescales all gradients together when the norm exceeds the limit", () => {
+  it("by global norm rescales each model's gradient as a whole when its norm exceeds the limit", () => {
     tf.tidy(() => {
-      const grads = [tf.tensor1d([3]), tf.tensor1d([4])]; // global norm 5
-      const clipped = clipByGlobalNorm(grads, 1).map((g) => g.dataSync()[0]);
-      expect(clipped[0]).toBeCloseTo(0.6, 6);
-      expect(clipped[1]).toBeCloseTo(0.8, 6);
-      const untouched = clipByGlobalNorm(grads, 10).map((g) => g.dataSync()[0]);
-      expect(untouched).toEqual([3, 4]);
+      const g = tf.tensor2d([3, 4, 0.3, 0.4], [2, 2]); // model norms 5 and 0.5
+      const clipped = Array.from(clipByGlobalNorm(g, 1).dataSync());
+      [0.6, 0.8, 0.3, 0.4].forEach((v, i) => {
+        expect(clipped[i]).toBeCloseTo(v, 6);
+      });
     });
   });
 
   it("by value clamps each element", () => {
     tf.tidy(() => {
-      const [g] = clipByValue([tf.tensor1d([-3, 0.2, 7])], 0.5);
-      expect(Array.from(g!.dataSync()).map((v) => +v.toFixed(6))).toEqual([-0.5, 0.2, 0.5]);
+      const g = clipByValue(tf.tensor2d([-3, 0.2, 7], [1, 3]), 0.5);
+      expect(Array.from(g.dataSync()).map((v) => +v.toFixed(6))).toEqual([-0.5, 0.2, 0.5]);
     });
   });
 });

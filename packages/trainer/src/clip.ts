@@ -1,22 +1,22 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Squared L2 norm of a list of tensors, as a scalar tensor. */
-export function squaredNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
-  if (tensors.length === 0) return tf.scalar(0);
-  return tf.addN(tensors.map((t) => tf.sum(tf.square(t)))) as tf.Scalar;
+/** Per-model squared L2 norms [K] of a pack's gradient [K, P]. */
+export function squaredNorms(g: tf.Tensor2D): tf.Tensor1D {
+  return tf.sum(tf.square(g), 1) as tf.Tensor1D;
 }
 
-/** Clips every element to [−v, v]. */
-export function clipByValue(grads: readonly tf.Tensor[], v: number): tf.Tensor[] {
-  return grads.map((g) => tf.clipByValue(g, -v, v));
+/** Clips every element of the gradient to [−v, v]. */
+export function clipByValue(g: tf.Tensor2D, v: number): tf.Tensor2D {
+  return tf.clipByValue(g, -v, v);
 }
 
 /**
- * Rescales all gradients together so their global L2 norm is at most `maxNorm`
- * (g ← g·maxNorm/max(‖g‖, maxNorm)), leaving them unchanged when already below it.
+ * Rescales each model's gradient (row of [K, P]) so its global L2 norm is at most `maxNorm`
+ * (g ← g·maxNorm/max(‖g‖, maxNorm)), leaving rows already below it unchanged. `squared` may pass
+ * the per-model squared norms when already computed.
  */
-export function clipByGlobalNorm(grads: readonly tf.Tensor[], maxNorm: number, norm?: tf.Scalar): tf.Tensor[] {
-  const n = norm ?? tf.sqrt(squaredNorm(grads));
-  const scale = tf.div(maxNorm, tf.maximum(n, maxNorm));
-  return grads.map((g) => tf.mul(g, scale));
+export function clipByGlobalNorm(g: tf.Tensor2D, maxNorm: number, squared?: tf.Tensor1D): tf.Tensor2D {
+  const norm = tf.sqrt(squared ?? squaredNorms(g));
+  const scale = tf.div(maxNorm, tf.maximum(norm, maxNorm));
+  return tf.mul(g, tf.reshape(scale, [g.shape[0], 1])) as tf.Tensor2D;
 }

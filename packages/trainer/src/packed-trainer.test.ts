@@ -105,6 +105,58 @@ describe("PackedTrainer", () => {
   });
 });
 
+describe("PackedTrainer step: regularization and clipping act on the update as defined", () => {
+  const model = { hidden: [16], activation: "relu" };
+  /** θ after one full-batch sgd step (lr 1 unless given) from the seeded init, per model. */
+  async function oneStep(
+    params: Record<string, number | string>,
+    lr = 1,
+  ): Promise<{ before: Float32Array; after: Float32Array; t: PackedTrainer }> {
+    const { folds } = foldsOf("iris", [0, 1, 2]);
+    const config = parseTrainConfig({ optimizer: "sgd", batch_size: 1000, ...params }, model);
+    const t = new PackedTrainer(folds, config, "classification", 3, [1, 2, 3]);
+    const before = Float32Array.from(t.model.theta.dataSync());
+    await t.trainEpoch(lr);
+    const after = Float32Array.from(t.model.theta.dataSync());
+    return { before, after, t };
+  }
+
+  it("clip_norm bounds each model's whole step to the given norm", async () => {
+    const { before, after, t } = await oneStep({ clip_norm: 0.01 });
+    const P = t.model.size;
+    for (let k = 0; k < 3; k++) {
+      let sq = 0;
+      for (let i = k * P; i < (k + 1) * P; i++) sq += ((after[i] as number) - (before[i] as number)) ** 2;
+      expect(Math.sqrt(sq)).toBeCloseTo(0.01, 5);
+    }
+    t.dispose();
+  });
+
+  it("clip_value bounds every element of the step", async () => {
+    const { before, after, t } = await oneStep({ clip_value: 0.001 });
+    const deltas = Array.from(after, (v, i) => Math.abs(v - (before[i] as number)));
+    expect(Math.max(...deltas)).toBeCloseTo(0.001, 6);
+    t.dispose();
+  });
+
+  it("weight_decay adds λ·w and l1 adds λ·sign(w) to the kernels' gradients only", async () => {
+    const plain = await oneStep({}, 0.1);
+    const l2 = await oneStep({ weight_decay: 0.5 }, 0.1);
+    const l1 = await oneStep({ l1: 0.2 }, 0.1);
+    const mask = plain.t.model.kernelMask.dataSync();
+    const P = plain.t.model.size;
+    for (let i = 0; i < 3 * P; i += 7) {
+      const w = plain.before[i] as number;
+      const isKernel = mask[i % P] === 1;
+      const extraL2 = (l2.after[i] as number) - (plain.after[i] as number);
+      const extraL1 = (l1.after[i] as number) - (plain.after[i] as number);
+      expect(extraL2).toBeCloseTo(isKernel ? -0.1 * 0.5 * w : 0, 5);
+      expect(extraL1).toBeCloseTo(isKernel ? -0.1 * 0.2 * Math.sign(w) : 0, 5);
+    }
+    for (const r of [plain, l2, l1]) r.t.dispose();
+  });
+});
+
 describe("Mlp", () => {
   it("adds identity skip connections only where a hidden layer keeps its width", () => {
     const config = parseTrainConfig({ residual: true, batch_norm: true }, { hidden: [8, 8, 4], activation: "relu" });

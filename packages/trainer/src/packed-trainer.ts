@@ -1,5 +1,6 @@
 import { createRng, mixSeed, shuffled } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
+import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
 import type { FoldData } from "./fold-data.ts";
 import { type BatchStats, Mlp } from "./model.ts";
 import { createOptimizer } from "./optimizers/create-optimizer.ts";
@@ -279,22 +280,18 @@ export class PackedTrainer {
         if (config.weightDecay > 0) g = tf.add(g, tf.mul(tf.mul(theta, model.kernelMask), config.weightDecay));
         if (config.l1 > 0) g = tf.add(g, tf.mul(tf.mul(tf.sign(theta), model.kernelMask), config.l1));
         // Squared norms per model [K]: per layer, and all together.
-        const sq = (t: tf.Tensor) => tf.sum(tf.square(t), 1) as tf.Tensor1D;
         let globalSq: tf.Tensor1D | undefined;
         if (measure) {
-          const perLayer = (tf.split(g, model.layerSizes, 1) as tf.Tensor2D[]).map(sq);
+          const perLayer = (tf.split(g, model.layerSizes, 1) as tf.Tensor2D[]).map(squaredNorms);
           globalSq = tf.addN(perLayer) as tf.Tensor1D;
           this.gradNorms?.dispose();
           this.gradNorms = tf.keep(tf.sqrt(tf.stack([globalSq, ...perLayer], 1)) as tf.Tensor2D);
         }
         if (config.clipValue > 0) {
-          g = tf.clipByValue(g, -config.clipValue, config.clipValue);
+          g = clipByValue(g, config.clipValue);
           globalSq = undefined;
         }
-        if (config.clipNorm > 0) {
-          const norm = tf.sqrt(globalSq ?? sq(g));
-          g = tf.mul(g, tf.reshape(tf.div(config.clipNorm, tf.maximum(norm, config.clipNorm)), [K, 1]));
-        }
+        if (config.clipNorm > 0) g = clipByGlobalNorm(g, config.clipNorm, globalSq);
         this.optimizer.apply([theta], [g], { lr, t: this.steps, active });
         if (stats.length > 0) model.updateMovingStats(stats, active);
       });
