@@ -181,6 +181,19 @@ describe("trainTrial", () => {
     }
   });
 
+  it("flags vanishing gradients on a deep sigmoid net, not on a shallow relu one", async () => {
+    const run = (params: Params) =>
+      trainTrial(
+        job({ params: { optimizer: "sgd", learning_rate: 0.1, batch_size: 16, ...params }, maxEpochs: 3 }),
+        recorder(),
+        never,
+      );
+    const deep = await run({ activation: "sigmoid", initializer: "glorot", hidden: [32, 32, 32, 32, 32, 32] });
+    const shallow = await run({ activation: "relu", hidden: [32, 32] });
+    expect(deep.flags).toContain("vanishing_gradients");
+    expect(shallow.flags).not.toContain("vanishing_gradients");
+  });
+
   it("noop mode scores from the params at once, deterministically, reporting maxEpochs epochs", async () => {
     const before = tf.memory().numTensors;
     const rep = recorder();
