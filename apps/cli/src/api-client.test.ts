@@ -75,12 +75,12 @@ describe("ApiClient", () => {
     expect((err as Error).message).toMatch(/GET \/api\/sweeps\/nope: the coordinator answered HTTP 404: Cannot GET/);
   });
 
-  it("follows pages in listAllTrials", async () => {
+  it("follows pages in listAllTrials, even when the server caps the page size", async () => {
     const items = Array.from({ length: 450 }, (_, i) => ({ id: `t${i}` }));
     handler = (req, _body, res) => {
       const q = new URL(req.url ?? "", url).searchParams;
       const offset = Number(q.get("offset"));
-      const limit = Number(q.get("limit"));
+      const limit = Math.min(100, Number(q.get("limit"))); // a server that caps the page size
       json(res, 200, { items: items.slice(offset, offset + limit), total: items.length, offset, limit });
     };
     const all = await new ApiClient({ url }).listAllTrials("s1");

@@ -83,9 +83,9 @@ export class ApiClient {
   /** Every trial of a sweep (follows pages), in the server's order (best first by default). */
   async listAllTrials(id: string, q: Omit<TrialQuery, "offset" | "limit"> = {}): Promise<TrialRecord[]> {
     const all: TrialRecord[] = [];
-    const limit = 200;
-    for (let offset = 0; ; offset += limit) {
-      const page = await this.listTrials(id, { ...q, offset, limit });
+    // Advance by what came back: the server may cap `limit` below what was asked.
+    for (;;) {
+      const page = await this.listTrials(id, { ...q, offset: all.length, limit: 200 });
       all.push(...page.items);
       if (page.items.length === 0 || all.length >= page.total) return all;
     }
