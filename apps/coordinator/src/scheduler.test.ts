@@ -5,7 +5,7 @@ import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "./logger.ts";
-import { createCoreProposer } from "./proposer.ts";
+import { createCoreProposer, type Proposer } from "./proposer.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -67,7 +67,7 @@ describe("scheduler", () => {
     cleanups.length = 0;
   });
 
-  async function setup(tickMs = 200) {
+  async function setup(tickMs = 200, propose: Proposer = createCoreProposer()) {
     const prefix = `test-${randomUUID()}`;
     const redis = new Redis(REDIS_URL);
     const store = createStore({ redis, prefix });
@@ -78,7 +78,7 @@ describe("scheduler", () => {
         redisUrl: REDIS_URL,
         prefix,
         logger: createLogger("scheduler-test", "silent"),
-        propose: createCoreProposer(),
+        propose,
         mode: "noop",
         tickMs,
       });
@@ -167,6 +167,26 @@ budget: { max_trials: 30, max_parallel: 3, max_epochs: 1 }`),
     expect(runs.size).toBe(30);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     expect(maxSeen).toBeLessThanOrEqual(3);
+  });
+
+  it("gives history-reading samplers every earlier trial, including those proposed in the same pass", async () => {
+    const seen = new Map<number, number[]>();
+    const propose: Proposer = async (_sweepId, _spec, index, history) => {
+      seen.set(
+        index,
+        (await history()).map((t) => t.index),
+      );
+      return { dropout: index / 10 };
+    };
+    const { store, start } = await setup(200, propose);
+    const scheduler = await start();
+    const sweep = await store.createSweep(spec(`budget: { max_trials: 4, max_parallel: 3, max_epochs: 1 }`));
+    await scheduler.reconcile(sweep.id);
+    expect([0, 1, 2].map((i) => seen.get(i))).toEqual([[], [0], [0, 1]]);
+    await store.finishTrial(sweep.id, "t0001", { state: "failed", folds: [], flags: [] });
+    await scheduler.reconcile(sweep.id);
+    expect(seen.get(3)).toEqual([0, 1, 2]);
+    expect((await store.getTrial(sweep.id, "t0003"))?.params).toEqual({ dropout: 0.3 });
   });
 
   it("stops a grid at its size", async () => {

@@ -1,5 +1,5 @@
 import { HpoError, type Params, type SweepRecord, type TrialRecord } from "@hpo/core";
-import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
 import { type Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -181,17 +181,30 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     if (!stop && sweep.proposed >= budget.max_trials) stop = `max_trials ${budget.max_trials} proposed`;
 
-    let history: readonly TrialRecord[] | undefined;
-    const loadHistory = async () => {
-      history ??= (await store.listTrials(sweepId, { sort: "index", limit: 1000 })).items;
-      return history;
+    // Earlier trials, oldest first, read (page by page) only if the sampler asks for them; the
+    // trials proposed earlier in this pass are appended as queued so the next proposal sees them.
+    let stored: TrialRecord[] | undefined;
+    const proposals: { index: number; params: Params }[] = [];
+    const historyBefore = (index: number) => async (): Promise<readonly TrialRecord[]> => {
+      if (!stored) {
+        stored = [];
+        for (let offset = 0; ; offset += 1000) {
+          const page = await store.listTrials(sweepId, { sort: "index", offset, limit: 1000 });
+          stored.push(...page.items);
+          if (page.items.length < 1000) break;
+        }
+      }
+      const createdAt = Date.now();
+      const pending = proposals.map(({ index: i, params }): TrialRecord => {
+        return { sweepId, id: trialIdOf(i), index: i, params, state: "queued", folds: [], createdAt, flags: [] };
+      });
+      return [...stored, ...pending].filter((t) => t.index < index);
     };
 
     const want = stop ? 0 : Math.min(budget.max_parallel - inFlight, budget.max_trials - sweep.proposed);
-    const proposals: { index: number; params: Params }[] = [];
     for (let i = 0; i < want; i++) {
       const index = sweep.proposed + i;
-      const params = await propose(sweepId, spec, index, loadHistory);
+      const params = await propose(sweepId, spec, index, historyBefore(index));
       if (params === undefined) {
         stop = `search space exhausted after ${index} trials`;
         break;
@@ -208,7 +221,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     if (inFlight > 0) return;
     // nothing in flight and nothing added: finished if no proposal is possible any more
-    if (!stop && (await propose(sweepId, spec, sweep.proposed, loadHistory)) === undefined) {
+    if (!stop && (await propose(sweepId, spec, sweep.proposed, historyBefore(sweep.proposed))) === undefined) {
       stop = `search space exhausted after ${sweep.proposed} trials`;
     }
     if (!stop) return;
