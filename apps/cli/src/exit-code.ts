@@ -5,7 +5,7 @@ export const EXIT = {
   OK: 0,
   /** Server errors, unreachable coordinator, failed sweeps, anything unexpected. */
   FAILURE: 1,
-  /** Usage errors and invalid input: bad flags, an invalid sweep file, an unknown id. */
+  /** Usage errors and invalid input: bad flags, an invalid sweep file, an unknown id, a conflict. */
   USAGE: 2,
 } as const;
 
@@ -15,6 +15,8 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "INVALID_DATASET",
   "PAYLOAD_TOO_LARGE",
   "NOT_FOUND",
+  // e.g. cancelling a sweep that already completed, or `hpo up` on a port in use.
+  "CONFLICT",
 ]);
 
 /** The exit code for an error thrown by a command. */
