@@ -1,0 +1,46 @@
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
+import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
+
+describe("the coordinator process (apps/coordinator/src/main.ts)", () => {
+  const prefix = uniquePrefix("e2e-coordproc");
+  const redis = new Redis(REDIS_URL);
+  const procs: Proc[] = [];
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  it("reads its env (prefix, port, token), serves the API, and stops cleanly on SIGTERM", async () => {
+    const { proc, url } = await startCoordinatorProcess({ prefix, env: { HPO_TOKEN: "t0ken" } });
+    procs.push(proc);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    const body = "name: proc-test\ndataset: iris\nbudget: { max_trials: 1, max_parallel: 1, max_epochs: 1 }\n";
+    const anonymous = await fetch(`${url}/api/sweeps`, {
+      method: "POST",
+      headers: { "content-type": "application/yaml" },
+      body,
+    });
+    expect(anonymous.status).toBe(401);
+    const created = await fetch(`${url}/api/sweeps`, {
+      method: "POST",
+      headers: { "content-type": "application/yaml", authorization: "Bearer t0ken" },
+      body,
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    // the sweep lives under HPO_PREFIX
+    expect(await redis.exists(`${prefix}:sweep:${id}`)).toBe(1);
+
+    expect(await proc.stop("SIGTERM")).toBe(0);
+    const msgs = proc.logs().map((r) => r.msg);
+    expect(msgs).toContain("coordinator stopping");
+    expect(msgs).toContain("coordinator stopped");
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
