@@ -32,7 +32,7 @@ export interface WorkerOptions {
   readonly dataDirs?: readonly string[];
   /** A store to use instead of opening one (it is then not closed by the worker). */
   readonly store?: Store;
-  /** Pruning decision after each epoch. Default: the sweep's pruner (NopPruner for now). */
+  /** Pruning decision after each epoch. Default: the sweep's pruner (createPruner(early_terminate)). */
   readonly decidePrune?: DecidePrune;
   readonly metrics?: WorkerMetrics;
   /** BullMQ lock duration in ms (a dead worker's job is re-queued after it). Default 30 000. */
@@ -153,7 +153,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         entry.controller.abort();
         return false;
       }
-      return decidePrune(data, report);
+      return decidePrune(data, report, run);
     };
     try {
       const result: TrainResult =
