@@ -8,7 +8,8 @@ import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { sleep, waitFor } from "../helpers/wait-for.ts";
 
-const MAX_TRIALS = 60;
+// many short noop trials, so that "mid-sweep" holds however fast the workers are
+const MAX_TRIALS = 600;
 const SPEC = `
 name: restart-noop
 method: random
@@ -96,7 +97,10 @@ describe("a coordinator killed mid-sweep (noop trials, real processes)", () => {
     expect(done.proposed).toBe(MAX_TRIALS);
     expect(done.counts).toMatchObject({ completed: MAX_TRIALS, queued: 0, running: 0, failed: 0 });
 
-    const trials = (await store.listTrials(sweep.id, { sort: "index", limit: 1000 })).items;
+    const trials = [
+      ...(await store.listTrials(sweep.id, { sort: "index", limit: 1000 })).items,
+      ...(await store.listTrials(sweep.id, { sort: "index", offset: 1000, limit: 1000 })).items,
+    ];
     expect(trials.map((t) => t.id)).toEqual(Array.from({ length: MAX_TRIALS }, (_, i) => trialIdOf(i)));
     // every trial ran exactly once, and its params are what the sampler proposes for its index
     expect(trials.every((t) => t.attempts === 1)).toBe(true);
