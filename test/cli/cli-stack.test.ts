@@ -172,6 +172,11 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     const table = await runCli(["status", id], { cwd: dir, env });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/│ 1 +│ t\d{4}/);
+
+    // A sweep that already completed cannot be cancelled: exit 2 with the server's CONFLICT.
+    const late = await runCli(["cancel", id], { cwd: dir, env });
+    expect(late.code).toBe(2);
+    expect(late.stderr).toContain("CONFLICT");
   });
 
   it("cancel stops a sweep: status becomes cancelled and nothing stays queued or running", async () => {
