@@ -9,10 +9,10 @@
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { startPrivateRedis } from "../test/faults/private-redis.ts";
 import { apiClient } from "../test/helpers/api.ts";
 import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../test/helpers/processes.ts";
 import { sleep } from "../test/helpers/wait-for.ts";
-import { startPrivateRedis } from "../test/faults/private-redis.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -84,8 +84,9 @@ const clone = (v: Json): Json => JSON.parse(JSON.stringify(v)) as Json;
 /** Every path to a value in `v` (object keys and array indices). */
 function paths(v: Json, at: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = at.length ? [at] : [];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) out.push(...paths(x, [...at, i]));
+  } else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;
 }
 
@@ -202,7 +203,9 @@ export function fuzzCase(seed: number, n: number): FuzzCase {
   }
   if (roll < 76) {
     // YAML bodies stay small: parsing YAML costs ~5 µs per byte (see the coordinator's yamlBodyLimit)
-    const big = Array.from({ length: rng.int(1_001, yaml ? 3_000 : 60_000) }, (_, i) => (rng.next() < 0.5 ? i : `v${i}`));
+    const big = Array.from({ length: rng.int(1_001, yaml ? 3_000 : 60_000) }, (_, i) =>
+      rng.next() < 0.5 ? i : `v${i}`,
+    );
     const param = Object.keys((spec as { parameters: object }).parameters)[0] as string;
     const p = rng.next() < 0.5 ? ["parameters", param, "values"] : path;
     setAt(spec, p, big);

@@ -12,10 +12,10 @@ import type { SweepRecord, TrialRecord } from "@hpo/core";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PrivateRedis, startPrivateRedis } from "../faults/private-redis.ts";
 import { apiClient } from "../helpers/api.ts";
 import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
-import { type PrivateRedis, startPrivateRedis } from "../faults/private-redis.ts";
 
 const PASSWORD = "redis-pw-9d2e71";
 const TOKEN = "api-token-5b8c03";
