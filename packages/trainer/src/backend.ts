@@ -1,8 +1,6 @@
 import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core's CommonJS bundle registers no gradients; tfjs-layers' bundle registers them all
-// (into the global registry), which the custom training step needs.
-import "@tensorflow/tfjs-layers";
+import "./register-gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { HpoError } from "@hpo/core";

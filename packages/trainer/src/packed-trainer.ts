@@ -1,6 +1,7 @@
 import { createRng, mixSeed, shuffled } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
+import "./register-gradients.ts";
 import type { FoldData } from "./fold-data.ts";
 import { type BatchStats, Mlp } from "./model.ts";
 import { createOptimizer } from "./optimizers/create-optimizer.ts";

@@ -100,6 +100,23 @@ describe("trainTrial", () => {
     expect(packedReports.reports.length).toBe(singleReports.reports.length);
   });
 
+  it("trains the same way on the cpu backend (close scores, same tensor hygiene)", async () => {
+    const j = job({ maxEpochs: 3, params: { batch_size: 16, dropout: 0.2, batch_norm: true, clip_norm: 1 } });
+    const onWasm = await trainTrial(j, recorder(), never);
+    await selectBackend("cpu");
+    try {
+      const before = tf.memory().numTensors;
+      const onCpu = await trainTrial(j, recorder(), never);
+      expect(onCpu.state).toBe("completed");
+      onCpu.folds.forEach((f, i) => {
+        expect(f.metrics.val_loss).toBeCloseTo(onWasm.folds[i]!.metrics.val_loss as number, 2);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await selectBackend("wasm");
+    }
+  });
+
   it("refuses stratified folds when a class has fewer rows than folds, naming the dataset", async () => {
     const tooMany = await trainTrial(job({ cv: { folds: 60, stratified: true, seed: 1 } }), recorder(), never);
     expect(tooMany.state).toBe("failed");
