@@ -4,6 +4,14 @@ import { processContext } from "./context.ts";
 import { EXIT, exitCodeFor, formatError } from "./exit-code.ts";
 import { createProgram } from "./program.ts";
 
+// `hpo status x | head`: a closed pipe ends the command quietly, like other CLI tools.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT.OK);
+    throw e;
+  });
+}
+
 const ctx = processContext();
 let code: number;
 try {
