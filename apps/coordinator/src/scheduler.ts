@@ -150,7 +150,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     await queue.addBulk([bulkJobOf(trialJobOf(sweep.id, sweep.spec, trial, mode))]);
   }
 
-  async function failTrial(sweepId: string, trialId: string, reason: string): Promise<void> {
+  async function failTrial(sweepId: string, trialId: string, failedReason: string): Promise<void> {
+    const reason = /stalled more than allowable limit/.test(failedReason)
+      ? `its worker died or lost its lock on every run (${failedReason}; see HPO_MAX_STALLED_COUNT)`
+      : failedReason;
     const changed = await store.finishTrial(sweepId, trialId, {
       state: "failed",
       folds: [],

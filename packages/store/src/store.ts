@@ -149,6 +149,9 @@ export function createStore(options: StoreOptions): Store {
   const redis =
     options.redis ??
     new Redis(options.url ?? "redis://127.0.0.1:6379", { lazyConnect: false, enableAutoPipelining: true });
+  // without a listener ioredis prints "Unhandled error event" on every reconnect attempt while
+  // Redis is down; commands still reject, and surface as UNAVAILABLE
+  if (owned) redis.on("error", () => {});
   const k = keysFor(options.prefix);
   const p = `${options.prefix}:`;
   const now = options.now ?? Date.now;
