@@ -54,8 +54,9 @@ export function sweepsRouter(store: Store, scheduler: Pick<Scheduler, "kick" | "
       const id = String(req.params.id);
       const page = pageQuery(req.query);
       const filter = trialQuery(req.query);
-      await sweepOr404(id);
-      return store.listTrials(id, { ...page, ...filter });
+      // both reads in one round trip: an unknown sweep still answers 404
+      const [, trials] = await Promise.all([sweepOr404(id), store.listTrials(id, { ...page, ...filter })]);
+      return trials;
     }),
   );
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { HpoError, type SweepSpec } from "@hpo/core";
+import { type EpochReport, HpoError, type SweepSpec } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
@@ -97,7 +97,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
       { index: 0, params: {} },
       { index: 1, params: {} },
     ]);
-    const rep = (epoch: number, value?: number) => ({ epoch, folds: [], ...(value !== undefined && { value }) });
+    const rep = (epoch: number, value = Number.NaN): EpochReport => ({ epoch, folds: [], value }); // NaN: no value
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5)], "run-a")).toBe(0); // not running yet
     await store.markRunning(sweep.id, "t0000", "w1", 1, "run-a");
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5), rep(2, 0.6)], "run-a")).toBe(2);
@@ -108,7 +108,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
     expect(t?.curve.map((e) => [e.epoch, e.value])).toEqual([
       [1, 0.5],
       [2, 0.6],
-      [3, undefined],
+      [3, null], // NaN is stored as JSON null
       [4, 0.7],
     ]);
     expect(Object.fromEntries(await store.stepValues(sweep.id, 2))).toEqual({ t0000: 0.6 });

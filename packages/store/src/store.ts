@@ -15,7 +15,15 @@ import {
 import { Redis } from "ioredis";
 import { decodeSweep, decodeTrial } from "./codec.ts";
 import { keysFor, trialIdOf } from "./keys.ts";
-import { APPEND_EPOCH, APPEND_EPOCHS, FINISH_TRIAL, MARK_RUNNING, PROPOSE_TRIAL, SET_SWEEP_STATUS } from "./scripts.ts";
+import {
+  APPEND_EPOCH,
+  APPEND_EPOCHS,
+  FINISH_TRIAL,
+  LIST_TRIALS,
+  MARK_RUNNING,
+  PROPOSE_TRIAL,
+  SET_SWEEP_STATUS,
+} from "./scripts.ts";
 import { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
 import { newSweepId } from "./sweep-id.ts";
 
@@ -429,30 +437,33 @@ export function createStore(options: StoreOptions): Store {
       guard(`list trials of sweep "${sweepId}"`, async () => {
         const page = clampPage(opts.offset, opts.limit);
         const sort = opts.sort ?? "score";
-        let ids: string[];
-        let total: number;
+        // ids and hashes of the page in one script: one round trip whatever the page or offset
+        let keys: [string, string];
+        let mode: "one" | "concat" | "state";
         if (opts.state) {
-          const key = opts.state === "completed" && sort === "score" ? k.scores(sweepId) : k.state(sweepId, opts.state);
-          // completed trials without a mean are not in `scores`; fall back to the state set then
-          const [scored, all] = await Promise.all([redis.zcard(key), redis.zcard(k.state(sweepId, opts.state))]);
-          const useKey = scored === all ? key : k.state(sweepId, opts.state);
-          total = all;
-          ids = await range(useKey, page.offset, page.limit);
+          const stateKey = k.state(sweepId, opts.state);
+          keys = [opts.state === "completed" && sort === "score" ? k.scores(sweepId) : stateKey, stateKey];
+          mode = "state";
         } else if (sort === "index") {
-          total = await redis.zcard(k.trials(sweepId));
-          ids = await range(k.trials(sweepId), page.offset, page.limit);
+          keys = [k.trials(sweepId), k.trials(sweepId)];
+          mode = "one";
         } else {
-          const [nScored, nOther] = await Promise.all([
-            redis.zcard(k.scores(sweepId)),
-            redis.zcard(k.unscored(sweepId)),
-          ]);
-          total = nScored + nOther;
-          const fromScored = Math.max(0, Math.min(page.limit, nScored - page.offset));
-          const head = await range(k.scores(sweepId), page.offset, fromScored);
-          const tail = await range(k.unscored(sweepId), Math.max(0, page.offset - nScored), page.limit - fromScored);
-          ids = [...head, ...tail];
+          keys = [k.scores(sweepId), k.unscored(sweepId)];
+          mode = "concat";
         }
-        return { items: await readTrials(sweepId, ids), total, ...page };
+        const [total, ...hashes] = (await evalScript(LIST_TRIALS, keys, [
+          mode,
+          page.offset,
+          page.limit,
+          `${p}trial:${sweepId}:`,
+        ])) as unknown as [number, ...string[][]];
+        const items = hashes.flatMap((flat) => {
+          const h: Record<string, string> = {};
+          for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i] as string] = flat[i + 1] as string;
+          const rec = decodeTrial(h);
+          return rec ? [rec] : [];
+        });
+        return { items, total, ...page };
       }),
 
     trialIdsInState: (sweepId, state, limit = 10_000) =>
