@@ -24,6 +24,7 @@ import {
   PROPOSE_TRIAL,
   SET_SWEEP_STATUS,
 } from "./scripts.ts";
+import { REOPEN_SWEEP, type ReopenOptions, reopenedSpec } from "./reopen.ts";
 import { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
 import { newSweepId } from "./sweep-id.ts";
 
@@ -138,6 +139,21 @@ export interface Store {
     value: number,
     options?: ReportStepOptions,
   ): Promise<StepReport>;
+  /**
+   * Resumes a cancelled sweep: status running again, its cancelled trials back to queued (same
+   * index and params; partial results dropped); the time it was stopped is added to
+   * budget.max_seconds. Returns the sweep and how many trials were re-queued (see reopen.ts).
+   * @throws HpoError NOT_FOUND for an unknown sweep, CONFLICT when it is not cancelled.
+   */
+  resumeSweep(sweepId: string): Promise<{ sweep: SweepRecord; requeued: number }>;
+  /**
+   * Grows a sweep's budget (max_trials by `add.trials`, max_seconds by `add.seconds`). A completed
+   * sweep runs again (the time it was stopped is not counted); a running one goes on; a
+   * cancelled one keeps its status until resumed.
+   * @throws HpoError NOT_FOUND for an unknown sweep, CONFLICT for a failed one, INVALID_SPEC when
+   * max_trials would pass 100 000.
+   */
+  extendSweep(sweepId: string, add: ReopenOptions): Promise<SweepRecord>;
   /** Broadcasts a cancel of `sweepId` on `${prefix}:cancel`. */
   publishCancel(sweepId: string): Promise<void>;
   /**
@@ -234,6 +250,36 @@ export function createStore(options: StoreOptions): Store {
 
   const range = (key: string, start: number, count: number) =>
     count <= 0 ? Promise.resolve([] as string[]) : redis.zrange(key, start, start + count - 1);
+
+  /** Compare-and-set of the spec plus the status move, retried while another writer wins. */
+  const reopen = async (sweepId: string, mode: "resume" | "extend", add: ReopenOptions) => {
+    for (let attempt = 0; ; attempt++) {
+      const [sweep] = await readSweeps([sweepId]);
+      if (!sweep) throw new HpoError("NOT_FOUND", `${mode} sweep "${sweepId}": no such sweep`);
+      const reopening = mode === "resume" || sweep.status === "completed";
+      const spec = reopenedSpec(sweep.spec, reopening ? sweep.finishedAt : undefined, now(), add);
+      if (spec.budget.max_trials > 100_000) {
+        throw new HpoError(
+          "INVALID_SPEC",
+          `extend sweep "${sweepId}": max_trials would be ${spec.budget.max_trials}, more than 100000`,
+        );
+      }
+      const r = await evalScript(
+        REOPEN_SWEEP,
+        [k.sweep(sweepId), k.running],
+        [p, sweepId, JSON.stringify(sweep.spec), JSON.stringify(spec), mode],
+      );
+      if (r === -1) throw new HpoError("NOT_FOUND", `${mode} sweep "${sweepId}": no such sweep`);
+      if (r === -3) {
+        const allowed =
+          mode === "resume" ? "only a cancelled sweep can be resumed" : "a failed sweep cannot be extended";
+        throw new HpoError("CONFLICT", `${mode} sweep "${sweepId}": the sweep is ${sweep.status}; ${allowed}`);
+      }
+      if (r === -2 && attempt < 20) continue;
+      if (r === -2) throw new HpoError("CONFLICT", `${mode} sweep "${sweepId}": its spec keeps changing`);
+      return { sweep: (await readSweeps([sweepId]))[0] as SweepRecord, requeued: r };
+    }
+  };
 
   return {
     prefix: options.prefix,
@@ -485,6 +531,11 @@ export function createStore(options: StoreOptions): Store {
           ),
         ),
       ),
+
+    resumeSweep: (sweepId) => guard(`resume sweep "${sweepId}"`, () => reopen(sweepId, "resume", {})),
+
+    extendSweep: (sweepId, add) =>
+      guard(`extend sweep "${sweepId}"`, async () => (await reopen(sweepId, "extend", add)).sweep),
 
     publishCancel: (sweepId) =>
       guard(`publish cancel of sweep "${sweepId}"`, async () => {
