@@ -15,6 +15,8 @@ import {
 import { Redis } from "ioredis";
 import { decodeSweep, decodeTrial } from "./codec.ts";
 import { keysFor, trialIdOf } from "./keys.ts";
+import { REOPEN_SWEEP, type ReopenOptions, reopenedSpec } from "./reopen.ts";
+import { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
 import {
   APPEND_EPOCH,
   APPEND_EPOCHS,
@@ -24,8 +26,6 @@ import {
   PROPOSE_TRIAL,
   SET_SWEEP_STATUS,
 } from "./scripts.ts";
-import { REOPEN_SWEEP, type ReopenOptions, reopenedSpec } from "./reopen.ts";
-import { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
 import { newSweepId } from "./sweep-id.ts";
 
 /** How `listTrials` orders its page. */
