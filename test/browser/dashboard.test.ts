@@ -223,6 +223,15 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     await page.waitForSelector("[data-testid=workers-table]");
     const names = await page.locator("[data-testid=workers-table] tbody td.mono:first-child").allTextContents();
     expect(names.sort()).toEqual(["browser-w1", "browser-w2"]);
+    // each worker publishes its backend (HPO_BACKEND=cpu here) and throughput in its status hash
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("[data-testid=workers-table] tbody tr")].every(
+          (tr) => tr.children[2]?.textContent === "cpu",
+        ),
+      null,
+      { timeout: 20_000 },
+    );
     await page.waitForTimeout(500);
     await s.screenshot("dashboard-fleet");
     expect(s.problems).toEqual([]);

@@ -1,8 +1,9 @@
 /**
  * The Fleet view's data: workers connected to the trials queue (BullMQ client names), what each
  * is running (the store's running trials), queue depth by state, and throughput from the event
- * hub's finished-trial samples. Workers that publish a `${prefix}:worker:${name}` hash (fields
- * host, backend, samplesPerSec, updatedAt) get those columns filled too.
+ * hub's finished-trial samples. Workers publish a `${prefix}:worker:${name}` hash (host, backend,
+ * busy, slots, samplesPerSec, updatedAt; @hpo/metrics `startWorkerStatus`) that fills the rest,
+ * for every worker found through its queue connection or a running trial.
  */
 import type { Store } from "@hpo/store";
 import { TRIALS_QUEUE } from "@hpo/store";
@@ -18,6 +19,10 @@ export interface WorkerInfo {
   readonly samplesPerSec?: number;
   /** Seconds since the worker's queue connection was opened. */
   readonly connectedSec?: number;
+  /** Trials it may run at once (its concurrency), from its status hash. */
+  readonly slots?: number;
+  /** When its status hash was last published (ms). */
+  readonly updatedAt?: number;
 }
 
 export interface Fleet {
@@ -115,11 +120,15 @@ export function createFleetSource(store: Store, redisUrl?: string): FleetSource 
         const t = byWorker.get(name);
         const h = (extra[i] ?? {}) as Record<string, string>;
         const sps = Number(h.samplesPerSec);
+        const opt = (v: string | undefined) =>
+          v !== undefined && v !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined;
         return {
           name,
           host: h.host || info.host,
           backend: h.backend || undefined,
-          busy: !!t,
+          busy: !!t || (opt(h.busy) ?? 0) > 0,
+          slots: opt(h.slots),
+          updatedAt: opt(h.updatedAt),
           currentTrial: t ? `${t.sweepId}/${t.id}` : undefined,
           samplesPerSec: Number.isFinite(sps) && h.samplesPerSec !== undefined ? sps : undefined,
           connectedSec: Number.isFinite(info.age) ? info.age : undefined,

@@ -117,6 +117,10 @@ export interface WorkerInfo {
   readonly samplesPerSec?: number;
   /** Seconds since the worker connected to the queue. */
   readonly connectedSec?: number;
+  /** Trials it may run at once. */
+  readonly slots?: number;
+  /** When the worker last published its status (ms). */
+  readonly updatedAt?: number;
 }
 
 export interface Fleet {

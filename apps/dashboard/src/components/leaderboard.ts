@@ -158,6 +158,8 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
     spacer,
   );
   const pool: HTMLElement[] = [];
+  /** What each pooled row element shows (kept in JS: attribute writes would restyle the row). */
+  const state = new WeakMap<HTMLElement, { slot: number; key: string }>();
   const root = el("div", { class: "leaderboard" }, toolbar, body);
 
   function updateHeader(): void {
@@ -193,38 +195,53 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
       body.style.height = `${Math.min(maxHeight, headH + Math.max(total, 3) * ROW_H + 2)}px`;
     }
     const need = Math.max(0, last - first + 1);
-    while (pool.length < need) {
-      const rowEl = el("div", { class: "lb-row", attrs: { role: "row" }, style: { width: `${totalWidth}px` } });
-      rowEl.addEventListener("click", () => {
-        const id = rowEl.dataset.trial;
-        if (id) o.onOpen(id);
-      });
-      for (const c of cols)
-        rowEl.appendChild(el("div", { class: `cell ${c.cls ?? ""}`, style: { width: `${c.width}px` } }));
-      spacer.appendChild(rowEl);
-      pool.push(rowEl);
-    }
-    pool.forEach((rowEl, j) => {
-      const i = first + j;
-      if (j >= need) {
-        rowEl.style.display = "none";
-        return;
+    if (pool.length < need) {
+      // A fixed pool where row i always lives in element i % size: while scrolling, a row that
+      // stays in view keeps its element and only the rows coming into view are rendered.
+      while (pool.length < need + 8) {
+        const rowEl = el("div", { class: "lb-row", attrs: { role: "row" }, style: { width: `${totalWidth}px` } });
+        rowEl.addEventListener("click", () => {
+          const id = rowEl.dataset.trial;
+          if (id) o.onOpen(id);
+        });
+        for (const c of cols)
+          rowEl.appendChild(el("div", { class: `cell ${c.cls ?? ""}`, style: { width: `${c.width}px` } }));
+        spacer.appendChild(rowEl);
+        pool.push(rowEl);
       }
-      rowEl.style.display = "";
-      rowEl.style.transform = `translateY(${i * ROW_H}px)`;
+      for (const r of pool) state.set(r, { slot: -1, key: "" });
+    }
+    const size = pool.length;
+    const used = new Uint8Array(size);
+    for (let i = first; i <= last; i++) {
+      const slot = i % size;
+      used[slot] = 1;
+      const rowEl = pool[slot] as HTMLElement;
+      const st = state.get(rowEl) ?? { slot: -1, key: "" };
+      state.set(rowEl, st);
+      if (st.slot !== i) {
+        st.slot = i;
+        rowEl.style.transform = `translateY(${i * ROW_H}px)`;
+      }
+      if (rowEl.style.display) rowEl.style.display = "";
       const r = rowFor(i);
       const key = r ? `${r.id}|${r.state}|${r.mean}|${r.flags.length}|${r.durationMs}` : `…${i}`;
-      if (rowEl.dataset.key === key) return;
-      rowEl.dataset.key = key;
-      rowEl.dataset.trial = r?.id ?? "";
-      rowEl.classList.toggle("loading", !r);
+      if (st.key === key) continue;
+      st.key = key;
+      if (rowEl.dataset.trial !== (r?.id ?? "")) rowEl.dataset.trial = r?.id ?? "";
+      if (rowEl.classList.contains("loading") === !!r) rowEl.classList.toggle("loading", !r);
       const cells = rowEl.children;
-      cols.forEach((c, ci) => {
+      for (let ci = 0; ci < cols.length; ci++) {
         const cell = cells[ci] as HTMLElement;
-        if (r) replace(cell, c.render(r));
-        else replace(cell, ci === 0 ? "…" : "");
-      });
-    });
+        const v = r ? (cols[ci] as Column).render(r) : ci === 0 ? "…" : "";
+        if (typeof v === "string" || typeof v === "number") cell.textContent = String(v);
+        else replace(cell, v);
+      }
+    }
+    for (let j = 0; j < size; j++) {
+      const rowEl = pool[j] as HTMLElement;
+      if (!used[j] && rowEl.style.display !== "none") rowEl.style.display = "none";
+    }
     scheduleFetch(first, last);
   }
 
@@ -279,7 +296,10 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
     cache = new Map();
     if (!keepRows) {
       body.scrollTop = 0;
-      for (const r of pool) r.dataset.key = "";
+      for (const r of pool) {
+        const st = state.get(r);
+        if (st) st.key = "";
+      }
     }
     updateHeader();
     schedule();

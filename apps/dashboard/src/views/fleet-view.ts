@@ -87,6 +87,7 @@ export function fleetView(): View {
                     "td",
                     null,
                     el("span", { class: `badge ${w.busy ? "state-running" : "state-idle"}` }, w.busy ? "busy" : "idle"),
+                    w.slots ? el("span", { class: "muted small" }, ` ${w.slots} slot${w.slots > 1 ? "s" : ""}`) : null,
                   ),
                   el("td", { class: "mono" }, w.currentTrial ?? "—"),
                   el("td", { class: "num" }, w.samplesPerSec === undefined ? "—" : fmtNum(w.samplesPerSec)),
