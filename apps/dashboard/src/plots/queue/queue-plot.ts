@@ -23,11 +23,12 @@ export function queueOption(f: Fleet): ChartOption {
   };
 }
 
-export function throughputOption(f: Fleet): ChartOption {
+export function throughputOption(f: Fleet, now = Date.now()): ChartOption {
   return {
     grid: { left: 48, right: 16, top: 24, bottom: 40 },
     tooltip: { ...TOOLTIP_BASE, trigger: "axis" },
-    xAxis: { type: "time" },
+    // the last 30 minutes, even when only a few minutes have data
+    xAxis: { type: "time", min: now - 30 * 60_000, max: now + 60_000 },
     yAxis: { type: "value", name: "trials/min", minInterval: 1 },
     series: [{ type: "bar", barMaxWidth: 18, data: f.recent.map(([t, v]) => [t, v]) }],
   };
