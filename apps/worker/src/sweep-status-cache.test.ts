@@ -1,5 +1,5 @@
 import type { SweepStatus } from "@hpo/core";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSweepStatusCache } from "./sweep-status-cache.ts";
 
 function fakeStore(initial: SweepStatus) {
@@ -24,12 +24,19 @@ function fakeStore(initial: SweepStatus) {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// fake timers (performance.now included): the cache's ages are exact, whatever the machine load
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("SweepStatusCache", () => {
   it("shares one read among concurrent callers and re-reads a running sweep after the TTL", async () => {
     const f = fakeStore("running");
-    const cache = createSweepStatusCache(f.store, 30);
+    const cache = createSweepStatusCache(f.store, 10);
     expect(await Promise.all([cache.get("s"), cache.get("s"), cache.get("s")])).toEqual([
       "running",
       "running",
@@ -38,7 +45,7 @@ describe("SweepStatusCache", () => {
     expect(f.reads()).toBe(1);
     f.set("cancelled");
     expect(await cache.get("s")).toBe("running"); // within the TTL
-    await sleep(40);
+    await sleep(50); // older than 4 × TTL: a fresh read
     expect(await cache.get("s")).toBe("cancelled");
     expect(f.reads()).toBe(2);
   });
@@ -70,5 +77,40 @@ describe("SweepStatusCache", () => {
     expect(await other.get("gone")).toBeUndefined();
     f.set("running");
     expect(await other.get("gone")).toBe("running");
+  });
+});
+
+describe("SweepStatusCache: stale-while-revalidate of a running sweep", () => {
+  it("serves a recently expired 'running' at once while re-reading in the background", async () => {
+    const f = fakeStore("running");
+    const cache = createSweepStatusCache(f.store, 20);
+    expect(await cache.get("s")).toBe("running");
+    f.set("cancelled");
+    await sleep(30); // expired, but younger than 4 × TTL
+    expect(await cache.get("s")).toBe("running"); // stale answer, no wait
+    expect(f.reads()).toBe(2); // ... and one background read started
+    await sleep(5);
+    expect(await cache.get("s")).toBe("cancelled"); // the fresh read landed
+    expect(f.reads()).toBe(2); // final statuses are kept
+  });
+
+  it("waits for a fresh read once the answer is older than 4 × TTL", async () => {
+    const f = fakeStore("running");
+    const cache = createSweepStatusCache(f.store, 5);
+    expect(await cache.get("s")).toBe("running");
+    f.set("completed");
+    await sleep(30);
+    expect(await cache.get("s")).toBe("completed");
+  });
+
+  it("a cancel broadcast wins over a background read that lands later", async () => {
+    const f = fakeStore("running");
+    const cache = createSweepStatusCache(f.store, 10);
+    expect(await cache.get("s")).toBe("running");
+    await sleep(15);
+    void cache.get("s"); // starts a background read that will answer "running"
+    cache.markCancelled("s");
+    await sleep(5);
+    expect(await cache.get("s")).toBe("cancelled");
   });
 });
