@@ -4,7 +4,7 @@ import { selectBackend } from "./backend.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { prepareFold } from "./fold-data.ts";
 import { splitFolds } from "./fold-split.ts";
-import { Mlp } from "./model.ts";
+import { type BatchStats, Mlp } from "./model.ts";
 import { PackedTrainer } from "./packed-trainer.ts";
 import { parseTrainConfig, type TrainConfig } from "./params.ts";
 
@@ -54,6 +54,26 @@ describe("PackedTrainer", () => {
     }
     t.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("early stopping counts only improvements larger than min_delta", () => {
+    const { data, folds } = foldsOf("iris", [0]);
+    const config = parseTrainConfig(
+      { early_stopping_patience: 2, early_stopping_min_delta: 0.05 },
+      { hidden: [4], activation: "relu" },
+    );
+    const t = new PackedTrainer(folds, config, "classification", data.classes.length, [1]);
+    const rec = (val_loss: number) => [{ loss: 0.5, val_loss }];
+    t.observe(rec(1.0)); // first epoch: an improvement over +∞
+    t.observe(rec(0.96)); // better, but by less than min_delta: not an improvement
+    expect(t.stopped[0]).toBe(false);
+    t.observe(rec(0.9)); // 0.10 below the best: an improvement, the count restarts
+    t.observe(rec(0.86));
+    expect(t.stopped[0]).toBe(false);
+    t.observe(rec(0.88));
+    expect(t.stopped[0]).toBe(true);
+    expect(t.finalRecords[0]?.val_loss).toBe(0.9);
+    t.dispose();
   });
 
   it("leaves the tensor count at its baseline for every option combination", async () => {
@@ -167,6 +187,47 @@ describe("Mlp", () => {
     expect(m.layerSizes).toEqual([8 * 8 + 3 * 8, 8 * 8 + 3 * 8, 8 * 4 + 3 * 4, 4 * 3 + 3]);
     expect(m.theta.shape).toEqual([1, m.size]);
     expect(m.moving).toHaveLength(3);
+    m.dispose();
+  });
+
+  it("batch norm normalizes with the batch statistics in training and folds them into moving averages", () => {
+    const config = parseTrainConfig({ batch_norm: true, activation: "linear" }, { hidden: [3], activation: "relu" });
+    const m = new Mlp(config, 2, 2, [4]);
+    const xs = [
+      [1, 2],
+      [3, -1],
+      [0.5, 0.5],
+      [-2, 4],
+    ];
+    const theta = m.theta.dataSync(); // kernel [2, 3] row-major first, bias 0
+    const z = xs.map(([a, b]) =>
+      [0, 1, 2].map((j) => (a as number) * (theta[j] as number) + (b as number) * (theta[3 + j] as number)),
+    );
+    const mean = [0, 1, 2].map((j) => z.reduce((s, r) => s + (r[j] as number), 0) / 4);
+    const variance = [0, 1, 2].map((j) => z.reduce((s, r) => s + ((r[j] as number) - (mean[j] as number)) ** 2, 0) / 4);
+    const stats: BatchStats[] = [];
+    const x = tf.tensor3d(xs.flat(), [1, 4, 2]);
+    const out = m.forward(x, true, [], stats);
+    expect(
+      Array.from(stats[0]!.mean.dataSync())
+        .map((v, j) => v - (mean[j] as number))
+        .every((d) => Math.abs(d) < 1e-5),
+    ).toBe(true);
+    expect(
+      Array.from(stats[0]!.variance.dataSync())
+        .map((v, j) => v - (variance[j] as number))
+        .every((d) => Math.abs(d) < 1e-5),
+    ).toBe(true);
+    m.updateMovingStats(stats);
+    const moving = Array.from(m.moving[0]!.mean.dataSync());
+    moving.forEach((v, j) => {
+      expect(v).toBeCloseTo(0.1 * (mean[j] as number), 5);
+    });
+    const movingVar = Array.from(m.moving[0]!.variance.dataSync());
+    movingVar.forEach((v, j) => {
+      expect(v).toBeCloseTo(0.9 + 0.1 * (variance[j] as number), 5);
+    });
+    for (const t of [x, out, stats[0]!.mean, stats[0]!.variance]) t.dispose();
     m.dispose();
   });
 
