@@ -228,6 +228,27 @@ budget: { max_trials: 50, max_parallel: 1, max_epochs: 1 }`),
     expect(done.best?.trialId).toBe("t0002");
   });
 
+  it("stops proposing when budget.max_seconds is used up and completes once in-flight trials end", async () => {
+    const { store, prefix, start } = await setup(100);
+    const fleet = fakeWorker(store, prefix, async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      return 0.5;
+    });
+    cleanups.push(fleet.close);
+    const scheduler = await start();
+    const sweep = await store.createSweep(
+      spec(`parameters: { dropout: { min: 0, max: 0.5 } }
+budget: { max_trials: 1000, max_parallel: 1, max_epochs: 1, max_seconds: 1 }`),
+    );
+    scheduler.kick(sweep.id);
+    const done = await finished(store, sweep.id);
+    expect(done.status).toBe("completed");
+    expect(done.reason).toBe("time budget of 1 s used");
+    expect(done.proposed).toBeGreaterThan(0);
+    expect(done.proposed).toBeLessThan(1000);
+    expect(done.counts.completed).toBe(done.proposed);
+  });
+
   it("marks a trial failed after its attempts and carries on with the sweep", async () => {
     const { store, prefix, start } = await setup();
     const attempts = new Map<string, number>();
