@@ -110,11 +110,12 @@ describe("worker (stub trainer in a real training thread)", () => {
 
   it("keeps renewing the job lock while the thread is CPU-bound for longer than the lock", async () => {
     const { enqueue, start, trialDone, redis, prefix, sweep } = await setup();
-    await start("w-block", { lockDuration: 1000 });
-    const id = await enqueue({ behaviour: "block", blockMs: 3000 });
+    // margins for a loaded CI machine: renewals every 1.5 s, checked 2 lock durations in
+    await start("w-block", { lockDuration: 3000 });
+    const id = await enqueue({ behaviour: "block", blockMs: 8000 });
     const lockKey = `${prefix}:${TRIALS_QUEUE}:${jobIdOf(sweep.id, id)}:lock`;
     await waitFor("the job lock", async () => (await redis.pttl(lockKey)) > 0);
-    await new Promise((r) => setTimeout(r, 2000)); // twice the lock duration, thread still busy
+    await new Promise((r) => setTimeout(r, 6000)); // twice the lock duration, thread still busy
     expect(await redis.pttl(lockKey)).toBeGreaterThan(0);
     const t = await trialDone(id);
     expect(t).toMatchObject({ state: "completed", attempts: 1 });
