@@ -178,7 +178,7 @@ for (const method of methods) {
     if (!args.json) {
       console.log(
         `${method.padEnd(9)} seed ${seed}: best ${r.best.toFixed(4)} after ${r.trials} trials (${r.pruned} pruned), ` +
-          `${target} reached at ${r.epochsToTarget ?? "—"} epochs, ${r.seconds.toFixed(0)} s`,
+          `${target} reached at ${r.epochsToTarget ?? "—"} epochs, ${r.seconds.toFixed(0)} s; new bests (epochs:best) ${r.progress.map(([e, b]) => `${e}:${b.toFixed(4)}`).join(" ")}`,
       );
     }
   }
@@ -187,8 +187,14 @@ for (const method of methods) {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const randomBest = results.filter((r) => r.method === "random").map((r) => r.best);
 const reference = randomBest.length ? mean(randomBest) : undefined;
+const randomOf = (seed: number) => results.find((r) => r.method === "random" && r.seed === seed);
 const summary = methods.map((method) => {
   const rs = results.filter((r) => r.method === method);
+  // Paired by seed: epochs this method needed to reach the best that random search found with the whole budget.
+  const paired = rs.map((r) => {
+    const ref = randomOf(r.seed);
+    return ref ? epochsToReach(r, ref.best) : undefined;
+  });
   const toTarget = rs.map((r) => r.epochsToTarget);
   const toRandom = reference === undefined ? [] : rs.map((r) => epochsToReach(r, reference));
   return {
@@ -198,6 +204,8 @@ const summary = methods.map((method) => {
     epochsToTargetMean: toTarget.every((x) => x !== undefined) ? mean(toTarget as number[]) : undefined,
     epochsToRandomBestMean:
       toRandom.length && toRandom.every((x) => x !== undefined) ? mean(toRandom as number[]) : undefined,
+    pairedReached: paired.filter((x) => x !== undefined).length,
+    pairedEpochsMean: paired.some((x) => x !== undefined) ? mean(paired.map((x) => x ?? budget)) : undefined,
     runs: rs.length,
   };
 });
@@ -213,6 +221,9 @@ else {
     console.log(
       `${s.method.padEnd(9)} mean best ${s.bestMean.toFixed(4)}; reached ${target} in ${s.reachedTarget}/${s.runs} runs` +
         (s.epochsToTargetMean !== undefined ? ` (mean ${s.epochsToTargetMean.toFixed(0)} epochs)` : "") +
+        (s.pairedEpochsMean !== undefined && s.method !== "random"
+          ? `; reached the same seed's random best in ${s.pairedReached}/${s.runs} runs, after ${s.pairedEpochsMean.toFixed(0)} epochs on average (${((100 * s.pairedEpochsMean) / budget).toFixed(0)}% of the budget; a miss counts as the whole budget)`
+          : "") +
         (s.epochsToRandomBestMean !== undefined
           ? `; reached random's mean best at ${s.epochsToRandomBestMean.toFixed(0)} epochs on average (${((100 * s.epochsToRandomBestMean) / budget).toFixed(0)}% of the budget)`
           : ""),
