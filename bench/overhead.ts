@@ -46,7 +46,10 @@ const say = (line: string) => {
 };
 
 /** Raw BullMQ: add `n` empty jobs in bulk and process them with 2 workers; trials/s of that. */
-async function floor(redis: RedisClient, n: number): Promise<{ seconds: number; perSecond: number }> {
+async function floor(
+  redis: RedisClient,
+  n: number,
+): Promise<{ seconds: number; perSecond: number; cpuMsPerJob: number }> {
   const prefix = `bench-floor-${randomUUID()}`;
   const connection = () => new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const conns = [connection(), connection(), connection()];
@@ -75,6 +78,8 @@ async function floor(redis: RedisClient, n: number): Promise<{ seconds: number; 
   try {
     await Promise.all(workers.map((w) => w.waitUntilReady()));
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const rcpu0 = await redisCpu(redis);
     for (const w of workers) void w.run();
     const opts = { removeOnComplete: true, attempts: 2 };
     for (let i = 0; i < n; i += 500) {
@@ -88,7 +93,9 @@ async function floor(redis: RedisClient, n: number): Promise<{ seconds: number; 
     }
     await all;
     const seconds = (performance.now() - t0) / 1000;
-    return { seconds, perSecond: n / seconds };
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6 + (await redisCpu(redis)) - rcpu0;
+    return { seconds, perSecond: n / seconds, cpuMsPerJob: (cpuSeconds * 1000) / n };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
     await queue.close();
@@ -161,6 +168,7 @@ async function hpo(redis: RedisClient) {
       msPerTrial: (seconds * 1000) / trials,
       cpu: { coordinator: cpu[0] as number, workers: cpu.slice(1), redis: rcpu1 - rcpu0 },
       redisCommandsPerTrial: (rcmd1 - rcmd0) / trials,
+      cpuMsPerTrial: ((cpu.reduce((a, b) => a + b, 0) + rcpu1 - rcpu0) * 1000) / trials,
       // what the pipeline waits on: many queued = workers are the limit; few = the refill is
       meanQueued: samples.queued / Math.max(1, samples.n),
       meanRunning: samples.running / Math.max(1, samples.n),
@@ -180,7 +188,12 @@ try {
       `${nWorkers} workers × concurrency ${concurrency}, worker LOG_LEVEL ${logLevel}`,
   );
   const base = flag("skip-floor") ? undefined : await floor(redis, trials);
-  if (base) say(`floor (raw BullMQ addBulk + 2 workers, empty jobs): ${base.perSecond.toFixed(0)} jobs/s`);
+  if (base) {
+    say(
+      `floor (raw BullMQ addBulk + 2 workers, empty jobs): ${base.perSecond.toFixed(0)} jobs/s, ` +
+        `${base.cpuMsPerJob.toFixed(2)} CPU ms per job (this process + redis)`,
+    );
+  }
   const r = await hpo(redis);
   say(`hpo: ${r.status} ${JSON.stringify(r.counts)}`);
   say(
@@ -192,7 +205,7 @@ try {
   );
   say(
     `cpu s: coordinator ${r.cpu.coordinator.toFixed(2)}, workers ${r.cpu.workers.map((c) => c.toFixed(2)).join(" + ")}, ` +
-      `redis ${r.cpu.redis.toFixed(2)} (shared); redis commands per trial ≈ ${r.redisCommandsPerTrial.toFixed(1)} (shared)`,
+      `redis ${r.cpu.redis.toFixed(2)} (shared) = ${r.cpuMsPerTrial.toFixed(2)} CPU ms per trial; redis commands per trial ≈ ${r.redisCommandsPerTrial.toFixed(1)} (shared)`,
   );
   if (base)
     say(
