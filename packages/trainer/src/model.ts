@@ -180,10 +180,14 @@ export class Mlp {
   ): tf.Tensor3D {
     let h: tf.Tensor3D = x;
     const views = this.views();
+    // Model-by-model products pay off on wasm only (see packedMatMul); elsewhere a batched matMul.
+    const wasm = tf.getBackend() === "wasm";
+    const matMul = (i: number) =>
+      wasm ? (i === 0 ? packedMatMulFirst : packedMatMul) : (a: tf.Tensor3D, b: tf.Tensor3D) => tf.matMul(a, b);
     let bn = 0;
     views.forEach((layer, i) => {
       const l = this.layout[i] as LayerLayout;
-      let z = tf.add((i === 0 ? packedMatMulFirst : packedMatMul)(h, layer.kernel), layer.bias) as tf.Tensor3D;
+      let z = tf.add(matMul(i)(h, layer.kernel), layer.bias) as tf.Tensor3D;
       if (i === views.length - 1) {
         h = z;
         return;
