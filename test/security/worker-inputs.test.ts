@@ -12,6 +12,7 @@ import type { SweepRecord, TrialRecord } from "@hpo/core";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkInvariants } from "../faults/invariants.ts";
 import { type PrivateRedis, startPrivateRedis } from "../faults/private-redis.ts";
 import { apiClient } from "../helpers/api.ts";
 import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
@@ -38,6 +39,7 @@ describe("hostile inputs on a password-protected Redis", () => {
   let coordinator: Proc;
   let worker: Proc;
   let api: ReturnType<typeof apiClient>;
+  const sweepIds: string[] = [];
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "hpo-sec-"));
@@ -73,6 +75,7 @@ describe("hostile inputs on a password-protected Redis", () => {
 
   const onlyTrial = async (yaml: string): Promise<TrialRecord> => {
     const sweep: SweepRecord = await api.submit(yaml);
+    sweepIds.push(sweep.id);
     return waitFor(
       `the trial of ${sweep.name} to end`,
       async () => {
@@ -117,6 +120,16 @@ describe("hostile inputs on a password-protected Redis", () => {
     expect(good.folds).toHaveLength(3);
     expect(worker.child.exitCode).toBeNull();
     expect(worker.logs().filter((r) => r.msg === "training-0: thread died; starting a new one")).toEqual([]);
+  });
+
+  it("leaves every sweep consistent (shared fault invariants)", async () => {
+    const client = new Redis(redis.url);
+    try {
+      const report = await checkInvariants({ redis: client, prefix, sweepIds });
+      expect(Object.values(report).map((r) => r.trials)).toEqual(sweepIds.map(() => 1));
+    } finally {
+      client.disconnect();
+    }
   });
 
   it("logs neither the Redis password nor the API token", async () => {
