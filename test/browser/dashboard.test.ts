@@ -286,14 +286,24 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     );
     await s.screenshot("dashboard-sweeps-live");
 
-    // cancel from the Sweep view (needs the token, which the page now has)
+    // cancel, resume and extend from the Sweep view (the page has the token now)
     await page.goto(`${url}/#/sweeps/${sweepId}`);
-    const sw = await api().sweep(sweepId);
-    if (sw.status === "running") {
-      await page.click("[data-testid=cancel-sweep]");
-      await page.waitForSelector(".page-head .badge.state-cancelled", { timeout: 20_000 });
-      expect((await api().sweep(sweepId)).status).toBe("cancelled");
-    }
+    expect((await api().sweep(sweepId)).status).toBe("running");
+    await page.click("[data-testid=cancel-sweep]");
+    await page.waitForSelector(".page-head .badge.state-cancelled", { timeout: 20_000 });
+    expect((await api().sweep(sweepId)).status).toBe("cancelled");
+    expect(await page.isHidden("[data-testid=cancel-sweep]")).toBe(true);
+    await page.click("[data-testid=resume-sweep]");
+    await page.waitForSelector(".page-head .badge.state-running", { timeout: 20_000 });
+    expect((await api().sweep(sweepId)).status).toBe("running");
+    await page.fill("[data-testid=extend-trials]", "5");
+    await page.click("[data-testid=extend-sweep]");
+    await page.waitForFunction(
+      () => document.querySelector("[data-testid=sweep-progress] .n-total")?.textContent === "65",
+    );
+    expect((await api().sweep(sweepId)).spec.budget.max_trials).toBe(65);
+    await s.screenshot("dashboard-sweep-actions");
+    await api().cancel(sweepId);
     // the connection refused while the coordinator restarted is the browser's own log line
     expect(s.problems.filter((p) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(p))).toEqual([]);
   });

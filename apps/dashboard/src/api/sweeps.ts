@@ -22,6 +22,23 @@ export async function cancelSweep(id: string): Promise<SweepSummary> {
   return toSweepSummary(rec);
 }
 
+/** Resumes a cancelled sweep: its cancelled trials are queued again (needs the token). */
+export async function resumeSweep(id: string): Promise<SweepSummary> {
+  return toSweepSummary(
+    await request<SweepRecord>(`/api/sweeps/${encodeURIComponent(id)}/resume`, { method: "POST", body: "{}" }),
+  );
+}
+
+/** Adds trials to a sweep's budget; a completed sweep runs again (needs the token). */
+export async function extendSweep(id: string, trials: number): Promise<SweepSummary> {
+  return toSweepSummary(
+    await request<SweepRecord>(`/api/sweeps/${encodeURIComponent(id)}/extend`, {
+      method: "POST",
+      body: JSON.stringify({ trials }),
+    }),
+  );
+}
+
 /**
  * Submits a sweep as pasted YAML (JSON is valid YAML). Throws `ApiError` with `issues` when the
  * coordinator rejects the spec: the same messages the CLI prints.

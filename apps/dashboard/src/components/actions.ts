@@ -1,6 +1,6 @@
-/** Sweep actions that need the API token (cancel). Errors are shown as text next to the button. */
+/** Sweep actions that need the API token (cancel, resume, add trials); errors shown as text beside them. */
 import { ApiError } from "../api/client.ts";
-import { cancelSweep } from "../api/sweeps.ts";
+import { cancelSweep, extendSweep, resumeSweep } from "../api/sweeps.ts";
 import { getToken, onTokenChange } from "../api/token.ts";
 import type { SweepSummary } from "../api/types.ts";
 import { el } from "../dom.ts";
@@ -15,21 +15,43 @@ export function sweepActions(initial: SweepSummary, onChanged: (s: SweepSummary)
   let sweep = initial;
   const msg = el("span", { class: "error-text", attrs: { "data-testid": "action-error" } });
   const cancel = el("button", { class: "button danger", attrs: { "data-testid": "cancel-sweep" } }, "Cancel sweep");
-  cancel.addEventListener("click", async () => {
-    if (!confirm(`Cancel sweep "${sweep.name}"? Queued trials are dropped and running ones stopped.`)) return;
-    cancel.disabled = true;
+  const resume = el("button", { class: "button", attrs: { "data-testid": "resume-sweep" } }, "Resume");
+  const more = el("input", {
+    class: "num-input",
+    attrs: {
+      type: "number",
+      min: "1",
+      max: "100000",
+      value: "10",
+      "aria-label": "trials to add",
+      "data-testid": "extend-trials",
+    },
+  });
+  const extend = el("button", { class: "button", attrs: { "data-testid": "extend-sweep" } }, "Add trials");
+  const run = async (button: HTMLButtonElement, action: () => Promise<SweepSummary>) => {
+    button.disabled = true;
     msg.textContent = "";
     try {
-      onChanged(await cancelSweep(sweep.id));
+      onChanged(await action());
     } catch (e) {
       msg.textContent = e instanceof ApiError ? `${e.code}: ${e.message}` : String(e);
-      cancel.disabled = false;
+    } finally {
+      button.disabled = false;
     }
+  };
+  cancel.addEventListener("click", () => {
+    if (!confirm(`Cancel sweep "${sweep.name}"? Queued trials are dropped and running ones stopped.`)) return;
+    void run(cancel, () => cancelSweep(sweep.id));
   });
-  const root = el("div", { class: "actions" }, cancel, msg);
+  resume.addEventListener("click", () => void run(resume, () => resumeSweep(sweep.id)));
+  extend.addEventListener("click", () => void run(extend, () => extendSweep(sweep.id, Number(more.value))));
+  const root = el("div", { class: "actions" }, cancel, resume, more, extend, msg);
   const sync = () => {
     cancel.hidden = sweep.status !== "running";
-    cancel.title = getToken() ? "" : "Set the API token (top right) if the coordinator requires one";
+    resume.hidden = sweep.status !== "cancelled";
+    extend.hidden = more.hidden = sweep.status === "failed";
+    const hint = getToken() ? "" : "Set the API token (top right) if the coordinator requires one";
+    for (const b of [cancel, resume, extend]) b.title = hint;
   };
   const off = onTokenChange(sync);
   sync();
