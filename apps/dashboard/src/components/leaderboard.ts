@@ -54,7 +54,7 @@ const FLAGS = ["overfitting", "vanishing_gradients", "exploding_gradients", "div
 function columns(o: LeaderboardOptions): Column[] {
   const cols: Column[] = [
     { label: "trial", sort: "index", width: 76, cls: "mono", render: (r) => r.id },
-    { label: "state", sort: "state", width: 96, render: (r) => stateBadge(r.state) },
+    { label: "state", sort: "state", width: 106, render: (r) => stateBadge(r.state) },
     {
       label: `${o.metricName} mean ± std`,
       sort: "score",

@@ -78,7 +78,7 @@ export function createImportanceService(runner: ImportanceRunner = createImporta
           if (entry.inflight === job) entry.inflight = undefined;
         });
       }
-      return { status: "computing", method: METHOD, completed: Math.max(entry.completed, 0), params: entry.params };
+      return { status: "computing", method: METHOD, completed: done.length, params: entry.params };
     },
     async settled(sweepId) {
       await cache.get(sweepId)?.inflight;
