@@ -4,7 +4,7 @@
  * `kill()` / `start()` restart it on the same port and data dir, as a crashed Redis would be.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,8 @@ export interface PrivateRedisOptions {
   readonly password?: string;
   /** Port; default a free one. */
   readonly port?: number;
+  /** Serve TLS only (on `port`), with these PEM files; `url` is then `rediss://`. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
 }
 
 export interface PrivateRedis {
@@ -48,7 +50,7 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
   const port = opts.port ?? (await freePort(host));
   const dir = mkdtempSync(join(tmpdir(), "hpo-faults-redis-"));
   const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : "";
-  const url = `redis://${auth}${host}:${port}`;
+  const url = `${opts.tls ? "rediss" : "redis"}://${auth}${host}:${port}`;
   const lines: string[] = [];
   let child: ChildProcess | undefined;
   let exited: Promise<unknown> = Promise.resolve();
@@ -56,8 +58,22 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
   const args = [
     "--bind",
     host,
-    "--port",
-    String(port),
+    ...(opts.tls
+      ? [
+          "--port",
+          "0",
+          "--tls-port",
+          String(port),
+          "--tls-cert-file",
+          opts.tls.certFile,
+          "--tls-key-file",
+          opts.tls.keyFile,
+          "--tls-ca-cert-file",
+          opts.tls.caFile,
+          "--tls-auth-clients",
+          "no",
+        ]
+      : ["--port", String(port)]),
     "--dir",
     dir,
     "--appendonly",
@@ -89,7 +105,12 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
         `private redis-server on ${host}:${port}`,
         async () => {
           if (proc.exitCode !== null) throw new Error(`redis-server exited: ${lines.slice(-3).join(" | ")}`);
-          const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+          const probe = new Redis(url, {
+            lazyConnect: true,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+            ...(opts.tls && { tls: { ca: readFileSync(opts.tls.caFile) } }),
+          });
           probe.on("error", () => {});
           try {
             await probe.connect();

@@ -1,0 +1,126 @@
+/**
+ * Redis over TLS with a password, both given by REDIS_URL alone (`rediss://:pw@host:port`): a
+ * private redis-server serving TLS only (certificate from a throwaway CA made with openssl,
+ * trusted by the processes through NODE_EXTRA_CA_CERTS). A coordinator and a worker run a small
+ * real sweep to completion over it; a plaintext client is refused; the password is not logged.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkInvariants } from "../faults/invariants.ts";
+import { type PrivateRedis, startPrivateRedis } from "../faults/private-redis.ts";
+import { apiClient } from "../helpers/api.ts";
+import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+
+const PASSWORD = "tls-redis-pw-31c7";
+const prefix = "sec-tls";
+
+/** A CA and a server certificate for 127.0.0.1 (SAN IP), in `dir`. */
+function makeCerts(dir: string) {
+  const f = (name: string) => join(dir, name);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  ssl(
+    ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=hpo-test-ca"],
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.pem"),
+  );
+  writeFileSync(f("san.cnf"), "subjectAltName=IP:127.0.0.1\n");
+  ssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-keyout",
+    f("server.key"),
+    "-out",
+    f("server.csr"),
+  );
+  ssl(
+    ...["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial"],
+    ...["-days", "1", "-extfile", f("san.cnf"), "-out", f("server.pem")],
+  );
+  return { certFile: f("server.pem"), keyFile: f("server.key"), caFile: f("ca.pem") };
+}
+
+describe("Redis over TLS with a password, configured by REDIS_URL only", () => {
+  let dir: string;
+  let redis: PrivateRedis;
+  let tls: ReturnType<typeof makeCerts>;
+  const procs: Proc[] = [];
+  let url = "";
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "hpo-tls-"));
+    tls = makeCerts(dir);
+    redis = await startPrivateRedis({ password: PASSWORD, tls });
+    expect(redis.url.startsWith("rediss://")).toBe(true);
+    const env = { REDIS_URL: redis.url, NODE_EXTRA_CA_CERTS: tls.caFile };
+    const [c, w] = await Promise.all([
+      startCoordinatorProcess({ prefix, env }),
+      startWorkerProcess({ prefix, name: "tls-w1", env }),
+    ]);
+    procs.push(c.proc, w);
+    url = c.url;
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+    await redis?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs a sweep to completion over TLS", async () => {
+    const api = apiClient(url);
+    const sweep = await api.submit(`
+name: tls
+method: random
+seed: 2
+dataset: iris
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.001, max: 0.1 }
+model: { hidden: [4] }
+cv: { folds: 2 }
+budget: { max_trials: 3, max_parallel: 1, max_epochs: 2 }
+`);
+    const done = await waitFor(
+      "the sweep over TLS to complete",
+      async () => {
+        const s = await api.sweep(sweep.id);
+        return s.status !== "running" && s;
+      },
+      { timeoutMs: 90_000, intervalMs: 200 },
+    );
+    expect(done.counts).toMatchObject({ completed: 3, failed: 0 });
+    const client = new Redis(redis.url, { tls: { ca: readFileSync(tls.caFile) } });
+    try {
+      await checkInvariants({ redis: client, prefix, sweepIds: [sweep.id] });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("refuses plaintext clients, and nobody logged the password", async () => {
+    const plain = new Redis(redis.url.replace("rediss://", "redis://"), {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 2000,
+    });
+    plain.on("error", () => {});
+    const answer = await plain
+      .connect()
+      .then(() => plain.ping())
+      .catch((e: Error) => e);
+    plain.disconnect();
+    expect(answer).toBeInstanceOf(Error);
+    expect(procs.flatMap((p) => p.lines).join("\n")).not.toContain(PASSWORD);
+  });
+});
