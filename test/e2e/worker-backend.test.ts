@@ -1,5 +1,6 @@
+import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { uniquePrefix } from "../helpers/prefix.ts";
+import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, spawnTs, startWorkerProcess } from "../helpers/processes.ts";
 
 describe("worker backend selection at start-up (HPO_BACKEND)", () => {
@@ -7,6 +8,9 @@ describe("worker backend selection at start-up (HPO_BACKEND)", () => {
   const procs: Proc[] = [];
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+    const redis = new Redis(REDIS_URL);
+    await deletePrefix(redis, prefix);
+    await redis.quit();
   });
 
   it("auto picks the best installed backend and logs why", async () => {
