@@ -45,6 +45,7 @@ export function startRouter(outlet: HTMLElement, onRoute: (r: Route) => void): v
   const go = () => {
     const r = parseRoute(location.hash);
     current?.destroy();
+    document.title = "hpo dashboard";
     current = createView(r);
     outlet.replaceChildren(current.el);
     window.scrollTo(0, 0);

@@ -34,6 +34,7 @@ export function sweepView(id: string): View {
   let lastTable = 0;
   let lastPlots = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let startTimer: ReturnType<typeof setTimeout> | undefined;
   // The first rows are requested together with the sweep, not after it.
   const initial = getLeaderboard(id, DEFAULT_QUERY, 0, PAGE);
   initial.catch(() => undefined);
@@ -42,6 +43,7 @@ export function sweepView(id: string): View {
     const first = sweep === null;
     const changed = !first && JSON.stringify(sweep?.counts) !== JSON.stringify(s.counts);
     sweep = s;
+    document.title = `${s.name} · hpo`;
     renderSweepHead(head, s);
     if (first) {
       actions = sweepActions(s, show);
@@ -59,7 +61,7 @@ export function sweepView(id: string): View {
       lbSlot.replaceChildren(lb.el);
       plots = sweepPlots(s);
       plotsSlot.appendChild(plots.el);
-      setTimeout(() => plots?.start(), 3000); // even if the leaderboard cannot load
+      startTimer = setTimeout(() => plots?.start(), 3000); // even if the leaderboard cannot load
       return;
     }
     actions?.update(s);
@@ -114,6 +116,7 @@ export function sweepView(id: string): View {
       dead = true;
       unsub();
       clearTimeout(timer);
+      clearTimeout(startTimer);
       lb?.destroy();
       plots?.destroy();
       actions?.destroy();
