@@ -3,6 +3,7 @@ import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/s
 import { type Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { budgetStop } from "./budget.ts";
 import type { Proposer } from "./proposer.ts";
 import { bulkJobOf, type TrialMode, trialJobOf } from "./trial-jobs.ts";
 
@@ -50,6 +51,18 @@ export interface Scheduler {
    * @throws HpoError NOT_FOUND for an unknown sweep, CONFLICT when it already completed or failed.
    */
   cancel(sweepId: string, reason?: string): Promise<SweepRecord>;
+  /**
+   * Resumes a cancelled sweep: its cancelled trials are queued again (same params) and enqueued,
+   * the sweep runs on within what is left of its budget (store.resumeSweep).
+   * @throws HpoError NOT_FOUND for an unknown sweep, CONFLICT when it is not cancelled.
+   */
+  resume(sweepId: string): Promise<SweepRecord>;
+  /**
+   * Adds `add.trials` to budget.max_trials (and `add.seconds` to max_seconds); a completed sweep
+   * runs again (store.extendSweep).
+   * @throws HpoError NOT_FOUND for an unknown sweep, CONFLICT for a failed one.
+   */
+  extend(sweepId: string, add: { readonly trials?: number; readonly seconds?: number }): Promise<SweepRecord>;
   /** Stops the tick, waits for passes in progress, closes the queue, its events and connection. */
   close(): Promise<void>;
 }
@@ -174,15 +187,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const { budget, metric } = spec;
     if (sweep.best) metrics?.sweepBest(sweepId, metric.name, sweep.best.mean);
     const inFlight = sweep.counts.queued + sweep.counts.running;
-    let stop: string | undefined;
-    if (metric.target !== undefined && sweep.best) {
-      const reached = metric.goal === "maximize" ? sweep.best.mean >= metric.target : sweep.best.mean <= metric.target;
-      if (reached) stop = `target ${metric.name} ${metric.target} reached by ${sweep.best.trialId}`;
-    }
-    if (!stop && budget.max_seconds !== undefined && Date.now() - sweep.createdAt > budget.max_seconds * 1000) {
-      stop = `time budget of ${budget.max_seconds} s used`;
-    }
-    if (!stop && sweep.proposed >= budget.max_trials) stop = `max_trials ${budget.max_trials} proposed`;
+    // target reached or time used: the sweep ends now, in-flight trials cancelled (budget.ts)
+    const budgetRule = budgetStop(sweep, Date.now());
+    if (budgetRule?.cancelInFlight && inFlight > 0) return endNow(sweep, budgetRule.reason);
+    let stop = budgetRule?.reason;
 
     // Earlier trials, oldest first, read (page by page) only if the sampler asks for them; the
     // trials proposed earlier in this pass are appended as queued so the next proposal sees them.
@@ -240,6 +248,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       logger.info({ sweepId, reason: stop, best: sweep.best }, `scheduler: sweep ${failed ? "failed" : "completed"}`);
       metrics?.sweepEnded(sweepId);
     }
+  }
+
+  /** Ends a running sweep before its trials in flight finish: they are cancelled like on a user cancel. */
+  async function endNow(sweep: SweepRecord, reason: string): Promise<void> {
+    const failed = sweep.counts.completed + sweep.counts.pruned === 0;
+    if (await store.setSweepStatus(sweep.id, failed ? "failed" : "completed", reason)) {
+      logger.info({ sweepId: sweep.id, reason, best: sweep.best }, "scheduler: sweep stopped by its budget");
+      metrics?.sweepEnded(sweep.id);
+    }
+    await store.publishCancel(sweep.id);
+    await drain(sweep.id, reason);
   }
 
   async function cancelInner(sweepId: string, reason: string): Promise<SweepRecord> {
@@ -300,7 +319,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       metrics?.sweepsRunning(running.length);
       await Promise.all(running.map((id) => run(id, true)));
       for (const id of draining) {
-        const reason = (await store.getSweep(id))?.reason ?? "cancelled";
+        const sweep = await store.getSweep(id);
+        if (sweep?.status === "running") {
+          draining.delete(id); // resumed or extended meanwhile: its queued trials are wanted
+          continue;
+        }
+        const reason = sweep?.reason ?? "cancelled";
         await exclusive(id, () => drain(id, reason));
       }
     } catch (err) {
@@ -347,6 +371,24 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
 
     reconcile: (sweepId) => run(sweepId, true),
+
+    async resume(sweepId) {
+      const sweep = await exclusive(sweepId, async () => {
+        const { sweep, requeued } = await store.resumeSweep(sweepId);
+        draining.delete(sweepId);
+        logger.info({ sweepId, requeued }, "scheduler: sweep resumed");
+        return sweep;
+      });
+      void run(sweepId, true); // enqueue the re-queued trials, top up
+      return sweep;
+    },
+
+    async extend(sweepId, add) {
+      const sweep = await exclusive(sweepId, () => store.extendSweep(sweepId, add));
+      logger.info({ sweepId, add, maxTrials: sweep.spec.budget.max_trials }, "scheduler: sweep extended");
+      if (sweep.status === "running") void run(sweepId, true);
+      return sweep;
+    },
 
     cancel: (sweepId, reason = "cancelled by user") => exclusive(sweepId, () => cancelInner(sweepId, reason)),
 
