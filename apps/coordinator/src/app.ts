@@ -5,10 +5,9 @@ import express, { type Express, type RequestHandler } from "express";
 import type { Logger } from "pino";
 import { requireToken } from "./auth.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
-import type { Scheduler } from "./scheduler.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
-import { sweepsRouter } from "./sweeps-router.ts";
+import { type RouterScheduler, sweepsRouter } from "./sweeps-router.ts";
 
 /** Metrics hooks of the HTTP layer (fits @hpo/metrics: `http` middleware, `createMetricsHandler`). */
 export interface AppMetrics {
@@ -20,7 +19,7 @@ export interface AppMetrics {
 
 export interface AppDeps {
   readonly store: Store;
-  readonly scheduler: Pick<Scheduler, "kick" | "cancel">;
+  readonly scheduler: RouterScheduler;
   readonly logger: Logger;
   /** When set, mutating routes need `Authorization: Bearer <token>`. */
   readonly token?: string;

@@ -1,6 +1,7 @@
 import { HpoError } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import { type Request, type Response, Router } from "express";
+import { extendBody } from "./extend-body.ts";
 import { pageQuery, trialQuery } from "./query.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { sweepSpecOf } from "./sweep-body.ts";
@@ -16,8 +17,11 @@ const send =
 
 const TRIAL_ID = /^t\d{4,9}$/;
 
+/** What the routes need of the scheduler; resume/extend answer 503 without them (test doubles). */
+export type RouterScheduler = Pick<Scheduler, "kick" | "cancel"> & Partial<Pick<Scheduler, "resume" | "extend">>;
+
 /** Routes under /api/sweeps (see docs/openapi.yaml). */
-export function sweepsRouter(store: Store, scheduler: Pick<Scheduler, "kick" | "cancel">): Router {
+export function sweepsRouter(store: Store, scheduler: RouterScheduler): Router {
   const router = Router();
   const sweepOr404 = async (id: string) => {
     const sweep = await store.getSweep(id);
@@ -74,6 +78,22 @@ export function sweepsRouter(store: Store, scheduler: Pick<Scheduler, "kick" | "
   router.post(
     "/:id/cancel",
     send((req) => scheduler.cancel(String(req.params.id))),
+  );
+
+  router.post(
+    "/:id/resume",
+    send(async (req) => {
+      if (!scheduler.resume) throw new HpoError("UNAVAILABLE", "resume sweep: this coordinator has no scheduler");
+      return scheduler.resume(String(req.params.id));
+    }),
+  );
+
+  router.post(
+    "/:id/extend",
+    send(async (req) => {
+      if (!scheduler.extend) throw new HpoError("UNAVAILABLE", "extend sweep: this coordinator has no scheduler");
+      return scheduler.extend(String(req.params.id), extendBody(String(req.params.id), req.body));
+    }),
   );
 
   return router;
