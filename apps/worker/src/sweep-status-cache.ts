@@ -14,6 +14,11 @@ export interface SweepStatusCache {
   get(sweepId: string): Promise<SweepStatus | undefined>;
   /** Records a cancel received on `${prefix}:cancel`. */
   markCancelled(sweepId: string): void;
+  /**
+   * Reads the status from the store now and caches it: a stopped sweep can run again (resume,
+   * extend), so a cached final status is checked once more before a trial is skipped.
+   */
+  refresh(sweepId: string): Promise<SweepStatus | undefined>;
 }
 
 interface Entry {
@@ -41,7 +46,11 @@ export function createSweepStatusCache(store: Pick<Store, "getSweepStatus">, ttl
     }
   };
 
-  return {
+  const cache: SweepStatusCache = {
+    refresh(sweepId) {
+      entries.delete(sweepId);
+      return cache.get(sweepId);
+    },
     get(sweepId) {
       const hit = entries.get(sweepId);
       const age = hit ? performance.now() - hit.at : Number.POSITIVE_INFINITY;
@@ -75,4 +84,5 @@ export function createSweepStatusCache(store: Pick<Store, "getSweepStatus">, ttl
       entries.set(sweepId, { at: Number.POSITIVE_INFINITY, value: Promise.resolve("cancelled") });
     },
   };
+  return cache;
 }

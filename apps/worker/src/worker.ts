@@ -109,7 +109,8 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     const data = job.data;
     const { sweepId, trialId } = data;
     const log = logger.child({ sweepId, trialId, jobId: job.id });
-    const status = await statuses.get(sweepId);
+    let status = await statuses.get(sweepId);
+    if (status !== "running" && status !== undefined) status = await statuses.refresh(sweepId); // resumed/extended?
     if (status !== "running") {
       if (status === "cancelled") await store.finishTrial(sweepId, trialId, cancelledOutcome("sweep cancelled"));
       log.info({ status }, "skipping trial: its sweep is not running");
