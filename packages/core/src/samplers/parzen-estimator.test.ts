@@ -1,6 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../rng.ts";
-import { argsort, CategoricalParzen, NumericalParzen, observationWeight } from "./parzen-estimator.ts";
+import {
+  argsort,
+  bucketSigmas,
+  CategoricalParzen,
+  NumericalParzen,
+  observationWeight,
+  supportOrder,
+} from "./parzen-estimator.ts";
+
+/** Optuna's σ by sorting (stable: ties in index order), the reference for bucketSigmas. */
+function sortedSigmas(xs: Float64Array, low: number, high: number, minSigma: number): number[] {
+  const n = xs.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (xs[a] as number) - (xs[b] as number) || a - b);
+  const out = new Array<number>(n);
+  order.forEach((i, r) => {
+    const x = xs[i] as number;
+    const left = r === 0 ? low : (xs[order[r - 1] as number] as number);
+    const right = r === n - 1 ? high : (xs[order[r + 1] as number] as number);
+    const s = n >= 2 && r === 0 ? right - x : n >= 2 && r === n - 1 ? x - left : Math.max(x - left, right - x);
+    out[i] = Math.min(high - low, Math.max(minSigma, s));
+  });
+  return out;
+}
 
 const continuous = { low: 0, high: 10, step: 0, first: 0, steps: 0 };
 
@@ -92,6 +114,22 @@ describe("NumericalParzen", () => {
   });
 });
 
+describe("bucketSigmas", () => {
+  it.each([1, 2, 3, 50, 400, 5000])("matches sorting with %i observations, ties and clusters included", (n) => {
+    const rng = createRng(n);
+    const xs = Float64Array.from({ length: n }, (_, i) => {
+      const r = rng.next();
+      if (r < 0.2) return Math.round(rng.next() * 20) / 2; // many exact ties
+      if (r < 0.5) return Math.min(10, Math.max(0, 7 + 0.05 * rng.normal())); // a tight cluster
+      return i % 7 === 0 ? 10 : 10 * rng.next(); // spread, with the upper bound itself
+    });
+    const minSigma = 10 / Math.min(100, 1 + n);
+    const fast = bucketSigmas(xs, 0, 10, minSigma);
+    const ref = sortedSigmas(xs, 0, 10, minSigma);
+    for (let i = 0; i < n; i++) expect(fast[i]).toBeCloseTo(ref[i] as number, 12);
+  });
+});
+
 describe("CategoricalParzen", () => {
   it("is a distribution that favours observed categories", () => {
     const p = new CategoricalParzen(4, Uint32Array.from([2, 2, 2, 1]));
@@ -110,6 +148,14 @@ describe("observationWeight and argsort", () => {
     expect(observationWeight(0, 100)).toBeCloseTo(0.01, 12);
     expect(observationWeight(74, 100)).toBeCloseTo(1, 12);
     expect(observationWeight(99, 100)).toBe(1);
+  });
+
+  it("supportOrder sorts support points stably and refuses values off the support", () => {
+    const d = { low: 7.5, high: 72.5, step: 5, first: 10, steps: 12 };
+    const xs = Float64Array.from([70, 10, 35, 10, 15.000000001, 70]);
+    expect(Array.from(supportOrder(xs, d) ?? [])).toEqual([1, 3, 4, 2, 0, 5]);
+    expect(supportOrder(Float64Array.from([10, 12]), d)).toBeUndefined();
+    expect(supportOrder(Float64Array.from([75]), d)).toBeUndefined();
   });
 
   it("sorts indices by value", () => {

@@ -84,6 +84,95 @@ export function argsort(xs: Float64Array, low: number, high: number): Uint32Arra
 }
 
 /**
+ * Indices of `xs` sorted by value when every value is a support point of a discrete domain with
+ * at most 65,536 points: a counting sort by support index (stable). Undefined otherwise.
+ */
+export function supportOrder(xs: Float64Array, d: NumericalDomain): Uint32Array | undefined {
+  const points = d.steps + 1;
+  if (points > 65536) return undefined;
+  const n = xs.length;
+  const ks = new Uint32Array(n);
+  const count = new Uint32Array(points + 1);
+  for (let i = 0; i < n; i++) {
+    const t = ((xs[i] as number) - d.first) / d.step;
+    const k = Math.round(t);
+    if (k < 0 || k >= points || Math.abs(t - k) > 1e-6) return undefined;
+    ks[i] = k;
+    count[k + 1]!++;
+  }
+  for (let k = 1; k <= points; k++) count[k]! += count[k - 1] as number;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = ks[i] as number;
+    order[count[k] as number] = i;
+    count[k]!++;
+  }
+  return order;
+}
+
+/**
+ * Optuna's kernel σ of each observation (the larger gap to its neighbours in sorted order, only
+ * the inner gap for the first and last; ties in index order, as a stable sort leaves them),
+ * clipped to [minSigma, high − low] — without sorting. Buckets of width minSigma (at most 100)
+ * suffice: a neighbour inside the same bucket is closer than minSigma, so only a bucket's
+ * extreme values (min, max, and which index comes first among ties) need their outer neighbour.
+ */
+export function bucketSigmas(xs: Float64Array, low: number, high: number, minSigma: number): Float64Array {
+  const n = xs.length;
+  const range = high - low;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const buckets = Math.max(1, Math.ceil(range / minSigma));
+  const bmin = new Float64Array(buckets).fill(Number.POSITIVE_INFINITY);
+  const bmax = new Float64Array(buckets).fill(Number.NEGATIVE_INFINITY);
+  const minIdx = new Int32Array(buckets).fill(-1); // first index among values equal to the bucket min
+  const maxIdx = new Int32Array(buckets).fill(-1); // last index among values equal to the bucket max
+  const bucketOf = (x: number) => Math.min(buckets - 1, Math.max(0, Math.floor((x - low) / minSigma)));
+  for (let i = 0; i < n; i++) {
+    const x = xs[i] as number;
+    const b = bucketOf(x);
+    if (x < (bmin[b] as number)) {
+      bmin[b] = x;
+      minIdx[b] = i;
+    }
+    if (x >= (bmax[b] as number)) {
+      bmax[b] = x;
+      maxIdx[b] = i;
+    }
+  }
+  // Nearest non-empty bucket's max to the left and min to the right of each bucket.
+  const prevMax = new Float64Array(buckets);
+  const nextMin = new Float64Array(buckets);
+  let last = Number.NaN;
+  for (let b = 0; b < buckets; b++) {
+    prevMax[b] = last;
+    if (minIdx[b] !== -1) last = bmax[b] as number;
+  }
+  last = Number.NaN;
+  for (let b = buckets - 1; b >= 0; b--) {
+    nextMin[b] = last;
+    if (minIdx[b] !== -1) last = bmin[b] as number;
+  }
+  for (let i = 0; i < n; i++) {
+    const x = xs[i] as number;
+    const b = bucketOf(x);
+    const first = minIdx[b] === i; // first in sorted order within its bucket
+    const lastInBucket = maxIdx[b] === i;
+    const isFirst = first && Number.isNaN(prevMax[b] as number);
+    const isLast = lastInBucket && Number.isNaN(nextMin[b] as number);
+    // Gaps to neighbours inside the bucket are < minSigma: count them as 0 (the clip decides).
+    const left = first ? (isFirst ? x - low : x - (prevMax[b] as number)) : 0;
+    const right = lastInBucket ? (isLast ? high - x : (nextMin[b] as number) - x) : 0;
+    let s: number;
+    if (n >= 2 && isFirst) s = right;
+    else if (n >= 2 && isLast) s = left;
+    else s = Math.max(left, right);
+    out[i] = Math.min(range, Math.max(minSigma, s));
+  }
+  return out;
+}
+
+/**
  * A univariate Parzen estimator over a numerical dimension, as Optuna's TPE (univariate, prior,
  * magic clip, no endpoints): one truncated Gaussian per observation, σ = the larger gap to its
  * sorted neighbours clipped to [(high−low)/min(100, n+1), high−low], plus a prior Gaussian at the
@@ -121,7 +210,6 @@ export class NumericalParzen {
     const { low, high } = domain;
     const n = xs.length;
     const range = high - low;
-    const order = argsort(xs, low, high);
     const minSigma = range / Math.min(100, 1 + n);
     this.#minSigma = minSigma;
     // A step far below every kernel's σ: the mass of a point is density × step (no erfc needed).
@@ -130,23 +218,36 @@ export class NumericalParzen {
     const sigma = new Float64Array(n + 1);
     const weight = new Float64Array(n + 1);
     let k = 0;
-    for (let r = 0; r < n; r++) {
-      const i = order[r] as number;
-      const x = xs[i] as number;
-      const left = r === 0 ? low : (xs[order[r - 1] as number] as number);
-      const right = r === n - 1 ? high : (xs[order[r + 1] as number] as number);
-      let s: number;
-      if (n >= 2 && r === 0) s = right - x;
-      else if (n >= 2 && r === n - 1) s = x - left;
-      else s = Math.max(x - left, right - x);
-      s = Math.min(range, Math.max(minSigma, s));
-      const w = observationWeight(i, n);
-      if (k > 0 && mu[k - 1] === x && sigma[k - 1] === s) weight[k - 1] = (weight[k - 1] as number) + w;
-      else {
-        mu[k] = x;
-        sigma[k] = s;
-        weight[k] = w;
-        k++;
+    // Many observations, densities only needed through the binned grid: no sort (see bucketSigmas).
+    const fast = n > BIN_ABOVE && this.#half === 0;
+    if (fast) {
+      const sig = bucketSigmas(xs, low, high, minSigma);
+      for (let i = 0; i < n; i++) {
+        mu[i] = xs[i] as number;
+        sigma[i] = sig[i] as number;
+        weight[i] = observationWeight(i, n);
+      }
+      k = n;
+    } else {
+      const order = (domain.step > 0 ? supportOrder(xs, domain) : undefined) ?? argsort(xs, low, high);
+      for (let r = 0; r < n; r++) {
+        const i = order[r] as number;
+        const x = xs[i] as number;
+        const left = r === 0 ? low : (xs[order[r - 1] as number] as number);
+        const right = r === n - 1 ? high : (xs[order[r + 1] as number] as number);
+        let s: number;
+        if (n >= 2 && r === 0) s = right - x;
+        else if (n >= 2 && r === n - 1) s = x - left;
+        else s = Math.max(x - left, right - x);
+        s = Math.min(range, Math.max(minSigma, s));
+        const w = observationWeight(i, n);
+        if (k > 0 && mu[k - 1] === x && sigma[k - 1] === s) weight[k - 1] = (weight[k - 1] as number) + w;
+        else {
+          mu[k] = x;
+          sigma[k] = s;
+          weight[k] = w;
+          k++;
+        }
       }
     }
     mu[k] = (low + high) / 2;
@@ -196,7 +297,7 @@ export class NumericalParzen {
     this.#narrowCoef = narrowCoef;
     this.#gridStep = minSigma * BIN_WIDTH;
     this.#gridStart = low;
-    if (this.#half === 0 && narrow > BIN_ABOVE) {
+    if (this.#half === 0 && (fast || narrow > BIN_ABOVE)) {
       const cells = Math.ceil(range / this.#gridStep) + 2;
       const grid = new Float64Array(cells);
       for (let j = 0; j < narrow; j++) {
