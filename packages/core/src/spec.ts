@@ -36,11 +36,17 @@ export interface ParseSweepSpecOptions {
  *   (a metric named without `goal` minimizes when its name holds loss, mse, mae or error);
  * - `dataset`: a string is a built-in name; `task` defaults to regression when the name holds
  *   "regression", else classification;
- * - `parameters`: {} ; bounds without `distribution` are int_uniform for integer parameters,
- *   uniform otherwise; q_uniform's q defaults to 1;
+ * - `parameters`: {} ; names from KNOWN_PARAMETERS only; each `{value}`, `{values: [...]}` or
+ *   `{distribution, min, max, q?}`; bounds without `distribution` are int_uniform for integer
+ *   parameters, uniform otherwise; q_uniform's q defaults to 1; `when: {optimizer: [momentum]}`
+ *   (or `when: {optimizer: momentum}`) makes a parameter conditional on a categorical one;
+ * - `method: grid` needs enumerable parameters and at most 100,000 combinations (gridSize);
  * - `model`: hidden [64], activation relu; `cv`: 5 folds, stratified for classification, seed 0;
- * - `budget`: max_trials 20, max_parallel 2, max_epochs 20; `early_terminate`: none (see
- *   spec-early-terminate.ts for each type's options and defaults); `seed`: 0.
+ * - `metric.name`: one of METRICS[task];
+ * - `budget`: max_trials 20, max_parallel 2, max_epochs 20; `early_terminate`: none, or a type
+ *   (`median`, `asha`, `hyperband`, also as a bare string) with options and defaults listed in
+ *   spec-early-terminate.ts (W&B's min_iter/max_iter/eta accepted); `seed`: 0.
+ * Unknown keys are refused everywhere; strings, lists and nesting are size-limited (SPEC_LIMITS).
  * Returns a deeply frozen SweepSpec.
  * @throws HpoError INVALID_SPEC with `details: Issue[]`, the message listing every issue as
  *   `sweep "name": parameters.learning_rate.min must be > 0 for log_uniform_values, got -1`;
