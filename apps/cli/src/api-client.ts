@@ -101,6 +101,21 @@ export class ApiClient {
     return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/cancel`);
   }
 
+  /** `POST /api/sweeps/:id/resume`: a cancelled sweep runs again (its cancelled trials re-queued). */
+  resumeSweep(id: string): Promise<SweepRecord> {
+    return this.request("POST", `/api/sweeps/${encodeURIComponent(id)}/resume`);
+  }
+
+  /** `POST /api/sweeps/:id/extend`: adds trials (and/or seconds) to the sweep's budget. */
+  extendSweep(id: string, add: { readonly trials?: number; readonly seconds?: number }): Promise<SweepRecord> {
+    return this.request(
+      "POST",
+      `/api/sweeps/${encodeURIComponent(id)}/extend`,
+      JSON.stringify(add),
+      "application/json",
+    );
+  }
+
   private async request<T>(method: string, path: string, body?: string, contentType?: string): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (contentType) headers["content-type"] = contentType;

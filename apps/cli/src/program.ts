@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { cancelCommand } from "./commands/cancel.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { extendCommand } from "./commands/extend.ts";
 import { lsCommand } from "./commands/ls.ts";
+import { resumeCommand } from "./commands/resume.ts";
 import { statusCommand } from "./commands/status.ts";
 import { submitCommand } from "./commands/submit.ts";
 import { upCommand } from "./commands/up.ts";
@@ -23,6 +25,8 @@ export function createProgram(ctx: CliContext): Command {
     statusCommand(ctx),
     watchCommand(ctx),
     cancelCommand(ctx),
+    resumeCommand(ctx),
+    extendCommand(ctx),
     upCommand(ctx),
     demoCommand(ctx),
   ]) {
