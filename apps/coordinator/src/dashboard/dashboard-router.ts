@@ -129,7 +129,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         limit: q.limit,
         ...(q.states[0] && { state: q.states[0] }),
       });
-      setImmediate(() => void synced(sweep).catch(() => undefined));
+      // (a moment later: the page's next requests — the sweep, the event stream — come first)
+      setTimeout(() => void synced(sweep).catch(() => undefined), 250).unref();
       return { items: page.items, total: page.total, offset: q.offset, limit: q.limit, unfiltered: sweep.proposed };
     }
     await synced(sweep);
