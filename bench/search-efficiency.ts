@@ -141,7 +141,8 @@ async function run(method: string, seed: number): Promise<RunResult> {
       params,
       state: outcome.state,
       folds: outcome.folds,
-      ...(outcome.state === "completed" && mean !== undefined ? { mean } : {}),
+      // As the store does: a pruned trial keeps the K-fold mean of the epoch it stopped at.
+      ...((outcome.state === "completed" || outcome.state === "pruned") && mean !== undefined ? { mean } : {}),
       ...(outcome.prunedAt !== undefined ? { prunedAt: outcome.prunedAt } : {}),
       createdAt: index,
       flags: outcome.flags,

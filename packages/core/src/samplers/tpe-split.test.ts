@@ -36,6 +36,17 @@ describe("splitTrials", () => {
     expect(splitTrials(trials, "maximize", undefined, false).above.map((x) => x.index)).not.toContain(18);
   });
 
+  it("ranks pruned trials of the same rung by their mean when they have one", () => {
+    const trials = [
+      t(0, "pruned", 0.5, 3),
+      t(1, "pruned", 0.9, 3),
+      t(2, "pruned", undefined, 3),
+      ...Array.from({ length: 7 }, (_, i) => t(3 + i, "running")),
+    ];
+    expect(splitTrials(trials, "maximize").below.map((x) => x.index)).toEqual([1]);
+    expect(splitTrials(trials, "minimize").below.map((x) => x.index)).toEqual([0]);
+  });
+
   it("fills the good set with pruned trials that got furthest when few completed", () => {
     const trials = [
       t(0, "pruned", undefined, 1),

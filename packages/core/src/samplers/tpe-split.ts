@@ -16,7 +16,8 @@ export interface TpeSplit {
 
 /**
  * Splits the history into good (below) and bad (above) trials as Optuna's TPE does. Ranking:
- * completed trials by their K-fold mean; then pruned trials, later rungs first; diverged,
+ * completed trials by their K-fold mean; then pruned trials, later rungs first (then by `mean`
+ * if the record has one); diverged,
  * running and queued trials (the constant liar) can only be bad. Failed and cancelled trials
  * are ignored. The good set is the best γ(n) of the n usable trials.
  */
@@ -40,6 +41,9 @@ export function splitTrials(
   }
   const nBelow = gamma(usable.length);
   const sign = goal === "maximize" ? -1 : 1;
+  // A pruned trial's mean (its K-fold mean where it stopped, when the store keeps one) ranks it
+  // among trials pruned at the same rung, as Optuna ranks pruned trials by their last value.
+  const scoreKey = (t: TrialRecord) => (Number.isFinite(t.mean) ? sign * (t.mean as number) : Number.POSITIVE_INFINITY);
   // Partial selection of the best nBelow completed trials (keys ascending = better first).
   const best: { key: number; pos: number }[] = [];
   usable.forEach((t, pos) => {
@@ -57,7 +61,7 @@ export function splitTrials(
     const pruned = usable
       .map((t, pos) => ({ t, pos }))
       .filter(({ t }) => t.state === "pruned")
-      .sort((a, b) => (b.t.prunedAt ?? 0) - (a.t.prunedAt ?? 0) || a.pos - b.pos);
+      .sort((a, b) => (b.t.prunedAt ?? 0) - (a.t.prunedAt ?? 0) || scoreKey(a.t) - scoreKey(b.t) || a.pos - b.pos);
     for (const { pos } of pruned.slice(0, nBelow - best.length)) isBelow[pos] = 1;
   }
   const below: TrialRecord[] = [];
