@@ -104,6 +104,24 @@ describe("real responses fit docs/openapi.yaml", () => {
     await check("GET", `/api/sweeps/${id}/trials/t0001`, "/api/sweeps/{id}/trials/{trialId}");
     const cancelled = await check("POST", `/api/sweeps/${id}/cancel`, "/api/sweeps/{id}/cancel");
     expect((cancelled.body as { status: string }).status).toBe("cancelled");
+    const json = { "content-type": "application/json" };
+    const extended = await check("POST", `/api/sweeps/${id}/extend`, "/api/sweeps/{id}/extend", {
+      headers: json,
+      body: '{"trials":2}',
+    });
+    expect(extended.status).toBe(200);
+    expect(
+      (
+        await check("POST", `/api/sweeps/${id}/extend`, "/api/sweeps/{id}/extend", {
+          headers: json,
+          body: '{"trials":0}',
+        })
+      ).status,
+    ).toBe(400);
+    const resumed = await check("POST", `/api/sweeps/${id}/resume`, "/api/sweeps/{id}/resume");
+    expect((resumed.body as { status: string }).status).toBe("running");
+    expect((await check("POST", `/api/sweeps/${id}/resume`, "/api/sweeps/{id}/resume")).status).toBe(409);
+    expect((await check("POST", "/api/sweeps/nope-aaaaaa/resume", "/api/sweeps/{id}/resume")).status).toBe(404);
 
     expect((await check("POST", "/api/sweeps", "/api/sweeps", { headers: yaml, body: "parameters: 1" })).status).toBe(
       400,
