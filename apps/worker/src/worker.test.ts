@@ -73,7 +73,13 @@ describe("worker (stub trainer in a real training thread)", () => {
     };
     const start = async (
       name: string,
-      extra: { lockDuration?: number; closeGraceMs?: number; decidePrune?: DecidePrune } = {},
+      extra: {
+        lockDuration?: number;
+        closeGraceMs?: number;
+        decidePrune?: DecidePrune;
+        concurrency?: number;
+        threads?: number;
+      } = {},
     ) => {
       const worker: HpoWorker = createWorker({
         redisUrl: REDIS_URL,
@@ -106,6 +112,20 @@ describe("worker (stub trainer in a real training thread)", () => {
     expect(t.folds).toHaveLength(3);
     expect(t.mean).toBeCloseTo(0.81);
     expect(t.curve.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("trains as many trials at once as it has training threads", async () => {
+    const { enqueue, start, trialDone, store, sweep } = await setup();
+    await start("w-two", { concurrency: 2, threads: 2 });
+    const ids = [await enqueue({ epochMs: 40 }, { maxEpochs: 15 }), await enqueue({ epochMs: 40 }, { maxEpochs: 15 })];
+    // both are training at the same time (each has reported epochs while the other is running)
+    await waitFor("two trials training together", async () => {
+      const trials = await Promise.all(ids.map((id) => store.getTrial(sweep.id, id)));
+      return trials.every((t) => t?.state === "running" && t.curve.length >= 1);
+    });
+    for (const id of ids) expect(await trialDone(id)).toMatchObject({ state: "completed", worker: "w-two" });
+    const third = await enqueue({});
+    expect((await trialDone(third)).state).toBe("completed");
   });
 
   it("keeps renewing the job lock while the thread is CPU-bound for longer than the lock", async () => {
