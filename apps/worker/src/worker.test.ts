@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Params, parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
-import { createStore, jobIdOf, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { createStore, jobIdOf, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
