@@ -45,6 +45,28 @@ describe("bearer token, reads open (default)", () => {
     expect((await post(stack.url, `/api/sweeps/${id}/cancel`, "", auth("nope"))).status).toBe(401);
     expect((await post(stack.url, `/api/sweeps/${id}/cancel`, "")).status).toBe(401);
     expect((await post(stack.url, `/api/sweeps/${id}/cancel`, "", auth(TOKEN))).status).toBe(200);
+    // every other mutating route too (resume, extend, and whatever POST/PUT/DELETE comes later)
+    for (const [method, path] of [
+      ["POST", `/api/sweeps/${id}/resume`],
+      ["POST", `/api/sweeps/${id}/extend`],
+      ["DELETE", `/api/sweeps/${id}`],
+      ["PUT", `/api/sweeps/${id}`],
+    ] as const) {
+      for (const headers of [{}, auth("wrong")]) {
+        const res = await fetch(`${stack.url}${path}`, {
+          method,
+          headers: { "content-type": "application/json", ...headers },
+          body: "{}",
+        });
+        expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
+      }
+      const authorised = await fetch(`${stack.url}${path}`, {
+        method,
+        headers: { "content-type": "application/json", ...auth(TOKEN) },
+        body: "{}",
+      });
+      expect(authorised.status, `${method} ${path} with the token`).not.toBe(401);
+    }
     // reads stay open
     expect((await fetch(`${stack.url}/api/sweeps`)).status).toBe(200);
     expect((await fetch(`${stack.url}/api/sweeps/${id}`)).status).toBe(200);
