@@ -115,4 +115,23 @@ describe("createDecidePrune (real Redis rungs)", () => {
     expect(await report(b0[0] as number, 1, 0.1)).toBe(false); // 0.99 is in another bracket
     expect(await report(b0[1] as number, 1, 0.05)).toBe(true); // same bracket, worse
   });
+
+  it("a Redis error while deciding means no prune (the trial trains on), not a failed trial", async () => {
+    const { sweep, trials, job } = await sweepWith({ type: "asha", min_resource: 1 }, 2);
+    const flaky = Object.create(store) as Store;
+    let failing = true;
+    flaky.reportStep = async (...args) => {
+      if (failing) throw new Error("connection lost");
+      return store.reportStep(...args);
+    };
+    flaky.getSweep = store.getSweep.bind(store);
+    const decide = createDecidePrune(flaky);
+    const [a, b] = trials.map((t) => t.id) as [string, string];
+    await store.appendEpoch(sweep.id, a, { epoch: 1, folds: [], value: 0.9 }, `run-${a}`);
+    await store.reportStep(sweep.id, a, 1, 0.9, { run: `run-${a}` });
+    await store.appendEpoch(sweep.id, b, { epoch: 1, folds: [], value: 0.1 }, `run-${b}`);
+    expect(await decide(job(b), { epoch: 1, folds: [], value: 0.1 }, `run-${b}`)).toBe(false);
+    failing = false;
+    expect(await decide(job(b), { epoch: 1, folds: [], value: 0.1 }, `run-${b}`)).toBe(true);
+  });
 });

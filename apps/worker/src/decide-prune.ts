@@ -1,5 +1,5 @@
 import { createPruner, type EpochReport, othersInGroup, type Pruner, type SweepSpec, type TrialJob } from "@hpo/core";
-import type { Store } from "@hpo/store";
+import type { StepReport, Store } from "@hpo/store";
 
 /**
  * Decides after each epoch whether a trial stops early (the seam between workers and pruners).
@@ -46,16 +46,21 @@ export function createDecidePrune(store: Store, factory: PrunerFactory = default
     return p;
   };
   const decide = async (job: TrialJob, report: EpochReport, run?: string) => {
-    const pruner = await prunerOf(job.sweepId);
+    const pruner = await prunerOf(job.sweepId).catch(() => undefined); // retried at the next epoch
     if (!pruner || pruner.name === "none") return false;
     const goal = job.metric.goal;
     // a NaN/Inf mean is the trainer's to classify (diverged), not a pruning decision
     if (!Number.isFinite(report.value)) return false;
     const median = pruner.name === "median";
-    const step = await store.reportStep(job.sweepId, job.trialId, report.epoch, report.value, {
-      ...(run && { run }),
-      history: median,
-    });
+    let step: StepReport;
+    try {
+      step = await store.reportStep(job.sweepId, job.trialId, report.epoch, report.value, {
+        ...(run && { run }),
+        history: median,
+      });
+    } catch {
+      return false; // Redis unreachable for a moment: train on rather than fail the trial
+    }
     if (!step.recorded) return false; // not our run any more: the store ignores us anyway
     let best = report.value;
     for (const v of step.history) if (Number.isFinite(v) && better(v, best, goal)) best = v;
@@ -70,8 +75,8 @@ export function createDecidePrune(store: Store, factory: PrunerFactory = default
     });
   };
   const active = async (job: TrialJob) => {
-    const pruner = await prunerOf(job.sweepId);
-    return pruner !== undefined && pruner.name !== "none";
+    const pruner = await prunerOf(job.sweepId).catch(() => null); // unknown yet: write every epoch
+    return pruner === null || (pruner !== undefined && pruner.name !== "none");
   };
   return Object.assign(decide, { active });
 }
