@@ -86,12 +86,14 @@ describe("workers SIGKILLed mid-trial (fault-trainer trials of 10 × 150 ms, 2 s
     }
 
     // the poison trial kills a worker on each of its 2 runs; replace the dead ones
+    let poisoned = 0;
     const done = await waitFor(
       "the sweep to complete",
       async () => {
         for (const [name, w] of workers) {
           if (w.child.exitCode !== null || w.child.signalCode !== null) {
             workers.delete(name);
+            poisoned++;
             replace();
           }
         }
@@ -109,6 +111,9 @@ describe("workers SIGKILLed mid-trial (fault-trainer trials of 10 × 150 ms, 2 s
     expect(poison?.state).toBe("failed");
     expect(poison?.error).toMatch(/stalled/);
     expect(poison?.folds).toEqual([]);
+    // HPO_MAX_STALLED_COUNT=1: run, stall, run again, stall → failed; no third worker died
+    expect(poison?.attempts).toBe(2);
+    expect(poisoned).toBe(2);
 
     for (const k of killed) {
       const t = await coordinator.store.getTrial(sweep.id, k.trialId);
