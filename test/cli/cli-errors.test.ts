@@ -1,17 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { cleanEnv, freePort, runCli } from "./run-cli.ts";
 
-describe("hpo CLI errors (as a process)", () => {
+// Independent processes: the tests run concurrently (each CLI start costs a node + tsx boot).
+describe.concurrent("hpo CLI errors (as a process)", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "hpo-cli-"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("rejects an invalid sweep file with exit 2, naming the field path, before any request", async () => {
+  it("rejects an invalid sweep file with exit 2, naming the field path, before any request", async ({ expect }) => {
     const file = join(dir, "bad.yaml");
     writeFileSync(
       file,
@@ -33,7 +34,7 @@ describe("hpo CLI errors (as a process)", () => {
     expect(r.stderr).toContain("cv.folds");
   });
 
-  it("rejects a file that is not YAML with exit 2 and a line number", async () => {
+  it("rejects a file that is not YAML with exit 2 and a line number", async ({ expect }) => {
     const file = join(dir, "broken.yaml");
     writeFileSync(file, "name: x\nparameters: [unclosed\n");
     const r = await runCli(["submit", file], { cwd: dir, env: cleanEnv() });
@@ -41,30 +42,34 @@ describe("hpo CLI errors (as a process)", () => {
     expect(r.stderr).toMatch(/YAML syntax error at line \d+/);
   });
 
-  it("reports a missing file with exit 2", async () => {
+  it("reports a missing file with exit 2", async ({ expect }) => {
     const r = await runCli(["submit", join(dir, "nope.yaml")], { cwd: dir, env: cleanEnv() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("nope.yaml: cannot read: no such file");
   });
 
-  it("says how to start the stack when the coordinator is unreachable (exit 1)", async () => {
+  it("says how to start the stack when the coordinator is unreachable (exit 1)", async ({ expect }) => {
     const url = `http://127.0.0.1:${await freePort()}`;
-    for (const args of [["ls"], ["status", "s1"], ["cancel", "s1"]]) {
-      const r = await runCli(args, { cwd: dir, env: cleanEnv({ HPO_URL: url }) });
-      expect(r.code, args.join(" ")).toBe(1);
+    const commands = [["ls"], ["status", "s1"], ["cancel", "s1"]];
+    const results = await Promise.all(
+      commands.map((args) => runCli(args, { cwd: dir, env: cleanEnv({ HPO_URL: url }) })),
+    );
+    results.forEach((r, i) => {
+      expect(r.code, commands[i]?.join(" ")).toBe(1);
       expect(r.stderr).toContain(`cannot reach the coordinator at ${url}: is \`pnpm hpo up\` running?`);
-    }
+    });
   });
 
-  it("exits 2 on usage errors: unknown command, unknown option, missing argument, bad number", async () => {
-    for (const args of [["frobnicate"], ["ls", "--bogus"], ["status"], ["up", "--workers", "zero"]]) {
-      const r = await runCli(args, { cwd: dir, env: cleanEnv() });
-      expect(r.code, args.join(" ")).toBe(2);
+  it("exits 2 on usage errors: unknown command, unknown option, missing argument, bad number", async ({ expect }) => {
+    const commands = [["frobnicate"], ["ls", "--bogus"], ["status"], ["up", "--workers", "zero"]];
+    const results = await Promise.all(commands.map((args) => runCli(args, { cwd: dir, env: cleanEnv() })));
+    results.forEach((r, i) => {
+      expect(r.code, commands[i]?.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/error: /);
-    }
+    });
   });
 
-  it("refuses a coordinator URL that is not http(s) with exit 2", async () => {
+  it("refuses a coordinator URL that is not http(s) with exit 2", async ({ expect }) => {
     const r = await runCli(["ls"], { cwd: dir, env: cleanEnv({ HPO_URL: "redis://127.0.0.1:6379" }) });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("must be http or https");

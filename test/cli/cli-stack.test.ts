@@ -123,10 +123,12 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     const other = mkdtempSync(join(tmpdir(), "hpo-cli-other-"));
     try {
       writeFileSync(join(other, "s.yaml"), sweepYaml("no-token", 2, [16]));
-      const refused = await runCli(["submit", "s.yaml"], { cwd: other, env });
+      const [refused, list] = await Promise.all([
+        runCli(["submit", "s.yaml"], { cwd: other, env }),
+        runCli(["ls", "--json"], { cwd: other, env }),
+      ]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("UNAUTHORIZED");
-      const list = await runCli(["ls", "--json"], { cwd: other, env });
       expect(list.code).toBe(0);
     } finally {
       rmSync(other, { recursive: true, force: true });
@@ -147,7 +149,13 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     expect(watched.stdout).toContain("val_accuracy (max) mean ± std");
     expect(watched.stdout.match(/│ completed/g)?.length).toBe(4);
 
-    const status = await runCli(["status", id, "--json"], { cwd: dir, env });
+    // Read-only views of the finished sweep, and a late cancel, side by side.
+    const [status, ls, table, late] = await Promise.all([
+      runCli(["status", id, "--json"], { cwd: dir, env }),
+      runCli(["ls", "--json"], { cwd: dir, env }),
+      runCli(["status", id], { cwd: dir, env }),
+      runCli(["cancel", id], { cwd: dir, env }),
+    ]);
     expect(status.code).toBe(0);
     const sweep = JSON.parse(status.stdout) as { id: string; status: string; trials: TrialJson[] };
     expect(sweep).toMatchObject({ id, status: "completed" });
@@ -164,17 +172,14 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     const means = sweep.trials.map((t) => t.mean as number);
     expect(means).toEqual([...means].sort((a, b) => b - a));
 
-    const ls = await runCli(["ls", "--json"], { cwd: dir, env });
     expect(ls.code).toBe(0);
     const listed = (JSON.parse(ls.stdout) as { id: string; name: string; status: string }[]).find((s) => s.id === id);
     expect(listed).toMatchObject({ id, name: "cli-iris", status: "completed" });
 
-    const table = await runCli(["status", id], { cwd: dir, env });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/│ 1 +│ t\d{4}/);
 
     // A sweep that already completed cannot be cancelled: exit 2 with the server's CONFLICT.
-    const late = await runCli(["cancel", id], { cwd: dir, env });
     expect(late.code).toBe(2);
     expect(late.stderr).toContain("CONFLICT");
   });
@@ -189,19 +194,23 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout.trim()).toBe(`sweep ${id}: cancelled`);
 
-    let sweep: { status: string; trials: TrialJson[] } | undefined;
-    for (let i = 0; i < 60; i++) {
-      const status = await runCli(["status", id, "--json"], { cwd: dir, env });
-      sweep = JSON.parse(status.stdout) as { status: string; trials: TrialJson[] };
-      if (!sweep.trials.some((t) => t.state === "queued" || t.state === "running")) break;
-      await new Promise((r) => setTimeout(r, 500));
+    // Wait (over plain HTTP: cheaper than a CLI process per poll) until running trials stopped.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const res = await fetch(`${env.HPO_URL}/api/sweeps/${id}`);
+      const counts = ((await res.json()) as { counts: Record<string, number> }).counts;
+      if ((counts.queued ?? 0) + (counts.running ?? 0) === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 300));
     }
-    expect(sweep?.status).toBe("cancelled");
-    expect(sweep?.trials.filter((t) => t.state === "queued" || t.state === "running")).toEqual([]);
-    expect(sweep?.trials.filter((t) => t.state === "completed").length).toBeLessThan(12);
-
-    // watch on a finished sweep returns at once with its leaderboard.
-    const watched = await runCli(["watch", id], { cwd: dir, env });
+    const [status, watched] = await Promise.all([
+      runCli(["status", id, "--json"], { cwd: dir, env }),
+      // watch on a finished sweep returns at once with its leaderboard.
+      runCli(["watch", id], { cwd: dir, env }),
+    ]);
+    const sweep = JSON.parse(status.stdout) as { status: string; trials: TrialJson[] };
+    expect(sweep.status).toBe("cancelled");
+    expect(sweep.trials.filter((t) => t.state === "queued" || t.state === "running")).toEqual([]);
+    expect(sweep.trials.filter((t) => t.state === "completed").length).toBeLessThan(12);
     expect(watched.code).toBe(0);
     expect(watched.stdout).toContain(`"cli-cancel": cancelled`);
   });
