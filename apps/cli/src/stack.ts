@@ -96,7 +96,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw interrupted();
   }
   options.notice(
-    `redis: ${redis.url} (${{ env: "from REDIS_URL", local: "found running", private: "private redis-server, data in .hpo/redis" }[redis.origin]})`,
+    `redis: ${redis.url.replace(/\/\/[^@/]*@/, "//***@")} (${{ env: "from REDIS_URL", local: "found running", private: "private redis-server, data in .hpo/redis" }[redis.origin]})`,
   );
   const {
     token,
