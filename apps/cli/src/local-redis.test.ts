@@ -20,6 +20,12 @@ describe("resolveRedis", () => {
     await expect(resolveRedis({ env: { REDIS_URL: `redis://127.0.0.1:${port}` }, cwd, onLine })).rejects.toThrow(
       `REDIS_URL redis://127.0.0.1:${port}: nothing answers on 127.0.0.1:${port}`,
     );
+    // A password in the URL is not repeated in the message.
+    const err = (await resolveRedis({ env: { REDIS_URL: `redis://:s3cret@127.0.0.1:${port}` }, cwd, onLine }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err.message).toContain(`REDIS_URL redis://***@127.0.0.1:${port}`);
+    expect(err.message).not.toContain("s3cret");
   });
 
   it("uses a Redis that answers PING on the local port", async () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { HpoError } from "@hpo/core";
 import { CONFIG_DIR } from "./config.ts";
 import { ManagedProcess } from "./managed-process.ts";
-import { findOnPath, freePort, pingRedis, redisReply } from "./net-utils.ts";
+import { findOnPath, freePort, pingRedis, redactUrl, redisReply } from "./net-utils.ts";
 
 /** The Redis a local stack uses. */
 export interface RedisHandle {
@@ -103,7 +103,10 @@ async function checkReachable(url: string): Promise<void> {
   try {
     parsed = new URL(url);
   } catch {
-    throw new HpoError("INVALID_REQUEST", `REDIS_URL "${url}" is not a valid URL (expected redis://host:port)`);
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `REDIS_URL "${redactUrl(url)}" is not a valid URL (expected redis://host:port)`,
+    );
   }
   if (parsed.protocol !== "redis:") return;
   const host = parsed.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
@@ -111,7 +114,7 @@ async function checkReachable(url: string): Promise<void> {
   if ((await redisReply(host, port, 3_000)) === undefined) {
     throw new HpoError(
       "UNAVAILABLE",
-      `REDIS_URL ${url}: nothing answers on ${host}:${port}; start Redis there or unset REDIS_URL`,
+      `REDIS_URL ${redactUrl(url)}: nothing answers on ${host}:${port}; start Redis there or unset REDIS_URL`,
     );
   }
 }

@@ -68,3 +68,8 @@ export function findOnPath(bin: string, pathVar = process.env.PATH ?? ""): strin
   }
   return undefined;
 }
+
+/** A URL safe to print: credentials (`user:password@`) replaced by `***@`. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}

@@ -7,7 +7,7 @@ import { ApiClient } from "./api-client.ts";
 import { parseLogLine } from "./format/log-line.ts";
 import { type RedisHandle, resolveRedis } from "./local-redis.ts";
 import { ManagedProcess, type ProcessExit } from "./managed-process.ts";
-import { portIsFree } from "./net-utils.ts";
+import { portIsFree, redactUrl } from "./net-utils.ts";
 import { ensureToken, ephemeralToken, type TokenOrigin } from "./token-file.ts";
 
 /** A child that exits on its own is restarted at most this many times. */
@@ -96,7 +96,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw interrupted();
   }
   options.notice(
-    `redis: ${redis.url.replace(/\/\/[^@/]*@/, "//***@")} (${{ env: "from REDIS_URL", local: "found running", private: "private redis-server, data in .hpo/redis" }[redis.origin]})`,
+    `redis: ${redactUrl(redis.url)} (${{ env: "from REDIS_URL", local: "found running", private: "private redis-server, data in .hpo/redis" }[redis.origin]})`,
   );
   const {
     token,
