@@ -32,7 +32,7 @@ export interface LayerLayout {
 }
 
 /** One layer's parameters as tensors of the pack: kernel [K, in, out], the rest [K, 1, out]. */
-interface LayerViews {
+export interface LayerViews {
   readonly kernel: tf.Tensor3D;
   readonly bias: tf.Tensor3D;
   readonly gamma?: tf.Tensor3D;
@@ -127,7 +127,7 @@ export class Mlp {
   }
 
   /** Kernel, bias (and batch-norm) views of `theta`, differentiable (call inside the tape). */
-  private views(): LayerViews[] {
+  views(): LayerViews[] {
     const K = this.k;
     const sizes: number[] = [];
     for (const l of this.layout) {

@@ -10,7 +10,7 @@ function joinBatch(parts: readonly tf.Tensor3D[]): tf.Tensor3D {
 }
 
 /** x [K, n, a] · w [K, a, b] → [K, n, b], one batch-of-one product per model. */
-function perModel(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
+export function perModelMatMul(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
   const xs = splitBatch(x);
   const ws = splitBatch(w);
   return joinBatch(xs.map((xk, k) => tf.matMul(xk, ws[k] as tf.Tensor3D)));
@@ -22,12 +22,12 @@ function make(inputGrad: boolean): (x: tf.Tensor3D, w: tf.Tensor3D) => tf.Tensor
     const w3 = w as tf.Tensor3D;
     save([x3, w3]);
     return {
-      value: perModel(x3, w3),
+      value: perModelMatMul(x3, w3),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
         const dy3 = dy as tf.Tensor3D;
-        const dw = perModel(tf.transpose(xs, [0, 2, 1]), dy3);
-        return [inputGrad ? perModel(dy3, tf.transpose(ws, [0, 2, 1])) : tf.zerosLike(xs), dw];
+        const dw = perModelMatMul(tf.transpose(xs, [0, 2, 1]), dy3);
+        return [inputGrad ? perModelMatMul(dy3, tf.transpose(ws, [0, 2, 1])) : tf.zerosLike(xs), dw];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor3D, w: tf.Tensor3D) => tf.Tensor3D;
@@ -44,3 +44,11 @@ export const packedMatMul = make(true);
 
 /** `packedMatMul` for a first layer, whose input (the data) needs no gradient: dx is left at zero. */
 export const packedMatMulFirst = make(false);
+
+/**
+ * x [K, n, a] · w [K, a, b] → [K, n, b] without gradient bookkeeping: model by model on wasm
+ * (XNNPACK, see `packedMatMul`), one batched `matMul` on other backends.
+ */
+export function plainPackedMatMul(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
+  return tf.getBackend() === "wasm" ? perModelMatMul(x, w) : (tf.matMul(x, w) as tf.Tensor3D);
+}

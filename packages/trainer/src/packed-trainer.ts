@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
 import "./register-gradients.ts";
 import type { FoldData } from "./fold-data.ts";
+import { manualGrads, supportsManualGrads } from "./manual-grads.ts";
 import { type BatchStats, Mlp } from "./model.ts";
 import { createOptimizer } from "./optimizers/create-optimizer.ts";
 import type { Optimizer } from "./optimizers/optimizer.ts";
@@ -40,6 +41,15 @@ interface PackedSplit {
   readonly ssTot: readonly number[];
 }
 
+/** Options of a `PackedTrainer`. */
+export interface PackedTrainerOptions {
+  /**
+   * Hand-derived gradients (`manualGrads`) when the model allows them (dense layers, relu/linear/
+   * tanh/sigmoid, no batch norm or residual); false forces autodiff. Default true.
+   */
+  readonly manualGrads?: boolean;
+}
+
 /**
  * Trains K folds of a trial as one pack (stacked weights, batched matmuls: one set of kernel
  * launches per step for all folds), one epoch at a time. Model k uses `seeds[k]` for its weights,
@@ -62,6 +72,8 @@ export class PackedTrainer {
   private readonly sinceBest: number[];
   /** Update steps taken by each model (Adam's t). */
   private readonly steps: number[];
+  /** Gradients derived by hand (`manualGrads`) rather than by autodiff. */
+  private readonly manual: boolean;
   /** Epochs trained (lockstep). */
   epoch = 0;
   /** Epochs trained by each model (stops counting when it stops early). */
@@ -77,12 +89,14 @@ export class PackedTrainer {
     readonly task: "classification" | "regression",
     readonly nClasses: number,
     private readonly seeds: readonly number[],
+    options: PackedTrainerOptions = {},
   ) {
     const K = data.length;
     this.k = K;
     const nFeatures = (data[0] as FoldData).nFeatures;
     this.model = new Mlp(config, nFeatures, task === "classification" ? nClasses : 1, seeds);
     this.optimizer = createOptimizer(config);
+    this.manual = (options.manualGrads ?? true) && supportsManualGrads(this.model);
     this.train = this.pack(
       data.map((d) => d.xTrain),
       data.map((d) => d.yTrain),
@@ -269,15 +283,21 @@ export class PackedTrainer {
               real.map((r) => (r > 0 ? 1 : 0)),
               "bool",
             );
-        const { grads } = tf.variableGrads(() => {
-          const out = model.forward(xb, true, masks, stats, w3);
-          for (const s of stats) {
-            tf.keep(s.mean);
-            tf.keep(s.variance);
-          }
-          return tf.sum(this.losses(out, yb, w2)) as tf.Scalar;
-        }, [theta]);
-        let g = grads[theta.name] as tf.Tensor2D;
+        let g: tf.Tensor2D;
+        if (this.manual) {
+          const scale = w3 ? tf.div(w3, tf.maximum(tf.sum(w3, 1, true), 1)) : 1 / rows;
+          g = manualGrads(model, xb, yb, this.task, masks, scale as number | tf.Tensor3D);
+        } else {
+          const { grads } = tf.variableGrads(() => {
+            const out = model.forward(xb, true, masks, stats, w3);
+            for (const s of stats) {
+              tf.keep(s.mean);
+              tf.keep(s.variance);
+            }
+            return tf.sum(this.losses(out, yb, w2)) as tf.Scalar;
+          }, [theta]);
+          g = grads[theta.name] as tf.Tensor2D;
+        }
         if (config.weightDecay > 0) g = tf.add(g, tf.mul(tf.mul(theta, model.kernelMask), config.weightDecay));
         if (config.l1 > 0) g = tf.add(g, tf.mul(tf.mul(tf.sign(theta), model.kernelMask), config.l1));
         // Squared norms per model [K]: per layer, and all together.
