@@ -1,4 +1,5 @@
 export * from "./types.ts";
+export * from "./dashboard-types.ts";
 export * from "./errors.ts";
 export * from "./rng.ts";
 export * from "./spec.ts";

@@ -5,34 +5,11 @@
  * busy, slots, samplesPerSec, updatedAt; @hpo/metrics `startWorkerStatus`) that fills the rest,
  * for every worker found through its queue connection or a running trial.
  */
+import type { Fleet, WorkerInfo } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import { TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-
-export interface WorkerInfo {
-  readonly name: string;
-  readonly host?: string;
-  readonly backend?: string;
-  readonly busy: boolean;
-  readonly currentTrial?: string;
-  readonly samplesPerSec?: number;
-  /** Seconds since the worker's queue connection was opened. */
-  readonly connectedSec?: number;
-  /** Trials it may run at once (its concurrency), from its status hash. */
-  readonly slots?: number;
-  /** When its status hash was last published (ms). */
-  readonly updatedAt?: number;
-}
-
-export interface Fleet {
-  readonly workers: readonly WorkerInfo[];
-  readonly queue: Readonly<Record<string, number>>;
-  readonly trials: Readonly<Record<string, number>>;
-  readonly throughput: readonly { readonly label: string; readonly value: number; readonly unit: string }[];
-  /** [minute start ms, trials finished in that minute], the last 30 minutes. */
-  readonly recent: readonly (readonly [number, number])[];
-}
 
 export interface FleetSource {
   read(finishedSeries: readonly (readonly [number, number])[]): Promise<Fleet>;

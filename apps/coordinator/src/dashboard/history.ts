@@ -3,21 +3,9 @@
  * (in each index bucket the best and the worst trial, so outliers survive) and the exact
  * best-so-far staircase (it only has a point where the best improves).
  */
-import type { Goal } from "@hpo/core";
+import type { Goal, History, HistoryPoint } from "@hpo/core";
 import { trialIdOf } from "@hpo/store";
 import type { SweepTable } from "./sweep-table.ts";
-
-export interface HistoryPoint {
-  readonly index: number;
-  readonly score: number;
-  readonly trialId: string;
-}
-
-export interface History {
-  readonly points: readonly HistoryPoint[];
-  readonly best: readonly (readonly [number, number])[];
-  readonly completed: number;
-}
 
 export function history(table: SweepTable, goal: Goal, points = 600): History {
   const done: HistoryPoint[] = [];

@@ -2,14 +2,8 @@
  * A bounded sample of a sweep's completed trials for the scatter-type plots (parallel
  * coordinates, slice): the best `top` trials plus an even spread of the rest, at most `limit`.
  */
-import type { Goal, Params } from "@hpo/core";
+import type { Goal, TrialSample } from "@hpo/core";
 import type { SweepTable } from "./sweep-table.ts";
-
-export interface TrialSample {
-  readonly params: readonly string[];
-  readonly rows: readonly { readonly id: string; readonly score: number; readonly params: Params }[];
-  readonly completed: number;
-}
 
 export function trialSample(table: SweepTable, goal: Goal, limit = 1500, top = 200): TrialSample {
   const { slots, missing } = table.order("score", goal); // best first

@@ -3,7 +3,7 @@
  * for a computation: it gets the last result (status "computing" while a newer one runs, or no
  * params yet) and the client polls. Recomputed when the number of completed trials changed.
  */
-import type { Goal, ParamValue } from "@hpo/core";
+import type { Goal, Importance, ParamValue } from "@hpo/core";
 import type { SweepTable } from "../sweep-table.ts";
 import { createImportanceRunner, type ImportanceRunner } from "./importance-runner.ts";
 import type { Cell } from "./ped-anova.ts";
@@ -11,15 +11,8 @@ import type { Cell } from "./ped-anova.ts";
 /** Fewer completed trials than this: "insufficient". */
 export const MIN_TRIALS = 8;
 
-export interface ImportanceResult {
-  readonly status: "ready" | "computing" | "insufficient";
-  readonly method: string;
-  readonly completed: number;
-  readonly params: readonly { readonly name: string; readonly importance: number }[];
-}
-
 export interface ImportanceService {
-  get(table: SweepTable, goal: Goal): ImportanceResult;
+  get(table: SweepTable, goal: Goal): Importance;
   /** Resolves when the computation for `sweepId` in flight (if any) is done (tests). */
   settled(sweepId: string): Promise<void>;
   close(): Promise<void>;
@@ -32,7 +25,7 @@ const cell = (v: ParamValue | undefined): Cell =>
 
 interface Entry {
   completed: number;
-  params: ImportanceResult["params"];
+  params: Importance["params"];
   inflight?: Promise<void>;
   inflightFor?: number;
 }
