@@ -5,11 +5,9 @@
  * the namespace end down (the host address stays up for everyone else); `restore()` brings it
  * back. Needs root and `ip netns`; `netnsUnavailable()` says why not.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import type { Proc } from "../helpers/processes.ts";
-import { REPO_ROOT } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
+import { type Proc, spawnProc } from "../helpers/processes.ts";
 
 const ip = (...args: string[]) => execFileSync("ip", args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 
@@ -69,49 +67,8 @@ export function createNetns(): Netns {
     nsIp,
     cut: () => void nsIpCmd("link", "set", nsIf, "down"),
     restore: () => void nsIpCmd("link", "set", nsIf, "up"),
-    spawnTs(entry, env) {
-      const child = spawn("ip", ["netns", "exec", name, process.execPath, "--import", "tsx", entry], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, LOG_LEVEL: "info", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      const lines: string[] = [];
-      const collect = (chunk: Buffer) => {
-        for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
-      };
-      child.stdout?.on("data", collect);
-      child.stderr?.on("data", collect);
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-      const logs = () =>
-        lines.flatMap((l) => {
-          try {
-            return [JSON.parse(l) as Record<string, unknown>];
-          } catch {
-            return [];
-          }
-        });
-      return {
-        child,
-        pid: child.pid as number,
-        lines,
-        logs,
-        exited,
-        waitForLog: (match, what, timeoutMs = 60_000) =>
-          waitFor(
-            `${what} in the log of ${entry} (netns ${name})`,
-            () => {
-              if (child.exitCode !== null)
-                throw new Error(`exited with ${child.exitCode}: ${lines.slice(-5).join("\n")}`);
-              return logs().find(match);
-            },
-            { timeoutMs },
-          ),
-        async stop(signal = "SIGTERM") {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          return exited;
-        },
-      };
-    },
+    spawnTs: (entry, env) =>
+      spawnProc("ip", ["netns", "exec", name, process.execPath, "--import", "tsx", entry], env, `${entry} (netns ${name})`),
     close() {
       try {
         ip("netns", "del", name);

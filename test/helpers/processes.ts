@@ -30,7 +30,16 @@ export interface Proc {
  * signal reaches the app itself. The env is the test's env plus `env`.
  */
 export function spawnTs(entry: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  return spawnProc(process.execPath, ["--import", "tsx", entry], env, entry);
+}
+
+/**
+ * Spawns `command args` from the repo root with the test's env plus `LOG_LEVEL=info` and `env`,
+ * keeping its stdout/stderr lines. `label` names the process in `waitForLog` errors. The command
+ * must become (exec) the app so that `stop()`'s signal reaches it (node itself, `ip netns exec`).
+ */
+export function spawnProc(command: string, args: readonly string[], env: Record<string, string>, label: string): Proc {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -62,10 +71,10 @@ export function spawnTs(entry: string, env: Record<string, string>): Proc {
     exited,
     waitForLog: (match, what, timeoutMs = 60_000) =>
       waitFor(
-        `${what} in the log of ${entry}`,
+        `${what} in the log of ${label}`,
         () => {
           if (exitCode !== undefined)
-            throw new Error(`${entry} exited with ${exitCode}: ${lines.slice(-5).join("\n")}`);
+            throw new Error(`${label} exited with ${exitCode}: ${lines.slice(-5).join("\n")}`);
           return logs().find(match);
         },
         { timeoutMs },
