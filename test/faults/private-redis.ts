@@ -5,10 +5,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { redisServerArgs } from "../../apps/cli/src/local-redis.ts";
+import { freePort } from "../../apps/cli/src/net-utils.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 export interface PrivateRedisOptions {
@@ -36,15 +37,6 @@ export interface PrivateRedis {
   close(): Promise<void>;
 }
 
-/** A free TCP port on `host` (bind to 0, read it, release it). */
-export async function freePort(host = "127.0.0.1"): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.listen(0, host, resolve).once("error", reject));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? (await freePort(host));
@@ -56,12 +48,10 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
   let exited: Promise<unknown> = Promise.resolve();
 
   const args = [
-    "--bind",
-    host,
+    // With TLS the plain port is off (0) and `port` is the TLS one.
+    ...redisServerArgs({ host, port: opts.tls ? 0 : port, dir, protectedMode: false }),
     ...(opts.tls
       ? [
-          "--port",
-          "0",
           "--tls-port",
           String(port),
           "--tls-cert-file",
@@ -73,19 +63,7 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
           "--tls-auth-clients",
           "no",
         ]
-      : ["--port", String(port)]),
-    "--dir",
-    dir,
-    "--appendonly",
-    "yes",
-    "--appendfsync",
-    "everysec",
-    "--save",
-    "",
-    "--maxmemory-policy",
-    "noeviction",
-    "--protected-mode",
-    "no",
+      : []),
     ...(opts.password ? ["--requirepass", opts.password] : []),
   ];
 

@@ -55,24 +55,7 @@ export async function resolveRedis(options: {
   const server = new ManagedProcess({
     name: "redis",
     command: bin,
-    args: [
-      "--bind",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--dir",
-      dir,
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "everysec",
-      "--save",
-      "",
-      "--maxmemory-policy",
-      "noeviction",
-      "--protected-mode",
-      "yes",
-    ],
+    args: redisServerArgs({ host: "127.0.0.1", port, dir, protectedMode: true }),
     cwd: options.cwd,
     env: options.env,
     onLine: options.onLine,
@@ -95,6 +78,37 @@ export async function resolveRedis(options: {
       await server.stop(10_000);
     },
   };
+}
+
+/**
+ * `redis-server` arguments for a durable single-node Redis as BullMQ needs it: bound to `host`
+ * on `port`, data in `dir`, AOF on with `appendfsync everysec` (infra/redis.conf), no RDB
+ * snapshots, `noeviction`. Also used by the fault tests' private Redis.
+ */
+export function redisServerArgs(o: {
+  readonly host: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly protectedMode: boolean;
+}): string[] {
+  return [
+    "--bind",
+    o.host,
+    "--port",
+    String(o.port),
+    "--dir",
+    o.dir,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+    "--save",
+    "",
+    "--maxmemory-policy",
+    "noeviction",
+    "--protected-mode",
+    o.protectedMode ? "yes" : "no",
+  ];
 }
 
 /** Throws HpoError UNAVAILABLE when a plain redis:// URL does not answer at all (TLS URLs are not probed). */
