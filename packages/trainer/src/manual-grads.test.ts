@@ -86,6 +86,17 @@ describe("manualGrads", () => {
         const expected = autodiff(model, x, y, c.task, masks, w);
         const got = manualGrads(model, x, y, c.task, masks, rowScale as number | tf.Tensor3D);
         expect(got.shape).toEqual(expected.shape);
+        // With the transposed features given, the same gradient.
+        const withT = manualGrads(
+          model,
+          x,
+          y,
+          c.task,
+          masks,
+          rowScale as number | tf.Tensor3D,
+          tf.transpose(x, [0, 2, 1]),
+        );
+        expect(tf.max(tf.abs(tf.sub(withT, got))).dataSync()[0]).toBe(0);
         return [tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]!, tf.max(tf.abs(expected)).dataSync()[0]!];
       });
       expect(scale).toBeGreaterThan(1e-3); // a gradient that is not trivially zero

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { activate } from "./activations.ts";
 import type { Mlp } from "./model.ts";
-import { plainPackedMatMul } from "./packed-matmul.ts";
 import type { ActivationName } from "./params.ts";
 
 /** Activations whose derivative `manualGrads` writes from the activation's output. */
@@ -35,7 +34,8 @@ function derivative(a: tf.Tensor, name: ActivationName): tf.Tensor | undefined {
  * `x` [K, rows, d]; `y` one-hot [K, rows, C] (softmax cross-entropy) or standardized targets
  * [K, rows, 1] (squared error); `masks` the dropout masks of the hidden layers (none = no dropout);
  * `rowScale` each row's weight in its model's mean loss: a number (1/rows, no padding) or a
- * [K, rows, 1] tensor (1/real rows for real rows, 0 for padding). Only for models where
+ * [K, rows, 1] tensor (1/real rows for real rows, 0 for padding); `xT` optionally `x` transposed
+ * to [K, d, rows] (saves a transpose). Only for models where
  * `supportsManualGrads` is true. Call inside a tidy.
  */
 export function manualGrads(
@@ -45,9 +45,17 @@ export function manualGrads(
   task: "classification" | "regression",
   masks: readonly tf.Tensor3D[],
   rowScale: number | tf.Tensor3D,
+  xT?: tf.Tensor3D,
 ): tf.Tensor2D {
   const { activation, leakyAlpha } = model.config;
   const K = model.k;
+  // On wasm, products run model by model (only batch-of-one untransposed products use XNNPACK, see
+  // packedMatMul); elsewhere one batched product. `pieces` are the operands of those products.
+  const byModel = tf.getBackend() === "wasm" && K > 1;
+  const pieces = (t: tf.Tensor3D): tf.Tensor3D[] => (byModel ? (tf.split(t, K, 0) as tf.Tensor3D[]) : [t]);
+  const join = (ts: tf.Tensor3D[]): tf.Tensor3D =>
+    ts.length === 1 ? (ts[0] as tf.Tensor3D) : (tf.concat(ts, 0) as tf.Tensor3D);
+  const product = (as: tf.Tensor3D[], bs: tf.Tensor3D[]) => join(as.map((a, k) => tf.matMul(a, bs[k] as tf.Tensor3D)));
   const views = model.views();
   const last = views.length - 1;
   // Forward pass, keeping each layer's input and each hidden activation.
@@ -56,7 +64,7 @@ export function manualGrads(
   let h = x;
   views.forEach((layer, i) => {
     inputs.push(h);
-    const z = tf.add(plainPackedMatMul(h, layer.kernel), layer.bias) as tf.Tensor3D;
+    const z = tf.add(product(pieces(h), pieces(layer.kernel)), layer.bias) as tf.Tensor3D;
     if (i === last) {
       h = z;
       return;
@@ -72,12 +80,13 @@ export function manualGrads(
   const parts: tf.Tensor[] = [];
   for (let i = last; i >= 0; i--) {
     const layer = views[i] as (typeof views)[number];
-    const input = inputs[i] as tf.Tensor3D;
     const l = model.layout[i] as (typeof model.layout)[number];
-    const dW = plainPackedMatMul(tf.transpose(input, [0, 2, 1]), dz);
+    const dzs = pieces(dz);
+    const inputT = i === 0 && xT ? xT : tf.transpose(inputs[i] as tf.Tensor3D, [0, 2, 1]);
+    const dW = product(pieces(inputT), dzs);
     parts.push(tf.sum(dz, 1), tf.reshape(dW, [K, l.fanIn * l.fanOut]));
     if (i === 0) break;
-    let dh = plainPackedMatMul(dz, tf.transpose(layer.kernel, [0, 2, 1]));
+    let dh = product(dzs, pieces(tf.transpose(layer.kernel, [0, 2, 1])));
     const mask = masks[i - 1];
     if (mask) dh = tf.mul(dh, mask) as tf.Tensor3D;
     const d = derivative(acts[i - 1] as tf.Tensor3D, activation);

@@ -227,13 +227,15 @@ export class PackedTrainer {
     start: number,
     rows: number,
     real: readonly number[],
-  ): [tf.Tensor3D, tf.Tensor3D] {
+  ): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D | undefined] {
     const K = this.k;
     const d = this.model.nInputs;
     const classification = this.task === "classification";
     const yw = classification ? this.nClasses : 1;
     const x = new Float32Array(K * rows * d);
     const y = new Float32Array(K * rows * yw);
+    // The transposed features [K, d, rows] too for hand-derived gradients (saves two ops per step).
+    const xT = this.manual ? new Float32Array(K * rows * d) : undefined;
     real.forEach((r, k) => {
       const fold = this.data[k] as FoldData;
       const perm = perms[k] as number[];
@@ -241,12 +243,13 @@ export class PackedTrainer {
         const row = perm[start + i] as number;
         const at = k * rows + i;
         x.set(fold.xTrain.subarray(row * d, row * d + d), at * d);
+        if (xT) for (let j = 0; j < d; j++) xT[(k * d + j) * rows + i] = fold.xTrain[row * d + j] as number;
         const target = fold.yTrain[row] as number;
         if (classification) y[at * yw + target] = 1;
         else y[at] = (target - fold.yMean) / fold.yStd;
       }
     });
-    return [tf.tensor3d(x, [K, rows, d]), tf.tensor3d(y, [K, rows, yw])];
+    return [tf.tensor3d(x, [K, rows, d]), tf.tensor3d(y, [K, rows, yw]), xT && tf.tensor3d(xT, [K, d, rows])];
   }
 
   private step(
@@ -266,7 +269,7 @@ export class PackedTrainer {
     const allActive = real.every((r) => r > 0);
     try {
       tf.tidy(() => {
-        const [xb, yb] = this.batch(perms, start, rows, real);
+        const [xb, yb, xbT] = this.batch(perms, start, rows, real);
         let w2: tf.Tensor2D | undefined;
         let w3: tf.Tensor3D | undefined;
         if (padded) {
@@ -286,7 +289,7 @@ export class PackedTrainer {
         let g: tf.Tensor2D;
         if (this.manual) {
           const scale = w3 ? tf.div(w3, tf.maximum(tf.sum(w3, 1, true), 1)) : 1 / rows;
-          g = manualGrads(model, xb, yb, this.task, masks, scale as number | tf.Tensor3D);
+          g = manualGrads(model, xb, yb, this.task, masks, scale as number | tf.Tensor3D, xbT);
         } else {
           const { grads } = tf.variableGrads(() => {
             const out = model.forward(xb, true, masks, stats, w3);
