@@ -1,42 +1,28 @@
-import { randomUUID } from "node:crypto";
-import { type EpochReport, HpoError, type SweepSpec } from "@hpo/core";
+import { type EpochReport, HpoError } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
+import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-const spec: SweepSpec = {
-  name: "batch-test",
-  method: "random",
-  metric: { name: "val_accuracy", goal: "maximize" },
-  parameters: { lr: { distribution: { kind: "log_uniform_values", min: 1e-4, max: 1e-1 } } },
-  dataset: { name: "iris", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
-  cv: { folds: 3, stratified: true, seed: 1 },
-  budget: { max_trials: 10, max_parallel: 2, max_epochs: 3 },
-  early_terminate: { type: "none" },
-  seed: 7,
-};
+const spec = testSpec({ name: "batch-test" });
 
 describe("store batched writes: proposeTrials, appendEpochs", () => {
   let redis: Redis;
   let store: Store;
   let prefix: string;
   beforeAll(() => {
-    redis = new Redis(REDIS_URL);
+    redis = new Redis(TEST_REDIS_URL);
   });
   afterAll(async () => {
     await redis.quit();
   });
   afterEach(async () => {
     await store.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteTestKeys(redis, prefix);
   });
   const fresh = () => {
-    prefix = `test-${randomUUID()}`;
-    store = createStore({ url: REDIS_URL, prefix, now: () => 1234 });
+    prefix = testPrefix();
+    store = createStore({ url: TEST_REDIS_URL, prefix, now: () => 1234 });
     return store;
   };
 

@@ -1,23 +1,14 @@
-import { randomUUID } from "node:crypto";
-import type { SweepSpec } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
+import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-const spec: SweepSpec = {
+const spec = testSpec({
   name: "list-test",
-  method: "random",
   metric: { name: "val_loss", goal: "minimize" },
   parameters: {},
-  dataset: { name: "iris", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
   cv: { folds: 2, stratified: false, seed: 1 },
-  budget: { max_trials: 10, max_parallel: 2, max_epochs: 3 },
-  early_terminate: { type: "none" },
-  seed: 7,
-};
+});
 
 const folds = (...scores: number[]) =>
   scores.map((score, fold) => ({ fold, score, metrics: { val_loss: score }, epochs: 3, durationMs: 5 }));
@@ -27,17 +18,16 @@ describe("store.listTrials (one script per page)", () => {
   let store: Store;
   let prefix: string;
   beforeAll(() => {
-    redis = new Redis(REDIS_URL);
-    prefix = `test-${randomUUID()}`;
-    store = createStore({ url: REDIS_URL, prefix });
+    redis = new Redis(TEST_REDIS_URL);
+    prefix = testPrefix();
+    store = createStore({ url: TEST_REDIS_URL, prefix });
   });
   afterAll(async () => {
     await store.close();
     await redis.quit();
   });
   afterEach(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteTestKeys(redis, prefix);
   });
 
   it("orders by the goal, falls back to index order for completed trials without a mean, handles empty pages", async () => {

@@ -1,23 +1,15 @@
-import { randomUUID } from "node:crypto";
-import { HpoError, type SweepSpec } from "@hpo/core";
+import { HpoError } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
+import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-const spec: SweepSpec = {
+const spec = testSpec({
   name: "reopen",
-  method: "random",
-  metric: { name: "val_accuracy", goal: "maximize" },
   parameters: { lr: { distribution: { kind: "uniform", min: 0, max: 1 } } },
-  dataset: { name: "iris", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
-  cv: { folds: 3, stratified: true, seed: 1 },
   budget: { max_trials: 3, max_parallel: 3, max_epochs: 5, max_seconds: 60 },
-  early_terminate: { type: "none" },
   seed: 1,
-};
+});
 
 const code = async (p: Promise<unknown>) => {
   try {
@@ -29,18 +21,17 @@ const code = async (p: Promise<unknown>) => {
 };
 
 describe("store: resume and extend a sweep", () => {
-  const prefix = `test-${randomUUID()}`;
+  const prefix = testPrefix();
   let redis: Redis;
   let store: Store;
   let clock = 1_000_000;
   beforeAll(() => {
-    redis = new Redis(REDIS_URL);
+    redis = new Redis(TEST_REDIS_URL);
     store = createStore({ redis, prefix, now: () => clock });
   });
   afterAll(async () => {
     await store.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteTestKeys(redis, prefix);
     await redis.quit();
   });
 

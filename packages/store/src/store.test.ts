@@ -1,25 +1,11 @@
-import { randomUUID } from "node:crypto";
 import type { EpochReport, FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
+import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-function spec(name = "iris-test", goal: "maximize" | "minimize" = "maximize"): SweepSpec {
-  return {
-    name,
-    method: "random",
-    metric: { name: goal === "maximize" ? "val_accuracy" : "val_loss", goal },
-    parameters: { lr: { distribution: { kind: "log_uniform_values", min: 1e-4, max: 1e-1 } } },
-    dataset: { name: "iris", task: "classification" },
-    model: { hidden: [8], activation: "relu" },
-    cv: { folds: 3, stratified: true, seed: 1 },
-    budget: { max_trials: 10, max_parallel: 2, max_epochs: 3 },
-    early_terminate: { type: "none" },
-    seed: 7,
-  };
-}
+const spec = (name = "iris-test", goal: "maximize" | "minimize" = "maximize"): SweepSpec =>
+  testSpec({ name, metric: { name: goal === "maximize" ? "val_accuracy" : "val_loss", goal } });
 
 const folds = (...scores: number[]): FoldResult[] =>
   scores.map((score, fold) => ({ fold, score, metrics: { val_accuracy: score }, epochs: 3, durationMs: 5 }));
@@ -32,20 +18,19 @@ describe("store", () => {
   let prefix: string;
 
   beforeAll(() => {
-    redis = new Redis(REDIS_URL);
+    redis = new Redis(TEST_REDIS_URL);
   });
   afterAll(async () => {
     await redis.quit();
   });
   const fresh = () => {
-    prefix = `test-${randomUUID()}`;
+    prefix = testPrefix();
     store = createStore({ redis, prefix });
     return store;
   };
   afterEach(async () => {
     await store.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteTestKeys(redis, prefix);
   });
 
   it("creates sweeps with url-safe ids and lists them newest first", async () => {
@@ -216,7 +201,7 @@ describe("store", () => {
   });
 
   it("reports Redis failures as UNAVAILABLE", async () => {
-    prefix = `test-${randomUUID()}`;
+    prefix = testPrefix();
     const dead = new Redis("redis://127.0.0.1:1", {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
