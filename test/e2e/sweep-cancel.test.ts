@@ -1,11 +1,10 @@
-import { TRIALS_QUEUE } from "@hpo/store";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
-import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
+import type { InProcessCoordinator } from "../helpers/coordinator.ts";
+import { uniquePrefix } from "../helpers/prefix.ts";
+import type { Proc } from "../helpers/processes.ts";
+import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
 import { sleep, waitFor } from "../helpers/wait-for.ts";
 
 // Long trials (many epochs) so that cancel lands while both workers are training.
@@ -21,29 +20,18 @@ budget: { max_trials: 50, max_parallel: 2, max_epochs: 2000 }
 
 describe("cancelling a sweep on 2 real worker processes", () => {
   const prefix = uniquePrefix("e2e-cancel");
-  let redis: Redis;
+  let stack: E2eStack;
   let queue: Queue;
   let coordinator: InProcessCoordinator;
-  const workers: Proc[] = [];
+  let workers: readonly Proc[];
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
-    coordinator = await startCoordinator({ prefix, mode: "tfjs" });
-    workers.push(
-      ...(await Promise.all([
-        startWorkerProcess({ prefix, name: "cancel-w1" }),
-        startWorkerProcess({ prefix, name: "cancel-w2" }),
-      ])),
-    );
+    stack = await startE2eStack({ prefix, coordinator: { mode: "tfjs" }, workers: ["cancel-w1", "cancel-w2"] });
+    ({ queue, coordinator, workers } = stack);
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await coordinator?.close();
-    await queue?.close();
-    await deletePrefix(redis, prefix);
-    await redis.quit();
+    await stack?.close();
   });
 
   it("stops it: status cancelled, running trials aborted, nothing left queued or running, workers idle", async () => {

@@ -1,10 +1,10 @@
 import { compareScores, type EpochReport } from "@hpo/core";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
-import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
+import type { InProcessCoordinator } from "../helpers/coordinator.ts";
+import { uniquePrefix } from "../helpers/prefix.ts";
+import type { Proc } from "../helpers/processes.ts";
+import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const IRIS = `
@@ -25,26 +25,17 @@ budget: { max_trials: 4, max_parallel: 2, max_epochs: 4 }
 
 describe("an iris sweep over HTTP on 2 real worker processes (tfjs)", () => {
   const prefix = uniquePrefix("e2e-iris");
-  let redis: Redis;
+  let stack: E2eStack;
   let coordinator: InProcessCoordinator;
-  const workers: Proc[] = [];
+  let workers: readonly Proc[];
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    coordinator = await startCoordinator({ prefix, mode: "tfjs" });
-    workers.push(
-      ...(await Promise.all([
-        startWorkerProcess({ prefix, name: "iris-w1" }),
-        startWorkerProcess({ prefix, name: "iris-w2" }),
-      ])),
-    );
+    stack = await startE2eStack({ prefix, coordinator: { mode: "tfjs" }, workers: ["iris-w1", "iris-w2"] });
+    ({ coordinator, workers } = stack);
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await coordinator?.close();
-    await deletePrefix(redis, prefix);
-    await redis.quit();
+    await stack?.close();
   });
 
   it("runs to completion with K fold scores per trial and a leaderboard sorted by the goal", async () => {

@@ -1,11 +1,11 @@
-import { jobIdOf, TRIALS_QUEUE } from "@hpo/store";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import { jobIdOf } from "@hpo/store";
+import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
-import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
+import type { InProcessCoordinator } from "../helpers/coordinator.ts";
+import { uniquePrefix } from "../helpers/prefix.ts";
+import { type Proc, startWorkerProcess } from "../helpers/processes.ts";
+import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const SPEC = `
@@ -19,23 +19,18 @@ budget: { max_trials: 1, max_parallel: 1, max_epochs: 150 }
 
 describe("a worker process stopped with SIGTERM mid-trial", () => {
   const prefix = uniquePrefix("e2e-sigterm");
-  let redis: Redis;
+  let stack: E2eStack;
   let queue: Queue;
   let coordinator: InProcessCoordinator;
-  const procs: Proc[] = [];
+  let procs: Proc[];
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
-    coordinator = await startCoordinator({ prefix, mode: "tfjs" });
+    stack = await startE2eStack({ prefix, coordinator: { mode: "tfjs" } });
+    ({ queue, coordinator, workers: procs } = stack);
   });
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop("SIGKILL")));
-    await coordinator?.close();
-    await queue?.close();
-    await deletePrefix(redis, prefix);
-    await redis.quit();
+    await stack?.close("SIGKILL");
   });
 
   it("exits cleanly, hands the trial back, and another worker finishes it", async () => {

@@ -1,0 +1,57 @@
+/**
+ * The usual e2e stack: a Redis connection, the trials queue under a fresh prefix, an in-process
+ * coordinator, and worker processes. `close()` tears all of it down (workers first) and deletes
+ * the prefix's keys.
+ */
+import { TRIALS_QUEUE } from "@hpo/store";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { type InProcessCoordinator, startCoordinator } from "./coordinator.ts";
+import { deletePrefix } from "./prefix.ts";
+import { type Proc, REDIS_URL, startWorkerProcess } from "./processes.ts";
+
+export interface E2eStack {
+  readonly redis: Redis;
+  /** The trials queue (BullMQ) under the stack's prefix. */
+  readonly queue: Queue;
+  readonly coordinator: InProcessCoordinator;
+  /** Started workers; push processes started later so that `close()` stops them too. */
+  readonly workers: Proc[];
+  /** Stops the workers with `signal` (default SIGTERM), closes coordinator, queue, deletes keys, quits Redis. */
+  close(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface E2eStackOptions {
+  readonly prefix: string;
+  /** Coordinator options besides the prefix (mode defaults to "tfjs"). */
+  readonly coordinator?: Omit<Parameters<typeof startCoordinator>[0], "prefix">;
+  /** Names of worker processes to start (in parallel). Default none. */
+  readonly workers?: readonly string[];
+}
+
+/** Starts the stack; on a failure, closes what was started and rethrows. */
+export async function startE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
+  const { prefix } = opts;
+  const redis = new Redis(REDIS_URL);
+  const queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
+  const workers: Proc[] = [];
+  let coordinator: InProcessCoordinator | undefined;
+  const close = async (signal: NodeJS.Signals = "SIGTERM") => {
+    await Promise.all(workers.map((w) => w.stop(signal)));
+    await coordinator?.close();
+    await queue.close();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  };
+  try {
+    coordinator = await startCoordinator({ mode: "tfjs", ...opts.coordinator, prefix });
+    const started = await Promise.allSettled((opts.workers ?? []).map((name) => startWorkerProcess({ prefix, name })));
+    for (const s of started) if (s.status === "fulfilled") workers.push(s.value);
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
+    return { redis, queue, coordinator, workers, close };
+  } catch (e) {
+    await close("SIGKILL");
+    throw e;
+  }
+}
