@@ -54,8 +54,12 @@ describe("manualGrads", () => {
     { activation: "sigmoid", dropout: 0, task: "classification", padded: false },
     { activation: "linear", dropout: 0.5, task: "regression", padded: false },
   ] as const;
-  for (const c of cases) {
-    it(`equals autodiff's gradient (${c.activation}, dropout ${c.dropout}, ${c.task}, padded ${c.padded})`, () => {
+  for (const c of [
+    ...cases.map((x) => ({ ...x, backend: "wasm" as const })),
+    { ...cases[0], backend: "cpu" as const },
+  ]) {
+    it(`equals autodiff's gradient (${c.activation}, dropout ${c.dropout}, ${c.task}, padded ${c.padded}, ${c.backend})`, async () => {
+      await selectBackend(c.backend);
       const before = tf.memory().numTensors;
       const K = 3;
       const rows = 7;
@@ -104,6 +108,7 @@ describe("manualGrads", () => {
       for (const m of masks) m.dispose();
       model.dispose();
       expect(tf.memory().numTensors).toBe(before);
+      await selectBackend("wasm");
     });
   }
 
