@@ -14,7 +14,7 @@
  * evicted) and kept up to date incrementally; see sweep-table.ts.
  */
 import { performance } from "node:perf_hooks";
-import { HpoError, type SweepRecord } from "@hpo/core";
+import { type Goal, HpoError, type SweepRecord } from "@hpo/core";
 import { createTrialScan, type Store } from "@hpo/store";
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { Redis } from "ioredis";
@@ -149,6 +149,12 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     return { items, total: r.order.length, offset: q.offset, limit: q.limit, unfiltered: r.unfiltered };
   }
 
+  /** The requested sweep's table, in step with the store, and its goal (404 when no such sweep). */
+  const tableFor = async (req: Request): Promise<{ readonly t: SweepTable; readonly goal: Goal }> => {
+    const sweep = await sweepOr404(String(req.params.id));
+    return { t: await synced(sweep), goal: sweep.spec.metric.goal };
+  };
+
   const router = Router();
   router.get("/api/events", (req, res) => events.handle(req, res));
   router.get("/api/dashboard/sweeps/:id/leaderboard", send(leaderboard));
@@ -156,26 +162,23 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     "/api/dashboard/sweeps/:id/history",
     send(async (req) => {
       const points = intQ(req.query.points, 600, 10, 20_000);
-      const sweep = await sweepOr404(String(req.params.id));
-      const t = await synced(sweep);
-      return history(t, sweep.spec.metric.goal, points);
+      const { t, goal } = await tableFor(req);
+      return history(t, goal, points);
     }),
   );
   router.get(
     "/api/dashboard/sweeps/:id/sample",
     send(async (req) => {
       const limit = intQ(req.query.limit, 1500, 10, 20_000);
-      const sweep = await sweepOr404(String(req.params.id));
-      const t = await synced(sweep);
-      return trialSample(t, sweep.spec.metric.goal, limit);
+      const { t, goal } = await tableFor(req);
+      return trialSample(t, goal, limit);
     }),
   );
   router.get(
     "/api/dashboard/sweeps/:id/importance",
     send(async (req) => {
-      const sweep = await sweepOr404(String(req.params.id));
-      const t = await synced(sweep);
-      return importance.get(t, sweep.spec.metric.goal);
+      const { t, goal } = await tableFor(req);
+      return importance.get(t, goal);
     }),
   );
   router.get(
