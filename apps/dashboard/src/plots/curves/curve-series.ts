@@ -34,3 +34,14 @@ export function keySeries(curve: readonly EpochReport[], key: string): KeySeries
   }
   return { key, folds, mean };
 }
+
+/** The x axis of per-epoch plots (learning curves, gradient norms): whole epochs, fitted to the data. */
+export const EPOCH_AXIS = {
+  type: "value",
+  name: "epoch",
+  nameLocation: "middle",
+  nameGap: 26,
+  minInterval: 1,
+  min: "dataMin",
+  max: "dataMax",
+} as const;

@@ -6,7 +6,7 @@ import type { EpochReport } from "@hpo/core";
 import { fmtScore } from "../../format.ts";
 import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
-import { keySeries, keysOf } from "./curve-series.ts";
+import { EPOCH_AXIS, keySeries, keysOf } from "./curve-series.ts";
 
 const COLORS = { trainLoss: "#f5a524", valLoss: "#f31260", trainMetric: "#17c964", valMetric: "#4f7cff" };
 
@@ -75,15 +75,7 @@ export function curvesOption(curve: readonly EpochReport[], metricName: string):
         return tooltipHtml(`epoch ${first.data[0]}`, rows);
       },
     },
-    xAxis: {
-      type: "value",
-      name: "epoch",
-      nameLocation: "middle",
-      nameGap: 26,
-      minInterval: 1,
-      min: "dataMin",
-      max: "dataMax",
-    },
+    xAxis: EPOCH_AXIS,
     yAxis: hasLoss
       ? [
           { type: "value", name: "loss", scale: true },

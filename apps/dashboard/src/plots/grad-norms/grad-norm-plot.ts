@@ -2,7 +2,7 @@
 import type { EpochReport } from "@hpo/core";
 import { fmtScore } from "../../format.ts";
 import type { ChartOption } from "../chart.ts";
-import { keySeries, keysOf } from "../curves/curve-series.ts";
+import { EPOCH_AXIS, keySeries, keysOf } from "../curves/curve-series.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
 /** Epoch-record keys that hold gradient norms: `grad_norm` or per-layer `grad_norm/<layer>` etc. */
@@ -32,15 +32,7 @@ export function gradNormOption(curve: readonly EpochReport[]): ChartOption {
           ps.map((p) => [p.seriesName, fmtScore(p.data[1])] as const),
         ),
     },
-    xAxis: {
-      type: "value",
-      name: "epoch",
-      nameLocation: "middle",
-      nameGap: 26,
-      minInterval: 1,
-      min: "dataMin",
-      max: "dataMax",
-    },
+    xAxis: EPOCH_AXIS,
     yAxis: { type: "log", name: "‖g‖", scale: true },
     series: keys.map((key) => ({
       name: gradLabel(key),
