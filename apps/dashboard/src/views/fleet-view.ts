@@ -1,6 +1,7 @@
 /** Fleet: workers, queue depth by state and throughput; polled every few seconds. */
 import { getFleet } from "../api/fleet.ts";
 import type { Fleet } from "../api/types.ts";
+import { gridTable } from "../components/grid-table.ts";
 import { el, replace } from "../dom.ts";
 import { fmtDuration, fmtInt } from "../format.ts";
 import { createChart } from "../plots/chart.ts";
@@ -59,20 +60,9 @@ export function fleetView(): View {
       workers,
       f.workers.length === 0
         ? el("p", { class: "muted empty" }, "No workers connected. Start one with `pnpm hpo worker`.")
-        : el(
-            "table",
-            { class: "grid-table", attrs: { "data-testid": "workers-table" } },
-            el(
-              "thead",
-              null,
-              el(
-                "tr",
-                null,
-                ...["worker", "host", "backend", "status", "current trial", "samples/s", "connected for"].map((h) =>
-                  el("th", null, h),
-                ),
-              ),
-            ),
+        : gridTable(
+            "workers-table",
+            ["worker", "host", "backend", "status", "current trial", "samples/s", "connected for"],
             el(
               "tbody",
               null,

@@ -3,6 +3,7 @@ import { subscribe } from "../api/events.ts";
 import { listSweeps } from "../api/sweeps.ts";
 import type { SweepSummary } from "../api/types.ts";
 import { progress, stateBadge } from "../components/badges.ts";
+import { gridTable } from "../components/grid-table.ts";
 import { el, replace } from "../dom.ts";
 import { fmtDuration, fmtMeanStd, fmtTime } from "../format.ts";
 import { href, type View } from "./view.ts";
@@ -11,20 +12,9 @@ export function sweepsView(): View {
   const rows = new Map<string, SweepSummary>();
   const tbody = el("tbody");
   const empty = el("p", { class: "muted empty" }, "Loading sweeps…");
-  const table = el(
-    "table",
-    { class: "grid-table", attrs: { "data-testid": "sweeps-table" } },
-    el(
-      "thead",
-      null,
-      el(
-        "tr",
-        null,
-        ...["name", "status", "progress", "best K-fold score", "metric", "started", "duration"].map((h) =>
-          el("th", null, h),
-        ),
-      ),
-    ),
+  const table = gridTable(
+    "sweeps-table",
+    ["name", "status", "progress", "best K-fold score", "metric", "started", "duration"],
     tbody,
   );
   const root = el(
