@@ -1,30 +1,14 @@
 import { type EpochReport, HpoError } from "@hpo/core";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
-import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
+import { storePerTest, TEST_REDIS_URL, testSpec } from "./test-support.ts";
 
 const spec = testSpec({ name: "batch-test" });
 
 describe("store batched writes: proposeTrials, appendEpochs", () => {
-  let redis: Redis;
+  const stores = storePerTest((prefix) => createStore({ url: TEST_REDIS_URL, prefix, now: () => 1234 }));
   let store: Store;
-  let prefix: string;
-  beforeAll(() => {
-    redis = new Redis(TEST_REDIS_URL);
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
-  afterEach(async () => {
-    await store.close();
-    await deleteTestKeys(redis, prefix);
-  });
-  const fresh = () => {
-    prefix = testPrefix();
-    store = createStore({ url: TEST_REDIS_URL, prefix, now: () => 1234 });
-    return store;
-  };
+  const fresh = () => (store = stores.fresh());
 
   it("returns the same records as proposeTrial would, and as the store reads back", async () => {
     fresh();
@@ -72,7 +56,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
     const err = await store.proposeTrials("nope-abcdef", [{ index: 0, params: {} }]).catch((e) => e);
     expect(err).toBeInstanceOf(HpoError);
     expect((err as HpoError).code).toBe("NOT_FOUND");
-    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+    expect(await stores.redis().keys(`${stores.prefix()}:*`)).toEqual([]);
     expect(await store.proposeTrials("nope-abcdef", [])).toEqual([]);
   });
 

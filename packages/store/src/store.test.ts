@@ -1,8 +1,8 @@
 import type { EpochReport, FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
-import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
+import { storePerTest, testSpec } from "./test-support.ts";
 
 const spec = (name = "iris-test", goal: "maximize" | "minimize" = "maximize"): SweepSpec =>
   testSpec({ name, metric: { name: goal === "maximize" ? "val_accuracy" : "val_loss", goal } });
@@ -13,25 +13,9 @@ const folds = (...scores: number[]): FoldResult[] =>
 const done = (...scores: number[]): TrialOutcome => ({ state: "completed", folds: folds(...scores), flags: [] });
 
 describe("store", () => {
-  let redis: Redis;
+  const stores = storePerTest((prefix, redis) => createStore({ redis, prefix }));
   let store: Store;
-  let prefix: string;
-
-  beforeAll(() => {
-    redis = new Redis(TEST_REDIS_URL);
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
-  const fresh = () => {
-    prefix = testPrefix();
-    store = createStore({ redis, prefix });
-    return store;
-  };
-  afterEach(async () => {
-    await store.close();
-    await deleteTestKeys(redis, prefix);
-  });
+  const fresh = () => (store = stores.fresh());
 
   it("creates sweeps with url-safe ids and lists them newest first", async () => {
     fresh();
@@ -201,14 +185,13 @@ describe("store", () => {
   });
 
   it("reports Redis failures as UNAVAILABLE", async () => {
-    prefix = testPrefix();
     const dead = new Redis("redis://127.0.0.1:1", {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
     dead.on("error", () => {});
-    store = createStore({ redis: dead, prefix });
+    store = stores.fresh((prefix) => createStore({ redis: dead, prefix }));
     expect(await store.ping()).toBe(false);
     await expect(store.getSweep("x-aaaaaa")).rejects.toMatchObject({ code: "UNAVAILABLE" });
     dead.disconnect();
