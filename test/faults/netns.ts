@@ -68,7 +68,12 @@ export function createNetns(): Netns {
     cut: () => void nsIpCmd("link", "set", nsIf, "down"),
     restore: () => void nsIpCmd("link", "set", nsIf, "up"),
     spawnTs: (entry, env) =>
-      spawnProc("ip", ["netns", "exec", name, process.execPath, "--import", "tsx", entry], env, `${entry} (netns ${name})`),
+      spawnProc(
+        "ip",
+        ["netns", "exec", name, process.execPath, "--import", "tsx", entry],
+        env,
+        `${entry} (netns ${name})`,
+      ),
     close() {
       try {
         ip("netns", "del", name);
