@@ -40,7 +40,9 @@ const SWEEP = {
   dataset: { name: "iris", task: "classification" },
   model: { hidden: [8], activation: "relu" },
   cv: { folds: FOLDS, stratified: true, seed: 1 },
-  budget: { max_trials: 6, max_parallel: 2, max_epochs: 6 },
+  // Long enough that the sweep's best-score series lives for several 1 s scrapes between the first
+  // finished trial and the end of the sweep (the trainer got fast: 6 epochs ended inside one scrape).
+  budget: { max_trials: 8, max_parallel: 2, max_epochs: 40 },
   parameters: {
     learning_rate: { distribution: "log_uniform_values", min: 0.005, max: 0.1 },
     batch_size: { values: [16, 32] },
