@@ -4,23 +4,20 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
+import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { sleep, waitFor } from "../helpers/wait-for.ts";
 
 // many short noop trials, so that "mid-sweep" holds however fast the workers are
 const MAX_TRIALS = 600;
-const SPEC = `
-name: restart-noop
-method: random
-seed: 5
-dataset: iris
-parameters:
-  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
-  batch_size: { values: [16, 32, 64] }
-cv: { folds: 3 }
-budget: { max_trials: ${MAX_TRIALS}, max_parallel: 4, max_epochs: 50 }
-`;
+const SPEC = noopSpecYaml({
+  name: "restart-noop",
+  seed: 5,
+  maxTrials: MAX_TRIALS,
+  maxParallel: 4,
+  maxEpochs: 50,
+});
 
 describe("a coordinator killed mid-sweep (noop trials, real processes)", () => {
   const prefix = uniquePrefix("e2e-restart");

@@ -9,6 +9,7 @@ import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
+import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
 import { sleep, waitFor } from "../helpers/wait-for.ts";
@@ -16,18 +17,14 @@ import { startFaultWorker } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
 
 const TRIALS = 20;
-const SPEC = `
-name: faults-coordinator-crash
-method: random
-seed: 41
-dataset: iris
-parameters:
-  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
-  batch_size: { values: [16, 32, 64] }
-  dropout: { distribution: uniform, min: 0, max: 0.5 }
-cv: { folds: 3 }
-budget: { max_trials: ${TRIALS}, max_parallel: 3, max_epochs: 5 }
-`;
+const SPEC = noopSpecYaml({
+  name: "faults-coordinator-crash",
+  seed: 41,
+  maxTrials: TRIALS,
+  maxParallel: 3,
+  maxEpochs: 5,
+  extraParams: ["dropout: { distribution: uniform, min: 0, max: 0.5 }"],
+});
 
 describe("the coordinator SIGKILLed twice mid-sweep", () => {
   const prefix = uniquePrefix("faults-coord");

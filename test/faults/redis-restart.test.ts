@@ -9,6 +9,7 @@ import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
+import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
 import { sleep, waitFor } from "../helpers/wait-for.ts";
 import { startFaultWorker } from "./fault-workers.ts";
@@ -16,17 +17,13 @@ import { checkInvariants } from "./invariants.ts";
 import { type PrivateRedis, startPrivateRedis } from "./private-redis.ts";
 
 const TRIALS = 16;
-const SPEC = `
-name: faults-redis-restart
-method: random
-seed: 21
-dataset: iris
-parameters:
-  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
-  batch_size: { values: [16, 32, 64] }
-cv: { folds: 3 }
-budget: { max_trials: ${TRIALS}, max_parallel: 2, max_epochs: 8 }
-`;
+const SPEC = noopSpecYaml({
+  name: "faults-redis-restart",
+  seed: 21,
+  maxTrials: TRIALS,
+  maxParallel: 2,
+  maxEpochs: 8,
+});
 
 describe("Redis killed and restarted mid-sweep (private redis-server, AOF everysec)", () => {
   const prefix = "faults-redis"; // a private server: no one else's keys here

@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
+import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -18,17 +19,13 @@ import { checkInvariants } from "./invariants.ts";
 const TRIALS = 12;
 const EPOCHS = 10;
 const POISON = "t0004";
-const SPEC = `
-name: faults-worker-kill
-method: random
-seed: 11
-dataset: iris
-parameters:
-  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
-  batch_size: { values: [16, 32, 64] }
-cv: { folds: 3 }
-budget: { max_trials: ${TRIALS}, max_parallel: 3, max_epochs: ${EPOCHS} }
-`;
+const SPEC = noopSpecYaml({
+  name: "faults-worker-kill",
+  seed: 11,
+  maxTrials: TRIALS,
+  maxParallel: 3,
+  maxEpochs: EPOCHS,
+});
 
 describe("workers SIGKILLed mid-trial (fault-trainer trials of 10 × 150 ms, 2 s locks)", () => {
   const prefix = uniquePrefix("faults-kill");
