@@ -51,6 +51,9 @@ describe("a coordinator killed mid-sweep (noop trials, real processes)", () => {
     const a = await coordinator();
     const sweep = await apiClient(a.url).submit(SPEC);
     await waitFor("4 trials queued", async () => (await store.getSweep(sweep.id))?.counts.queued === 4);
+    // The store records proposals before their jobs are added: wait for the jobs too, or a kill in
+    // between leaves fewer than 4 jobs and step 3 below waits for work that was never queued.
+    await waitFor("4 jobs waiting", async () => (await queue.getJobCounts("wait")).wait === 4);
     await a.proc.stop("SIGKILL");
 
     // 2. two jobs get lost while no coordinator runs (e.g. a Redis failover)
