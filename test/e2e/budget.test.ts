@@ -9,6 +9,7 @@ import { waitFor } from "../helpers/wait-for.ts";
 
 const TOKEN = "budget-test-token";
 
+const RESUME_EPOCHS = 400;
 const iris = (name: string, extra: string) => `
 name: ${name}
 method: random
@@ -107,7 +108,8 @@ describe("budgets and stopping on 2 real worker processes", () => {
 
   it("resume after cancel re-runs the cancelled trials; extend adds trials to a finished sweep; both need the token", async () => {
     const sweep = await api().submit(
-      iris("budget-resume", "budget: { max_trials: 4, max_parallel: 2, max_epochs: 25 }"),
+      // Long enough that two trials are still training when the test looks (the trainer is fast).
+      iris("budget-resume", `budget: { max_trials: 4, max_parallel: 2, max_epochs: ${RESUME_EPOCHS} }`),
     );
     await training(sweep.id, 2);
     await api().cancel(sweep.id);
@@ -132,7 +134,8 @@ describe("budgets and stopping on 2 real worker processes", () => {
     // the cancelled trials ran again with the same ids and params; the rest were proposed after
     const after = (await api().trials(sweep.id, "sort=index")).items;
     expect(after.slice(0, before.length).map((t) => [t.id, t.params])).toEqual(before);
-    for (const t of after) expect((await coordinator.store.getTrial(sweep.id, t.id))?.curve).toHaveLength(25);
+    for (const t of after)
+      expect((await coordinator.store.getTrial(sweep.id, t.id))?.curve).toHaveLength(RESUME_EPOCHS);
 
     expect((await post(`/api/sweeps/${sweep.id}/extend`, { trials: 2 }, "")).status).toBe(401);
     expect((await post(`/api/sweeps/${sweep.id}/extend`, { trials: 0 })).status).toBe(400);
