@@ -13,13 +13,9 @@ export interface Fold {
  * proportion (sizes differ by at most one per class). Throws INVALID_DATASET when k < 2, k > n,
  * or (stratified) a class has fewer rows than folds.
  */
-export function kFoldSplit(
-  n: number,
-  k: number,
-  seed: number,
-  labels?: readonly (number | string)[],
-): Fold[] {
-  if (!Number.isInteger(k) || k < 2) throw new HpoError("INVALID_DATASET", `cv.folds must be an integer >= 2, got ${k}`);
+export function kFoldSplit(n: number, k: number, seed: number, labels?: readonly (number | string)[]): Fold[] {
+  if (!Number.isInteger(k) || k < 2)
+    throw new HpoError("INVALID_DATASET", `cv.folds must be an integer >= 2, got ${k}`);
   if (k > n) throw new HpoError("INVALID_DATASET", `cv.folds (${k}) exceeds the number of rows (${n})`);
   const rng = createRng(seed);
   const assignment = new Array<number>(n);
@@ -36,7 +32,10 @@ export function kFoldSplit(
     for (const label of classes) {
       const rows = byClass.get(label) as number[];
       if (rows.length < k) {
-        throw new HpoError("INVALID_DATASET", `class ${JSON.stringify(label)} has ${rows.length} rows, fewer than cv.folds (${k}); use fewer folds or cv.stratified: false`);
+        throw new HpoError(
+          "INVALID_DATASET",
+          `class ${JSON.stringify(label)} has ${rows.length} rows, fewer than cv.folds (${k}); use fewer folds or cv.stratified: false`,
+        );
       }
       // Continue the round-robin where the previous class stopped so fold sizes stay balanced.
       shuffled(rows, rng).forEach((row, j) => {

@@ -85,22 +85,9 @@ export interface SweepSpec {
   readonly seed: number;
 }
 
-export type TrialState =
-  | "queued"
-  | "running"
-  | "completed"
-  | "pruned"
-  | "failed"
-  | "diverged"
-  | "cancelled";
+export type TrialState = "queued" | "running" | "completed" | "pruned" | "failed" | "diverged" | "cancelled";
 
-export const FINAL_TRIAL_STATES: readonly TrialState[] = [
-  "completed",
-  "pruned",
-  "failed",
-  "diverged",
-  "cancelled",
-];
+export const FINAL_TRIAL_STATES: readonly TrialState[] = ["completed", "pruned", "failed", "diverged", "cancelled"];
 
 export type SweepStatus = "running" | "completed" | "cancelled" | "failed";
 
