@@ -1,5 +1,5 @@
-import { createRng, shuffled } from "./rng.ts";
 import { HpoError } from "./errors.ts";
+import { createRng, shuffled } from "./rng.ts";
 
 /** One fold: row indices for training and validation (disjoint, together all rows). */
 export interface Fold {
