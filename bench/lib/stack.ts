@@ -3,10 +3,9 @@
  * coordinator and worker processes on a private prefix of the shared Redis, CPU accounting per
  * process, argument parsing and the deps that only the apps declare (bullmq, ioredis).
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type Proc, REDIS_URL, REPO_ROOT, spawnTs } from "../../test/helpers/processes.ts";
+import { type Proc, REDIS_URL, spawnProc } from "../../test/helpers/processes.ts";
 
 // bench/ is no workspace package: resolve the apps' own copies of bullmq and ioredis
 const requireFromWorker = createRequire(new URL("../../apps/worker/package.json", import.meta.url));
@@ -69,48 +68,8 @@ export async function redisCommands(redis: RedisClient): Promise<number> {
  * `spawnTs` with extra node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses); the profile is
  * written when the process exits normally (SIGTERM → our apps exit(0)).
  */
-function spawnProc(entry: string, env: Record<string, string>, nodeArgs: readonly string[]): Proc {
-  if (nodeArgs.length === 0) return spawnTs(entry, env);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const logs = () =>
-    lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-  return {
-    child,
-    pid: child.pid as number,
-    lines,
-    logs,
-    exited,
-    async waitForLog(match, what, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = logs().find(match);
-        if (hit) return hit;
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${what} from ${entry}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async stop(signal = "SIGTERM") {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+function spawnWithFlags(entry: string, env: Record<string, string>, nodeArgs: readonly string[]): Proc {
+  return spawnProc(process.execPath, [...nodeArgs, "--import", "tsx", entry], env, entry);
 }
 
 export interface Stack {
@@ -130,7 +89,7 @@ export async function startStack(opts: {
   nodeArgs?: readonly string[];
 }): Promise<Stack> {
   const nodeArgs = opts.nodeArgs ?? [];
-  const coordinator = spawnProc(
+  const coordinator = spawnWithFlags(
     "apps/coordinator/src/main.ts",
     {
       REDIS_URL,
@@ -142,7 +101,7 @@ export async function startStack(opts: {
     nodeArgs,
   );
   const workers = Array.from({ length: opts.workers }, (_, i) =>
-    spawnProc(
+    spawnWithFlags(
       "apps/worker/src/main.ts",
       { REDIS_URL, HPO_PREFIX: opts.prefix, HPO_WORKER_NAME: `bench-w${i + 1}`, ...opts.workerEnv },
       nodeArgs,
