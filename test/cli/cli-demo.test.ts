@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { deletePrefix } from "../helpers/prefix.ts";
 import { cleanEnv, freePort, runCli } from "./run-cli.ts";
 
 /** `hpo demo` end to end with a small sweep file: start a stack, run, print, stop, exit 0. */
@@ -13,12 +14,7 @@ describe("hpo demo", () => {
 
   afterAll(async () => {
     const redis = new Redis("redis://127.0.0.1:6379");
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deletePrefix(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deletePrefix } from "../helpers/prefix.ts";
 import { cleanEnv, freePort, runCli, spawnCli } from "./run-cli.ts";
 
 /**
@@ -106,12 +107,7 @@ describe("hpo CLI against a real stack (hpo up)", () => {
       await upExit;
     }
     const redis = new Redis("redis://127.0.0.1:6379");
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deletePrefix(redis, prefix);
     await redis.quit();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
+import { freePort } from "../../apps/cli/src/net-utils.ts";
 import { INFRA } from "./infra-files.ts";
 import { type AppProcess, spawnProcess } from "./processes.ts";
 
@@ -30,17 +30,6 @@ export async function promtool(args: readonly string[]): Promise<string> {
     const err = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`promtool ${args.join(" ")} failed: ${err.stdout ?? ""}${err.stderr ?? err.message}`);
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 export interface TestConfigOptions {
