@@ -20,6 +20,7 @@
  * |                                      |        | of the run that marked it running; stale runs'     |
  * |                                      |        | late writes are ignored)                           |
  * | `P:trial:{sid}:{tid}:curve`          | LIST   | EpochReport JSON, one per epoch, in order          |
+ * | `P:trial:{sid}:{tid}:log`            | LIST   | TrialLogLine JSON, oldest first, capped (trial-log)|
  *
  * Scripts build some keys from the prefix (`state:*`, `step:*`). That is safe on Redis Cluster
  * only with a hash-tagged prefix such as `{hpo}`, which BullMQ needs there anyway.
@@ -36,6 +37,7 @@ export interface Keys {
   step(sweepId: string, epoch: number): string;
   trial(sweepId: string, trialId: string): string;
   curve(sweepId: string, trialId: string): string;
+  trialLog(sweepId: string, trialId: string): string;
 }
 
 export function keysFor(prefix: string): Keys {
@@ -52,6 +54,7 @@ export function keysFor(prefix: string): Keys {
     step: (s, epoch) => `${p}sweep:${s}:step:${epoch}`,
     trial: (s, t) => `${p}trial:${s}:${t}`,
     curve: (s, t) => `${p}trial:${s}:${t}:curve`,
+    trialLog: (s, t) => `${p}trial:${s}:${t}:log`,
   };
 }
 

@@ -1,0 +1,82 @@
+/**
+ * A trial's log: what the workers that ran it logged about it (start with attempt, worker and
+ * backend; hand-backs; retries; pruning; divergence; errors), kept in Redis next to the trial so
+ * the dashboard and `hpo logs` can show it after the worker process is gone.
+ *
+ * Layout: `P:trial:{sid}:{tid}:log`, a LIST of JSON `TrialLogLine`s, oldest first, capped at
+ * `TRIAL_LOG_MAX_LINES` (older lines are dropped first). Workers buffer a job's lines and append
+ * them in one round trip when the job ends, so logging adds no Redis round trips per epoch.
+ */
+import type { Redis } from "ioredis";
+import type { Keys } from "./keys.ts";
+
+/** Lines kept per trial; older lines are dropped first. */
+export const TRIAL_LOG_MAX_LINES = 500;
+
+/** Longest message kept, in characters (a longer one is cut and ends with "…"). */
+export const TRIAL_LOG_MAX_MESSAGE = 2000;
+
+export type TrialLogLevel = "info" | "warn" | "error";
+
+/** One line of a trial's log. */
+export interface TrialLogLine {
+  /** Epoch milliseconds when the worker logged it. */
+  readonly time: number;
+  readonly level: TrialLogLevel;
+  /** Name of the worker process that logged it. */
+  readonly worker: string;
+  readonly message: string;
+  /** Structured fields logged with the message (attempt, params, error …), if any. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+const LEVELS: ReadonlySet<string> = new Set(["info", "warn", "error"]);
+
+function clip(message: string): string {
+  return message.length > TRIAL_LOG_MAX_MESSAGE ? `${message.slice(0, TRIAL_LOG_MAX_MESSAGE - 1)}…` : message;
+}
+
+/** Appends `lines` to the trial's log in one round trip and trims it to the cap. */
+export async function appendTrialLog(
+  redis: Redis,
+  keys: Keys,
+  sweepId: string,
+  trialId: string,
+  lines: readonly TrialLogLine[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  const key = keys.trialLog(sweepId, trialId);
+  const encoded = lines.map((l) => JSON.stringify({ ...l, message: clip(l.message) }));
+  await redis
+    .multi()
+    .rpush(key, ...encoded)
+    .ltrim(key, -TRIAL_LOG_MAX_LINES, -1)
+    .exec();
+}
+
+function decode(raw: string): TrialLogLine | undefined {
+  try {
+    const v = JSON.parse(raw) as Partial<TrialLogLine>;
+    if (typeof v.time !== "number" || typeof v.message !== "string" || !LEVELS.has(String(v.level))) return undefined;
+    return {
+      time: v.time,
+      level: v.level as TrialLogLevel,
+      worker: typeof v.worker === "string" ? v.worker : "?",
+      message: v.message,
+      ...(v.fields && typeof v.fields === "object" ? { fields: v.fields } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The trial's log, oldest line first (empty when nothing was logged or the trial is unknown). */
+export async function readTrialLog(
+  redis: Redis,
+  keys: Keys,
+  sweepId: string,
+  trialId: string,
+): Promise<TrialLogLine[]> {
+  const raw = await redis.lrange(keys.trialLog(sweepId, trialId), 0, -1);
+  return raw.map(decode).filter((l): l is TrialLogLine => l !== undefined);
+}
