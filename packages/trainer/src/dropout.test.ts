@@ -2,7 +2,7 @@ import { createRng } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
-import { dropoutMask } from "./dropout.ts";
+import { DropoutStream, dropoutMask } from "./dropout.ts";
 import { Mlp } from "./model.ts";
 import { parseTrainConfig } from "./params.ts";
 
@@ -20,6 +20,23 @@ describe("inverted dropout", () => {
     expect(zeros).toBeCloseTo(p, 2);
     expect(mean).toBeCloseTo(1, 2);
     expect(new Set(mask)).toEqual(new Set([0, Math.fround(1 / (1 - p))]));
+  });
+
+  it("DropoutStream draws exactly the masks dropoutMask draws from createRng(seed), call after call", () => {
+    for (const [seed, rate] of [
+      [1, 0.2],
+      [0xfffffff3, 0.5],
+      [42, 0.05],
+    ] as const) {
+      const rng = createRng(seed);
+      const stream = new DropoutStream(seed);
+      for (const size of [1, 37, 1000]) {
+        const out = new Float32Array(size + 3).fill(-1);
+        stream.fill(out, 3, size, rate);
+        expect(Array.from(out.subarray(0, 3))).toEqual([-1, -1, -1]);
+        expect(Array.from(out.subarray(3))).toEqual(Array.from(dropoutMask(size, rate, rng)));
+      }
+    }
   });
 
   it("draws a fresh mask each step (never reused), reproducible from the seed", () => {

@@ -1,7 +1,7 @@
-import { createRng, mixSeed, type Rng } from "@hpo/core";
+import { createRng, mixSeed } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { activate } from "./activations.ts";
-import { dropoutMask } from "./dropout.ts";
+import { DropoutStream } from "./dropout.ts";
 import { initKernel } from "./initializers.ts";
 import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
 import type { TrainConfig } from "./params.ts";
@@ -66,7 +66,7 @@ export class Mlp {
   readonly moving: readonly { readonly mean: tf.Variable; readonly variance: tf.Variable }[];
   /** [1, P]: 1 where the parameter is a kernel weight (what L1/L2 penalties apply to), else 0. */
   readonly kernelMask: tf.Tensor2D;
-  private readonly dropoutRngs: readonly Rng[];
+  private readonly dropoutStreams: readonly DropoutStream[];
 
   constructor(
     readonly config: TrainConfig,
@@ -77,7 +77,7 @@ export class Mlp {
     const K = seeds.length;
     this.k = K;
     const initRngs = seeds.map((s) => createRng(mixSeed(s, "init")));
-    this.dropoutRngs = seeds.map((s) => createRng(mixSeed(s, "dropout")));
+    this.dropoutStreams = seeds.map((s) => new DropoutStream(mixSeed(s, "dropout")));
     const sizes = [nInputs, ...config.hidden, nOutputs];
     const layout: LayerLayout[] = [];
     let offset = 0;
@@ -155,11 +155,11 @@ export class Mlp {
     const K = this.k;
     // Draw model by model and layer by layer, as a pack of one would, so packing changes nothing.
     const buffers = this.config.hidden.map((h) => new Float32Array(K * rows * h));
-    this.dropoutRngs.forEach((rng, k) => {
+    this.dropoutStreams.forEach((stream, k) => {
       const r = realRows[k] ?? rows;
       if (r <= 0) return;
       this.config.hidden.forEach((h, l) => {
-        (buffers[l] as Float32Array).set(dropoutMask(r * h, this.config.dropout, rng), k * rows * h);
+        stream.fill(buffers[l] as Float32Array, k * rows * h, r * h, this.config.dropout);
       });
     });
     return buffers.map((b, l) => tf.tensor3d(b, [K, rows, this.config.hidden[l] as number]));
