@@ -1,4 +1,4 @@
-import type { TrialLogLevel, TrialLogLine } from "@hpo/store";
+import type { TrialLogLevel, TrialLogLine } from "@hpo/core";
 import type { Logger } from "pino";
 
 /**

@@ -204,3 +204,17 @@ export interface Page<T> {
 export interface ApiErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
 }
+
+export type TrialLogLevel = "info" | "warn" | "error";
+
+/** One line of a trial's log (`GET /api/sweeps/:id/trials/:trialId/log`): what a worker logged about it. */
+export interface TrialLogLine {
+  /** Epoch milliseconds when the worker logged it. */
+  readonly time: number;
+  readonly level: TrialLogLevel;
+  /** Name of the worker process that logged it. */
+  readonly worker: string;
+  readonly message: string;
+  /** Structured fields logged with the message (attempt, params, error …), if any. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+}

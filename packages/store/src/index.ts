@@ -4,12 +4,10 @@ export { jobIdOf, parseJobId, TRIALS_QUEUE } from "./queue.ts";
 export { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
 export * from "./store.ts";
 export { isSweepId, newSweepId } from "./sweep-id.ts";
+export { createPackedTrialScan } from "./sweep-table-scan.ts";
 export {
   appendTrialLog,
   readTrialLog,
   TRIAL_LOG_MAX_LINES,
-  type TrialLogLevel,
-  type TrialLogLine,
 } from "./trial-log.ts";
 export { createTrialScan, type TrialScan, type TrialScanRow } from "./trial-scan.ts";
-export { createPackedTrialScan } from "./sweep-table-scan.ts";

@@ -1,14 +1,9 @@
+import type { TrialLogLine } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keysFor } from "./keys.ts";
 import { deleteTestKeys, TEST_REDIS_URL, testPrefix } from "./test-support.ts";
-import {
-  appendTrialLog,
-  readTrialLog,
-  TRIAL_LOG_MAX_LINES,
-  TRIAL_LOG_MAX_MESSAGE,
-  type TrialLogLine,
-} from "./trial-log.ts";
+import { appendTrialLog, readTrialLog, TRIAL_LOG_MAX_LINES, TRIAL_LOG_MAX_MESSAGE } from "./trial-log.ts";
 
 const line = (i: number, extra: Partial<TrialLogLine> = {}): TrialLogLine => ({
   time: 1_700_000_000_000 + i,

@@ -7,6 +7,7 @@
  * `TRIAL_LOG_MAX_LINES` (older lines are dropped first). Workers buffer a job's lines and append
  * them in one round trip when the job ends, so logging adds no Redis round trips per epoch.
  */
+import type { TrialLogLevel, TrialLogLine } from "@hpo/core";
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.ts";
 
@@ -15,20 +16,6 @@ export const TRIAL_LOG_MAX_LINES = 500;
 
 /** Longest message kept, in characters (a longer one is cut and ends with "…"). */
 export const TRIAL_LOG_MAX_MESSAGE = 2000;
-
-export type TrialLogLevel = "info" | "warn" | "error";
-
-/** One line of a trial's log. */
-export interface TrialLogLine {
-  /** Epoch milliseconds when the worker logged it. */
-  readonly time: number;
-  readonly level: TrialLogLevel;
-  /** Name of the worker process that logged it. */
-  readonly worker: string;
-  readonly message: string;
-  /** Structured fields logged with the message (attempt, params, error …), if any. */
-  readonly fields?: Readonly<Record<string, unknown>>;
-}
 
 const LEVELS: ReadonlySet<string> = new Set(["info", "warn", "error"]);
 
