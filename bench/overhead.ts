@@ -24,6 +24,7 @@ import {
   REDIS_URL,
   Redis,
   type RedisClient,
+  redisCommandStats,
   redisCommands,
   redisCpu,
   startStack,
@@ -132,7 +133,7 @@ async function hpo(redis: RedisClient) {
   const procs = [stack.coordinator, ...stack.workers];
   try {
     const cpu0 = procs.map((p) => cpuSeconds(p.pid));
-    const [rcpu0, rcmd0] = [await redisCpu(redis), await redisCommands(redis)];
+    const [rcpu0, rcmd0, stats0] = [await redisCpu(redis), await redisCommands(redis), await redisCommandStats(redis)];
     const t0 = performance.now();
     const res = await fetch(`${stack.url}/api/sweeps`, {
       method: "POST",
@@ -157,7 +158,12 @@ async function hpo(redis: RedisClient) {
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = procs.map((p, i) => cpuSeconds(p.pid) - (cpu0[i] as number));
-    const [rcpu1, rcmd1] = [await redisCpu(redis), await redisCommands(redis)];
+    const [rcpu1, rcmd1, stats1] = [await redisCpu(redis), await redisCommands(redis), await redisCommandStats(redis)];
+    // per command: calls per trial, descending (shared Redis: other users' commands included)
+    const commands = Object.entries(stats1)
+      .map(([name, calls]) => [name, (calls - (stats0[name] ?? 0)) / trials] as const)
+      .filter(([, perTrial]) => perTrial >= 0.05)
+      .sort((a, b) => b[1] - a[1]);
     const storeSeconds = sweep.finishedAt ? (sweep.finishedAt - sweep.createdAt) / 1000 : Number.NaN;
     return {
       status: sweep.status,
@@ -168,6 +174,7 @@ async function hpo(redis: RedisClient) {
       msPerTrial: (seconds * 1000) / trials,
       cpu: { coordinator: cpu[0] as number, workers: cpu.slice(1), redis: rcpu1 - rcpu0 },
       redisCommandsPerTrial: (rcmd1 - rcmd0) / trials,
+      redisCommandsByName: Object.fromEntries(commands.map(([n, v]) => [n, Number(v.toFixed(2))])),
       cpuMsPerTrial: ((cpu.reduce((a, b) => a + b, 0) + rcpu1 - rcpu0) * 1000) / trials,
       // what the pipeline waits on: many queued = workers are the limit; few = the refill is
       meanQueued: samples.queued / Math.max(1, samples.n),
@@ -206,6 +213,11 @@ try {
   say(
     `cpu s: coordinator ${r.cpu.coordinator.toFixed(2)}, workers ${r.cpu.workers.map((c) => c.toFixed(2)).join(" + ")}, ` +
       `redis ${r.cpu.redis.toFixed(2)} (shared) = ${r.cpuMsPerTrial.toFixed(2)} CPU ms per trial; redis commands per trial ≈ ${r.redisCommandsPerTrial.toFixed(1)} (shared)`,
+  );
+  say(
+    `redis calls per trial by command: ${Object.entries(r.redisCommandsByName)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(", ")}`,
   );
   if (base)
     say(

@@ -65,6 +65,17 @@ export async function redisCommands(redis: RedisClient): Promise<number> {
 }
 
 /**
+ * Calls per command so far (INFO commandstats; scripts' inner calls are counted under their own
+ * names, e.g. hset, besides evalsha): shared Redis, other users included.
+ */
+export async function redisCommandStats(redis: RedisClient): Promise<Record<string, number>> {
+  const info = await redis.info("commandstats");
+  const out: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1] as string] = Number(m[2]);
+  return out;
+}
+
+/**
  * `spawnTs` with extra node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses); the profile is
  * written when the process exits normally (SIGTERM → our apps exit(0)).
  */

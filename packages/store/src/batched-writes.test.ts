@@ -85,4 +85,59 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
     expect((await store.stepValues(sweep.id, 3)).size).toBe(0); // no value, no pruner input
     expect(await store.appendEpochs(sweep.id, "t0000", [])).toBe(0);
   });
+
+  it("finishTrial appends the last epochs in the same call, only for the current run of a running trial", async () => {
+    fresh();
+    const sweep = await store.createSweep(spec);
+    await store.proposeTrials(sweep.id, [
+      { index: 0, params: {} },
+      { index: 1, params: {} },
+    ]);
+    const rep = (epoch: number, value = Number.NaN): EpochReport => ({ epoch, folds: [], value });
+    const outcome = { state: "completed" as const, folds: [], flags: [] };
+    await store.markRunning(sweep.id, "t0000", "w1", 1, "run-a");
+    expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5)], "run-a")).toBe(1);
+    // a stale run writes neither its epochs nor its outcome
+    expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-b", [rep(2, 0.1)])).toBe(false);
+    expect((await store.getTrial(sweep.id, "t0000"))?.curve).toHaveLength(1);
+    // epoch 1 again is skipped, 2 and 3 are appended, then the trial completes
+    expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-a", [rep(1, 0.9), rep(2, 0.6), rep(3)])).toBe(true);
+    const t = await store.getTrial(sweep.id, "t0000");
+    expect(t?.state).toBe("completed");
+    expect(t?.curve.map((e) => [e.epoch, e.value])).toEqual([
+      [1, 0.5],
+      [2, 0.6],
+      [3, null],
+    ]);
+    expect(Object.fromEntries(await store.stepValues(sweep.id, 1))).toEqual({ t0000: 0.5 });
+    expect(Object.fromEntries(await store.stepValues(sweep.id, 2))).toEqual({ t0000: 0.6 });
+    // a replay is a no-op: nothing appended twice
+    expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-a", [rep(4, 0.7)])).toBe(false);
+    expect((await store.getTrial(sweep.id, "t0000"))?.curve).toHaveLength(3);
+    // a queued trial (never started) is finished without a curve
+    expect(await store.finishTrial(sweep.id, "t0001", { ...outcome, state: "cancelled" }, undefined, [rep(1)])).toBe(
+      true,
+    );
+    expect((await store.getTrial(sweep.id, "t0001"))?.curve).toEqual([]);
+    expect((await store.getSweep(sweep.id))?.counts).toMatchObject({ completed: 1, cancelled: 1, running: 0 });
+  });
+
+  it("broadcasts the sweep id of every trial that finishes (once), not of ignored writes", async () => {
+    fresh();
+    const sweep = await store.createSweep(spec);
+    await store.proposeTrials(sweep.id, [
+      { index: 0, params: {} },
+      { index: 1, params: {} },
+    ]);
+    const got: string[] = [];
+    const unsubscribe = await store.subscribeFinished((id) => got.push(id));
+    const outcome = { state: "completed" as const, folds: [], flags: [] };
+    await store.finishTrial(sweep.id, "t0000", outcome);
+    await store.finishTrial(sweep.id, "t0000", outcome); // already final: no broadcast
+    await store.finishTrial(sweep.id, "t0001", { ...outcome, state: "failed" });
+    for (let i = 0; i < 50 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual([sweep.id, sweep.id]);
+    await unsubscribe();
+  });
 });

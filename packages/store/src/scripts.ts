@@ -19,21 +19,33 @@ end
 `;
 
 /**
- * KEYS: trial hash, sweep hash. ARGV: prefix ("P:"), sweepId, trialId, index, params JSON, createdAt.
- * Returns 1 when created, 0 when the trial already existed, -1 when the sweep does not exist.
+ * Creates many trials of one sweep in one call (a scheduler top-up). KEYS: sweep hash.
+ * ARGV: prefix ("P:"), sweepId, createdAt, then per trial: trialId, index, params JSON.
+ * A trial that already exists is left unchanged. Returns -1 when the sweep does not exist, else
+ * one flag per trial: 1 created, 0 already there.
  */
-export const PROPOSE_TRIAL = `${COMMON}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
-local prefix, sid, tid, index = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-redis.call('HSET', KEYS[1], 'sweepId', sid, 'id', tid, 'index', index, 'params', ARGV[5],
-  'state', 'queued', 'folds', '[]', 'flags', '[]', 'createdAt', ARGV[6], 'lastEpoch', -1)
-move(prefix, sid, tid, index, nil, 'queued')
-redis.call('ZADD', KEYS[2] .. ':trials', index, tid)
-redis.call('ZADD', KEYS[2] .. ':unscored', index, tid)
-local proposed = tonumber(redis.call('HGET', KEYS[2], 'proposed') or '0')
-if index + 1 > proposed then redis.call('HSET', KEYS[2], 'proposed', index + 1) end
-return 1
+export const PROPOSE_TRIALS = `${COMMON}
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local prefix, sid, createdAt = ARGV[1], ARGV[2], ARGV[3]
+local out = {}
+local top = -1
+for i = 4, #ARGV, 3 do
+  local tid, index = ARGV[i], tonumber(ARGV[i + 1])
+  local key = prefix .. 'trial:' .. sid .. ':' .. tid
+  if redis.call('EXISTS', key) == 1 then out[#out + 1] = 0
+  else
+    redis.call('HSET', key, 'sweepId', sid, 'id', tid, 'index', index, 'params', ARGV[i + 2],
+      'state', 'queued', 'folds', '[]', 'flags', '[]', 'createdAt', createdAt, 'lastEpoch', -1)
+    move(prefix, sid, tid, index, nil, 'queued')
+    redis.call('ZADD', KEYS[1] .. ':trials', index, tid)
+    redis.call('ZADD', KEYS[1] .. ':unscored', index, tid)
+    out[#out + 1] = 1
+  end
+  if index > top then top = index end
+end
+local proposed = tonumber(redis.call('HGET', KEYS[1], 'proposed') or '0')
+if top + 1 > proposed then redis.call('HSET', KEYS[1], 'proposed', top + 1) end
+return out
 `;
 
 /**
@@ -43,13 +55,14 @@ return 1
  * 0 when it is already final (the caller must not train it), -1 when it does not exist.
  */
 export const MARK_RUNNING = `${COMMON}
-local state = redis.call('HGET', KEYS[1], 'state')
+local h = redis.call('HMGET', KEYS[1], 'state', 'index', 'lastEpoch')
+local state = h[1]
 if not state then return -1 end
 if FINAL[state] then return 0 end
 local prefix, sid, tid = ARGV[1], ARGV[2], ARGV[3]
-local index = tonumber(redis.call('HGET', KEYS[1], 'index'))
+local index = tonumber(h[2])
 if state ~= 'running' then move(prefix, sid, tid, index, state, 'running') end
-local last = tonumber(redis.call('HGET', KEYS[1], 'lastEpoch') or '-1')
+local last = tonumber(h[3] or '-1')
 for e = 0, last do redis.call('HDEL', prefix .. 'sweep:' .. sid .. ':step:' .. e, tid) end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'state', 'running', 'worker', ARGV[4], 'attempts', ARGV[5],
@@ -78,37 +91,72 @@ return 1
 `;
 
 /**
- * KEYS: trial hash, sweep hash. ARGV: prefix, sweepId, trialId, new state, fields JSON (flat
- * string map written into the trial hash, incl. finishedAt), mean ('' when none), std, run ('' =
- * any; otherwise a stale run, one replaced by a later markRunning, is ignored and returns 0).
+ * Appends epochs (ARGV from index `from`: epoch, value ('' when none), report JSON per epoch) to a
+ * running trial's curve, skipping those at or before `last`; records each value in the epoch's
+ * step hash. Returns the number appended and the new last epoch. Caller checked state and run.
+ */
+const APPEND = `
+local function append(trialKey, curveKey, prefix, sid, tid, last, from)
+  local rows, appended = {}, 0
+  for i = from, #ARGV, 3 do
+    local epoch = tonumber(ARGV[i])
+    if epoch > last then
+      rows[#rows + 1] = ARGV[i + 2]
+      if ARGV[i + 1] ~= '' then redis.call('HSET', prefix .. 'sweep:' .. sid .. ':step:' .. epoch, tid, ARGV[i + 1]) end
+      last = epoch
+      appended = appended + 1
+      if #rows == 500 then redis.call('RPUSH', curveKey, unpack(rows)); rows = {} end
+    end
+  end
+  if #rows > 0 then redis.call('RPUSH', curveKey, unpack(rows)) end
+  if appended > 0 then redis.call('HSET', trialKey, 'lastEpoch', last) end
+  return appended
+end
+`;
+
+/**
+ * KEYS: trial hash, sweep hash, curve list. ARGV: prefix, sweepId, trialId, new state, mean ('' when
+ * none), std, run ('' = any; otherwise a stale run, one replaced by a later markRunning, is ignored
+ * and returns 0), channel to PUBLISH the sweep id on when the trial moved ('' = none), n = number
+ * of fields, then n field/value pairs written into the trial hash (incl. finishedAt), then the
+ * trial's last epochs as in APPEND_EPOCHS (appended first, only while the trial is running).
  * The goal comes from the sweep hash; durationMs = finishedAt − startedAt (0 if never started).
  * A trial already in a final state is left alone (returns 0). Otherwise the state moves, counts
  * follow, and a completed trial with a mean enters the leaderboard and may become the best.
  */
-export const FINISH_TRIAL = `${COMMON}
-local state = redis.call('HGET', KEYS[1], 'state')
+export const FINISH_TRIAL = `${COMMON}${APPEND}
+local h = redis.call('HMGET', KEYS[1], 'state', 'run', 'index', 'startedAt', 'lastEpoch')
+local state = h[1]
 if not state then return -1 end
 if FINAL[state] then return 0 end
-if (ARGV[8] or '') ~= '' and redis.call('HGET', KEYS[1], 'run') ~= ARGV[8] then return 0 end
+if ARGV[7] ~= '' and h[2] ~= ARGV[7] then return 0 end
 local prefix, sid, tid, to = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local index = tonumber(redis.call('HGET', KEYS[1], 'index'))
-local fields = cjson.decode(ARGV[5])
-for k, v in pairs(fields) do redis.call('HSET', KEYS[1], k, v) end
-local started = tonumber(redis.call('HGET', KEYS[1], 'startedAt') or '')
-local finished = tonumber(fields['finishedAt'] or '')
-if started and finished then redis.call('HSET', KEYS[1], 'durationMs', finished - started)
-else redis.call('HSET', KEYS[1], 'durationMs', 0) end
-redis.call('HSET', KEYS[1], 'state', to)
-move(prefix, sid, tid, index, state, to)
-if to == 'completed' and ARGV[6] ~= '' then
-  local mean = tonumber(ARGV[6])
-  local maximize = redis.call('HGET', KEYS[2], 'goal') ~= 'minimize'
+local n = tonumber(ARGV[9])
+if state == 'running' then append(KEYS[1], KEYS[3], prefix, sid, tid, tonumber(h[5] or '-1'), 10 + 2 * n) end
+local fields, finished = {}, nil
+for i = 10, 9 + 2 * n, 2 do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = ARGV[i + 1]
+  if ARGV[i] == 'finishedAt' then finished = tonumber(ARGV[i + 1]) end
+end
+local started = tonumber(h[4] or '')
+fields[#fields + 1] = 'durationMs'
+fields[#fields + 1] = (started and finished) and (finished - started) or 0
+fields[#fields + 1] = 'state'
+fields[#fields + 1] = to
+redis.call('HSET', KEYS[1], unpack(fields))
+move(prefix, sid, tid, tonumber(h[3]), state, to)
+if to == 'completed' and ARGV[5] ~= '' then
+  local mean = tonumber(ARGV[5])
+  local s = redis.call('HMGET', KEYS[2], 'goal', 'bestMean')
+  local maximize = s[1] ~= 'minimize'
   redis.call('ZADD', KEYS[2] .. ':scores', maximize and -mean or mean, tid)
   redis.call('ZREM', KEYS[2] .. ':unscored', tid)
-  local best = redis.call('HGET', KEYS[2], 'bestMean')
+  local best = s[2]
   local better = (not best) or (maximize and mean > tonumber(best)) or ((not maximize) and mean < tonumber(best))
-  if better then redis.call('HSET', KEYS[2], 'bestTrial', tid, 'bestMean', ARGV[6], 'bestStd', ARGV[7]) end
+  if better then redis.call('HSET', KEYS[2], 'bestTrial', tid, 'bestMean', ARGV[5], 'bestStd', ARGV[6]) end
 end
+if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[8], sid) end
 return 1
 `;
 
@@ -136,25 +184,12 @@ return 1
  * the last one written are skipped.
  * Returns the number appended, or -1 when the trial does not exist.
  */
-export const APPEND_EPOCHS = `
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return -1 end
-if state ~= 'running' then return 0 end
-if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'run') ~= ARGV[4] then return 0 end
-local prefix, sid, tid = ARGV[1], ARGV[2], ARGV[3]
-local last = tonumber(redis.call('HGET', KEYS[1], 'lastEpoch') or '-1')
-local appended = 0
-for i = 5, #ARGV, 3 do
-  local epoch = tonumber(ARGV[i])
-  if epoch > last then
-    redis.call('RPUSH', KEYS[2], ARGV[i + 2])
-    if ARGV[i + 1] ~= '' then redis.call('HSET', prefix .. 'sweep:' .. sid .. ':step:' .. epoch, tid, ARGV[i + 1]) end
-    last = epoch
-    appended = appended + 1
-  end
-end
-if appended > 0 then redis.call('HSET', KEYS[1], 'lastEpoch', last) end
-return appended
+export const APPEND_EPOCHS = `${APPEND}
+local h = redis.call('HMGET', KEYS[1], 'state', 'run', 'lastEpoch')
+if not h[1] then return -1 end
+if h[1] ~= 'running' then return 0 end
+if ARGV[4] ~= '' and h[2] ~= ARGV[4] then return 0 end
+return append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], tonumber(h[3] or '-1'), 5)
 `;
 
 /**

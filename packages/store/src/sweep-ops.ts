@@ -1,0 +1,129 @@
+import { HpoError, type SweepRecord, type SweepStatus } from "@hpo/core";
+import { REOPEN_SWEEP, type ReopenOptions, reopenedSpec } from "./reopen.ts";
+import { SET_SWEEP_STATUS } from "./scripts.ts";
+import type { StoreContext } from "./store-context.ts";
+import type { Store } from "./store-types.ts";
+import { newSweepId } from "./sweep-id.ts";
+
+/** Clamps a page request: offset ≥ 0 (default 0), 0 ≤ limit ≤ 1000 (default 50). */
+export const clampPage = (offset = 0, limit = 50) => ({
+  offset: Math.max(0, Math.floor(offset)),
+  limit: Math.min(1000, Math.max(0, Math.floor(limit))),
+});
+
+type SweepOps = Pick<
+  Store,
+  | "ping"
+  | "createSweep"
+  | "getSweep"
+  | "getSweepStatus"
+  | "listSweeps"
+  | "runningSweepIds"
+  | "setSweepStatus"
+  | "resumeSweep"
+  | "extendSweep"
+>;
+
+/** The sweep-level part of the store: sweep records, their status and their reopening. */
+export function sweepOps(ctx: StoreContext): SweepOps {
+  const { redis, k, p, now, guard, evalScript, readSweeps } = ctx;
+
+  /** Compare-and-set of the spec plus the status move, retried while another writer wins. */
+  const reopen = async (sweepId: string, mode: "resume" | "extend", add: ReopenOptions) => {
+    for (let attempt = 0; ; attempt++) {
+      const [sweep] = await readSweeps([sweepId]);
+      if (!sweep) throw new HpoError("NOT_FOUND", `${mode} sweep "${sweepId}": no such sweep`);
+      const reopening = mode === "resume" || sweep.status === "completed";
+      const spec = reopenedSpec(sweep.spec, reopening ? sweep.finishedAt : undefined, now(), add);
+      if (spec.budget.max_trials > 100_000) {
+        throw new HpoError(
+          "INVALID_SPEC",
+          `extend sweep "${sweepId}": max_trials would be ${spec.budget.max_trials}, more than 100000`,
+        );
+      }
+      const r = (await evalScript(
+        REOPEN_SWEEP,
+        [k.sweep(sweepId), k.running],
+        [p, sweepId, JSON.stringify(sweep.spec), JSON.stringify(spec), mode],
+      )) as number;
+      if (r === -1) throw new HpoError("NOT_FOUND", `${mode} sweep "${sweepId}": no such sweep`);
+      if (r === -3) {
+        const allowed =
+          mode === "resume" ? "only a cancelled sweep can be resumed" : "a failed sweep cannot be extended";
+        throw new HpoError("CONFLICT", `${mode} sweep "${sweepId}": the sweep is ${sweep.status}; ${allowed}`);
+      }
+      if (r === -2 && attempt < 20) continue;
+      if (r === -2) throw new HpoError("CONFLICT", `${mode} sweep "${sweepId}": its spec keeps changing`);
+      return { sweep: (await readSweeps([sweepId]))[0] as SweepRecord, requeued: r };
+    }
+  };
+
+  return {
+    async ping() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), 1000);
+      });
+      try {
+        return (await Promise.race([redis.ping(), timeout])) === "PONG";
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    createSweep: (spec) =>
+      guard("create sweep", async () => {
+        const createdAt = now();
+        for (;;) {
+          const id = newSweepId(spec.name);
+          const key = k.sweep(id);
+          if ((await redis.hsetnx(key, "spec", JSON.stringify(spec))) === 0) continue; // id clash
+          await redis
+            .multi()
+            .hset(key, { name: spec.name, status: "running", createdAt, proposed: 0, goal: spec.metric.goal })
+            .zadd(k.sweeps, createdAt, id)
+            .sadd(k.running, id)
+            .exec();
+          return (await readSweeps([id]))[0] as SweepRecord;
+        }
+      }),
+
+    getSweep: (sweepId) => guard(`get sweep "${sweepId}"`, async () => (await readSweeps([sweepId]))[0]),
+
+    getSweepStatus: (sweepId) =>
+      guard(`get status of sweep "${sweepId}"`, async () => {
+        const status = await redis.hget(k.sweep(sweepId), "status");
+        return (status ?? undefined) as SweepStatus | undefined;
+      }),
+
+    listSweeps: (offset, limit) =>
+      guard("list sweeps", async () => {
+        const page = clampPage(offset, limit);
+        const [ids, total] = await Promise.all([
+          page.limit === 0 ? [] : redis.zrevrange(k.sweeps, page.offset, page.offset + page.limit - 1),
+          redis.zcard(k.sweeps),
+        ]);
+        return { items: await readSweeps(ids), total, ...page };
+      }),
+
+    runningSweepIds: () => guard("list running sweeps", () => redis.smembers(k.running)),
+
+    setSweepStatus: (sweepId, status, reason) =>
+      guard(`set status of sweep "${sweepId}"`, async () => {
+        const r = await evalScript(
+          SET_SWEEP_STATUS,
+          [k.sweep(sweepId), k.running],
+          [sweepId, status, now(), reason ?? ""],
+        );
+        if (r === -1) throw new HpoError("NOT_FOUND", `sweep "${sweepId}" not found`);
+        return r === 1;
+      }),
+
+    resumeSweep: (sweepId) => guard(`resume sweep "${sweepId}"`, () => reopen(sweepId, "resume", {})),
+
+    extendSweep: (sweepId, add) =>
+      guard(`extend sweep "${sweepId}"`, async () => (await reopen(sweepId, "extend", add)).sweep),
+  };
+}

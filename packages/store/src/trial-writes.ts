@@ -1,0 +1,156 @@
+import { aggregate, type EpochReport, HpoError, type Params, type TrialRecord } from "@hpo/core";
+import { trialIdOf } from "./keys.ts";
+import { decodeStepReport, REPORT_STEP } from "./rungs.ts";
+import { APPEND_EPOCH, APPEND_EPOCHS, FINISH_TRIAL, MARK_RUNNING, PROPOSE_TRIALS } from "./scripts.ts";
+import { finite, type StoreContext } from "./store-context.ts";
+import type { Store } from "./store-types.ts";
+
+type TrialWrites = Pick<
+  Store,
+  "proposeTrial" | "proposeTrials" | "markRunning" | "appendEpoch" | "appendEpochs" | "finishTrial" | "reportStep"
+>;
+
+/** Script arguments of epochs: epoch, value ('' when none), report JSON, per epoch. */
+const epochArgs = (reports: readonly EpochReport[]): (string | number)[] =>
+  reports.flatMap((r) => [r.epoch, finite(r.value), JSON.stringify(r)]);
+
+/** Name of the channel `finishTrial` broadcasts on (see Store.subscribeFinished). */
+export const finishedChannel = (prefix: string) => `${prefix}:finished`;
+
+/** The trial transitions of the store, one Lua script each (scripts.ts, rungs.ts). */
+export function trialWrites(ctx: StoreContext): TrialWrites {
+  const { k, p, now, guard, evalScript, readTrials } = ctx;
+  const finished = finishedChannel(ctx.prefix);
+
+  /** Creates the trials that do not exist yet; true per trial when it was created. */
+  const propose = async (sweepId: string, rows: readonly { index: number; id: string; json: string }[]) => {
+    const createdAt = now();
+    const res = await evalScript(
+      PROPOSE_TRIALS,
+      [k.sweep(sweepId)],
+      [p, sweepId, createdAt, ...rows.flatMap((r) => [r.id, r.index, r.json])],
+    );
+    if (res === -1) throw new HpoError("NOT_FOUND", `sweep "${sweepId}" not found`);
+    return { created: (res as number[]).map((v) => v === 1), createdAt };
+  };
+
+  const rowsOf = (trials: readonly { readonly index: number; readonly params: Params }[], what: string) =>
+    trials.map(({ index, params }) => {
+      if (!Number.isInteger(index) || index < 0) throw new RangeError(`${what}: bad index ${index}`);
+      return { index, id: trialIdOf(index), json: JSON.stringify(params) };
+    });
+
+  return {
+    proposeTrial: (sweepId, index, params) =>
+      guard(`propose trial ${index} of sweep "${sweepId}"`, async () => {
+        const rows = rowsOf([{ index, params }], "proposeTrial");
+        await propose(sweepId, rows);
+        return (await readTrials(sweepId, [trialIdOf(index)]))[0] as TrialRecord;
+      }),
+
+    proposeTrials: (sweepId, trials) =>
+      guard(`propose ${trials.length} trials of sweep "${sweepId}"`, async () => {
+        if (trials.length === 0) return [];
+        const rows = rowsOf(trials, "proposeTrials");
+        // one script call for the whole top-up, however many trials it adds
+        const { created, createdAt } = await propose(sweepId, rows);
+        // new trials are exactly what the script wrote; only pre-existing ones are read back
+        const existing = await readTrials(
+          sweepId,
+          rows.filter((_, i) => !created[i]).map((r) => r.id),
+        );
+        const byId = new Map(existing.map((t) => [t.id, t]));
+        return rows.map((r, i): TrialRecord => {
+          if (!created[i]) return byId.get(r.id) as TrialRecord;
+          const params = trials[i]?.params as Params;
+          return { sweepId, id: r.id, index: r.index, params, state: "queued", folds: [], createdAt, flags: [] };
+        });
+      }),
+
+    markRunning: (sweepId, trialId, worker, attempt, run) =>
+      guard(`mark trial "${sweepId}/${trialId}" running`, async () => {
+        const r = await evalScript(
+          MARK_RUNNING,
+          [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
+          [p, sweepId, trialId, worker, attempt, now(), run ?? ""],
+        );
+        if (r === -1) throw new HpoError("NOT_FOUND", `trial "${sweepId}/${trialId}" not found`);
+        return r === 1;
+      }),
+
+    appendEpoch: (sweepId, trialId, report, run) =>
+      guard(`append epoch ${report.epoch} of trial "${sweepId}/${trialId}"`, async () => {
+        const r = await evalScript(
+          APPEND_EPOCH,
+          [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
+          [p, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
+        );
+        return r === 1;
+      }),
+
+    appendEpochs: (sweepId, trialId, reports, run) =>
+      guard(`append ${reports.length} epochs of trial "${sweepId}/${trialId}"`, async () => {
+        if (reports.length === 0) return 0;
+        const keys = [k.trial(sweepId, trialId), k.curve(sweepId, trialId)];
+        const r = (await evalScript(APPEND_EPOCHS, keys, [
+          p,
+          sweepId,
+          trialId,
+          run ?? "",
+          ...epochArgs(reports),
+        ])) as number;
+        return Math.max(0, r);
+      }),
+
+    finishTrial: (sweepId, trialId, outcome, run, epochs = []) =>
+      guard(`finish trial "${sweepId}/${trialId}"`, async () => {
+        let agg: ReturnType<typeof aggregate> | undefined;
+        try {
+          agg = outcome.folds.length > 0 ? aggregate(outcome.folds.map((f) => f.score)) : undefined;
+        } catch {
+          agg = undefined; // a non-finite fold score: no aggregate, the trial stays off the leaderboard
+        }
+        const fields: string[] = [
+          "folds",
+          JSON.stringify(outcome.folds),
+          "flags",
+          JSON.stringify(outcome.flags),
+          "finishedAt",
+          String(now()),
+        ];
+        if (agg) fields.push("mean", String(agg.mean), "std", String(agg.std), "sem", String(agg.sem));
+        if (outcome.error) fields.push("error", outcome.error);
+        if (outcome.prunedAt !== undefined) fields.push("prunedAt", String(outcome.prunedAt));
+        const r = await evalScript(
+          FINISH_TRIAL,
+          [k.trial(sweepId, trialId), k.sweep(sweepId), k.curve(sweepId, trialId)],
+          [
+            p,
+            sweepId,
+            trialId,
+            outcome.state,
+            finite(agg?.mean),
+            finite(agg?.std),
+            run ?? "",
+            finished,
+            fields.length / 2,
+            ...fields,
+            ...epochArgs(epochs),
+          ],
+        );
+        if (r === -1) throw new HpoError("NOT_FOUND", `trial "${sweepId}/${trialId}" not found`);
+        return r === 1;
+      }),
+
+    reportStep: (sweepId, trialId, epoch, value, opts = {}) =>
+      guard(`report epoch ${epoch} of trial "${sweepId}/${trialId}"`, async () =>
+        decodeStepReport(
+          await evalScript(
+            REPORT_STEP,
+            [k.trial(sweepId, trialId), k.step(sweepId, epoch), k.sweep(sweepId)],
+            [trialId, finite(value), opts.run ?? "", epoch, `${p}sweep:${sweepId}:step:`, opts.history ? "1" : "0"],
+          ),
+        ),
+      ),
+  };
+}
