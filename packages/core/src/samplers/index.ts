@@ -22,6 +22,9 @@
  * (spec, index) alone, so a restarted coordinator re-proposes the same trial; for TPE the trial
  * states may have moved on, which is why params are stored before enqueueing (idempotent restart).
  * Cost: TPE ≈ O(n) per suggestion in the number of trials (see bench/sampler-cost.ts).
+ * `new TpeSampler({ multivariate: true })` models the unconditional parameters jointly (Optuna's
+ * multivariate TPE; O(n·D) per candidate) and `considerEndpoints` widens the edge kernels; the
+ * sweep methods use the defaults (univariate, no endpoints), as Optuna does.
  */
 import { createRng, mixSeed, type Rng } from "../rng.ts";
 import type { SearchMethod, SweepSpec } from "../types.ts";
@@ -34,6 +37,7 @@ import { TpeSampler } from "./tpe-sampler.ts";
 export { activeParams, isActive, sameValue } from "./active-params.ts";
 export { GridSampler, type GridSamplerOptions, permuteIndex } from "./grid-sampler.ts";
 export { type GridSpace, gridSpace } from "./grid-space.ts";
+export { type JointDimension, MultivariateParzen } from "./multivariate-parzen.ts";
 export { QuasiRandomSampler } from "./quasi-random-sampler.ts";
 export { RandomSampler } from "./random-sampler.ts";
 export { distributionValues, fromUnit, sampleDistribution, supportSize } from "./sample-distribution.ts";

@@ -10,7 +10,7 @@ import {
 } from "./parzen-estimator.ts";
 
 /** Optuna's σ by sorting (stable: ties in index order), the reference for bucketSigmas. */
-function sortedSigmas(xs: Float64Array, low: number, high: number, minSigma: number): number[] {
+function sortedSigmas(xs: Float64Array, low: number, high: number, minSigma: number, endpoints = false): number[] {
   const n = xs.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (xs[a] as number) - (xs[b] as number) || a - b);
   const out = new Array<number>(n);
@@ -18,7 +18,8 @@ function sortedSigmas(xs: Float64Array, low: number, high: number, minSigma: num
     const x = xs[i] as number;
     const left = r === 0 ? low : (xs[order[r - 1] as number] as number);
     const right = r === n - 1 ? high : (xs[order[r + 1] as number] as number);
-    const s = n >= 2 && r === 0 ? right - x : n >= 2 && r === n - 1 ? x - left : Math.max(x - left, right - x);
+    const inner = n >= 2 && !endpoints;
+    const s = inner && r === 0 ? right - x : inner && r === n - 1 ? x - left : Math.max(x - left, right - x);
     out[i] = Math.min(high - low, Math.max(minSigma, s));
   });
   return out;
@@ -49,6 +50,17 @@ describe("NumericalParzen", () => {
   it("puts more density near the observations", () => {
     const p = new NumericalParzen(continuous, Float64Array.from([2, 2.1, 2.2, 1.9]));
     expect(p.density(2)).toBeGreaterThan(5 * p.density(8));
+  });
+
+  it("widens the edge kernels towards the bounds with considerEndpoints", () => {
+    // Without endpoints the kernel at 6 gets the clipped inner gap (σ = 10/9); with them its gap to
+    // low (σ = 6), so the estimator puts more density far below the observations.
+    const xs = Float64Array.from([6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5]);
+    const inner = new NumericalParzen(continuous, xs);
+    const edges = new NumericalParzen(continuous, xs, 1, true);
+    expect(edges.density(1) / inner.density(1)).toBeGreaterThan(1.5);
+    expect(edges.density(6)).toBeLessThan(inner.density(6));
+    expect(integral(edges, 0, 10) / Math.sqrt(2 * Math.PI)).toBeCloseTo(1, 2);
   });
 
   it("gives probability masses summing to 1 on a discrete support", () => {
@@ -115,7 +127,17 @@ describe("NumericalParzen", () => {
 });
 
 describe("bucketSigmas", () => {
-  it.each([1, 2, 3, 50, 400, 5000])("matches sorting with %i observations, ties and clusters included", (n) => {
+  it.each([
+    [1, false],
+    [2, false],
+    [3, false],
+    [50, false],
+    [400, false],
+    [5000, false],
+    [2, true],
+    [50, true],
+    [5000, true],
+  ])("matches sorting with %i observations (endpoints %s), ties and clusters included", (n, endpoints) => {
     const rng = createRng(n);
     const xs = Float64Array.from({ length: n }, (_, i) => {
       const r = rng.next();
@@ -124,8 +146,8 @@ describe("bucketSigmas", () => {
       return i % 7 === 0 ? 10 : 10 * rng.next(); // spread, with the upper bound itself
     });
     const minSigma = 10 / Math.min(100, 1 + n);
-    const fast = bucketSigmas(xs, 0, 10, minSigma);
-    const ref = sortedSigmas(xs, 0, 10, minSigma);
+    const fast = bucketSigmas(xs, 0, 10, minSigma, endpoints);
+    const ref = sortedSigmas(xs, 0, 10, minSigma, endpoints);
     for (let i = 0; i < n; i++) expect(fast[i]).toBeCloseTo(ref[i] as number, 12);
   });
 });

@@ -117,7 +117,13 @@ export function supportOrder(xs: Float64Array, d: NumericalDomain): Uint32Array 
  * suffice: a neighbour inside the same bucket is closer than minSigma, so only a bucket's
  * extreme values (min, max, and which index comes first among ties) need their outer neighbour.
  */
-export function bucketSigmas(xs: Float64Array, low: number, high: number, minSigma: number): Float64Array {
+export function bucketSigmas(
+  xs: Float64Array,
+  low: number,
+  high: number,
+  minSigma: number,
+  considerEndpoints = false,
+): Float64Array {
   const n = xs.length;
   const range = high - low;
   const out = new Float64Array(n);
@@ -164,8 +170,8 @@ export function bucketSigmas(xs: Float64Array, low: number, high: number, minSig
     const left = first ? (isFirst ? x - low : x - (prevMax[b] as number)) : 0;
     const right = lastInBucket ? (isLast ? high - x : (nextMin[b] as number) - x) : 0;
     let s: number;
-    if (n >= 2 && isFirst) s = right;
-    else if (n >= 2 && isLast) s = left;
+    if (n >= 2 && isFirst && !considerEndpoints) s = right;
+    else if (n >= 2 && isLast && !considerEndpoints) s = left;
     else s = Math.max(left, right);
     out[i] = Math.min(range, Math.max(minSigma, s));
   }
@@ -174,9 +180,11 @@ export function bucketSigmas(xs: Float64Array, low: number, high: number, minSig
 
 /**
  * A univariate Parzen estimator over a numerical dimension, as Optuna's TPE (univariate, prior,
- * magic clip, no endpoints): one truncated Gaussian per observation, σ = the larger gap to its
- * sorted neighbours clipped to [(high−low)/min(100, n+1), high−low], plus a prior Gaussian at the
- * centre with σ = high−low. Kernels with equal μ and σ are merged.
+ * magic clip): one truncated Gaussian per observation, σ = the larger gap to its sorted
+ * neighbours clipped to [(high−low)/min(100, n+1), high−low], plus a prior Gaussian at the centre
+ * with σ = high−low. Kernels with equal μ and σ are merged. Without `considerEndpoints` (Optuna's
+ * default) the lowest and highest observation use only their inner gap; with it, the gap to the
+ * bound counts too (wider kernels at the edges of the history).
  *
  * Speed: kernels clipped to the minimum σ ("narrow", most of them once n is large) share one σ,
  * so they are kept sorted and a density sum only visits those within 8.5σ of x; past 256 of them
@@ -205,7 +213,7 @@ export class NumericalParzen {
   readonly #cumWeight: Float64Array;
 
   /** `xs` are observations in the TPE space, oldest first; `priorWeight` defaults to 1. */
-  constructor(domain: NumericalDomain, xs: Float64Array, priorWeight = 1) {
+  constructor(domain: NumericalDomain, xs: Float64Array, priorWeight = 1, considerEndpoints = false) {
     this.#d = domain;
     const { low, high } = domain;
     const n = xs.length;
@@ -221,7 +229,7 @@ export class NumericalParzen {
     // Many observations, densities only needed through the binned grid: no sort (see bucketSigmas).
     const fast = n > BIN_ABOVE && this.#half === 0;
     if (fast) {
-      const sig = bucketSigmas(xs, low, high, minSigma);
+      const sig = bucketSigmas(xs, low, high, minSigma, considerEndpoints);
       for (let i = 0; i < n; i++) {
         mu[i] = xs[i] as number;
         sigma[i] = sig[i] as number;
@@ -236,8 +244,8 @@ export class NumericalParzen {
         const left = r === 0 ? low : (xs[order[r - 1] as number] as number);
         const right = r === n - 1 ? high : (xs[order[r + 1] as number] as number);
         let s: number;
-        if (n >= 2 && r === 0) s = right - x;
-        else if (n >= 2 && r === n - 1) s = x - left;
+        if (n >= 2 && r === 0 && !considerEndpoints) s = right - x;
+        else if (n >= 2 && r === n - 1 && !considerEndpoints) s = x - left;
         else s = Math.max(x - left, right - x);
         s = Math.min(range, Math.max(minSigma, s));
         const w = observationWeight(i, n);

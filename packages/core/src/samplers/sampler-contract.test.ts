@@ -12,3 +12,10 @@ runSamplerContract(
   "tpe (no constant liar, 3 start-up trials)",
   () => new TpeSampler({ constantLiar: false, nStartupTrials: 3 }),
 );
+runSamplerContract(
+  "tpe (multivariate, endpoints)",
+  () => new TpeSampler({ multivariate: true, considerEndpoints: true }),
+  {
+    trials: 60,
+  },
+);

@@ -1,6 +1,7 @@
 import type { Rng } from "../rng.ts";
 import type { Distribution, Params, ParamValue, TrialRecord } from "../types.ts";
 import { activeParams, sameValue } from "./active-params.ts";
+import { type JointDimension, MultivariateParzen } from "./multivariate-parzen.ts";
 import { CategoricalParzen, type NumericalDomain, NumericalParzen } from "./parzen-estimator.ts";
 import { qSteps, sampleDistribution, tidy } from "./sample-distribution.ts";
 import type { SampleContext, Sampler } from "./sampler.ts";
@@ -17,6 +18,14 @@ export interface TpeSamplerOptions {
   readonly constantLiar?: boolean;
   /** Size of the good set for n usable trials; default min(⌈0.1·n⌉, 25). */
   readonly gamma?: (n: number) => number;
+  /**
+   * Model the unconditional parameters jointly (Optuna's `multivariate=True`: one kernel per trial
+   * over all of them, Scott's-rule bandwidths); conditional ones stay univariate. Default false.
+   */
+  readonly multivariate?: boolean;
+  /** Univariate kernels at the lowest and highest observation also span the gap to the bound
+   *  (Optuna's `consider_endpoints`); default false. */
+  readonly considerEndpoints?: boolean;
 }
 
 /**
@@ -35,6 +44,8 @@ export class TpeSampler implements Sampler {
   readonly #priorWeight: number;
   readonly #liar: boolean;
   readonly #gamma: (n: number) => number;
+  readonly #multivariate: boolean;
+  readonly #endpoints: boolean;
 
   constructor(options: TpeSamplerOptions = {}) {
     this.#nStartup = options.nStartupTrials ?? 10;
@@ -42,6 +53,8 @@ export class TpeSampler implements Sampler {
     this.#priorWeight = options.priorWeight ?? 1;
     this.#liar = options.constantLiar ?? true;
     this.#gamma = options.gamma ?? defaultGamma;
+    this.#multivariate = options.multivariate ?? false;
+    this.#endpoints = options.considerEndpoints ?? false;
   }
 
   sample(ctx: SampleContext): Params {
@@ -49,12 +62,62 @@ export class TpeSampler implements Sampler {
     const split = splitTrials(ctx.trials, spec.metric.goal, this.#gamma, this.#liar);
     const values: Record<string, ParamValue> = {};
     const random = split.finished < this.#nStartup;
+    const joint =
+      this.#multivariate && !random
+        ? Object.entries(spec.parameters).filter(([, p]) => !p.when && p.distribution.kind !== "constant")
+        : [];
+    const jointValues = joint.length > 1 ? this.#suggestJoint(joint, split.below, split.above, rng) : {};
     for (const [name, p] of Object.entries(spec.parameters)) {
       values[name] = random
         ? sampleDistribution(p.distribution, rng)
-        : this.#suggest(name, p.distribution, split.below, split.above, rng);
+        : (jointValues[name] ?? this.#suggest(name, p.distribution, split.below, split.above, rng));
     }
     return activeParams(spec.parameters, values);
+  }
+
+  /** Multivariate TPE over `params`: candidates drawn jointly from l(x), the best l(x)/g(x) wins. */
+  #suggestJoint(
+    params: readonly (readonly [string, { readonly distribution: Distribution }])[],
+    below: readonly TrialRecord[],
+    above: readonly TrialRecord[],
+    rng: Rng,
+  ): Record<string, ParamValue> {
+    const dists = params.map(([, p]) => p.distribution as Exclude<Distribution, { kind: "constant" }>);
+    const dims: JointDimension[] = dists.map((d) =>
+      d.kind === "categorical"
+        ? { kind: "categorical", choices: d.values.length }
+        : { kind: "numerical", domain: numericalDomain(d) },
+    );
+    const columns = (trials: readonly TrialRecord[]) => {
+      const cols = params.map(([name], j) => {
+        const d = dists[j] as Exclude<Distribution, { kind: "constant" }>;
+        return d.kind === "categorical"
+          ? jointCategories(name, d.values, trials)
+          : Float64Array.from(trials, (t) => observation(t.params[name], d));
+      });
+      // Only trials where every dimension has a usable value are kernels.
+      const keep = trials.map((_, i) => cols.every((c) => !Number.isNaN(c[i] as number)));
+      return cols.map((c) => c.filter((_, i) => keep[i]));
+    };
+    const l = new MultivariateParzen(dims, columns(below), this.#priorWeight);
+    const g = new MultivariateParzen(dims, columns(above), this.#priorWeight);
+    let best: number[] = [];
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < this.#nCandidates; i++) {
+      const x = l.sample(rng);
+      const score = l.logDensity(x) - g.logDensity(x);
+      if (score > bestScore || best.length === 0) {
+        bestScore = score;
+        best = x;
+      }
+    }
+    const out: Record<string, ParamValue> = {};
+    params.forEach(([name], j) => {
+      const d = dists[j] as Exclude<Distribution, { kind: "constant" }>;
+      out[name] =
+        d.kind === "categorical" ? (d.values[best[j] as number] as ParamValue) : fromTpeSpace(d, best[j] as number);
+    });
+    return out;
   }
 
   #suggest(
@@ -92,8 +155,9 @@ export class TpeSampler implements Sampler {
       }
       default: {
         const domain = numericalDomain(d);
-        const l = new NumericalParzen(domain, numericalObservations(name, d, below), this.#priorWeight);
-        const g = new NumericalParzen(domain, numericalObservations(name, d, above), this.#priorWeight);
+        const obs = (ts: readonly TrialRecord[]) => numericalObservations(name, d, ts);
+        const l = new NumericalParzen(domain, obs(below), this.#priorWeight, this.#endpoints);
+        const g = new NumericalParzen(domain, obs(above), this.#priorWeight, this.#endpoints);
         let best = Number.NaN;
         let bestScore = Number.NEGATIVE_INFINITY;
         const seen = new Map<number, number>();
@@ -179,4 +243,20 @@ function categoryObservations(
     if (i >= 0) out[n++] = i;
   }
   return out.subarray(0, n);
+}
+
+/** A numerical value in TPE space (log for log params), NaN when absent or out of bounds. */
+function observation(v: ParamValue | undefined, d: NumericalDistribution): number {
+  if (typeof v !== "number" || v < d.min || v > d.max) return Number.NaN;
+  return d.kind === "log_uniform_values" ? Math.log(v) : v;
+}
+
+/** Category index of `name` in each trial, NaN when absent or not one of `values`. */
+function jointCategories(name: string, values: readonly ParamValue[], trials: readonly TrialRecord[]): Float64Array {
+  return Float64Array.from(trials, (t) => {
+    const v = t.params[name];
+    if (v === undefined) return Number.NaN;
+    const i = values.findIndex((w) => sameValue(v, w));
+    return i >= 0 ? i : Number.NaN;
+  });
 }
