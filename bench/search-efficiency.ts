@@ -4,36 +4,35 @@
  * TPE + ASHA, over several seeds. Goal: TPE + ASHA reaches random search's best accuracy with at
  * most a third of the epochs.
  *
- *   pnpm exec tsx bench/search-efficiency.ts [--budget 120] [--max-epochs 12] [--seeds 3] [--first-seed 0]
- *       [--methods random,tpe,tpe+asha] [--backend auto|wasm|cpu] [--json]
+ *   pnpm exec tsx bench/search-efficiency.ts [--budget 270] [--max-epochs 6] [--seeds 6] [--first-seed 0]
+ *       [--methods random,tpe,tpe+asha] [--jobs 2] [--backend auto|wasm|cpu] [--target 0.97] [--json]
  *
- * Trials run one after another in this process (no Redis: the pruner's rung values are kept in a
- * Map, exactly what the store does per step). An epoch is one epoch of all 3 folds; the budget is
- * the sum of epochs trained by every trial of a run. A trial that would overrun the budget is
- * stopped and ignored. Only completed trials count for "best" (a pruned trial has no final score).
+ * Every method searches the same space (bench/lib/search-run.ts: learning rate (log), batch size,
+ * optimizer, dropout, weight decay (log), hidden layers) with the same budget: by default 270 epochs
+ * (45 full trials of 6 epochs, so TPE runs 35 trials past its 10 start-up trials). Methods are
+ * `<sampler>[+<pruner>]` (samplers random, tpe, tpe-mv; pruners asha, median, hyperband with their
+ * sweep-file defaults). Runs go to `--jobs` child processes; each run is sequential and
+ * deterministic in (method, seed) up to the backend's float order.
  */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import {
-  createPruner,
-  createSampler,
-  type Params,
-  parseSweepSpec,
-  type SweepSpec,
-  samplerRng,
-  type TrialRecord,
-} from "../packages/core/src/index.ts";
-import { type BackendPreference, selectBackend, trainTrial } from "../packages/trainer/src/index.ts";
+import { type BackendPreference, selectBackend } from "../packages/trainer/src/index.ts";
+import { epochsToReach, type RunResult, searchRun } from "./lib/search-run.ts";
 
 const { values: args } = parseArgs({
   options: {
-    budget: { type: "string", default: "120" },
-    "max-epochs": { type: "string", default: "12" },
-    seeds: { type: "string", default: "3" },
+    budget: { type: "string", default: "270" },
+    "max-epochs": { type: "string", default: "6" },
+    seeds: { type: "string", default: "6" },
     "first-seed": { type: "string", default: "0" },
     methods: { type: "string", default: "random,tpe,tpe+asha" },
+    jobs: { type: "string", default: "2" },
     backend: { type: "string", default: "auto" },
     target: { type: "string", default: "0.97" },
     json: { type: "boolean", default: false },
+    /** Internal: run one `method:seed` in this process and print its RunResult as JSON. */
+    run: { type: "string" },
   },
 });
 const budget = Number(args.budget);
@@ -41,154 +40,70 @@ const maxEpochs = Number(args["max-epochs"]);
 const seeds = Number(args.seeds);
 const firstSeed = Number(args["first-seed"]);
 const target = Number(args.target);
+const jobs = Math.max(1, Number(args.jobs));
 const methods = String(args.methods).split(",");
 
-interface RunResult {
-  readonly method: string;
-  readonly seed: number;
-  readonly trials: number;
-  readonly pruned: number;
-  readonly best: number;
-  /** Cumulative epochs when each new best was reached: [epochs, best] pairs. */
-  readonly progress: readonly (readonly [number, number])[];
-  readonly epochsToTarget: number | undefined;
-  readonly seconds: number;
+const backend = await selectBackend(String(args.backend) as BackendPreference);
+
+if (args.run !== undefined) {
+  const [method, seed] = args.run.split(":");
+  const r = await searchRun({ method: String(method), seed: Number(seed), budget, maxEpochs, target });
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+  process.exit(0);
 }
 
-function sweep(method: string, seed: number): SweepSpec {
-  return parseSweepSpec({
-    name: `efficiency-${method}-${seed}`,
-    method: method.startsWith("tpe") ? "tpe" : "random",
-    dataset: "digits",
-    metric: { name: "val_accuracy", goal: "maximize" },
-    cv: { folds: 3, seed },
-    budget: { max_trials: 1000, max_parallel: 1, max_epochs: maxEpochs },
-    early_terminate: method.endsWith("+asha") ? { type: "asha", min_resource: 1, reduction_factor: 3 } : "none",
-    seed,
-    parameters: {
-      learning_rate: { distribution: "log_uniform_values", min: 1e-4, max: 0.3 },
-      batch_size: { values: [16, 32, 64, 128] },
-      optimizer: { values: ["sgd", "momentum", "adam"] },
-      dropout: { min: 0, max: 0.5 },
-      hidden: { values: [[64], [128, 64]] },
-    },
+/** Runs `method:seed` in a child process (same node flags, so tsx's loader too). */
+function child(method: string, seed: number): Promise<RunResult> {
+  const argv = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    ...["--run", `${method}:${seed}`, "--budget", String(budget), "--max-epochs", String(maxEpochs)],
+    ...["--target", String(target), "--backend", String(args.backend)],
+  ];
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    p.on("error", reject);
+    p.on("exit", (code) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code !== 0) reject(new Error(`run ${method}:${seed} exited with ${code}`));
+      else resolve(JSON.parse(line, (_k, v) => (v === null ? Number.NEGATIVE_INFINITY : v)) as RunResult);
+    });
   });
 }
 
-async function run(method: string, seed: number): Promise<RunResult> {
-  const spec = sweep(method, seed);
-  const sampler = createSampler(spec.method);
-  const pruner = createPruner(spec.early_terminate);
-  const rungs = new Map<string, Map<string, number>>(); // `${group}/${step}` → trialId → value
-  const trials: TrialRecord[] = [];
-  const progress: [number, number][] = [];
-  let spent = 0;
-  let best = Number.NEGATIVE_INFINITY;
-  let epochsToTarget: number | undefined;
-  const t0 = performance.now();
-  for (let index = 0; spent < budget; index++) {
-    const params = sampler.sample({ spec, index, rng: samplerRng(spec, index), trials }) as Params;
-    const trialId = `t${String(index).padStart(4, "0")}`;
-    let overBudget = false;
-    let bestSoFar = Number.NEGATIVE_INFINITY;
-    const outcome = await trainTrial(
-      {
-        sweepId: spec.name,
-        trialId,
-        params,
-        dataset: spec.dataset,
-        model: spec.model,
-        cv: spec.cv,
-        metric: spec.metric,
-        maxEpochs,
-        seed: seed * 100_000 + index,
-      },
-      {
-        report: async (r) => {
-          spent++;
-          bestSoFar = Math.max(bestSoFar, r.value);
-          const key = `${pruner.groupOf(trialId)}/${r.epoch}`;
-          const at = rungs.get(key) ?? new Map<string, number>();
-          rungs.set(key, at);
-          const others = [...at.entries()].filter(([id]) => id !== trialId).map(([, v]) => v);
-          at.set(trialId, r.value);
-          const finished = trials.filter((t) => t.state === "completed" || t.state === "pruned").length;
-          if (spent >= budget && r.epoch < maxEpochs) {
-            overBudget = true;
-            return true;
-          }
-          return pruner.shouldPrune({
-            trialId,
-            step: r.epoch,
-            value: r.value,
-            goal: "maximize",
-            others,
-            best: bestSoFar,
-            finishedTrials: finished,
-          });
-        },
-      },
-      new AbortController().signal,
-    );
-    if (overBudget) break;
-    const mean = outcome.folds.length
-      ? outcome.folds.reduce((a, f) => a + f.score, 0) / outcome.folds.length
-      : undefined;
-    trials.push({
-      sweepId: spec.name,
-      id: trialId,
-      index,
-      params,
-      state: outcome.state,
-      folds: outcome.folds,
-      // As the store does: a pruned trial keeps the K-fold mean of the epoch it stopped at.
-      ...((outcome.state === "completed" || outcome.state === "pruned") && mean !== undefined ? { mean } : {}),
-      ...(outcome.prunedAt !== undefined ? { prunedAt: outcome.prunedAt } : {}),
-      createdAt: index,
-      flags: outcome.flags,
-    });
-    if (outcome.state === "completed" && mean !== undefined && mean > best) {
-      best = mean;
-      progress.push([spent, best]);
-      if (epochsToTarget === undefined && best >= target) epochsToTarget = spent;
-    }
-  }
-  return {
-    method,
-    seed,
-    trials: trials.length,
-    pruned: trials.filter((t) => t.state === "pruned").length,
-    best,
-    progress,
-    epochsToTarget,
-    seconds: (performance.now() - t0) / 1000,
-  };
-}
-
-/** Epochs a run needed to reach `level` (undefined if it never did). */
-function epochsToReach(r: RunResult, level: number): number | undefined {
-  return r.progress.find(([, b]) => b >= level)?.[0];
-}
-
-const backend = await selectBackend(String(args.backend) as BackendPreference);
+const tasks = methods.flatMap((method) => Array.from({ length: seeds }, (_, i) => ({ method, seed: firstSeed + i })));
 const results: RunResult[] = [];
-for (const method of methods) {
-  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
-    const r = await run(method, seed);
-    results.push(r);
-    if (!args.json) {
-      console.log(
-        `${method.padEnd(9)} seed ${seed}: best ${r.best.toFixed(4)} after ${r.trials} trials (${r.pruned} pruned), ` +
-          `${target} reached at ${r.epochsToTarget ?? "—"} epochs, ${r.seconds.toFixed(0)} s; new bests (epochs:best) ${r.progress.map(([e, b]) => `${e}:${b.toFixed(4)}`).join(" ")}`,
-      );
+const t0 = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: Math.min(jobs, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const { method, seed } = tasks[next++] as (typeof tasks)[number];
+      const r = await child(method, seed);
+      results.push(r);
+      if (!args.json) {
+        console.log(
+          `${method.padEnd(9)} seed ${seed}: best ${r.best.toFixed(4)} after ${r.trials} trials (${r.pruned} pruned), ` +
+            `${target} reached at ${r.epochsToTarget ?? "—"} epochs, ${r.seconds.toFixed(0)} s; new bests (epochs:best) ${r.progress.map(([e, b]) => `${e}:${b.toFixed(4)}`).join(" ")}`,
+        );
+      }
     }
-  }
-}
+  }),
+);
+results.sort(
+  (a, b) =>
+    tasks.findIndex((t) => t.method === a.method && t.seed === a.seed) -
+    tasks.findIndex((t) => t.method === b.method && t.seed === b.seed),
+);
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const randomBest = results.filter((r) => r.method === "random").map((r) => r.best);
-const reference = randomBest.length ? mean(randomBest) : undefined;
-const randomOf = (seed: number) => results.find((r) => r.method === "random" && r.seed === seed);
+const randomRuns = results.filter((r) => r.method === "random");
+const reference = randomRuns.length ? mean(randomRuns.map((r) => r.best)) : undefined;
+const randomOf = (seed: number) => randomRuns.find((r) => r.seed === seed);
 const summary = methods.map((method) => {
   const rs = results.filter((r) => r.method === method);
   // Paired by seed: epochs this method needed to reach the best that random search found with the whole budget.
@@ -196,37 +111,44 @@ const summary = methods.map((method) => {
     const ref = randomOf(r.seed);
     return ref ? epochsToReach(r, ref.best) : undefined;
   });
-  const toTarget = rs.map((r) => r.epochsToTarget);
-  const toRandom = reference === undefined ? [] : rs.map((r) => epochsToReach(r, reference));
+  const toTarget = rs.map((r) => r.epochsToTarget).filter((x) => x !== undefined);
+  const toRandomMean = reference === undefined ? [] : rs.map((r) => epochsToReach(r, reference));
   return {
     method,
-    bestMean: mean(rs.map((r) => r.best)),
-    reachedTarget: toTarget.filter((x) => x !== undefined).length,
-    epochsToTargetMean: toTarget.every((x) => x !== undefined) ? mean(toTarget as number[]) : undefined,
-    epochsToRandomBestMean:
-      toRandom.length && toRandom.every((x) => x !== undefined) ? mean(toRandom as number[]) : undefined,
-    pairedReached: paired.filter((x) => x !== undefined).length,
-    pairedEpochsMean: paired.some((x) => x !== undefined) ? mean(paired.map((x) => x ?? budget)) : undefined,
     runs: rs.length,
+    bestMean: mean(rs.map((r) => r.best)),
+    reachedTarget: toTarget.length,
+    /** Mean over the runs that reached the target. */
+    epochsToTargetMean: toTarget.length ? mean(toTarget) : undefined,
+    pairedReached: paired.filter((x) => x !== undefined).length,
+    /** Mean over every run; a run that missed counts as the whole budget. */
+    pairedEpochsMean: paired.length ? mean(paired.map((x) => x ?? budget)) : undefined,
+    randomMeanReached: toRandomMean.filter((x) => x !== undefined).length,
+    randomMeanEpochsMean: toRandomMean.length ? mean(toRandomMean.map((x) => x ?? budget)) : undefined,
   };
 });
+const seconds = (performance.now() - t0) / 1000;
 
 if (args.json)
-  console.log(JSON.stringify({ backend: backend.name, budget, maxEpochs, seeds, target, results, summary }, null, 2));
-else {
   console.log(
-    `\nbackend ${backend.name}; digits, 3-fold; budget ${budget} epochs per run; max ${maxEpochs} epochs per trial; ${seeds} seeds`,
+    JSON.stringify({ backend: backend.name, budget, maxEpochs, seeds, firstSeed, target, seconds, results, summary }),
   );
-  if (reference !== undefined) console.log(`random search's mean best: ${reference.toFixed(4)} (budget ${budget})`);
+else {
+  const pct = (e: number) => `${((100 * e) / budget).toFixed(0)}%`;
+  console.log(
+    `\nbackend ${backend.name}; digits, 3-fold; budget ${budget} epochs per run; max ${maxEpochs} epochs per trial; ` +
+      `seeds ${firstSeed}-${firstSeed + seeds - 1}; ${jobs} jobs; ${seconds.toFixed(0)} s`,
+  );
+  if (reference !== undefined) console.log(`random search's mean best: ${reference.toFixed(4)}`);
   for (const s of summary) {
     console.log(
       `${s.method.padEnd(9)} mean best ${s.bestMean.toFixed(4)}; reached ${target} in ${s.reachedTarget}/${s.runs} runs` +
         (s.epochsToTargetMean !== undefined ? ` (mean ${s.epochsToTargetMean.toFixed(0)} epochs)` : "") +
-        (s.pairedEpochsMean !== undefined && s.method !== "random"
-          ? `; reached the same seed's random best in ${s.pairedReached}/${s.runs} runs, after ${s.pairedEpochsMean.toFixed(0)} epochs on average (${((100 * s.pairedEpochsMean) / budget).toFixed(0)}% of the budget; a miss counts as the whole budget)`
+        (s.method !== "random" && s.pairedEpochsMean !== undefined
+          ? `; same seed's random best: reached in ${s.pairedReached}/${s.runs} runs, mean ${s.pairedEpochsMean.toFixed(0)} epochs = ${pct(s.pairedEpochsMean)} of the budget (a miss counts as 100%)`
           : "") +
-        (s.epochsToRandomBestMean !== undefined
-          ? `; reached random's mean best at ${s.epochsToRandomBestMean.toFixed(0)} epochs on average (${((100 * s.epochsToRandomBestMean) / budget).toFixed(0)}% of the budget)`
+        (s.randomMeanEpochsMean !== undefined
+          ? `; random's mean best: reached in ${s.randomMeanReached}/${s.runs} runs, mean ${s.randomMeanEpochsMean.toFixed(0)} epochs = ${pct(s.randomMeanEpochsMean)}`
           : ""),
     );
   }
