@@ -15,7 +15,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { type Goal, HpoError, type SweepRecord } from "@hpo/core";
-import { createTrialScan, type Store } from "@hpo/store";
+import { createPackedTrialScan, type Store } from "@hpo/store";
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { Redis } from "ioredis";
 import { createEventHub, type EventHub } from "./event-hub.ts";
@@ -44,6 +44,12 @@ export interface DashboardOptions {
   readonly maxTables?: number;
   /** Event poll period with listeners. Default 1000 ms. */
   readonly eventIntervalMs?: number;
+  /**
+   * While a sweep's table is still loading, a leaderboard query that the store cannot answer
+   * waits this long for the load, then is answered from the trials loaded so far (marked
+   * `loading`). Default 150 ms.
+   */
+  readonly partialAfterMs?: number;
 }
 
 export interface Dashboard {
@@ -81,8 +87,9 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   // The leaderboard reads trials in bulk on its own connection (the store's serves the API).
   const scanRedis = o.redisUrl ? new Redis(o.redisUrl, { lazyConnect: true }) : undefined;
   scanRedis?.on("error", () => {});
-  const scan = scanRedis ? createTrialScan(scanRedis, store.prefix) : storeScan(store);
+  const scan = scanRedis ? createPackedTrialScan(scanRedis, store.prefix) : storeScan(store);
   const maxTables = o.maxTables ?? 6;
+  const partialAfterMs = o.partialAfterMs ?? 150;
 
   const sweepOr404 = async (id: string): Promise<SweepRecord> => {
     const sweep = await store.getSweep(id);
@@ -120,33 +127,46 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     const q: LeaderboardQuery = parseLeaderboardQuery(req.query);
     const sweep = await sweepOr404(id);
     const table = tableOf(sweep);
-    if (!table.loaded && storeCanAnswer(q)) {
-      // Cold sweep: answer from the store's own orders at once, then load the table (after
-      // this answer, so that decoding thousands of trials does not delay it).
-      const page = await store.listTrials(id, {
-        sort: q.sort === "index" ? "index" : "score",
-        offset: q.offset,
-        limit: q.limit,
-        ...(q.states[0] && { state: q.states[0] }),
-      });
-      // (a moment later: the page's next requests — the sweep, the event stream — come first)
-      setTimeout(() => void synced(sweep).catch(() => undefined), 250).unref();
-      return { items: page.items, total: page.total, offset: q.offset, limit: q.limit, unfiltered: sweep.proposed };
-    }
-    await synced(sweep);
+    let loading: { readonly loaded: number; readonly of: number } | undefined;
+    if (!table.loaded) {
+      // Cold sweep: start loading it now (in the background, a page per event-loop turn) and
+      // answer at once: the default orders from the store's own indexes, exactly; any other
+      // query from the trials loaded so far, marked `loading` (the browser asks again).
+      const load = synced(sweep).catch(() => undefined);
+      if (storeCanAnswer(q)) {
+        const page = await store.listTrials(id, {
+          sort: q.sort === "index" ? "index" : "score",
+          offset: q.offset,
+          limit: q.limit,
+          ...(q.states[0] && { state: q.states[0] }),
+        });
+        return { items: page.items, total: page.total, offset: q.offset, limit: q.limit, unfiltered: sweep.proposed };
+      }
+      // a small sweep loads within the wait; an empty partial answer is no answer
+      await Promise.race([load, new Promise((r) => setTimeout(r, partialAfterMs))]);
+      if (table.count === 0) await load;
+      if (!table.loaded) loading = { loaded: table.count, of: sweep.proposed };
+    } else await synced(sweep);
     const t1 = performance.now();
     const key = `${id}|${table.version}|${q.sort}|${q.dir}|${q.states.join(",")}|${q.flag ?? ""}|${q.filter ?? ""}`;
     let r = results.get(key);
     if (!r) {
       r = evaluate(table, q, sweep.spec.metric.goal);
-      results.set(key, r);
+      if (!loading) results.set(key, r);
       while (results.size > 16) results.delete(results.keys().next().value as string);
     }
     const items = Array.from(r.order.subarray(q.offset, q.offset + q.limit), (i) => table.row(i));
     const t2 = performance.now();
     // how long the table sync and the sort took (shown by the browser's devtools and the bench)
     res.setHeader("server-timing", `sync;dur=${(t1 - t0).toFixed(1)}, sort;dur=${(t2 - t1).toFixed(1)}`);
-    return { items, total: r.order.length, offset: q.offset, limit: q.limit, unfiltered: r.unfiltered };
+    return {
+      items,
+      total: r.order.length,
+      offset: q.offset,
+      limit: q.limit,
+      unfiltered: r.unfiltered,
+      ...(loading && { loading }),
+    };
   }
 
   /** The requested sweep's table, in step with the store, and its goal (404 when no such sweep). */

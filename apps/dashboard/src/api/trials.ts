@@ -16,6 +16,7 @@ interface LeaderboardWire {
   readonly total: number;
   readonly offset: number;
   readonly unfiltered: number;
+  readonly loading?: { readonly loaded: number; readonly of: number };
 }
 
 /** A page of the leaderboard, sorted and filtered on the server. */
@@ -38,5 +39,11 @@ export async function getLeaderboard(
     })}`,
     { signal },
   );
-  return { items: w.items.map(toTrialRow), total: w.total, offset: w.offset, unfiltered: w.unfiltered };
+  return {
+    items: w.items.map(toTrialRow),
+    total: w.total,
+    offset: w.offset,
+    unfiltered: w.unfiltered,
+    ...(w.loading && { loading: w.loading }),
+  };
 }

@@ -78,6 +78,11 @@ export interface LeaderboardPage {
   readonly offset: number;
   /** Trials of the sweep before filtering. */
   readonly unfiltered: number;
+  /**
+   * Present while the server is still loading a big sweep: the page then sorts and filters only
+   * the `loaded` trials of `of` so far, and the complete answer comes on a later request.
+   */
+  readonly loading?: { readonly loaded: number; readonly of: number };
 }
 
 export type { Fleet, History, HistoryPoint, Importance, TrialSample, WorkerInfo } from "@hpo/core";

@@ -16,6 +16,8 @@ export const PAGE = 100;
 /** The query a leaderboard starts with: best K-fold mean first, no filter. */
 export const DEFAULT_QUERY: LeaderboardQuery = { sort: "score", dir: "desc", states: [] };
 const OVERSCAN = 10;
+/** How soon a page answered from a partly loaded sweep is asked again. */
+const PARTIAL_RETRY_MS = 250;
 
 export interface LeaderboardOptions {
   readonly sweepId: string;
@@ -104,6 +106,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   let stale = new Map<number, readonly TrialRow[]>();
   const inflight = new Set<string>();
   let fetchTimer: ReturnType<typeof setTimeout> | undefined;
+  let partialTimer: ReturnType<typeof setTimeout> | undefined;
   let raf = 0;
   let destroyed = false;
   let firstShown = false;
@@ -280,8 +283,22 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
       total = page.total;
       unfiltered = page.unfiltered;
       errorText.textContent = "";
-      countText.textContent =
+      const counted =
         total === unfiltered ? `${fmtInt(total)} trials` : `${fmtInt(total)} of ${fmtInt(unfiltered)} trials`;
+      if (page.loading) {
+        // a big sweep the server is still loading: these rows are the order among the trials
+        // loaded so far; ask again shortly (rows stay on screen) until the answer is complete
+        countText.textContent = `${counted} · server loading ${fmtInt(page.loading.loaded)} of ${fmtInt(page.loading.of)}…`;
+        root.dataset.loading = "true";
+        if (!partialTimer)
+          partialTimer = setTimeout(() => {
+            partialTimer = undefined;
+            if (!destroyed) reload(true);
+          }, PARTIAL_RETRY_MS);
+      } else {
+        countText.textContent = counted;
+        delete root.dataset.loading;
+      }
       schedule();
     } catch (e) {
       if (myGen === gen) errorText.textContent = e instanceof Error ? e.message : String(e);
@@ -352,6 +369,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
       ro.disconnect();
       clearTimeout(fetchTimer);
       clearTimeout(filterTimer);
+      clearTimeout(partialTimer);
       if (raf) cancelAnimationFrame(raf);
     },
   };
