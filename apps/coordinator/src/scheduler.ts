@@ -77,6 +77,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const queue = new Queue(TRIALS_QUEUE, { connection, prefix: options.prefix });
   queue.on("error", (err) => logger.warn({ err: err.message }, "scheduler: queue error"));
   let events: QueueEvents | undefined;
+  let unsubscribeFinished: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -134,24 +135,51 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     await topUp(sweepId);
   }
 
+  /**
+   * Where the jobs of `trialIds` are, in one pipelined round trip per 500 trials: "missing" (no
+   * job), "failed" (with BullMQ's reason), "completed" (kept), or "queued" for anything else
+   * (waiting, delayed, active: a worker has it or will). Reads BullMQ's job hash and its
+   * failed/completed sets directly, instead of getJob + getState per trial.
+   */
+  async function jobStates(sweepId: string, trialIds: readonly string[]) {
+    const out: { trialId: string; state: "missing" | "failed" | "completed" | "queued"; reason?: string }[] = [];
+    for (let i = 0; i < trialIds.length; i += 500) {
+      const chunk = trialIds.slice(i, i + 500);
+      const pipe = connection.pipeline();
+      for (const trialId of chunk) {
+        const jobId = jobIdOf(sweepId, trialId);
+        pipe.hget(queue.toKey(jobId), "failedReason");
+        pipe.exists(queue.toKey(jobId));
+        pipe.zscore(queue.keys.failed as string, jobId);
+        pipe.zscore(queue.keys.completed as string, jobId);
+      }
+      const res = (await pipe.exec()) ?? [];
+      chunk.forEach((trialId, j) => {
+        const [reason, exists, failed, completed] = res.slice(4 * j, 4 * j + 4).map(([err, v]) => {
+          if (err) throw err;
+          return v;
+        });
+        if (!exists) out.push({ trialId, state: "missing" });
+        else if (failed !== null) out.push({ trialId, state: "failed", reason: (reason as string | null) ?? "" });
+        else if (completed !== null) out.push({ trialId, state: "completed" });
+        else out.push({ trialId, state: "queued" });
+      });
+    }
+    return out;
+  }
+
   /** Makes the queue match the store for the non-final trials of a running sweep. */
   async function reconcileJobs(sweepId: string): Promise<void> {
     const sweep = await store.getSweep(sweepId);
     if (sweep?.status !== "running") return;
     for (const state of NON_FINAL) {
-      for (const trialId of await store.trialIdsInState(sweepId, state)) {
-        const job = await queue.getJob(jobIdOf(sweepId, trialId));
-        if (job) {
-          const jobState = await job.getState();
-          if (jobState === "failed") await failTrial(sweepId, trialId, job.failedReason || "job failed");
-          else if (jobState === "completed") {
-            // a job never completes before its trial is final; if it did, run it again
-            await job.remove().catch(() => {});
-            await enqueueIfStillOpen(sweep, trialId);
-          }
-          continue;
-        }
-        await enqueueIfStillOpen(sweep, trialId);
+      for (const job of await jobStates(sweepId, await store.trialIdsInState(sweepId, state))) {
+        if (job.state === "failed") await failTrial(sweepId, job.trialId, job.reason || "job failed");
+        else if (job.state === "completed") {
+          // a job never completes before its trial is final; if it did, run it again
+          await queue.remove(jobIdOf(sweepId, job.trialId)).catch(() => {});
+          await enqueueIfStillOpen(sweep, job.trialId);
+        } else if (job.state === "missing") await enqueueIfStillOpen(sweep, job.trialId);
       }
     }
   }
@@ -308,11 +336,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     else draining.delete(sweepId);
   }
 
-  const onFinishedJob = (jobId: string) => {
-    const ids = parseJobId(jobId);
-    if (ids) run(ids.sweepId, false);
-  };
-
   const tick = async () => {
     try {
       const running = await store.runningSweepIds();
@@ -345,7 +368,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async start() {
       events = new QueueEvents(TRIALS_QUEUE, { connection, prefix: options.prefix });
       events.on("error", (err) => logger.warn({ err: err.message }, "scheduler: queue events error"));
-      events.on("completed", ({ jobId }) => onFinishedJob(jobId));
       events.on("failed", ({ jobId, failedReason }) => {
         const ids = parseJobId(jobId);
         if (!ids) return;
@@ -362,6 +384,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         metrics?.jobStalled();
       });
       await events.waitUntilReady();
+      // refill as soon as a trial is final (published by the store's finishTrial script, before
+      // its job completes in BullMQ); many at once make one more pass (see run)
+      unsubscribeFinished = await store.subscribeFinished((sweepId) => {
+        if (!closed) void run(sweepId, false);
+      });
       await tick();
       scheduleTick();
     },
@@ -395,6 +422,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      await unsubscribeFinished?.();
       await Promise.all([...passes.values()].map((p) => p.running));
       await events?.close();
       await queue.close();

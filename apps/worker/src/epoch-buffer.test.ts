@@ -64,4 +64,22 @@ describe("EpochBuffer", () => {
     expect(errors).toHaveLength(1);
     expect((errors[0] as Error).message).toBe("redis down");
   });
+
+  it("take() hands back the pending epochs without writing them and drops the timer", async () => {
+    vi.useFakeTimers();
+    const writes: number[][] = [];
+    const buf = createEpochBuffer(
+      async (rs) => void writes.push(rs.map((r) => r.epoch)),
+      () => {},
+      250,
+      performance.now(),
+    );
+    buf.add(report(1));
+    buf.add(report(2));
+    expect(buf.take().map((r) => r.epoch)).toEqual([1, 2]);
+    expect(buf.take()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1000);
+    buf.close();
+    expect(writes).toEqual([]); // taken epochs are the caller's to write
+  });
 });

@@ -6,12 +6,18 @@ import type { EpochReport } from "@hpo/core";
  * epochs (real training) are thus written one by one as they come; fast ones (noop mode, tiny
  * models) cost one write per interval instead of one per epoch. Other trials' pruners see an
  * epoch at most `intervalMs` late. Writes are not awaited: the caller's store keeps commands in
- * order on its connection, so `flush()` before the final write is enough.
+ * order on its connection, so `flush()` before the final write is enough; `take()` instead hands
+ * the last batch to the final write itself.
  */
 export interface EpochBuffer {
   add(report: EpochReport): void;
-  /** Writes what is pending now (call before the trial's final write). */
+  /** Writes what is pending now. */
   flush(): void;
+  /**
+   * Hands back what is pending without writing it (and drops the timer): the caller writes it
+   * itself, e.g. with the trial's final write in the same round trip (store.finishTrial).
+   */
+  take(): EpochReport[];
   /** Drops the pending timer (pending reports are flushed first). */
   close(): void;
 }
@@ -46,6 +52,13 @@ export function createEpochBuffer(
       else timer ??= setTimeout(flush, intervalMs - since);
     },
     flush,
+    take() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const batch = pending;
+      pending = [];
+      return batch;
+    },
     close: flush,
   };
 }

@@ -161,14 +161,15 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         data.mode === "noop"
           ? { outcome: await noopTrial(data, { report: (r) => onEpoch(r, 0) }, entry.controller.signal) }
           : await (pool as TrainingPool).run(data, onEpoch, entry.controller.signal);
-      epochs.flush(); // same connection as finishTrial: the curve lands first
       if (entry.reason === "shutdown") {
+        epochs.flush();
         log.info("worker shutting down: handing the trial back to the queue");
         await job.moveToWait(token);
         throw new WaitingError();
       }
       const outcome = entry.reason === "cancel" ? { ...result.outcome, error: "sweep cancelled" } : result.outcome;
-      if (!(await store.finishTrial(sweepId, trialId, outcome, run))) {
+      // the last epochs go with the outcome: one script, one round trip
+      if (!(await store.finishTrial(sweepId, trialId, outcome, run, epochs.take()))) {
         log.warn(
           { state: outcome.state },
           "result ignored: the trial is already final or another run replaced this one",
@@ -187,11 +188,14 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       const message = err instanceof Error ? err.message : String(err);
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.error({ err: message, attempt, last }, "trial attempt failed");
-      epochs.flush();
       if (last) {
-        await store.finishTrial(sweepId, trialId, { state: "failed", folds: [], flags: [], error: message }, run);
+        const failed: TrialOutcome = { state: "failed", folds: [], flags: [], error: message };
+        await store.finishTrial(sweepId, trialId, failed, run, epochs.take());
         metrics?.trialFinished("failed", (performance.now() - started) / 1000);
-      } else metrics?.jobRetried();
+      } else {
+        epochs.flush();
+        metrics?.jobRetried();
+      }
       throw err;
     } finally {
       epochs.close();
