@@ -26,6 +26,7 @@ describe("docs/openapi.yaml", () => {
         "GET /api/sweeps/{id}",
         "GET /api/sweeps/{id}/trials",
         "GET /api/sweeps/{id}/trials/{trialId}",
+        "GET /api/sweeps/{id}/trials/{trialId}/log",
         "POST /api/sweeps/{id}/cancel",
       ]),
     );
@@ -102,6 +103,18 @@ describe("real responses fit docs/openapi.yaml", () => {
     expect((trials.body as { total: number }).total).toBeGreaterThanOrEqual(2);
     await check("GET", `/api/sweeps/${id}/trials/t0000`, "/api/sweeps/{id}/trials/{trialId}");
     await check("GET", `/api/sweeps/${id}/trials/t0001`, "/api/sweeps/{id}/trials/{trialId}");
+    await store.appendTrialLog(id, "t0000", [
+      { time: 1, level: "info", worker: "w", message: "trial started", fields: { attempt: 1 } },
+      { time: 2, level: "error", worker: "w", message: "trial attempt failed" },
+    ]);
+    const log = await check("GET", `/api/sweeps/${id}/trials/t0000/log`, "/api/sweeps/{id}/trials/{trialId}/log");
+    expect((log.body as { lines: { message: string }[] }).lines.map((l) => l.message)).toEqual([
+      "trial started",
+      "trial attempt failed",
+    ]);
+    expect(
+      (await check("GET", `/api/sweeps/${id}/trials/t9999/log`, "/api/sweeps/{id}/trials/{trialId}/log")).status,
+    ).toBe(404);
     const cancelled = await check("POST", `/api/sweeps/${id}/cancel`, "/api/sweeps/{id}/cancel");
     expect((cancelled.body as { status: string }).status).toBe("cancelled");
     const json = { "content-type": "application/json" };

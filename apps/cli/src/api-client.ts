@@ -1,4 +1,4 @@
-import type { ApiErrorBody, EpochReport, Page, SweepRecord, TrialRecord, TrialState } from "@hpo/core";
+import type { ApiErrorBody, EpochReport, Page, SweepRecord, TrialLogLine, TrialRecord, TrialState } from "@hpo/core";
 import { ERROR_STATUS, type ErrorCode, HpoError } from "@hpo/core";
 
 /** Options of `ApiClient`. */
@@ -94,6 +94,15 @@ export class ApiClient {
   /** GET /api/sweeps/:id/trials/:trialId, with the per-epoch curve. */
   getTrial(id: string, trialId: string): Promise<TrialWithCurve> {
     return this.request("GET", `/api/sweeps/${encodeURIComponent(id)}/trials/${encodeURIComponent(trialId)}`);
+  }
+
+  /** GET /api/sweeps/:id/trials/:trialId/log: what the workers logged about the trial, oldest first. */
+  async getTrialLog(id: string, trialId: string): Promise<readonly TrialLogLine[]> {
+    const body = await this.request<{ lines: TrialLogLine[] }>(
+      "GET",
+      `/api/sweeps/${encodeURIComponent(id)}/trials/${encodeURIComponent(trialId)}/log`,
+    );
+    return body.lines;
   }
 
   /** POST /api/sweeps/:id/cancel → the sweep after cancellation. */

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { cancelCommand } from "./commands/cancel.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { extendCommand } from "./commands/extend.ts";
+import { logsCommand } from "./commands/logs.ts";
 import { lsCommand } from "./commands/ls.ts";
 import { resumeCommand } from "./commands/resume.ts";
 import { statusCommand } from "./commands/status.ts";
@@ -23,6 +24,7 @@ export function createProgram(ctx: CliContext): Command {
     submitCommand(ctx),
     lsCommand(ctx),
     statusCommand(ctx),
+    logsCommand(ctx),
     watchCommand(ctx),
     cancelCommand(ctx),
     resumeCommand(ctx),

@@ -75,6 +75,17 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler): Router {
     }),
   );
 
+  router.get(
+    "/:id/trials/:trialId/log",
+    send(async (req) => {
+      const id = String(req.params.id);
+      const trialId = String(req.params.trialId);
+      const trial = TRIAL_ID.test(trialId) ? await store.getTrial(id, trialId) : undefined;
+      if (!trial) throw new HpoError("NOT_FOUND", `trial "${trialId}" of sweep "${id}" not found`);
+      return { lines: await store.getTrialLog(id, trialId) };
+    }),
+  );
+
   router.post(
     "/:id/cancel",
     send((req) => scheduler.cancel(String(req.params.id))),

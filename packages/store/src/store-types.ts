@@ -5,6 +5,7 @@ import type {
   SweepRecord,
   SweepSpec,
   SweepStatus,
+  TrialLogLine,
   TrialOutcome,
   TrialRecord,
   TrialState,
@@ -148,6 +149,13 @@ export interface Store {
    * max_trials would pass 100 000.
    */
   extendSweep(sweepId: string, add: ReopenOptions): Promise<SweepRecord>;
+  /**
+   * Appends lines to the trial's log (capped at TRIAL_LOG_MAX_LINES, oldest dropped first) in one
+   * round trip; see trial-log.ts.
+   */
+  appendTrialLog(sweepId: string, trialId: string, lines: readonly TrialLogLine[]): Promise<void>;
+  /** The trial's log, oldest line first (empty when nothing was logged). */
+  getTrialLog(sweepId: string, trialId: string): Promise<TrialLogLine[]>;
   /** Broadcasts a cancel of `sweepId` on `${prefix}:cancel`. */
   publishCancel(sweepId: string): Promise<void>;
   /**

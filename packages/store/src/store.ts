@@ -2,6 +2,7 @@ import { broadcasts } from "./broadcasts.ts";
 import { createStoreContext } from "./store-context.ts";
 import type { Store, StoreOptions } from "./store-types.ts";
 import { sweepOps } from "./sweep-ops.ts";
+import { trialLogOps } from "./trial-log.ts";
 import { trialReads } from "./trial-reads.ts";
 import { trialWrites } from "./trial-writes.ts";
 
@@ -22,6 +23,7 @@ export function createStore(options: StoreOptions): Store {
     ...sweepOps(ctx),
     ...trialWrites(ctx),
     ...trialReads(ctx),
+    ...trialLogOps(ctx),
     ...pubsubOps,
     async close() {
       await closeSubscribers();

@@ -10,6 +10,8 @@
 import type { TrialLogLevel, TrialLogLine } from "@hpo/core";
 import type { Redis } from "ioredis";
 import type { Keys } from "./keys.ts";
+import type { StoreContext } from "./store-context.ts";
+import type { Store } from "./store-types.ts";
 
 /** Lines kept per trial; older lines are dropped first. */
 export const TRIAL_LOG_MAX_LINES = 500;
@@ -66,4 +68,12 @@ export async function readTrialLog(
 ): Promise<TrialLogLine[]> {
   const raw = await redis.lrange(keys.trialLog(sweepId, trialId), 0, -1);
   return raw.map(decode).filter((l): l is TrialLogLine => l !== undefined);
+}
+
+/** The store's trial-log methods (see Store.appendTrialLog / getTrialLog). */
+export function trialLogOps(ctx: StoreContext): Pick<Store, "appendTrialLog" | "getTrialLog"> {
+  return {
+    appendTrialLog: (sweepId, trialId, lines) => appendTrialLog(ctx.redis, ctx.k, sweepId, trialId, lines),
+    getTrialLog: (sweepId, trialId) => readTrialLog(ctx.redis, ctx.k, sweepId, trialId),
+  };
 }
