@@ -88,7 +88,7 @@ describe("manualGrads", () => {
         const w = c.padded ? tf.tensor2d(wv, [K, rows]) : undefined;
         const rowScale = w ? tf.reshape(tf.div(w, tf.maximum(tf.sum(w, 1, true), 1)), [K, rows, 1]) : 1 / rows;
         const expected = autodiff(model, x, y, c.task, masks, w);
-        const got = manualGrads(model, x, y, c.task, masks, rowScale as number | tf.Tensor3D);
+        const got = manualGrads(model, x, y, c.task, masks, rowScale as number | tf.Tensor3D).grad;
         expect(got.shape).toEqual(expected.shape);
         // With the transposed features given, the same gradient.
         const withT = manualGrads(
@@ -99,7 +99,7 @@ describe("manualGrads", () => {
           masks,
           rowScale as number | tf.Tensor3D,
           tf.transpose(x, [0, 2, 1]),
-        );
+        ).grad;
         expect(tf.max(tf.abs(tf.sub(withT, got))).dataSync()[0]).toBe(0);
         return [tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]!, tf.max(tf.abs(expected)).dataSync()[0]!];
       });

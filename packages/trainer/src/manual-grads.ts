@@ -29,14 +29,15 @@ function derivative(a: tf.Tensor, name: ActivationName): tf.Tensor | undefined {
 }
 
 /**
- * Gradient [K, P] of Σ_k loss_k with respect to `model.theta` for a training batch, derived by hand
+ * Gradient `grad` [K, P] of Σ_k loss_k with respect to `model.theta` for a training batch, derived by hand
  * (no gradient tape: about half the ops of autodiff for the same values, up to float rounding).
  * `x` [K, rows, d]; `y` one-hot [K, rows, C] (softmax cross-entropy) or standardized targets
  * [K, rows, 1] (squared error); `masks` the dropout masks of the hidden layers (none = no dropout);
  * `rowScale` each row's weight in its model's mean loss: a number (1/rows, no padding) or a
  * [K, rows, 1] tensor (1/real rows for real rows, 0 for padding); `xT` optionally `x` transposed
- * to [K, d, rows] (saves a transpose). Only for models where
- * `supportsManualGrads` is true. Call inside a tidy.
+ * to [K, d, rows] (saves a transpose). Also returns the forward pass's output `out` (logits or
+ * standardized predictions, [K, rows, C]). Only for models where `supportsManualGrads` is true.
+ * Call inside a tidy.
  */
 export function manualGrads(
   model: Mlp,
@@ -46,7 +47,7 @@ export function manualGrads(
   masks: readonly tf.Tensor3D[],
   rowScale: number | tf.Tensor3D,
   xT?: tf.Tensor3D,
-): tf.Tensor2D {
+): { grad: tf.Tensor2D; out: tf.Tensor3D } {
   const { activation, leakyAlpha } = model.config;
   const K = model.k;
   // On wasm, products run model by model (only batch-of-one untransposed products use XNNPACK, see
@@ -75,6 +76,7 @@ export function manualGrads(
     h = mask ? (tf.mul(a, mask) as tf.Tensor3D) : a;
   });
   // d loss / d output: (softmax − y) or 2(out − y), times each row's weight.
+  const out = h;
   const residual = task === "classification" ? tf.sub(tf.softmax(h), y) : tf.mul(tf.sub(h, y), 2);
   let dz = tf.mul(residual, rowScale) as tf.Tensor3D;
   const parts: tf.Tensor[] = [];
@@ -93,5 +95,5 @@ export function manualGrads(
     dz = d ? (tf.mul(dh, d) as tf.Tensor3D) : dh;
   }
   parts.reverse();
-  return tf.concat(parts, 1) as tf.Tensor2D;
+  return { grad: tf.concat(parts, 1) as tf.Tensor2D, out };
 }

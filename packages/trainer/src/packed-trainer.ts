@@ -8,6 +8,7 @@ import { type BatchStats, Mlp } from "./model.ts";
 import { createOptimizer } from "./optimizers/create-optimizer.ts";
 import type { Optimizer } from "./optimizers/optimizer.ts";
 import type { TrainConfig } from "./params.ts";
+import { TrainStats } from "./train-stats.ts";
 
 /** Rows per forward pass when evaluating (bounds memory on large datasets). */
 const EVAL_CHUNK = 8_192;
@@ -23,22 +24,37 @@ export const METRIC_KEYS = {
   regression: ["loss", "mse", "mae", "r2", "val_loss", "val_mse", "val_mae", "val_r2"],
 } as const;
 
-/** One split (train or validation) of every model of the pack, padded to the longest. */
-interface PackedSplit {
+/** Row counts of one split of every model of the pack. */
+interface SplitSizes {
+  /** Rows of each model. */
+  readonly n: readonly number[];
+  /** Longest row count. */
+  readonly N: number;
+  /** Regression: Σ(y − ȳ)² of each model's split, in original units. */
+  readonly ssTot: readonly number[];
+}
+
+/** One split (validation) of every model of the pack, on the device, padded to the longest. */
+interface PackedSplit extends SplitSizes {
   /** [K, N, d]; rows past a model's own count are zeros. */
   readonly x: tf.Tensor3D;
   /** One-hot [K, N, C] (classification) or standardized targets [K, N, 1] (regression). */
   readonly y: tf.Tensor3D;
   /** Class ids [K, N] int32 (classification) or targets in original units [K, N, 1] (regression). */
   readonly raw: tf.Tensor;
-  /** Rows of each model. */
-  readonly n: readonly number[];
-  /** Longest row count. */
-  readonly N: number;
   /** [K, N] 1 for real rows, 0 for padding; undefined when no model is padded. */
   readonly weights?: tf.Tensor2D;
-  /** Regression: Σ(y − ȳ)² of each model's split, in original units. */
-  readonly ssTot: readonly number[];
+}
+
+/** Row counts and (regression) total sums of squares of one split of each model. */
+function sizesOf(ys: readonly Float32Array[], task: "classification" | "regression"): SplitSizes {
+  const n = ys.map((y) => y.length);
+  const ssTot = ys.map((y) => {
+    if (task !== "regression") return 0;
+    const mean = y.reduce((a, b) => a + b, 0) / y.length;
+    return y.reduce((a, b) => a + (b - mean) ** 2, 0);
+  });
+  return { n, N: Math.max(...n), ssTot };
 }
 
 /** Options of a `PackedTrainer`. */
@@ -62,7 +78,8 @@ export class PackedTrainer {
   readonly model: Mlp;
   readonly k: number;
   private readonly optimizer: Optimizer;
-  private readonly train: PackedSplit;
+  /** The training rows stay in JS memory (mini-batches are assembled there). */
+  private readonly train: SplitSizes;
   private readonly val: PackedSplit;
   private readonly yMean: tf.Tensor | undefined;
   private readonly yStd: tf.Tensor | undefined;
@@ -74,6 +91,8 @@ export class PackedTrainer {
   private readonly steps: number[];
   /** Gradients derived by hand (`manualGrads`) rather than by autodiff. */
   private readonly manual: boolean;
+  /** Running training metrics of the current epoch (from each step's forward pass). */
+  private readonly trainStats: TrainStats;
   /** Epochs trained (lockstep). */
   epoch = 0;
   /** Epochs trained by each model (stops counting when it stops early). */
@@ -97,11 +116,10 @@ export class PackedTrainer {
     this.model = new Mlp(config, nFeatures, task === "classification" ? nClasses : 1, seeds);
     this.optimizer = createOptimizer(config);
     this.manual = (options.manualGrads ?? true) && supportsManualGrads(this.model);
-    this.train = this.pack(
-      data.map((d) => d.xTrain),
+    this.trainStats = new TrainStats(data, task);
+    this.train = sizesOf(
       data.map((d) => d.yTrain),
-      data,
-      nFeatures,
+      task,
     );
     this.val = this.pack(
       data.map((d) => d.xVal),
@@ -134,32 +152,27 @@ export class PackedTrainer {
     d: number,
   ): PackedSplit {
     const K = xs.length;
-    const n = ys.map((y) => y.length);
-    const N = Math.max(...n);
+    const sizes = sizesOf(ys, this.task);
+    const { n, N } = sizes;
     const x = new Float32Array(K * N * d);
     const padded = n.some((m) => m !== N);
     const w = new Float32Array(K * N);
-    const ssTot: number[] = [];
     xs.forEach((xk, k) => {
       x.set(xk, k * N * d);
       w.fill(1, k * N, k * N + (n[k] as number));
     });
     const regression = this.task === "regression";
-    ys.forEach((y) => {
-      const mean = y.reduce((a, b) => a + b, 0) / y.length;
-      ssTot.push(regression ? y.reduce((a, b) => a + (b - mean) ** 2, 0) : 0);
-    });
     const yFlat = new Float32Array(K * N);
     ys.forEach((y, k) => {
       yFlat.set(y, k * N);
     });
-    return tf.tidy(() => {
+    const tensors = tf.tidy(() => {
       const weights = padded ? tf.tensor2d(w, [K, N]) : undefined;
       const xt = tf.tensor3d(x, [K, N, d]);
       if (!regression) {
         const ids = tf.tensor2d(Int32Array.from(yFlat), [K, N], "int32");
         const y = tf.cast(tf.oneHot(ids, this.nClasses), "float32") as tf.Tensor3D;
-        return { x: xt, y, raw: ids, n, N, weights, ssTot };
+        return { x: xt, y, raw: ids as tf.Tensor, weights };
       }
       const raw = tf.tensor3d(yFlat, [K, N, 1]);
       const mean = tf.tensor3d(
@@ -171,8 +184,9 @@ export class PackedTrainer {
         [K, 1, 1],
       );
       const y = tf.div(tf.sub(raw, mean), std) as tf.Tensor3D;
-      return { x: xt, y, raw, n, N, weights, ssTot };
+      return { x: xt, y, raw: raw as tf.Tensor, weights };
     });
+    return { ...sizes, ...tensors };
   }
 
   /** Per-model mean loss [K] over the rows whose weight is 1 (all rows when `w` is undefined). */
@@ -227,13 +241,14 @@ export class PackedTrainer {
     start: number,
     rows: number,
     real: readonly number[],
-  ): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D | undefined] {
+  ): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D | undefined, Float32Array] {
     const K = this.k;
     const d = this.model.nInputs;
     const classification = this.task === "classification";
     const yw = classification ? this.nClasses : 1;
     const x = new Float32Array(K * rows * d);
     const y = new Float32Array(K * rows * yw);
+    const targets = new Float32Array(K * rows);
     // The transposed features [K, d, rows] too for hand-derived gradients (saves two ops per step).
     const xT = this.manual ? new Float32Array(K * rows * d) : undefined;
     real.forEach((r, k) => {
@@ -245,11 +260,12 @@ export class PackedTrainer {
         x.set(fold.xTrain.subarray(row * d, row * d + d), at * d);
         if (xT) for (let j = 0; j < d; j++) xT[(k * d + j) * rows + i] = fold.xTrain[row * d + j] as number;
         const target = fold.yTrain[row] as number;
+        targets[at] = target;
         if (classification) y[at * yw + target] = 1;
         else y[at] = (target - fold.yMean) / fold.yStd;
       }
     });
-    return [tf.tensor3d(x, [K, rows, d]), tf.tensor3d(y, [K, rows, yw]), xT && tf.tensor3d(xT, [K, d, rows])];
+    return [tf.tensor3d(x, [K, rows, d]), tf.tensor3d(y, [K, rows, yw]), xT && tf.tensor3d(xT, [K, d, rows]), targets];
   }
 
   private step(
@@ -269,7 +285,7 @@ export class PackedTrainer {
     const allActive = real.every((r) => r > 0);
     try {
       tf.tidy(() => {
-        const [xb, yb, xbT] = this.batch(perms, start, rows, real);
+        const [xb, yb, xbT, targets] = this.batch(perms, start, rows, real);
         let w2: tf.Tensor2D | undefined;
         let w3: tf.Tensor3D | undefined;
         if (padded) {
@@ -287,12 +303,17 @@ export class PackedTrainer {
               "bool",
             );
         let g: tf.Tensor2D;
+        let output: tf.Tensor3D;
         if (this.manual) {
           const scale = w3 ? tf.div(w3, tf.maximum(tf.sum(w3, 1, true), 1)) : 1 / rows;
-          g = manualGrads(model, xb, yb, this.task, masks, scale as number | tf.Tensor3D, xbT);
+          const r = manualGrads(model, xb, yb, this.task, masks, scale as number | tf.Tensor3D, xbT);
+          g = r.grad;
+          output = r.out;
         } else {
+          let out: tf.Tensor3D | undefined;
           const { grads } = tf.variableGrads(() => {
-            const out = model.forward(xb, true, masks, stats, w3);
+            out = model.forward(xb, true, masks, stats, w3);
+            tf.keep(out);
             for (const s of stats) {
               tf.keep(s.mean);
               tf.keep(s.variance);
@@ -300,7 +321,9 @@ export class PackedTrainer {
             return tf.sum(this.losses(out, yb, w2)) as tf.Scalar;
           }, [theta]);
           g = grads[theta.name] as tf.Tensor2D;
+          output = out as tf.Tensor3D;
         }
+        this.trainStats.add(tf.keep(output), targets, real, rows);
         if (config.weightDecay > 0) g = tf.add(g, tf.mul(tf.mul(theta, model.kernelMask), config.weightDecay));
         if (config.l1 > 0) g = tf.add(g, tf.mul(tf.mul(tf.sign(theta), model.kernelMask), config.l1));
         // Squared norms per model [K]: per layer, and all together.
@@ -334,18 +357,20 @@ export class PackedTrainer {
     const parts: tf.Tensor2D[] = [];
     for (let start = 0; start < split.N; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, split.N - start);
-      const x = tf.slice(split.x, [0, start, 0], [K, rows, -1]);
-      const y = tf.slice(split.y, [0, start, 0], [K, rows, -1]);
-      const w = split.weights ? tf.slice(split.weights, [0, start], [K, rows]) : undefined;
+      // One chunk covering the split uses its tensors as they are (a slice would copy them).
+      const whole = rows === split.N;
+      const x = whole ? split.x : tf.slice(split.x, [0, start, 0], [K, rows, -1]);
+      const y = whole ? split.y : tf.slice(split.y, [0, start, 0], [K, rows, -1]);
+      const w = whole ? split.weights : split.weights && tf.slice(split.weights, [0, start], [K, rows]);
       const out = this.model.forward(x, false);
       const lossSum = tf.mul(this.losses(out, y, w), w ? tf.sum(w, 1) : rows);
       const weighted = (t: tf.Tensor) => tf.sum(w ? tf.mul(t, w) : t, 1);
       if (this.task === "classification") {
-        const ids = tf.slice(split.raw, [0, start], [K, rows]);
+        const ids = whole ? split.raw : tf.slice(split.raw, [0, start], [K, rows]);
         const correct = weighted(tf.cast(tf.equal(tf.argMax(out, 2), ids), "float32"));
         parts.push(tf.stack([lossSum, correct], 1) as tf.Tensor2D);
       } else {
-        const raw = tf.slice(split.raw, [0, start, 0], [K, rows, 1]);
+        const raw = whole ? split.raw : tf.slice(split.raw, [0, start, 0], [K, rows, 1]);
         const pred = tf.add(tf.mul(out, this.yStd as tf.Tensor), this.yMean as tf.Tensor);
         const err = tf.squeeze(tf.sub(pred, raw), [2]);
         parts.push(tf.stack([lossSum, weighted(tf.square(err)), weighted(tf.abs(err))], 1) as tf.Tensor2D);
@@ -355,44 +380,54 @@ export class PackedTrainer {
   }
 
   /**
-   * Evaluates every model on its train and validation rows (no dropout, moving batch-norm
-   * statistics) and reads the epoch's numbers from the device once. Each record has the task's
-   * metrics, `gap` (val_loss − loss), `lr`, and `grad_norm`, `grad_norm_l0`… of the epoch's first
-   * mini-batch.
+   * The epoch's records, read from the device once. Training metrics (`loss`, `accuracy` or `mse`,
+   * `mae`, `r2`) are the running mean over the epoch's mini-batches, as scored by each step's own
+   * forward pass (dropout active, weights before that step's update; see `TrainStats`); validation
+   * metrics (`val_…`) come from one forward pass over the validation rows in evaluation mode (no
+   * dropout, moving batch-norm statistics). Each record also has `gap` (val_loss − loss), `lr`, and
+   * `grad_norm`, `grad_norm_l0`… of the epoch's first mini-batch.
    */
   evaluate(lr: number): FoldRecord[] {
     const values = tf.tidy(() => {
-      const parts = [this.evalSums(this.train), this.evalSums(this.val)];
-      if (this.gradNorms) parts.push(this.gradNorms);
-      return tf.concat(parts, 1);
+      const val = this.evalSums(this.val);
+      return this.gradNorms ? tf.concat([val, this.gradNorms], 1) : val;
     });
     const v = values.dataSync();
     const cols = values.shape[1] as number;
     values.dispose();
+    const train = this.trainStats.read();
     const width = this.task === "classification" ? 2 : 3;
     return Array.from({ length: this.k }, (_, k) => {
       const row = v.subarray(k * cols, (k + 1) * cols);
+      const t = train[k] as (typeof train)[number];
       const rec: Record<string, number> = {};
-      const fill = (prefix: string, offset: number, split: PackedSplit) => {
-        const n = split.n[k] as number;
-        rec[`${prefix}loss`] = (row[offset] as number) / n;
+      const fill = (
+        prefix: string,
+        n: number,
+        loss: number,
+        correct: number,
+        sse: number,
+        sae: number,
+        ssTot: number,
+      ) => {
+        rec[`${prefix}loss`] = loss / n;
         if (this.task === "classification") {
-          rec[`${prefix}accuracy`] = (row[offset + 1] as number) / n;
+          rec[`${prefix}accuracy`] = correct / n;
         } else {
-          const sse = row[offset + 1] as number;
-          const ssTot = split.ssTot[k] as number;
           rec[`${prefix}mse`] = sse / n;
-          rec[`${prefix}mae`] = (row[offset + 2] as number) / n;
+          rec[`${prefix}mae`] = sae / n;
           rec[`${prefix}r2`] = ssTot > 0 ? 1 - sse / ssTot : 0;
         }
       };
-      fill("", 0, this.train);
-      fill("val_", width, this.val);
+      fill("", t.rows, t.loss, t.correct, t.sse, t.sae, this.train.ssTot[k] as number);
+      const n = this.val.n[k] as number;
+      const [a, b, c] = [row[0], row[1], row[2]] as number[];
+      fill("val_", n, a as number, b as number, b as number, c as number, this.val.ssTot[k] as number);
       rec.gap = (rec.val_loss as number) - (rec.loss as number);
       rec.lr = lr;
-      if (cols > 2 * width) {
-        rec.grad_norm = row[2 * width] as number;
-        for (let l = 0; 2 * width + 1 + l < cols; l++) rec[`grad_norm_l${l}`] = row[2 * width + 1 + l] as number;
+      if (cols > width) {
+        rec.grad_norm = row[width] as number;
+        for (let l = 0; width + 1 + l < cols; l++) rec[`grad_norm_l${l}`] = row[width + 1 + l] as number;
       }
       return rec;
     });
@@ -466,12 +501,11 @@ export class PackedTrainer {
     this.yMean?.dispose();
     this.yStd?.dispose();
     this.optimizer.dispose();
+    this.trainStats.dispose();
     this.model.dispose();
-    for (const s of [this.train, this.val]) {
-      s.x.dispose();
-      s.y.dispose();
-      s.raw.dispose();
-      s.weights?.dispose();
-    }
+    this.val.x.dispose();
+    this.val.y.dispose();
+    this.val.raw.dispose();
+    this.val.weights?.dispose();
   }
 }
