@@ -102,8 +102,8 @@ describe("worker (stub trainer in a real training thread)", () => {
     return { prefix, redis, store, queue, sweep, enqueue, start, trialDone };
   }
 
-  it("trains a trial in the thread: curve, folds, aggregate, worker name", async () => {
-    const { enqueue, start, trialDone } = await setup();
+  it("trains a trial in the thread: curve, folds, aggregate, worker name, trial log", async () => {
+    const { enqueue, start, trialDone, store, sweep } = await setup();
     const w = await start("w-basic");
     expect(w.backend).toBe("stub");
     const id = await enqueue({ learning_rate: 0.01 });
@@ -112,6 +112,14 @@ describe("worker (stub trainer in a real training thread)", () => {
     expect(t.folds).toHaveLength(3);
     expect(t.mean).toBeCloseTo(0.81);
     expect(t.curve.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+    const log = await waitFor("trial log", async () => {
+      const lines = await store.getTrialLog(sweep.id, id);
+      return lines.length >= 2 && lines;
+    });
+    expect(log.map((l) => [l.message, l.fields?.state])).toEqual([
+      ["trial started", undefined],
+      ["trial finished", "completed"],
+    ]);
   });
 
   it("trains as many trials at once as it has training threads", async () => {
@@ -142,11 +150,24 @@ describe("worker (stub trainer in a real training thread)", () => {
   });
 
   it("retries a trial whose trainer throws, then marks it failed with the reason", async () => {
-    const { enqueue, start, trialDone } = await setup();
+    const { enqueue, start, trialDone, store, sweep } = await setup();
     await start("w-throw");
     const id = await enqueue({ behaviour: "throw" });
     const t = await trialDone(id);
     expect(t).toMatchObject({ state: "failed", attempts: 2, error: "stub trainer exploded" });
+    // both attempts are in the trial's log, with the worker and the error
+    const log = await waitFor("trial log of both attempts", async () => {
+      const lines = await store.getTrialLog(sweep.id, id);
+      return lines.filter((l) => l.message === "trial attempt failed").length === 2 && lines;
+    });
+    expect(log.map((l) => l.message)).toEqual([
+      "trial started",
+      "trial attempt failed",
+      "trial started",
+      "trial attempt failed",
+    ]);
+    expect(log[0]).toMatchObject({ level: "info", worker: "w-throw", fields: { attempt: 1, backend: "stub" } });
+    expect(log[3]).toMatchObject({ level: "error", fields: { err: "stub trainer exploded", attempt: 2, last: true } });
   });
 
   it("survives a dying training thread: the trial fails after its attempts, the next trial runs", async () => {

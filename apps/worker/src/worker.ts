@@ -9,6 +9,7 @@ import { createDecidePrune, type DecidePrune } from "./decide-prune.ts";
 import { createEpochBuffer } from "./epoch-buffer.ts";
 import { createSweepStatusCache } from "./sweep-status-cache.ts";
 import { createTrainingPool, type TrainingPool, type TrainResult } from "./training-pool.ts";
+import { type RecordingLogger, recordingLogger } from "./trial-log-recorder.ts";
 
 export interface WorkerOptions {
   /** Redis URL for the queue and (unless `store` is given) the store. */
@@ -105,10 +106,23 @@ export function createWorker(options: WorkerOptions): HpoWorker {
 
   const cancelledOutcome = (error: string): TrialOutcome => ({ state: "cancelled", folds: [], flags: [], error });
 
+  /** Runs a job, then appends what it logged to the trial's log (see trial-log-recorder.ts). */
   async function process(job: Job<TrialJob>, token?: string): Promise<unknown> {
+    const { sweepId, trialId } = job.data;
+    const log = recordingLogger(logger.child({ sweepId, trialId, jobId: job.id }), name);
+    try {
+      return await processJob(job, log, token);
+    } finally {
+      // not awaited: the trial log is for people, it must not slow the next job down
+      void store
+        .appendTrialLog(sweepId, trialId, log.drain())
+        .catch((err: unknown) => logger.warn({ err, sweepId, trialId }, "appending the trial log failed"));
+    }
+  }
+
+  async function processJob(job: Job<TrialJob>, log: RecordingLogger, token?: string): Promise<unknown> {
     const data = job.data;
     const { sweepId, trialId } = data;
-    const log = logger.child({ sweepId, trialId, jobId: job.id });
     let status = await statuses.get(sweepId);
     if (status !== "running" && status !== undefined) status = await statuses.refresh(sweepId); // resumed/extended?
     if (status !== "running") {
@@ -137,7 +151,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       EPOCH_WRITE_INTERVAL_MS,
       started,
     );
-    log.info({ attempt, params: data.params }, "trial started");
+    log.info({ attempt, params: data.params, backend: data.mode === "noop" ? "noop" : backend }, "trial started");
     const onEpoch = async (report: EpochReport, samples?: number) => {
       const now = performance.now();
       metrics?.epochFinished((now - lastEpochAt) / 1000, samples);
