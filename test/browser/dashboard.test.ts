@@ -194,7 +194,7 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     expect(s.problems).toEqual([]);
   });
 
-  it("shows a trial: K-fold summary, learning curves with loss and metric, gradient norms, config", async () => {
+  it("shows a trial: K-fold summary, learning curves with loss and metric, gradient norms, config, worker log", async () => {
     const { page } = s;
     const best = done.best?.trialId as string;
     await page.goto(`${url}/#/sweeps/${done.id}`);
@@ -209,6 +209,11 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     // gradient norms are recorded per layer by the trainer; the chart is shown when present
     const gradHidden = await page.locator("text=recorded no gradient norms").count();
     expect(gradHidden).toBe(0);
+    // the worker's log of this trial, read back from the store: its start and its outcome
+    await page.waitForSelector("[data-testid=trial-log-line]:has-text('trial finished')");
+    const logText = await page.textContent("[data-testid=trial-log]");
+    expect(logText).toMatch(/INFO\s+browser-w\d?\s+trial started attempt=1/);
+    expect(logText).toContain("state=completed");
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await waitFor("2 charts", async () => (await page.locator(".plots canvas").count()) >= 2, { timeoutMs: 20_000 });
     await page.evaluate(() => window.scrollTo(0, 0));

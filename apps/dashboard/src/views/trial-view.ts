@@ -1,6 +1,7 @@
 /** Trial: K-fold summary, learning curves, gradient norms, config, folds, worker and error log. */
 import { subscribe } from "../api/events.ts";
 import { getSweep } from "../api/sweeps.ts";
+import { getTrialLog, type TrialLogLine } from "../api/trial-log.ts";
 import { getTrial } from "../api/trials.ts";
 import type { SweepSummary, TrialDetail } from "../api/types.ts";
 import { flagChip, stateBadge } from "../components/badges.ts";
@@ -10,6 +11,18 @@ import { createChart } from "../plots/chart.ts";
 import { curvesOption } from "../plots/curves/curves-plot.ts";
 import { gradKeys, gradNormOption } from "../plots/grad-norms/grad-norm-plot.ts";
 import { href, type View } from "./view.ts";
+
+/** One log line: time, level, worker, message and its fields as `key=value` (text only, never HTML). */
+function logLine(l: TrialLogLine): HTMLElement {
+  const fields = Object.entries(l.fields ?? {})
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+  return el(
+    "div",
+    { class: `log-line log-${l.level}`, attrs: { "data-testid": "trial-log-line" } },
+    `${fmtTime(l.time)} ${l.level.toUpperCase().padEnd(5)} ${l.worker}  ${l.message}${fields ? ` ${fields}` : ""}`,
+  );
+}
 
 function kv(rows: readonly (readonly [string, string | HTMLElement])[]): HTMLElement {
   return el("dl", { class: "facts" }, ...rows.flatMap(([k, v]) => [el("dt", null, k), el("dd", null, v)]));
@@ -24,7 +37,7 @@ export function trialView(sweepId: string, trialId: string): View {
   const config = el("div");
   const folds = el("div");
   const info = el("div");
-  const log = el("pre", { class: "log", attrs: { "data-testid": "trial-log" } });
+  const log = el("div", { class: "log", attrs: { "data-testid": "trial-log" } });
   const root = el(
     "section",
     { class: "page", attrs: { "data-testid": "trial-view" } },
@@ -56,7 +69,7 @@ export function trialView(sweepId: string, trialId: string): View {
   let dead = false;
   let lastState = "";
 
-  function show(t: TrialDetail, s: SweepSummary): void {
+  function show(t: TrialDetail, s: SweepSummary, lines: readonly TrialLogLine[]): void {
     lastState = t.state;
     replace(
       head,
@@ -145,11 +158,18 @@ export function trialView(sweepId: string, trialId: string): View {
             ),
           ),
     );
-    log.textContent = t.error
-      ? t.error
+    const summary = t.error
+      ? `${t.state}: ${t.error}`
       : `${t.state} on ${t.worker ?? "?"}${t.startedAt ? ` at ${fmtTime(t.startedAt)}` : ""}${
           t.finishedAt ? `, finished ${fmtTime(t.finishedAt)}` : ""
         }; no errors.`;
+    replace(
+      log,
+      el("div", { class: t.error ? "log-line log-error" : "log-line" }, summary),
+      ...(lines.length > 0
+        ? lines.map(logLine)
+        : [el("div", { class: "log-line muted" }, "(no worker log lines yet)")]),
+    );
   }
 
   function stat(label: string, value: string): HTMLElement {
@@ -158,13 +178,14 @@ export function trialView(sweepId: string, trialId: string): View {
 
   async function load(): Promise<void> {
     try {
-      const [t, s] = await Promise.all([
+      const [t, s, lines] = await Promise.all([
         getTrial(sweepId, trialId),
         sweep ? Promise.resolve(sweep) : getSweep(sweepId),
+        getTrialLog(sweepId, trialId).catch(() => [] as readonly TrialLogLine[]),
       ]);
       if (dead) return;
       sweep = s;
-      show(t, s);
+      show(t, s, lines);
     } catch (e) {
       if (!dead)
         replace(
