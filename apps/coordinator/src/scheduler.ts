@@ -1,10 +1,12 @@
 import { HpoError, type Params, type SweepRecord, type TrialRecord } from "@hpo/core";
 import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
-import { type Job, Queue, QueueEvents } from "bullmq";
+import { type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { budgetStop } from "./budget.ts";
+import { readJobStates } from "./job-states.ts";
 import type { Proposer } from "./proposer.ts";
+import { type QueueWatch, watchQueue } from "./queue-watch.ts";
 import { bulkJobOf, type TrialMode, trialJobOf } from "./trial-jobs.ts";
 
 /** The parts of the coordinator metrics the scheduler feeds (see @hpo/metrics CoordinatorMetrics). */
@@ -39,7 +41,10 @@ export interface SchedulerOptions {
  * Work per sweep is serialised and coalesced: many `kick`s while a pass runs make one more pass.
  */
 export interface Scheduler {
-  /** Subscribes to queue events, reconciles every running sweep, starts the periodic tick. */
+  /**
+   * Subscribes to finished trials (refills) and watches the queue's failed/stalled events,
+   * reconciles every running sweep, starts the periodic tick.
+   */
   start(): Promise<void>;
   /** Asks for a top-up pass of `sweepId` soon (after a submit, a finished job, ...). Never throws. */
   kick(sweepId: string): void;
@@ -63,7 +68,7 @@ export interface Scheduler {
    * @throws HpoError NOT_FOUND for an unknown sweep, CONFLICT for a failed one.
    */
   extend(sweepId: string, add: { readonly trials?: number; readonly seconds?: number }): Promise<SweepRecord>;
-  /** Stops the tick, waits for passes in progress, closes the queue, its events and connection. */
+  /** Stops the tick, waits for passes in progress, closes the queue, its event watch and connection. */
   close(): Promise<void>;
 }
 
@@ -76,7 +81,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   connection.on("error", (err) => logger.warn({ err: err.message }, "scheduler: redis connection error"));
   const queue = new Queue(TRIALS_QUEUE, { connection, prefix: options.prefix });
   queue.on("error", (err) => logger.warn({ err: err.message }, "scheduler: queue error"));
-  let events: QueueEvents | undefined;
+  let events: QueueWatch | undefined;
   let unsubscribeFinished: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -135,45 +140,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     await topUp(sweepId);
   }
 
-  /**
-   * Where the jobs of `trialIds` are, in one pipelined round trip per 500 trials: "missing" (no
-   * job), "failed" (with BullMQ's reason), "completed" (kept), or "queued" for anything else
-   * (waiting, delayed, active: a worker has it or will). Reads BullMQ's job hash and its
-   * failed/completed sets directly, instead of getJob + getState per trial.
-   */
-  async function jobStates(sweepId: string, trialIds: readonly string[]) {
-    const out: { trialId: string; state: "missing" | "failed" | "completed" | "queued"; reason?: string }[] = [];
-    for (let i = 0; i < trialIds.length; i += 500) {
-      const chunk = trialIds.slice(i, i + 500);
-      const pipe = connection.pipeline();
-      for (const trialId of chunk) {
-        const jobId = jobIdOf(sweepId, trialId);
-        pipe.hget(queue.toKey(jobId), "failedReason");
-        pipe.exists(queue.toKey(jobId));
-        pipe.zscore(queue.keys.failed as string, jobId);
-        pipe.zscore(queue.keys.completed as string, jobId);
-      }
-      const res = (await pipe.exec()) ?? [];
-      chunk.forEach((trialId, j) => {
-        const [reason, exists, failed, completed] = res.slice(4 * j, 4 * j + 4).map(([err, v]) => {
-          if (err) throw err;
-          return v;
-        });
-        if (!exists) out.push({ trialId, state: "missing" });
-        else if (failed !== null) out.push({ trialId, state: "failed", reason: (reason as string | null) ?? "" });
-        else if (completed !== null) out.push({ trialId, state: "completed" });
-        else out.push({ trialId, state: "queued" });
-      });
-    }
-    return out;
-  }
-
   /** Makes the queue match the store for the non-final trials of a running sweep. */
   async function reconcileJobs(sweepId: string): Promise<void> {
     const sweep = await store.getSweep(sweepId);
     if (sweep?.status !== "running") return;
     for (const state of NON_FINAL) {
-      for (const job of await jobStates(sweepId, await store.trialIdsInState(sweepId, state))) {
+      for (const job of await readJobStates(connection, queue, sweepId, await store.trialIdsInState(sweepId, state))) {
         if (job.state === "failed") await failTrial(sweepId, job.trialId, job.reason || "job failed");
         else if (job.state === "completed") {
           // a job never completes before its trial is final; if it did, run it again
@@ -366,24 +338,29 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   return {
     async start() {
-      events = new QueueEvents(TRIALS_QUEUE, { connection, prefix: options.prefix });
-      events.on("error", (err) => logger.warn({ err: err.message }, "scheduler: queue events error"));
-      events.on("failed", ({ jobId, failedReason }) => {
-        const ids = parseJobId(jobId);
-        if (!ids) return;
-        void (async () => {
-          const job = await queue.getJob(jobId);
-          // the worker marks a trial failed on its last attempt; this covers a worker that died
-          if (!job || (await job.getState()) === "failed") await failTrial(ids.sweepId, ids.trialId, failedReason);
-        })()
-          .catch((err) => logger.warn({ err, jobId }, "scheduler: handling a failed job failed"))
-          .finally(() => run(ids.sweepId, false));
+      // failed and stalled jobs from BullMQ's event stream, read in batches (see queue-watch.ts)
+      events = await watchQueue({
+        redis: connection,
+        eventsKey: queue.keys.events as string,
+        logger,
+        handlers: {
+          onFailed(jobId, failedReason) {
+            const ids = parseJobId(jobId);
+            if (!ids) return;
+            void (async () => {
+              const job = await queue.getJob(jobId);
+              // the worker marks a trial failed on its last attempt; this covers a worker that died
+              if (!job || (await job.getState()) === "failed") await failTrial(ids.sweepId, ids.trialId, failedReason);
+            })()
+              .catch((err) => logger.warn({ err, jobId }, "scheduler: handling a failed job failed"))
+              .finally(() => run(ids.sweepId, false));
+          },
+          onStalled(jobId) {
+            logger.warn({ jobId }, "scheduler: job stalled (its worker lost the lock); BullMQ moved it back to wait");
+            metrics?.jobStalled();
+          },
+        },
       });
-      events.on("stalled", ({ jobId }) => {
-        logger.warn({ jobId }, "scheduler: job stalled (its worker lost the lock); BullMQ moved it back to wait");
-        metrics?.jobStalled();
-      });
-      await events.waitUntilReady();
       // refill as soon as a trial is final (published by the store's finishTrial script, before
       // its job completes in BullMQ); many at once make one more pass (see run)
       unsubscribeFinished = await store.subscribeFinished((sweepId) => {
