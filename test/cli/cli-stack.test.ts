@@ -146,12 +146,20 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     expect(watched.stdout.match(/│ completed/g)?.length).toBe(4);
 
     // Read-only views of the finished sweep, and a late cancel, side by side.
-    const [status, ls, table, late] = await Promise.all([
+    const [status, ls, table, late, logs, noTrial] = await Promise.all([
       runCli(["status", id, "--json"], { cwd: dir, env }),
       runCli(["ls", "--json"], { cwd: dir, env }),
       runCli(["status", id], { cwd: dir, env }),
       runCli(["cancel", id], { cwd: dir, env }),
+      runCli(["logs", id, "t0000"], { cwd: dir, env }),
+      runCli(["logs", id, "t9999"], { cwd: dir, env }),
     ]);
+    // the worker's log of a trial, kept in Redis: its start and its outcome
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/^\S+Z INFO {2}\S+ {2}trial started attempt=1 params=\{.*"optimizer"/m);
+    expect(logs.stdout).toMatch(/INFO {2}\S+ {2}trial finished state=completed/);
+    expect(noTrial.code).toBe(2);
+    expect(noTrial.stderr).toContain("NOT_FOUND");
     expect(status.code).toBe(0);
     const sweep = JSON.parse(status.stdout) as { id: string; status: string; trials: TrialJson[] };
     expect(sweep).toMatchObject({ id, status: "completed" });
