@@ -223,7 +223,11 @@ async function measure(n: number): Promise<Figures> {
       let n = 0;
       while (!done) {
         const t = performance.now();
-        await (await fetch(`${stack?.url}/api/sweeps/${sweepId}`)).arrayBuffer();
+        try {
+          await (await fetch(`${stack?.url}/api/sweeps/${sweepId}`)).arrayBuffer();
+        } catch (e) {
+          log(`  GET /api/sweeps/:id failed during the load: ${String(e)}`);
+        }
         maxMs = Math.max(maxMs, performance.now() - t);
         n++;
         await new Promise((r) => setTimeout(r, 25));
@@ -320,6 +324,9 @@ async function measure(n: number): Promise<Figures> {
       scrollP95FrameMs,
       coordinatorRssMiB,
     };
+  } catch (e) {
+    if (stack) console.error("coordinator log (last 20 lines):", stack.coordinator.logs().slice(-20));
+    throw e;
   } finally {
     await session.close();
     await stack?.stop();

@@ -29,6 +29,7 @@ import {
   parseLeaderboardQuery,
   storeCanAnswer,
 } from "./leaderboard-query.ts";
+import { createScanThread, inlineChunks } from "./scan-thread.ts";
 import { staticDashboard } from "./static-dashboard.ts";
 import { storeScan } from "./store-scan.ts";
 import { createSweepTable, type SweepTable } from "./sweep-table.ts";
@@ -64,6 +65,9 @@ const send = (fn: Handler) => (req: Request, res: Response, next: NextFunction) 
   fn(req, res).then((body) => res.json(body), next);
 };
 
+/** How often a query is re-evaluated over a sweep that is still loading. */
+const PARTIAL_EVERY_MS = 400;
+
 const intQ = (v: unknown, fallback: number, min: number, max: number): number => {
   if (v === undefined || v === "") return fallback;
   const n = typeof v === "string" && /^\d+$/.test(v) ? Number(v) : Number.NaN;
@@ -81,6 +85,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const tables = new Map<string, SweepTable>();
   const warmed = new WeakSet<SweepTable>();
   const results = new Map<string, LeaderboardResult>();
+  /** The last answer per query from a sweep still loading (key without the table version). */
+  const partials = new Map<string, { readonly r: LeaderboardResult; readonly at: number }>();
   const events = createEventHub({ store, intervalMs: o.eventIntervalMs });
   const importance = createImportanceService();
   const fleet = createFleetSource(store, o.redisUrl);
@@ -88,6 +94,11 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const scanRedis = o.redisUrl ? new Redis(o.redisUrl, { lazyConnect: true }) : undefined;
   scanRedis?.on("error", () => {});
   const scan = scanRedis ? createPackedTrialScan(scanRedis, store.prefix) : storeScan(store);
+  // bulk loads are read and decoded in a thread: the API stays responsive during a big load
+  const chunks = o.redisUrl
+    ? createScanThread({ redisUrl: o.redisUrl, prefix: store.prefix, fallback: scan })
+    : inlineChunks(scan);
+  chunks.start?.(); // the thread takes a moment to start: not when the first big sweep is opened
   const maxTables = o.maxTables ?? 6;
   const partialAfterMs = o.partialAfterMs ?? 150;
 
@@ -102,7 +113,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     let t = tables.get(id);
     if (t)
       tables.delete(id); // re-insert: most recently used last
-    else t = createSweepTable(scan, sweep);
+    else t = createSweepTable(scan, sweep, chunks);
     tables.set(id, t);
     while (tables.size > maxTables) tables.delete(tables.keys().next().value as string);
     return t;
@@ -144,15 +155,29 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       }
       // a small sweep loads within the wait; an empty partial answer is no answer
       await Promise.race([load, new Promise((r) => setTimeout(r, partialAfterMs))]);
-      if (table.count === 0) await load;
+      while (table.count === 0 && !table.loaded) await Promise.race([load, table.stored()]);
       if (!table.loaded) loading = { loaded: table.count, of: sweep.proposed };
     } else await synced(sweep);
     const t1 = performance.now();
-    const key = `${id}|${table.version}|${q.sort}|${q.dir}|${q.states.join(",")}|${q.flag ?? ""}|${q.filter ?? ""}`;
+    const queryKey = `${id}|${q.sort}|${q.dir}|${q.states.join(",")}|${q.flag ?? ""}|${q.filter ?? ""}`;
+    const key = `${table.version}|${queryKey}`;
     let r = results.get(key);
+    if (!r && loading) {
+      // while loading, the table changes every few ms: re-sort what is loaded at most every
+      // PARTIAL_EVERY_MS, so that the browser's polling does not keep the event loop busy
+      const p = partials.get(queryKey);
+      if (p && performance.now() - p.at < PARTIAL_EVERY_MS) r = p.r;
+      else {
+        r = evaluate(table, q, sweep.spec.metric.goal);
+        partials.set(queryKey, { r, at: performance.now() });
+        while (partials.size > 16) partials.delete(partials.keys().next().value as string);
+      }
+      loading = { loaded: r.unfiltered, of: loading.of };
+    }
     if (!r) {
       r = evaluate(table, q, sweep.spec.metric.goal);
-      if (!loading) results.set(key, r);
+      results.set(key, r);
+      partials.delete(queryKey);
       while (results.size > 16) results.delete(results.keys().next().value as string);
     }
     const items = Array.from(r.order.subarray(q.offset, q.offset + q.limit), (i) => table.row(i));
@@ -212,7 +237,12 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     events,
     async close() {
       events.close();
-      await Promise.all([importance.close(), fleet.close(), scanRedis?.quit().catch(() => scanRedis.disconnect())]);
+      await Promise.all([
+        importance.close(),
+        fleet.close(),
+        chunks.close(),
+        scanRedis?.quit().catch(() => scanRedis.disconnect()),
+      ]);
     },
   };
 }

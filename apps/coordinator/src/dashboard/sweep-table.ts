@@ -6,12 +6,15 @@
  * a pass over a cached permutation.
  */
 import type { Goal, Params, ParamValue, SweepRecord, TrialState } from "@hpo/core";
-import { TRIAL_STATES, type TrialScan, type TrialScanRow, trialIdOf } from "@hpo/store";
+import { TRIAL_STATES, type TrialScan, trialIdOf } from "@hpo/store";
+import { type ChunkSource, inlineChunks } from "./scan-thread.ts";
+import { keyOfValue, type TrialChunk, toChunk } from "./trial-chunk.ts";
 
 const BATCH = 1000;
 const PARALLEL_BATCHES = 4;
 const OPEN: readonly TrialState[] = ["queued", "running"];
-const STATE_CODE = new Map(TRIAL_STATES.map((s, i) => [s, i]));
+const QUEUED = TRIAL_STATES.indexOf("queued");
+const RUNNING = TRIAL_STATES.indexOf("running");
 
 /** A leaderboard row on the wire: a TrialRecord without fold metrics, times or errors. */
 export interface TableRow {
@@ -62,6 +65,8 @@ export interface SweepTable {
    * so that any re-sort of a sweep that no longer changes is a pass over a cached order.
    */
   warm(goal: Goal): void;
+  /** Resolves when the next batch of trials is stored (or the sync in progress ends). */
+  stored(): Promise<void>;
   /** Brings the table up to date with `sweep` (its counts and proposed); one sync at a time. */
   sync(sweep: SweepRecord): Promise<void>;
 }
@@ -96,7 +101,6 @@ interface ParamColumn {
   readonly codeOf: Map<string, number>;
 }
 
-const keyOfValue = (v: ParamValue): string => (Array.isArray(v) ? `[${v.join(",")}]` : `${typeof v}:${String(v)}`);
 const textOf = (v: ParamValue): string => (Array.isArray(v) ? `[${v.join(",")}]` : String(v));
 
 /**
@@ -131,7 +135,15 @@ export function sortByKey(key: Float64Array, slots: Uint32Array, size: number): 
   return out;
 }
 
-export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTable {
+/**
+ * An empty table for `sweep`: `sync` fills it. Bulk loads come from `chunks` (a scan thread in
+ * the coordinator); the few trials re-read because their state moved, from `scan`.
+ */
+export function createSweepTable(
+  scan: TrialScan,
+  sweep: SweepRecord,
+  chunks: ChunkSource = inlineChunks(scan),
+): SweepTable {
   const sweepId = sweep.id;
   const folds = Math.max(1, sweep.spec.cv?.folds ?? 1);
   const paramNames = Object.keys(sweep.spec.parameters ?? {});
@@ -161,6 +173,12 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
   let running: Promise<void> | null = null;
   let again = false;
   let latest = sweep;
+  let onStored: (() => void)[] = [];
+  const notifyStored = () => {
+    const waiting = onStored;
+    onStored = [];
+    for (const f of waiting) f();
+  };
 
   const column = (name: string): ParamColumn => {
     let c = params.get(name);
@@ -188,45 +206,57 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
     }
   };
 
-  const put = (t: TrialScanRow) => {
-    const i = t.index;
-    ensure(i + 1);
-    if (!present[i]) count++;
-    present[i] = 1;
-    size = Math.max(size, i + 1);
-    state[i] = STATE_CODE.get(t.state) ?? 0;
-    if (OPEN.includes(t.state)) openSlots.add(i);
-    else openSlots.delete(i);
-    mean[i] = t.mean ?? Number.NaN;
-    std[i] = t.std ?? Number.NaN;
-    sem[i] = t.sem ?? Number.NaN;
-    dur[i] = t.durationMs ?? Number.NaN;
-    pruned[i] = t.prunedAt ?? Number.NaN;
-    for (let k = 0; k < folds; k++) foldScores[i * folds + k] = t.foldScores[k] ?? Number.NaN;
-    if (t.worker) {
-      let w = workerOf.get(t.worker);
-      if (w === undefined) {
-        w = workers.push(t.worker) - 1;
-        workerOf.set(t.worker, w);
+  /** Stores the trials of `c` (new ones or newer versions of held ones). */
+  const putChunk = (c: TrialChunk) => {
+    let hi = size;
+    for (let r = 0; r < c.n; r++) hi = Math.max(hi, (c.index[r] as number) + 1);
+    ensure(hi);
+    size = hi;
+    const workerCodes = c.workers.map((w) => {
+      let code = workerOf.get(w);
+      if (code === undefined) {
+        code = workers.push(w) - 1;
+        workerOf.set(w, code);
       }
-      workerCode[i] = w;
-    } else workerCode[i] = -1;
-    flagList[i] = t.flags.length ? t.flags : undefined;
-    for (const [name, v] of Object.entries(t.params)) {
-      const c = column(name);
-      if (c.num.length < size) ensure(size);
-      if (typeof v === "number") {
-        c.num[i] = v;
-        c.code[i] = -1;
-      } else {
+      return code;
+    });
+    for (let r = 0; r < c.n; r++) {
+      const i = c.index[r] as number;
+      if (!present[i]) count++;
+      present[i] = 1;
+      const st = c.state[r] as number;
+      state[i] = st;
+      if (st === QUEUED || st === RUNNING) openSlots.add(i);
+      else openSlots.delete(i);
+      mean[i] = c.mean[r] as number;
+      std[i] = c.std[r] as number;
+      sem[i] = c.sem[r] as number;
+      dur[i] = c.durationMs[r] as number;
+      pruned[i] = c.prunedAt[r] as number;
+      for (let k = 0; k < folds; k++)
+        foldScores[i * folds + k] = k < c.folds ? (c.foldScores[r * c.folds + k] as number) : Number.NaN;
+      const w = c.worker[r] as number;
+      workerCode[i] = w >= 0 ? (workerCodes[w] as number) : -1;
+      flagList[i] = undefined;
+    }
+    for (const [r, f] of c.flags) flagList[c.index[r] as number] = f;
+    for (const p of c.params) {
+      const col = column(p.name);
+      if (col.num.length < size) ensure(size);
+      const codes = p.values.map((v) => {
         const key = keyOfValue(v);
-        let code = c.codeOf.get(key);
+        let code = col.codeOf.get(key);
         if (code === undefined) {
-          code = c.values.push(v) - 1;
-          c.codeOf.set(key, code);
+          code = col.values.push(v) - 1;
+          col.codeOf.set(key, code);
         }
-        c.code[i] = code;
-        c.num[i] = Number.NaN;
+        return code;
+      });
+      for (let r = 0; r < c.n; r++) {
+        const i = c.index[r] as number;
+        const code = p.code[r] as number;
+        col.num[i] = code === -1 ? (p.num[r] as number) : Number.NaN;
+        col.code[i] = code >= 0 ? (codes[code] as number) : -1;
       }
     }
     version++;
@@ -239,19 +269,20 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
   async function readNew(): Promise<void> {
     let offset = count;
     let more = true;
-    const inflight: Promise<TrialScanRow[]>[] = [];
+    const inflight: Promise<TrialChunk>[] = [];
     const issue = () => {
-      const p = scan.range(sweepId, offset, BATCH);
+      const p = chunks.range(sweepId, offset, BATCH, folds);
       p.catch(() => undefined); // awaited below; a later page may fail while an earlier one is stored
       inflight.push(p);
       offset += BATCH;
     };
     for (let b = 0; b < PARALLEL_BATCHES; b++) issue();
     for (let p = inflight.shift(); p; p = inflight.shift()) {
-      const page = await p;
-      if (page.length < BATCH) more = false;
+      const chunk = await p;
+      if (chunk.n < BATCH) more = false;
       else if (more) issue();
-      for (const t of page) put(t);
+      putChunk(chunk);
+      notifyStored();
       await new Promise((r) => setImmediate(r));
     }
   }
@@ -271,7 +302,7 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
     }
     const ids = [...stale];
     for (let j = 0; j < ids.length; j += BATCH)
-      for (const t of await scan.byIds(sweepId, ids.slice(j, j + BATCH))) put(t);
+      putChunk(toChunk(await scan.byIds(sweepId, ids.slice(j, j + BATCH)), folds));
   }
 
   async function syncOnce(s: SweepRecord): Promise<void> {
@@ -426,6 +457,7 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
       };
       setTimeout(next, 200);
     },
+    stored: () => new Promise<void>((r) => onStored.push(r)),
     async sync(s) {
       latest = s;
       if (running) {
@@ -440,6 +472,7 @@ export function createSweepTable(scan: TrialScan, sweep: SweepRecord): SweepTabl
           } while (again);
         } finally {
           running = null;
+          notifyStored();
         }
       })();
       return running;

@@ -4,27 +4,14 @@
  * worker module. If the thread cannot start (no tsx, a bundled build), the computation falls
  * back to the main thread after yielding to the event loop.
  */
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { tsThreadCode } from "../ts-thread.ts";
 import { type ImportanceInput, type ParamImportance, pedAnova } from "./ped-anova.ts";
 
 export interface ImportanceRunner {
   run(input: ImportanceInput): Promise<ParamImportance[]>;
   /** Terminates the thread. */
   close(): Promise<void>;
-}
-
-function bootstrap(): string | undefined {
-  try {
-    const req = createRequire(import.meta.url);
-    const api = join(dirname(req.resolve("tsx/package.json")), "dist/esm/api/index.mjs");
-    const target = new URL("./importance-worker.ts", import.meta.url).href;
-    return `(async () => { const { register } = await import(${JSON.stringify(pathToFileURL(api).href)}); register(); await import(${JSON.stringify(target)}); })().catch((e) => { require("node:worker_threads").parentPort.postMessage({ id: -1, error: String(e) }); });`;
-  } catch {
-    return undefined;
-  }
 }
 
 export function createImportanceRunner(): ImportanceRunner {
@@ -47,7 +34,7 @@ export function createImportanceRunner(): ImportanceRunner {
 
   const ensure = (): Worker | null => {
     if (worker || broken) return worker;
-    const code = bootstrap();
+    const code = tsThreadCode(new URL("./importance-worker.ts", import.meta.url));
     if (!code) {
       broken = true;
       return null;

@@ -1,0 +1,134 @@
+/**
+ * A big sweep opened cold: the table loads through the scan thread, a re-sort asked while it
+ * loads is answered at once from the trials loaded so far (marked `loading`), and the complete
+ * answer follows. Real Redis, real worker thread.
+ */
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SweepSpec } from "@hpo/core";
+import { createStore, type Store } from "@hpo/store";
+import express from "express";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDashboard, type Dashboard } from "./dashboard-router.ts";
+import { sortByKey } from "./sweep-table.ts";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const N = 2600;
+
+const spec: SweepSpec = {
+  name: "cold-load-test",
+  method: "random",
+  metric: { name: "val_accuracy", goal: "maximize" },
+  parameters: {
+    x: { distribution: { kind: "uniform", min: 0, max: 1 } },
+    opt: { distribution: { kind: "categorical", values: ["adam", "sgd", "rmsprop"] } },
+  },
+  dataset: { name: "iris", task: "classification" },
+  model: { hidden: [8], activation: "relu" },
+  cv: { folds: 2, stratified: true, seed: 1 },
+  budget: { max_trials: N, max_parallel: 4, max_epochs: 3 },
+  early_terminate: { type: "none" },
+  seed: 7,
+};
+
+/** x of trial i: a permutation of the indexes, so that sorting by x reorders everything. */
+const xOf = (i: number) => ((i * 7919) % N) / N;
+
+describe("sortByKey", () => {
+  it("orders slots by key, ties by slot, like a comparator sort", () => {
+    const size = 5000;
+    const key = Float64Array.from({ length: size }, (_, i) => Math.round(Math.sin(i * 12.9898) * 50) / 7);
+    key[17] = -0;
+    key[18] = 0;
+    const slots = Uint32Array.from({ length: size / 2 }, (_, j) => j * 2 + (j % 3 === 0 ? 1 : 0));
+    const expected = Array.from(slots).sort((a, b) => (key[a] as number) - (key[b] as number) || a - b);
+    expect(Array.from(sortByKey(key, slots, size))).toEqual(expected);
+  });
+});
+
+describe("cold load of a big sweep (real Redis, scan thread)", () => {
+  const prefix = `test-${randomUUID()}`;
+  const redis = new Redis(REDIS_URL);
+  let store: Store;
+  let dashboard: Dashboard;
+  let server: Server;
+  let base = "";
+  let sweepId = "";
+  type Board = {
+    items: { id: string; params: { x: number } }[];
+    total: number;
+    loading?: { loaded: number; of: number };
+  };
+  const board = async (q: string): Promise<Board> =>
+    (await (await fetch(`${base}/api/dashboard/sweeps/${sweepId}/leaderboard?${q}`)).json()) as Board;
+
+  beforeAll(async () => {
+    store = createStore({ url: REDIS_URL, prefix });
+    sweepId = (await store.createSweep(spec)).id;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        for (let i = next++; i < N; i = next++) {
+          const t = await store.proposeTrial(sweepId, i, {
+            x: xOf(i),
+            opt: ["adam", "sgd", "rmsprop"][i % 3] as string,
+          });
+          await store.markRunning(sweepId, t.id, "w1", 1);
+          const m = 0.5 + (i % 100) / 1000;
+          await store.finishTrial(sweepId, t.id, {
+            state: "completed",
+            folds: [0, 1].map((fold) => ({ fold, score: m, metrics: {}, epochs: 3, durationMs: 5 })),
+            flags: [],
+          });
+        }
+      }),
+    );
+    await store.setSweepStatus(sweepId, "completed", "test");
+    // partialAfterMs 0: any query the store cannot answer is answered from what is loaded
+    dashboard = createDashboard({ store, redisUrl: REDIS_URL, partialAfterMs: 0 });
+    const app = express();
+    app.use(dashboard.router);
+    server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await dashboard?.close();
+    await store.close();
+    let cursor = "0";
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = nextCursor;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+    redis.disconnect();
+  });
+
+  it("answers a re-sort during the load from the loaded trials, then the complete order", async () => {
+    const first = await board("limit=50&sort=p:x");
+    expect(first.loading).toBeDefined();
+    expect(first.loading?.of).toBe(N);
+    expect(first.loading?.loaded).toBeLessThan(N);
+    expect(first.total).toBe(first.loading?.loaded);
+    const xs = first.items.map((t) => t.params.x);
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+
+    let last = first;
+    const until = Date.now() + 60_000;
+    while (last.loading && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      last = await board("limit=50&sort=p:x");
+    }
+    expect(last.loading).toBeUndefined();
+    expect(last.total).toBe(N);
+    // the complete order: x = 0, 1/N, 2/N, …
+    expect(last.items.map((t) => t.params.x)).toEqual(Array.from({ length: 50 }, (_, k) => k / N));
+    const desc = await board("limit=3&sort=p:x&dir=desc");
+    expect(desc.items.map((t) => t.params.x)).toEqual([N - 1, N - 2, N - 3].map((k) => k / N));
+  });
+});

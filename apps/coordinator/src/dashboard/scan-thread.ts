@@ -1,0 +1,102 @@
+/**
+ * Where a sweep table's bulk loads come from. `createScanThread` reads and decodes in a worker
+ * thread with its own Redis connection, so that loading 100,000 trials leaves the coordinator's
+ * event loop free (it only copies the transferred columns in). Without a thread (no tsx, or it
+ * failed to start) or without a Redis URL, `inlineChunks` does the same on the main thread.
+ */
+import { Worker } from "node:worker_threads";
+import type { TrialScan } from "@hpo/store";
+import type { ScanRequest } from "./scan-worker.ts";
+import { type TrialChunk, toChunk } from "./trial-chunk.ts";
+import { tsThreadCode } from "./ts-thread.ts";
+
+export interface ChunkSource {
+  /** Trials of ranks `offset` … `offset + count − 1` of the sweep's trial set (index order). */
+  range(sweepId: string, offset: number, count: number, folds: number): Promise<TrialChunk>;
+  /** Starts the thread now rather than at the first read (optional). */
+  start?(): void;
+  /** Stops the thread (if any). */
+  close(): Promise<void>;
+}
+
+export function inlineChunks(scan: TrialScan): ChunkSource {
+  return {
+    range: async (sweepId, offset, count, folds) => toChunk(await scan.range(sweepId, offset, count), folds),
+    close: async () => {},
+  };
+}
+
+type Reply = { readonly id: number; readonly chunk?: TrialChunk; readonly error?: string };
+
+/** A scan thread on `redisUrl` / `prefix`; `fallback` serves when the thread cannot run. */
+export function createScanThread(o: {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly fallback: TrialScan;
+}): ChunkSource {
+  const inline = inlineChunks(o.fallback);
+  let worker: Worker | null = null;
+  let broken = false;
+  let seq = 0;
+  const pending = new Map<number, { req: ScanRequest; resolve: (c: TrialChunk) => void; reject: (e: Error) => void }>();
+
+  const retryInline = (p: NonNullable<ReturnType<typeof pending.get>>) =>
+    inline.range(p.req.sweepId, p.req.offset, p.req.count, p.req.folds).then(p.resolve, p.reject);
+
+  const failAll = () => {
+    broken = true;
+    worker = null;
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      void retryInline(p);
+    }
+  };
+
+  const ensure = (): Worker | null => {
+    if (worker || broken) return worker;
+    const code = tsThreadCode(new URL("./scan-worker.ts", import.meta.url));
+    if (!code) {
+      broken = true;
+      return null;
+    }
+    const w = new Worker(code, { eval: true, workerData: { redisUrl: o.redisUrl, prefix: o.prefix } });
+    w.unref();
+    w.on("message", (m: Reply) => {
+      if (m.id === -1) return failAll();
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.chunk) p.resolve(m.chunk);
+      else
+        p.reject(
+          new Error(`dashboard: reading trials ${p.req.offset}+${p.req.count} of sweep "${p.req.sweepId}": ${m.error}`),
+        );
+    });
+    w.on("error", failAll);
+    w.on("exit", () => {
+      if (worker === w) worker = null;
+      if (pending.size > 0) failAll();
+    });
+    worker = w;
+    return w;
+  };
+
+  return {
+    start: () => void ensure(),
+    range(sweepId, offset, count, folds) {
+      const w = ensure();
+      if (!w) return inline.range(sweepId, offset, count, folds);
+      const req: ScanRequest = { id: ++seq, sweepId, offset, count, folds };
+      return new Promise((resolve, reject) => {
+        pending.set(req.id, { req, resolve, reject });
+        w.postMessage(req);
+      });
+    },
+    async close() {
+      const w = worker;
+      worker = null;
+      broken = true;
+      if (w) await w.terminate();
+    },
+  };
+}
