@@ -11,8 +11,8 @@ import { createStore, type Store } from "@hpo/store";
 import express from "express";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sortByKey } from "./columns.ts";
 import { createDashboard, type Dashboard } from "./dashboard-router.ts";
-import { sortByKey } from "./sweep-table.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const N = 2600;
