@@ -13,6 +13,13 @@ export interface RecordingLogger {
   error(fieldsOrMessage: Record<string, unknown> | string, message?: string): void;
   /** Takes the lines recorded since the last call (oldest first) and forgets them. */
   drain(): TrialLogLine[];
+  /**
+   * The line `level(fields, message)` would record, without recording or printing it: for a line
+   * that goes to the store with the trial's outcome (store.finishTrial), printed by `logger` after.
+   */
+  lineOf(level: TrialLogLevel, fields: Record<string, unknown>, message: string): TrialLogLine;
+  /** The wrapped pino logger (prints only). */
+  readonly logger: Logger;
 }
 
 /** Plain-data copy of pino-style fields: Errors become their message, the rest goes through JSON. */
@@ -29,19 +36,21 @@ function plainFields(fields: Record<string, unknown>): Record<string, unknown> |
 /** Wraps `log` (a pino child with the job's bindings) for a worker named `worker`. */
 export function recordingLogger(log: Logger, worker: string, now: () => number = Date.now): RecordingLogger {
   let lines: TrialLogLine[] = [];
+  const lineOf = (level: TrialLogLevel, fieldsOrMessage: Record<string, unknown> | string, message?: string) => {
+    if (typeof fieldsOrMessage === "string") return { time: now(), level, worker, message: fieldsOrMessage };
+    const fields = plainFields(fieldsOrMessage);
+    return { time: now(), level, worker, message: message ?? "", ...(fields ? { fields } : {}) };
+  };
   const record =
     (level: TrialLogLevel) =>
     (fieldsOrMessage: Record<string, unknown> | string, message?: string): void => {
-      if (typeof fieldsOrMessage === "string") {
-        log[level](fieldsOrMessage);
-        lines.push({ time: now(), level, worker, message: fieldsOrMessage });
-        return;
-      }
-      log[level](fieldsOrMessage, message);
-      const fields = plainFields(fieldsOrMessage);
-      lines.push({ time: now(), level, worker, message: message ?? "", ...(fields ? { fields } : {}) });
+      if (typeof fieldsOrMessage === "string") log[level](fieldsOrMessage);
+      else log[level](fieldsOrMessage, message);
+      lines.push(lineOf(level, fieldsOrMessage, message));
     };
   return {
+    logger: log,
+    lineOf,
     info: record("info"),
     warn: record("warn"),
     error: record("error"),

@@ -113,6 +113,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     try {
       return await processJob(job, log, token);
     } finally {
+      // what finishTrial did not take already (skips, hand-backs, retries, ignored results);
       // not awaited: the trial log is for people, it must not slow the next job down
       void store
         .appendTrialLog(sweepId, trialId, log.drain())
@@ -182,20 +183,24 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         throw new WaitingError();
       }
       const outcome = entry.reason === "cancel" ? { ...result.outcome, error: "sweep cancelled" } : result.outcome;
-      // the last epochs go with the outcome: one script, one round trip
-      if (!(await store.finishTrial(sweepId, trialId, outcome, run, epochs.take()))) {
+      const seconds = (performance.now() - started) / 1000;
+      const finished = {
+        state: outcome.state,
+        seconds: Number(seconds.toFixed(3)),
+        tensors: result.tensors,
+        error: outcome.error,
+      };
+      // the last epochs and the job's log so far go with the outcome: one script, one round trip
+      const lines = [...log.drain(), log.lineOf("info", finished, "trial finished")];
+      if (!(await store.finishTrial(sweepId, trialId, outcome, run, { epochs: epochs.take(), log: lines }))) {
         log.warn(
           { state: outcome.state },
           "result ignored: the trial is already final or another run replaced this one",
         );
       }
-      const seconds = (performance.now() - started) / 1000;
       metrics?.trialOutcome(outcome, seconds);
       if (backend && result.tensors !== undefined) metrics?.tfjs(backend, result.tensors);
-      log.info(
-        { state: outcome.state, seconds: Number(seconds.toFixed(3)), tensors: result.tensors, error: outcome.error },
-        "trial finished",
-      );
+      log.logger.info(finished, "trial finished"); // printed only: already in the trial's log
       return { state: outcome.state, tensors: result.tensors };
     } catch (err) {
       if (err instanceof WaitingError) throw err;
@@ -204,7 +209,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       log.error({ err: message, attempt, last }, "trial attempt failed");
       if (last) {
         const failed: TrialOutcome = { state: "failed", folds: [], flags: [], error: message };
-        await store.finishTrial(sweepId, trialId, failed, run, epochs.take());
+        await store.finishTrial(sweepId, trialId, failed, run, { epochs: epochs.take(), log: log.drain() });
         metrics?.trialFinished("failed", (performance.now() - started) / 1000);
       } else {
         epochs.flush();

@@ -95,13 +95,23 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
     ]);
     const rep = (epoch: number, value = Number.NaN): EpochReport => ({ epoch, folds: [], value });
     const outcome = { state: "completed" as const, folds: [], flags: [] };
+    const line = (message: string) => ({ time: 1, level: "info" as const, worker: "w1", message });
     await store.markRunning(sweep.id, "t0000", "w1", 1, "run-a");
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5)], "run-a")).toBe(1);
     // a stale run writes neither its epochs nor its outcome
-    expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-b", [rep(2, 0.1)])).toBe(false);
+    expect(
+      await store.finishTrial(sweep.id, "t0000", outcome, "run-b", { epochs: [rep(2, 0.1)], log: [line("late")] }),
+    ).toBe(false);
     expect((await store.getTrial(sweep.id, "t0000"))?.curve).toHaveLength(1);
     // epoch 1 again is skipped, 2 and 3 are appended, then the trial completes
-    expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-a", [rep(1, 0.9), rep(2, 0.6), rep(3)])).toBe(true);
+    expect(
+      await store.finishTrial(sweep.id, "t0000", outcome, "run-a", {
+        epochs: [rep(1, 0.9), rep(2, 0.6), rep(3)],
+        log: [line("done")],
+      }),
+    ).toBe(true);
+    // log lines are kept whatever the outcome (the stale run's line too), in order
+    expect((await store.getTrialLog(sweep.id, "t0000")).map((l) => l.message)).toEqual(["late", "done"]);
     const t = await store.getTrial(sweep.id, "t0000");
     expect(t?.state).toBe("completed");
     expect(t?.curve.map((e) => [e.epoch, e.value])).toEqual([
@@ -112,12 +122,12 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
     expect(Object.fromEntries(await store.stepValues(sweep.id, 1))).toEqual({ t0000: 0.5 });
     expect(Object.fromEntries(await store.stepValues(sweep.id, 2))).toEqual({ t0000: 0.6 });
     // a replay is a no-op: nothing appended twice
-    expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-a", [rep(4, 0.7)])).toBe(false);
+    expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-a", { epochs: [rep(4, 0.7)] })).toBe(false);
     expect((await store.getTrial(sweep.id, "t0000"))?.curve).toHaveLength(3);
     // a queued trial (never started) is finished without a curve
-    expect(await store.finishTrial(sweep.id, "t0001", { ...outcome, state: "cancelled" }, undefined, [rep(1)])).toBe(
-      true,
-    );
+    expect(
+      await store.finishTrial(sweep.id, "t0001", { ...outcome, state: "cancelled" }, undefined, { epochs: [rep(1)] }),
+    ).toBe(true);
     expect((await store.getTrial(sweep.id, "t0001"))?.curve).toEqual([]);
     expect((await store.getSweep(sweep.id))?.counts).toMatchObject({ completed: 1, cancelled: 1, running: 0 });
   });

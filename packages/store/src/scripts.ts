@@ -91,14 +91,14 @@ return 1
 `;
 
 /**
- * Appends epochs (ARGV from index `from`: epoch, value ('' when none), report JSON per epoch) to a
+ * Appends epochs (ARGV[from..to]: epoch, value ('' when none), report JSON per epoch) to a
  * running trial's curve, skipping those at or before `last`; records each value in the epoch's
  * step hash. Returns the number appended and the new last epoch. Caller checked state and run.
  */
 const APPEND = `
-local function append(trialKey, curveKey, prefix, sid, tid, last, from)
+local function append(trialKey, curveKey, prefix, sid, tid, last, from, to)
   local rows, appended = {}, 0
-  for i = from, #ARGV, 3 do
+  for i = from, to, 3 do
     local epoch = tonumber(ARGV[i])
     if epoch > last then
       rows[#rows + 1] = ARGV[i + 2]
@@ -115,11 +115,14 @@ end
 `;
 
 /**
- * KEYS: trial hash, sweep hash, curve list. ARGV: prefix, sweepId, trialId, new state, mean ('' when
- * none), std, run ('' = any; otherwise a stale run, one replaced by a later markRunning, is ignored
- * and returns 0), channel to PUBLISH the sweep id on when the trial moved ('' = none), n = number
- * of fields, then n field/value pairs written into the trial hash (incl. finishedAt), then the
- * trial's last epochs as in APPEND_EPOCHS (appended first, only while the trial is running).
+ * KEYS: trial hash, sweep hash, curve list, trial log list. ARGV: [1] prefix, [2] sweepId,
+ * [3] trialId, [4] new state, [5] mean ('' when none), [6] std, [7] run ('' = any; otherwise a
+ * stale run, one replaced by a later markRunning, is ignored and returns 0), [8] channel to
+ * PUBLISH the sweep id on when the trial moved ('' = none), [9] n = number of fields, [10] m =
+ * number of epochs, [11] lines kept in the trial log; then n field/value pairs written into the
+ * trial hash (incl. finishedAt); then m epochs as in APPEND_EPOCHS (appended first, only while the
+ * trial is running and `run` is current); then trial log lines (JSON), appended to the log
+ * whatever the outcome (a worker's lines about an ignored result are kept too) and trimmed.
  * The goal comes from the sweep hash; durationMs = finishedAt − startedAt (0 if never started).
  * A trial already in a final state is left alone (returns 0). Otherwise the state moves, counts
  * follow, and a completed trial with a mean enters the leaderboard and may become the best.
@@ -128,13 +131,20 @@ export const FINISH_TRIAL = `${COMMON}${APPEND}
 local h = redis.call('HMGET', KEYS[1], 'state', 'run', 'index', 'startedAt', 'lastEpoch')
 local state = h[1]
 if not state then return -1 end
+local n, m = tonumber(ARGV[9]), tonumber(ARGV[10])
+local logFrom = 12 + 2 * n + 3 * m
+if logFrom <= #ARGV then
+  for i = logFrom, #ARGV, 500 do
+    redis.call('RPUSH', KEYS[4], unpack(ARGV, i, math.min(i + 499, #ARGV)))
+  end
+  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[11]), -1)
+end
 if FINAL[state] then return 0 end
 if ARGV[7] ~= '' and h[2] ~= ARGV[7] then return 0 end
 local prefix, sid, tid, to = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local n = tonumber(ARGV[9])
-if state == 'running' then append(KEYS[1], KEYS[3], prefix, sid, tid, tonumber(h[5] or '-1'), 10 + 2 * n) end
+if state == 'running' then append(KEYS[1], KEYS[3], prefix, sid, tid, tonumber(h[5] or '-1'), 12 + 2 * n, logFrom - 1) end
 local fields, finished = {}, nil
-for i = 10, 9 + 2 * n, 2 do
+for i = 12, 11 + 2 * n, 2 do
   fields[#fields + 1] = ARGV[i]
   fields[#fields + 1] = ARGV[i + 1]
   if ARGV[i] == 'finishedAt' then finished = tonumber(ARGV[i + 1]) end
@@ -189,7 +199,7 @@ local h = redis.call('HMGET', KEYS[1], 'state', 'run', 'lastEpoch')
 if not h[1] then return -1 end
 if h[1] ~= 'running' then return 0 end
 if ARGV[4] ~= '' and h[2] ~= ARGV[4] then return 0 end
-return append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], tonumber(h[3] or '-1'), 5)
+return append(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], tonumber(h[3] or '-1'), 5, #ARGV)
 `;
 
 /**

@@ -33,6 +33,12 @@ export interface ListTrialsOptions {
 
 export type TrialWithCurve = TrialRecord & { readonly curve: readonly EpochReport[] };
 
+/** What a worker writes together with a trial's outcome (see Store.finishTrial). */
+export interface FinishExtras {
+  readonly epochs?: readonly EpochReport[];
+  readonly log?: readonly TrialLogLine[];
+}
+
 export interface StoreOptions {
   /** Redis URL; used when `redis` is not given. Default "redis://127.0.0.1:6379". */
   readonly url?: string;
@@ -104,8 +110,10 @@ export interface Store {
    * Writes a trial's final outcome atomically: state, folds, K-fold aggregate (mean/std/sem of
    * fold scores), flags, duration; moves the per-state counts; updates the sweep's best trial
    * when the trial completed; broadcasts the sweep id on `${prefix}:finished` (see
-   * `subscribeFinished`). `epochs`, the trial's last epochs not written yet, are appended first
-   * in the same script, as `appendEpochs` would (a worker's last batch costs no extra round trip).
+   * `subscribeFinished`). In the same script (a worker's last writes cost no extra round trip):
+   * `extras.epochs`, the trial's last epochs not written yet, are appended first as
+   * `appendEpochs` would, and `extras.log` lines are appended to the trial's log as
+   * `appendTrialLog` would (those even when the outcome itself is ignored).
    * A trial already final, or a stale `run`, is not changed again (returns false).
    */
   finishTrial(
@@ -113,7 +121,7 @@ export interface Store {
     trialId: string,
     outcome: TrialOutcome,
     run?: string,
-    epochs?: readonly EpochReport[],
+    extras?: FinishExtras,
   ): Promise<boolean>;
   /** The trial with its per-epoch curve; undefined when missing. */
   getTrial(sweepId: string, trialId: string): Promise<TrialWithCurve | undefined>;

@@ -25,6 +25,11 @@ function clip(message: string): string {
   return message.length > TRIAL_LOG_MAX_MESSAGE ? `${message.slice(0, TRIAL_LOG_MAX_MESSAGE - 1)}…` : message;
 }
 
+/** A line as stored in the log list (JSON, message clipped to TRIAL_LOG_MAX_MESSAGE). */
+export function encodeTrialLogLine(line: TrialLogLine): string {
+  return JSON.stringify({ ...line, message: clip(line.message) });
+}
+
 /** Appends `lines` to the trial's log in one round trip and trims it to the cap. */
 export async function appendTrialLog(
   redis: Redis,
@@ -35,7 +40,7 @@ export async function appendTrialLog(
 ): Promise<void> {
   if (lines.length === 0) return;
   const key = keys.trialLog(sweepId, trialId);
-  const encoded = lines.map((l) => JSON.stringify({ ...l, message: clip(l.message) }));
+  const encoded = lines.map(encodeTrialLogLine);
   await redis
     .multi()
     .rpush(key, ...encoded)

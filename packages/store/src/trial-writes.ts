@@ -4,6 +4,7 @@ import { decodeStepReport, REPORT_STEP } from "./rungs.ts";
 import { APPEND_EPOCH, APPEND_EPOCHS, FINISH_TRIAL, MARK_RUNNING, PROPOSE_TRIALS } from "./scripts.ts";
 import { finite, type StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
+import { encodeTrialLogLine, TRIAL_LOG_MAX_LINES } from "./trial-log.ts";
 
 type TrialWrites = Pick<
   Store,
@@ -102,7 +103,7 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
         return Math.max(0, r);
       }),
 
-    finishTrial: (sweepId, trialId, outcome, run, epochs = []) =>
+    finishTrial: (sweepId, trialId, outcome, run, extras = {}) =>
       guard(`finish trial "${sweepId}/${trialId}"`, async () => {
         let agg: ReturnType<typeof aggregate> | undefined;
         try {
@@ -121,9 +122,10 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
         if (agg) fields.push("mean", String(agg.mean), "std", String(agg.std), "sem", String(agg.sem));
         if (outcome.error) fields.push("error", outcome.error);
         if (outcome.prunedAt !== undefined) fields.push("prunedAt", String(outcome.prunedAt));
+        const epochs = extras.epochs ?? [];
         const r = await evalScript(
           FINISH_TRIAL,
-          [k.trial(sweepId, trialId), k.sweep(sweepId), k.curve(sweepId, trialId)],
+          [k.trial(sweepId, trialId), k.sweep(sweepId), k.curve(sweepId, trialId), k.trialLog(sweepId, trialId)],
           [
             p,
             sweepId,
@@ -134,8 +136,11 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
             run ?? "",
             finished,
             fields.length / 2,
+            epochs.length,
+            TRIAL_LOG_MAX_LINES,
             ...fields,
             ...epochArgs(epochs),
+            ...(extras.log ?? []).map(encodeTrialLogLine),
           ],
         );
         if (r === -1) throw new HpoError("NOT_FOUND", `trial "${sweepId}/${trialId}" not found`);
