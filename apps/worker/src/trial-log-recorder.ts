@@ -22,10 +22,29 @@ export interface RecordingLogger {
   readonly logger: Logger;
 }
 
+/** A value JSON keeps as it is: string, boolean, null, finite number. */
+const isJsonScalar = (v: unknown) =>
+  v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+
+/** A value whose JSON round trip is itself (minus undefined entries): a scalar or a flat object of scalars. */
+const isJsonFlat = (v: unknown): boolean =>
+  isJsonScalar(v) ||
+  (typeof v === "object" &&
+    v !== null &&
+    Object.getPrototypeOf(v) === Object.prototype &&
+    Object.values(v).every((x) => x === undefined || isJsonScalar(x)));
+
 /** Plain-data copy of pino-style fields: Errors become their message, the rest goes through JSON. */
 function plainFields(fields: Record<string, unknown>): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = v instanceof Error ? v.message : v;
+  let flat = true; // the hot path (trial started/finished): no JSON round trip needed
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    const value = v instanceof Error ? v.message : v;
+    out[k] = value;
+    if (flat && !isJsonFlat(value)) flat = false;
+  }
+  if (flat) return out;
   try {
     return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
   } catch {
