@@ -132,6 +132,17 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     return t;
   };
 
+  /**
+   * `synced`, then a fresh event-loop turn: when a big load ends, the requests that waited for it
+   * (leaderboard, history, sample, importance) each compute in their own turn, not in one long
+   * run of promise continuations that would hold the event loop.
+   */
+  const syncedTurn = async (sweep: SweepRecord): Promise<SweepTable> => {
+    const t = await synced(sweep);
+    await new Promise((r) => setImmediate(r));
+    return t;
+  };
+
   async function leaderboard(req: Request, res: Response) {
     const t0 = performance.now();
     const id = String(req.params.id);
@@ -157,7 +168,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       await Promise.race([load, new Promise((r) => setTimeout(r, partialAfterMs))]);
       while (table.count === 0 && !table.loaded) await Promise.race([load, table.stored()]);
       if (!table.loaded) loading = { loaded: table.count, of: sweep.proposed };
-    } else await synced(sweep);
+    } else await syncedTurn(sweep);
     const t1 = performance.now();
     const queryKey = `${id}|${q.sort}|${q.dir}|${q.states.join(",")}|${q.flag ?? ""}|${q.filter ?? ""}`;
     const key = `${table.version}|${queryKey}`;
@@ -197,7 +208,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   /** The requested sweep's table, in step with the store, and its goal (404 when no such sweep). */
   const tableFor = async (req: Request): Promise<{ readonly t: SweepTable; readonly goal: Goal }> => {
     const sweep = await sweepOr404(String(req.params.id));
-    return { t: await synced(sweep), goal: sweep.spec.metric.goal };
+    return { t: await syncedTurn(sweep), goal: sweep.spec.metric.goal };
   };
 
   const router = Router();

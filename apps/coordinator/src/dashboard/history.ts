@@ -8,38 +8,41 @@ import { trialIdOf } from "@hpo/store";
 import type { SweepTable } from "./sweep-table.ts";
 
 export function history(table: SweepTable, goal: Goal, points = 600): History {
-  const done: HistoryPoint[] = [];
-  for (let i = 0; i < table.size; i++) {
-    if (!table.has(i) || table.state(i) !== "completed" || Number.isNaN(table.mean(i))) continue;
-    done.push({ index: i, score: table.mean(i), trialId: trialIdOf(i) });
-  }
+  // completed trials' slots in index order (no per-trial objects: 100,000 of them are garbage)
+  const slots = new Uint32Array(table.size);
+  let n = 0;
+  for (let i = 0; i < table.size; i++)
+    if (table.has(i) && table.state(i) === "completed" && !Number.isNaN(table.mean(i))) slots[n++] = i;
+  const done = slots.subarray(0, n);
+  const point = (i: number): HistoryPoint => ({ index: i, score: table.mean(i), trialId: trialIdOf(i) });
   const better = (a: number, b: number) => (goal === "maximize" ? a > b : a < b);
   const best: [number, number][] = [];
   let cur: number | undefined;
-  for (const p of done) {
-    if (cur === undefined || better(p.score, cur)) {
-      cur = p.score;
-      best.push([p.index, cur]);
+  for (const i of done) {
+    const score = table.mean(i);
+    if (cur === undefined || better(score, cur)) {
+      cur = score;
+      best.push([i, cur]);
     }
   }
-  const last = done[done.length - 1];
-  if (last && cur !== undefined && best[best.length - 1]?.[0] !== last.index) best.push([last.index, cur]);
-  if (done.length <= points) return { points: done, best, completed: done.length };
+  const last = done[n - 1];
+  if (last !== undefined && cur !== undefined && best[best.length - 1]?.[0] !== last) best.push([last, cur]);
+  if (n <= points) return { points: Array.from(done, point), best, completed: n };
   const buckets = Math.max(1, Math.floor(points / 2));
-  const size = done.length / buckets;
+  const size = n / buckets;
   const out: HistoryPoint[] = [];
   for (let b = 0; b < buckets; b++) {
     const from = Math.floor(b * size);
-    const to = Math.min(done.length, Math.floor((b + 1) * size));
-    let hi: HistoryPoint | undefined;
-    let lo: HistoryPoint | undefined;
-    for (let i = from; i < to; i++) {
-      const p = done[i] as HistoryPoint;
-      if (!hi || better(p.score, hi.score)) hi = p;
-      if (!lo || better(lo.score, p.score)) lo = p;
+    const to = Math.min(n, Math.floor((b + 1) * size));
+    let hi = -1;
+    let lo = -1;
+    for (let j = from; j < to; j++) {
+      const i = done[j] as number;
+      if (hi < 0 || better(table.mean(i), table.mean(hi))) hi = i;
+      if (lo < 0 || better(table.mean(lo), table.mean(i))) lo = i;
     }
-    if (lo && hi && lo !== hi) out.push(lo.index < hi.index ? lo : hi, lo.index < hi.index ? hi : lo);
-    else if (hi) out.push(hi);
+    if (lo >= 0 && hi >= 0 && lo !== hi) out.push(point(Math.min(lo, hi)), point(Math.max(lo, hi)));
+    else if (hi >= 0) out.push(point(hi));
   }
-  return { points: out, best, completed: done.length };
+  return { points: out, best, completed: n };
 }

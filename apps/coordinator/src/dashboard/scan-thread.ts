@@ -37,6 +37,8 @@ export function createScanThread(o: {
   const inline = inlineChunks(o.fallback);
   let worker: Worker | null = null;
   let broken = false;
+  /** Set when the thread has loaded its modules; until then reads run inline (a cold start takes seconds on a busy machine). */
+  let ready = false;
   let seq = 0;
   const pending = new Map<number, { req: ScanRequest; resolve: (c: TrialChunk) => void; reject: (e: Error) => void }>();
 
@@ -63,6 +65,10 @@ export function createScanThread(o: {
     w.unref();
     w.on("message", (m: Reply) => {
       if (m.id === -1) return failAll();
+      if (m.id === 0) {
+        ready = true;
+        return;
+      }
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
@@ -74,7 +80,10 @@ export function createScanThread(o: {
     });
     w.on("error", failAll);
     w.on("exit", () => {
-      if (worker === w) worker = null;
+      if (worker === w) {
+        worker = null;
+        ready = false;
+      }
       if (pending.size > 0) failAll();
     });
     worker = w;
@@ -85,7 +94,7 @@ export function createScanThread(o: {
     start: () => void ensure(),
     range(sweepId, offset, count, folds) {
       const w = ensure();
-      if (!w) return inline.range(sweepId, offset, count, folds);
+      if (!w || !ready) return inline.range(sweepId, offset, count, folds);
       const req: ScanRequest = { id: ++seq, sweepId, offset, count, folds };
       return new Promise((resolve, reject) => {
         pending.set(req.id, { req, resolve, reject });

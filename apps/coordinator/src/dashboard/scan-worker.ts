@@ -29,3 +29,4 @@ parentPort?.on("message", (m: ScanRequest) => {
     (e: unknown) => parentPort?.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) }),
   );
 });
+parentPort?.postMessage({ id: 0 }); // ready: the main thread sends its reads here from now on
