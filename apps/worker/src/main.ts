@@ -16,7 +16,12 @@ import { pino } from "pino";
 import { createWorker } from "./worker.ts";
 
 const name = process.env.HPO_WORKER_NAME || `${hostname()}-${process.pid}`;
-const logger = pino({ name: "worker", level: process.env.LOG_LEVEL ?? "info" }).child({ worker: name });
+// asynchronous stdout: lines logged while a write is in flight go out together (a busy worker
+// logs two lines per trial); pino flushes what is left when the process exits
+const logger = pino(
+  { name: "worker", level: process.env.LOG_LEVEL ?? "info" },
+  pino.destination({ dest: 1, sync: false }),
+).child({ worker: name });
 const concurrency = Math.max(1, Number.parseInt(process.env.HPO_WORKER_CONCURRENCY ?? "1", 10) || 1);
 const threads = Math.max(
   1,
