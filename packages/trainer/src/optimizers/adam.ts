@@ -25,15 +25,18 @@ export class Adam extends SlotOptimizer {
       const [xs, ms, vs, gs] = src as [Float32Array, Float32Array, Float32Array, Float32Array];
       const [xd, md, vd] = dst as [Float32Array, Float32Array, Float32Array];
       const tk = Math.max(t[k] as number, 1);
-      const c1 = 1 - b1 ** tk;
-      const c2 = 1 - b2 ** tk;
+      // x ← x − (η/c1)·m / (√(v/c2) + ε), with c = 1 − β^t.
+      const step = lr / (1 - b1 ** tk);
+      const inv2 = 1 / (1 - b2 ** tk);
+      const a1 = 1 - b1;
+      const a2 = 1 - b2;
       for (let i = from; i < to; i++) {
         const gi = gs[i] as number;
-        const mi = b1 * (ms[i] as number) + (1 - b1) * gi;
-        const vi = b2 * (vs[i] as number) + (1 - b2) * gi * gi;
+        const mi = b1 * (ms[i] as number) + a1 * gi;
+        const vi = b2 * (vs[i] as number) + a2 * gi * gi;
         md[i] = mi;
         vd[i] = vi;
-        xd[i] = (xs[i] as number) - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+        xd[i] = (xs[i] as number) - (step * mi) / (Math.sqrt(vi * inv2) + eps);
       }
     });
   }
