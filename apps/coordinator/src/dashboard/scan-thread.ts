@@ -61,7 +61,12 @@ export function createScanThread(o: {
       broken = true;
       return null;
     }
-    const w = new Worker(code, { eval: true, workerData: { redisUrl: o.redisUrl, prefix: o.prefix } });
+    const w = new Worker(code, {
+      eval: true,
+      workerData: { redisUrl: o.redisUrl, prefix: o.prefix },
+      // it holds a few batches at a time: a small heap keeps the coordinator's RSS down after a big load
+      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+    });
     w.unref();
     w.on("message", (m: Reply) => {
       if (m.id === -1) return failAll();
