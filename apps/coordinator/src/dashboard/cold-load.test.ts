@@ -110,6 +110,7 @@ describe("cold load of a big sweep (real Redis, scan thread)", () => {
   });
 
   it("answers a re-sort during the load from the loaded trials, then the complete order", async () => {
+    expect(await dashboard.scanThreadReady()).toBe(true); // the load below runs in the thread
     const first = await board("limit=50&sort=p:x");
     expect(first.loading).toBeDefined();
     expect(first.loading?.of).toBe(N);
@@ -130,5 +131,5 @@ describe("cold load of a big sweep (real Redis, scan thread)", () => {
     expect(last.items.map((t) => t.params.x)).toEqual(Array.from({ length: 50 }, (_, k) => k / N));
     const desc = await board("limit=3&sort=p:x&dir=desc");
     expect(desc.items.map((t) => t.params.x)).toEqual([N - 1, N - 2, N - 3].map((k) => k / N));
-  });
+  }, 120_000);
 });

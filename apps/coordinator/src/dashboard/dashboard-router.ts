@@ -56,7 +56,9 @@ export interface DashboardOptions {
 export interface Dashboard {
   readonly router: Router;
   readonly events: EventHub;
-  /** Stops the poller, the importance thread and the fleet's queue connection; ends SSE streams. */
+  /** Resolves true once bulk loads run in the scan thread (false: on the main thread). Tests, benchmarks. */
+  scanThreadReady(): Promise<boolean>;
+  /** Stops the poller, the importance and scan threads and the fleet's queue connection; ends SSE streams. */
   close(): Promise<void>;
 }
 
@@ -246,6 +248,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   return {
     router,
     events,
+    scanThreadReady: () => chunks.whenReady?.() ?? Promise.resolve(false),
     async close() {
       events.close();
       await Promise.all([

@@ -15,6 +15,8 @@ export interface ChunkSource {
   range(sweepId: string, offset: number, count: number, folds: number): Promise<TrialChunk>;
   /** Starts the thread now rather than at the first read (optional). */
   start?(): void;
+  /** Resolves true once reads go to a thread, false if they run on the main thread (optional). */
+  whenReady?(): Promise<boolean>;
   /** Stops the thread (if any). */
   close(): Promise<void>;
 }
@@ -39,6 +41,12 @@ export function createScanThread(o: {
   let broken = false;
   /** Set when the thread has loaded its modules; until then reads run inline (a cold start takes seconds on a busy machine). */
   let ready = false;
+  let readyWaiters: ((threaded: boolean) => void)[] = [];
+  const settleReady = (threaded: boolean) => {
+    const waiting = readyWaiters;
+    readyWaiters = [];
+    for (const f of waiting) f(threaded);
+  };
   let seq = 0;
   const pending = new Map<number, { req: ScanRequest; resolve: (c: TrialChunk) => void; reject: (e: Error) => void }>();
 
@@ -48,6 +56,7 @@ export function createScanThread(o: {
   const failAll = () => {
     broken = true;
     worker = null;
+    settleReady(false);
     for (const [id, p] of pending) {
       pending.delete(id);
       void retryInline(p);
@@ -59,6 +68,7 @@ export function createScanThread(o: {
     const code = tsThreadCode(new URL("./scan-worker.ts", import.meta.url));
     if (!code) {
       broken = true;
+      settleReady(false);
       return null;
     }
     const w = new Worker(code, {
@@ -72,6 +82,7 @@ export function createScanThread(o: {
       if (m.id === -1) return failAll();
       if (m.id === 0) {
         ready = true;
+        settleReady(true);
         return;
       }
       const p = pending.get(m.id);
@@ -97,6 +108,8 @@ export function createScanThread(o: {
 
   return {
     start: () => void ensure(),
+    whenReady: () =>
+      ready || broken ? Promise.resolve(ready && !broken) : new Promise<boolean>((r) => readyWaiters.push(r)),
     range(sweepId, offset, count, folds) {
       const w = ensure();
       if (!w || !ready) return inline.range(sweepId, offset, count, folds);
@@ -110,6 +123,7 @@ export function createScanThread(o: {
       const w = worker;
       worker = null;
       broken = true;
+      settleReady(false);
       if (w) await w.terminate();
     },
   };
