@@ -67,7 +67,7 @@ describe("manualGrads", () => {
       const C = c.task === "classification" ? 4 : 1;
       const config = parseTrainConfig(
         { dropout: c.dropout, activation: c.activation },
-        { hidden: [6, 3], activation: "relu" },
+        { hidden: [24, 3], activation: "relu" }, // 24 ≥ 3·rows: the swapped (bᵀ·aᵀ)ᵀ products run too
       );
       const model = new Mlp(config, d, C, [1, 2, 3]);
       expect(supportsManualGrads(model)).toBe(true);
