@@ -19,9 +19,11 @@
  * Goal (issue 5): under 1 s to interactive and under 200 ms to re-sort at 100,000 trials.
  *
  *   pnpm exec tsx bench/dashboard-scale.ts [--sizes 10000,100000] [--json]
- *   (--reuse <prefix>/<sweepId>/<trials>: measure a sweep seeded earlier and keep it)
+ *   (--reuse <prefix>/<sweepId>/<trials>: measure a sweep seeded earlier and keep it;
+ *    --cpu-prof <dir>: CPU profiles of the coordinator's threads go there)
  */
 import { randomUUID } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { deletePrefix, flag, REDIS_URL, Redis, rssMiB, startStack, strArg } from "./lib/stack.ts";
 
@@ -114,7 +116,9 @@ interface Figures {
   /** Slowest answer to GET /api/sweeps/:id, polled every 25 ms while the page and the table load. */
   readonly apiMaxMsDuringLoad: number;
   readonly apiCallsDuringLoad: number;
-  /** The coordinator's longest event-loop delay (prom-client, 10 ms resolution) while the table loads … */
+  /** The coordinator's longest event-loop delay over 3 s idle, before the visit (the machine's own noise) … */
+  readonly loopMaxMsIdle: number;
+  /** … (prom-client, 10 ms resolution) while the table loads … */
   readonly loopMaxMsDuringLoad: number;
   /** … and while it indexes every column afterwards (3 s). */
   readonly loopMaxMsIndexing: number;
@@ -148,7 +152,12 @@ async function measure(n: number): Promise<Figures> {
     }
     const sweepId = sweep.id;
 
-    stack = await startStack({ prefix, workers: 0 });
+    const profDir = strArg("cpu-prof", "");
+    stack = await startStack({
+      prefix,
+      workers: 0,
+      ...(profDir && { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`] }),
+    });
     const { page } = session;
     // warm the browser's cache of the app itself (not the sweep) on the sweeps list
     await page.goto(`${stack.url}/#/`);
@@ -235,7 +244,10 @@ async function measure(n: number): Promise<Figures> {
       return { maxMs, n };
     };
 
+    // reference on this machine now: the idle coordinator's longest event-loop delay over 3 s
     await loopMaxMs(); // resets the coordinator's max
+    await page.waitForTimeout(3000);
+    const loopIdleMs = await loopMaxMs();
     const cold = tti();
     const coldProbe = probe(cold);
     const ttiColdMs = await cold;
@@ -316,6 +328,7 @@ async function measure(n: number): Promise<Figures> {
       firstResortCompleteMs: firstResort.completeMs,
       apiMaxMsDuringLoad: apiDuringLoad.maxMs,
       apiCallsDuringLoad: apiDuringLoad.n,
+      loopMaxMsIdle: loopIdleMs,
       loopMaxMsDuringLoad: loopLoadMs,
       loopMaxMsIndexing: loopIndexMs,
       resortMs,
@@ -348,7 +361,7 @@ for (const n of sizes) {
     `  first re-sort (by dropout), clicked as soon as interactive: ${f.firstResortMs.toFixed(0)} ms to reordered rows, ${f.firstResortCompleteMs.toFixed(0)} ms to the order over all trials (the server loads the sweep meanwhile)`,
   );
   log(
-    `  while loading: coordinator event-loop delay max ${f.loopMaxMsDuringLoad.toFixed(0)} ms (then ${f.loopMaxMsIndexing.toFixed(0)} ms while indexing columns); GET /api/sweeps/:id every 25 ms: max ${f.apiMaxMsDuringLoad.toFixed(0)} ms over ${f.apiCallsDuringLoad} calls`,
+    `  while loading: coordinator event-loop delay max ${f.loopMaxMsDuringLoad.toFixed(0)} ms (idle before: ${f.loopMaxMsIdle.toFixed(0)} ms; then ${f.loopMaxMsIndexing.toFixed(0)} ms while indexing columns); GET /api/sweeps/:id every 25 ms: max ${f.apiMaxMsDuringLoad.toFixed(0)} ms over ${f.apiCallsDuringLoad} calls`,
   );
   log(
     `  re-sort, median of ${f.resortMs.length}:          ${f.resortMedianMs.toFixed(0)} ms  (${f.resortMs.map((r) => `${r.column} ${r.ms.toFixed(0)}`).join(", ")})`,
@@ -356,6 +369,7 @@ for (const n of sizes) {
   log(`  jump to the middle:              ${f.jumpMs.toFixed(0)} ms`);
   log(`  scrolling 120 px/frame, p95 frame: ${f.scrollP95FrameMs.toFixed(1)} ms`);
   log(`  coordinator memory (RSS):        ${f.coordinatorRssMiB.toFixed(0)} MiB`);
+  log(`  machine load average at the end: ${loadavg()[0]?.toFixed(1)} (${cpus().length} cores)`);
 }
 if (json) console.log(JSON.stringify(results, null, 2));
 else {

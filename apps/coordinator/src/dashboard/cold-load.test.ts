@@ -37,14 +37,25 @@ const spec: SweepSpec = {
 const xOf = (i: number) => ((i * 7919) % N) / N;
 
 describe("sortByKey", () => {
-  it("orders slots by key, ties by slot, like a comparator sort", () => {
-    const size = 5000;
-    const key = Float64Array.from({ length: size }, (_, i) => Math.round(Math.sin(i * 12.9898) * 50) / 7);
-    key[17] = -0;
-    key[18] = 0;
-    const slots = Uint32Array.from({ length: size / 2 }, (_, j) => j * 2 + (j % 3 === 0 ? 1 : 0));
+  it("orders slots by key, ties by slot, like a comparator sort (negatives, ±0, ±Infinity, huge and tiny)", () => {
+    const size = 6000;
+    const key = Float64Array.from({ length: size }, (_, i) => {
+      const r = Math.sin(i * 12.9898) * 43758.5453;
+      const u = r - Math.floor(r); // in [0, 1)
+      if (i % 7 === 0) return Math.round(u * 20) - 10; // many ties, negatives
+      if (i % 11 === 0) return (u - 0.5) * 1e300;
+      if (i % 13 === 0) return (u - 0.5) * 1e-300;
+      return u * 2 - 1;
+    });
+    key[3] = -0;
+    key[5] = 0;
+    key[9] = Number.POSITIVE_INFINITY;
+    key[15] = Number.NEGATIVE_INFINITY;
+    // odd slots (3, 5, 9 and 15 among them) and every sixth even one
+    const slots = Uint32Array.from(Array.from({ length: size }, (_, i) => i).filter((i) => i % 2 === 1 || i % 6 === 0));
     const expected = Array.from(slots).sort((a, b) => (key[a] as number) - (key[b] as number) || a - b);
-    expect(Array.from(sortByKey(key, slots, size))).toEqual(expected);
+    expect(Array.from(sortByKey(key, slots))).toEqual(expected);
+    expect(Array.from(sortByKey(key, new Uint32Array(0)))).toEqual([]);
   });
 });
 

@@ -379,7 +379,7 @@ export function createSweepTable(
         else all[withKey++] = i;
       }
       all.subarray(missing).reverse(); // missing ones by index
-      all.set(sortByKey(key, all.subarray(0, withKey), size));
+      all.set(sortByKey(key, all.subarray(0, withKey)));
       const res = { slots: all, missing: count - withKey };
       orders.set(cacheKey, res);
       return res;
