@@ -135,14 +135,21 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   };
 
   /**
-   * `synced`, then a fresh event-loop turn: when a big load ends, the requests that waited for it
-   * (leaderboard, history, sample, importance) each compute in their own turn, not in one long
-   * run of promise continuations that would hold the event loop.
+   * `synced`, then an event-loop turn of its own: when a big load ends, the requests that waited
+   * for it (leaderboard, history, sample, importance) each compute in their own turn, not in one
+   * long run of promise continuations that would hold the event loop.
    */
   const syncedTurn = async (sweep: SweepRecord): Promise<SweepTable> => {
     const t = await synced(sweep);
-    await new Promise((r) => setImmediate(r));
+    await ownTurn();
     return t;
+  };
+  // Each caller resumes in its own event-loop iteration: the next one's setImmediate is queued
+  // only when the previous one's has fired (immediates queued during a drain run next time).
+  let turns: Promise<void> = Promise.resolve();
+  const ownTurn = (): Promise<void> => {
+    turns = turns.then(() => new Promise<void>((r) => setImmediate(r)));
+    return turns;
   };
 
   async function leaderboard(req: Request, res: Response) {
