@@ -48,7 +48,7 @@ export interface DashboardOptions {
   /**
    * While a sweep's table is still loading, a leaderboard query that the store cannot answer
    * waits this long for the load, then is answered from the trials loaded so far (marked
-   * `loading`). Default 150 ms.
+   * `loading`). Default 60 ms.
    */
   readonly partialAfterMs?: number;
 }
@@ -102,7 +102,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     : inlineChunks(scan);
   chunks.start?.(); // the thread takes a moment to start: not when the first big sweep is opened
   const maxTables = o.maxTables ?? 6;
-  const partialAfterMs = o.partialAfterMs ?? 150;
+  const partialAfterMs = o.partialAfterMs ?? 60;
 
   const sweepOr404 = async (id: string): Promise<SweepRecord> => {
     const sweep = await store.getSweep(id);
