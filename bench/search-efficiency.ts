@@ -120,6 +120,8 @@ const summary = methods.map((method) => {
     reachedTarget: toTarget.length,
     /** Mean over the runs that reached the target. */
     epochsToTargetMean: toTarget.length ? mean(toTarget) : undefined,
+    /** Per seed (in seed order): epochs to reach the same seed's random best, undefined = never. */
+    paired,
     pairedReached: paired.filter((x) => x !== undefined).length,
     /** Mean over every run; a run that missed counts as the whole budget. */
     pairedEpochsMean: paired.length ? mean(paired.map((x) => x ?? budget)) : undefined,
@@ -144,8 +146,8 @@ else {
     console.log(
       `${s.method.padEnd(9)} mean best ${s.bestMean.toFixed(4)}; reached ${target} in ${s.reachedTarget}/${s.runs} runs` +
         (s.epochsToTargetMean !== undefined ? ` (mean ${s.epochsToTargetMean.toFixed(0)} epochs)` : "") +
-        (s.method !== "random" && s.pairedEpochsMean !== undefined
-          ? `; same seed's random best: reached in ${s.pairedReached}/${s.runs} runs, mean ${s.pairedEpochsMean.toFixed(0)} epochs = ${pct(s.pairedEpochsMean)} of the budget (a miss counts as 100%)`
+        (s.method !== "random" && s.pairedEpochsMean !== undefined && randomRuns.length > 0
+          ? `; same seed's random best: reached in ${s.pairedReached}/${s.runs} runs, mean ${s.pairedEpochsMean.toFixed(0)} epochs = ${pct(s.pairedEpochsMean)} of the budget (a miss counts as 100%; per seed ${s.paired.map((e) => e ?? "miss").join(", ")})`
           : "") +
         (s.randomMeanEpochsMean !== undefined
           ? `; random's mean best: reached in ${s.randomMeanReached}/${s.runs} runs, mean ${s.randomMeanEpochsMean.toFixed(0)} epochs = ${pct(s.randomMeanEpochsMean)}`
