@@ -48,11 +48,6 @@ export abstract class SlotOptimizer implements Optimizer {
     return s;
   }
 
-  /** The context of the `apply` call in progress. */
-  protected get context(): StepContext {
-    return this.ctx;
-  }
-
   /** Assigns `value` to `v`, except in the packed models outside `ctx.active`. */
   protected set(v: tf.Variable, value: tf.Tensor): void {
     const { active } = this.ctx;
