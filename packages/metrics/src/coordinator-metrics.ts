@@ -15,8 +15,9 @@ export interface CoordinatorMetricsOptions {
 /**
  * The metrics the coordinator records. Trials and folds are counted by the workers that train
  * them; the coordinator calls `trialFinished("cancelled")` only for trials it finalises itself
- * (cancelled or failed before any worker took them), and `jobStalled` / `jobRetried` from its
- * QueueEvents listener (one listener per fleet, so each event is counted once).
+ * (cancelled or failed before any worker took them), and `jobStalled` from the scheduler's watch
+ * of the queue's event stream (queue-watch.ts; one per fleet, so each event is counted once).
+ * `jobRetried` is counted by the worker whose attempt failed.
  */
 export interface CoordinatorMetrics extends OutcomeMetrics {
   /** Express middleware for hpo_http_request_duration_seconds; mount before the routes. */

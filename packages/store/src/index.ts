@@ -10,4 +10,4 @@ export {
   readTrialLog,
   TRIAL_LOG_MAX_LINES,
 } from "./trial-log.ts";
-export { createTrialScan, type TrialScan, type TrialScanRow } from "./trial-scan.ts";
+export type { TrialScan, TrialScanRow } from "./trial-scan.ts";

@@ -101,7 +101,7 @@ function unpackRows(reply: string): TrialScanRow[] {
 /**
  * A packed scan over `redis` (the caller's connection: it opens and closes it; two commands,
  * `hpoDashRange` and `hpoDashByKeys`, are defined on it) with key prefix `prefix`. Same rows,
- * order and semantics as `createTrialScan`.
+ * order and semantics as the `TrialScan` interface (trial-scan.ts) asks.
  */
 export function createPackedTrialScan(redis: Redis, prefix: string): TrialScan {
   const k = keysFor(prefix);
