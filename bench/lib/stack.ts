@@ -155,15 +155,7 @@ export async function startStack(opts: {
   }
 }
 
-/** Deletes every key under `${prefix}:` with SCAN (small COUNT: each call blocks the shared Redis briefly). */
-export async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== "0");
-}
+export { deletePrefix } from "../../test/helpers/prefix.ts";
 
 /** p-th percentile (0..100) of sorted numbers. */
 export function percentile(sorted: readonly number[], p: number): number {

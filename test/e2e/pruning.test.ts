@@ -1,5 +1,5 @@
 import type { EpochReport, SweepRecord, TrialRecord } from "@hpo/core";
-import { AshaPruner, createPruner, HyperbandPruner } from "@hpo/core";
+import { type AshaPruner, createPruner, HyperbandPruner } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";

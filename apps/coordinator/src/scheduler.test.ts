@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
-import { createStore, jobIdOf, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { createStore, deleteKeysUnder, jobIdOf, type Store, TRIALS_QUEUE } from "@hpo/store";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
@@ -86,12 +86,7 @@ describe("scheduler", () => {
     cleanups.push(async () => {
       for (const s of schedulers) await s.close();
       await queue.close();
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== "0");
+      await deleteKeysUnder(redis, prefix);
       await store.close();
       await redis.quit();
     });

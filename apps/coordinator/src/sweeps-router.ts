@@ -28,6 +28,14 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler): Router {
     if (!sweep) throw new HpoError("NOT_FOUND", `sweep "${id}" not found`);
     return sweep;
   };
+  /** The trial `:trialId` of sweep `:id` in the request's path, or a 404 naming both. */
+  const trialOr404 = async (req: Request) => {
+    const id = String(req.params.id);
+    const trialId = String(req.params.trialId);
+    const trial = TRIAL_ID.test(trialId) ? await store.getTrial(id, trialId) : undefined;
+    if (!trial) throw new HpoError("NOT_FOUND", `trial "${trialId}" of sweep "${id}" not found`);
+    return trial;
+  };
 
   router.post(
     "/",
@@ -66,23 +74,14 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler): Router {
 
   router.get(
     "/:id/trials/:trialId",
-    send(async (req) => {
-      const id = String(req.params.id);
-      const trialId = String(req.params.trialId);
-      const trial = TRIAL_ID.test(trialId) ? await store.getTrial(id, trialId) : undefined;
-      if (!trial) throw new HpoError("NOT_FOUND", `trial "${trialId}" of sweep "${id}" not found`);
-      return trial;
-    }),
+    send((req) => trialOr404(req)),
   );
 
   router.get(
     "/:id/trials/:trialId/log",
     send(async (req) => {
-      const id = String(req.params.id);
-      const trialId = String(req.params.trialId);
-      const trial = TRIAL_ID.test(trialId) ? await store.getTrial(id, trialId) : undefined;
-      if (!trial) throw new HpoError("NOT_FOUND", `trial "${trialId}" of sweep "${id}" not found`);
-      return { lines: await store.getTrialLog(id, trialId) };
+      const trial = await trialOr404(req);
+      return { lines: await store.getTrialLog(trial.sweepId, trial.id) };
     }),
   );
 

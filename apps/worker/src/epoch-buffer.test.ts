@@ -4,6 +4,18 @@ import { createEpochBuffer } from "./epoch-buffer.ts";
 
 const report = (epoch: number): EpochReport => ({ epoch, folds: [{ acc: epoch / 10 }], value: epoch / 10 });
 
+/** A buffer (250 ms interval) whose writes record the epochs of each batch in `writes`. */
+function recordingBuffer() {
+  const writes: number[][] = [];
+  const buf = createEpochBuffer(
+    async (rs) => void writes.push(rs.map((r) => r.epoch)),
+    () => {},
+    250,
+    performance.now(),
+  );
+  return { writes, buf };
+}
+
 describe("EpochBuffer", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -11,13 +23,7 @@ describe("EpochBuffer", () => {
 
   it("batches fast epochs into one write per interval, in order, and flushes the rest on demand", async () => {
     vi.useFakeTimers();
-    const writes: number[][] = [];
-    const buf = createEpochBuffer(
-      async (rs) => void writes.push(rs.map((r) => r.epoch)),
-      () => {},
-      250,
-      performance.now(),
-    );
+    const { writes, buf } = recordingBuffer();
     for (let e = 1; e <= 3; e++) buf.add(report(e));
     expect(writes).toEqual([]); // younger than the interval: held back
     await vi.advanceTimersByTimeAsync(250);
@@ -36,13 +42,7 @@ describe("EpochBuffer", () => {
 
   it("writes a slow epoch at once (real training: one write per epoch, no delay)", async () => {
     vi.useFakeTimers();
-    const writes: number[][] = [];
-    const buf = createEpochBuffer(
-      async (rs) => void writes.push(rs.map((r) => r.epoch)),
-      () => {},
-      250,
-      performance.now(),
-    );
+    const { writes, buf } = recordingBuffer();
     await vi.advanceTimersByTimeAsync(300);
     buf.add(report(1));
     expect(writes).toEqual([[1]]);
@@ -67,13 +67,7 @@ describe("EpochBuffer", () => {
 
   it("take() hands back the pending epochs without writing them and drops the timer", async () => {
     vi.useFakeTimers();
-    const writes: number[][] = [];
-    const buf = createEpochBuffer(
-      async (rs) => void writes.push(rs.map((r) => r.epoch)),
-      () => {},
-      250,
-      performance.now(),
-    );
+    const { writes, buf } = recordingBuffer();
     buf.add(report(1));
     buf.add(report(2));
     expect(buf.take().map((r) => r.epoch)).toEqual([1, 2]);

@@ -4,11 +4,22 @@ import { createStore, type Store } from "./store.ts";
 import { storePerTest, TEST_REDIS_URL, testSpec } from "./test-support.ts";
 
 const spec = testSpec({ name: "batch-test" });
+/** An epoch report without folds; its value NaN (the default) means "no value". */
+const rep = (epoch: number, value = Number.NaN): EpochReport => ({ epoch, folds: [], value });
 
 describe("store batched writes: proposeTrials, appendEpochs", () => {
   const stores = storePerTest((prefix) => createStore({ url: TEST_REDIS_URL, prefix, now: () => 1234 }));
   let store: Store;
   const fresh = () => (store = stores.fresh());
+  /** A new sweep with trials t0000 and t0001 queued (empty params). */
+  const sweepWithTwoTrials = async () => {
+    const sweep = await store.createSweep(spec);
+    await store.proposeTrials(sweep.id, [
+      { index: 0, params: {} },
+      { index: 1, params: {} },
+    ]);
+    return sweep;
+  };
 
   it("returns the same records as proposeTrial would, and as the store reads back", async () => {
     fresh();
@@ -62,12 +73,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
 
   it("appendEpochs appends in order like appendEpoch, skips stale epochs, honours the run token", async () => {
     fresh();
-    const sweep = await store.createSweep(spec);
-    await store.proposeTrials(sweep.id, [
-      { index: 0, params: {} },
-      { index: 1, params: {} },
-    ]);
-    const rep = (epoch: number, value = Number.NaN): EpochReport => ({ epoch, folds: [], value }); // NaN: no value
+    const sweep = await sweepWithTwoTrials();
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5)], "run-a")).toBe(0); // not running yet
     await store.markRunning(sweep.id, "t0000", "w1", 1, "run-a");
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5), rep(2, 0.6)], "run-a")).toBe(2);
@@ -88,12 +94,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
 
   it("finishTrial appends the last epochs in the same call, only for the current run of a running trial", async () => {
     fresh();
-    const sweep = await store.createSweep(spec);
-    await store.proposeTrials(sweep.id, [
-      { index: 0, params: {} },
-      { index: 1, params: {} },
-    ]);
-    const rep = (epoch: number, value = Number.NaN): EpochReport => ({ epoch, folds: [], value });
+    const sweep = await sweepWithTwoTrials();
     const outcome = { state: "completed" as const, folds: [], flags: [] };
     const line = (message: string) => ({ time: 1, level: "info" as const, worker: "w1", message });
     await store.markRunning(sweep.id, "t0000", "w1", 1, "run-a");
@@ -134,11 +135,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
 
   it("broadcasts the sweep id of every trial that finishes (once), not of ignored writes", async () => {
     fresh();
-    const sweep = await store.createSweep(spec);
-    await store.proposeTrials(sweep.id, [
-      { index: 0, params: {} },
-      { index: 1, params: {} },
-    ]);
+    const sweep = await sweepWithTwoTrials();
     const got: string[] = [];
     const unsubscribe = await store.subscribeFinished((id) => got.push(id));
     const outcome = { state: "completed" as const, folds: [], flags: [] };

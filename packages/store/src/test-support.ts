@@ -6,23 +6,17 @@ import { randomUUID } from "node:crypto";
 import type { SweepSpec } from "@hpo/core";
 import { Redis as IORedis, type Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll } from "vitest";
+import { deleteKeysUnder } from "./delete-prefix.ts";
 import type { Store } from "./store.ts";
+
+/** Deletes every key under `${prefix}:` (SCAN + UNLINK, safe on a shared Redis). */
+export const deleteTestKeys = deleteKeysUnder;
 
 /** REDIS_URL, default the local 127.0.0.1:6379 (shared with other tests: use `testPrefix()`). */
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** A key prefix no other test uses: `test-<uuid>`. */
 export const testPrefix = (): string => `test-${randomUUID()}`;
-
-/** Deletes every key under `${prefix}:` (SCAN, safe on a shared Redis). */
-export async function deleteTestKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== "0");
-}
 
 /**
  * A valid random-search spec on iris (val_accuracy, maximize; lr log-uniform; 3 stratified folds;

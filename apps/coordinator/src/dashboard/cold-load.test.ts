@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SweepSpec } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
 import express from "express";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,12 +111,7 @@ describe("cold load of a big sweep (real Redis, scan thread)", () => {
     await new Promise((r) => server?.close(r));
     await dashboard?.close();
     await store.close();
-    let cursor = "0";
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = nextCursor;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
 import express from "express";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,12 +78,7 @@ describe("dashboard router (real Redis)", () => {
     await new Promise((r) => server.close(r));
     await dashboard.close();
     await store.close();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
 

@@ -1,6 +1,6 @@
 import type { Rng } from "../rng.ts";
 import { normalMass } from "./normal-math.ts";
-import { type NumericalDomain, observationWeight } from "./parzen-estimator.ts";
+import { type NumericalDomain, observationWeight, pickKernel } from "./parzen-estimator.ts";
 
 /** One dimension of a joint Parzen estimator: numerical (in TPE space) or categorical (indices). */
 export type JointDimension =
@@ -89,15 +89,7 @@ export class MultivariateParzen {
 
   /** A joint draw: pick a kernel by weight, then each dimension from that kernel (snapped to its support). */
   sample(rng: Rng): number[] {
-    const u = rng.next();
-    let lo = 0;
-    let hi = this.#cumWeight.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.#cumWeight[mid] as number) > u) hi = mid;
-      else lo = mid + 1;
-    }
-    const i = lo;
+    const i = pickKernel(this.#cumWeight, rng.next());
     return this.#dims.map((d, j) => {
       const m = (this.#mu[j] as Float64Array)[i] as number;
       if (d.kind === "categorical") {

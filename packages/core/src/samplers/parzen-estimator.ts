@@ -35,6 +35,21 @@ const FINE_STEP = 0.25;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
 /**
+ * The kernel a uniform draw `u` ∈ [0, 1) picks: the first index whose cumulative weight exceeds
+ * `u` (binary search over `cumWeight`, the normalised running sum of the kernel weights).
+ */
+export function pickKernel(cumWeight: ArrayLike<number>, u: number): number {
+  let lo = 0;
+  let hi = cumWeight.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((cumWeight[mid] as number) > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
  * Indices of `xs` sorted by value (ties in index order): an LSD radix sort over 32-bit keys
  * quantised on [low, high] (values closer than (high−low)/2^32 may swap; irrelevant here).
  */
@@ -321,16 +336,9 @@ export class NumericalParzen {
 
   /** A draw: pick a kernel by weight, draw from its Gaussian truncated to [low, high], snap to the support. */
   sample(rng: Rng): number {
-    const u = rng.next();
-    let lo = 0;
-    let hi = this.#cumWeight.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.#cumWeight[mid] as number) > u) hi = mid;
-      else lo = mid + 1;
-    }
-    const m = this.#allMu[lo] as number;
-    const s = this.#allSigma[lo] as number;
+    const i = pickKernel(this.#cumWeight, rng.next());
+    const m = this.#allMu[i] as number;
+    const s = this.#allSigma[i] as number;
     const { low, high } = this.#d;
     let x = Number.NaN;
     for (let tries = 0; tries < 100; tries++) {
