@@ -4,15 +4,13 @@
  * answer follows. Real Redis, real worker thread.
  */
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { SweepSpec } from "@hpo/core";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
-import express from "express";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sortByKey } from "./columns.ts";
-import { createDashboard, type Dashboard } from "./dashboard-router.ts";
+import type { Dashboard } from "./dashboard-router.ts";
+import { type DashboardTestServer, serveDashboard } from "./test-server.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const N = 2600;
@@ -64,7 +62,7 @@ describe("cold load of a big sweep (real Redis, scan thread)", () => {
   const redis = new Redis(REDIS_URL);
   let store: Store;
   let dashboard: Dashboard;
-  let server: Server;
+  let served: DashboardTestServer | undefined;
   let base = "";
   let sweepId = "";
   type Board = {
@@ -98,18 +96,12 @@ describe("cold load of a big sweep (real Redis, scan thread)", () => {
     );
     await store.setSweepStatus(sweepId, "completed", "test");
     // partialAfterMs 0: any query the store cannot answer is answered from what is loaded
-    dashboard = createDashboard({ store, redisUrl: REDIS_URL, partialAfterMs: 0 });
-    const app = express();
-    app.use(dashboard.router);
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveDashboard(store, { redisUrl: REDIS_URL, partialAfterMs: 0 });
+    ({ dashboard, base } = served);
   }, 120_000);
 
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    await dashboard?.close();
+    await served?.close();
     await store.close();
     await deleteKeysUnder(redis, prefix);
     redis.disconnect();

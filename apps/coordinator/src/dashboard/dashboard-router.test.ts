@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
-import express from "express";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDashboard, type Dashboard } from "./dashboard-router.ts";
+import { type DashboardTestServer, serveDashboard } from "./test-server.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -34,8 +31,7 @@ describe("dashboard router (real Redis)", () => {
   const prefix = `test-${randomUUID()}`;
   const redis = new Redis(REDIS_URL);
   let store: Store;
-  let dashboard: Dashboard;
-  let server: Server;
+  let served: DashboardTestServer;
   let base = "";
   let sweepId = "";
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
@@ -46,24 +42,8 @@ describe("dashboard router (real Redis)", () => {
 
   beforeAll(async () => {
     store = createStore({ url: REDIS_URL, prefix });
-    dashboard = createDashboard({ store, redisUrl: REDIS_URL, eventIntervalMs: 100 });
-    const app = express();
-    app.use(dashboard.router);
-    app.use(
-      (
-        err: { status?: number; code?: string; message: string },
-        _req: express.Request,
-        res: express.Response,
-        _next: express.NextFunction,
-      ) => {
-        res
-          .status(err.code === "NOT_FOUND" ? 404 : err.code === "INVALID_REQUEST" ? 400 : 500)
-          .json({ error: { code: err.code, message: err.message } });
-      },
-    );
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveDashboard(store, { redisUrl: REDIS_URL, eventIntervalMs: 100 });
+    ({ base } = served);
     sweepId = (await store.createSweep(spec)).id;
     // 30 trials: lr grows with the index; mean = 0.5 + index/100 for even indexes, sgd on odd ones
     for (let i = 0; i < 30; i++) {
@@ -74,9 +54,7 @@ describe("dashboard router (real Redis)", () => {
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await dashboard.close();
+    await served.close();
     await store.close();
     await deleteKeysUnder(redis, prefix);
     redis.disconnect();
