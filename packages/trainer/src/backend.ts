@@ -4,7 +4,7 @@ import "./register-gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { HpoError } from "@hpo/core";
-import { installWasmSliceKernels } from "./wasm-slice-kernels.ts";
+import { installWasmKernels } from "./wasm-kernels.ts";
 
 /** A TensorFlow.js backend hpo can train on, best first. */
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
@@ -97,7 +97,7 @@ export async function selectBackend(
     const why = await tryActivate(preference);
     if (why !== undefined)
       throw new HpoError("UNAVAILABLE", `backend selection: forced backend "${preference}" is unavailable: ${why}`);
-    if (preference === "wasm") installWasmSliceKernels();
+    if (preference === "wasm") installWasmKernels();
     const chosen = { name: preference, reason: "forced by configuration" };
     log(`backend: using ${chosen.name} (${chosen.reason})`);
     return chosen;
@@ -106,7 +106,7 @@ export async function selectBackend(
   for (const name of AUTO_ORDER) {
     const why = await tryActivate(name);
     if (why === undefined) {
-      if (name === "wasm") installWasmSliceKernels();
+      if (name === "wasm") installWasmKernels();
       const reason = skipped.length === 0 ? "best available" : `best available; skipped ${skipped.join(", ")}`;
       log(`backend: using ${name} (best available)`);
       return { name, reason };

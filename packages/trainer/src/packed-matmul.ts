@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { PACKED_MATMUL, wasmPackedMatMul } from "./wasm-packed-matmul.ts";
 
 function splitBatch(t: tf.Tensor3D): tf.Tensor3D[] {
   const k = t.shape[0];
@@ -9,8 +10,12 @@ function joinBatch(parts: readonly tf.Tensor3D[]): tf.Tensor3D {
   return parts.length === 1 ? (parts[0] as tf.Tensor3D) : (tf.concat([...parts], 0) as tf.Tensor3D);
 }
 
-/** x [K, n, a] · w [K, a, b] → [K, n, b], one batch-of-one product per model. */
+/**
+ * x [K, n, a] · w [K, a, b] → [K, n, b], one batch-of-one product per model: one copy-free
+ * `HpoPackedMatMul` op on wasm once `installWasmPackedMatMul` ran, else split + K matMul + concat.
+ */
 export function perModelMatMul(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
+  if (x.shape[0] > 1 && tf.getKernel(PACKED_MATMUL, tf.getBackend())) return wasmPackedMatMul(x, w);
   const xs = splitBatch(x);
   const ws = splitBatch(w);
   return joinBatch(xs.map((xk, k) => tf.matMul(xk, ws[k] as tf.Tensor3D)));

@@ -18,7 +18,7 @@ import { learningRateAt } from "./lr-schedule.ts";
 import { noopTrial } from "./noop-trial.ts";
 import { type FoldRecord, METRIC_KEYS, PackedTrainer } from "./packed-trainer.ts";
 import { parseTrainConfig } from "./params.ts";
-import { installWasmSliceKernels } from "./wasm-slice-kernels.ts";
+import { installWasmKernels } from "./wasm-kernels.ts";
 
 /** Options of `trainTrial`. */
 export interface TrainTrialOptions {
@@ -72,7 +72,7 @@ export async function trainTrial(
     const k = job.cv.folds;
     const folds = splitFolds(data, job.cv);
     await tf.ready();
-    if (tf.getBackend() === "wasm") installWasmSliceKernels();
+    if (tf.getBackend() === "wasm") installWasmKernels();
     const durations = new Array<number>(k).fill(0);
     const groups = options.packFolds === false ? folds.map((_, f) => [f]) : [folds.map((_, f) => f)];
     for (const group of groups) {
