@@ -171,10 +171,15 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     await page.fill("[data-testid=param-filter]", "nosuch<1");
     await page.press("[data-testid=param-filter]", "Enter");
     await page.waitForSelector(".leaderboard .error-text:has-text('unknown column')");
-    // Chromium logs the refused request (HTTP 400) itself; that one is expected
-    const refused = s.problems.findIndex((p) => p.includes("status of 400"));
-    expect(refused).toBeGreaterThanOrEqual(0);
-    s.problems.splice(refused, 1);
+    // Chromium logs the refused request (HTTP 400) itself; that one is expected, and only once:
+    // the refused page is not asked again when the error text resizes the table or it scrolls
+    await page.evaluate(() => document.querySelector(".leaderboard .lb-scroll")?.dispatchEvent(new Event("scroll")));
+    await page.waitForTimeout(500);
+    expect(s.problems.filter((p) => p.includes("status of 400"))).toHaveLength(1);
+    s.problems.splice(
+      s.problems.findIndex((p) => p.includes("status of 400")),
+      1,
+    );
     await page.fill("[data-testid=param-filter]", "");
     await page.press("[data-testid=param-filter]", "Enter");
     await page.selectOption("[data-testid=state-filter]", "running");

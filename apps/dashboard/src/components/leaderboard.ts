@@ -4,6 +4,7 @@
  * elements), so 100,000 rows scroll as smoothly as 100.
  */
 import type { TrialState } from "@hpo/core";
+import { ApiError } from "../api/client.ts";
 import { getLeaderboard } from "../api/trials.ts";
 import type { LeaderboardPage, LeaderboardQuery, SortDir, TrialRow } from "../api/types.ts";
 import { type Child, el, replace } from "../dom.ts";
@@ -105,6 +106,8 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   let cache = new Map<number, readonly TrialRow[]>();
   let stale = new Map<number, readonly TrialRow[]>();
   const inflight = new Set<string>();
+  /** Page keys (`gen:page`) the server refused with a 4xx in their generation. */
+  const refused = new Set<string>();
   let fetchTimer: ReturnType<typeof setTimeout> | undefined;
   let partialTimer: ReturnType<typeof setTimeout> | undefined;
   let raf = 0;
@@ -269,7 +272,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
   async function fetchPage(p: number, given?: Promise<LeaderboardPage>): Promise<void> {
     const myGen = gen;
     const key = `${myGen}:${p}`;
-    if (inflight.has(key) || cache.has(p)) return;
+    if (inflight.has(key) || cache.has(p) || refused.has(key)) return;
     inflight.add(key);
     try {
       const page = await (given ?? getLeaderboard(o.sweepId, q, p * PAGE, PAGE));
@@ -301,6 +304,9 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
       }
       schedule();
     } catch (e) {
+      // A query the server refuses (4xx: a bad filter) is not asked again on every scroll or
+      // resize of this generation; other failures (network, 5xx) are retried by the next schedule.
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500) refused.add(key);
       if (myGen === gen) errorText.textContent = e instanceof Error ? e.message : String(e);
     } finally {
       inflight.delete(key);
@@ -309,6 +315,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
 
   function reload(keepRows: boolean): void {
     gen++;
+    refused.clear();
     stale = keepRows ? new Map([...stale, ...cache]) : new Map();
     cache = new Map();
     if (!keepRows) {
