@@ -22,27 +22,53 @@ export async function noopTrial(job: TrialJob, reporter: Reporter, signal?: Abor
     Math.exp(-((Math.log2(bs) - 5) ** 2) / 18) *
     (1 - 0.5 * (dropout - 0.2) ** 2);
   const maximize = job.metric.goal === "maximize";
+  const name = job.metric.name;
   const rng = createRng(mixSeed(job.seed, job.trialId, "noop"));
   const k = job.cv.folds;
-  const finals = Array.from({ length: k }, () => Math.min(1, Math.max(0, 0.5 + 0.45 * quality + 0.01 * rng.normal())));
-  const score = (acc: number) => (maximize ? acc : 1 - acc);
+  const finals: number[] = [];
+  for (let fold = 0; fold < k; fold++)
+    finals.push(Math.min(1, Math.max(0, 0.5 + 0.45 * quality + 0.01 * rng.normal())));
   const epochs = Math.max(1, job.maxEpochs);
-  const at = (f: number, epoch: number) => score(0.5 + (f - 0.5) * (1 - Math.exp((-3 * epoch) / epochs)));
-  const results = (epoch: number): FoldResult[] =>
-    finals.map((f, fold) => ({
-      fold,
-      score: at(f, epoch),
-      metrics: { [job.metric.name]: at(f, epoch) },
-      epochs: epoch,
-      durationMs: Date.now() - started,
-    }));
+  // plain loops and no closures per call: this runs once per trial of every noop benchmark
   for (let epoch = 1; epoch <= epochs; epoch++) {
     if (signal?.aborted) return { state: "cancelled", folds: [], flags: [], error: "cancelled" };
-    const folds = finals.map((f) => ({ [job.metric.name]: at(f, epoch) }));
-    const value = folds.reduce((a, f) => a + (f[job.metric.name] as number), 0) / k;
-    if (await reporter.report({ epoch, folds, value })) {
-      return { state: "pruned", prunedAt: epoch, folds: results(epoch), flags: [] };
+    const folds: Record<string, number>[] = [];
+    let sum = 0;
+    for (const f of finals) {
+      const v = curveAt(f, epoch, epochs, maximize);
+      folds.push({ [name]: v });
+      sum += v;
+    }
+    if (await reporter.report({ epoch, folds, value: sum / k })) {
+      return {
+        state: "pruned",
+        prunedAt: epoch,
+        folds: foldResults(finals, epoch, epochs, maximize, name, started),
+        flags: [],
+      };
     }
   }
-  return { state: "completed", folds: results(epochs), flags: [] };
+  return { state: "completed", folds: foldResults(finals, epochs, epochs, maximize, name, started), flags: [] };
+}
+
+/** The score of a fold whose final accuracy is `f` after `epoch` of `epochs` (as 1 − accuracy to minimize). */
+function curveAt(f: number, epoch: number, epochs: number, maximize: boolean): number {
+  const acc = 0.5 + (f - 0.5) * (1 - Math.exp((-3 * epoch) / epochs));
+  return maximize ? acc : 1 - acc;
+}
+
+function foldResults(
+  finals: readonly number[],
+  epoch: number,
+  epochs: number,
+  maximize: boolean,
+  name: string,
+  started: number,
+): FoldResult[] {
+  const out: FoldResult[] = [];
+  for (let fold = 0; fold < finals.length; fold++) {
+    const score = curveAt(finals[fold] as number, epoch, epochs, maximize);
+    out.push({ fold, score, metrics: { [name]: score }, epochs: epoch, durationMs: Date.now() - started });
+  }
+  return out;
 }
