@@ -8,16 +8,20 @@
  * it resolves changes of a few percent in the worker's own cost. 1,000 jobs is what each of the
  * two workers of `bench:overhead` runs: code that is costly to optimise shows up there.
  *
- *   REDIS_URL=redis://127.0.0.1:6391 pnpm exec tsx bench/worker-cpu.ts [--jobs 1000] [--concurrency 32] [--bare] [--json]
+ *   REDIS_URL=redis://127.0.0.1:6391 node --import tsx bench/worker-cpu.ts [--jobs 1000] [--concurrency 32] [--bare] [--json]
+ *
+ * Run it with `node --import tsx`, not the `tsx` command: under `tsx` the worker's training
+ * thread starts without a TensorFlow.js backend ("No backend found in registry").
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
+import { bulkJobOf, trialJobOf } from "../apps/coordinator/src/trial-jobs.ts";
 import { createWorker } from "../apps/worker/src/worker.ts";
-import { parseSweepSpec, type TrialJob } from "../packages/core/src/index.ts";
+import { parseSweepSpec } from "../packages/core/src/index.ts";
 import { createMetricsRegistry, createWorkerMetrics } from "../packages/metrics/src/index.ts";
-import { createStore, deleteKeysUnder, jobIdOf, TRIALS_QUEUE } from "../packages/store/src/index.ts";
+import { createStore, deleteKeysUnder, TRIALS_QUEUE } from "../packages/store/src/index.ts";
 import { bullmq, flag, numArg, REDIS_URL, Redis } from "./lib/stack.ts";
 
 const requireFromWorker = createRequire(new URL("../apps/worker/package.json", import.meta.url));
@@ -64,24 +68,7 @@ try {
       params: { learning_rate: 0.001 * (1 + ((i + j) % 7)), batch_size: 32, dropout: 0.1, optimizer: "adam" },
     }));
     const trials = await store.proposeTrials(sweep.id, batch);
-    await queue.addBulk(
-      trials.map((t) => {
-        const data: TrialJob = {
-          sweepId: sweep.id,
-          trialId: t.id,
-          params: t.params,
-          dataset: spec.dataset,
-          model: spec.model,
-          cv: spec.cv,
-          metric: spec.metric,
-          maxEpochs: 5,
-          seed: 7,
-          mode: "noop",
-        };
-        const opts = { attempts: 2, removeOnComplete: true, removeOnFail: { age: 3600, count: 1000 } };
-        return { name: "trial", data, opts: { ...opts, jobId: jobIdOf(sweep.id, t.id) } };
-      }),
-    );
+    await queue.addBulk(trials.map((t) => bulkJobOf(trialJobOf(sweep.id, spec, t, "noop"))));
   }
   let done = 0;
   let resolveAll!: () => void;
