@@ -23,6 +23,7 @@ import { leaderboardColumn, leaderboardCount, leadingNumber } from "./dashboard-
 const XSS = "<img src=x onerror=alert(1)>";
 const TOKEN = "dash-test-token";
 
+const LIVE_TRIALS = 1000;
 const sweepYaml = (name: string, trials: number, parallel: number, epochs: number) => `
 name: ${JSON.stringify(name)}
 method: random
@@ -169,6 +170,7 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     expect(await leaderboardCount(page)).toBe(adam === 10 ? "10 trials" : `${adam} of 10 trials`);
     // a bad clause explains itself instead of failing silently
     await page.fill("[data-testid=param-filter]", "nosuch<1");
+    await page.waitForTimeout(400); // the typing pause (300 ms) applies it; Enter must not ask again
     await page.press("[data-testid=param-filter]", "Enter");
     await page.waitForSelector(".leaderboard .error-text:has-text('unknown column')");
     // Chromium logs the refused request (HTTP 400) itself; that one is expected, and only once:
@@ -265,7 +267,9 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     await s.screenshot("dashboard-submit-invalid");
 
     // a valid sweep: the app navigates to it and its progress moves without a reload
-    await page.fill("[data-testid=yaml]", sweepYaml("live-progress", 60, 1, 6));
+    // 1,000 trials: still running when the test cancels it at the end, however fast the trainer is
+    // (60 trials once finished during the coordinator restart below)
+    await page.fill("[data-testid=yaml]", sweepYaml("live-progress", LIVE_TRIALS, 1, 6));
     await page.click("[data-testid=submit]");
     await page.waitForSelector("[data-testid=sweep-name]:has-text('live-progress')");
     const sweepId = decodeURIComponent(page.url().split("#/sweeps/")[1] ?? "");
@@ -309,9 +313,10 @@ describe.skipIf(!canRun)("dashboard in the browser", () => {
     await page.fill("[data-testid=extend-trials]", "5");
     await page.click("[data-testid=extend-sweep]");
     await page.waitForFunction(
-      () => document.querySelector("[data-testid=sweep-progress] .n-total")?.textContent === "65",
+      (total) => document.querySelector("[data-testid=sweep-progress] .n-total")?.textContent === total,
+      (LIVE_TRIALS + 5).toLocaleString("en-US"), // as the page formats it: "1,005"
     );
-    expect((await api().sweep(sweepId)).spec.budget.max_trials).toBe(65);
+    expect((await api().sweep(sweepId)).spec.budget.max_trials).toBe(LIVE_TRIALS + 5);
     await s.screenshot("dashboard-sweep-actions");
     await api().cancel(sweepId);
     // the connection refused while the coordinator restarted is the browser's own log line

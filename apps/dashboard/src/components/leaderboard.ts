@@ -338,12 +338,15 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
 
   let filterTimer: ReturnType<typeof setTimeout> | undefined;
   const applyFilters = () => {
-    q = {
+    const next: LeaderboardQuery = {
       ...q,
       states: stateSel.value ? [stateSel.value as TrialState] : [],
       flag: flagSel.value || undefined,
       filter: filterInput.value.trim() || undefined,
     };
+    // Enter after the typing pause already applied the same filters: nothing to ask again
+    if (next.states.join() === q.states.join() && next.flag === q.flag && next.filter === q.filter) return;
+    q = next;
     reload(false);
   };
   stateSel.addEventListener("change", applyFilters);
