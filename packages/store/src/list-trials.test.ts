@@ -1,7 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { deleteKeysUnder } from "./delete-prefix.ts";
 import { createStore, type Store } from "./store.ts";
-import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
+import { TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
 
 const spec = testSpec({
   name: "list-test",
@@ -27,7 +28,7 @@ describe("store.listTrials (one script per page)", () => {
     await redis.quit();
   });
   afterEach(async () => {
-    await deleteTestKeys(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
   });
 
   it("orders by the goal, falls back to index order for completed trials without a mean, handles empty pages", async () => {

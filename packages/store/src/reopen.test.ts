@@ -1,8 +1,9 @@
 import { HpoError } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteKeysUnder } from "./delete-prefix.ts";
 import { createStore, type Store } from "./store.ts";
-import { deleteTestKeys, TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
+import { TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
 
 const spec = testSpec({
   name: "reopen",
@@ -31,7 +32,7 @@ describe("store: resume and extend a sweep", () => {
   });
   afterAll(async () => {
     await store.close();
-    await deleteTestKeys(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

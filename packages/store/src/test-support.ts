@@ -9,9 +9,6 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import { deleteKeysUnder } from "./delete-prefix.ts";
 import type { Store } from "./store.ts";
 
-/** Deletes every key under `${prefix}:` (SCAN + UNLINK, safe on a shared Redis). */
-export const deleteTestKeys = deleteKeysUnder;
-
 /** REDIS_URL, default the local 127.0.0.1:6379 (shared with other tests: use `testPrefix()`). */
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -70,7 +67,7 @@ export function storePerTest(make: (prefix: string, redis: Redis) => Store): Sto
     const { prefix, store } = current;
     current = undefined;
     await store.close();
-    await deleteTestKeys(open(), prefix);
+    await deleteKeysUnder(open(), prefix);
   });
   return {
     redis: open,

@@ -1,8 +1,9 @@
 import type { TrialLogLine } from "@hpo/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteKeysUnder } from "./delete-prefix.ts";
 import { keysFor } from "./keys.ts";
-import { deleteTestKeys, TEST_REDIS_URL, testPrefix } from "./test-support.ts";
+import { TEST_REDIS_URL, testPrefix } from "./test-support.ts";
 import { appendTrialLog, readTrialLog, TRIAL_LOG_MAX_LINES, TRIAL_LOG_MAX_MESSAGE } from "./trial-log.ts";
 
 const line = (i: number, extra: Partial<TrialLogLine> = {}): TrialLogLine => ({
@@ -22,7 +23,7 @@ describe("trial log (real Redis)", () => {
     redis = new Redis(TEST_REDIS_URL);
   });
   afterAll(async () => {
-    await deleteTestKeys(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 
