@@ -3,6 +3,7 @@ import { CommanderError } from "commander";
 import { processContext } from "./context.ts";
 import { EXIT, exitCodeFor, formatError } from "./exit-code.ts";
 import { createProgram } from "./program.ts";
+import { drainStdio } from "./stdio-drain.ts";
 
 // `hpo status x | head`: a closed pipe ends the command quietly, like other CLI tools.
 for (const stream of [process.stdout, process.stderr]) {
@@ -26,4 +27,6 @@ try {
     code = exitCodeFor(e);
   }
 }
+// process.exit() does not wait for pipes: hand everything written to the OS first.
+await drainStdio();
 process.exit(code);
