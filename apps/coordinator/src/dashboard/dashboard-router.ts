@@ -86,7 +86,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const { store } = o;
   const tables = new Map<string, SweepTable>();
   const warmed = new WeakSet<SweepTable>();
-  const results = new Map<string, LeaderboardResult>();
+  const results = new Map<string, Promise<LeaderboardResult>>();
   /** The last answer per query from a sweep still loading (key without the table version). */
   const partials = new Map<string, { readonly r: LeaderboardResult; readonly at: number }>();
   const events = createEventHub({ store, intervalMs: o.eventIntervalMs });
@@ -181,24 +181,30 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     const t1 = performance.now();
     const queryKey = `${id}|${q.sort}|${q.dir}|${q.states.join(",")}|${q.flag ?? ""}|${q.filter ?? ""}`;
     const key = `${table.version}|${queryKey}`;
-    let r = results.get(key);
-    if (!r && loading) {
+    let r: LeaderboardResult | undefined;
+    if (!results.has(key) && loading) {
       // while loading, the table changes every few ms: re-sort what is loaded at most every
       // PARTIAL_EVERY_MS, so that the browser's polling does not keep the event loop busy
       const p = partials.get(queryKey);
       if (p && performance.now() - p.at < PARTIAL_EVERY_MS) r = p.r;
       else {
-        r = evaluate(table, q, sweep.spec.metric.goal);
+        r = await evaluate(table, q, sweep.spec.metric.goal);
         partials.set(queryKey, { r, at: performance.now() });
         while (partials.size > 16) partials.delete(partials.keys().next().value as string);
       }
       loading = { loaded: r.unfiltered, of: loading.of };
     }
     if (!r) {
-      r = evaluate(table, q, sweep.spec.metric.goal);
-      results.set(key, r);
-      partials.delete(queryKey);
-      while (results.size > 16) results.delete(results.keys().next().value as string);
+      // the same query asked again while it is evaluated shares the evaluation
+      let pending = results.get(key);
+      if (!pending) {
+        pending = evaluate(table, q, sweep.spec.metric.goal);
+        results.set(key, pending);
+        pending.catch(() => results.delete(key));
+        partials.delete(queryKey);
+        while (results.size > 16) results.delete(results.keys().next().value as string);
+      }
+      r = await pending;
     }
     const items = Array.from(r.order.subarray(q.offset, q.offset + q.limit), (i) => table.row(i));
     const t2 = performance.now();

@@ -53,34 +53,34 @@ const sweep = {
 } as unknown as SweepRecord;
 const table = createSweepTable(scan, sweep);
 beforeAll(() => table.sync(sweep));
-const ids = (q: Record<string, string>, goal: "maximize" | "minimize" = "maximize") =>
-  Array.from(evaluate(table, parseLeaderboardQuery(q), goal).order, (i) => trials[i]?.id);
+const ids = async (q: Record<string, string>, goal: "maximize" | "minimize" = "maximize") =>
+  Array.from((await evaluate(table, parseLeaderboardQuery(q), goal)).order, (i) => trials[i]?.id);
 
 describe("leaderboard query", () => {
-  it("sorts by score best first under the goal, trials without a score last", () => {
-    expect(ids({})).toEqual(["t0001", "t0000", "t0003", "t0002", "t0004"]);
-    expect(ids({}, "minimize")).toEqual(["t0003", "t0000", "t0001", "t0002", "t0004"]);
-    expect(ids({ dir: "asc" })).toEqual(["t0003", "t0000", "t0001", "t0002", "t0004"]);
+  it("sorts by score best first under the goal, trials without a score last", async () => {
+    expect(await ids({})).toEqual(["t0001", "t0000", "t0003", "t0002", "t0004"]);
+    expect(await ids({}, "minimize")).toEqual(["t0003", "t0000", "t0001", "t0002", "t0004"]);
+    expect(await ids({ dir: "asc" })).toEqual(["t0003", "t0000", "t0001", "t0002", "t0004"]);
   });
 
-  it("sorts by a numeric or categorical param in both directions", () => {
-    expect(ids({ sort: "p:lr" })).toEqual(["t0002", "t0001", "t0003", "t0000", "t0004"]);
-    expect(ids({ sort: "p:lr", dir: "desc" })).toEqual(["t0004", "t0000", "t0003", "t0001", "t0002"]);
-    expect(ids({ sort: "p:opt" })).toEqual(["t0000", "t0002", "t0003", "t0001", "t0004"]);
+  it("sorts by a numeric or categorical param in both directions", async () => {
+    expect(await ids({ sort: "p:lr" })).toEqual(["t0002", "t0001", "t0003", "t0000", "t0004"]);
+    expect(await ids({ sort: "p:lr", dir: "desc" })).toEqual(["t0004", "t0000", "t0003", "t0001", "t0002"]);
+    expect(await ids({ sort: "p:opt" })).toEqual(["t0000", "t0002", "t0003", "t0001", "t0004"]);
   });
 
-  it("sorts by a fold's score and by std, missing last", () => {
-    expect(ids({ sort: "f:2", dir: "desc" })).toEqual(["t0001", "t0000", "t0003", "t0002", "t0004"]);
-    expect(ids({ sort: "std" })).toEqual(["t0000", "t0001", "t0003", "t0002", "t0004"]);
+  it("sorts by a fold's score and by std, missing last", async () => {
+    expect(await ids({ sort: "f:2", dir: "desc" })).toEqual(["t0001", "t0000", "t0003", "t0002", "t0004"]);
+    expect(await ids({ sort: "std" })).toEqual(["t0000", "t0001", "t0003", "t0002", "t0004"]);
   });
 
-  it("filters by state, flag and param clauses", () => {
-    expect(ids({ state: "completed,pruned", sort: "index" })).toEqual(["t0000", "t0001", "t0002", "t0003"]);
-    expect(ids({ flag: "overfitting" })).toEqual(["t0001"]);
-    expect(ids({ flag: "pruned" })).toEqual(["t0002"]);
-    expect(ids({ filter: "lr<0.06 opt!=adam" })).toEqual(["t0001", "t0003"]);
-    expect(ids({ filter: "mean>=0.8" })).toEqual(["t0001", "t0000"]);
-    expect(ids({ filter: "rmsprop" })).toEqual(["t0003"]);
+  it("filters by state, flag and param clauses", async () => {
+    expect(await ids({ state: "completed,pruned", sort: "index" })).toEqual(["t0000", "t0001", "t0002", "t0003"]);
+    expect(await ids({ flag: "overfitting" })).toEqual(["t0001"]);
+    expect(await ids({ flag: "pruned" })).toEqual(["t0002"]);
+    expect(await ids({ filter: "lr<0.06 opt!=adam" })).toEqual(["t0001", "t0003"]);
+    expect(await ids({ filter: "mean>=0.8" })).toEqual(["t0001", "t0000"]);
+    expect(await ids({ filter: "rmsprop" })).toEqual(["t0003"]);
   });
 
   it("rejects unknown columns and bad parameters with messages naming them", () => {

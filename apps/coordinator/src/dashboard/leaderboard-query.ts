@@ -2,7 +2,12 @@
  * The leaderboard query of the dashboard — sort by any column, filter by state, flag and param
  * clauses — parsed from the URL and evaluated over a sweep table. Results are cached per table
  * version, so scrolling (page after page of the same query) costs a slice.
+ *
+ * Reads may be open to anyone, so a filter is bounded: at most MAX_FILTER_CHARS characters and
+ * MAX_FILTER_CLAUSES distinct clauses (duplicates are dropped), and `evaluate` hands the event
+ * loop back every few milliseconds, so a costly filter over a big sweep never stalls the API.
  */
+import { performance } from "node:perf_hooks";
 import { type Goal, HpoError, type ParamValue, type TrialState } from "@hpo/core";
 import { TRIAL_STATES } from "@hpo/store";
 import type { SweepTable } from "./sweep-table.ts";
@@ -18,6 +23,13 @@ export interface LeaderboardQuery {
   readonly offset: number;
   readonly limit: number;
 }
+
+/** Longest `filter` accepted, in characters (a 400 names the limit beyond). */
+export const MAX_FILTER_CHARS = 500;
+/** Most distinct clauses in one `filter` (a 400 names the limit beyond). */
+export const MAX_FILTER_CLAUSES = 16;
+/** `evaluate` yields to the event loop after this much work. */
+const SLICE_MS = 8;
 
 type Query = Readonly<Record<string, unknown>>;
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -56,12 +68,13 @@ export function parseLeaderboardQuery(q: Query): LeaderboardQuery {
       );
     }
   }
+  const filter = str(q.filter);
   return {
     sort,
     dir: dirRaw,
     states: states as TrialState[],
     flag: str(q.flag),
-    filter: str(q.filter),
+    filter: filter === undefined ? undefined : distinctClauses(filter).join(" ") || undefined,
     offset: int("offset", 0, Number.MAX_SAFE_INTEGER),
     limit: int("limit", 100, 1000),
   };
@@ -77,16 +90,44 @@ export function storeCanAnswer(q: LeaderboardQuery): boolean {
   );
 }
 
+/** The clauses of a filter (`lr<0.01 optimizer=adam "two words"`), as written. */
+const filterTokens = (filter: string): string[] => filter.match(/[^\s,"]+(?:"[^"]*"[^\s,"]*)*|"[^"]*"/g) ?? [];
+
+/**
+ * The distinct clauses of `filter`, in order of first appearance.
+ * @throws HpoError INVALID_REQUEST when the filter is longer than MAX_FILTER_CHARS or has more
+ * than MAX_FILTER_CLAUSES distinct clauses (the message names the limit).
+ */
+export function distinctClauses(filter: string): string[] {
+  if (filter.length > MAX_FILTER_CHARS) {
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `leaderboard: filter is ${filter.length} characters long; at most ${MAX_FILTER_CHARS} are allowed`,
+    );
+  }
+  const clauses = [...new Set(filterTokens(filter))];
+  if (clauses.length > MAX_FILTER_CLAUSES) {
+    throw new HpoError(
+      "INVALID_REQUEST",
+      `leaderboard: filter has ${clauses.length} distinct clauses; at most ${MAX_FILTER_CLAUSES} are allowed`,
+    );
+  }
+  return clauses;
+}
+
 const paramText = (v: ParamValue | undefined): string =>
   v === undefined ? "" : Array.isArray(v) ? `[${v.join(",")}]` : String(v);
 
 type Clause = (i: number) => boolean;
 const OPS = ["<=", ">=", "!=", "=", "<", ">", "~"] as const;
 
-/** Parses `lr<0.01 optimizer=adam hidden~64` into predicates over table slots. @throws INVALID_REQUEST */
+/**
+ * Parses `lr<0.01 optimizer=adam hidden~64` into predicates over table slots, one per distinct
+ * clause. @throws INVALID_REQUEST (unknown column, bad operator, limits of `distinctClauses`)
+ */
 export function parseFilter(filter: string, table: SweepTable): Clause[] {
   const paramNames = table.paramNames;
-  const tokens = filter.match(/[^\s,"]+(?:"[^"]*"[^\s,"]*)*|"[^"]*"/g) ?? [];
+  const tokens = distinctClauses(filter);
   const nan = (v: number) => (Number.isNaN(v) ? undefined : v);
   return tokens.map((tok): Clause => {
     const m = /^([^<>=!~]+?)(<=|>=|!=|=|<|>|~)(.*)$/.exec(tok);
@@ -154,9 +195,11 @@ export interface LeaderboardResult {
 /**
  * Sorted and filtered slots of `table` for `q` (offset/limit ignored). Missing values sort last in
  * both directions; ties break by index. "score" + "desc" is best first. The sort itself is the
- * table's cached per-column order; this only reverses and filters it.
+ * table's cached per-column order; this only reverses and filters it, yielding to the event loop
+ * every SLICE_MS so that other requests are served meanwhile.
+ * @throws (rejects) HpoError INVALID_REQUEST for a bad filter, before any work.
  */
-export function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal): LeaderboardResult {
+export async function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal): Promise<LeaderboardResult> {
   const clauses = q.filter ? parseFilter(q.filter, table) : [];
   const states = q.states.length ? new Set(q.states) : null;
   const { slots, missing } = table.order(q.sort, goal);
@@ -173,12 +216,13 @@ export function evaluate(table: SweepTable, q: LeaderboardQuery, goal: Goal): Le
   const out = new Uint32Array(n);
   let m = 0;
   const filtering = states !== null || !!q.flag || clauses.length > 0;
-  for (let j = 0; j < withKey; j++) {
-    const i = slots[ascending ? j : withKey - 1 - j] as number;
-    if (!filtering || keep(i)) out[m++] = i;
-  }
-  for (let j = withKey; j < n; j++) {
-    const i = slots[j] as number;
+  let sliceStart = performance.now();
+  for (let j = 0; j < n; j++) {
+    if (filtering && (j & 255) === 0 && performance.now() - sliceStart > SLICE_MS) {
+      await new Promise((r) => setImmediate(r));
+      sliceStart = performance.now();
+    }
+    const i = slots[j < withKey && !ascending ? withKey - 1 - j : j] as number;
     if (!filtering || keep(i)) out[m++] = i;
   }
   return { order: out.subarray(0, m), unfiltered: table.count };
