@@ -1,10 +1,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "./wait-for.ts";
 
 /** Repository root (cwd of spawned processes). */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+/** tsx's loader as a file URL, so `--import` resolves it from any working directory. */
+const TSX = import.meta.resolve("tsx");
+
+/**
+ * The environment of a spawned app: this process's env without any `HPO_*` variable (a user's
+ * HPO_TOKEN or HPO_PREFIX must not leak into a test's processes), `LOG_LEVEL=info`, then `env`.
+ */
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("HPO_")));
+  return { ...inherited, LOG_LEVEL: "info", ...env };
+}
 
 /** A child process running one of our TypeScript entry points, with its output kept in memory. */
 export interface Proc {
@@ -26,22 +38,29 @@ export interface Proc {
 }
 
 /**
- * Runs `node --import tsx <entry>` from the repo root: one process (no tsx CLI relay), so a
- * signal reaches the app itself. The env is the test's env plus `env`.
+ * Runs `node --import tsx <entry>` (`entry` relative to the repo root): one process (no tsx CLI
+ * relay), so a signal reaches the app itself. Env: `childEnv(env)`. Working directory: the repo
+ * root unless `cwd` is given.
  */
-export function spawnTs(entry: string, env: Record<string, string>): Proc {
-  return spawnProc(process.execPath, ["--import", "tsx", entry], env, entry);
+export function spawnTs(entry: string, env: Record<string, string>, cwd?: string): Proc {
+  return spawnProc(process.execPath, ["--import", TSX, join(REPO_ROOT, entry)], env, entry, cwd);
 }
 
 /**
- * Spawns `command args` from the repo root with the test's env plus `LOG_LEVEL=info` and `env`,
+ * Spawns `command args` (from the repo root unless `cwd` is given) with `childEnv(env)`,
  * keeping its stdout/stderr lines. `label` names the process in `waitForLog` errors. The command
  * must become (exec) the app so that `stop()`'s signal reaches it (node itself, `ip netns exec`).
  */
-export function spawnProc(command: string, args: readonly string[], env: Record<string, string>, label: string): Proc {
+export function spawnProc(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  label: string,
+  cwd: string = REPO_ROOT,
+): Proc {
   const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    cwd,
+    env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
@@ -113,14 +132,20 @@ export async function startWorkerProcess(opts: WorkerProcOptions): Promise<Proc>
 export async function startCoordinatorProcess(opts: {
   prefix: string;
   env?: Record<string, string>;
+  /** Working directory; default the repo root. */
+  cwd?: string;
 }): Promise<{ proc: Proc; url: string }> {
-  const proc = spawnTs("apps/coordinator/src/main.ts", {
-    REDIS_URL,
-    HPO_PREFIX: opts.prefix,
-    HPO_PORT: "0",
-    HPO_HOST: "127.0.0.1",
-    ...opts.env,
-  });
+  const proc = spawnTs(
+    "apps/coordinator/src/main.ts",
+    {
+      REDIS_URL,
+      HPO_PREFIX: opts.prefix,
+      HPO_PORT: "0",
+      HPO_HOST: "127.0.0.1",
+      ...opts.env,
+    },
+    opts.cwd,
+  );
   try {
     const rec = await proc.waitForLog((r) => r.msg === "coordinator listening", "coordinator listening", 60_000);
     return { proc, url: String(rec.url) };

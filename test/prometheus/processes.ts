@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join, resolve } from "node:path";
+import { childEnv } from "../helpers/processes.ts";
 
 /** The repository root (cwd of spawned apps, so `--import tsx` resolves). */
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -17,14 +18,14 @@ export interface AppProcess {
 }
 
 /**
- * Spawns `node --import tsx <script>` from the repository root with `env` on top of this
- * process's env, and logs its output to `${logDir}/${name}.log`.
+ * Spawns `node --import tsx <script>` from the repository root with `childEnv(env)` (no inherited
+ * `HPO_*`), and logs its output to `${logDir}/${name}.log`.
  */
 export function spawnApp(name: string, script: string, env: Record<string, string>, logDir: string): AppProcess {
   return spawnProcess(name, process.execPath, ["--import", "tsx", join(ROOT, script)], env, logDir);
 }
 
-/** Spawns `command args` from the repository root; output goes to `${logDir}/${name}.log`. */
+/** Spawns `command args` from the repository root with `childEnv(env)`; output goes to `${logDir}/${name}.log`. */
 export function spawnProcess(
   name: string,
   command: string,
@@ -34,7 +35,7 @@ export function spawnProcess(
 ): AppProcess {
   const child = spawn(command, [...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = createWriteStream(join(logDir, `${name}.log`));

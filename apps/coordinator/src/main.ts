@@ -1,10 +1,11 @@
 /**
  * Coordinator process: the only file of the coordinator that reads env, listens and handles
- * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN (else
- * the file .hpo/token when present), HPO_AUTH_READS=1 (reads need the token too). HPO_TRIAL_MODE=noop makes workers score trials without
- * training (benchmarks and orchestration tests).
+ * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN,
+ * HPO_AUTH_READS=1 (reads need the token too). HPO_TRIAL_MODE=noop makes workers score trials
+ * without training (benchmarks and orchestration tests). Nothing is read from the working
+ * directory: `hpo up` passes the token of `.hpo/token` in HPO_TOKEN, so a coordinator started by a
+ * test or benchmark from a folder where `hpo up` once ran does not turn on auth behind its back.
  */
-import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
@@ -21,9 +22,7 @@ const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = process.env.HPO_PREFIX || "hpo";
 const port = Number(process.env.HPO_PORT ?? 8080);
 const host = process.env.HPO_HOST || "127.0.0.1";
-const tokenFile = ".hpo/token";
-const token =
-  process.env.HPO_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined) || undefined;
+const token = process.env.HPO_TOKEN?.trim() || undefined;
 const protectReads = process.env.HPO_AUTH_READS === "1" || process.env.HPO_AUTH_READS === "true";
 /** REDIS_URL for logs: the password (and a user name) replaced by "***". */
 const redisUrlForLogs = redisUrl.replace(/\/\/[^@/]*@/, "//***@");
