@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 // Unit tests live beside the code (packages/*/src, apps/*/src); cross-package suites under test/.
 export default defineConfig({
   test: {
+    // every skipped test is named after the run, with its reason (test/helpers/needs.ts)
+    reporters: ["default", "./test/helpers/skip-summary-reporter.ts"],
     projects: [
       {
         test: {

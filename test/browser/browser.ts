@@ -3,13 +3,32 @@
  * benchmark. Collects console errors, page errors and dialogs (an `alert` from injected markup
  * would show up there) so that tests can assert there were none.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { REPO_ROOT } from "../helpers/processes.ts";
 
-/** Debian's chromium; override with CHROMIUM_PATH. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/**
+ * The Chromium to drive, found by .ci/find-chromium, the lookup .ci/run uses too (CHROMIUM_PATH,
+ * else chromium or chromium-browser on PATH): its path, or why there is none.
+ */
+export function findChromium(): { readonly path: string } | { readonly missing: string } {
+  try {
+    const out = execFileSync(join(REPO_ROOT, ".ci/find-chromium"), { stdio: ["ignore", "pipe", "pipe"] });
+    return { path: out.toString().trim() };
+  } catch (e) {
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
+    return { missing: stderr || (e as Error).message };
+  }
+}
+
+/** Why no Chromium can be driven here, or undefined when one can (see `findChromium`). */
+export function chromiumMissing(): string | undefined {
+  const found = findChromium();
+  return "missing" in found ? found.missing : undefined;
+}
+
 export const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
 
 export interface BrowserSession {
@@ -23,9 +42,12 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Launches headless Chromium (see `findChromium`); throws naming what is missing when there is none. */
 export async function openBrowser(viewport = { width: 1440, height: 900 }): Promise<BrowserSession> {
+  const found = findChromium();
+  if (!("path" in found)) throw new Error(`no Chromium to drive: ${found.missing}`);
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: found.path,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });

@@ -12,12 +12,13 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import type { SweepRecord } from "@hpo/core";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
+import { describeNeeding } from "../helpers/needs.ts";
 import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
-import { type BrowserSession, CHROMIUM, openBrowser } from "./browser.ts";
+import { type BrowserSession, chromiumMissing, openBrowser } from "./browser.ts";
 import { leaderboardColumn, leaderboardCount, leadingNumber } from "./dashboard-page.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
@@ -52,9 +53,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-const canRun = existsSync(CHROMIUM);
-
-describe.skipIf(!canRun)("dashboard in the browser", () => {
+describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () => {
   const prefix = uniquePrefix("dash");
   const redis = new Redis(REDIS_URL);
   let port = 0;

@@ -7,8 +7,9 @@
  */
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
+import { describeNeeding } from "../helpers/needs.ts";
 import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { FAULT_LOCK_ENV, startFaultWorker } from "./fault-workers.ts";
@@ -29,10 +30,7 @@ cv: { folds: 3 }
 budget: { max_trials: 3, max_parallel: 2, max_epochs: ${EPOCHS} }
 `;
 
-const unavailable = netnsUnavailable();
-if (unavailable) console.warn(`network partition test skipped: ${unavailable}`);
-
-describe.skipIf(unavailable)("a worker cut off from the network mid-trial (ip netns + veth)", () => {
+describeNeeding("root and ip netns", netnsUnavailable())("a worker cut off from the network mid-trial", () => {
   const prefix = "faults-partition"; // private redis-server
   let netns: Netns;
   let redis: PrivateRedis;
