@@ -84,8 +84,10 @@ describe("TpeSampler", () => {
     const onlyKept = trials.filter((_, i) => i % 3 !== 0);
     const ctx = (ts: TrialRecord[]) => ({ spec, index: 20, rng: samplerRng(spec, 20), trials: ts });
     expect(new TpeSampler().sample(ctx(failed))).toEqual(new TpeSampler().sample(ctx(onlyKept)));
+    // Pruned trials count: the same history without them gives another proposal.
     const pruned = trials.map((t, i) => (i % 2 ? { ...t, state: "pruned" as const, prunedAt: 3 } : t));
-    expect(new TpeSampler().sample(ctx(pruned))).toBeDefined();
+    const withoutPruned = trials.filter((_, i) => i % 2 === 0);
+    expect(new TpeSampler().sample(ctx(pruned))).not.toEqual(new TpeSampler().sample(ctx(withoutPruned)));
   });
 
   it("multivariate: concentrates on an objective where learning rate and optimizer interact", () => {

@@ -33,6 +33,54 @@ const cases: [string, Record<string, string | number | boolean>, number[], numbe
   // m1 = 0.05, u1 = 0.5, x1 = 1 − (0.1/0.1)·0.05/0.5 = 0.9; m2 = 0.02, u2 = max(0.4995, 0.25),
   // x2 = 0.9 − (0.1/0.19)·0.02/0.4995 = 0.8789263
   ["adamax", { optimizer: "adamax" }, [0.9, -2.1], [0.8789263, -2.168421]],
+  // Non-default hyperparameters and a large ε (0.1, far above the 1e-5 tolerance): an optimizer
+  // that kept a default, or put ε elsewhere (inside the square root, or scaled as tfjs's Adam
+  // does), lands elsewhere. Worked by hand, second element shown where the first stays put.
+  // m1 = 0.05, v1 = 0.2·0.01 = 0.002, m̂ = 0.1, v̂ = 0.01, x1 = −2 − 0.1·0.1/(0.1 + 0.1) = −2.05;
+  // m2 = 0.025 + 0.15 = 0.175, v2 = 0.0016 + 0.018 = 0.0196, m̂ = 0.175/0.75, v̂ = 0.0196/0.36,
+  // √v̂ = 0.2333333, x2 = −2.05 − 0.1·0.2333333/0.3333333 = −2.12 (first element: m2 = 0, stays)
+  [
+    "adam β 0.5/0.8 ε 0.1",
+    { optimizer: "adam", beta1: 0.5, beta2: 0.8, epsilon: 0.1 },
+    [0.9166667, -2.05],
+    [0.9166667, -2.12],
+  ],
+  // m1 = 0.05, u1 = 0.1, x1 = −2 − (0.1/0.5)·0.05/(0.1 + 0.1) = −2.05; m2 = 0.175, u2 = max(0.08, 0.3),
+  // x2 = −2.05 − (0.1/0.75)·0.175/0.4 = −2.1083333
+  [
+    "adamax β 0.5/0.8 ε 0.1",
+    { optimizer: "adamax", beta1: 0.5, beta2: 0.8, epsilon: 0.1 },
+    [0.9166667, -2.05],
+    [0.9166667, -2.1083333],
+  ],
+  // E1 = 0.125, x1 = 1 − 0.05/(√0.125 + 0.1) = 0.8897594; E2 = 0.09375, x2 = x1 + 0.025/(√0.09375 + 0.1)
+  [
+    "rmsprop ρ 0.5 ε 0.1",
+    { optimizer: "rmsprop", rho: 0.5, epsilon: 0.1 },
+    [0.8897594, -2.0585786],
+    [0.9513075, -2.1529346],
+  ],
+  // v1 = 0.1102406, x1 = 0.8897594; v2 = 0.5·v1 − 0.0615481 = −0.0064278, x2 = 0.8961872
+  [
+    "rmsprop ρ 0.5 ε 0.1 momentum 0.5",
+    { optimizer: "rmsprop", rho: 0.5, epsilon: 0.1, momentum: 0.5 },
+    [0.8897594, -2.0585786],
+    [0.8961872, -2.1822239],
+  ],
+  // Eg1 = 0.125, Δx1 = −√0.1/√0.225·0.5 = −0.3333333, EΔ1 = 0.0555556; Eg2 = 0.09375,
+  // Δx2 = √0.1555556/√0.19375·0.25 = 0.2240071
+  [
+    "adadelta ρ 0.5 ε 0.1",
+    { optimizer: "adadelta", rho: 0.5, epsilon: 0.1 },
+    [0.6666667, -2.09759],
+    [0.8906738, -2.350419],
+  ],
+  // G1 = 0.25, x1 = 1 − 0.05/0.6 = 0.9166667; G2 = 0.3125, x2 = x1 + 0.025/(√0.3125 + 0.1) = 0.954602
+  ["adagrad ε 0.1", { optimizer: "adagrad", epsilon: 0.1 }, [0.9166667, -2.05], [0.954602, -2.1220759]],
+  // v1 = 0.05, x1 = 0.95; v2 = 0.025 − 0.025 = 0, x2 = 0.95 (second: v2 = 0.005 + 0.03, x2 = −2.045)
+  ["momentum 0.5", { optimizer: "momentum", momentum: 0.5 }, [0.95, -2.01], [0.95, -2.045]],
+  // x1 = 1 − (0.5·0.05 + 0.05) = 0.925; x2 = 0.925 − (0.5·0 − 0.025) = 0.95
+  ["nesterov 0.5", { optimizer: "momentum", momentum: 0.5, nesterov: true }, [0.925, -2.015], [0.95, -2.0625]],
 ];
 
 beforeAll(async () => {
@@ -74,5 +122,74 @@ describe("optimizers follow their textbook update rules", () => {
       return v;
     });
     expect(results[0]).toBe(results[1]);
+  });
+});
+
+// Packed models (K = 2, one row each): model 0 starts at [1, −2] as above, model 1 at [3, 0.5].
+// With β1 0.5, β2 0.8, ε 0.1, a model's first Adam/AdaMax step is closed form: the bias
+// correction makes m̂ = g and v̂ = g² (AdaMax: u = |g|), so x ← x − η·g/(|g| + ε).
+// Model 1 from [3, 0.5] with g = [0.4, −0.1]: 3 − 0.1·0.4/0.5 = 2.92; 0.5 + 0.1·0.1/0.2 = 0.55.
+const PACKED_START = [
+  [1, -2],
+  [3, 0.5],
+];
+const PACKED_G1 = [
+  [0.5, 0.1],
+  [0.7, -0.2],
+];
+const PACKED_G2 = [
+  [-0.25, 0.3],
+  [0.4, -0.1],
+];
+const MODEL1_FIRST_STEP = [2.92, 0.55];
+const packedCases: [string, number[]][] = [
+  // model 0 after two steps: the "β 0.5/0.8 ε 0.1" cases above
+  ["adam", [0.9166667, -2.12]],
+  ["adamax", [0.9166667, -2.1083333]],
+];
+
+describe("packed models: the active mask and a step count per model", () => {
+  const run = (optimizer: string, steps: { g: number[][]; active: boolean[]; t: number[] }[]): number[][][] => {
+    const config = parseTrainConfig(
+      { optimizer, beta1: 0.5, beta2: 0.8, epsilon: 0.1, learning_rate: 0.1 },
+      { hidden: [], activation: "relu" },
+    );
+    const opt = createOptimizer(config);
+    const x = tf.variable(tf.tensor2d(PACKED_START));
+    const after: number[][][] = [];
+    for (const { g, active, t } of steps) {
+      const [gt, mask] = [tf.tensor2d(g), tf.tensor1d(active, "bool")];
+      opt.apply([x], [gt], { lr: 0.1, t, active: mask });
+      after.push(x.arraySync() as number[][]);
+      gt.dispose();
+      mask.dispose();
+    }
+    opt.dispose();
+    x.dispose();
+    return after;
+  };
+  const expectRow = (got: number[] | undefined, want: number[]) => {
+    for (const [i, v] of want.entries()) expect(got?.[i]).toBeCloseTo(v, 5);
+  };
+
+  it.each(packedCases)("%s: a model outside the mask keeps its weights and its state", (optimizer, _) => {
+    const [a, b] = run(optimizer, [
+      { g: PACKED_G1, active: [true, false], t: [1, 0] },
+      { g: PACKED_G2, active: [false, true], t: [1, 1] },
+    ]);
+    expectRow(a?.[0], [0.9166667, -2.05]); // model 0's first step
+    expectRow(a?.[1], [3, 0.5]); // model 1 untouched
+    expectRow(b?.[0], [0.9166667, -2.05]); // model 0 untouched by step 2
+    // model 1's first step from zero state: G1's row for it never reached its m, v (or u)
+    expectRow(b?.[1], MODEL1_FIRST_STEP);
+  });
+
+  it.each(packedCases)("%s: each model's bias correction uses its own step count", (optimizer, model0) => {
+    const [, b] = run(optimizer, [
+      { g: PACKED_G1, active: [true, false], t: [1, 0] },
+      { g: PACKED_G2, active: [true, true], t: [2, 1] },
+    ]);
+    expectRow(b?.[0], model0); // t = 2
+    expectRow(b?.[1], MODEL1_FIRST_STEP); // t = 1 (with t = 2 it would land elsewhere)
   });
 });
