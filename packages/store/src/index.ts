@@ -2,7 +2,7 @@ export { TRIAL_STATES } from "./codec.ts";
 export { deleteKeysUnder } from "./delete-prefix.ts";
 export { type Keys, keysFor, trialIdOf } from "./keys.ts";
 export { jobIdOf, parseJobId, TRIALS_QUEUE } from "./queue.ts";
-export { decodeStepReport, REPORT_STEP, type ReportStepOptions, type StepReport } from "./rungs.ts";
+export { decodeStepReport, type ReportStepOptions, type StepReport } from "./rungs.ts";
 export * from "./store.ts";
 export { isSweepId, newSweepId } from "./sweep-id.ts";
 export { createPackedTrialScan } from "./sweep-table-scan.ts";

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { HpoError, type SweepRecord, type TrialRecord } from "@hpo/core";
 import { Redis } from "ioredis";
 import { decodeSweep, decodeTrial } from "./codec.ts";
 import { type Keys, keysFor } from "./keys.ts";
+import type { LuaScript } from "./lua-scripts.ts";
 import type { StoreOptions } from "./store-types.ts";
 
 /**
@@ -22,7 +22,7 @@ export interface StoreContext {
   /** Runs `fn`; Redis errors surface as HpoError UNAVAILABLE, HpoErrors pass through. */
   guard<T>(operation: string, fn: () => Promise<T>): Promise<T>;
   /** EVALSHA of `script` (the body is sent only when Redis does not know it yet, e.g. after a restart). */
-  evalScript(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  evalScript(script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
   /** Sweep hashes by id (missing ones left out), one pipelined round trip. */
   readSweeps(ids: readonly string[]): Promise<SweepRecord[]>;
   /** Trial hashes by id (missing ones left out), one pipelined round trip. */
@@ -42,16 +42,6 @@ export function createStoreContext(options: StoreOptions): StoreContext {
   // Redis is down; commands still reject, and surface as UNAVAILABLE
   if (owned) redis.on("error", () => {});
   const k = keysFor(options.prefix);
-  const shas = new Map<string, string>();
-
-  const shaOf = (script: string) => {
-    let sha = shas.get(script);
-    if (!sha) {
-      sha = createHash("sha1").update(script).digest("hex");
-      shas.set(script, sha);
-    }
-    return sha;
-  };
   const isNoScript = (e: unknown) => e instanceof Error && e.message.startsWith("NOSCRIPT");
 
   // pipeline results carry per-command errors instead of rejecting
@@ -82,10 +72,10 @@ export function createStoreContext(options: StoreOptions): StoreContext {
 
     async evalScript(script, keys, args) {
       try {
-        return await redis.evalsha(shaOf(script), keys.length, ...keys, ...args);
+        return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
       } catch (e) {
         if (!isNoScript(e)) throw e;
-        return await redis.eval(script, keys.length, ...keys, ...args);
+        return await redis.eval(script.lua, keys.length, ...keys, ...args);
       }
     },
 

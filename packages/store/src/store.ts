@@ -9,7 +9,7 @@ import { trialWrites } from "./trial-writes.ts";
 export * from "./store-types.ts";
 
 /**
- * The Redis store (see store-types.ts for the contract, keys.ts for the layout, scripts.ts for
+ * The Redis store (see store-types.ts for the contract, keys.ts for the layout, lua/ for
  * the transitions). Parts by concept: sweep-ops (sweeps), trial-writes (trial transitions),
  * trial-reads (trials, pages, steps), broadcasts (cancel / finished pub-sub), all sharing one
  * StoreContext (connection, keys, script runner).

@@ -1,6 +1,6 @@
 import { HpoError, type SweepRecord, type SweepStatus } from "@hpo/core";
-import { REOPEN_SWEEP, type ReopenOptions, reopenedSpec } from "./reopen.ts";
-import { SET_SWEEP_STATUS } from "./scripts.ts";
+import { SCRIPTS } from "./lua-scripts.ts";
+import { type ReopenOptions, reopenedSpec } from "./reopen.ts";
 import type { StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
 import { newSweepId } from "./sweep-id.ts";
@@ -42,7 +42,7 @@ export function sweepOps(ctx: StoreContext): SweepOps {
         );
       }
       const r = (await evalScript(
-        REOPEN_SWEEP,
+        SCRIPTS.reopenSweep,
         [k.sweep(sweepId), k.running],
         [p, sweepId, JSON.stringify(sweep.spec), JSON.stringify(spec), mode],
       )) as number;
@@ -113,7 +113,7 @@ export function sweepOps(ctx: StoreContext): SweepOps {
     setSweepStatus: (sweepId, status, reason) =>
       guard(`set status of sweep "${sweepId}"`, async () => {
         const r = await evalScript(
-          SET_SWEEP_STATUS,
+          SCRIPTS.setSweepStatus,
           [k.sweep(sweepId), k.running],
           [sweepId, status, now(), reason ?? ""],
         );

@@ -1,7 +1,7 @@
 /**
  * The dashboard's bulk read of a sweep's trials (its in-memory sweep table over 100,000 trials):
- * a `TrialScan` whose reads are Lua scripts that return the leaderboard fields of up to 1,000
- * trials packed into ONE string (fields joined by US, trials by RS). Compared with a pipeline of
+ * a `TrialScan` whose reads are Lua scripts (lua/scanTrials-1.lua, lua/packTrials.lua) that return
+ * the leaderboard fields of up to 1,000 trials packed into ONE string (fields joined by US, trials by RS). Compared with a pipeline of
  * HMGETs that is one reply to parse instead of twelve thousand, and no round trip for the ids:
  * the range script reads the sweep's trial set itself. Read-only; writes go through `Store`.
  *
@@ -11,6 +11,7 @@
 import type { Params, TrialState } from "@hpo/core";
 import type { Redis } from "ioredis";
 import { keysFor } from "./keys.ts";
+import { SCRIPTS } from "./lua-scripts.ts";
 import type { TrialScan, TrialScanRow } from "./trial-scan.ts";
 
 /** The hash fields a leaderboard row needs, in the order the scripts return them. */
@@ -28,31 +29,6 @@ const FIELDS = [
   "durationMs",
   "worker",
 ] as const;
-
-const PACK = `
-local function pack(keys, fields)
-  local out = {}
-  for i = 1, #keys do
-    local v = redis.call('HMGET', keys[i], unpack(fields))
-    for j = 1, #v do if not v[j] then v[j] = '' end end
-    out[i] = table.concat(v, '\\31')
-  end
-  return table.concat(out, '\\30')
-end
-`;
-
-/** KEYS[1] = trial set, ARGV = trial key prefix, offset, count, fields… */
-const RANGE = `${PACK}
-local ids = redis.call('ZRANGE', KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[2]) + tonumber(ARGV[3]) - 1)
-local keys = {}
-for i = 1, #ids do keys[i] = ARGV[1] .. ids[i] end
-return pack(keys, {unpack(ARGV, 4)})
-`;
-
-/** KEYS = trial hashes, ARGV = fields… */
-const BY_KEYS = `${PACK}
-return pack(KEYS, ARGV)
-`;
 
 type PackedRedis = Redis & {
   hpoDashRange(key: string, ...args: (string | number)[]): Promise<string>;
@@ -107,8 +83,9 @@ export function createPackedTrialScan(redis: Redis, prefix: string): TrialScan {
   const k = keysFor(prefix);
   const r = redis as PackedRedis;
   if (typeof r.hpoDashRange !== "function") {
-    redis.defineCommand("hpoDashRange", { numberOfKeys: 1, lua: RANGE });
-    redis.defineCommand("hpoDashByKeys", { lua: BY_KEYS });
+    const { scanTrials, packTrials } = SCRIPTS;
+    redis.defineCommand("hpoDashRange", { numberOfKeys: scanTrials.numberOfKeys, lua: scanTrials.lua });
+    redis.defineCommand("hpoDashByKeys", { lua: packTrials.lua });
   }
   return {
     async range(sweepId, offset, count) {

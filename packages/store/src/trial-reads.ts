@@ -1,6 +1,6 @@
 import type { EpochReport } from "@hpo/core";
 import { decodeTrial } from "./codec.ts";
-import { LIST_TRIALS } from "./scripts.ts";
+import { SCRIPTS } from "./lua-scripts.ts";
 import type { StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
 import { clampPage } from "./sweep-ops.ts";
@@ -38,7 +38,7 @@ export function trialReads(ctx: StoreContext): TrialReads {
           keys = [k.scores(sweepId), k.unscored(sweepId)];
           mode = "concat";
         }
-        const [total, ...hashes] = (await evalScript(LIST_TRIALS, keys, [
+        const [total, ...hashes] = (await evalScript(SCRIPTS.listTrials, keys, [
           mode,
           page.offset,
           page.limit,

@@ -8,8 +8,8 @@ import {
   type TrialRecord,
 } from "@hpo/core";
 import { trialIdOf } from "./keys.ts";
-import { decodeStepReport, REPORT_STEP } from "./rungs.ts";
-import { APPEND_EPOCH, APPEND_EPOCHS, FINISH_TRIAL, MARK_RUNNING, PROPOSE_TRIALS } from "./scripts.ts";
+import { SCRIPTS } from "./lua-scripts.ts";
+import { decodeStepReport } from "./rungs.ts";
 import { finite, type StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
 import { encodeTrialLogLine, TRIAL_LOG_MAX_LINES } from "./trial-log.ts";
@@ -19,21 +19,16 @@ type TrialWrites = Pick<
   "proposeTrial" | "proposeTrials" | "markRunning" | "appendEpoch" | "appendEpochs" | "finishTrial" | "reportStep"
 >;
 
-/** Script arguments of epochs: epoch, value ('' when none), report JSON, per epoch. */
-const epochArgs = (reports: readonly EpochReport[]): (string | number)[] => {
-  const out: (string | number)[] = [];
-  pushEpochArgs(out, reports);
-  return out;
-};
-
-/** Appends the script arguments of `reports` to `out` (epoch, value ('' when none), report JSON, per epoch). */
-function pushEpochArgs(out: (string | number)[], reports: readonly EpochReport[]): void {
-  for (const r of reports) out.push(r.epoch, finite(r.value), JSON.stringify(r));
+/** The epochs argument of the scripts, JSON: [[epoch, value ('' when none), report JSON], ...]. */
+function epochsArg(reports: readonly EpochReport[]): string {
+  const rows: [number, string, string][] = [];
+  for (const r of reports) rows.push([r.epoch, finite(r.value), JSON.stringify(r)]);
+  return JSON.stringify(rows);
 }
 
 /**
- * ARGV of FINISH_TRIAL (see scripts.ts), built into one array with plain pushes: this runs once per
- * trial on every worker, and small loops are cheaper to run and to optimise than spreads of mapped arrays.
+ * ARGV of lua/finishTrial-4.lua, built with plain pushes: this runs once per trial on every
+ * worker, and small loops are cheaper to run and to optimise than spreads of mapped arrays.
  */
 function finishArgs(
   p: string,
@@ -68,7 +63,9 @@ function finishArgs(
   if (agg) fields.push("mean", String(agg.mean), "std", String(agg.std), "sem", String(agg.sem));
   if (outcome.error) fields.push("error", outcome.error);
   if (outcome.prunedAt !== undefined) fields.push("prunedAt", String(outcome.prunedAt));
-  const args: (string | number)[] = [
+  const lines: string[] = [];
+  for (const line of log) lines.push(encodeTrialLogLine(line));
+  return [
     p,
     sweepId,
     trialId,
@@ -77,20 +74,17 @@ function finishArgs(
     finite(agg?.std),
     run,
     channel,
-    fields.length / 2,
-    epochs.length,
     TRIAL_LOG_MAX_LINES,
+    JSON.stringify(fields),
+    epochsArg(epochs),
+    JSON.stringify(lines),
   ];
-  for (const f of fields) args.push(f);
-  pushEpochArgs(args, epochs);
-  for (const line of log) args.push(encodeTrialLogLine(line));
-  return args;
 }
 
 /** Name of the channel `finishTrial` broadcasts on (see Store.subscribeFinished). */
 export const finishedChannel = (prefix: string) => `${prefix}:finished`;
 
-/** The trial transitions of the store, one Lua script each (scripts.ts, rungs.ts). */
+/** The trial transitions of the store, one Lua script each (lua/, loaded by lua-scripts.ts). */
 export function trialWrites(ctx: StoreContext): TrialWrites {
   const { k, p, now, guard, evalScript, readTrials } = ctx;
   const finished = finishedChannel(ctx.prefix);
@@ -99,9 +93,9 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
   const propose = async (sweepId: string, rows: readonly { index: number; id: string; json: string }[]) => {
     const createdAt = now();
     const res = await evalScript(
-      PROPOSE_TRIALS,
+      SCRIPTS.proposeTrials,
       [k.sweep(sweepId)],
-      [p, sweepId, createdAt, ...rows.flatMap((r) => [r.id, r.index, r.json])],
+      [p, sweepId, createdAt, JSON.stringify(rows.map((r) => [r.id, r.index, r.json]))],
     );
     if (res === -1) throw new HpoError("NOT_FOUND", `sweep "${sweepId}" not found`);
     return { created: (res as number[]).map((v) => v === 1), createdAt };
@@ -143,7 +137,7 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
     markRunning: (sweepId, trialId, worker, attempt, run) =>
       guard(`mark trial "${sweepId}/${trialId}" running`, async () => {
         const r = await evalScript(
-          MARK_RUNNING,
+          SCRIPTS.markRunning,
           [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
           [p, sweepId, trialId, worker, attempt, now(), run ?? ""],
         );
@@ -154,7 +148,7 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
     appendEpoch: (sweepId, trialId, report, run) =>
       guard(`append epoch ${report.epoch} of trial "${sweepId}/${trialId}"`, async () => {
         const r = await evalScript(
-          APPEND_EPOCH,
+          SCRIPTS.appendEpoch,
           [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
           [p, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
         );
@@ -165,20 +159,20 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
       guard(`append ${reports.length} epochs of trial "${sweepId}/${trialId}"`, async () => {
         if (reports.length === 0) return 0;
         const keys = [k.trial(sweepId, trialId), k.curve(sweepId, trialId)];
-        const r = (await evalScript(APPEND_EPOCHS, keys, [
+        const r = (await evalScript(SCRIPTS.appendEpochs, keys, [
           p,
           sweepId,
           trialId,
           run ?? "",
-          ...epochArgs(reports),
+          epochsArg(reports),
         ])) as number;
-        return Math.max(0, r);
+        return Math.max(0, r); // a missing trial appended nothing
       }),
 
     finishTrial: (sweepId, trialId, outcome, run, extras = {}) =>
       guard(`finish trial "${sweepId}/${trialId}"`, async () => {
         const r = await evalScript(
-          FINISH_TRIAL,
+          SCRIPTS.finishTrial,
           [k.trial(sweepId, trialId), k.sweep(sweepId), k.curve(sweepId, trialId), k.trialLog(sweepId, trialId)],
           finishArgs(p, sweepId, trialId, outcome, run ?? "", finished, now(), extras),
         );
@@ -190,7 +184,7 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
       guard(`report epoch ${epoch} of trial "${sweepId}/${trialId}"`, async () =>
         decodeStepReport(
           await evalScript(
-            REPORT_STEP,
+            SCRIPTS.reportStep,
             [k.trial(sweepId, trialId), k.step(sweepId, epoch), k.sweep(sweepId)],
             [trialId, finite(value), opts.run ?? "", epoch, `${p}sweep:${sweepId}:step:`, opts.history ? "1" : "0"],
           ),
