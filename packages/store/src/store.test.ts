@@ -48,6 +48,9 @@ describe("store", () => {
     expect(sweep?.counts.queued).toBe(2);
     expect(sweep?.proposed).toBe(4);
     await expect(store.proposeTrial("missing-aaaaaa", 0, {})).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(store.markRunning(s.id, "t0009", "w", 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const outcome = { state: "failed", folds: [], flags: [] } as const;
+    await expect(store.finishTrial(s.id, "t0009", outcome)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("finishTrial is atomic and idempotent, keeps counts and the best trial", async () => {

@@ -1,6 +1,7 @@
 import { HpoError, type SweepRecord, type SweepStatus } from "@hpo/core";
 import { SCRIPTS } from "./lua-scripts.ts";
 import { type ReopenOptions, reopenedSpec } from "./reopen.ts";
+import { checkScriptResult, SCRIPT_RESULT } from "./script-results.ts";
 import type { StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
 import { newSweepId } from "./sweep-id.ts";
@@ -46,14 +47,13 @@ export function sweepOps(ctx: StoreContext): SweepOps {
         [k.sweep(sweepId), k.running],
         [p, sweepId, JSON.stringify(sweep.spec), JSON.stringify(spec), mode],
       )) as number;
-      if (r === -1) throw new HpoError("NOT_FOUND", `${mode} sweep "${sweepId}": no such sweep`);
-      if (r === -3) {
-        const allowed =
-          mode === "resume" ? "only a cancelled sweep can be resumed" : "a failed sweep cannot be extended";
-        throw new HpoError("CONFLICT", `${mode} sweep "${sweepId}": the sweep is ${sweep.status}; ${allowed}`);
-      }
-      if (r === -2 && attempt < 20) continue;
-      if (r === -2) throw new HpoError("CONFLICT", `${mode} sweep "${sweepId}": its spec keeps changing`);
+      if (r === SCRIPT_RESULT.SPEC_CHANGED && attempt < 20) continue;
+      const allowed = mode === "resume" ? "only a cancelled sweep can be resumed" : "a failed sweep cannot be extended";
+      checkScriptResult(r, {
+        operation: `${mode} sweep "${sweepId}"`,
+        subject: `sweep "${sweepId}"`,
+        notAllowed: `the sweep is ${sweep.status}; ${allowed}`,
+      });
       return { sweep: (await readSweeps([sweepId]))[0] as SweepRecord, requeued: r };
     }
   };
@@ -117,8 +117,8 @@ export function sweepOps(ctx: StoreContext): SweepOps {
           [k.sweep(sweepId), k.running],
           [sweepId, status, now(), reason ?? ""],
         );
-        if (r === -1) throw new HpoError("NOT_FOUND", `sweep "${sweepId}" not found`);
-        return r === 1;
+        checkScriptResult(r, { operation: `set status of sweep "${sweepId}"`, subject: `sweep "${sweepId}"` });
+        return r === SCRIPT_RESULT.DONE;
       }),
 
     resumeSweep: (sweepId) => guard(`resume sweep "${sweepId}"`, () => reopen(sweepId, "resume", {})),

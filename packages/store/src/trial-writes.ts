@@ -1,7 +1,6 @@
 import {
   aggregate,
   type EpochReport,
-  HpoError,
   type Params,
   type TrialLogLine,
   type TrialOutcome,
@@ -10,6 +9,7 @@ import {
 import { trialIdOf } from "./keys.ts";
 import { SCRIPTS } from "./lua-scripts.ts";
 import { decodeStepReport } from "./rungs.ts";
+import { checkScriptResult, SCRIPT_RESULT } from "./script-results.ts";
 import { finite, type StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
 import { encodeTrialLogLine, TRIAL_LOG_MAX_LINES } from "./trial-log.ts";
@@ -97,7 +97,7 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
       [k.sweep(sweepId)],
       [p, sweepId, createdAt, JSON.stringify(rows.map((r) => [r.id, r.index, r.json]))],
     );
-    if (res === -1) throw new HpoError("NOT_FOUND", `sweep "${sweepId}" not found`);
+    checkScriptResult(res, { operation: `propose trials of sweep "${sweepId}"`, subject: `sweep "${sweepId}"` });
     return { created: (res as number[]).map((v) => v === 1), createdAt };
   };
 
@@ -141,8 +141,8 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
           [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
           [p, sweepId, trialId, worker, attempt, now(), run ?? ""],
         );
-        if (r === -1) throw new HpoError("NOT_FOUND", `trial "${sweepId}/${trialId}" not found`);
-        return r === 1;
+        checkScriptResult(r, { operation: `mark trial "${sweepId}/${trialId}" running`, subject: "the trial" });
+        return r === SCRIPT_RESULT.DONE;
       }),
 
     appendEpoch: (sweepId, trialId, report, run) =>
@@ -152,7 +152,7 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
           [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
           [p, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
         );
-        return r === 1;
+        return r === SCRIPT_RESULT.DONE;
       }),
 
     appendEpochs: (sweepId, trialId, reports, run) =>
@@ -176,8 +176,8 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
           [k.trial(sweepId, trialId), k.sweep(sweepId), k.curve(sweepId, trialId), k.trialLog(sweepId, trialId)],
           finishArgs(p, sweepId, trialId, outcome, run ?? "", finished, now(), extras),
         );
-        if (r === -1) throw new HpoError("NOT_FOUND", `trial "${sweepId}/${trialId}" not found`);
-        return r === 1;
+        checkScriptResult(r, { operation: `finish trial "${sweepId}/${trialId}"`, subject: "the trial" });
+        return r === SCRIPT_RESULT.DONE;
       }),
 
     reportStep: (sweepId, trialId, epoch, value, opts = {}) =>
