@@ -1,4 +1,5 @@
 import type { Rng } from "../rng.ts";
+import type { Estimator } from "./estimator.ts";
 import { normalMass } from "./normal-math.ts";
 import { type NumericalDomain, observationWeight, pickKernel } from "./parzen-estimator.ts";
 
@@ -22,7 +23,7 @@ const SIGMA0 = 0.2;
  * Cost: O(n·D) per density, so it is meant for the (small) good set and for histories up to a
  * few thousand trials; univariate TPE stays the default.
  */
-export class MultivariateParzen {
+export class MultivariateParzen implements Estimator<number[]> {
   readonly #dims: readonly JointDimension[];
   readonly #n: number;
   /** Kernel means per dimension; the prior is kernel n. */

@@ -1,4 +1,5 @@
 import type { Rng } from "../rng.ts";
+import type { Estimator } from "./estimator.ts";
 import { normalMass } from "./normal-math.ts";
 
 /**
@@ -206,7 +207,7 @@ export function bucketSigmas(
  * on a continuous dimension their weights are spread onto a grid of spacing σ/8 (linear binning,
  * density error well under 1%), which makes a density O(1) in the number of trials.
  */
-export class NumericalParzen {
+export class NumericalParzen implements Estimator<number> {
   readonly #d: NumericalDomain;
   // Narrow kernels (σ = minSigma), sorted by μ (or grid points when binned); coef = w/(σZ) or w/Z.
   readonly #narrowMu: Float64Array;
@@ -413,6 +414,11 @@ export class NumericalParzen {
     }
     return sum;
   }
+
+  /** log of `density(x)`. */
+  logDensity(x: number): number {
+    return Math.log(this.density(x));
+  }
 }
 
 /**
@@ -420,7 +426,7 @@ export class NumericalParzen {
  * category and ε on every other (ε = priorWeight/(n+1)), plus a uniform prior kernel; kernels
  * weighted by observationWeight. `obs` holds category indices, oldest first.
  */
-export class CategoricalParzen {
+export class CategoricalParzen implements Estimator<number> {
   readonly #p: Float64Array;
   readonly #cum: Float64Array;
 
@@ -448,6 +454,11 @@ export class CategoricalParzen {
 
   probability(c: number): number {
     return this.#p[c] as number;
+  }
+
+  /** log of `probability(c)`. */
+  logDensity(c: number): number {
+    return Math.log(this.probability(c));
   }
 
   sample(rng: Rng): number {

@@ -1,6 +1,7 @@
 import type { Rng } from "../rng.ts";
 import type { Distribution, Params, ParamValue, TrialRecord } from "../types.ts";
 import { activeParams, sameValue } from "./active-params.ts";
+import { bestCandidate } from "./estimator.ts";
 import { type JointDimension, MultivariateParzen } from "./multivariate-parzen.ts";
 import { CategoricalParzen, type NumericalDomain, NumericalParzen } from "./parzen-estimator.ts";
 import { qSteps, sampleDistribution, tidy } from "./sample-distribution.ts";
@@ -99,18 +100,9 @@ export class TpeSampler implements Sampler {
       const keep = trials.map((_, i) => cols.every((c) => !Number.isNaN(c[i] as number)));
       return cols.map((c) => c.filter((_, i) => keep[i]));
     };
-    const l = new MultivariateParzen(dims, columns(below), this.#priorWeight);
-    const g = new MultivariateParzen(dims, columns(above), this.#priorWeight);
-    let best: number[] = [];
-    let bestScore = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < this.#nCandidates; i++) {
-      const x = l.sample(rng);
-      const score = l.logDensity(x) - g.logDensity(x);
-      if (score > bestScore || best.length === 0) {
-        bestScore = score;
-        best = x;
-      }
-    }
+    const estimator = (trials: readonly TrialRecord[]) =>
+      new MultivariateParzen(dims, columns(trials), this.#priorWeight);
+    const best = bestCandidate(estimator(below), estimator(above), this.#nCandidates, rng);
     const out: Record<string, ParamValue> = {};
     params.forEach(([name], j) => {
       const d = dists[j] as Exclude<Distribution, { kind: "constant" }>;
@@ -127,55 +119,16 @@ export class TpeSampler implements Sampler {
     above: readonly TrialRecord[],
     rng: Rng,
   ): ParamValue {
-    switch (d.kind) {
-      case "constant":
-        return d.value;
-      case "categorical": {
-        const l = new CategoricalParzen(
-          d.values.length,
-          categoryObservations(name, d.values, below),
-          this.#priorWeight,
-        );
-        const g = new CategoricalParzen(
-          d.values.length,
-          categoryObservations(name, d.values, above),
-          this.#priorWeight,
-        );
-        let best = -1;
-        let bestScore = Number.NEGATIVE_INFINITY;
-        for (let i = 0; i < this.#nCandidates; i++) {
-          const c = l.sample(rng);
-          const score = Math.log(l.probability(c)) - Math.log(g.probability(c));
-          if (score > bestScore) {
-            bestScore = score;
-            best = c;
-          }
-        }
-        return d.values[best] as ParamValue;
-      }
-      default: {
-        const domain = numericalDomain(d);
-        const obs = (ts: readonly TrialRecord[]) => numericalObservations(name, d, ts);
-        const l = new NumericalParzen(domain, obs(below), this.#priorWeight, this.#endpoints);
-        const g = new NumericalParzen(domain, obs(above), this.#priorWeight, this.#endpoints);
-        let best = Number.NaN;
-        let bestScore = Number.NEGATIVE_INFINITY;
-        const seen = new Map<number, number>();
-        for (let i = 0; i < this.#nCandidates; i++) {
-          const x = l.sample(rng);
-          let score = seen.get(x);
-          if (score === undefined) {
-            score = Math.log(l.density(x)) - Math.log(g.density(x));
-            seen.set(x, score);
-          }
-          if (score > bestScore || Number.isNaN(best)) {
-            bestScore = score;
-            best = x;
-          }
-        }
-        return fromTpeSpace(d, best);
-      }
+    if (d.kind === "constant") return d.value;
+    if (d.kind === "categorical") {
+      const estimator = (trials: readonly TrialRecord[]) =>
+        new CategoricalParzen(d.values.length, categoryObservations(name, d.values, trials), this.#priorWeight);
+      return d.values[bestCandidate(estimator(below), estimator(above), this.#nCandidates, rng)] as ParamValue;
     }
+    const domain = numericalDomain(d);
+    const estimator = (trials: readonly TrialRecord[]) =>
+      new NumericalParzen(domain, numericalObservations(name, d, trials), this.#priorWeight, this.#endpoints);
+    return fromTpeSpace(d, bestCandidate(estimator(below), estimator(above), this.#nCandidates, rng));
   }
 }
 
