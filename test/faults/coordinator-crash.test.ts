@@ -1,7 +1,8 @@
 /**
  * Fault 2, complementing test/e2e/coordinator-restart.test.ts (which checks lost jobs and the
  * exact trial ids): the coordinator is SIGKILLed twice while trials are in flight, results land
- * while no coordinator runs, and the final leaderboard is identical to an undisturbed run of the
+ * while no coordinator runs (the completed count grows while it is down), no trial runs twice
+ * (attempts 1), and the final leaderboard is identical to an undisturbed run of the
  * same seeded sweep: same trials, params, states and fold scores, nothing duplicated or lost.
  */
 import type { TrialRecord } from "@hpo/core";
@@ -12,7 +13,7 @@ import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
-import { sleep, waitFor } from "../helpers/wait-for.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { startFaultWorker } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
 
@@ -64,16 +65,30 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
       },
       { timeoutMs: 90_000, intervalMs: 200 },
     );
+  const completed = async (id: string) => (await store.getSweep(id))?.counts.completed ?? 0;
   const completedAtLeast = (id: string, n: number) =>
-    waitFor(`${n} trials of ${id} completed`, async () => ((await store.getSweep(id))?.counts.completed ?? 0) >= n, {
+    waitFor(`${n} trials of ${id} completed`, async () => (await completed(id)) >= n, {
       timeoutMs: 60_000,
       intervalMs: 20,
     });
+  /** Waits (no coordinator running) until a trial of `id` completes: results land without one. */
+  const completesWhileDown = async (id: string) => {
+    const before = await completed(id);
+    await waitFor(
+      `a trial of ${id} to complete with no coordinator up (${before} before)`,
+      async () => (await completed(id)) > before,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 20,
+      },
+    );
+  };
   const board = async (id: string) =>
     (await store.listTrials(id, { sort: "index", limit: 1000 })).items.map((t: TrialRecord) => ({
       id: t.id,
       params: t.params,
       state: t.state,
+      attempts: t.attempts, // 1: no trial was run again because the coordinator died
       scores: t.folds.map((f) => f.score),
       mean: t.mean,
     }));
@@ -86,11 +101,11 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
     const disturbed = await apiClient(a.url).submit(SPEC);
     await completedAtLeast(disturbed.id, 4);
     await a.proc.stop("SIGKILL");
-    await sleep(1500); // in-flight trials finish and write their results with no coordinator up
+    await completesWhileDown(disturbed.id); // in-flight trials finish and write their results
     const b = await coordinator();
     await completedAtLeast(disturbed.id, 11);
     await b.proc.stop("SIGKILL");
-    await sleep(1500);
+    await completesWhileDown(disturbed.id);
     const c = await coordinator();
     const done = await finished(disturbed.id, c.url);
 
@@ -99,6 +114,7 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
     expect(done.counts).toMatchObject({ completed: TRIALS, queued: 0, running: 0, failed: 0 });
     const expected = await board(undisturbed.id);
     expect(expected).toHaveLength(TRIALS);
+    expect(expected.map((t) => t.attempts)).toEqual(expected.map(() => 1));
     expect(await board(disturbed.id)).toEqual(expected);
     expect(done.best).toEqual((await store.getSweep(undisturbed.id))?.best);
 

@@ -36,7 +36,6 @@ describe("cancel and graceful stop across processes (real tfjs training)", () =>
   let coordinator: Proc;
   let api: ReturnType<typeof apiClient>;
   const workers: Proc[] = [];
-  const sweeps: string[] = [];
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -71,9 +70,14 @@ describe("cancel and graceful stop across processes (real tfjs training)", () =>
       { timeoutMs: 90_000, intervalMs: 100 },
     );
 
+  /** The shared fault invariants over this one sweep, every trial of which ended cancelled. */
+  const allCancelled = async (sweepId: string) => {
+    const report = await checkInvariants({ redis, prefix, sweepIds: [sweepId] });
+    expect(Object.keys(report[sweepId]?.states ?? {})).toEqual(["cancelled"]);
+  };
+
   it("cancel reaches the trials training in both workers within seconds and frees their tensors", async () => {
     const sweep = await api.submit(long("faults-cancel", 2));
-    sweeps.push(sweep.id);
     const running = await training(sweep.id, 2);
     expect(new Set(running.map((t) => t?.worker))).toEqual(new Set(["stop-w1", "stop-w2"]));
 
@@ -99,11 +103,11 @@ describe("cancel and graceful stop across processes (real tfjs training)", () =>
       expect(t?.state).toBe("cancelled");
       expect(t?.curve.length).toBeLessThan(3000);
     }
+    await allCancelled(sweep.id);
   });
 
   it("SIGTERM to a worker hands its trial back within the grace period, exits 0, and the other worker takes over", async () => {
     const sweep = await api.submit(long("faults-sigterm", 1));
-    sweeps.push(sweep.id);
     const [trial] = await training(sweep.id, 1);
     const victim = workers.find((w) =>
       w.logs().some((r) => r.msg === "trial started" && r.trialId === trial?.id && r.sweepId === sweep.id),
@@ -143,11 +147,7 @@ describe("cancel and graceful stop across processes (real tfjs training)", () =>
       },
       { timeoutMs: 15_000 },
     );
-  });
-
-  it("the invariants hold for both sweeps", async () => {
-    const report = await checkInvariants({ redis, prefix, sweepIds: sweeps });
-    for (const id of sweeps) expect(Object.keys(report[id]?.states ?? {})).toEqual(["cancelled"]);
+    await allCancelled(sweep.id);
   });
 
   it("SIGTERM to the coordinator closes it cleanly: exit 0, no error logs", async () => {

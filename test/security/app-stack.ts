@@ -4,7 +4,7 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp, createCoreProposer, createScheduler, type Scheduler } from "@hpo/coordinator";
+import { createApp, createCoreProposer, createDashboard, createScheduler, type Scheduler } from "@hpo/coordinator";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -25,6 +25,8 @@ export async function startAppStack(opts: {
   readonly token?: string;
   readonly protectReads?: boolean;
   readonly bodyLimit?: string;
+  /** Mount the dashboard's routes (`/api/events`, `/api/dashboard/*`) as main.ts does. Default false. */
+  readonly dashboard?: boolean;
 }): Promise<AppStack> {
   const prefix = uniquePrefix(opts.label);
   const logLines: string[] = [];
@@ -41,6 +43,7 @@ export async function startAppStack(opts: {
     tickMs: 60_000,
   });
   await scheduler.start();
+  const dashboard = opts.dashboard ? createDashboard({ store, redisUrl: REDIS_URL }) : undefined;
   const app = createApp({
     store,
     scheduler,
@@ -48,6 +51,7 @@ export async function startAppStack(opts: {
     ...(opts.token && { token: opts.token }),
     ...(opts.protectReads && { protectReads: true }),
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
+    ...(dashboard && { dashboard: dashboard.router }),
   });
   const server: Server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
@@ -59,6 +63,7 @@ export async function startAppStack(opts: {
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await dashboard?.close();
       await scheduler.close();
       await store.close();
       await deletePrefix(redis, prefix);

@@ -131,9 +131,31 @@ describe("bearer token, reads open (default)", () => {
 describe("bearer token, reads protected (protectReads / HPO_AUTH_READS=1)", () => {
   let stack: AppStack;
   beforeAll(async () => {
-    stack = await startAppStack({ label: "sec-reads", token: TOKEN, protectReads: true });
+    stack = await startAppStack({ label: "sec-reads", token: TOKEN, protectReads: true, dashboard: true });
   });
   afterAll(() => stack?.close());
+
+  it("refuses the dashboard's reads without the right token: the event stream and /api/dashboard/*", async () => {
+    const { id } = (await (await post(stack.url, "/api/sweeps", SPEC, auth(TOKEN))).json()) as { id: string };
+    const paths = [
+      "/api/events",
+      "/api/dashboard/fleet",
+      ...["leaderboard", "history", "sample", "importance"].map((view) => `/api/dashboard/sweeps/${id}/${view}`),
+    ];
+    for (const path of paths) {
+      for (const headers of [{}, auth("wrong")]) {
+        const res = await fetch(`${stack.url}${path}`, { headers });
+        expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+      }
+      // with the token the route answers (the event stream stays open: read its headers only)
+      const abort = new AbortController();
+      const res = await fetch(`${stack.url}${path}`, { headers: auth(TOKEN), signal: abort.signal });
+      expect(res.status, `${path} with the token`).toBe(200);
+      if (path === "/api/events") expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      abort.abort();
+    }
+  });
 
   it("refuses reads without the right token, serves them with it; /healthz stays open", async () => {
     for (const path of ["/api/sweeps", "/api/sweeps/anything", "/api/sweeps/x/trials"]) {

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -48,6 +49,44 @@ function makeCerts(dir: string) {
     ...["-days", "1", "-extfile", f("san.cnf"), "-out", f("server.pem")],
   );
   return { certFile: f("server.pem"), keyFile: f("server.key"), caFile: f("ca.pem") };
+}
+
+interface PlaintextAnswer {
+  /** The TCP connection was made (false: nothing listens, e.g. ECONNREFUSED in `error`). */
+  readonly connected: boolean;
+  readonly error?: string;
+  /** Bytes the server sent back, as latin1. */
+  readonly reply: string;
+  /** The server ended the connection (within 5 s). */
+  readonly closedByServer: boolean;
+}
+
+/** Connects over plain TCP, sends an inline `PING`, and collects the answer until the server closes. */
+function plaintextPing(port: number): Promise<PlaintextAnswer> {
+  return new Promise((resolve) => {
+    let connected = false;
+    let error: string | undefined;
+    let reply = "";
+    const socket = connect({ host: "127.0.0.1", port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ connected, reply, closedByServer: false });
+    }, 5000);
+    socket.on("connect", () => {
+      connected = true;
+      socket.write("PING\r\n");
+    });
+    socket.on("data", (d) => {
+      reply += d.toString("latin1");
+    });
+    socket.on("error", (e) => {
+      error = (e as NodeJS.ErrnoException).code ?? e.message;
+    });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ connected, reply, closedByServer: true, ...(error && { error }) });
+    });
+  });
 }
 
 describe("Redis over TLS with a password, configured by REDIS_URL only", () => {
@@ -108,6 +147,12 @@ budget: { max_trials: 3, max_parallel: 1, max_epochs: 2 }
   });
 
   it("refuses plaintext clients, and nobody logged the password", async () => {
+    // the port is open (not "connection refused"), and a plaintext PING gets no Redis reply: the
+    // server drops the connection (a TLS alert at most)
+    const answer = await plaintextPing(redis.port);
+    expect(answer).toMatchObject({ connected: true, closedByServer: true });
+    expect(answer.reply).not.toMatch(/^[+\-:$*]|PONG|NOAUTH/);
+    // and so does ioredis with a redis:// URL
     const plain = new Redis(redis.url.replace("rediss://", "redis://"), {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
@@ -115,12 +160,13 @@ budget: { max_trials: 3, max_parallel: 1, max_epochs: 2 }
       connectTimeout: 2000,
     });
     plain.on("error", () => {});
-    const answer = await plain
+    const refused = await plain
       .connect()
       .then(() => plain.ping())
       .catch((e: Error) => e);
     plain.disconnect();
-    expect(answer).toBeInstanceOf(Error);
+    expect(refused).toBeInstanceOf(Error);
+    expect(String(refused)).not.toMatch(/ECONNREFUSED/);
     expect(procs.flatMap((p) => p.lines).join("\n")).not.toContain(PASSWORD);
   });
 });

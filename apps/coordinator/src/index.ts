@@ -1,4 +1,5 @@
 export { type AppDeps, type AppMetrics, createApp } from "./app.ts";
+export { createDashboard, type Dashboard, type DashboardOptions } from "./dashboard/index.ts";
 export { createLogger } from "./logger.ts";
 export { createCoreProposer, type Proposer } from "./proposer.ts";
 export { createScheduler, type Scheduler, type SchedulerMetrics, type SchedulerOptions } from "./scheduler.ts";
