@@ -97,11 +97,11 @@ describe("createDecidePrune (real Redis rungs)", () => {
   });
 
   it("Hyperband: a trial's bracket is a pure function of its id and trials compete within it", async () => {
-    const hb = new HyperbandPruner({ min_resource: 1, max_resource: 27, reduction_factor: 3 });
+    const hb = new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 });
     const ids = Array.from({ length: 40 }, (_, i) => `t${String(i).padStart(4, "0")}`);
     const brackets = ids.map((id) => hb.bracketOf(id));
     expect(
-      ids.map((id) => new HyperbandPruner({ min_resource: 1, max_resource: 27, reduction_factor: 3 }).bracketOf(id)),
+      ids.map((id) => new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 }).bracketOf(id)),
     ).toEqual(brackets);
     expect(new Set(brackets).size).toBeGreaterThan(1);
     const { report } = await sweepWith(

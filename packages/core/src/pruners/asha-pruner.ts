@@ -1,19 +1,20 @@
-import type { AshaOptions } from "../spec-early-terminate.ts";
+import { checkOption } from "../check-option.ts";
 import type { Goal } from "../types.ts";
 import { isUsable } from "./is-worse.ts";
 import type { PruneContext, Pruner } from "./pruner.ts";
 
+/** Options of AshaPruner (a spec's `early_terminate` in camelCase; createPruner maps them). */
 export interface AshaPrunerOptions {
-  /** First rung in epochs; default 1. */
-  readonly min_resource?: number;
-  /** No rung at or past this epoch (the trial is done there anyway); default Infinity. */
-  readonly max_resource?: number;
-  /** η; default 3. */
-  readonly reduction_factor?: number;
-  /** No pruning before this epoch; default 0. */
-  readonly grace_period?: number;
-  /** Hyperband's bracket s: rungs start at min_resource·η^s; default 0. */
-  readonly min_early_stopping_rate?: number;
+  /** First rung in epochs, > 0; default 1. */
+  readonly minResource?: number;
+  /** No rung at or past this epoch (the trial is done there anyway), >= minResource; default Infinity. */
+  readonly maxResource?: number;
+  /** η, > 1; default 3. */
+  readonly reductionFactor?: number;
+  /** No pruning before this epoch, >= 0; default 0. */
+  readonly gracePeriod?: number;
+  /** Hyperband's bracket s (an integer >= 0): rungs start at minResource·η^s; default 0. */
+  readonly minEarlyStoppingRate?: number;
   /** Group name reported by groupOf; default "all". */
   readonly group?: string;
 }
@@ -23,6 +24,7 @@ export interface AshaPrunerOptions {
  * SuccessiveHalvingPruner). Rungs sit at epochs round(min_resource·η^(s+k)), k = 0, 1, …. A trial
  * reaching a rung goes on only if its K-fold mean is among the top ⌊n/η⌋ of the n values
  * recorded at that rung (itself included; with n < η only the best goes on). Other epochs never prune.
+ * @throws RangeError from the constructor when an option is out of range (e.g. reductionFactor 1).
  */
 export class AshaPruner implements Pruner {
   readonly name: string = "asha";
@@ -34,16 +36,14 @@ export class AshaPruner implements Pruner {
   readonly #group: string;
 
   constructor(options: AshaPrunerOptions = {}) {
-    this.#min = options.min_resource ?? 1;
-    this.#max = options.max_resource ?? Number.POSITIVE_INFINITY;
-    this.#eta = options.reduction_factor ?? 3;
-    this.#grace = options.grace_period ?? 0;
-    this.#rate = options.min_early_stopping_rate ?? 0;
+    const check = (name: string, value: number, rule: Parameters<typeof checkOption>[3]) =>
+      checkOption("AshaPruner", name, value, rule);
+    this.#min = check("minResource", options.minResource ?? 1, { above: 0 });
+    this.#max = check("maxResource", options.maxResource ?? Number.POSITIVE_INFINITY, { min: this.#min });
+    this.#eta = check("reductionFactor", options.reductionFactor ?? 3, { above: 1 });
+    this.#grace = check("gracePeriod", options.gracePeriod ?? 0, { min: 0 });
+    this.#rate = check("minEarlyStoppingRate", options.minEarlyStoppingRate ?? 0, { integer: true, min: 0 });
     this.#group = options.group ?? "all";
-  }
-
-  static fromSpec(o: AshaOptions): AshaPruner {
-    return new AshaPruner(o);
   }
 
   groupOf(): string {

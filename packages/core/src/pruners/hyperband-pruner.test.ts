@@ -3,7 +3,7 @@ import { HyperbandPruner } from "./hyperband-pruner.ts";
 import { createPruner, NopPruner, othersInGroup } from "./index.ts";
 
 describe("HyperbandPruner", () => {
-  const p = new HyperbandPruner({ min_resource: 1, max_resource: 27, reduction_factor: 3 });
+  const p = new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 });
 
   it("makes ⌊log_η(max/min)⌋ + 1 brackets whose first rungs grow by η", () => {
     expect(p.brackets).toHaveLength(4);
@@ -13,7 +13,7 @@ describe("HyperbandPruner", () => {
   it("assigns brackets deterministically, weighted towards aggressive ones", () => {
     const ids = Array.from({ length: 4000 }, (_, i) => `t${String(i).padStart(4, "0")}`);
     expect(ids.map((id) => p.bracketOf(id))).toEqual(
-      ids.map((id) => new HyperbandPruner({ min_resource: 1, max_resource: 27 }).bracketOf(id)),
+      ids.map((id) => new HyperbandPruner({ minResource: 1, maxResource: 27 }).bracketOf(id)),
     );
     const counts = [0, 0, 0, 0];
     for (const id of ids) counts[p.bracketOf(id)]!++;
@@ -61,7 +61,7 @@ describe("HyperbandPruner", () => {
 
   it("derives brackets and rungs from min_resource, max_resource and η", () => {
     // min 2, max 50, η 2: ⌊log2(25)⌋ + 1 = 5 brackets, first rungs 2, 4, 8, 16, 32
-    const q = new HyperbandPruner({ min_resource: 2, max_resource: 50, reduction_factor: 2 });
+    const q = new HyperbandPruner({ minResource: 2, maxResource: 50, reductionFactor: 2 });
     expect(q.brackets).toHaveLength(5);
     const steps = Array.from({ length: 50 }, (_, i) => i + 1);
     expect(q.brackets.map((b) => steps.filter((step) => b.rungOf(step) !== undefined))).toEqual([
@@ -76,7 +76,7 @@ describe("HyperbandPruner", () => {
 
 describe("othersInGroup", () => {
   it("keeps the values of the same bracket, without the trial itself", () => {
-    const p = new HyperbandPruner({ min_resource: 1, max_resource: 27, reduction_factor: 3 });
+    const p = new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 });
     const ids = Array.from({ length: 40 }, (_, i) => `t${i}`);
     const values = new Map(ids.map((id, i) => [id, i] as const));
     const others = othersInGroup(p, "t0", values);

@@ -1,7 +1,17 @@
+import { checkOption } from "../check-option.ts";
 import { mixSeed } from "../rng.ts";
-import type { HyperbandOptions } from "../spec-early-terminate.ts";
 import { AshaPruner } from "./asha-pruner.ts";
 import type { PruneContext, Pruner } from "./pruner.ts";
+
+/** Options of HyperbandPruner (a spec's `early_terminate` in camelCase; createPruner maps them). */
+export interface HyperbandPrunerOptions {
+  /** First rung of bracket 0 in epochs, a finite number > 0; default 1. */
+  readonly minResource?: number;
+  /** Last rung, a finite number >= minResource; default 20. */
+  readonly maxResource?: number;
+  /** η, a finite number > 1; default 3. */
+  readonly reductionFactor?: number;
+}
 
 /**
  * Hyperband (Li et al. 2018) as Optuna runs it: S = ⌊log_η(max/min)⌋ + 1 brackets; bracket s is
@@ -15,20 +25,22 @@ export class HyperbandPruner implements Pruner {
   readonly #budgets: readonly number[];
   readonly #total: number;
 
-  /** Defaults: min_resource 1, max_resource 20, reduction_factor 3. */
-  constructor(options: Partial<Omit<HyperbandOptions, "type">> = {}) {
-    const min = options.min_resource ?? 1;
-    const max = options.max_resource ?? 20;
-    const eta = options.reduction_factor ?? 3;
+  /** @throws RangeError when an option is out of range (e.g. reductionFactor 1). */
+  constructor(options: HyperbandPrunerOptions = {}) {
+    const check = (name: string, value: number, rule: Parameters<typeof checkOption>[3]) =>
+      checkOption("HyperbandPruner", name, value, rule);
+    const min = check("minResource", options.minResource ?? 1, { finite: true, above: 0 });
+    const max = check("maxResource", options.maxResource ?? 20, { finite: true, min });
+    const eta = check("reductionFactor", options.reductionFactor ?? 3, { finite: true, above: 1 });
     const count = Math.max(1, Math.floor(Math.log(max / min) / Math.log(eta) + 1e-9) + 1);
     this.brackets = Array.from(
       { length: count },
       (_, s) =>
         new AshaPruner({
-          min_resource: min,
-          max_resource: max,
-          reduction_factor: eta,
-          min_early_stopping_rate: s,
+          minResource: min,
+          maxResource: max,
+          reductionFactor: eta,
+          minEarlyStoppingRate: s,
           group: `b${s}`,
         }),
     );

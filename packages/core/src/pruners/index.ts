@@ -24,8 +24,8 @@ import type { PruneContext, Pruner } from "./pruner.ts";
 
 export type { AshaOptions, EarlyTerminateOptions, HyperbandOptions, MedianOptions } from "../spec-early-terminate.ts";
 export { AshaPruner, type AshaPrunerOptions, isPromotable } from "./asha-pruner.ts";
-export { HyperbandPruner } from "./hyperband-pruner.ts";
-export { MedianPruner } from "./median-pruner.ts";
+export { HyperbandPruner, type HyperbandPrunerOptions } from "./hyperband-pruner.ts";
+export { MedianPruner, type MedianPrunerOptions } from "./median-pruner.ts";
 export type { PruneContext, Pruner } from "./pruner.ts";
 
 /**
@@ -51,19 +51,40 @@ export class NopPruner implements Pruner {
 }
 
 /**
- * The pruner of a normalised `early_terminate` (as parseSweepSpec leaves it, defaults filled).
- * @throws RangeError for an unknown type (parseSweepSpec refuses those first).
+ * The pruner of a normalised `early_terminate` (as parseSweepSpec leaves it, defaults filled): the
+ * one place the spec's snake_case options become the pruners' camelCase ones.
+ * @throws RangeError for an unknown type or an option out of range (parseSweepSpec refuses those first).
  */
 export function createPruner(spec: EarlyTerminateSpec): Pruner {
   switch (spec.type) {
     case "none":
       return new NopPruner();
-    case "median":
-      return new MedianPruner(spec as MedianOptions);
-    case "asha":
-      return AshaPruner.fromSpec(spec as AshaOptions);
-    case "hyperband":
-      return new HyperbandPruner(spec as HyperbandOptions);
+    case "median": {
+      const o = spec as MedianOptions;
+      return new MedianPruner({
+        nStartupTrials: o.n_startup_trials,
+        nWarmupSteps: o.n_warmup_steps,
+        intervalSteps: o.interval_steps,
+        nMinTrials: o.n_min_trials,
+      });
+    }
+    case "asha": {
+      const o = spec as AshaOptions;
+      return new AshaPruner({
+        minResource: o.min_resource,
+        maxResource: o.max_resource,
+        reductionFactor: o.reduction_factor,
+        gracePeriod: o.grace_period,
+      });
+    }
+    case "hyperband": {
+      const o = spec as HyperbandOptions;
+      return new HyperbandPruner({
+        minResource: o.min_resource,
+        maxResource: o.max_resource,
+        reductionFactor: o.reduction_factor,
+      });
+    }
     default:
       throw new RangeError(
         `createPruner: unknown early_terminate type ${JSON.stringify((spec as { type: unknown }).type)}`,

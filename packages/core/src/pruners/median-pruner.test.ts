@@ -13,7 +13,7 @@ const ctx = (over: Partial<PruneContext>): PruneContext => ({
 });
 
 describe("MedianPruner", () => {
-  const p = new MedianPruner({ n_startup_trials: 5, n_warmup_steps: 2 });
+  const p = new MedianPruner({ nStartupTrials: 5, nWarmupSteps: 2 });
 
   it("prunes below the median (maximize) and above it (minimize)", () => {
     expect(p.shouldPrune(ctx({ value: 0.65 }))).toBe(true); // median 0.7
@@ -34,12 +34,12 @@ describe("MedianPruner", () => {
   });
 
   it("checks only every interval_steps after the warm-up", () => {
-    const q = new MedianPruner({ n_startup_trials: 0, n_warmup_steps: 1, interval_steps: 2 });
+    const q = new MedianPruner({ nStartupTrials: 0, nWarmupSteps: 1, intervalSteps: 2 });
     expect([2, 3, 4, 5].map((step) => q.shouldPrune(ctx({ value: 0.1, step })))).toEqual([true, false, true, false]);
   });
 
   it("needs n_min_trials others and ignores their non-finite values", () => {
-    const q = new MedianPruner({ n_startup_trials: 0, n_min_trials: 3 });
+    const q = new MedianPruner({ nStartupTrials: 0, nMinTrials: 3 });
     expect(q.shouldPrune(ctx({ value: 0.1, others: [0.9, Number.NaN, 0.8] }))).toBe(false);
     expect(q.shouldPrune(ctx({ value: 0.1, others: [0.9, Number.NaN, 0.8, 0.85] }))).toBe(true);
   });
@@ -51,7 +51,7 @@ describe("MedianPruner", () => {
   });
 
   it("uses others.length as the startup count by default", () => {
-    const q = new MedianPruner({ n_startup_trials: 3 });
+    const q = new MedianPruner({ nStartupTrials: 3 });
     expect(q.shouldPrune({ trialId: "t", step: 1, value: 0, goal: "maximize", others: [1, 1] })).toBe(false);
     expect(q.shouldPrune({ trialId: "t", step: 1, value: 0, goal: "maximize", others: [1, 1, 1] })).toBe(true);
   });

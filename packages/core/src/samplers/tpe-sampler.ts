@@ -1,3 +1,4 @@
+import { checkOption } from "../check-option.ts";
 import type { Rng } from "../rng.ts";
 import type { Distribution, Params, ParamValue, TrialRecord } from "../types.ts";
 import { activeParams, sameValue } from "./active-params.ts";
@@ -9,11 +10,12 @@ import type { SampleContext, Sampler } from "./sampler.ts";
 import { defaultGamma, splitTrials } from "./tpe-split.ts";
 
 export interface TpeSamplerOptions {
-  /** Trials sampled at random before TPE starts (finished: completed, pruned, diverged); default 10. */
+  /** Trials sampled at random before TPE starts (finished: completed, pruned, diverged), an
+   *  integer >= 0; default 10. */
   readonly nStartupTrials?: number;
-  /** Candidates drawn from l(x) per parameter; the best l(x)/g(x) wins; default 24. */
+  /** Candidates drawn from l(x) per parameter, an integer >= 1; the best l(x)/g(x) wins; default 24. */
   readonly nEiCandidates?: number;
-  /** Weight of the prior kernel; default 1. */
+  /** Weight of the prior kernel, a finite number > 0; default 1. */
   readonly priorWeight?: number;
   /** Count running and queued trials as bad so parallel proposals differ; default true. */
   readonly constantLiar?: boolean;
@@ -48,10 +50,13 @@ export class TpeSampler implements Sampler {
   readonly #multivariate: boolean;
   readonly #endpoints: boolean;
 
+  /** @throws RangeError when an option is out of range (e.g. nEiCandidates 0). */
   constructor(options: TpeSamplerOptions = {}) {
-    this.#nStartup = options.nStartupTrials ?? 10;
-    this.#nCandidates = options.nEiCandidates ?? 24;
-    this.#priorWeight = options.priorWeight ?? 1;
+    const check = (name: string, value: number, rule: Parameters<typeof checkOption>[3]) =>
+      checkOption("TpeSampler", name, value, rule);
+    this.#nStartup = check("nStartupTrials", options.nStartupTrials ?? 10, { integer: true, min: 0 });
+    this.#nCandidates = check("nEiCandidates", options.nEiCandidates ?? 24, { integer: true, min: 1 });
+    this.#priorWeight = check("priorWeight", options.priorWeight ?? 1, { finite: true, above: 0 });
     this.#liar = options.constantLiar ?? true;
     this.#gamma = options.gamma ?? defaultGamma;
     this.#multivariate = options.multivariate ?? false;
