@@ -30,5 +30,12 @@ export type FromThread =
       /** Training rows processed in this epoch over all folds (approximate; 0 when unknown). */
       readonly samples?: number;
     }
+  /** A line for the trial's log (the trainer's `reporter.log`). */
+  | {
+      readonly type: "trial-log";
+      readonly runId: number;
+      readonly message: string;
+      readonly fields?: Readonly<Record<string, unknown>>;
+    }
   | { readonly type: "done"; readonly runId: number; readonly outcome: TrialOutcome; readonly tensors?: number }
   | { readonly type: "error"; readonly runId: number; readonly message: string };

@@ -34,16 +34,21 @@ export interface TrainingPool {
     job: TrialJob,
     onEpoch: (report: EpochReport, samples?: number) => Promise<boolean>,
     signal: AbortSignal,
+    onLog?: TrialLogHandler,
   ): Promise<TrainResult>;
   /** Terminates the threads (running trials reject). */
   close(): Promise<void>;
 }
+
+/** Receives the trainer's lines for the trial's log. */
+export type TrialLogHandler = (message: string, fields?: Readonly<Record<string, unknown>>) => void;
 
 interface Slot {
   thread: Worker;
   busy?: {
     runId: number;
     onEpoch: (report: EpochReport, samples?: number) => Promise<boolean>;
+    onLog?: TrialLogHandler;
     resolve: (r: TrainResult) => void;
     reject: (e: Error) => void;
   };
@@ -116,6 +121,11 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
           );
           break;
         }
+        case "trial-log": {
+          const busy = slot.busy;
+          if (busy?.runId === msg.runId) busy.onLog?.(msg.message, msg.fields);
+          break;
+        }
         case "done":
         case "error": {
           const busy = slot.busy;
@@ -157,12 +167,12 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
 
   return {
     ready,
-    async run(job, onEpoch, signal) {
+    async run(job, onEpoch, signal, onLog) {
       if (closed) throw new Error("training pool is closed");
       const slot = await acquire();
       const runId = nextRunId++;
       return new Promise<TrainResult>((resolve, reject) => {
-        slot.busy = { runId, onEpoch, resolve, reject };
+        slot.busy = { runId, onEpoch, resolve, reject, ...(onLog && { onLog }) };
         const abort = () => slot.thread.postMessage({ type: "abort", runId } satisfies ToThread);
         if (signal.aborted) abort();
         else signal.addEventListener("abort", abort, { once: true });

@@ -78,6 +78,7 @@ async function train(runId: number, job: TrialJob): Promise<void> {
         const training = report.folds.filter((f) => !f.early_stopped).length;
         post({ type: "epoch", runId, report, samples: Math.round(rowsPerFold * training) });
       }),
+    log: (message, fields) => post({ type: "trial-log", runId, message, ...(fields && { fields }) }),
   };
   try {
     const outcome = await trainer.trainTrial(job, reporter, controller.signal, { dataDirs: data.dataDirs });

@@ -175,7 +175,9 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       const result: TrainResult =
         data.mode === "noop"
           ? { outcome: await noopTrial(data, { report: (r) => onEpoch(r, 0) }, entry.controller.signal) }
-          : await (pool as TrainingPool).run(data, onEpoch, entry.controller.signal);
+          : await (pool as TrainingPool).run(data, onEpoch, entry.controller.signal, (message, fields) =>
+              log.info(fields ?? {}, message),
+            );
       if (entry.reason === "shutdown") {
         epochs.flush();
         log.info("worker shutting down: handing the trial back to the queue");

@@ -28,6 +28,7 @@ export const OPTIMIZERS = ["sgd", "momentum", "adagrad", "rmsprop", "adadelta", 
 export const ACTIVATIONS = ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"] as const;
 export const LR_SCHEDULES = ["constant", "step", "exponential", "cosine"] as const;
 export const INITIALIZERS = ["glorot", "he"] as const;
+export const CLASS_WEIGHTS = ["none", "balanced"] as const;
 
 const unit = { type: "float", min: 0, max: 1, maxExclusive: true } as const;
 const nonNegative = { type: "float", min: 0, max: Number.MAX_VALUE } as const;
@@ -77,17 +78,42 @@ export const KNOWN_PARAMETERS: Readonly<Record<string, KnownParameter>> = {
   },
   early_stopping_min_delta: { doc: "Smallest val_loss decrease that counts as improvement (>= 0).", kind: nonNegative },
   leaky_alpha: { doc: "Negative slope α of leaky_relu, in [0, 1).", kind: unit },
+  class_weight: {
+    doc: "Class weights of the training loss: none | balanced (n / (classes · n_class) on the fold's training rows).",
+    kind: { type: "enum", choices: CLASS_WEIGHTS },
+  },
   epochs: {
     doc: "Epochs of this trial (integer >= 1; default budget.max_epochs).",
     kind: { type: "int", min: 1, max: 100000 },
   },
 };
 
-/** Metrics a sweep may optimise, by task (what the trainer reports every epoch). */
+/**
+ * Metrics a sweep may optimise, by task (what the trainer reports for every fold at every epoch).
+ * Classification: `val_auc` (ROC AUC; macro one-vs-rest over the classes present for more than two
+ * classes), `val_f1` (macro F1), `val_balanced_accuracy` (mean recall over the classes present),
+ * `val_log_loss` (cross-entropy with probabilities clipped to [1e-15, 1]). Regression: `val_rmse`
+ * besides MSE, MAE and R². Default goal: minimize for names holding loss, mse, mae or error
+ * (so val_rmse and val_log_loss too), maximize otherwise (`defaultGoal`).
+ */
 export const METRICS = {
-  classification: ["val_accuracy", "val_loss", "accuracy", "loss"],
-  regression: ["val_loss", "val_mse", "val_mae", "val_r2", "loss", "mse", "mae", "r2"],
+  classification: [
+    "val_accuracy",
+    "val_loss",
+    "val_auc",
+    "val_f1",
+    "val_balanced_accuracy",
+    "val_log_loss",
+    "accuracy",
+    "loss",
+  ],
+  regression: ["val_loss", "val_mse", "val_rmse", "val_mae", "val_r2", "loss", "mse", "rmse", "mae", "r2"],
 } as const;
+
+/** The goal a metric gets when the sweep names it without one. */
+export function defaultGoal(metric: string): "maximize" | "minimize" {
+  return /loss|mse|mae|error/i.test(metric) ? "minimize" : "maximize";
+}
 
 export const KNOWN_PARAMETER_NAMES: readonly string[] = Object.keys(KNOWN_PARAMETERS);
 

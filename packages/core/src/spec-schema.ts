@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { COLUMN_TYPES } from "./spec-dataset.ts";
 import { show } from "./spec-issues.ts";
 
 /**
@@ -102,6 +103,15 @@ const datasetObjectSchema = z.strictObject({
     })
     .optional(),
   task: z.enum(["classification", "regression"]).optional(),
+  /** Column types by header name: numeric | categorical | ignore. */
+  columns: z
+    .record(z.string().min(1).max(LIMITS.stringValueLength), z.enum(COLUMN_TYPES))
+    .refine((r) => Object.keys(r).length <= LIMITS.values, { error: `must name at most ${LIMITS.values} columns` })
+    .optional(),
+  /** Cells read as missing (default: "", NA, NaN, null, ?). */
+  missing: z.array(z.string().max(LIMITS.stringValueLength)).max(100).optional(),
+  /** One-hot cap per categorical column (default 20); the rest go to an "other" input. */
+  max_categories: z.number().int().min(1).max(10_000).optional(),
 });
 
 /** `dataset: digits` is shorthand for `dataset: { name: digits }`. */

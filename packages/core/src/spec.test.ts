@@ -44,6 +44,40 @@ describe("parseSweepSpec: valid sweeps", () => {
     expect(spec.dataset).toEqual({ path: "data/houses.csv", label: "price", task: "regression" });
   });
 
+  it("reads the column options of a CSV dataset", () => {
+    const spec = parseSweepSpec({
+      dataset: {
+        path: "titanic.csv",
+        label: "survived",
+        columns: { embarked: "categorical", passenger_id: "ignore", pclass: "numeric" },
+        missing: ["", "?"],
+        max_categories: 10,
+      },
+      metric: { name: "val_auc" },
+      parameters: { class_weight: { values: ["none", "balanced"] } },
+    });
+    expect(spec.dataset).toEqual({
+      path: "titanic.csv",
+      label: "survived",
+      task: "classification",
+      columns: { embarked: "categorical", passenger_id: "ignore", pclass: "numeric" },
+      missing: ["", "?"],
+      max_categories: 10,
+    });
+    expect(spec.metric).toEqual({ name: "val_auc", goal: "maximize" });
+  });
+
+  it.each([
+    ["val_auc", "classification", "maximize"],
+    ["val_f1", "classification", "maximize"],
+    ["val_balanced_accuracy", "classification", "maximize"],
+    ["val_log_loss", "classification", "minimize"],
+    ["val_rmse", "regression", "minimize"],
+  ] as const)("gives %s the goal %s by default", (name, task, goal) => {
+    const spec = parseSweepSpec({ dataset: { path: "a.csv", task }, metric: { name } });
+    expect(spec.metric.goal).toBe(goal);
+  });
+
   it("reads YAML with every kind of parameter and a condition", () => {
     const spec = parseSweepSpec(`
 name: digits-adam
@@ -305,6 +339,36 @@ describe("parseSweepSpec: invalid sweeps name the path", () => {
       /must be one of val_accuracy \| val_loss .* for a classification dataset, got "val_r2"/,
     ],
     ["bad activation", { ...base, model: { activation: "swish" } }, "model.activation", /must be one of relu/],
+    [
+      "unknown column type",
+      { name: "t", dataset: { path: "a.csv", columns: { sex: "text" } } },
+      "dataset.columns.sex",
+      /must be one of "numeric" \| "categorical" \| "ignore", got "text"/,
+    ],
+    [
+      "column options on a built-in dataset",
+      { name: "t", dataset: { name: "iris", max_categories: 5 } },
+      "dataset.max_categories",
+      /applies to CSV files only/,
+    ],
+    [
+      "a type for the label column",
+      { name: "t", dataset: { path: "a.csv", label: "survived", columns: { survived: "categorical" } } },
+      "dataset.columns.survived",
+      /is the label column/,
+    ],
+    [
+      "one-hot cap below 1",
+      { name: "t", dataset: { path: "a.csv", max_categories: 0 } },
+      "dataset.max_categories",
+      />= 1, got 0/,
+    ],
+    [
+      "unknown class_weight",
+      { ...base, parameters: { class_weight: { values: ["balanced", "auto"] } } },
+      "parameters.class_weight.values[1]",
+      /none, balanced|none \| balanced/,
+    ],
     [
       "grid over a continuous parameter",
       { ...base, method: "grid", parameters: { dropout: { min: 0, max: 0.5 } } },

@@ -1,24 +1,24 @@
 import { parseDocument } from "yaml";
 import { HpoError, type Issue } from "./errors.ts";
 import { gridSpace } from "./samplers/grid-space.ts";
+import { normaliseDataset } from "./spec-dataset.ts";
 import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
 import { formatIssues, fromZodIssue, joinPath, show } from "./spec-issues.ts";
 import { checkConditions, normaliseParameter } from "./spec-normalise-parameter.ts";
-import { ACTIVATIONS, isKnownParameter, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
+import {
+  ACTIVATIONS,
+  defaultGoal,
+  isKnownParameter,
+  KNOWN_PARAMETER_NAMES,
+  KNOWN_PARAMETERS,
+  METRICS,
+} from "./spec-parameters.ts";
 import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema } from "./spec-schema.ts";
-import type {
-  BudgetSpec,
-  CvSpec,
-  DatasetSpec,
-  MetricSpec,
-  ModelSpec,
-  ParameterSpec,
-  SearchMethod,
-  SweepSpec,
-} from "./types.ts";
+import type { BudgetSpec, CvSpec, MetricSpec, ModelSpec, ParameterSpec, SearchMethod, SweepSpec } from "./types.ts";
 
+export { COLUMN_TYPES, DEFAULT_MAX_CATEGORIES, DEFAULT_MISSING_TOKENS } from "./spec-dataset.ts";
 export type { KnownParameter, ParameterKind } from "./spec-parameters.ts";
-export { KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
+export { CLASS_WEIGHTS, defaultGoal, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
 export { LIMITS as SPEC_LIMITS, sweepSpecJsonSchema } from "./spec-schema.ts";
 
 /** At most this many issues are reported (the rest are counted). */
@@ -35,7 +35,8 @@ export interface ParseSweepSpecOptions {
  * - `metric`: val_accuracy/maximize for classification, val_loss/minimize for regression
  *   (a metric named without `goal` minimizes when its name holds loss, mse, mae or error);
  * - `dataset`: a string is a built-in name; `task` defaults to regression when the name holds
- *   "regression", else classification;
+ *   "regression", else classification; `columns` (name → numeric | categorical | ignore, not the
+ *   label), `missing` (tokens) and `max_categories` only with `path` (see spec-dataset.ts);
  * - `parameters`: {} ; names from KNOWN_PARAMETERS only; each `{value}`, `{values: [...]}` or
  *   `{distribution, min, max, q?}`; bounds without `distribution` are int_uniform for integer
  *   parameters, uniform otherwise; q_uniform's q defaults to 1; `when: {optimizer: [momentum]}`
@@ -85,7 +86,7 @@ export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   const metric: MetricSpec = data.metric
     ? {
         name: data.metric.name,
-        goal: data.metric.goal ?? (/loss|mse|mae|error/i.test(data.metric.name) ? "minimize" : "maximize"),
+        goal: data.metric.goal ?? defaultGoal(data.metric.name),
         ...(data.metric.target !== undefined ? { target: data.metric.target } : {}),
       }
     : task === "regression"
@@ -259,28 +260,6 @@ function checkGrid(parameters: Readonly<Record<string, ParameterSpec>>, issues: 
       : space.size.toLocaleString("en-US");
     issues.push({ path: "parameters", message: `grid would make ${count} trials; the limit is ${LIMITS.gridSize}` });
   }
-}
-
-function normaliseDataset(
-  d: {
-    name?: string | undefined;
-    path?: string | undefined;
-    label?: string | number | undefined;
-    task?: "classification" | "regression" | undefined;
-  },
-  issues: Issue[],
-): DatasetSpec {
-  if (d.name === undefined && d.path === undefined)
-    issues.push({ path: "dataset", message: "needs a name (built-in: iris, wine, digits) or a path to a CSV file" });
-  if (d.name !== undefined && d.path !== undefined)
-    issues.push({ path: "dataset", message: "takes a name or a path, not both" });
-  const task = d.task ?? (d.name && /regression/i.test(d.name) ? "regression" : "classification");
-  return {
-    ...(d.name !== undefined ? { name: d.name } : {}),
-    ...(d.path !== undefined ? { path: d.path } : {}),
-    ...(d.label !== undefined ? { label: d.label } : {}),
-    task,
-  };
 }
 
 function fail(name: string | undefined, issues: readonly Issue[]): never {

@@ -43,7 +43,22 @@ export interface DatasetSpec {
   /** Label column, by header name or 0-based index; default: the last column. */
   readonly label?: string | number;
   readonly task: "classification" | "regression";
+  /**
+   * Column types by header name, overriding inference (`numeric`, `categorical`, `ignore`).
+   * Inferred: a column with any non-numeric, non-missing cell is categorical, else numeric.
+   */
+  readonly columns?: Readonly<Record<string, ColumnType>>;
+  /** Cells read as missing (compared after trimming); default DEFAULT_MISSING_TOKENS. */
+  readonly missing?: readonly string[];
+  /**
+   * One-hot cap: a categorical column keeps at most this many categories (the most frequent in
+   * the fold's training rows); the rest share an "other" input. Default DEFAULT_MAX_CATEGORIES.
+   */
+  readonly max_categories?: number;
 }
+
+/** How a CSV feature column is used: standardized number, one-hot categories, or not at all. */
+export type ColumnType = "numeric" | "categorical" | "ignore";
 
 export interface ModelSpec {
   /** Hidden layer sizes (default for the `hidden` parameter). */
@@ -190,6 +205,11 @@ export interface TrialOutcome {
 /** Called by the trainer after every epoch; resolves true when the trial should stop (pruned). */
 export interface Reporter {
   report(report: EpochReport): Promise<boolean>;
+  /**
+   * Optional: a line for the trial's log (how the dataset was encoded, what went into "other"),
+   * called before the first epoch. Default: not recorded.
+   */
+  log?(message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 
 /** A page of a listing. */

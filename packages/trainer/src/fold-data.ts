@@ -1,9 +1,11 @@
-import type { Fold } from "@hpo/core";
+import { DEFAULT_MAX_CATEGORIES, type Fold } from "@hpo/core";
 import type { Dataset } from "./datasets/dataset.ts";
-import { applyStandardizer, fitStandardizer } from "./standardize.ts";
+import { encodeRows, type FoldEncoder, fitFoldEncoder } from "./fold-encoder.ts";
+import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 
-/** One fold's standardized arrays (plain JS memory; the fold trainer turns them into tensors). */
+/** One fold's encoded, standardized arrays (plain JS memory; the fold trainer turns them into tensors). */
 export interface FoldData {
+  /** Inputs per row (encoded width: numeric columns, missing indicators, one-hot blocks). */
   readonly nFeatures: number;
   readonly xTrain: Float32Array;
   readonly xVal: Float32Array;
@@ -13,6 +15,24 @@ export interface FoldData {
   /** Regression only: targets are standardized with the training rows' mean and std for training. */
   readonly yMean: number;
   readonly yStd: number;
+  /**
+   * Classification: the training loss weight of each class (all 1 unless `classWeight` is
+   * "balanced": n / (classes present · n_class) over the training rows, as sklearn; 0 for a class
+   * absent from them).
+   */
+  readonly classWeights: Float32Array;
+  /** The input layout fitted on the training rows (medians, categories; see fold-encoder.ts). */
+  readonly encoder: FoldEncoder;
+  /** Scaling of the encoded inputs, fitted on the training rows. */
+  readonly standardizer: Standardizer;
+}
+
+/** Options of `prepareFold`. */
+export interface PrepareFoldOptions {
+  /** One-hot cap per categorical column (`dataset.max_categories`); default DEFAULT_MAX_CATEGORIES. */
+  readonly maxCategories?: number;
+  /** `class_weight` parameter: "none" (default) or "balanced". */
+  readonly classWeight?: "none" | "balanced";
 }
 
 function pick(values: Float32Array, rows: readonly number[]): Float32Array {
@@ -23,9 +43,19 @@ function pick(values: Float32Array, rows: readonly number[]): Float32Array {
   return out;
 }
 
-/** Splits and standardizes one fold, fitting every statistic on the training rows only. */
-export function prepareFold(data: Dataset, fold: Fold): FoldData {
-  const s = fitStandardizer(data.features, data.nFeatures, fold.train);
+const allRows = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * Splits, encodes and standardizes one fold, fitting every statistic (medians, category lists,
+ * means and standard deviations of inputs and regression targets, class weights) on the fold's
+ * training rows only: changing validation rows changes nothing on the training side.
+ */
+export function prepareFold(data: Dataset, fold: Fold, options: PrepareFoldOptions = {}): FoldData {
+  const encoder = fitFoldEncoder(data, fold.train, options.maxCategories ?? DEFAULT_MAX_CATEGORIES);
+  const width = encoder.inputs.length;
+  const train = encodeRows(encoder, data, fold.train);
+  const val = encodeRows(encoder, data, fold.validation);
+  const standardizer = fitStandardizer(train, width, allRows(fold.train.length));
   const yTrain = pick(data.labels, fold.train);
   let yMean = 0;
   let yStd = 1;
@@ -35,12 +65,28 @@ export function prepareFold(data: Dataset, fold: Fold): FoldData {
     yStd = Math.sqrt(v) > 1e-12 ? Math.sqrt(v) : 1;
   }
   return {
-    nFeatures: data.nFeatures,
-    xTrain: applyStandardizer(s, data.features, data.nFeatures, fold.train),
-    xVal: applyStandardizer(s, data.features, data.nFeatures, fold.validation),
+    nFeatures: width,
+    xTrain: applyStandardizer(standardizer, train, width, allRows(fold.train.length)),
+    xVal: applyStandardizer(standardizer, val, width, allRows(fold.validation.length)),
     yTrain,
     yVal: pick(data.labels, fold.validation),
     yMean,
     yStd,
+    classWeights: classWeightsOf(yTrain, data.classes.length, options.classWeight ?? "none"),
+    encoder,
+    standardizer,
   };
+}
+
+/** Per-class loss weights from the training labels (sklearn's "balanced": n / (C · n_c), C the classes present). */
+export function classWeightsOf(yTrain: Float32Array, nClasses: number, mode: "none" | "balanced"): Float32Array {
+  const weights = new Float32Array(nClasses).fill(1);
+  if (mode === "none") return weights;
+  const counts = new Array<number>(nClasses).fill(0);
+  for (const y of yTrain) counts[y] = (counts[y] as number) + 1;
+  const present = counts.filter((c) => c > 0).length;
+  counts.forEach((c, k) => {
+    weights[k] = c > 0 ? yTrain.length / (present * c) : 0;
+  });
+  return weights;
 }

@@ -189,14 +189,38 @@ export class PackedTrainer {
     return { ...sizes, ...tensors };
   }
 
-  /** Per-model mean loss [K] over the rows whose weight is 1 (all rows when `w` is undefined). */
-  private losses(out: tf.Tensor3D, y: tf.Tensor3D, w?: tf.Tensor2D): tf.Tensor1D {
-    const perRow =
+  /** Per-row loss [K, rows]: cross-entropy from logits, or squared error of standardized targets. */
+  private perRowLoss(out: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor2D {
+    return (
       this.task === "classification"
         ? tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(out)), 2))
-        : tf.squeeze(tf.squaredDifference(out, y), [2]);
+        : tf.squeeze(tf.squaredDifference(out, y), [2])
+    ) as tf.Tensor2D;
+  }
+
+  /** Per-model mean loss [K] over the rows whose weight is 1 (all rows when `w` is undefined). */
+  private losses(out: tf.Tensor3D, y: tf.Tensor3D, w?: tf.Tensor2D): tf.Tensor1D {
+    const perRow = this.perRowLoss(out, y);
     if (!w) return tf.mean(perRow, 1) as tf.Tensor1D;
     return tf.div(tf.sum(tf.mul(perRow, w), 1), tf.maximum(tf.sum(w, 1), 1)) as tf.Tensor1D;
+  }
+
+  /**
+   * Each row's share of its model's step loss [K·rows]: class weight / real rows of the model
+   * (padding 0); undefined when every share is 1/rows (no padding, no class weights).
+   */
+  private rowScales(targets: Float32Array, rows: number, real: readonly number[]): Float32Array | undefined {
+    const weighted = this.task === "classification" && this.data.some((d) => d.classWeights.some((w) => w !== 1));
+    if (!weighted && real.every((r) => r === rows)) return undefined;
+    const scale = new Float32Array(this.k * rows);
+    real.forEach((r, k) => {
+      const cw = (this.data[k] as FoldData).classWeights;
+      for (let i = 0; i < r; i++) {
+        const w = weighted ? (cw[targets[k * rows + i] as number] as number) : 1;
+        scale[k * rows + i] = w / Math.max(r, 1);
+      }
+    });
+    return scale;
   }
 
   /**
@@ -286,16 +310,16 @@ export class PackedTrainer {
     try {
       tf.tidy(() => {
         const [xb, yb, xbT, targets] = this.batch(perms, start, rows, real);
-        let w2: tf.Tensor2D | undefined;
         let w3: tf.Tensor3D | undefined;
         if (padded) {
           const w = new Float32Array(K * rows);
           real.forEach((r, k) => {
             w.fill(1, k * rows, k * rows + r);
           });
-          w2 = tf.tensor2d(w, [K, rows]);
-          w3 = tf.reshape(w2, [K, rows, 1]) as tf.Tensor3D;
+          w3 = tf.tensor3d(w, [K, rows, 1]);
         }
+        const scales = this.rowScales(targets, rows, real);
+        const scale3 = scales && tf.tensor3d(scales, [K, rows, 1]);
         const active = allActive
           ? undefined
           : tf.tensor1d(
@@ -305,8 +329,7 @@ export class PackedTrainer {
         let g: tf.Tensor2D;
         let output: tf.Tensor3D;
         if (this.manual) {
-          const scale = w3 ? tf.div(w3, tf.maximum(tf.sum(w3, 1, true), 1)) : 1 / rows;
-          const r = manualGrads(model, xb, yb, this.task, masks, scale as number | tf.Tensor3D, xbT);
+          const r = manualGrads(model, xb, yb, this.task, masks, scale3 ?? 1 / rows, xbT);
           g = r.grad;
           output = r.out;
         } else {
@@ -318,7 +341,10 @@ export class PackedTrainer {
               tf.keep(s.mean);
               tf.keep(s.variance);
             }
-            return tf.sum(this.losses(out, yb, w2)) as tf.Scalar;
+            const perRow = this.perRowLoss(out, yb);
+            return (
+              scale3 ? tf.sum(tf.mul(perRow, tf.squeeze(scale3, [2]))) : tf.div(tf.sum(perRow), rows)
+            ) as tf.Scalar;
           }, [theta]);
           g = grads[theta.name] as tf.Tensor2D;
           output = out as tf.Tensor3D;

@@ -8,6 +8,8 @@ export const LR_SCHEDULES = ["constant", "step", "exponential", "cosine"] as con
 export type LrScheduleName = (typeof LR_SCHEDULES)[number];
 export const INITIALIZERS = ["glorot", "he"] as const;
 export type InitializerName = (typeof INITIALIZERS)[number];
+export const CLASS_WEIGHTS = ["none", "balanced"] as const;
+export type ClassWeightName = (typeof CLASS_WEIGHTS)[number];
 
 /**
  * Every trial parameter the trainer understands (the names used in sweep files, the CLI, the API and
@@ -40,6 +42,7 @@ export const TRAINER_PARAMS = [
   "hidden",
   "early_stopping_patience",
   "early_stopping_min_delta",
+  "class_weight",
 ] as const;
 
 /** A trial's training configuration: the params with defaults filled in and checked. */
@@ -84,6 +87,8 @@ export interface TrainConfig {
   /** Epochs without a val_loss improvement > min_delta before a fold stops; 0 = off. */
   readonly earlyStoppingPatience: number;
   readonly earlyStoppingMinDelta: number;
+  /** `class_weight`: "balanced" weighs each class's training loss by n / (classes · n_class); default "none". */
+  readonly classWeight: ClassWeightName;
 }
 
 function bad(name: string, expected: string, got: ParamValue): never {
@@ -215,5 +220,6 @@ export function parseTrainConfig(params: Params, model: ModelSpec): TrainConfig 
       "an integer >= 0 (0 = off)",
     ),
     earlyStoppingMinDelta: num(params, "early_stopping_min_delta", 0, nonNeg, "a number >= 0"),
+    classWeight: choice(params, "class_weight", CLASS_WEIGHTS, "none"),
   };
 }

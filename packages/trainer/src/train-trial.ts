@@ -1,6 +1,5 @@
 import {
   type EpochReport,
-  type Fold,
   type FoldResult,
   HpoError,
   mixSeed,
@@ -12,7 +11,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Dataset } from "./datasets/dataset.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { diagnosticFlags } from "./diagnostics.ts";
-import { prepareFold } from "./fold-data.ts";
+import { type FoldData, prepareFold } from "./fold-data.ts";
+import { describeEncoder } from "./fold-encoder.ts";
 import { splitFolds } from "./fold-split.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { noopTrial } from "./noop-trial.ts";
@@ -39,6 +39,46 @@ function checkMetric(job: TrialJob, data: Dataset): void {
       `trial ${job.trialId}: metric "${job.metric.name}" is not available for ${data.task}; available: ${keys.join(", ")}`,
     );
   }
+}
+
+/**
+ * Folds grouped into packs of equal input width (a pack stacks its models' weights). Each fold
+ * fits its own encoding on its training rows, so a category present in only some training folds
+ * makes folds of different widths: those train in separate packs.
+ */
+function packsByWidth(prepared: readonly FoldData[]): number[][] {
+  const byWidth = new Map<number, number[]>();
+  prepared.forEach((d, f) => {
+    const group = byWidth.get(d.nFeatures) ?? [];
+    group.push(f);
+    byWidth.set(d.nFeatures, group);
+  });
+  return [...byWidth.values()];
+}
+
+/** Tells the trial log how the folds encoded the data, when it took more than numbers as they are. */
+function logEncoding(reporter: Reporter, data: Dataset, prepared: readonly FoldData[]): void {
+  if (
+    !reporter.log ||
+    (data.categorical.length === 0 &&
+      data.ignored.length === 0 &&
+      !prepared.some((d) => d.encoder.numeric.some((n) => n.indicator)))
+  )
+    return;
+  const folds = prepared.map((d) => describeEncoder(d.encoder));
+  const columns: Record<string, string> = {};
+  for (const name of new Set(folds.flatMap((f) => Object.keys(f)))) {
+    const per = folds.map((f) => f[name] ?? "as is");
+    columns[name] = per.every((p) => p === per[0])
+      ? (per[0] as string)
+      : per.map((p, i) => `fold ${i}: ${p}`).join("; ");
+  }
+  reporter.log("dataset encoded", {
+    inputs: prepared.map((d) => d.nFeatures),
+    max_categories: prepared[0]?.encoder.maxCategories,
+    ...(data.ignored.length > 0 && { ignored: data.ignored }),
+    columns,
+  });
 }
 
 interface Pack {
@@ -74,18 +114,27 @@ export async function trainTrial(
     await tf.ready();
     if (tf.getBackend() === "wasm") installWasmKernels();
     const durations = new Array<number>(k).fill(0);
-    const groups = options.packFolds === false ? folds.map((_, f) => [f]) : [folds.map((_, f) => f)];
+    const t0 = performance.now();
+    const prepared = folds.map((fold) =>
+      prepareFold(data, fold, {
+        classWeight: config.classWeight,
+        ...(job.dataset.max_categories !== undefined && { maxCategories: job.dataset.max_categories }),
+      }),
+    );
+    const prepareMs = (performance.now() - t0) / k;
+    logEncoding(reporter, data, prepared);
+    const groups = options.packFolds === false ? folds.map((_, f) => [f]) : packsByWidth(prepared);
     for (const group of groups) {
       const t0 = performance.now();
       const trainer = new PackedTrainer(
-        group.map((f) => prepareFold(data, folds[f] as Fold)),
+        group.map((f) => prepared[f] as FoldData),
         config,
         data.task,
         data.classes.length,
         group.map((f) => mixSeed(job.seed, "fold", f)),
       );
       packs.push({ trainer, folds: group });
-      for (const f of group) durations[f] = (performance.now() - t0) / group.length;
+      for (const f of group) durations[f] = prepareMs + (performance.now() - t0) / group.length;
     }
     const metric = job.metric.name;
     const curve: EpochReport[] = [];

@@ -21,12 +21,18 @@ export interface LoadDatasetOptions {
   readonly dataDirs?: readonly string[];
 }
 
+/** Parsed datasets kept per process (the most recently used first out of the map's order). */
 const cache = new Map<string, Dataset>();
+/** Datasets kept at once: a sweep's trials reuse one; a few sweeps in turn each keep theirs. */
+const CACHE_ENTRIES = 4;
 
 /**
  * Loads a dataset: a built-in one by name (iris, wine, digits), a synthetic one by name
  * (`spirals`, `moons`, `regression`, optionally `name:size:seed`), or a CSV file confined to
- * `dataDirs`. Results are cached per process (keyed by the spec and resolved path).
+ * `dataDirs` (typed by `spec.columns`, with `spec.missing` tokens). A file is parsed once and
+ * kept while its size and modification time stay the same (keyed by resolved path, size, mtime and
+ * the options that change the parse), so the trials of a sweep on one worker thread share one
+ * parse; the last CACHE_ENTRIES datasets are kept.
  * @throws HpoError("INVALID_DATASET") for unknown names, confinement violations and malformed files.
  */
 export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): Dataset {
@@ -42,9 +48,22 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
     display = spec.path as string;
     file = resolveDataPath(display, opts.dataDirs ?? []);
   }
-  const key = JSON.stringify([file ?? display, spec.label ?? null, spec.task]);
+  const stat = file === undefined ? undefined : statSync(file);
+  const key = JSON.stringify([
+    file ?? display,
+    stat?.size,
+    stat?.mtimeMs,
+    spec.label ?? null,
+    spec.task,
+    spec.columns ?? null,
+    spec.missing ?? null,
+  ]);
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
   let data: Dataset;
   if (file === undefined) {
     const synthetic = syntheticDataset(display);
@@ -62,15 +81,25 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
     }
     data = synthetic;
   } else {
-    const size = statSync(file).size;
+    const size = (stat as { size: number }).size;
     if (size > MAX_CSV_BYTES)
       throw new HpoError(
         "INVALID_DATASET",
         `dataset "${display}": file is ${size} bytes, more than the limit of ${MAX_CSV_BYTES}`,
       );
-    data = parseCsvDataset(readFileSync(file, "utf8"), { name: display, label: spec.label, task: spec.task });
+    data = parseCsvDataset(readFileSync(file, "utf8"), {
+      name: display,
+      task: spec.task,
+      ...(spec.label !== undefined && { label: spec.label }),
+      ...(spec.columns && { columns: spec.columns }),
+      ...(spec.missing && { missing: spec.missing }),
+    });
   }
   cache.set(key, data);
+  for (const old of cache.keys()) {
+    if (cache.size <= CACHE_ENTRIES) break;
+    cache.delete(old);
+  }
   return data;
 }
 

@@ -30,6 +30,8 @@ function classification(name: string, xs: Float32Array, ys: Float32Array, nFeatu
     nRows: ys.length,
     nFeatures,
     featureNames: ["x0", "x1"],
+    categorical: [],
+    ignored: [],
   };
 }
 
@@ -94,6 +96,8 @@ export function noisyRegression({ size = 1000, seed = 0, noise = 0.1 }: Syntheti
     nRows: size,
     nFeatures,
     featureNames,
+    categorical: [],
+    ignored: [],
   };
 }
 
