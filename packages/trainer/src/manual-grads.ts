@@ -65,8 +65,8 @@ function packedProduct(a: Operand, b: Operand, wasm: boolean): tf.Tensor3D {
  * (no gradient tape: about half the ops of autodiff for the same values, up to float rounding).
  * `x` [K, rows, d]; `y` one-hot [K, rows, C] (softmax cross-entropy) or standardized targets
  * [K, rows, 1] (squared error); `masks` the dropout masks of the hidden layers (none = no dropout);
- * `rowScale` each row's weight in its model's mean loss: a number (1/rows, no padding) or a
- * [K, rows, 1] tensor (1/real rows for real rows, 0 for padding); `xT` optionally `x` transposed
+ * `rowScale` each row's weight in its model's mean loss: a number (1/rows, no padding, no class
+ * weights) or a [K, rows, 1] tensor (class weight / real rows for real rows, 0 for padding); `xT` optionally `x` transposed
  * to [K, d, rows] (saves a transpose). Also returns the forward pass's output `out` (logits or
  * standardized predictions, [K, rows, C]). Only for models where `supportsManualGrads` is true.
  * Call inside a tidy.

@@ -1,7 +1,8 @@
-import { createRng, mixSeed, shuffled } from "@hpo/core";
+import { createRng, METRICS, mixSeed, shuffled } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
 import "./register-gradients.ts";
+import { classificationScores } from "./classification-metrics.ts";
 import type { FoldData } from "./fold-data.ts";
 import { manualGrads, supportsManualGrads } from "./manual-grads.ts";
 import { type BatchStats, Mlp } from "./model.ts";
@@ -18,11 +19,8 @@ const YIELD_EVERY_MS = 50;
 /** Metrics of one fold after one epoch, keyed as in EpochReport fold records. */
 export type FoldRecord = Readonly<Record<string, number>>;
 
-/** Metric keys a fold record holds for each task (what a sweep's metric may name). */
-export const METRIC_KEYS = {
-  classification: ["loss", "accuracy", "val_loss", "val_accuracy"],
-  regression: ["loss", "mse", "mae", "r2", "val_loss", "val_mse", "val_mae", "val_r2"],
-} as const;
+/** Metric keys a fold record holds for each task (what a sweep's metric may name): core's METRICS. */
+export const METRIC_KEYS = METRICS;
 
 /** Row counts of one split of every model of the pack. */
 interface SplitSizes {
@@ -377,13 +375,27 @@ export class PackedTrainer {
     }
   }
 
-  /** Sums per model over one split in evaluation mode: [K, 2] (loss·n, correct) or [K, 3] (loss·n, SSE, SAE). */
-  private evalSums(split: PackedSplit): tf.Tensor2D {
+  /** Validation logits [K, N, C] in evaluation mode (classification), in chunks of EVAL_CHUNK rows. */
+  private valLogits(): tf.Tensor3D {
+    const split = this.val;
+    const parts: tf.Tensor3D[] = [];
+    for (let start = 0; start < split.N; start += EVAL_CHUNK) {
+      const rows = Math.min(EVAL_CHUNK, split.N - start);
+      // one chunk covering the split uses its tensor as it is (a slice would copy it)
+      const x = rows === split.N ? split.x : tf.slice(split.x, [0, start, 0], [this.k, rows, -1]);
+      parts.push(this.model.forward(x, false));
+    }
+    return parts.length === 1 ? (parts[0] as tf.Tensor3D) : (tf.concat(parts, 1) as tf.Tensor3D);
+  }
+
+  /** Sums per model over the validation split in evaluation mode (regression): [K, 3] (loss·n, SSE, SAE). */
+  private regressionSums(): tf.Tensor2D {
+    const split = this.val;
     const K = this.k;
     const parts: tf.Tensor2D[] = [];
     for (let start = 0; start < split.N; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, split.N - start);
-      // One chunk covering the split uses its tensors as they are (a slice would copy them).
+      // one chunk covering the split uses its tensors as they are (a slice would copy them)
       const whole = rows === split.N;
       const x = whole ? split.x : tf.slice(split.x, [0, start, 0], [K, rows, -1]);
       const y = whole ? split.y : tf.slice(split.y, [0, start, 0], [K, rows, -1]);
@@ -391,69 +403,64 @@ export class PackedTrainer {
       const out = this.model.forward(x, false);
       const lossSum = tf.mul(this.losses(out, y, w), w ? tf.sum(w, 1) : rows);
       const weighted = (t: tf.Tensor) => tf.sum(w ? tf.mul(t, w) : t, 1);
-      if (this.task === "classification") {
-        const ids = whole ? split.raw : tf.slice(split.raw, [0, start], [K, rows]);
-        const correct = weighted(tf.cast(tf.equal(tf.argMax(out, 2), ids), "float32"));
-        parts.push(tf.stack([lossSum, correct], 1) as tf.Tensor2D);
-      } else {
-        const raw = whole ? split.raw : tf.slice(split.raw, [0, start, 0], [K, rows, 1]);
-        const pred = tf.add(tf.mul(out, this.yStd as tf.Tensor), this.yMean as tf.Tensor);
-        const err = tf.squeeze(tf.sub(pred, raw), [2]);
-        parts.push(tf.stack([lossSum, weighted(tf.square(err)), weighted(tf.abs(err))], 1) as tf.Tensor2D);
-      }
+      const raw = whole ? split.raw : tf.slice(split.raw, [0, start, 0], [K, rows, 1]);
+      const pred = tf.add(tf.mul(out, this.yStd as tf.Tensor), this.yMean as tf.Tensor);
+      const err = tf.squeeze(tf.sub(pred, raw), [2]);
+      parts.push(tf.stack([lossSum, weighted(tf.square(err)), weighted(tf.abs(err))], 1) as tf.Tensor2D);
     }
     return parts.length === 1 ? (parts[0] as tf.Tensor2D) : (tf.addN(parts) as tf.Tensor2D);
   }
 
   /**
    * The epoch's records, read from the device once. Training metrics (`loss`, `accuracy` or `mse`,
-   * `mae`, `r2`) are the running mean over the epoch's mini-batches, as scored by each step's own
-   * forward pass (dropout active, weights before that step's update; see `TrainStats`); validation
-   * metrics (`val_…`) come from one forward pass over the validation rows in evaluation mode (no
-   * dropout, moving batch-norm statistics). Each record also has `gap` (val_loss − loss), `lr`, and
-   * `grad_norm`, `grad_norm_l0`… of the epoch's first mini-batch.
+   * `rmse`, `mae`, `r2`) are the running mean over the epoch's mini-batches, as scored by each
+   * step's own forward pass (dropout active, weights before that step's update, no class weights;
+   * see `TrainStats`); validation metrics (`val_…`) come from one forward pass over the validation
+   * rows in evaluation mode (no dropout, moving batch-norm statistics): classification adds
+   * `val_auc`, `val_f1`, `val_balanced_accuracy`, `val_log_loss` (see classification-metrics.ts),
+   * regression `val_mse`, `val_rmse`, `val_mae`, `val_r2`. Each record also has `gap`
+   * (val_loss − loss), `lr`, and `grad_norm`, `grad_norm_l0`… of the epoch's first mini-batch.
    */
   evaluate(lr: number): FoldRecord[] {
-    const values = tf.tidy(() => {
-      const val = this.evalSums(this.val);
-      return this.gradNorms ? tf.concat([val, this.gradNorms], 1) : val;
-    });
+    const classification = this.task === "classification";
+    const values = tf.tidy(() => (classification ? this.valLogits() : this.regressionSums()));
     const v = values.dataSync();
-    const cols = values.shape[1] as number;
     values.dispose();
+    const grads = this.gradNorms?.dataSync();
+    const gradCols = this.gradNorms?.shape[1] ?? 0;
     const train = this.trainStats.read();
-    const width = this.task === "classification" ? 2 : 3;
+    const { N } = this.val;
+    const C = this.nClasses;
     return Array.from({ length: this.k }, (_, k) => {
-      const row = v.subarray(k * cols, (k + 1) * cols);
       const t = train[k] as (typeof train)[number];
-      const rec: Record<string, number> = {};
-      const fill = (
-        prefix: string,
-        n: number,
-        loss: number,
-        correct: number,
-        sse: number,
-        sae: number,
-        ssTot: number,
-      ) => {
-        rec[`${prefix}loss`] = loss / n;
-        if (this.task === "classification") {
-          rec[`${prefix}accuracy`] = correct / n;
-        } else {
-          rec[`${prefix}mse`] = sse / n;
-          rec[`${prefix}mae`] = sae / n;
-          rec[`${prefix}r2`] = ssTot > 0 ? 1 - sse / ssTot : 0;
-        }
-      };
-      fill("", t.rows, t.loss, t.correct, t.sse, t.sae, this.train.ssTot[k] as number);
       const n = this.val.n[k] as number;
-      const [a, b, c] = [row[0], row[1], row[2]] as number[];
-      fill("val_", n, a as number, b as number, b as number, c as number, this.val.ssTot[k] as number);
+      const rec: Record<string, number> = { loss: t.loss / t.rows };
+      if (classification) {
+        rec.accuracy = t.correct / t.rows;
+        const s = classificationScores((this.data[k] as FoldData).yVal, v.subarray(k * N * C, (k * N + n) * C), n, C);
+        rec.val_loss = s.loss;
+        rec.val_accuracy = s.accuracy;
+        rec.val_auc = s.auc;
+        rec.val_f1 = s.f1;
+        rec.val_balanced_accuracy = s.balanced_accuracy;
+        rec.val_log_loss = s.log_loss;
+      } else {
+        const regression = (prefix: string, rows: number, sse: number, sae: number, ssTot: number) => {
+          rec[`${prefix}mse`] = sse / rows;
+          rec[`${prefix}rmse`] = Math.sqrt(sse / rows);
+          rec[`${prefix}mae`] = sae / rows;
+          rec[`${prefix}r2`] = ssTot > 0 ? 1 - sse / ssTot : 0;
+        };
+        regression("", t.rows, t.sse, t.sae, this.train.ssTot[k] as number);
+        const [lossSum, sse, sae] = [v[k * 3], v[k * 3 + 1], v[k * 3 + 2]] as number[];
+        rec.val_loss = (lossSum as number) / n;
+        regression("val_", n, sse as number, sae as number, this.val.ssTot[k] as number);
+      }
       rec.gap = (rec.val_loss as number) - (rec.loss as number);
       rec.lr = lr;
-      if (cols > width) {
-        rec.grad_norm = row[width] as number;
-        for (let l = 0; width + 1 + l < cols; l++) rec[`grad_norm_l${l}`] = row[width + 1 + l] as number;
+      if (grads) {
+        rec.grad_norm = grads[k * gradCols] as number;
+        for (let l = 0; l + 1 < gradCols; l++) rec[`grad_norm_l${l}`] = grads[k * gradCols + 1 + l] as number;
       }
       return rec;
     });

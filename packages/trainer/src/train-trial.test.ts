@@ -53,6 +53,10 @@ describe("trainTrial", () => {
       "loss",
       "val_loss",
       "val_accuracy",
+      "val_auc",
+      "val_f1",
+      "val_balanced_accuracy",
+      "val_log_loss",
       "accuracy",
       "gap",
       "grad_norm",
@@ -174,7 +178,7 @@ describe("trainTrial", () => {
     expect(bad.error).toMatch(/^unknown trial parameter "learning_rat"; known: learning_rate, batch_size/);
     const metric = await trainTrial(job({ metric: { name: "val_r2", goal: "maximize" } }), recorder(), never);
     expect(metric.error).toBe(
-      'trial t0001: metric "val_r2" is not available for classification; available: loss, accuracy, val_loss, val_accuracy',
+      'trial t0001: metric "val_r2" is not available for classification; available: val_accuracy, val_loss, val_auc, val_f1, val_balanced_accuracy, val_log_loss, accuracy, loss',
     );
   });
 
@@ -195,6 +199,7 @@ describe("trainTrial", () => {
       expect(f.score).toBeGreaterThan(0.5);
       expect(f.metrics.val_mse).toBeGreaterThan(0);
       expect(f.metrics.val_mae).toBeGreaterThan(0);
+      expect(f.metrics.val_rmse).toBeCloseTo(Math.sqrt(f.metrics.val_mse as number), 12);
     }
   });
 

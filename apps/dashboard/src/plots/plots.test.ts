@@ -8,6 +8,7 @@ import { importanceOption } from "./importance/importance-plot.ts";
 import { kfoldOption } from "./kfold/kfold-plot.ts";
 import { parallelOption } from "./parallel/parallel-plot.ts";
 import { sliceOption } from "./slice/slice-plot.ts";
+import { valMetricKeys, valMetricsOption } from "./val-metrics/val-metrics-plot.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
 const spec = {
@@ -152,5 +153,47 @@ describe("learning curves and gradient norms", () => {
     const o = gradNormOption(curve);
     expect(o.series.map((s: { name: string }) => s.name)).toEqual(["layer 1", "layer 2"]);
     expect(o.yAxis.type).toBe("log");
+  });
+});
+
+describe("validation metrics", () => {
+  const curve: EpochReport[] = [1, 2].map((epoch) => ({
+    epoch,
+    value: 0,
+    folds: [0, 1].map((k) => ({
+      loss: 1,
+      val_loss: 1,
+      val_accuracy: 0.5 + k / 10,
+      val_auc: 0.6 + epoch / 10 + k / 10,
+      val_f1: 0.5,
+      val_balanced_accuracy: 0.5,
+      val_log_loss: 0.7 / epoch,
+    })),
+  }));
+  it("plots the K-fold mean of every validation metric but val_loss: scores left, errors right", () => {
+    expect(valMetricKeys(curve)).toEqual({
+      scores: ["val_accuracy", "val_auc", "val_balanced_accuracy", "val_f1"],
+      errors: ["val_log_loss"],
+    });
+    const o = valMetricsOption(curve);
+    expect(o.series.map((s: { name: string; yAxisIndex: number }) => [s.name, s.yAxisIndex])).toEqual([
+      ["val_accuracy", 0],
+      ["val_auc", 0],
+      ["val_balanced_accuracy", 0],
+      ["val_f1", 0],
+      ["val_log_loss", 1],
+    ]);
+    const auc = o.series[1].data as [number, number][];
+    expect(auc[0]?.[0]).toBe(1);
+    expect(auc[0]?.[1]).toBeCloseTo(0.75, 12);
+    expect(auc[1]?.[1]).toBeCloseTo(0.85, 12);
+  });
+  it("uses one axis for a regression trial's errors", () => {
+    const reg: EpochReport[] = [
+      { epoch: 1, value: 0, folds: [{ val_loss: 1, val_mse: 4, val_rmse: 2, val_mae: 1.5 }] },
+    ];
+    const o = valMetricsOption(reg);
+    expect(o.yAxis).toHaveLength(1);
+    expect(o.series.map((s: { name: string }) => s.name)).toEqual(["val_mae", "val_mse", "val_rmse"]);
   });
 });

@@ -10,6 +10,7 @@ import { fmtDuration, fmtMeanStd, fmtParam, fmtScore, fmtSpread, fmtTime } from 
 import { createChart } from "../plots/chart.ts";
 import { curvesOption } from "../plots/curves/curves-plot.ts";
 import { gradKeys, gradNormOption } from "../plots/grad-norms/grad-norm-plot.ts";
+import { valMetricKeys, valMetricsOption } from "../plots/val-metrics/val-metrics-plot.ts";
 import { href, type View } from "./view.ts";
 
 /** One log line: time, level, worker, message and its fields as `key=value` (text only, never HTML). */
@@ -32,6 +33,8 @@ export function trialView(sweepId: string, trialId: string): View {
   const head = el("div");
   const curves = createChart(340);
   const grads = createChart(280);
+  const valMetrics = createChart(280);
+  const valNote = el("p", { class: "muted small note" });
   const curveNote = el("p", { class: "muted small note" });
   const gradNote = el("p", { class: "muted small note" });
   const config = el("div");
@@ -51,6 +54,13 @@ export function trialView(sweepId: string, trialId: string): View {
         el("div", { class: "card-head" }, el("h2", null, "Learning curves (folds thin, K-fold mean bold)")),
         curveNote,
         curves.el,
+      ),
+      el(
+        "div",
+        { class: "card plot wide", attrs: { "data-testid": "val-metrics" } },
+        el("div", { class: "card-head" }, el("h2", null, "Validation metrics (K-fold mean)")),
+        valNote,
+        valMetrics.el,
       ),
       el("div", { class: "card plot" }, el("div", { class: "card-head" }, el("h2", null, "Config")), config),
       el("div", { class: "card plot" }, el("div", { class: "card-head" }, el("h2", null, "Run")), info),
@@ -105,6 +115,15 @@ export function trialView(sweepId: string, trialId: string): View {
       curves.set(curvesOption(t.curve, metricName));
     } else {
       curveNote.textContent = "no epochs recorded yet";
+    }
+    const vk = valMetricKeys(t.curve);
+    if (vk.scores.length + vk.errors.length > 0) {
+      valNote.textContent = "";
+      valMetrics.el.hidden = false;
+      valMetrics.set(valMetricsOption(t.curve));
+    } else {
+      valNote.textContent = "no validation metrics recorded yet";
+      valMetrics.el.hidden = true;
     }
     if (gradKeys(t.curve).length > 0) {
       gradNote.textContent = "";
@@ -223,6 +242,7 @@ export function trialView(sweepId: string, trialId: string): View {
       clearInterval(poll);
       curves.dispose();
       grads.dispose();
+      valMetrics.dispose();
     },
   };
 }
