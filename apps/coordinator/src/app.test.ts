@@ -105,7 +105,7 @@ describe("coordinator HTTP API", () => {
   });
 
   it("returns trials with their curve", async () => {
-    const sweep = (await (await post("/api/sweeps", SPEC_YAML, "text/plain")).json()) as SweepRecord;
+    const sweep = (await (await post("/api/sweeps", SPEC_YAML, "application/yaml")).json()) as SweepRecord;
     await store.proposeTrial(sweep.id, 0, { learning_rate: 0.01 });
     await store.markRunning(sweep.id, "t0000", "w", 1);
     await store.appendEpoch(sweep.id, "t0000", { epoch: 1, value: 0.5, folds: [{ val_accuracy: 0.5 }] });

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Store } from "@hpo/store";
 import express, { type Express, type RequestHandler } from "express";
 import type { Logger } from "pino";
-import { requireToken } from "./auth.ts";
+import { refuseCrossSite, requireToken } from "./auth.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
@@ -61,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
 
   const limit = deps.bodyLimit ?? "1mb";
   const api = express.Router();
+  api.use(refuseCrossSite);
   api.use(requireToken(deps.token));
   api.use(express.json({ limit, strict: false }));
   api.use(express.text({ limit: deps.yamlBodyLimit ?? "256kb", type: YAML_TYPES }));

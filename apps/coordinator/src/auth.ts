@@ -1,8 +1,108 @@
+/**
+ * Everything the coordinator decides about who may do what: the API token (where it comes from,
+ * when it is needed, how it is compared), which addresses may be served without one, and which
+ * browser requests count as coming from the dashboard's own origin.
+ */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { HpoError } from "@hpo/core";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** True for a method that only reads (GET, HEAD, OPTIONS). */
+const isRead = (method: string) => method === "GET" || method === "HEAD" || method === "OPTIONS";
+
+/**
+ * The API token of a coordinator: `token` (HPO_TOKEN) trimmed, when not empty; else the trimmed
+ * contents of `tokenFile` (HPO_TOKEN_FILE, e.g. a mounted Docker or Kubernetes secret) when given;
+ * else undefined (no token).
+ * @throws Error naming the file when `tokenFile` is given but cannot be read or is empty.
+ */
+export function loadToken(o: { readonly token?: string; readonly tokenFile?: string }): string | undefined {
+  const fromEnv = o.token?.trim();
+  if (fromEnv) return fromEnv;
+  if (!o.tokenFile) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(o.tokenFile, "utf8").trim();
+  } catch (e) {
+    throw new Error(`HPO_TOKEN_FILE=${o.tokenFile}: cannot read the token file (${(e as Error).message})`);
+  }
+  if (!text) throw new Error(`HPO_TOKEN_FILE=${o.tokenFile}: the token file is empty`);
+  return text;
+}
+
+/** True for host names and addresses that only this machine reaches (localhost, 127.0.0.0/8, ::1). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Why the coordinator must not listen on `host` with `token`, or undefined when it may. Without a
+ * token anyone who reaches the address can create and cancel sweeps, so only loopback addresses
+ * may be served without one. Called by main.ts before anything is opened.
+ */
+export function bindRefusal(host: string, token: string | undefined): string | undefined {
+  if (token || isLoopbackHost(host)) return undefined;
+  return (
+    `refusing to listen on ${host} without an API token: anyone who reaches this address could create and ` +
+    "cancel sweeps. Set HPO_TOKEN (or HPO_TOKEN_FILE, e.g. a mounted secret) to a long random string, or " +
+    "listen on 127.0.0.1 only (HPO_HOST=127.0.0.1)"
+  );
+}
+
+/** True when `origin` (an Origin header) names the same host and port as `host` (the Host header). */
+function originIsHost(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false; // "null" (sandboxed frames, file: pages) and junk
+  }
+}
+
+/**
+ * True when a browser says `req` comes from a page of this very origin: `Sec-Fetch-Site:
+ * same-origin`, or (browsers without fetch metadata) an `Origin` whose host is the request's
+ * `Host`. Requests without either header (curl, the CLI) are not same-origin.
+ */
+export function isSameOrigin(req: Request): boolean {
+  const site = req.get("sec-fetch-site");
+  if (site !== undefined) return site === "same-origin";
+  const origin = req.get("origin");
+  return origin !== undefined && originIsHost(origin, req.get("host"));
+}
+
+/**
+ * Refuses mutating requests (anything but GET, HEAD, OPTIONS) that a browser sent from another
+ * site: `Sec-Fetch-Site: cross-site` or `same-site`, or (without that header) an `Origin` other
+ * than the request's own host. A page elsewhere can send a "simple" POST without a preflight; this keeps it from creating
+ * or cancelling sweeps on a coordinator it can reach. Requests without these headers (the CLI,
+ * curl) pass. Answers 403 FORBIDDEN naming the header.
+ */
+export const refuseCrossSite: RequestHandler = (req, _res, next) => {
+  if (isRead(req.method)) return next();
+  // browsers set Sec-Fetch-Site themselves (pages cannot); Origin is the fallback for older ones
+  const site = req.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") {
+    return next(
+      new HpoError("FORBIDDEN", `${req.method} ${req.path}: cross-site request refused (Sec-Fetch-Site: ${site})`),
+    );
+  }
+  if (site !== undefined) return next();
+  const origin = req.get("origin");
+  if (origin !== undefined && !originIsHost(origin, req.get("host"))) {
+    return next(
+      new HpoError("FORBIDDEN", `${req.method} ${req.path}: request from another origin refused (Origin: ${origin})`),
+    );
+  }
+  next();
+};
 
 /**
  * Requires `Authorization: Bearer <token>` on mutating methods (POST, PUT, PATCH, DELETE) when a
@@ -14,8 +114,7 @@ export function requireToken(token: string | undefined, options: { readonly read
   if (!token) return (_req, _res, next) => next();
   const expected = digest(token);
   return (req, _res, next) => {
-    const read = req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS";
-    if (read && !options.reads) return next();
+    if (isRead(req.method) && !options.reads) return next();
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (!match) return next(new HpoError("UNAUTHORIZED", `${req.method} ${req.path}: missing bearer token`));

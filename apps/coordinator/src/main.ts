@@ -1,10 +1,12 @@
 /**
  * Coordinator process: the only file of the coordinator that reads env, listens and handles
- * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN,
- * HPO_AUTH_READS=1 (reads need the token too). HPO_TRIAL_MODE=noop makes workers score trials
- * without training (benchmarks and orchestration tests). Nothing is read from the working
- * directory: `hpo up` passes the token of `.hpo/token` in HPO_TOKEN, so a coordinator started by a
- * test or benchmark from a folder where `hpo up` once ran does not turn on auth behind its back.
+ * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN (else
+ * the file named by HPO_TOKEN_FILE, e.g. a mounted secret), HPO_AUTH_READS=1 (reads need the
+ * token too). HPO_TRIAL_MODE=noop makes workers score trials without training (benchmarks and
+ * orchestration tests). Nothing else is read from the working directory: `hpo up` passes the
+ * token of `.hpo/token` in HPO_TOKEN, so a coordinator started by a test or benchmark from a
+ * folder where `hpo up` once ran does not turn on auth behind its back. Refuses to start (exit 1)
+ * on a non-loopback HPO_HOST without a token.
  */
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -12,6 +14,7 @@ import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry }
 import { createStore, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { createApp } from "./app.ts";
+import { bindRefusal, loadToken } from "./auth.ts";
 import { createDashboard } from "./dashboard/index.ts";
 import { createLogger } from "./logger.ts";
 import { createCoreProposer } from "./proposer.ts";
@@ -22,7 +25,18 @@ const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = process.env.HPO_PREFIX || "hpo";
 const port = Number(process.env.HPO_PORT ?? 8080);
 const host = process.env.HPO_HOST || "127.0.0.1";
-const token = process.env.HPO_TOKEN?.trim() || undefined;
+let token: string | undefined;
+try {
+  token = loadToken({ token: process.env.HPO_TOKEN, tokenFile: process.env.HPO_TOKEN_FILE });
+} catch (e) {
+  logger.fatal(`coordinator: ${(e as Error).message}`);
+  process.exit(1);
+}
+const refusal = bindRefusal(host, token);
+if (refusal) {
+  logger.fatal({ host }, `coordinator: ${refusal}`);
+  process.exit(1);
+}
 const protectReads = process.env.HPO_AUTH_READS === "1" || process.env.HPO_AUTH_READS === "true";
 /** REDIS_URL for logs: the password (and a user name) replaced by "***". */
 const redisUrlForLogs = redisUrl.replace(/\/\/[^@/]*@/, "//***@");

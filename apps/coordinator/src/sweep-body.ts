@@ -1,15 +1,27 @@
 import { HpoError, parseSweepSpec, type SweepSpec } from "@hpo/core";
 import type { Request } from "express";
+import { isSameOrigin } from "./auth.ts";
 
-/** Content types read as YAML text (YAML is a superset of JSON). */
+/**
+ * Content types read as YAML text (YAML is a superset of JSON). `text/plain` is parsed too, but
+ * `sweepSpecOf` accepts it only from the dashboard's own origin: it is the one type a page on
+ * another site can POST without a preflight.
+ */
 export const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];
 
 /**
  * The sweep spec of a `POST /api/sweeps` request: a JSON body (already parsed by express.json)
  * or YAML text. @throws HpoError INVALID_REQUEST (empty body, other content types),
- * INVALID_SPEC (invalid sweep, with details), PAYLOAD_TOO_LARGE.
+ * INVALID_SPEC (invalid sweep, with details), PAYLOAD_TOO_LARGE; INVALID_REQUEST for `text/plain`
+ * from anywhere but the dashboard's own origin (see `isSameOrigin`).
  */
 export function sweepSpecOf(req: Request): SweepSpec {
+  if (req.is("text/plain") && !isSameOrigin(req)) {
+    throw new HpoError(
+      "INVALID_REQUEST",
+      "create sweep: content type text/plain is accepted only from the dashboard's own origin; send application/yaml or application/json",
+    );
+  }
   const body: unknown = req.body;
   const empty =
     body === undefined || req.get("content-length") === "0" || (typeof body === "string" && body.trim() === "");
