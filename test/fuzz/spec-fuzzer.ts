@@ -11,7 +11,7 @@ import { stringify as toYaml } from "yaml";
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export type Expectation =
-  /** 4xx whose message (or details) names `field`. */
+  /** 4xx with a detail whose path is exactly `path`. */
   | "reject-naming-field"
   /** Any 4xx with an error message. */
   | "reject"
@@ -25,8 +25,11 @@ export interface FuzzCase {
   readonly kind: string;
   readonly body: string;
   readonly contentType: "application/json" | "application/yaml";
-  /** The key the mutation touched (what the error message should name). */
-  readonly field?: string;
+  /**
+   * The field the mutation touched, as the API's error details name it (see `fieldPath`): a
+   * refusal must carry a detail with exactly this path.
+   */
+  readonly path?: string;
   readonly must: Expectation;
 }
 
@@ -105,9 +108,20 @@ function setAt(v: Json, path: readonly (string | number)[], value: Json | undefi
   } else parent[last] = value;
 }
 
-/** The last object key on a path: what an error message should name. */
-const fieldOf = (path: readonly (string | number)[]) =>
-  String([...path].reverse().find((p) => typeof p === "string") ?? "");
+/**
+ * A path as the API's error details write it: keys joined by dots, list indices and keys that
+ * are not plain identifiers (or are over 64 characters) in brackets, e.g. `parameters.lr.min`,
+ * `model.hidden[0]`, `budget["💥"]`.
+ */
+export function fieldPath(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) && key.length <= 64) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out;
+}
 
 function wrongTypeFor(rng: Rng, v: Json): Json {
   const options: Json[] = ["text", 42, true, null, [1, "a"], { a: 1 }];
@@ -145,7 +159,7 @@ export function fuzzCase(seed: number, n: number): FuzzCase {
   const spec = clone(pick(rng, BASES));
   const all = paths(spec);
   const path = pick(rng, all);
-  const field = fieldOf(path);
+  const field = path[path.length - 1];
   const yaml = rng.next() < 0.4;
   const encode = (v: Json): Pick<FuzzCase, "body" | "contentType"> =>
     yaml
@@ -159,7 +173,15 @@ export function fuzzCase(seed: number, n: number): FuzzCase {
     // a wrong type inside a list of values may still be a valid value (values: [16, "text"])
     // and `dataset: "text"` is the shorthand of `dataset: { name: text }`
     const inValues = path.includes("values") || path.includes("hidden") || field === "dataset";
-    return { n, kind: "wrong-type", ...encode(spec), field, must: inValues ? "any" : "reject-naming-field" };
+    // `early_terminate: text` is the shorthand of `early_terminate: { type: text }`
+    const at = field === "early_terminate" && typeof getAt(spec, path) === "string" ? [...path, "type"] : path;
+    return {
+      n,
+      kind: "wrong-type",
+      ...encode(spec),
+      path: fieldPath(at),
+      must: inValues ? "any" : "reject-naming-field",
+    };
   }
   if (roll < 40) {
     const obj = pick(
@@ -173,13 +195,19 @@ export function fuzzCase(seed: number, n: number): FuzzCase {
     const target = getAt(spec, obj) as Record<string, Json>;
     // parameters: {...} holds parameter names; an unknown one is refused by name too
     Object.defineProperty(target, key, { value: 1, enumerable: true, configurable: true, writable: true });
-    return { n, kind: "unknown-key", ...encode(spec), field: key, must: key === "" ? "reject" : "reject-naming-field" };
+    return {
+      n,
+      kind: "unknown-key",
+      ...encode(spec),
+      path: fieldPath([...obj, key]),
+      must: key === "" ? "reject" : "reject-naming-field",
+    };
   }
   if (roll < 52) {
     const numeric = all.filter((p) => typeof getAt(spec, p) === "number");
     const p = pick(rng, numeric);
     setAt(spec, p, pick(rng, BAD_NUMBERS));
-    return { n, kind: "out-of-range", ...encode(spec), field: fieldOf(p), must: "any" };
+    return { n, kind: "out-of-range", ...encode(spec), path: fieldPath(p), must: "any" };
   }
   if (roll < 62) {
     const numeric = all.filter((p) => typeof getAt(spec, p) === "number");
@@ -191,7 +219,7 @@ export function fuzzCase(seed: number, n: number): FuzzCase {
       kind: "non-finite",
       body: text,
       contentType: "application/yaml",
-      field: fieldOf(p),
+      path: fieldPath(p),
       must: "reject-naming-field",
     };
   }
@@ -199,7 +227,7 @@ export function fuzzCase(seed: number, n: number): FuzzCase {
     const strings = all.filter((p) => typeof getAt(spec, p) === "string");
     const p = pick(rng, strings);
     setAt(spec, p, pick(rng, UNICODE) + (rng.next() < 0.2 ? "x".repeat(rng.int(100, 5000)) : ""));
-    return { n, kind: "unicode", ...encode(spec), field: fieldOf(p), must: "any" };
+    return { n, kind: "unicode", ...encode(spec), path: fieldPath(p), must: "any" };
   }
   if (roll < 76) {
     // YAML bodies stay small: parsing YAML costs ~5 µs per byte (see the coordinator's yamlBodyLimit)
@@ -209,16 +237,16 @@ export function fuzzCase(seed: number, n: number): FuzzCase {
     const param = Object.keys((spec as { parameters: object }).parameters)[0] as string;
     const p = rng.next() < 0.5 ? ["parameters", param, "values"] : path;
     setAt(spec, p, big);
-    return { n, kind: "huge-array", ...encode(spec), field: fieldOf(p), must: "reject-naming-field" };
+    return { n, kind: "huge-array", ...encode(spec), path: fieldPath(p), must: "reject-naming-field" };
   }
   if (roll < 82) {
     setAt(spec, path, deep(rng.int(65, 1500), 1, rng.next() < 0.5));
-    return { n, kind: "deep-nesting", ...encode(spec), field, must: "reject" };
+    return { n, kind: "deep-nesting", ...encode(spec), path: fieldPath(path), must: "reject" };
   }
   if (roll < 88) {
     const top = pick(rng, Object.keys(spec as object));
     setAt(spec, [top], undefined);
-    return { n, kind: "deleted-key", ...encode(spec), field: top, must: "any" };
+    return { n, kind: "deleted-key", ...encode(spec), path: top, must: "any" };
   }
   // hostile whole bodies
   const which = rng.int(0, 7);
