@@ -1,7 +1,8 @@
 import type { Issue } from "./errors.ts";
-import { sameValue } from "./samplers/active-params.ts";
+import { allowedKeys, valueKey } from "./samplers/active-params.ts";
 import { joinPath, show } from "./spec-issues.ts";
 import type { ParameterKind } from "./spec-parameters.ts";
+import { LIMITS } from "./spec-schema.ts";
 import type { Distribution, ParameterSpec, ParamValue } from "./types.ts";
 
 /** A parameter entry as the zod schemas of spec-schema.ts leave it. */
@@ -71,11 +72,12 @@ export function normaliseParameter(
     if (why) issues.push({ path: `${at}.value`, message: why });
     distribution = { kind: "constant", value: raw.value };
   } else if ("values" in raw) {
+    const seen = new Set<string>();
     raw.values.forEach((v, i) => {
       const why = checkValue(kind, v);
       if (why) issues.push({ path: `${at}.values[${i}]`, message: why });
-      else if (raw.values.slice(0, i).some((w) => sameValue(v, w)))
-        issues.push({ path: `${at}.values[${i}]`, message: `repeats ${show(v)}` });
+      else if (seen.has(valueKey(v))) issues.push({ path: `${at}.values[${i}]`, message: `repeats ${show(v)}` });
+      seen.add(valueKey(v));
     });
     distribution = { kind: "categorical", values: raw.values };
   } else {
@@ -129,7 +131,18 @@ export function normaliseParameter(
     distribution = type === "q_uniform" ? { kind: type, min, max, q } : { kind: type, min, max };
   }
   if (issues.length > before) return undefined;
-  return raw.when ? { distribution, when: raw.when } : { distribution };
+  return raw.when ? { distribution, when: distinctWhen(raw.when) } : { distribution };
+}
+
+/** `when` with each list's repeated values dropped (a list is a set of allowed values). */
+function distinctWhen(when: Record<string, ParamValue[]>): Record<string, ParamValue[]> {
+  const out: Record<string, ParamValue[]> = {};
+  for (const [other, allowed] of Object.entries(when)) {
+    const seen = new Set<string>();
+    const values = allowed.filter((v) => !seen.has(valueKey(v)) && seen.add(valueKey(v)));
+    Object.defineProperty(out, other, { value: values, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /**
@@ -138,6 +151,16 @@ export function normaliseParameter(
  */
 export function checkConditions(parameters: Readonly<Record<string, ParameterSpec>>, issues: Issue[]): void {
   const names = Object.keys(parameters);
+  let conditionValues = 0;
+  for (const p of Object.values(parameters))
+    for (const allowed of Object.values(p.when ?? {})) conditionValues += allowed.length;
+  if (conditionValues > LIMITS.conditionValues) {
+    issues.push({
+      path: "parameters",
+      message: `the when lists hold ${conditionValues.toLocaleString("en-US")} distinct values in all; the limit is ${LIMITS.conditionValues.toLocaleString("en-US")}`,
+    });
+    return;
+  }
   for (const [name, p] of Object.entries(parameters)) {
     for (const [other, allowed] of Object.entries(p.when ?? {})) {
       const at = joinPath(["parameters", name, "when", other]);
@@ -156,14 +179,16 @@ export function checkConditions(parameters: Readonly<Record<string, ParameterSpe
             path: at,
             message: `refers to "${other}", which is not categorical (conditions need ${other} to use values: [...])`,
           });
-        else
+        else {
+          const keys = allowedKeys(domain);
           allowed.forEach((v, i) => {
-            if (!domain.some((w) => sameValue(v, w)))
+            if (!keys.has(valueKey(v)))
               issues.push({
                 path: `${at}[${i}]`,
                 message: `${show(v)} is not one of the values of ${other} (${domain.map(show).join(", ")})`,
               });
           });
+        }
       }
     }
   }

@@ -19,6 +19,10 @@ export const LIMITS = {
   maxParallel: 1000,
   maxEpochs: 100_000,
   gridSize: 100_000,
+  /** Combinations of a grid's controlling parameters (those named in a `when`) walked to size it. */
+  gridBranches: 10_000,
+  /** Distinct values in all the `when` lists of a spec together. */
+  conditionValues: 10_000,
   inputChars: 1_000_000,
   nesting: 64,
 } as const;

@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { HpoError, type Issue } from "./errors.ts";
+import { controllingParams } from "./samplers/active-params.ts";
 import { gridSpace } from "./samplers/grid-space.ts";
 import { normaliseDataset } from "./spec-dataset.ts";
 import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
@@ -40,8 +41,10 @@ export interface ParseSweepSpecOptions {
  * - `parameters`: {} ; names from KNOWN_PARAMETERS only; each `{value}`, `{values: [...]}` or
  *   `{distribution, min, max, q?}`; bounds without `distribution` are int_uniform for integer
  *   parameters, uniform otherwise; q_uniform's q defaults to 1; `when: {optimizer: [momentum]}`
- *   (or `when: {optimizer: momentum}`) makes a parameter conditional on a categorical one;
- * - `method: grid` needs enumerable parameters and at most 100,000 combinations (gridSize);
+ *   (or `when: {optimizer: momentum}`) makes a parameter conditional on a categorical one (each
+ *   list is a set: repeats are dropped; at most 10,000 values in all the lists together);
+ * - `method: grid` needs enumerable parameters and at most 100,000 combinations (gridSize), and
+ *   at most 10,000 combinations of the parameters that others depend on;
  * - `model`: hidden [64], activation relu; `cv`: 5 folds, stratified for classification, seed 0;
  * - `metric.name`: one of METRICS[task];
  * - `budget`: max_trials 20, max_parallel 2, max_epochs 20; `early_terminate`: none, or a type
@@ -253,11 +256,15 @@ function checkGrid(parameters: Readonly<Record<string, ParameterSpec>>, issues: 
     }
   }
   if (!enumerable) return;
-  const space = gridSpace(parameters, LIMITS.gridSize);
-  if (space.size > LIMITS.gridSize) {
-    const count = space.truncated
-      ? `more than ${LIMITS.gridSize.toLocaleString("en-US")}`
-      : space.size.toLocaleString("en-US");
+  const space = gridSpace(parameters, LIMITS.gridSize, LIMITS.gridBranches);
+  if (space.branchLimited) {
+    const controllers = controllingParams(parameters).join(", ");
+    issues.push({
+      path: "parameters",
+      message: `grid: the parameters that others depend on (${controllers}) make more than ${LIMITS.gridBranches.toLocaleString("en-US")} combinations; the limit is ${LIMITS.gridBranches.toLocaleString("en-US")}`,
+    });
+  } else if (space.size > LIMITS.gridSize) {
+    const count = `${space.truncated ? "at least " : ""}${space.size.toLocaleString("en-US")}`;
     issues.push({ path: "parameters", message: `grid would make ${count} trials; the limit is ${LIMITS.gridSize}` });
   }
 }

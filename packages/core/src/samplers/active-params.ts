@@ -7,6 +7,29 @@ export function sameValue(a: ParamValue | undefined, b: ParamValue | undefined):
 }
 
 /**
+ * A key per distinct value: values are equal (`sameValue`) exactly when their keys are. Numbers,
+ * strings and booleans keep their type apart ("1" is not 1); lists join their numbers.
+ */
+export function valueKey(v: ParamValue | undefined): string {
+  return Array.isArray(v) ? `l:${v.join(",")}` : `${typeof v}:${String(v)}`;
+}
+
+const allowedSets = new WeakMap<readonly ParamValue[], ReadonlySet<string>>();
+
+/** The keys of a `when` list as a set, built once per list (lists of a parsed spec never change). */
+export function allowedKeys(allowed: readonly ParamValue[]): ReadonlySet<string> {
+  let set = allowedSets.get(allowed);
+  if (!set) {
+    set = new Set(allowed.map(valueKey));
+    allowedSets.set(allowed, set);
+  }
+  return set;
+}
+
+/** Deepest chain of conditions followed; deeper means a cycle (parseSweepSpec refuses those). */
+const MAX_CONDITION_DEPTH = 64;
+
+/**
  * Whether parameter `name` is active given candidate values of every parameter: each of its
  * `when` conditions must name an active parameter whose value is in the listed values. Conditions
  * are acyclic (checked by parseSweepSpec); a cycle here counts as inactive.
@@ -15,16 +38,14 @@ export function isActive(
   name: string,
   parameters: Readonly<Record<string, ParameterSpec>>,
   values: Readonly<Record<string, ParamValue>>,
-  seen: ReadonlySet<string> = new Set(),
+  depth = 0,
 ): boolean {
   const when = parameters[name]?.when;
   if (!when) return true;
-  if (seen.has(name)) return false;
-  const next = new Set(seen).add(name);
-  for (const [other, allowed] of Object.entries(when)) {
-    if (!isActive(other, parameters, values, next)) return false;
-    const v = values[other];
-    if (!allowed.some((a) => sameValue(a, v))) return false;
+  if (depth >= MAX_CONDITION_DEPTH) return false;
+  for (const other in when) {
+    if (!isActive(other, parameters, values, depth + 1)) return false;
+    if (!allowedKeys(when[other] as readonly ParamValue[]).has(valueKey(values[other]))) return false;
   }
   return true;
 }

@@ -11,8 +11,13 @@ import { supportSize, valueAt } from "./sample-distribution.ts";
 export interface GridSpace {
   /** Number of distinct combinations; Infinity when a continuous parameter is active. */
   readonly size: number;
-  /** True when the branch count alone passed `limit`, so `size` is only a lower bound. */
+  /**
+   * True when `size` is only a lower bound that passed `limit`: the count stopped early (`at`
+   * then throws). Without conditions the count is exact, whatever its size.
+   */
   readonly truncated: boolean;
+  /** True when the walk stopped because the controlling parameters passed `maxBranches` combinations. */
+  readonly branchLimited: boolean;
   /** Combination number `index` (0 ≤ index < size), parameters in spec order. */
   at(index: number): Params;
 }
@@ -38,17 +43,42 @@ function topoOrder(parameters: Readonly<Record<string, ParameterSpec>>, names: r
   return out;
 }
 
+/**
+ * The grid over `parameters`. Counting stops as soon as the size is known to pass `limit`
+ * (default: no limit): first from the product of the unconditional parameters' supports (a lower
+ * bound, computed without enumerating anything), then while walking the branches, so refusing an
+ * oversized grid costs at most `limit` branches, and at most `maxBranches` (default: no limit)
+ * assignments of the controlling parameters are walked. Conditions are looked up in sets, so a
+ * long `when` list costs nothing per branch.
+ */
 export function gridSpace(
   parameters: Readonly<Record<string, ParameterSpec>>,
   limit = Number.POSITIVE_INFINITY,
+  maxBranches = Number.POSITIVE_INFINITY,
 ): GridSpace {
   const names = Object.keys(parameters);
+  let lowerBound = 1;
+  for (const name of names) {
+    const p = parameters[name] as ParameterSpec;
+    if (!p.when) lowerBound *= supportSize(p.distribution);
+  }
+  if (lowerBound > limit)
+    return tooBig(
+      lowerBound,
+      names.some((n) => parameters[n]?.when !== undefined),
+    );
   const controllers = topoOrder(parameters, controllingParams(parameters));
   const isController = new Set(controllers);
   const branches: Branch[] = [];
   let truncated = false;
+  let branchLimited = false;
+  let counted = 0;
 
   const leaf = (fixed: Record<string, ParamValue>): void => {
+    if (branches.length >= maxBranches) {
+      branchLimited = truncated = true;
+      return;
+    }
     const free: { name: string; size: number }[] = [];
     let size = 1;
     for (const name of names) {
@@ -58,13 +88,11 @@ export function gridSpace(
       size *= n;
     }
     branches.push({ fixed: { ...fixed }, free, size });
+    counted += size;
+    if (counted > limit) truncated = true;
   };
   const walk = (i: number, fixed: Record<string, ParamValue>): void => {
     if (truncated) return;
-    if (branches.length > limit) {
-      truncated = true;
-      return;
-    }
     const name = controllers[i];
     if (name === undefined) {
       leaf(fixed);
@@ -96,6 +124,7 @@ export function gridSpace(
   return {
     size: total,
     truncated,
+    branchLimited,
     at(index: number): Params {
       if (!(index >= 0 && index < total) || !Number.isFinite(total))
         throw new RangeError(`grid index ${index} outside [0, ${total})`);
@@ -117,6 +146,18 @@ export function gridSpace(
       const out: Record<string, ParamValue> = {};
       for (const name of names) if (values[name] !== undefined) out[name] = values[name];
       return out;
+    },
+  };
+}
+
+/** A grid known to hold `size` combinations (at least that many when `conditional`); not enumerable. */
+function tooBig(size: number, conditional: boolean): GridSpace {
+  return {
+    size,
+    truncated: conditional,
+    branchLimited: false,
+    at(index: number): Params {
+      throw new RangeError(`grid index ${index}: the grid of ${size} combinations was not enumerated`);
     },
   };
 }
