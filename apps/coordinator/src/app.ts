@@ -30,6 +30,11 @@ export interface AppDeps {
   readonly staticDir?: string;
   /** Dashboard routes (`/api/events`, `/api/dashboard/*`, the built app): `createDashboard().router`. */
   readonly dashboard?: RequestHandler;
+  /**
+   * Data directories of the workers (HPO_DATA_DIRS): a submitted sweep whose CSV file is in one of
+   * them here is checked before it is stored (checkSweepDataset). Default [] (not checked).
+   */
+  readonly dataDirs?: readonly string[];
   /** Largest accepted request body. Default "1mb". */
   readonly bodyLimit?: string;
   /**
@@ -65,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireToken(deps.token));
   api.use(express.json({ limit, strict: false }));
   api.use(express.text({ limit: deps.yamlBodyLimit ?? "256kb", type: YAML_TYPES }));
-  api.use("/sweeps", sweepsRouter(deps.store, deps.scheduler));
+  api.use("/sweeps", sweepsRouter(deps.store, deps.scheduler, { dataDirs: deps.dataDirs ?? [], logger: deps.logger }));
   api.use(notFound);
   if (deps.protectReads) app.use("/api", requireToken(deps.token, { reads: true }));
   if (deps.dashboard) app.use(deps.dashboard);

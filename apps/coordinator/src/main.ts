@@ -2,8 +2,9 @@
  * Coordinator process: the only file of the coordinator that reads env, listens and handles
  * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN (else
  * the file named by HPO_TOKEN_FILE, e.g. a mounted secret), HPO_AUTH_READS=1 (reads need the
- * token too). HPO_TRIAL_MODE=noop makes workers score trials without training (benchmarks and
- * orchestration tests). Nothing else is read from the working directory: `hpo up` passes the
+ * token too), HPO_DATA_DIRS (the workers' data directories: a sweep's CSV file found there is
+ * checked at submit). HPO_TRIAL_MODE=noop makes workers score trials without training (benchmarks
+ * and orchestration tests). Nothing else is read from the working directory: `hpo up` passes the
  * token of `.hpo/token` in HPO_TOKEN, so a coordinator started by a test or benchmark from a
  * folder where `hpo up` once ran does not turn on auth behind its back. Refuses to start (exit 1)
  * on a non-loopback HPO_HOST without a token.
@@ -41,6 +42,8 @@ const protectReads = process.env.HPO_AUTH_READS === "1" || process.env.HPO_AUTH_
 /** REDIS_URL for logs: the password (and a user name) replaced by "***". */
 const redisUrlForLogs = redisUrl.replace(/\/\/[^@/]*@/, "//***@");
 const mode = process.env.HPO_TRIAL_MODE === "noop" ? "noop" : "tfjs";
+// the workers' data directories: a sweep's CSV file found there is checked at submit time
+const dataDirs = (process.env.HPO_DATA_DIRS || "./data").split(":").filter(Boolean);
 const staticDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
 const store = createStore({ url: redisUrl, prefix });
@@ -60,6 +63,7 @@ const scheduler = createScheduler({ store, redisUrl, prefix, logger, propose: cr
 const dashboard = createDashboard({ store, staticDir, redisUrl });
 const app = createApp({
   store,
+  dataDirs,
   scheduler,
   logger,
   ...(token && { token }),

@@ -190,6 +190,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     // target reached or time used: the sweep ends now, in-flight trials cancelled (budget.ts)
     const budgetRule = budgetStop(sweep, Date.now());
     if (budgetRule?.cancelInFlight && inFlight > 0) return endNow(sweep, budgetRule.reason);
+    // the data cannot be used (only the workers could read it): every trial would fail the same way
+    const dataError = await dataErrorOf(sweep);
+    if (dataError) return endNow(sweep, dataError);
     let stop = budgetRule?.reason;
 
     // Earlier trials, oldest first, read (page by page) only if the sampler asks for them; the
@@ -248,6 +251,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       logger.info({ sweepId, reason: stop, best: sweep.best }, `scheduler: sweep ${failed ? "failed" : "completed"}`);
       metrics?.sweepEnded(sweepId);
     }
+  }
+
+  /**
+   * Why the sweep must end because its dataset is unusable: a failed trial whose error is
+   * INVALID_DATASET (file missing on the workers, malformed, a bad column) while no trial has a
+   * result yet (a later data error is one worker's problem, not the data's). Undefined otherwise.
+   */
+  async function dataErrorOf(sweep: SweepRecord): Promise<string | undefined> {
+    const { counts } = sweep;
+    if (counts.failed === 0 || counts.completed + counts.pruned > 0) return undefined;
+    const failed = await store.listTrials(sweep.id, { state: "failed", limit: 10 });
+    const bad = failed.items.find((t) => t.errorCode === "INVALID_DATASET");
+    return bad && `dataset error in ${bad.id}: ${bad.error ?? "unknown"}`;
   }
 
   /** Ends a running sweep before its trials in flight finish: they are cancelled like on a user cancel. */

@@ -1,6 +1,8 @@
 import { HpoError } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import { type Request, type Response, Router } from "express";
+import type { Logger } from "pino";
+import { checkSweepDataset } from "./dataset-check.ts";
 import { extendBody } from "./extend-body.ts";
 import { pageQuery, trialQuery } from "./query.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -20,8 +22,15 @@ const TRIAL_ID = /^t\d{4,9}$/;
 /** What the routes need of the scheduler; resume/extend answer 503 without them (test doubles). */
 export type RouterScheduler = Pick<Scheduler, "kick" | "cancel"> & Partial<Pick<Scheduler, "resume" | "extend">>;
 
+/** Options of `sweepsRouter`. */
+export interface SweepsRouterOptions {
+  /** Data directories where a submitted sweep's CSV file is checked (checkSweepDataset). */
+  readonly dataDirs: readonly string[];
+  readonly logger: Logger;
+}
+
 /** Routes under /api/sweeps (see docs/openapi.yaml). */
-export function sweepsRouter(store: Store, scheduler: RouterScheduler): Router {
+export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: SweepsRouterOptions): Router {
   const router = Router();
   const sweepOr404 = async (id: string) => {
     const sweep = await store.getSweep(id);
@@ -41,7 +50,9 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler): Router {
     "/",
     send(async (req) => {
       const spec = sweepSpecOf(req);
+      const data = checkSweepDataset(spec, options.dataDirs);
       const sweep = await store.createSweep(spec);
+      if (data) options.logger.info({ sweepId: sweep.id, dataset: data }, "sweep dataset checked");
       scheduler.kick(sweep.id);
       return sweep;
     }, 201),

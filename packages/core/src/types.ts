@@ -152,6 +152,8 @@ export interface TrialRecord {
   readonly worker?: string;
   readonly attempts?: number;
   readonly error?: string;
+  /** Code of the error when the trainer raised an HpoError (INVALID_DATASET: the data is unusable). */
+  readonly errorCode?: string;
   /** Diagnostic flags: overfitting, vanishing_gradients, exploding_gradients, diverged. */
   readonly flags: readonly string[];
   /** Epoch (rung) at which a pruned trial stopped. */
@@ -200,6 +202,11 @@ export interface TrialOutcome {
   readonly flags: readonly string[];
   readonly prunedAt?: number;
   readonly error?: string;
+  /**
+   * Code of the error when it was an HpoError: INVALID_DATASET (the data cannot be used: every
+   * trial would fail the same way, so the sweep ends), INVALID_SPEC (bad parameters), ...
+   */
+  readonly errorCode?: string;
 }
 
 /** Called by the trainer after every epoch; resolves true when the trial should stop (pruned). */

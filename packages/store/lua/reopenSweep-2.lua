@@ -38,7 +38,7 @@ if mode == 'resume' then
   for i = 1, #ids, 2 do
     local tid, index = ids[i], tonumber(ids[i + 1])
     local t = prefix .. 'trial:' .. sid .. ':' .. tid
-    redis.call('HDEL', t, 'error', 'finishedAt', 'durationMs', 'mean', 'std', 'sem', 'prunedAt', 'worker', 'run')
+    redis.call('HDEL', t, 'error', 'errorCode', 'finishedAt', 'durationMs', 'mean', 'std', 'sem', 'prunedAt', 'worker', 'run')
     redis.call('HSET', t, 'state', 'queued', 'folds', '[]', 'flags', '[]')
     redis.call('DEL', t .. ':curve')
     moveState(prefix, sid, tid, index, 'cancelled', 'queued')

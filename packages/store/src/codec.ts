@@ -76,6 +76,7 @@ export function decodeTrial(h: Hash): TrialRecord | undefined {
     ...(h.worker && { worker: h.worker }),
     ...opt("attempts"),
     ...(h.error && { error: h.error }),
+    ...(h.errorCode && { errorCode: h.errorCode }),
     flags: JSON.parse(h.flags ?? "[]") as string[],
     ...opt("prunedAt"),
   };

@@ -62,6 +62,7 @@ function finishArgs(
   ];
   if (agg) fields.push("mean", String(agg.mean), "std", String(agg.std), "sem", String(agg.sem));
   if (outcome.error) fields.push("error", outcome.error);
+  if (outcome.errorCode) fields.push("errorCode", outcome.errorCode);
   if (outcome.prunedAt !== undefined) fields.push("prunedAt", String(outcome.prunedAt));
   const lines: string[] = [];
   for (const line of log) lines.push(encodeTrialLogLine(line));

@@ -1,14 +1,5 @@
 export * from "./backend.ts";
-export { type CsvOptions, parseCsvDataset } from "./datasets/csv-loader.ts";
-export type { Dataset } from "./datasets/dataset.ts";
-export {
-  BUILTIN_DATASETS,
-  clearDatasetCache,
-  type LoadDatasetOptions,
-  loadDataset,
-  MAX_CSV_BYTES,
-} from "./datasets/load-dataset.ts";
-export { resolveDataPath } from "./datasets/resolve-data-path.ts";
+export * from "./datasets/index.ts";
 export {
   moons,
   noisyRegression,

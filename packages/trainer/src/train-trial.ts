@@ -199,7 +199,13 @@ export async function trainTrial(
     }
     return { state: "completed", folds: foldResults(packs, metric, durations), flags: diagnosticFlags(curve) };
   } catch (e) {
-    return { state: "failed", folds: [], flags: [], error: e instanceof Error ? e.message : String(e) };
+    return {
+      state: "failed",
+      folds: [],
+      flags: [],
+      error: e instanceof Error ? e.message : String(e),
+      ...(e instanceof HpoError && { errorCode: e.code }),
+    };
   } finally {
     for (const p of packs) p.trainer.dispose();
   }

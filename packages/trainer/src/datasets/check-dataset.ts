@@ -1,0 +1,54 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import type { ColumnType, CvSpec, DatasetSpec } from "@hpo/core";
+import { checkFoldable } from "../fold-split.ts";
+import { loadDataset } from "./load-dataset.ts";
+
+/** What a CSV dataset holds, as checked at submit time. */
+export interface DatasetSummary {
+  /** The path as the sweep gives it. */
+  readonly path: string;
+  readonly rows: number;
+  readonly task: "classification" | "regression";
+  /** Distinct labels (classification); 0 for regression. */
+  readonly classes: number;
+  /** Type of every feature column (inferred or declared), in file order within each type. */
+  readonly columns: Readonly<Record<string, ColumnType>>;
+}
+
+/**
+ * True when `path` names an existing file in one of `dataDirs` (relative) or is one (absolute):
+ * this process can read what the workers will read, given the same data directories.
+ */
+function reachable(path: string, dataDirs: readonly string[]): boolean {
+  if (isAbsolute(path)) return existsSync(path);
+  return dataDirs.some((dir) => existsSync(resolve(dir, path)));
+}
+
+/**
+ * Checks a sweep's CSV dataset where this process can read it (the coordinator at submit time,
+ * with the workers' data directories): confinement, header, label column, task (numeric targets
+ * for regression, at least two classes), column types (a `dataset.columns` entry naming no
+ * column, text in a column declared numeric), row count and folds (rows per fold, rows per class
+ * when stratified). Parses the file once (the per-process dataset cache keeps it).
+ * @returns the summary, or undefined when the dataset is not a CSV path, or the file is in none of
+ *          `dataDirs` here (only the workers may see it: their first trial reports the problem).
+ * @throws HpoError("INVALID_DATASET") naming the file, and where it applies the line and column.
+ */
+export function checkDataset(
+  dataset: DatasetSpec,
+  cv: CvSpec,
+  dataDirs: readonly string[],
+): DatasetSummary | undefined {
+  const path = dataset.path;
+  if (path === undefined || path === "") return undefined;
+  // ".." is refused wherever the file is: let the loader say so
+  if (!path.split(/[\\/]/).includes("..") && !reachable(path, dataDirs)) return undefined;
+  const data = loadDataset(dataset, { dataDirs });
+  checkFoldable(data, cv);
+  const columns: Record<string, ColumnType> = {};
+  for (const name of data.featureNames) columns[name] = "numeric";
+  for (const c of data.categorical) columns[c.name] = "categorical";
+  for (const name of data.ignored) columns[name] = "ignore";
+  return { path, rows: data.nRows, task: data.task, classes: data.classes.length, columns };
+}

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ApiErrorBody, Issue } from "@hpo/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { apiClient } from "../helpers/api.ts";
+import { uniquePrefix } from "../helpers/prefix.ts";
+import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
+import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hpo-bad-data-"));
+// line 4 has text in a column the sweep declares numeric
+writeFileSync(join(dir, "bad.csv"), "age,port,y\n22,S,0\n38,C,1\nunknown,S,1\n35,Q,0\n");
+
+const SWEEP = `
+name: bad-data
+dataset: { path: bad.csv, label: y, columns: { age: numeric } }
+cv: { folds: 2, stratified: false }
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.001, max: 0.1 }
+budget: { max_trials: 12, max_parallel: 2, max_epochs: 2 }
+`;
+const PROBLEM = 'dataset "bad.csv", line 4: non-numeric cell "unknown" in numeric column "age"';
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("a sweep whose CSV file cannot be used", () => {
+  it("is refused at submit with a 400 naming file, line and column when the coordinator can read the file", async () => {
+    const prefix = uniquePrefix("e2e-bad-data-submit");
+    const { proc, url } = await startCoordinatorProcess({ prefix, env: { HPO_DATA_DIRS: dir } });
+    try {
+      const res = await fetch(`${url}/api/sweeps`, {
+        method: "POST",
+        headers: { "content-type": "application/yaml" },
+        body: SWEEP,
+      });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ApiErrorBody & { error: { details?: Issue[] } };
+      expect(body.error.code).toBe("INVALID_SPEC");
+      expect(body.error.message).toBe(`sweep "bad-data": ${PROBLEM} (declared numeric in dataset.columns)`);
+      expect(body.error.details).toEqual([
+        { path: "dataset", message: `${PROBLEM} (declared numeric in dataset.columns)` },
+      ]);
+      expect((await apiClient(url).submit(SWEEP.replace("{ age: numeric }", "{ age: categorical }"))).status).toBe(
+        "running",
+      );
+      const list = (await (await fetch(`${url}/api/sweeps`)).json()) as { total: number };
+      expect(list.total).toBe(1); // only the good one was stored
+    } finally {
+      await proc.stop("SIGTERM");
+    }
+  });
+
+  describe("when only the workers can read it", () => {
+    const prefix = uniquePrefix("e2e-bad-data-worker");
+    let stack: E2eStack | undefined;
+
+    afterAll(async () => {
+      await stack?.close();
+    });
+
+    it("ends the sweep at the first trial's data error, with that error, instead of failing every trial", async () => {
+      // the in-process coordinator has no data directories: it cannot check the file
+      stack = await startE2eStack({ prefix, coordinator: { mode: "tfjs" } });
+      const worker: Proc = await startWorkerProcess({ prefix, name: "bad-data-w1", env: { HPO_DATA_DIRS: dir } });
+      stack.workers.push(worker);
+      const api = apiClient(stack.coordinator.url);
+      const submitted = await api.submit(SWEEP);
+      const done = await waitFor(
+        "the sweep to end",
+        async () => {
+          const s = await api.sweep(submitted.id);
+          return s.status !== "running" && s.counts.queued + s.counts.running === 0 && s;
+        },
+        { timeoutMs: 90_000, intervalMs: 200 },
+      );
+      expect(done.status).toBe("failed");
+      expect(done.reason).toMatch(/^dataset error in t000[01]: /);
+      expect(done.reason).toContain(PROBLEM);
+      // ended at once: at most the trials in flight when the first one failed, not all 12
+      expect(done.counts.failed).toBeLessThanOrEqual(2);
+      expect(done.counts.failed + done.counts.cancelled).toBe(done.proposed);
+      expect(done.proposed).toBeLessThan(12);
+    });
+  });
+});
