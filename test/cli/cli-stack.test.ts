@@ -6,11 +6,13 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix } from "../helpers/prefix.ts";
-import { cleanEnv, freePort, runCli, spawnCli } from "./run-cli.ts";
+import { buildApps, cleanEnv, freePort, runCli, spawnCli, type TestBuild } from "./run-cli.ts";
 
 /**
  * The CLI against a real local stack started by `hpo up` (coordinator + 2 worker processes) on
- * the shared Redis with a unique prefix: submit → watch → status --json, ls --json, cancel.
+ * the shared Redis with a unique prefix: submit → watch → status --json, ls --json, cancel. All
+ * of it runs built, as `hpo` does in production (tools/build.mjs into a folder of this test's own):
+ * the CLI, the coordinator, the workers and their training threads on the wasm backend.
  */
 
 /** Pids whose parent is `pid` (Linux /proc). */
@@ -77,12 +79,19 @@ describe("hpo CLI against a real stack (hpo up)", () => {
   let upOut = "";
   let upExit: Promise<number | null>;
   let env: NodeJS.ProcessEnv;
+  let build: TestBuild | undefined;
+  let bin: string;
+  /** True when `pid` runs `app` from this test's build (node on the built file, no tsx). */
+  const runsBuilt = (pid: number, app: "coordinator" | "worker") =>
+    cmdline(pid).trim() === `${process.execPath} ${build?.main(app)}`;
 
   beforeAll(async () => {
+    build = await buildApps();
+    bin = build.bin;
     dir = mkdtempSync(join(tmpdir(), "hpo-cli-stack-"));
     const port = await freePort();
     env = cleanEnv({ REDIS_URL: "redis://127.0.0.1:6379", HPO_PREFIX: prefix, HPO_URL: `http://127.0.0.1:${port}` });
-    up = spawnCli(["up", "--workers", "2", "--port", String(port)], { cwd: dir, env });
+    up = spawnCli(["up", "--workers", "2", "--port", String(port)], { cwd: dir, env, bin });
     up.stdout?.on("data", (c) => (upOut += c));
     up.stderr?.on("data", (c) => (upOut += c));
     upExit = new Promise((r) => up.once("exit", (code) => r(code)));
@@ -110,6 +119,7 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     await deletePrefix(redis, prefix);
     await redis.quit();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    build?.remove();
   });
 
   it("writes an API token to .hpo/token that the CLI in that folder uses", async () => {
@@ -120,8 +130,8 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     try {
       writeFileSync(join(other, "s.yaml"), sweepYaml("no-token", 2, [16]));
       const [refused, list] = await Promise.all([
-        runCli(["submit", "s.yaml"], { cwd: other, env }),
-        runCli(["ls", "--json"], { cwd: other, env }),
+        runCli(["submit", "s.yaml"], { cwd: other, env, bin }),
+        runCli(["ls", "--json"], { cwd: other, env, bin }),
       ]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("UNAUTHORIZED");
@@ -133,12 +143,12 @@ describe("hpo CLI against a real stack (hpo up)", () => {
 
   it("submit → watch → status --json: every trial has K fold scores, best first; ls --json lists it", async () => {
     writeFileSync(join(dir, "iris.yaml"), sweepYaml("cli-iris", 2, [16, 32]));
-    const submitted = await runCli(["submit", "iris.yaml"], { cwd: dir, env });
+    const submitted = await runCli(["submit", "iris.yaml"], { cwd: dir, env, bin });
     expect(submitted.code, submitted.stderr).toBe(0);
     const id = submitted.stdout.trim();
     expect(id).toMatch(/^[A-Za-z0-9._-]+$/);
 
-    const watched = await runCli(["watch", id, "--interval", "300"], { cwd: dir, env });
+    const watched = await runCli(["watch", id, "--interval", "300"], { cwd: dir, env, bin });
     expect(watched.code, `${watched.stderr}\n${upOut}`).toBe(0);
     expect(watched.stderr).toMatch(/4\/4 trials/);
     expect(watched.stdout).toContain(`sweep ${id} "cli-iris": completed`);
@@ -147,12 +157,12 @@ describe("hpo CLI against a real stack (hpo up)", () => {
 
     // Read-only views of the finished sweep, and a late cancel, side by side.
     const [status, ls, table, late, logs, noTrial] = await Promise.all([
-      runCli(["status", id, "--json"], { cwd: dir, env }),
-      runCli(["ls", "--json"], { cwd: dir, env }),
-      runCli(["status", id], { cwd: dir, env }),
-      runCli(["cancel", id], { cwd: dir, env }),
-      runCli(["logs", id, "t0000"], { cwd: dir, env }),
-      runCli(["logs", id, "t9999"], { cwd: dir, env }),
+      runCli(["status", id, "--json"], { cwd: dir, env, bin }),
+      runCli(["ls", "--json"], { cwd: dir, env, bin }),
+      runCli(["status", id], { cwd: dir, env, bin }),
+      runCli(["cancel", id], { cwd: dir, env, bin }),
+      runCli(["logs", id, "t0000"], { cwd: dir, env, bin }),
+      runCli(["logs", id, "t9999"], { cwd: dir, env, bin }),
     ]);
     // the worker's log of a trial, kept in Redis: its start and its outcome
     expect(logs.code).toBe(0);
@@ -190,11 +200,11 @@ describe("hpo CLI against a real stack (hpo up)", () => {
 
   it("cancel stops a sweep: status becomes cancelled and nothing stays queued or running", async () => {
     writeFileSync(join(dir, "long.yaml"), sweepYaml("cli-cancel", 200, [4, 8, 12, 16, 20, 24]));
-    const submitted = await runCli(["submit", "long.yaml"], { cwd: dir, env });
+    const submitted = await runCli(["submit", "long.yaml"], { cwd: dir, env, bin });
     expect(submitted.code, submitted.stderr).toBe(0);
     const id = submitted.stdout.trim();
 
-    const cancelled = await runCli(["cancel", id], { cwd: dir, env });
+    const cancelled = await runCli(["cancel", id], { cwd: dir, env, bin });
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout.trim()).toBe(`sweep ${id}: cancelled`);
 
@@ -207,9 +217,9 @@ describe("hpo CLI against a real stack (hpo up)", () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     const [status, watched] = await Promise.all([
-      runCli(["status", id, "--json"], { cwd: dir, env }),
+      runCli(["status", id, "--json"], { cwd: dir, env, bin }),
       // watch on a finished sweep returns at once with its leaderboard.
-      runCli(["watch", id], { cwd: dir, env }),
+      runCli(["watch", id], { cwd: dir, env, bin }),
     ]);
     const sweep = JSON.parse(status.stdout) as { status: string; trials: TrialJson[] };
     expect(sweep.status).toBe("cancelled");
@@ -221,7 +231,7 @@ describe("hpo CLI against a real stack (hpo up)", () => {
 
   it("submit --watch prints the id first and ends with the leaderboard", async () => {
     writeFileSync(join(dir, "one.yaml"), sweepYaml("cli-one", 1, [16]).replace("[adam, sgd]", "[adam]"));
-    const r = await runCli(["submit", "one.yaml", "--watch", "--interval", "300"], { cwd: dir, env });
+    const r = await runCli(["submit", "one.yaml", "--watch", "--interval", "300"], { cwd: dir, env, bin });
     expect(r.code, r.stderr).toBe(0);
     const [id, ...rest] = r.stdout.split("\n");
     expect(id).toMatch(/^cli-one-/);
@@ -230,13 +240,13 @@ describe("hpo CLI against a real stack (hpo up)", () => {
   });
 
   it("status of an unknown sweep exits 2 with NOT_FOUND", async () => {
-    const r = await runCli(["status", "no-such-sweep"], { cwd: dir, env });
+    const r = await runCli(["status", "no-such-sweep"], { cwd: dir, env, bin });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("NOT_FOUND");
   });
 
   it("hpo up restarts a worker that dies", async () => {
-    const workerPid = childPids(up.pid as number).find((pid) => cmdline(pid).includes("apps/worker/src/main.ts"));
+    const workerPid = childPids(up.pid as number).find((pid) => runsBuilt(pid, "worker"));
     expect(workerPid).toBeDefined();
     const before = upOut.length;
     process.kill(workerPid as number, "SIGKILL");
@@ -246,18 +256,14 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     }
     expect(upOut.slice(before)).toMatch(/worker-\d exited \(signal SIGKILL\); restarting it in 2 s/);
     expect(upOut.slice(before)).toMatch(/worker taking jobs/);
-    expect(childPids(up.pid as number).filter((pid) => cmdline(pid).includes("apps/worker/src/main.ts"))).toHaveLength(
-      2,
-    );
+    expect(childPids(up.pid as number).filter((pid) => runsBuilt(pid, "worker"))).toHaveLength(2);
   });
 
   it("hpo up restarts a coordinator that dies; the sweeps are still there (Redis is the source of truth)", async () => {
-    const before = await runCli(["ls", "--json"], { cwd: dir, env });
+    const before = await runCli(["ls", "--json"], { cwd: dir, env, bin });
     const ids = (JSON.parse(before.stdout) as { id: string }[]).map((s) => s.id).sort();
     expect(ids.length).toBeGreaterThanOrEqual(3);
-    const coordinatorPid = childPids(up.pid as number).find((pid) =>
-      cmdline(pid).includes("apps/coordinator/src/main.ts"),
-    );
+    const coordinatorPid = childPids(up.pid as number).find((pid) => runsBuilt(pid, "coordinator"));
     expect(coordinatorPid).toBeDefined();
     const mark = upOut.length;
     process.kill(coordinatorPid as number, "SIGKILL");
@@ -274,14 +280,14 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     }
     expect(upOut.slice(mark)).toMatch(/coordinator exited \(signal SIGKILL\); restarting it in 2 s/);
     expect(healthy).toBe(true);
-    const after = await runCli(["ls", "--json"], { cwd: dir, env });
+    const after = await runCli(["ls", "--json"], { cwd: dir, env, bin });
     expect(after.code, after.stderr).toBe(0);
     expect((JSON.parse(after.stdout) as { id: string }[]).map((s) => s.id).sort()).toEqual(ids);
   });
 
   it("hpo up stops its coordinator and workers on SIGTERM and exits 0", async () => {
-    const children = childPids(up.pid as number).filter((pid) =>
-      /apps\/(coordinator|worker)\/src\/main\.ts/.test(cmdline(pid)),
+    const children = childPids(up.pid as number).filter(
+      (pid) => runsBuilt(pid, "coordinator") || runsBuilt(pid, "worker"),
     );
     expect(children.length).toBe(3);
     up.kill("SIGTERM");

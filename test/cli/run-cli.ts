@@ -1,6 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 /** Root of the monorepo. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,9 +25,48 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Spawns `hpo <args>` (node + tsx loader, the same as `pnpm hpo`) and returns the child. */
-export function spawnCli(args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, ["--import", TSX, BIN, ...args], {
+/** Where to run the CLI from: its source (default; through tsx, like `pnpm hpo:dev`) or a build's bin.js. */
+export interface CliOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** A built apps/cli/<folder>/bin.js (see `buildApps`); the children of `hpo up` then run that build too. */
+  readonly bin?: string;
+}
+
+/** A build of the CLI, coordinator and worker in a folder of its own (apps/<app>/dist-test-<uuid>). */
+export interface TestBuild {
+  /** apps/cli/<folder>/bin.js */
+  readonly bin: string;
+  /** apps/<app>/<folder>/main.js: what `hpo up` of this build runs. */
+  main(app: "coordinator" | "worker"): string;
+  /** Deletes the build's folders. */
+  remove(): void;
+}
+
+/**
+ * Builds the apps with tools/build.mjs into folders of this test's own, beside dist/ (same depth,
+ * so the build finds the repository as an installed one does): the test runs the current sources
+ * as production runs them, and another test or a `pnpm build` cannot change the files under it.
+ */
+export async function buildApps(): Promise<TestBuild> {
+  const out = `dist-test-${randomUUID()}`;
+  const remove = () => {
+    for (const app of ["cli", "coordinator", "worker"])
+      rmSync(join(ROOT, "apps", app, out), { recursive: true, force: true });
+  };
+  try {
+    await promisify(execFile)(process.execPath, [join(ROOT, "tools/build.mjs"), "--out", out], { cwd: ROOT });
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  return { bin: join(ROOT, "apps/cli", out, "bin.js"), main: (app) => join(ROOT, "apps", app, out, "main.js"), remove };
+}
+
+/** Spawns `hpo <args>` (from source through tsx, or the build `opts.bin`) and returns the child. */
+export function spawnCli(args: readonly string[], opts: CliOptions): ChildProcess {
+  const entry = opts.bin ? [opts.bin] : ["--import", TSX, BIN];
+  return spawn(process.execPath, [...entry, ...args], {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -32,10 +74,7 @@ export function spawnCli(args: readonly string[], opts: { cwd: string; env: Node
 }
 
 /** Runs `hpo <args>` to completion (killed after `timeoutMs`, default 120 s). */
-export function runCli(
-  args: readonly string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<CliResult> {
+export function runCli(args: readonly string[], opts: CliOptions & { timeoutMs?: number }): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawnCli(args, opts);
     let stdout = "";

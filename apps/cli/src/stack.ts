@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HpoError } from "@hpo/core";
+import { HpoError, isSourceModule } from "@hpo/core";
 import { ApiClient } from "./api-client.ts";
 import { parseLogLine } from "./format/log-line.ts";
 import { type RedisHandle, resolveRedis } from "./local-redis.ts";
@@ -13,7 +13,7 @@ import { ensureToken, ephemeralToken, type TokenOrigin } from "./token-file.ts";
 /** A child that exits on its own is restarted at most this many times. */
 const MAX_RESTARTS = 3;
 
-/** Root of the monorepo (apps/cli/src → ../../..). */
+/** Root of the monorepo (apps/cli/src → ../../..; the build, apps/cli/dist, is at the same depth). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** Options of `startStack`. */
@@ -65,8 +65,9 @@ export interface Stack {
 
 /**
  * Starts the local stack in the foreground: resolves Redis (see `resolveRedis`), ensures a token
- * (HPO_TOKEN or `.hpo/token`), starts `tsx apps/coordinator/src/main.ts` and N
- * `tsx apps/worker/src/main.ts` with the env of docs/CONTRACTS.md, and waits for GET /healthz.
+ * (HPO_TOKEN or `.hpo/token`), starts the coordinator and N workers (`node apps/<app>/dist/main.js`,
+ * or `node --import tsx apps/<app>/src/main.ts` when this CLI runs from source) with the env of
+ * docs/CONTRACTS.md, and waits for GET /healthz.
  * A worker, or the coordinator once it has been healthy, that exits on its own is restarted 2 s
  * later, at most 3 times; then `coordinatorExited` resolves (the caller stops the stack).
  * Throws HpoError UNAVAILABLE when Redis is missing, CONFLICT when the port is taken, INTERNAL
@@ -77,10 +78,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const workers = options.workers ?? 2;
   const port = options.port ?? 8080;
   const host = options.host ?? "127.0.0.1";
-  const coordinatorMain = join(REPO_ROOT, "apps/coordinator/src/main.ts");
-  const workerMain = join(REPO_ROOT, "apps/worker/src/main.ts");
+  const coordinatorMain = appMain("coordinator");
+  const workerMain = appMain("worker");
   for (const file of [coordinatorMain, workerMain]) {
-    if (!existsSync(file)) throw new HpoError("INTERNAL", `hpo up: ${file} is missing from this checkout`);
+    if (!existsSync(file)) {
+      throw new HpoError(
+        "INTERNAL",
+        `hpo up: ${file} is missing: the local stack runs the coordinator and workers of a checkout of the hpo repository (${existsSync(join(REPO_ROOT, "apps")) ? "build them with `pnpm build`" : "run `pnpm hpo up` there; this installation holds only the CLI"})`,
+      );
+    }
   }
   if (!(await portIsFree(port, host))) {
     throw new HpoError(
@@ -117,13 +123,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       options.env.HPO_DATA_DIRS?.trim() ||
       [join(options.cwd, "data"), join(REPO_ROOT, "examples/data")].join(delimiter),
   };
-  // Children run TypeScript from source through tsx's loader, in one node process each.
-  const tsxLoader = import.meta.resolve("tsx");
+  // One node process each, running what this CLI runs: the build, or the sources through tsx.
+  const loader = isSourceModule(import.meta.url) ? ["--import", import.meta.resolve("tsx")] : [];
   const node = (name: string, main: string, env: Record<string, string | undefined>) =>
     new ManagedProcess({
       name,
       command: process.execPath,
-      args: ["--import", tsxLoader, main],
+      args: [...loader, main],
       cwd: options.cwd,
       env,
       onLine: options.onLine,
@@ -210,6 +216,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       coordinator.kill();
     },
   };
+}
+
+/**
+ * The entry of an app the stack runs, from the same build as this CLI: `apps/<app>/dist/main.js`
+ * when the CLI runs from apps/cli/dist (tools/build.mjs; a test's own build folder likewise),
+ * `apps/<app>/src/main.ts` when it runs from source (then children run through tsx).
+ */
+function appMain(app: "coordinator" | "worker"): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(REPO_ROOT, "apps", app, basename(here), isSourceModule(import.meta.url) ? "main.ts" : "main.js");
 }
 
 async function waitHealthy(

@@ -2,7 +2,7 @@ import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
 
 /** What the training thread is started with (`workerData`). */
 export interface ThreadData {
-  /** URL of the thread body (training-thread.ts), imported by training-thread-boot.mjs. */
+  /** URL of the thread body (training-thread.ts, or .js when built), imported by training-thread-boot.mjs from source. */
   readonly entry: string;
   /** HPO_BACKEND: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu". */
   readonly backend: string;

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
+import { type EpochReport, isSourceModule, siblingModule, type TrialJob, type TrialOutcome } from "@hpo/core";
 import type { Logger } from "pino";
 import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
 
@@ -56,10 +56,12 @@ interface Slot {
 
 export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
   const { logger } = options;
-  // the boot file registers tsx in the thread, then imports the .ts body (see its comment)
-  const boot = new URL("./training-thread-boot.mjs", import.meta.url);
+  // Built (dist/), the thread runs training-thread.js itself; from source, the boot file registers
+  // tsx in the thread, then imports the .ts body (see its comment).
+  const entry = siblingModule(import.meta.url, "training-thread");
+  const boot = isSourceModule(import.meta.url) ? new URL("./training-thread-boot.mjs", import.meta.url) : entry;
   const data: ThreadData = {
-    entry: new URL("./training-thread.ts", import.meta.url).href,
+    entry: entry.href,
     backend: options.backend,
     dataDirs: options.dataDirs,
     ...(options.trainerModule && { trainerModule: options.trainerModule }),

@@ -4,8 +4,6 @@
  * waiting for its prune answer. CPU-bound epochs run here, so the parent's event loop stays free
  * to renew BullMQ job locks.
  */
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Reporter, TrialJob, TrialOutcome } from "@hpo/core";
 import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
@@ -20,6 +18,8 @@ interface TrainerModule {
   selectBackend(preference?: string, log?: (line: string) => void): Promise<{ name: string; reason: string }>;
   /** Cached per process; used only to count training samples for metrics (optional in test doubles). */
   loadDataset?(spec: TrialJob["dataset"], options?: { dataDirs?: readonly string[] }): { nRows: number };
+  /** Live tensors of the thread's tfjs engine, reported in the worker's logs (optional in test doubles). */
+  liveTensors?(): number;
 }
 
 const port = parentPort;
@@ -27,27 +27,11 @@ if (!port) throw new Error("training-thread: must run in a worker thread");
 const data = workerData as ThreadData;
 const post = (msg: FromThread) => port.postMessage(msg);
 
-/** Live tensor count of the tfjs instance the trainer uses (resolved from the trainer package). */
-async function tensorCounter(): Promise<() => number | undefined> {
-  try {
-    const require = createRequire(import.meta.url);
-    const trainerEntry = require.resolve(data.trainerModule ?? "@hpo/trainer");
-    const tfPath = createRequire(trainerEntry).resolve("@tensorflow/tfjs-core");
-    type Tf = { memory(): { numTensors: number } };
-    const mod = (await import(pathToFileURL(tfPath).href)) as Partial<Tf> & { default?: Tf };
-    const tf = typeof mod.memory === "function" ? (mod as Tf) : mod.default;
-    if (!tf) return () => undefined;
-    return () => tf.memory().numTensors;
-  } catch {
-    return () => undefined;
-  }
-}
-
-const trainer = (await import(data.trainerModule ?? "@hpo/trainer")) as TrainerModule;
-let numTensors: () => number | undefined = () => undefined;
+// A literal import of the default trainer: the build bundles it into this thread's module.
+const trainer = (data.trainerModule ? await import(data.trainerModule) : await import("@hpo/trainer")) as TrainerModule;
+const numTensors = (): number | undefined => trainer.liveTensors?.();
 try {
   const selected = await trainer.selectBackend(data.backend, (line) => post({ type: "log", line }));
-  numTensors = await tensorCounter();
   post({ type: "ready", backend: selected.name, reason: selected.reason, tensors: numTensors() });
 } catch (e) {
   post({ type: "fatal", message: e instanceof Error ? e.message : String(e) });

@@ -4,6 +4,7 @@ export * from "./kfold.ts";
 export * from "./pruners/index.ts";
 export * from "./rng.ts";
 export * from "./samplers/index.ts";
+export * from "./sibling-module.ts";
 export * from "./spec.ts";
 export * from "./stats.ts";
 export * from "./types.ts";

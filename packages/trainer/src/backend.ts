@@ -1,9 +1,10 @@
-import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import "./register-gradients.ts";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { HpoError } from "@hpo/core";
+import { requireFromTrainer } from "./trainer-package.ts";
 import { installWasmKernels } from "./wasm-kernels.ts";
 
 /** A TensorFlow.js backend hpo can train on, best first. */
@@ -59,14 +60,18 @@ async function tryActivate(name: BackendName): Promise<string | undefined> {
   }
 }
 
-/** Imports an optional peer package; false when it is not installed. Other load errors propagate. */
+/**
+ * Imports an optional peer package installed beside @hpo/trainer (also when this code runs bundled
+ * into an app's dist/); false when it is not installed. Other load errors propagate.
+ */
 async function importOptional(specifier: string): Promise<boolean> {
+  let file: string;
   try {
-    createRequire(import.meta.url).resolve(specifier);
+    file = requireFromTrainer().resolve(specifier);
   } catch {
     return false;
   }
-  await import(/* @vite-ignore */ specifier);
+  await import(/* @vite-ignore */ pathToFileURL(file).href);
   return true;
 }
 
@@ -115,6 +120,11 @@ export async function selectBackend(
     log(`backend: skipping ${name}: ${why}`);
   }
   throw new HpoError("UNAVAILABLE", "backend selection: no TensorFlow.js backend could be initialised");
+}
+
+/** Live tensors of this process's (or worker thread's) tfjs engine: a leak check after each trial. */
+export function liveTensors(): number {
+  return tf.memory().numTensors;
 }
 
 /** Name of the active tfjs backend, initialising the default one if none was selected yet. */

@@ -7,8 +7,8 @@
 import { Worker } from "node:worker_threads";
 import type { TrialScan } from "@hpo/store";
 import type { ScanRequest } from "./scan-worker.ts";
+import { threadCode } from "./thread-code.ts";
 import { type TrialChunk, toChunk } from "./trial-chunk.ts";
-import { tsThreadCode } from "./ts-thread.ts";
 
 export interface ChunkSource {
   /** Trials of ranks `offset` … `offset + count − 1` of the sweep's trial set (index order). */
@@ -65,7 +65,7 @@ export function createScanThread(o: {
 
   const ensure = (): Worker | null => {
     if (worker || broken) return worker;
-    const code = tsThreadCode(new URL("./scan-worker.ts", import.meta.url));
+    const code = threadCode(import.meta.url, "scan-worker");
     if (!code) {
       broken = true;
       settleReady(false);

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { type DatasetSpec, HpoError } from "@hpo/core";
+import { trainerPackageDir } from "../trainer-package.ts";
 import { parseCsvDataset } from "./csv-loader.ts";
 import type { Dataset } from "./dataset.ts";
 import { resolveDataPath } from "./resolve-data-path.ts";
@@ -9,8 +9,6 @@ import { syntheticDataset } from "./synthetic.ts";
 
 /** Built-in datasets shipped in packages/trainer/datasets (see its README for attribution). */
 export const BUILTIN_DATASETS = ["iris", "wine", "digits"] as const;
-
-const BUILTIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "datasets");
 
 /** Largest CSV file accepted, in bytes. */
 export const MAX_CSV_BYTES = 512 * 1024 * 1024;
@@ -43,7 +41,8 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
   let display: string;
   if (hasName) {
     display = spec.name as string;
-    if ((BUILTIN_DATASETS as readonly string[]).includes(display)) file = join(BUILTIN_DIR, `${display}.csv`);
+    if ((BUILTIN_DATASETS as readonly string[]).includes(display))
+      file = join(trainerPackageDir(), "datasets", `${display}.csv`);
   } else {
     display = spec.path as string;
     file = resolveDataPath(display, opts.dataDirs ?? []);

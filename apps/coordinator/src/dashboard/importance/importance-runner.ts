@@ -5,7 +5,7 @@
  * back to the main thread after yielding to the event loop.
  */
 import { Worker } from "node:worker_threads";
-import { tsThreadCode } from "../ts-thread.ts";
+import { threadCode } from "../thread-code.ts";
 import { type ImportanceInput, type ParamImportance, pedAnova } from "./ped-anova.ts";
 
 export interface ImportanceRunner {
@@ -34,7 +34,7 @@ export function createImportanceRunner(): ImportanceRunner {
 
   const ensure = (): Worker | null => {
     if (worker || broken) return worker;
-    const code = tsThreadCode(new URL("./importance-worker.ts", import.meta.url));
+    const code = threadCode(import.meta.url, "importance-worker");
     if (!code) {
       broken = true;
       return null;
