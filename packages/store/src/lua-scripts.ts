@@ -9,18 +9,23 @@
  *   - `"results"`: `local RESULT = { DONE = 1, ... }`, from SCRIPT_RESULT (script-results.ts);
  *   - `"finalStates"`: `local FINAL = { completed = true, ... }`, from core's FINAL_TRIAL_STATES.
  *
- * The files are read once, when this module is first imported, from `../lua/` relative to this
- * file. A bundled build (esbuild and the like put this module inside e.g. `dist/main.js`) must
- * therefore copy `packages/store/lua/` to `lua/` beside the bundle's folder (`dist/../lua/`),
- * so that `new URL("../lua/", import.meta.url)` finds it from the bundle as from the source.
+ * The files are read once, when this module is first imported, from the `lua/` folder of the
+ * @hpo/store package, found through module resolution (the package's self-reference from source,
+ * the app's dependency from a bundle such as apps/coordinator/dist/main.js, tools/build.mjs): no
+ * copy of the files is needed beside a bundle.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import { FINAL_TRIAL_STATES } from "@hpo/core";
 import { SCRIPT_RESULT } from "./script-results.ts";
 
-/** Where the .lua files are: `packages/store/lua/` from source; `<bundle dir>/../lua/` from a bundle. */
-export const LUA_DIR = new URL("../lua/", import.meta.url);
+/** Where the .lua files are: `lua/` of the @hpo/store package (its entry is `src/index.ts`). */
+export const LUA_DIR = pathToFileURL(
+  join(dirname(dirname(createRequire(import.meta.url).resolve("@hpo/store"))), "lua") + sep,
+);
 
 /** One loaded script, ready for EVALSHA. */
 export interface LuaScript {
