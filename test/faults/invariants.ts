@@ -8,13 +8,11 @@
  * 4. the per-sweep counts `c:{state}` equal the counts recomputed from the trial records, and
  *    `proposed` equals the number of trial records.
  */
-import { FINAL_TRIAL_STATES, type FoldResult, type TrialState } from "@hpo/core";
+import { type FoldResult, isFinalTrialState, TRIAL_STATES, type TrialState } from "@hpo/core";
 import { TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { waitFor } from "../helpers/wait-for.ts";
-
-const STATES: readonly TrialState[] = ["queued", "running", ...FINAL_TRIAL_STATES];
 
 export interface InvariantReport {
   /** Number of trials per final state, recomputed from the trial records. */
@@ -33,7 +31,7 @@ async function violationsOf(redis: Redis, prefix: string, sweepId: string) {
   const ids = await redis.zrange(`${sweepKey}:trials`, 0, -1);
   const recomputed: Partial<Record<TrialState, number>> = {};
   const members = new Map<TrialState, Set<string>>();
-  for (const s of STATES) members.set(s, new Set(await redis.zrange(`${sweepKey}:state:${s}`, 0, -1)));
+  for (const s of TRIAL_STATES) members.set(s, new Set(await redis.zrange(`${sweepKey}:state:${s}`, 0, -1)));
   for (const id of ids) {
     const t = await redis.hgetall(`${p}trial:${sweepId}:${id}`);
     const state = t.state as TrialState | undefined;
@@ -43,8 +41,8 @@ async function violationsOf(redis: Redis, prefix: string, sweepId: string) {
       continue;
     }
     recomputed[state] = (recomputed[state] ?? 0) + 1;
-    if (!FINAL_TRIAL_STATES.includes(state)) problems.push(`${where}: not final (${state})`);
-    const inSets = STATES.filter((s) => members.get(s)?.has(id));
+    if (!isFinalTrialState(state)) problems.push(`${where}: not final (${state})`);
+    const inSets = TRIAL_STATES.filter((s) => members.get(s)?.has(id));
     if (inSets.length !== 1 || inSets[0] !== state) {
       problems.push(`${where}: state ${state} but in state sets [${inSets.join(", ")}]`);
     }
@@ -58,7 +56,7 @@ async function violationsOf(redis: Redis, prefix: string, sweepId: string) {
       if (!Number.isFinite(Number(t.mean))) problems.push(`${where}: completed without a mean`);
     }
   }
-  for (const s of STATES) {
+  for (const s of TRIAL_STATES) {
     const stored = Number(sweep[`c:${s}`] ?? 0);
     if (stored !== (recomputed[s] ?? 0)) {
       problems.push(`sweep ${sweepId}: c:${s} = ${stored}, recomputed ${recomputed[s] ?? 0}`);

@@ -1,5 +1,5 @@
-import { HpoError, type TrialState } from "@hpo/core";
-import { TRIAL_STATES, type TrialSort } from "@hpo/store";
+import { HpoError, isTrialState, TRIAL_STATES, type TrialState } from "@hpo/core";
+import type { TrialSort } from "@hpo/store";
 
 type Query = Readonly<Record<string, unknown>>;
 
@@ -32,11 +32,11 @@ export function trialQuery(query: Query): { sort: TrialSort; state?: TrialState 
   }
   const state = query.state;
   if (state === undefined || state === "") return { sort };
-  if (typeof state !== "string" || !TRIAL_STATES.includes(state as TrialState)) {
+  if (typeof state !== "string" || !isTrialState(state)) {
     throw new HpoError(
       "INVALID_REQUEST",
       `query parameter state must be one of ${TRIAL_STATES.join(", ")}, got ${JSON.stringify(state)}`,
     );
   }
-  return { sort, state: state as TrialState };
+  return { sort, state };
 }

@@ -1,4 +1,4 @@
-import { HpoError, type Params, type SweepRecord, type TrialRecord } from "@hpo/core";
+import { ACTIVE_TRIAL_STATES, HpoError, type Params, type SweepRecord, type TrialRecord } from "@hpo/core";
 import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
 import { type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -72,8 +72,6 @@ export interface Scheduler {
   close(): Promise<void>;
 }
 
-const NON_FINAL = ["queued", "running"] as const;
-
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { store, logger, propose, metrics } = options;
   const mode = options.mode ?? "tfjs";
@@ -144,7 +142,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function reconcileJobs(sweepId: string): Promise<void> {
     const sweep = await store.getSweep(sweepId);
     if (sweep?.status !== "running") return;
-    for (const state of NON_FINAL) {
+    for (const state of ACTIVE_TRIAL_STATES) {
       for (const job of await readJobStates(connection, queue, sweepId, await store.trialIdsInState(sweepId, state))) {
         if (job.state === "failed") await failTrial(sweepId, job.trialId, job.reason || "job failed");
         else if (job.state === "completed") {
@@ -299,7 +297,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
    */
   async function drain(sweepId: string, reason: string): Promise<void> {
     let open = 0;
-    for (const state of NON_FINAL) {
+    for (const state of ACTIVE_TRIAL_STATES) {
       for (const trialId of await store.trialIdsInState(sweepId, state)) {
         const job: Job | undefined = await queue.getJob(jobIdOf(sweepId, trialId));
         const jobState = job ? await job.getState() : "missing";

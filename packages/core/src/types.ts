@@ -100,9 +100,30 @@ export interface SweepSpec {
   readonly seed: number;
 }
 
-export type TrialState = "queued" | "running" | "completed" | "pruned" | "failed" | "diverged" | "cancelled";
+/** States of a trial that has not finished: waiting in the queue, or on a worker. */
+export const ACTIVE_TRIAL_STATES = ["queued", "running"] as const;
 
-export const FINAL_TRIAL_STATES: readonly TrialState[] = ["completed", "pruned", "failed", "diverged", "cancelled"];
+/**
+ * States a trial finishes in: the one definition (the store's Lua scripts get it generated, the
+ * metrics label their counters with it). Only a resume moves a trial out of one (cancelled → queued).
+ */
+export const FINAL_TRIAL_STATES = ["completed", "pruned", "failed", "diverged", "cancelled"] as const;
+
+/** Every trial state, active ones first; the store keeps a `c:{state}` count for each. */
+export const TRIAL_STATES = [...ACTIVE_TRIAL_STATES, ...FINAL_TRIAL_STATES] as const;
+
+export type FinalTrialState = (typeof FINAL_TRIAL_STATES)[number];
+export type TrialState = (typeof TRIAL_STATES)[number];
+
+/** Whether `state` is a final trial state. */
+export function isFinalTrialState(state: string): state is FinalTrialState {
+  return (FINAL_TRIAL_STATES as readonly string[]).includes(state);
+}
+
+/** Whether `state` is a trial state at all (for input from outside: queries, filters). */
+export function isTrialState(state: string): state is TrialState {
+  return (TRIAL_STATES as readonly string[]).includes(state);
+}
 
 export type SweepStatus = "running" | "completed" | "cancelled" | "failed";
 
@@ -197,7 +218,7 @@ export interface TrialJob {
 
 /** What the trainer returns for a trial. */
 export interface TrialOutcome {
-  readonly state: "completed" | "pruned" | "diverged" | "failed" | "cancelled";
+  readonly state: FinalTrialState;
   readonly folds: readonly FoldResult[];
   readonly flags: readonly string[];
   readonly prunedAt?: number;

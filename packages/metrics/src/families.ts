@@ -162,7 +162,3 @@ export const FAMILIES = {
 
 /** All families, for docs and tests. */
 export const METRIC_FAMILIES: readonly MetricFamily[] = Object.values(FAMILIES);
-
-/** Final states of trials and folds, pre-initialised to 0 so that rate() has data from the start. */
-export const FINAL_STATES = ["completed", "pruned", "failed", "diverged", "cancelled"] as const;
-export type FinalState = (typeof FINAL_STATES)[number];

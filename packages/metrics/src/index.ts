@@ -8,8 +8,6 @@ export {
 export { parseExposition, type Sample, sampleValue } from "./exposition.ts";
 export {
   FAMILIES,
-  FINAL_STATES,
-  type FinalState,
   METRIC_FAMILIES,
   type MetricFamily,
   type MetricRole,

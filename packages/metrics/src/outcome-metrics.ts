@@ -1,6 +1,7 @@
+import { FINAL_TRIAL_STATES, type FinalTrialState } from "@hpo/core";
 import { Counter, Histogram, type Registry } from "prom-client";
 import { LONG_DURATION_BUCKETS } from "./buckets.ts";
-import { FAMILIES, FINAL_STATES, type FinalState } from "./families.ts";
+import { FAMILIES } from "./families.ts";
 
 /**
  * Final states of trials and folds, plus retries and stalls. Registered by both the coordinator
@@ -10,9 +11,9 @@ import { FAMILIES, FINAL_STATES, type FinalState } from "./families.ts";
  */
 export interface OutcomeMetrics {
   /** Count a trial in its final state; `seconds` (if known) goes to hpo_trial_duration_seconds. */
-  trialFinished(state: FinalState, seconds?: number): void;
+  trialFinished(state: FinalTrialState, seconds?: number): void;
   /** Count a fold in its final state; `seconds` (if known) goes to hpo_fold_duration_seconds. */
-  foldFinished(state: FinalState, seconds?: number): void;
+  foldFinished(state: FinalTrialState, seconds?: number): void;
   /** A job attempt failed and BullMQ will retry it. */
   jobRetried(): void;
   /** A job was found stalled (its worker lost the lock) and moved back to wait. */
@@ -57,7 +58,7 @@ export function createOutcomeMetrics(registry: Registry): OutcomeMetrics {
     help: FAMILIES.jobsStalled.help,
     registers: [registry],
   });
-  for (const state of FINAL_STATES) {
+  for (const state of FINAL_TRIAL_STATES) {
     trials.inc({ state }, 0);
     folds.inc({ state }, 0);
   }

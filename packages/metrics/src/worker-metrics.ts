@@ -1,12 +1,13 @@
+import type { FinalTrialState } from "@hpo/core";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { EPOCH_BUCKETS } from "./buckets.ts";
-import { FAMILIES, type FinalState } from "./families.ts";
+import { FAMILIES } from "./families.ts";
 import { createOutcomeMetrics, type OutcomeMetrics } from "./outcome-metrics.ts";
 import { type Pingable, registerRedisLatency } from "./redis-latency.ts";
 
 /** The part of a trainer outcome the worker metrics read (a `TrialOutcome` from @hpo/core fits). */
 export interface OutcomeLike {
-  readonly state: FinalState;
+  readonly state: FinalTrialState;
   readonly folds: readonly { readonly durationMs: number }[];
 }
 

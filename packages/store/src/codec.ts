@@ -1,24 +1,14 @@
-import type {
-  FoldResult,
-  Params,
-  SweepRecord,
-  SweepSpec,
-  SweepStatus,
-  TrialCounts,
-  TrialRecord,
-  TrialState,
+import {
+  type FoldResult,
+  type Params,
+  type SweepRecord,
+  type SweepSpec,
+  type SweepStatus,
+  TRIAL_STATES,
+  type TrialCounts,
+  type TrialRecord,
+  type TrialState,
 } from "@hpo/core";
-
-/** Every trial state, in display order; `c:{state}` counters exist for each. */
-export const TRIAL_STATES: readonly TrialState[] = [
-  "queued",
-  "running",
-  "completed",
-  "pruned",
-  "failed",
-  "diverged",
-  "cancelled",
-];
 
 type Hash = Readonly<Record<string, string>>;
 

@@ -1,4 +1,3 @@
-export { TRIAL_STATES } from "./codec.ts";
 export { deleteKeysUnder } from "./delete-prefix.ts";
 export { type Keys, keysFor, trialIdOf } from "./keys.ts";
 export { jobIdOf, parseJobId, TRIALS_QUEUE } from "./queue.ts";

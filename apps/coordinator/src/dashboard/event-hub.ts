@@ -5,7 +5,7 @@
  * connection starts with a `snapshot` of the sweeps, so a client that reconnects catches up.
  * The poller also records finished-trial totals over time (throughput for the Fleet view).
  */
-import type { SweepRecord } from "@hpo/core";
+import { FINAL_TRIAL_STATES, type SweepRecord } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import type { Request, Response } from "express";
 
@@ -31,9 +31,8 @@ export interface EventHub {
   close(): void;
 }
 
-const FINAL = ["completed", "pruned", "failed", "diverged", "cancelled"] as const;
 const sigOf = (s: SweepRecord) =>
-  `${s.status}|${s.proposed}|${FINAL.map((k) => s.counts[k]).join(",")},${s.counts.running},${s.counts.queued}|${s.best?.trialId ?? ""}|${s.finishedAt ?? ""}`;
+  `${s.status}|${s.proposed}|${FINAL_TRIAL_STATES.map((k) => s.counts[k]).join(",")},${s.counts.running},${s.counts.queued}|${s.best?.trialId ?? ""}|${s.finishedAt ?? ""}`;
 
 export function createEventHub(o: EventHubOptions): EventHub {
   const clients = new Set<Response>();
@@ -59,7 +58,7 @@ export function createEventHub(o: EventHubOptions): EventHub {
       const page = await o.store.listSweeps(0, watch);
       let finished = 0;
       for (const s of page.items) {
-        for (const k of FINAL) finished += s.counts[k];
+        for (const k of FINAL_TRIAL_STATES) finished += s.counts[k];
         const sig = sigOf(s);
         if (sigs.get(s.id) === sig) continue;
         sigs.set(s.id, sig);

@@ -8,8 +8,7 @@
  * loop back every few milliseconds, so a costly filter over a big sweep never stalls the API.
  */
 import { performance } from "node:perf_hooks";
-import { type Goal, HpoError, type ParamValue, type TrialState } from "@hpo/core";
-import { TRIAL_STATES } from "@hpo/store";
+import { type Goal, HpoError, isTrialState, type ParamValue, TRIAL_STATES, type TrialState } from "@hpo/core";
 import type { SweepTable } from "./sweep-table.ts";
 
 export interface LeaderboardQuery {
@@ -61,7 +60,7 @@ export function parseLeaderboardQuery(q: Query): LeaderboardQuery {
   }
   const states = (str(q.state) ?? "").split(",").filter(Boolean);
   for (const s of states) {
-    if (!TRIAL_STATES.includes(s as TrialState)) {
+    if (!isTrialState(s)) {
       throw new HpoError(
         "INVALID_REQUEST",
         `leaderboard: state must be among ${TRIAL_STATES.join(", ")}, got ${JSON.stringify(s)}`,

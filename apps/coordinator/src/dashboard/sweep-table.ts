@@ -5,8 +5,8 @@
  * each column's sort order is computed once per table version, so re-sorting 100,000 trials is
  * a pass over a cached permutation.
  */
-import type { Goal, Params, ParamValue, SweepRecord, TrialState } from "@hpo/core";
-import { TRIAL_STATES, type TrialScan, trialIdOf } from "@hpo/store";
+import { type Goal, type Params, type ParamValue, type SweepRecord, TRIAL_STATES, type TrialState } from "@hpo/core";
+import { type TrialScan, trialIdOf } from "@hpo/store";
 import { grow, sortByKey } from "./columns.ts";
 import { type ChunkSource, inlineChunks } from "./scan-thread.ts";
 import { keyOfValue, type TrialChunk, toChunk } from "./trial-chunk.ts";

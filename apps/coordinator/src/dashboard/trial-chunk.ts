@@ -2,8 +2,8 @@
  * Trials in columns: what the scan thread sends the sweep table (typed arrays, transferred, so
  * the coordinator's event loop neither decodes nor garbage-collects the rows of a big load).
  */
-import type { ParamValue } from "@hpo/core";
-import { TRIAL_STATES, type TrialScanRow } from "@hpo/store";
+import { type ParamValue, TRIAL_STATES } from "@hpo/core";
+import type { TrialScanRow } from "@hpo/store";
 
 /** One parameter of a chunk: `code[r]` ≥ 0 indexes `values`, −1 means the number `num[r]`, −2 absent. */
 export interface ChunkParam {

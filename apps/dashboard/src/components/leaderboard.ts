@@ -3,7 +3,7 @@
  * server; the table only asks for the pages the viewport shows (fixed row height, a pool of row
  * elements), so 100,000 rows scroll as smoothly as 100.
  */
-import type { TrialState } from "@hpo/core";
+import { TRIAL_STATES, type TrialState } from "@hpo/core";
 import { ApiError } from "../api/client.ts";
 import { getLeaderboard } from "../api/trials.ts";
 import type { LeaderboardPage, LeaderboardQuery, SortDir, TrialRow } from "../api/types.ts";
@@ -51,7 +51,6 @@ interface Column {
   render(r: TrialRow): Child;
 }
 
-const STATES: readonly TrialState[] = ["completed", "running", "queued", "pruned", "failed", "diverged", "cancelled"];
 const FLAGS = ["overfitting", "vanishing_gradients", "exploding_gradients", "diverged", "pruned"];
 
 function columns(o: LeaderboardOptions): Column[] {
@@ -120,7 +119,7 @@ export function createLeaderboard(o: LeaderboardOptions): Leaderboard {
     "select",
     { attrs: { "data-testid": "state-filter", "aria-label": "state" } },
     el("option", { attrs: { value: "" } }, "all states"),
-    ...STATES.map((s) => el("option", { attrs: { value: s } }, s)),
+    ...TRIAL_STATES.map((s) => el("option", { attrs: { value: s } }, s)),
   );
   const flagSel = el(
     "select",
