@@ -10,7 +10,7 @@
  */
 import { hostname } from "node:os";
 import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics, startWorkerStatus } from "@hpo/metrics";
-import { createStore } from "@hpo/store";
+import { createStore, keysFor } from "@hpo/store";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createWorker } from "./worker.ts";
@@ -52,7 +52,7 @@ const endpoint = await serveWorkerMetrics({
 });
 logger.info({ url: endpoint.url, sdFile: endpoint.sdFile }, "metrics listening");
 // The dashboard's fleet view (GET /api/dashboard/fleet) reads this hash: same figures as Prometheus.
-const status = startWorkerStatus({ redis, key: `${prefix}:worker:${name}`, metrics, host: hostname() });
+const status = startWorkerStatus({ redis, key: keysFor(prefix).workerStatus(name), metrics, host: hostname() });
 const worker = createWorker({
   redisUrl,
   prefix,

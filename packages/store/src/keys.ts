@@ -21,6 +21,9 @@
  * |                                      |        | late writes are ignored)                           |
  * | `P:trial:{sid}:{tid}:curve`          | LIST   | EpochReport JSON, one per epoch, in order          |
  * | `P:trial:{sid}:{tid}:log`            | LIST   | TrialLogLine JSON, oldest first, capped (trial-log)|
+ * | `P:worker:{name}`                    | HASH   | a worker's status for the fleet view (host,        |
+ * |                                      |        | backend, busy, slots, samplesPerSec, updatedAt),   |
+ * |                                      |        | expires unless refreshed (@hpo/metrics worker-status)|
  *
  * Scripts build some keys from the prefix (`state:*`, `step:*`). That is safe on Redis Cluster
  * only with a hash-tagged prefix such as `{hpo}`, which BullMQ needs there anyway.
@@ -38,6 +41,7 @@ export interface Keys {
   trial(sweepId: string, trialId: string): string;
   curve(sweepId: string, trialId: string): string;
   trialLog(sweepId: string, trialId: string): string;
+  workerStatus(workerName: string): string;
 }
 
 export function keysFor(prefix: string): Keys {
@@ -55,6 +59,7 @@ export function keysFor(prefix: string): Keys {
     trial: (s, t) => `${p}trial:${s}:${t}`,
     curve: (s, t) => `${p}trial:${s}:${t}:curve`,
     trialLog: (s, t) => `${p}trial:${s}:${t}:log`,
+    workerStatus: (name) => `${p}worker:${name}`,
   };
 }
 

@@ -164,6 +164,12 @@ export interface Store {
   appendTrialLog(sweepId: string, trialId: string, lines: readonly TrialLogLine[]): Promise<void>;
   /** The trial's log, oldest line first (empty when nothing was logged). */
   getTrialLog(sweepId: string, trialId: string): Promise<TrialLogLine[]>;
+  /**
+   * The status hash each named worker publishes (host, backend, busy, slots, samplesPerSec,
+   * updatedAt, all strings; see keys.ts), in the order of `names`; {} for a worker without one
+   * (not publishing, or its hash expired or could not be read). One pipelined round trip.
+   */
+  getWorkerStatuses(names: readonly string[]): Promise<Readonly<Record<string, string>>[]>;
   /** Broadcasts a cancel of `sweepId` on `${prefix}:cancel`. */
   publishCancel(sweepId: string): Promise<void>;
   /**

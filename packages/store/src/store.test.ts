@@ -1,6 +1,7 @@
 import type { EpochReport, FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
+import { keysFor } from "./keys.ts";
 import { createStore, type Store } from "./store.ts";
 import { storePerTest, testSpec } from "./test-support.ts";
 
@@ -175,6 +176,13 @@ describe("store", () => {
     expect(await store.getSweepStatus("missing-aaaaaa")).toBeUndefined();
     expect(await store.runningSweepIds()).toEqual([]);
     await expect(store.setSweepStatus("missing-aaaaaa", "completed")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("reads the status hashes workers publish, {} for a worker without one", async () => {
+    fresh();
+    await stores.redis().hset(keysFor(stores.prefix()).workerStatus("w1"), { host: "h", busy: "1" });
+    expect(await store.getWorkerStatuses(["w1", "w2"])).toEqual([{ host: "h", busy: "1" }, {}]);
+    expect(await store.getWorkerStatuses([])).toEqual([]);
   });
 
   it("broadcasts cancels to subscribers", async () => {

@@ -5,6 +5,7 @@ import { sweepOps } from "./sweep-ops.ts";
 import { trialLogOps } from "./trial-log.ts";
 import { trialReads } from "./trial-reads.ts";
 import { trialWrites } from "./trial-writes.ts";
+import { workerStatuses } from "./worker-statuses.ts";
 
 export * from "./store-types.ts";
 
@@ -24,6 +25,7 @@ export function createStore(options: StoreOptions): Store {
     ...trialWrites(ctx),
     ...trialReads(ctx),
     ...trialLogOps(ctx),
+    ...workerStatuses(ctx),
     ...pubsubOps,
     async close() {
       await closeSubscribers();

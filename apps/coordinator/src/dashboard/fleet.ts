@@ -1,9 +1,9 @@
 /**
  * The Fleet view's data: workers connected to the trials queue (BullMQ client names), what each
  * is running (the store's running trials), queue depth by state, and throughput from the event
- * hub's finished-trial samples. Workers publish a `${prefix}:worker:${name}` hash (host, backend,
- * busy, slots, samplesPerSec, updatedAt; @hpo/metrics `startWorkerStatus`) that fills the rest,
- * for every worker found through its queue connection or a running trial.
+ * hub's finished-trial samples. Workers publish a status hash (host, backend, busy, slots,
+ * samplesPerSec, updatedAt; @hpo/metrics `startWorkerStatus`, read with `Store.getWorkerStatuses`)
+ * that fills the rest, for every worker found through its queue connection or a running trial.
  */
 import type { Fleet, WorkerInfo } from "@hpo/core";
 import type { Store } from "@hpo/store";
@@ -85,13 +85,7 @@ export function createFleetSource(store: Store, redisUrl?: string): FleetSource 
         names.set(name, { host: c.addr?.replace(/:\d+$/, ""), age: Number(c.age) });
       }
       for (const w of byWorker.keys()) if (!names.has(w)) names.set(w, {});
-      const extra = connection
-        ? await Promise.all(
-            [...names.keys()].map((n) =>
-              connection.hgetall(`${store.prefix}:worker:${n}`).catch(() => ({}) as Record<string, string>),
-            ),
-          )
-        : [];
+      const extra = connection ? await store.getWorkerStatuses([...names.keys()]).catch(() => []) : [];
       const now = Date.now();
       const workers: WorkerInfo[] = [...names.entries()].map(([name, info], i) => {
         const t = byWorker.get(name);
