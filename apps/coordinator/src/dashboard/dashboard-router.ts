@@ -18,6 +18,7 @@ import { type Goal, HpoError, type SweepRecord } from "@hpo/core";
 import { createPackedTrialScan, type Store } from "@hpo/store";
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { Redis } from "ioredis";
+import { createScanThread, inlineChunks } from "./chunk-source.ts";
 import { createEventHub, type EventHub } from "./event-hub.ts";
 import { createFleetSource } from "./fleet.ts";
 import { history } from "./history.ts";
@@ -29,7 +30,6 @@ import {
   parseLeaderboardQuery,
   storeCanAnswer,
 } from "./leaderboard-query.ts";
-import { createScanThread, inlineChunks } from "./scan-thread.ts";
 import { staticDashboard } from "./static-dashboard.ts";
 import { storeScan } from "./store-scan.ts";
 import { createSweepTable, type SweepTable } from "./sweep-table.ts";

@@ -7,8 +7,8 @@
  */
 import { type Goal, type Params, type ParamValue, type SweepRecord, TRIAL_STATES, type TrialState } from "@hpo/core";
 import { type TrialScan, trialIdOf } from "@hpo/store";
+import { type ChunkSource, inlineChunks } from "./chunk-source.ts";
 import { grow, sortByKey } from "./columns.ts";
-import { type ChunkSource, inlineChunks } from "./scan-thread.ts";
 import { keyOfValue, type TrialChunk, toChunk } from "./trial-chunk.ts";
 
 const BATCH = 1000;
