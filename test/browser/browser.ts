@@ -35,11 +35,28 @@ export interface BrowserSession {
   readonly browser: Browser;
   readonly context: BrowserContext;
   readonly page: Page;
-  /** Console errors, uncaught page errors and dialogs seen so far. */
+  /** Console errors (with the URL they are about, in parentheses), uncaught page errors and dialogs seen so far. */
   readonly problems: string[];
   /** Saves a full-page PNG as test-artifacts/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** A request Chromium logged as failed: its HTTP status or network error, and its URL. */
+export interface FailedLoad {
+  readonly status?: number;
+  readonly error?: string;
+  readonly url: string;
+}
+
+/** The failed request a `problems` line reports, or undefined when the line is something else. */
+export function failedLoad(problem: string): FailedLoad | undefined {
+  const m =
+    /^console\.error: Failed to load resource: (?:the server responded with a status of (\d+)|net::(ERR_\w+))[^(]*(?:\([^)]*\))? \((\S+)\)$/.exec(
+      problem,
+    );
+  if (!m) return undefined;
+  return { ...(m[1] && { status: Number(m[1]) }), ...(m[2] && { error: m[2] }), url: m[3] as string };
 }
 
 /** Launches headless Chromium (see `findChromium`); throws naming what is missing when there is none. */
@@ -56,7 +73,8 @@ export async function openBrowser(viewport = { width: 1440, height: 900 }): Prom
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console.error: ${m.text()}`);
+    if (m.type() === "error")
+      problems.push(`console.error: ${m.text()}${m.location().url ? ` (${m.location().url})` : ""}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("dialog", (d) => {
