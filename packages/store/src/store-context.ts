@@ -15,9 +15,10 @@ export interface StoreContext {
   /** True when the store opened `redis` (and so closes it). */
   readonly owned: boolean;
   readonly prefix: string;
-  readonly k: Keys;
+  /** The key names (keys.ts). */
+  readonly keys: Keys;
   /** `${prefix}:`, what scripts prepend to the keys they build. */
-  readonly p: string;
+  readonly keyPrefix: string;
   readonly now: () => number;
   /** Runs `fn`; Redis errors surface as HpoError UNAVAILABLE, HpoErrors pass through. */
   guard<T>(operation: string, fn: () => Promise<T>): Promise<T>;
@@ -57,8 +58,8 @@ export function createStoreContext(options: StoreOptions): StoreContext {
     redis,
     owned,
     prefix: options.prefix,
-    k,
-    p: `${options.prefix}:`,
+    keys: k,
+    keyPrefix: `${options.prefix}:`,
     now: options.now ?? Date.now,
 
     async guard(operation, fn) {

@@ -27,7 +27,7 @@ type SweepOps = Pick<
 
 /** The sweep-level part of the store: sweep records, their status and their reopening. */
 export function sweepOps(ctx: StoreContext): SweepOps {
-  const { redis, k, p, now, guard, evalScript, readSweeps } = ctx;
+  const { redis, keys, keyPrefix, now, guard, evalScript, readSweeps } = ctx;
 
   /** Compare-and-set of the spec plus the status move, retried while another writer wins. */
   const reopen = async (sweepId: string, mode: "resume" | "extend", add: ReopenOptions) => {
@@ -44,8 +44,8 @@ export function sweepOps(ctx: StoreContext): SweepOps {
       }
       const r = (await evalScript(
         SCRIPTS.reopenSweep,
-        [k.sweep(sweepId), k.running],
-        [p, sweepId, JSON.stringify(sweep.spec), JSON.stringify(spec), mode],
+        [keys.sweep(sweepId), keys.running],
+        [keyPrefix, sweepId, JSON.stringify(sweep.spec), JSON.stringify(spec), mode],
       )) as number;
       if (r === SCRIPT_RESULT.SPEC_CHANGED && attempt < 20) continue;
       const allowed = mode === "resume" ? "only a cancelled sweep can be resumed" : "a failed sweep cannot be extended";
@@ -78,13 +78,13 @@ export function sweepOps(ctx: StoreContext): SweepOps {
         const createdAt = now();
         for (;;) {
           const id = newSweepId(spec.name);
-          const key = k.sweep(id);
+          const key = keys.sweep(id);
           if ((await redis.hsetnx(key, "spec", JSON.stringify(spec))) === 0) continue; // id clash
           await redis
             .multi()
             .hset(key, { name: spec.name, status: "running", createdAt, proposed: 0, goal: spec.metric.goal })
-            .zadd(k.sweeps, createdAt, id)
-            .sadd(k.running, id)
+            .zadd(keys.sweeps, createdAt, id)
+            .sadd(keys.running, id)
             .exec();
           return (await readSweeps([id]))[0] as SweepRecord;
         }
@@ -94,7 +94,7 @@ export function sweepOps(ctx: StoreContext): SweepOps {
 
     getSweepStatus: (sweepId) =>
       guard(`get status of sweep "${sweepId}"`, async () => {
-        const status = await redis.hget(k.sweep(sweepId), "status");
+        const status = await redis.hget(keys.sweep(sweepId), "status");
         return (status ?? undefined) as SweepStatus | undefined;
       }),
 
@@ -102,19 +102,19 @@ export function sweepOps(ctx: StoreContext): SweepOps {
       guard("list sweeps", async () => {
         const page = clampPage(offset, limit);
         const [ids, total] = await Promise.all([
-          page.limit === 0 ? [] : redis.zrevrange(k.sweeps, page.offset, page.offset + page.limit - 1),
-          redis.zcard(k.sweeps),
+          page.limit === 0 ? [] : redis.zrevrange(keys.sweeps, page.offset, page.offset + page.limit - 1),
+          redis.zcard(keys.sweeps),
         ]);
         return { items: await readSweeps(ids), total, ...page };
       }),
 
-    runningSweepIds: () => guard("list running sweeps", () => redis.smembers(k.running)),
+    runningSweepIds: () => guard("list running sweeps", () => redis.smembers(keys.running)),
 
     setSweepStatus: (sweepId, status, reason) =>
       guard(`set status of sweep "${sweepId}"`, async () => {
         const r = await evalScript(
           SCRIPTS.setSweepStatus,
-          [k.sweep(sweepId), k.running],
+          [keys.sweep(sweepId), keys.running],
           [sweepId, status, now(), reason ?? ""],
         );
         checkScriptResult(r, { operation: `set status of sweep "${sweepId}"`, subject: `sweep "${sweepId}"` });

@@ -78,7 +78,7 @@ export async function readTrialLog(
 /** The store's trial-log methods (see Store.appendTrialLog / getTrialLog). */
 export function trialLogOps(ctx: StoreContext): Pick<Store, "appendTrialLog" | "getTrialLog"> {
   return {
-    appendTrialLog: (sweepId, trialId, lines) => appendTrialLog(ctx.redis, ctx.k, sweepId, trialId, lines),
-    getTrialLog: (sweepId, trialId) => readTrialLog(ctx.redis, ctx.k, sweepId, trialId),
+    appendTrialLog: (sweepId, trialId, lines) => appendTrialLog(ctx.redis, ctx.keys, sweepId, trialId, lines),
+    getTrialLog: (sweepId, trialId) => readTrialLog(ctx.redis, ctx.keys, sweepId, trialId),
   };
 }

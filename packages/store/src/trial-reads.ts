@@ -9,14 +9,16 @@ type TrialReads = Pick<Store, "getTrial" | "listTrials" | "trialIdsInState" | "s
 
 /** Reads of trials: one trial with its curve, pages of trials, ids by state, pruner steps. */
 export function trialReads(ctx: StoreContext): TrialReads {
-  const { redis, k, p, guard, evalScript, readTrials } = ctx;
+  const { redis, keys, keyPrefix, guard, evalScript, readTrials } = ctx;
 
   return {
     getTrial: (sweepId, trialId) =>
       guard(`get trial "${sweepId}/${trialId}"`, async () => {
         const [trial] = await readTrials(sweepId, [trialId]);
         if (!trial) return undefined;
-        const curve = (await redis.lrange(k.curve(sweepId, trialId), 0, -1)).map((s) => JSON.parse(s) as EpochReport);
+        const curve = (await redis.lrange(keys.curve(sweepId, trialId), 0, -1)).map(
+          (s) => JSON.parse(s) as EpochReport,
+        );
         return { ...trial, curve };
       }),
 
@@ -25,24 +27,24 @@ export function trialReads(ctx: StoreContext): TrialReads {
         const page = clampPage(opts.offset, opts.limit);
         const sort = opts.sort ?? "score";
         // ids and hashes of the page in one script: one round trip whatever the page or offset
-        let keys: [string, string];
+        let sets: [string, string];
         let mode: "one" | "concat" | "state";
         if (opts.state) {
-          const stateKey = k.state(sweepId, opts.state);
-          keys = [opts.state === "completed" && sort === "score" ? k.scores(sweepId) : stateKey, stateKey];
+          const stateKey = keys.state(sweepId, opts.state);
+          sets = [opts.state === "completed" && sort === "score" ? keys.scores(sweepId) : stateKey, stateKey];
           mode = "state";
         } else if (sort === "index") {
-          keys = [k.trials(sweepId), k.trials(sweepId)];
+          sets = [keys.trials(sweepId), keys.trials(sweepId)];
           mode = "one";
         } else {
-          keys = [k.scores(sweepId), k.unscored(sweepId)];
+          sets = [keys.scores(sweepId), keys.unscored(sweepId)];
           mode = "concat";
         }
-        const [total, ...hashes] = (await evalScript(SCRIPTS.listTrials, keys, [
+        const [total, ...hashes] = (await evalScript(SCRIPTS.listTrials, sets, [
           mode,
           page.offset,
           page.limit,
-          `${p}trial:${sweepId}:`,
+          `${keyPrefix}trial:${sweepId}:`,
         ])) as [number, ...string[][]];
         const items = hashes.flatMap((flat) => {
           const h: Record<string, string> = {};
@@ -55,12 +57,12 @@ export function trialReads(ctx: StoreContext): TrialReads {
 
     trialIdsInState: (sweepId, state, limit = 10_000) =>
       guard(`list ${state} trials of sweep "${sweepId}"`, async () =>
-        limit <= 0 ? [] : redis.zrange(k.state(sweepId, state), 0, limit - 1),
+        limit <= 0 ? [] : redis.zrange(keys.state(sweepId, state), 0, limit - 1),
       ),
 
     stepValues: (sweepId, epoch) =>
       guard(`read epoch ${epoch} values of sweep "${sweepId}"`, async () => {
-        const h = await redis.hgetall(k.step(sweepId, epoch));
+        const h = await redis.hgetall(keys.step(sweepId, epoch));
         return new Map(Object.entries(h).map(([id, v]) => [id, Number(v)]));
       }),
   };

@@ -31,7 +31,7 @@ function epochsArg(reports: readonly EpochReport[]): string {
  * worker, and small loops are cheaper to run and to optimise than spreads of mapped arrays.
  */
 function finishArgs(
-  p: string,
+  keyPrefix: string,
   sweepId: string,
   trialId: string,
   outcome: TrialOutcome,
@@ -67,7 +67,7 @@ function finishArgs(
   const lines: string[] = [];
   for (const line of log) lines.push(encodeTrialLogLine(line));
   return [
-    p,
+    keyPrefix,
     sweepId,
     trialId,
     outcome.state,
@@ -87,7 +87,7 @@ export const finishedChannel = (prefix: string) => `${prefix}:finished`;
 
 /** The trial transitions of the store, one Lua script each (lua/, loaded by lua-scripts.ts). */
 export function trialWrites(ctx: StoreContext): TrialWrites {
-  const { k, p, now, guard, evalScript, readTrials } = ctx;
+  const { keys, keyPrefix, now, guard, evalScript, readTrials } = ctx;
   const finished = finishedChannel(ctx.prefix);
 
   /** Creates the trials that do not exist yet; true per trial when it was created. */
@@ -95,8 +95,8 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
     const createdAt = now();
     const res = await evalScript(
       SCRIPTS.proposeTrials,
-      [k.sweep(sweepId)],
-      [p, sweepId, createdAt, JSON.stringify(rows.map((r) => [r.id, r.index, r.json]))],
+      [keys.sweep(sweepId)],
+      [keyPrefix, sweepId, createdAt, JSON.stringify(rows.map((r) => [r.id, r.index, r.json]))],
     );
     checkScriptResult(res, { operation: `propose trials of sweep "${sweepId}"`, subject: `sweep "${sweepId}"` });
     return { created: (res as number[]).map((v) => v === 1), createdAt };
@@ -139,8 +139,8 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
       guard(`mark trial "${sweepId}/${trialId}" running`, async () => {
         const r = await evalScript(
           SCRIPTS.markRunning,
-          [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
-          [p, sweepId, trialId, worker, attempt, now(), run ?? ""],
+          [keys.trial(sweepId, trialId), keys.curve(sweepId, trialId)],
+          [keyPrefix, sweepId, trialId, worker, attempt, now(), run ?? ""],
         );
         checkScriptResult(r, { operation: `mark trial "${sweepId}/${trialId}" running`, subject: "the trial" });
         return r === SCRIPT_RESULT.DONE;
@@ -150,8 +150,8 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
       guard(`append epoch ${report.epoch} of trial "${sweepId}/${trialId}"`, async () => {
         const r = await evalScript(
           SCRIPTS.appendEpoch,
-          [k.trial(sweepId, trialId), k.curve(sweepId, trialId)],
-          [p, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
+          [keys.trial(sweepId, trialId), keys.curve(sweepId, trialId)],
+          [keyPrefix, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
         );
         return r === SCRIPT_RESULT.DONE;
       }),
@@ -159,9 +159,9 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
     appendEpochs: (sweepId, trialId, reports, run) =>
       guard(`append ${reports.length} epochs of trial "${sweepId}/${trialId}"`, async () => {
         if (reports.length === 0) return 0;
-        const keys = [k.trial(sweepId, trialId), k.curve(sweepId, trialId)];
-        const r = (await evalScript(SCRIPTS.appendEpochs, keys, [
-          p,
+        const trialKeys = [keys.trial(sweepId, trialId), keys.curve(sweepId, trialId)];
+        const r = (await evalScript(SCRIPTS.appendEpochs, trialKeys, [
+          keyPrefix,
           sweepId,
           trialId,
           run ?? "",
@@ -174,8 +174,13 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
       guard(`finish trial "${sweepId}/${trialId}"`, async () => {
         const r = await evalScript(
           SCRIPTS.finishTrial,
-          [k.trial(sweepId, trialId), k.sweep(sweepId), k.curve(sweepId, trialId), k.trialLog(sweepId, trialId)],
-          finishArgs(p, sweepId, trialId, outcome, run ?? "", finished, now(), extras),
+          [
+            keys.trial(sweepId, trialId),
+            keys.sweep(sweepId),
+            keys.curve(sweepId, trialId),
+            keys.trialLog(sweepId, trialId),
+          ],
+          finishArgs(keyPrefix, sweepId, trialId, outcome, run ?? "", finished, now(), extras),
         );
         checkScriptResult(r, { operation: `finish trial "${sweepId}/${trialId}"`, subject: "the trial" });
         return r === SCRIPT_RESULT.DONE;
@@ -186,8 +191,15 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
         decodeStepReport(
           await evalScript(
             SCRIPTS.reportStep,
-            [k.trial(sweepId, trialId), k.step(sweepId, epoch), k.sweep(sweepId)],
-            [trialId, finite(value), opts.run ?? "", epoch, `${p}sweep:${sweepId}:step:`, opts.history ? "1" : "0"],
+            [keys.trial(sweepId, trialId), keys.step(sweepId, epoch), keys.sweep(sweepId)],
+            [
+              trialId,
+              finite(value),
+              opts.run ?? "",
+              epoch,
+              `${keyPrefix}sweep:${sweepId}:step:`,
+              opts.history ? "1" : "0",
+            ],
           ),
         ),
       ),
