@@ -1,6 +1,6 @@
 /**
  * A small checker for the OpenAPI 3.1 schema subset docs/openapi.yaml uses ($ref, allOf, oneOf,
- * type, enum, const, required, properties, additionalProperties, items). Returns the list of
+ * type (including "null"), enum, const, required, properties, additionalProperties, items). Returns the list of
  * mismatches as "path: problem" strings (empty when `value` fits).
  */
 type Schema = Readonly<Record<string, unknown>>;
@@ -65,6 +65,8 @@ function hasType(value: unknown, type: string): boolean {
       return typeof value === "string";
     case "boolean":
       return typeof value === "boolean";
+    case "null":
+      return value === null;
     default:
       return true;
   }

@@ -17,10 +17,57 @@ export interface WatchOptions {
 }
 
 /**
+ * Polls a sweep every `intervalMs` until it ends or `signal` aborts, calling `onPoll` with each
+ * snapshot (`unreachable`: the coordinator did not answer this time; the snapshot is the last one
+ * seen). Survives a coordinator restart (retries while unreachable up to `unreachableMs`).
+ * Resolves with the last snapshot; throws HpoError from the API, UNAVAILABLE when the coordinator
+ * stayed unreachable too long or never answered. `onError` runs before any throw.
+ */
+export async function followSweep(
+  client: ApiClient,
+  id: string,
+  options: WatchOptions,
+  onPoll: (sweep: SweepRecord, unreachable: boolean) => void | Promise<void>,
+  onError: () => void = () => {},
+): Promise<SweepRecord> {
+  const intervalMs = options.intervalMs ?? 1_000;
+  const unreachableMs = options.unreachableMs ?? 60_000;
+  let unreachableSince: number | undefined;
+  let sweep: SweepRecord | undefined;
+  for (;;) {
+    try {
+      sweep = await client.getSweep(id);
+      unreachableSince = undefined;
+    } catch (e) {
+      if (!(isHpoError(e) && e.code === "UNAVAILABLE")) {
+        onError();
+        throw e;
+      }
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince > unreachableMs) {
+        onError();
+        throw e;
+      }
+    }
+    if (sweep) {
+      await onPoll(sweep, unreachableSince !== undefined);
+      if (sweep.status !== "running") break;
+    }
+    if (options.signal?.aborted) break;
+    await sleep(intervalMs, options.signal);
+  }
+  if (!sweep) {
+    onError();
+    throw new HpoError("UNAVAILABLE", `watch ${id}: no answer from the coordinator`);
+  }
+  return sweep;
+}
+
+/**
  * Follows a sweep until it ends, drawing a live progress line on stderr (trials done/total,
  * running, best so far, ETA); in a non-interactive stderr a line is printed only when it changes.
- * Then prints the summary and leaderboard on stdout. Survives a coordinator restart (retries while
- * unreachable up to `unreachableMs`). Resolves with the final sweep; throws HpoError from the API.
+ * Then prints the summary and leaderboard on stdout. Resolves with the final sweep (the last
+ * snapshot when `signal` stopped it early); throws as `followSweep`.
  */
 export async function watchSweep(
   ctx: CliContext,
@@ -28,37 +75,22 @@ export async function watchSweep(
   id: string,
   options: WatchOptions = {},
 ): Promise<SweepRecord> {
-  const intervalMs = options.intervalMs ?? 1_000;
-  const unreachableMs = options.unreachableMs ?? 60_000;
   let lastLine = "";
   let lastKey = "";
-  let unreachableSince: number | undefined;
-  let sweep: SweepRecord | undefined;
   const clearLine = () => {
     if (ctx.interactive && lastLine) ctx.errRaw("\r\x1b[2K");
   };
-  for (;;) {
-    try {
-      sweep = await client.getSweep(id);
-      unreachableSince = undefined;
-    } catch (e) {
-      if (!(isHpoError(e) && e.code === "UNAVAILABLE")) {
-        clearLine();
-        throw e;
-      }
-      unreachableSince ??= Date.now();
-      if (Date.now() - unreachableSince > unreachableMs) {
-        clearLine();
-        throw e;
-      }
-    }
-    if (sweep) {
+  const sweep = await followSweep(
+    client,
+    id,
+    options,
+    (snapshot, unreachable) => {
       const columns = ctx.columns();
-      const progress = progressOf(sweep, Date.now());
-      const notice = unreachableSince !== undefined ? "coordinator unreachable, retrying · " : "";
+      const progress = progressOf(snapshot, Date.now());
+      const notice = unreachable ? "coordinator unreachable, retrying · " : "";
       const line =
         notice +
-        renderProgress(progress, sweep.spec.metric.name, ctx.interactive ? columns - 1 - notice.length : undefined);
+        renderProgress(progress, snapshot.spec.metric.name, ctx.interactive ? columns - 1 - notice.length : undefined);
       // The elapsed time and ETA change on every poll: a log (non-interactive) gets a line only
       // when something else changes.
       const key = [
@@ -74,13 +106,10 @@ export async function watchSweep(
       else if (key !== lastKey) ctx.err(line);
       lastLine = line;
       lastKey = key;
-      if (sweep.status !== "running") break;
-    }
-    if (options.signal?.aborted) break;
-    await sleep(intervalMs, options.signal);
-  }
+    },
+    clearLine,
+  );
   if (ctx.interactive && lastLine) ctx.errRaw("\n");
-  if (!sweep) throw new HpoError("UNAVAILABLE", `watch ${id}: no answer from the coordinator`);
   if (sweep.status === "running") return sweep;
   const trials = await client.listAllTrials(id);
   ctx.out(renderSweepSummary(sweep));

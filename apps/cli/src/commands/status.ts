@@ -1,47 +1,8 @@
-import type { SweepRecord, TrialRecord } from "@hpo/core";
 import { Command } from "commander";
 import { parsePositiveInt } from "../arg-parsers.ts";
 import { type CliContext, clientFor } from "../context.ts";
 import { renderFailures, renderLeaderboard, renderSweepSummary } from "../format/leaderboard.ts";
-import { foldScores, rankTrials } from "../format/ranking.ts";
-
-/** One trial in `status --json`: the stable fields scripts rely on (absent numbers are null). */
-export interface TrialJson {
-  readonly id: string;
-  readonly index: number;
-  readonly params: TrialRecord["params"];
-  readonly state: TrialRecord["state"];
-  readonly mean: number | null;
-  readonly std: number | null;
-  readonly sem: number | null;
-  /** Per-fold scores of the sweep metric, by fold number. */
-  readonly folds: readonly number[];
-  readonly durationMs: number | null;
-  readonly prunedAt: number | null;
-  readonly flags: readonly string[];
-  readonly error: string | null;
-}
-
-/** The `status --json` document: the sweep record plus its trials, best first. */
-export function statusJson(sweep: SweepRecord, trials: readonly TrialRecord[]): SweepRecord & { trials: TrialJson[] } {
-  return {
-    ...sweep,
-    trials: rankTrials(trials, sweep.spec.metric.goal).map((t) => ({
-      id: t.id,
-      index: t.index,
-      params: t.params,
-      state: t.state,
-      mean: t.mean ?? null,
-      std: t.std ?? null,
-      sem: t.sem ?? null,
-      folds: foldScores(t),
-      durationMs: t.durationMs ?? null,
-      prunedAt: t.prunedAt ?? null,
-      flags: t.flags ?? [],
-      error: t.error ?? null,
-    })),
-  };
-}
+import { statusJson } from "../json-output.ts";
 
 /** `hpo status <id> [--json]`: summary and leaderboard of a sweep. */
 export function statusCommand(ctx: CliContext): Command {
