@@ -1,5 +1,6 @@
 import type { ApiErrorBody, EpochReport, Page, SweepRecord, TrialLogLine, TrialRecord, TrialState } from "@hpo/core";
 import { ERROR_STATUS, type ErrorCode, HpoError } from "@hpo/core";
+import { printable } from "./format/printable.ts";
 
 /** Options of `ApiClient`. */
 export interface ApiClientOptions {
@@ -146,7 +147,8 @@ export class ApiClient {
     const text = await res.text();
     let json: unknown;
     try {
-      json = text === "" ? undefined : JSON.parse(text);
+      // every string shown by any command is printable (see printable.ts), --json included
+      json = text === "" ? undefined : JSON.parse(text, (_key, v) => (typeof v === "string" ? printable(v) : v));
     } catch {
       json = undefined;
     }

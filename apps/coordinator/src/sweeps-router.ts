@@ -7,6 +7,7 @@ import { extendBody } from "./extend-body.ts";
 import { pageQuery, trialQuery } from "./query.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { sweepSpecOf } from "./sweep-body.ts";
+import { sweepIdParam } from "./sweep-id-param.ts";
 
 /** Handlers return data (or throw HpoError); `send` formats it. */
 type Handler = (req: Request) => Promise<unknown>;
@@ -32,6 +33,7 @@ export interface SweepsRouterOptions {
 /** Routes under /api/sweeps (see docs/openapi.yaml). */
 export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: SweepsRouterOptions): Router {
   const router = Router();
+  router.param("id", sweepIdParam);
   const sweepOr404 = async (id: string) => {
     const sweep = await store.getSweep(id);
     if (!sweep) throw new HpoError("NOT_FOUND", `sweep "${id}" not found`);

@@ -33,8 +33,12 @@ export const EARLY_TERMINATE_TYPES = ["none", "median", "asha", "hyperband"] as 
 
 /** Ids (dataset names, metric names): letters, digits, `.`, `_`, `-`; start with a letter or digit. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-// Printable: no control, surrogate, private-use or unassigned code points.
-const PRINTABLE = /^[^\p{Cc}\p{Cs}\p{Co}\p{Cn}]+$/u;
+/**
+ * Printable: no control, format (bidi overrides, zero-width), surrogate, private-use or
+ * unassigned code points. Names, dataset paths and labels reach terminals and pages.
+ */
+const PRINTABLE = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u;
+const PRINTABLE_ERROR = "must hold only printable characters (no control or format characters)";
 
 const idString = z.string().min(1).max(LIMITS.idLength).regex(ID_PATTERN, {
   error: "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'",
@@ -95,16 +99,17 @@ export const metricSchema = z.strictObject({
 
 const datasetObjectSchema = z.strictObject({
   name: idString.optional(),
-  path: z
-    .string()
-    .min(1)
-    .max(LIMITS.pathLength)
-    .regex(/^[^\0]+$/, { error: "must not contain NUL" })
-    .optional(),
+  path: z.string().min(1).max(LIMITS.pathLength).regex(PRINTABLE, { error: PRINTABLE_ERROR }).optional(),
   label: z
-    .union([z.string().min(1).max(LIMITS.stringValueLength), z.number().int().min(0)], {
-      error: (iss) => `must be a column name or a 0-based column index, got ${show(iss.input)}`,
-    })
+    .union(
+      [
+        z.string().min(1).max(LIMITS.stringValueLength).regex(PRINTABLE, { error: PRINTABLE_ERROR }),
+        z.number().int().min(0),
+      ],
+      {
+        error: (iss) => `must be a column name or a 0-based column index, got ${show(iss.input)}`,
+      },
+    )
     .optional(),
   task: z.enum(["classification", "regression"]).optional(),
   /** Column types by header name: numeric | categorical | ignore. */
@@ -194,12 +199,7 @@ export const TOP_LEVEL_KEYS = [
   "seed",
 ] as const;
 
-const nameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(LIMITS.nameLength)
-  .regex(PRINTABLE, { error: "must hold only printable characters" });
+const nameSchema = z.string().trim().min(1).max(LIMITS.nameLength).regex(PRINTABLE, { error: PRINTABLE_ERROR });
 
 /** Top level with `parameters` as an opaque record: each entry is checked with parameterSchemaFor. */
 export const sweepShapeSchema = z.strictObject({

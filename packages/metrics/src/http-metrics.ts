@@ -23,7 +23,7 @@ export const UNMATCHED_ROUTE = "unmatched";
 /**
  * Express middleware observing hpo_http_request_duration_seconds{route,method,status}. Mount it
  * before the routes; the `route` label is the matched pattern (`req.baseUrl + req.route.path`,
- * e.g. `/api/sweeps/:id`), or "unmatched".
+ * e.g. `/api/sweeps/:id`, the mount path lower-cased), or "unmatched".
  *
  * The pattern is captured when the router assigns `req.route` (an accessor on the request),
  * because by the time an error response finishes express has already restored `req.baseUrl`
@@ -47,7 +47,11 @@ export function createHttpMetricsMiddleware(registry: Registry): Middleware {
       get: () => current,
       set: (value: RouteRequest["route"]) => {
         current = value;
-        if (typeof value?.path === "string") matched = `${req.baseUrl ?? ""}${value.path}`.replace(/(.)\/$/, "$1");
+        // express matches paths case-insensitively: `/API/Sweeps/x` has the baseUrl "/API/Sweeps";
+        // mount paths are fixed strings, so folding them keeps one label value per route
+        if (typeof value?.path === "string") {
+          matched = `${(req.baseUrl ?? "").toLowerCase()}${value.path}`.replace(/(.)\/$/, "$1");
+        }
       },
     });
     res.once("finish", () => {

@@ -42,6 +42,13 @@ export function sweepOps(ctx: StoreContext): SweepOps {
           `extend sweep "${sweepId}": max_trials would be ${spec.budget.max_trials}, more than 100000`,
         );
       }
+      const seconds = spec.budget.max_seconds;
+      if (seconds !== undefined && !(Number.isFinite(seconds) && seconds <= 1e9)) {
+        throw new HpoError(
+          "INVALID_SPEC",
+          `${mode} sweep "${sweepId}": max_seconds would be ${seconds}, more than 1000000000`,
+        );
+      }
       const r = (await evalScript(
         SCRIPTS.reopenSweep,
         [keys.sweep(sweepId), keys.running],

@@ -1,3 +1,5 @@
+import { printable } from "./printable.ts";
+
 const LEVELS: Readonly<Record<number, string>> = {
   10: "trace",
   20: "debug",
@@ -17,8 +19,15 @@ export interface ParsedLogLine {
 
 /**
  * Turns a pino JSON line into `HH:MM:SS level msg key=value ...`; other lines are kept as they are.
+ * Control and format characters are escaped (`printable`): a value holding `\n` or ESC cannot
+ * forge a line or drive the terminal.
  */
 export function parseLogLine(line: string): ParsedLogLine {
+  const parsed = parseLine(line);
+  return { ...parsed, text: printable(parsed.text) };
+}
+
+function parseLine(line: string): ParsedLogLine {
   if (!line.startsWith("{")) return { text: line };
   let obj: Record<string, unknown>;
   try {

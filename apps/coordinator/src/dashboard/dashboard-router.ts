@@ -18,6 +18,7 @@ import { type Goal, HpoError, type SweepRecord } from "@hpo/core";
 import { createPackedTrialScan, type Store } from "@hpo/store";
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { Redis } from "ioredis";
+import { sweepIdParam } from "../sweep-id-param.ts";
 import { createScanThread, inlineChunks } from "./chunk-source.ts";
 import { createEventHub, type EventHub } from "./event-hub.ts";
 import { createFleetSource } from "./fleet.ts";
@@ -227,6 +228,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   };
 
   const router = Router();
+  router.param("id", sweepIdParam);
   router.get("/api/events", (req, res) => events.handle(req, res));
   router.get("/api/dashboard/sweeps/:id/leaderboard", send(leaderboard));
   router.get(

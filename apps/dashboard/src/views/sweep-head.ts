@@ -26,12 +26,12 @@ export function sweepHead(s: SweepSummary): HTMLElement[] {
       { class: "crumbs" },
       el("a", { attrs: { href: href.sweeps() } }, "Sweeps"),
       " / ",
-      el("span", null, s.name),
+      el("span", null, el("bdi", null, s.name)),
     ),
     el(
       "div",
       { class: "page-head" },
-      el("h1", { attrs: { "data-testid": "sweep-name" } }, s.name),
+      el("h1", { attrs: { "data-testid": "sweep-name" } }, el("bdi", null, s.name)),
       stateBadge(s.status),
     ),
     el(

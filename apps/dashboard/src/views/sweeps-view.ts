@@ -36,7 +36,7 @@ export function sweepsView(): View {
       el(
         "td",
         { class: "name" },
-        el("a", { attrs: { href: href.sweep(s.id) } }, s.name),
+        el("a", { attrs: { href: href.sweep(s.id) } }, el("bdi", null, s.name)),
         el("div", { class: "muted mono small" }, s.id),
       ),
       el("td", null, stateBadge(s.status)),

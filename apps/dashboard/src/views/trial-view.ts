@@ -88,7 +88,7 @@ export function trialView(sweepId: string, trialId: string): View {
         { class: "crumbs" },
         el("a", { attrs: { href: href.sweeps() } }, "Sweeps"),
         " / ",
-        el("a", { attrs: { href: href.sweep(s.id) } }, s.name),
+        el("a", { attrs: { href: href.sweep(s.id) } }, el("bdi", null, s.name)),
         " / ",
         el("span", null, t.id),
       ),
