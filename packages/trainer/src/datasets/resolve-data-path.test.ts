@@ -57,14 +57,14 @@ describe("resolveDataPath", () => {
 
   it("refuses absolute paths elsewhere, even of existing files", () => {
     expect(() => resolveDataPath(join(outside, "secret.csv"), [data])).toThrow(
-      `dataset.path "${join(outside, "secret.csv")}" is outside the data directories (${data})`,
+      `dataset.path "${join(outside, "secret.csv")}" is outside the data directories (HPO_DATA_DIRS): give a path relative to a data directory`,
     );
     expect(() => resolveDataPath("/etc/passwd", [data, second])).toThrow(/is outside the data directories/);
   });
 
   it("names what is wrong otherwise: missing file, a directory, no directories, empty path", () => {
     expect(() => resolveDataPath("missing.csv", [data, second])).toThrow(
-      `dataset.path "missing.csv" not found in the data directories (${data}, ${second})`,
+      `dataset.path "missing.csv" not found in the data directories (HPO_DATA_DIRS)`,
     );
     expect(() => resolveDataPath("sub/dir", [data])).toThrow(`dataset.path "sub/dir" is not a regular file`);
     expect(() => resolveDataPath("good.csv", [])).toThrow(/no data directories are configured \(HPO_DATA_DIRS\)/);

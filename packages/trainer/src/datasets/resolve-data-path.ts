@@ -19,7 +19,8 @@ function realOrUndefined(path: string): string | undefined {
  * Resolves a user-given dataset path inside the configured data directories. Relative paths are
  * looked up in each directory in order; absolute paths must lie inside one. `..` segments are
  * refused outright, and the real path (symlinks resolved) must stay inside the directory's real path.
- * @throws HpoError("INVALID_DATASET") when the path escapes, is not found, or is not a file.
+ * @throws HpoError("INVALID_DATASET") when the path escapes, is not found, or is not a file. Messages
+ * name the path as given, never the data directories themselves: any API reader sees them.
  */
 export function resolveDataPath(path: string, dataDirs: readonly string[]): string {
   if (path.trim() === "") throw new HpoError("INVALID_DATASET", "dataset.path is empty");
@@ -54,11 +55,8 @@ export function resolveDataPath(path: string, dataDirs: readonly string[]): stri
   ) {
     throw new HpoError(
       "INVALID_DATASET",
-      `dataset.path "${path}" is outside the data directories (${dataDirs.join(", ")})`,
+      `dataset.path "${path}" is outside the data directories (HPO_DATA_DIRS): give a path relative to a data directory`,
     );
   }
-  throw new HpoError(
-    "INVALID_DATASET",
-    `dataset.path "${path}" not found in the data directories (${dataDirs.join(", ")})`,
-  );
+  throw new HpoError("INVALID_DATASET", `dataset.path "${path}" not found in the data directories (HPO_DATA_DIRS)`);
 }
