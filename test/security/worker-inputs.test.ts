@@ -1,9 +1,11 @@
 /**
  * A coordinator and a worker process on a password-protected Redis (private redis-server with
- * requirepass, password in REDIS_URL), API token on. Hostile or broken trial inputs end as
- * failed/diverged trials with reasons, before any training, and never crash the worker:
- * dataset paths with `..`, a symlink out of the data dir, an absolute path elsewhere, a
- * malformed CSV, a learning rate of 10. Neither the Redis password nor the token is logged.
+ * requirepass, password in REDIS_URL), API token on. Hostile or broken trial inputs are refused
+ * with their reasons, before any training, and never crash the worker: dataset paths with `..`
+ * or absolute paths elsewhere (refused at submit: the coordinator checks any path it can), a
+ * symlink out of the data dir and a malformed CSV (the data directory is the worker's alone, so
+ * the worker refuses them: failed trials), a learning rate of 10 (diverged). Neither the Redis
+ * password nor the token is logged.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,6 +41,7 @@ describe("hostile inputs on a password-protected Redis", () => {
   let coordinator: Proc;
   let worker: Proc;
   let api: ReturnType<typeof apiClient>;
+  let coordinatorUrl = "";
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "hpo-sec-"));
@@ -53,15 +56,21 @@ describe("hostile inputs on a password-protected Redis", () => {
     symlinkSync("/etc/passwd", join(data, "escape.csv"));
     symlinkSync(elsewhere, join(data, "linked-dir"));
 
+    mkdirSync(join(root, "coordinator-data")); // empty: the coordinator sees none of the worker's files
+
     redis = await startPrivateRedis({ password: PASSWORD });
-    const env = { REDIS_URL: redis.url, HPO_DATA_DIRS: data };
+    const env = { REDIS_URL: redis.url };
     const [c, w] = await Promise.all([
-      startCoordinatorProcess({ prefix, env: { ...env, HPO_TOKEN: TOKEN } }),
-      startWorkerProcess({ prefix, name: "sec-w1", env }),
+      startCoordinatorProcess({
+        prefix,
+        env: { ...env, HPO_TOKEN: TOKEN, HPO_DATA_DIRS: join(root, "coordinator-data") },
+      }),
+      startWorkerProcess({ prefix, name: "sec-w1", env: { ...env, HPO_DATA_DIRS: data } }),
     ]);
     coordinator = c.proc;
     worker = w;
     api = apiClient(c.url, TOKEN);
+    coordinatorUrl = c.url;
     store = createStore({ url: redis.url, prefix });
   });
 
@@ -96,20 +105,38 @@ describe("hostile inputs on a password-protected Redis", () => {
     }
   };
 
+  /** Submits `yaml` and expects a 400 whose one detail, at `dataset`, gives `reason`. */
+  const refusedAtSubmit = async (yaml: string, reason: RegExp) => {
+    const res = await fetch(`${coordinatorUrl}/api/sweeps`, {
+      method: "POST",
+      headers: { "content-type": "application/yaml", authorization: `Bearer ${TOKEN}` },
+      body: yaml,
+    });
+    const body = (await res.json()) as { error?: { code: string; details?: { path: string; message: string }[] } };
+    expect({ status: res.status, code: body.error?.code }).toEqual({ status: 400, code: "INVALID_SPEC" });
+    expect(body.error?.details?.map((d) => d.path)).toEqual(["dataset"]);
+    expect(body.error?.details?.[0]?.message).toMatch(reason);
+  };
+
   it("refuses dataset paths that leave the data directory, with the reason, before training", async () => {
     // every target exists (a real CSV outside the data directory, or /etc/passwd), so a refusal
     // cannot be a "not found"
+    const dotdot = /must not contain "\.\." segments/;
     const symlinkEscape = /resolves outside the data directories \(symlink escape refused\)/;
-    const cases: [string, RegExp][] = [
-      ["{ path: ../elsewhere/outside.csv, label: label }", /must not contain "\.\." segments/],
-      ["{ path: linked-dir/../../elsewhere/outside.csv, label: label }", /must not contain "\.\." segments/],
-      ["{ path: escape.csv, label: label }", symlinkEscape],
-      ["{ path: linked-dir/outside.csv, label: label }", symlinkEscape],
+    const atSubmit: [string, RegExp][] = [
+      ["{ path: ../elsewhere/outside.csv, label: label }", dotdot],
+      ["{ path: linked-dir/../../elsewhere/outside.csv, label: label }", dotdot],
       [`{ path: ${join(root, "elsewhere", "outside.csv")}, label: label }`, /is outside the data directories/],
       ["{ path: /etc/passwd, label: label }", /is outside the data directories/],
     ];
+    for (const [dataset, reason] of atSubmit) await refusedAtSubmit(spec("path-escape", dataset), reason);
+    // files only the worker sees: the worker refuses them before training
+    const byWorker: [string, RegExp][] = [
+      ["{ path: escape.csv, label: label }", symlinkEscape],
+      ["{ path: linked-dir/outside.csv, label: label }", symlinkEscape],
+    ];
     const trials: TrialRecord[] = [];
-    for (const [dataset, reason] of cases) {
+    for (const [dataset, reason] of byWorker) {
       const t = await onlyTrial(spec("path-escape", dataset));
       trials.push(t);
       expect({ dataset, state: t.state }).toEqual({ dataset, state: "failed" });
