@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { cancelCommand } from "./commands/cancel.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { extendCommand } from "./commands/extend.ts";
 import { logsCommand } from "./commands/logs.ts";
@@ -31,6 +32,7 @@ export function createProgram(ctx: CliContext): Command {
     extendCommand(ctx),
     upCommand(ctx),
     demoCommand(ctx),
+    completionCommand(ctx),
   ]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError("(run with --help for usage)"));
   }
