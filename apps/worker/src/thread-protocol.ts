@@ -1,4 +1,5 @@
 import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
+import type { RuntimeFaultKind } from "@hpo/trainer/runtime-fault";
 
 /** What the training thread is started with (`workerData`). */
 export interface ThreadData {
@@ -38,4 +39,10 @@ export type FromThread =
       readonly fields?: Readonly<Record<string, unknown>>;
     }
   | { readonly type: "done"; readonly runId: number; readonly outcome: TrialOutcome; readonly tensors?: number }
-  | { readonly type: "error"; readonly runId: number; readonly message: string };
+  | {
+      readonly type: "error";
+      readonly runId: number;
+      readonly message: string;
+      /** Set when the error is a runtime fault (runtimeFaultOf): the thread must be replaced. */
+      readonly fault?: RuntimeFaultKind;
+    };

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { type EpochReport, isSourceModule, siblingModule, type TrialJob, type TrialOutcome } from "@hpo/core";
+import { RuntimeFault, runtimeFaultOf } from "@hpo/trainer/runtime-fault";
 import type { Logger } from "pino";
 import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
 
@@ -22,13 +23,19 @@ export interface TrainResult {
 /**
  * Long-lived training threads. `run` hands a trial to an idle thread; `onEpoch` is called in the
  * parent for every epoch report and its answer (prune or not) goes back to the thread.
+ *
+ * A thread whose runtime faulted (it reports a RuntimeFault: wasm abort or trap, failed
+ * allocation) or that died is terminated and replaced by a fresh one, which takes jobs only once
+ * it has selected its backend; the trial it was running rejects with a RuntimeFault (the caller
+ * retries it). See docs/trainer.md, "Runtime faults".
  */
 export interface TrainingPool {
   /** Resolves once every thread selected its backend; rejects when one cannot (e.g. forced backend missing). */
   readonly ready: Promise<{ readonly backend: string; readonly reason: string; readonly tensors?: number }>;
   /**
-   * Trains `job` on an idle thread. Aborting `signal` asks the trainer to stop (it returns
-   * `cancelled`). Rejects when the thread dies or throws (the thread is replaced).
+   * Trains `job` on an idle thread (waits for one). Aborting `signal` asks the trainer to stop (it
+   * returns `cancelled`). Rejects with a RuntimeFault when the thread's runtime faults or the
+   * thread dies (the thread is replaced), with an Error when the trainer throws anything else.
    */
   run(
     job: TrialJob,
@@ -45,6 +52,10 @@ export type TrialLogHandler = (message: string, fields?: Readonly<Record<string,
 
 interface Slot {
   thread: Worker;
+  /** The thread selected its backend and takes jobs. */
+  ready: boolean;
+  /** Terminated after a fault or death; its late messages and exit are ignored. */
+  retired: boolean;
   busy?: {
     runId: number;
     onEpoch: (report: EpochReport, samples?: number) => Promise<boolean>;
@@ -91,16 +102,48 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
     }
   };
 
-  const spawn = (index: number): Slot => {
+  /** Terminates `slot`'s thread (if alive) and starts a fresh one in its place (none once closed). */
+  const replace = (slot: Slot, index: number, delayMs = 0) => {
+    if (slot.retired) return;
+    slot.retired = true;
+    slot.ready = false;
+    void slot.thread.terminate();
+    if (closed) return;
+    const start = () => {
+      const i = slots.indexOf(slot);
+      if (closed || i < 0) return;
+      slots[i] = spawn(index, false);
+    };
+    if (delayMs > 0) setTimeout(start, delayMs).unref();
+    else start();
+  };
+
+  /** Fails the slot's running trial with `fault` and replaces the thread. */
+  const fault = (slot: Slot, index: number, err: RuntimeFault, delayMs = 0) => {
+    if (slot.retired) return;
+    const busy = slot.busy;
+    slot.busy = undefined;
+    logger.error({ err: err.message, kind: err.kind }, `training-${index}: runtime fault; replacing the thread`);
+    replace(slot, index, delayMs);
+    busy?.reject(err);
+  };
+
+  const spawn = (index: number, initial: boolean): Slot => {
     const thread = new Worker(boot, { workerData: data, name: `training-${index}` });
-    const slot: Slot = { thread };
+    const slot: Slot = { thread, ready: false, retired: false };
     thread.on("message", (msg: FromThread) => {
+      if (slot.retired) return;
       switch (msg.type) {
         case "ready":
-          if (++readyCount === options.size) readyResolve(msg);
+          slot.ready = true;
+          if (initial && ++readyCount === options.size) readyResolve(msg);
+          if (!initial) logger.info(`training-${index}: fresh thread ready (${msg.backend})`);
+          if (!slot.busy) release(slot);
           break;
         case "fatal":
-          readyReject(new Error(msg.message));
+          if (initial) readyReject(new Error(msg.message));
+          // a replacement that cannot select its backend: try again a little later
+          else fault(slot, index, new RuntimeFault("thread-exit", `runtime fault: ${msg.message}`), 1000);
           break;
         case "log":
           logger.info(`training-${index}: ${msg.line}`);
@@ -132,6 +175,10 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
         case "error": {
           const busy = slot.busy;
           if (!busy || busy.runId !== msg.runId) return;
+          if (msg.type === "error" && msg.fault) {
+            fault(slot, index, new RuntimeFault(msg.fault, msg.message));
+            return;
+          }
           if (msg.type === "done")
             busy.resolve({ outcome: msg.outcome, ...(msg.tensors !== undefined && { tensors: msg.tensors }) });
           else busy.reject(new Error(msg.message));
@@ -141,25 +188,19 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
       }
     });
     const onDeath = (err: Error) => {
-      const i = slots.indexOf(slot);
-      slot.busy?.reject(err);
-      slot.busy = undefined;
-      if (readyCount < options.size) readyReject(err);
-      if (closed || i < 0) return;
-      logger.error({ err: err.message }, `training-${index}: thread died; starting a new one`);
-      const fresh = spawn(index);
-      slots[i] = fresh;
-      release(fresh);
+      if (slot.retired) return;
+      if (initial && readyCount < options.size) readyReject(err);
+      fault(slot, index, runtimeFaultOf(err) ?? new RuntimeFault("thread-exit", `runtime fault: ${err.message}`));
     };
     thread.on("error", (err) => onDeath(err));
-    thread.on("exit", (code) => onDeath(new Error(`training thread exited with code ${code}`)));
+    thread.on("exit", (code) => onDeath(new Error(`the training thread exited with code ${code}`)));
     return slot;
   };
 
-  for (let i = 0; i < options.size; i++) slots.push(spawn(i));
+  for (let i = 0; i < options.size; i++) slots.push(spawn(i, true));
 
   const acquire = (): Promise<Slot> => {
-    const idle = slots.find((s) => !s.busy);
+    const idle = slots.find((s) => s.ready && !s.busy);
     if (idle) {
       idle.busy = reserved;
       return Promise.resolve(idle);

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Reporter, TrialJob, TrialOutcome } from "@hpo/core";
+import { runtimeFaultOf } from "@hpo/trainer/runtime-fault";
 import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
 
 interface TrainerModule {
@@ -68,7 +69,11 @@ async function train(runId: number, job: TrialJob): Promise<void> {
     const outcome = await trainer.trainTrial(job, reporter, controller.signal, { dataDirs: data.dataDirs });
     post({ type: "done", runId, outcome, tensors: numTensors() });
   } catch (e) {
-    post({ type: "error", runId, message: e instanceof Error ? e.message : String(e) });
+    // a runtime fault (wasm abort, failed allocation, …) leaves this thread's backend unusable:
+    // the parent replaces the thread (training-pool.ts); any other error is the trial's
+    const fault = runtimeFaultOf(e);
+    if (fault) post({ type: "error", runId, message: fault.message, fault: fault.kind });
+    else post({ type: "error", runId, message: e instanceof Error ? e.message : String(e) });
   } finally {
     aborts.delete(runId);
     pruneAnswers.delete(runId);

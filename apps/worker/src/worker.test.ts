@@ -181,6 +181,27 @@ describe("worker (stub trainer in a real training thread)", () => {
     expect((await trialDone(good)).state).toBe("completed");
   });
 
+  it("replaces a thread whose runtime faulted: the trial is retried once, then fails as out of memory; later trials run", async () => {
+    const { enqueue, start, trialDone, store, sweep } = await setup();
+    await start("w-abort");
+    const bad = await enqueue({ behaviour: "abort" });
+    const t = await trialDone(bad);
+    // both attempts ran on a fresh thread each and faulted again: failed, with the reason
+    expect(t).toMatchObject({ state: "failed", attempts: 2 });
+    expect(t.error).toMatch(/^out of memory: the tfjs wasm runtime aborted \("Aborted\(\)/);
+    const log = await waitFor("trial log of both attempts", async () => {
+      const lines = await store.getTrialLog(sweep.id, bad);
+      return lines.filter((l) => l.message === "trial attempt failed").length === 2 && lines;
+    });
+    expect(log.filter((l) => l.message === "trial attempt failed").map((l) => l.fields)).toMatchObject([
+      { fault: "wasm-abort", attempt: 1, last: false },
+      { fault: "wasm-abort", attempt: 2, last: true },
+    ]);
+    // the dead thread was replaced: the next trials all complete (a kept thread fails every one)
+    const next = await Promise.all(Array.from({ length: 5 }, () => enqueue({})));
+    for (const id of next) expect((await trialDone(id)).state).toBe("completed");
+  });
+
   it("skips a trial that is already final (duplicate delivery)", async () => {
     const { enqueue, start, store, sweep, queue } = await setup();
     const id = await enqueue({});

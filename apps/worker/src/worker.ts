@@ -2,6 +2,7 @@ import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
 import type { WorkerMetrics } from "@hpo/metrics";
 import { createStore, type Store, TRIALS_QUEUE } from "@hpo/store";
 import { noopTrial } from "@hpo/trainer/noop";
+import { RuntimeFault } from "@hpo/trainer/runtime-fault";
 import { type Job, WaitingError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -208,7 +209,10 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       if (err instanceof WaitingError) throw err;
       const message = err instanceof Error ? err.message : String(err);
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      log.error({ err: message, attempt, last }, "trial attempt failed");
+      // a runtime fault is the worker's: the pool has replaced the thread, and the trial goes back
+      // to the queue for another attempt (on a fresh thread, here or elsewhere) unless this was the last
+      const fault = err instanceof RuntimeFault ? { fault: err.kind } : {};
+      log.error({ err: message, attempt, last, ...fault }, "trial attempt failed");
       if (last) {
         const failed: TrialOutcome = { state: "failed", folds: [], flags: [], error: message };
         await store.finishTrial(sweepId, trialId, failed, run, { epochs: epochs.take(), log: log.drain() });

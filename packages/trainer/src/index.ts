@@ -17,5 +17,6 @@ export { createOptimizer } from "./optimizers/create-optimizer.ts";
 export type { Optimizer } from "./optimizers/optimizer.ts";
 export { type FoldRecord, METRIC_KEYS, PackedTrainer } from "./packed-trainer.ts";
 export * from "./params.ts";
+export * from "./runtime-fault.ts";
 export * from "./standardize.ts";
 export * from "./train-trial.ts";

@@ -106,14 +106,25 @@ export class Mlp {
         }
       });
     }
-    this.theta = variableOf(tf.tensor2d(theta, [K, P]), true);
-    this.kernelMask = tf.tensor2d(mask, [1, P]);
-    this.moving = layout
-      .filter((l) => l.batchNorm)
-      .map((l) => ({
-        mean: variableOf(tf.zeros([K, 1, l.fanOut]), false),
-        variance: variableOf(tf.ones([K, 1, l.fanOut]), false),
-      }));
+    // An allocation may fail at any of these (a model too big for the heap): free what was made.
+    const made: tf.Tensor[] = [];
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      made.push(t);
+      return t;
+    };
+    try {
+      this.theta = keep(variableOf(tf.tensor2d(theta, [K, P]), true));
+      this.kernelMask = keep(tf.tensor2d(mask, [1, P]));
+      this.moving = layout
+        .filter((l) => l.batchNorm)
+        .map((l) => ({
+          mean: keep(variableOf(tf.zeros([K, 1, l.fanOut]), false)),
+          variance: keep(variableOf(tf.ones([K, 1, l.fanOut]), false)),
+        }));
+    } catch (e) {
+      for (const t of made) t.dispose();
+      throw e;
+    }
   }
 
   /** Parameters per layer (for per-layer gradient norms over a [K, P] gradient). */
@@ -162,7 +173,8 @@ export class Mlp {
         stream.fill(buffers[l] as Float32Array, k * rows * h, r * h, this.config.dropout);
       });
     });
-    return buffers.map((b, l) => tf.tensor3d(b, [K, rows, this.config.hidden[l] as number]));
+    // in a tidy: if one upload fails, the masks made before it are freed
+    return tf.tidy(() => buffers.map((b, l) => tf.tensor3d(b, [K, rows, this.config.hidden[l] as number])));
   }
 
   /**
@@ -243,7 +255,7 @@ export class Mlp {
 
   /** Copies of every variable's value (caller disposes them). */
   snapshot(): tf.Tensor[] {
-    return this.all.map((v) => tf.clone(v));
+    return tf.tidy(() => this.all.map((v) => tf.clone(v)));
   }
 
   /**

@@ -119,22 +119,33 @@ export class PackedTrainer {
       data.map((d) => d.yTrain),
       task,
     );
-    this.val = this.pack(
-      data.map((d) => d.xVal),
-      data.map((d) => d.yVal),
-      data,
-      nFeatures,
-    );
-    if (task === "regression") {
-      this.yMean = tf.tensor3d(
-        data.map((d) => d.yMean),
-        [K, 1, 1],
+    let val: PackedSplit | undefined;
+    try {
+      val = this.pack(
+        data.map((d) => d.xVal),
+        data.map((d) => d.yVal),
+        data,
+        nFeatures,
       );
-      this.yStd = tf.tensor3d(
-        data.map((d) => d.yStd),
-        [K, 1, 1],
-      );
+      if (task === "regression") {
+        [this.yMean, this.yStd] = tf.tidy(() => [
+          tf.tensor3d(
+            data.map((d) => d.yMean),
+            [K, 1, 1],
+          ),
+          tf.tensor3d(
+            data.map((d) => d.yStd),
+            [K, 1, 1],
+          ),
+        ]);
+      }
+    } catch (e) {
+      // an allocation failed half-way through building the trainer: free what was made
+      for (const t of [val?.x, val?.y, val?.raw, val?.weights]) t?.dispose();
+      this.model.dispose();
+      throw e;
     }
+    this.val = val;
     this.bestValLoss = new Array<number>(K).fill(Number.POSITIVE_INFINITY);
     this.sinceBest = new Array<number>(K).fill(0);
     this.steps = new Array<number>(K).fill(0);
@@ -507,14 +518,20 @@ export class PackedTrainer {
         this.best = this.model.snapshot();
       } else {
         const mask = maskOf(improved);
-        this.best = this.model.updateSnapshot(this.best, mask);
-        mask.dispose();
+        try {
+          this.best = this.model.updateSnapshot(this.best, mask);
+        } finally {
+          mask.dispose();
+        }
       }
     }
     if (stopping.some(Boolean)) {
       const mask = maskOf(stopping);
-      if (this.best) this.model.restore(this.best, mask);
-      mask.dispose();
+      try {
+        if (this.best) this.model.restore(this.best, mask);
+      } finally {
+        mask.dispose();
+      }
       stopping.forEach((s, k) => {
         if (s) this.stopped[k] = true;
       });

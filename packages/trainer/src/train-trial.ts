@@ -18,6 +18,7 @@ import { learningRateAt } from "./lr-schedule.ts";
 import { noopTrial } from "./noop-trial.ts";
 import { type FoldRecord, METRIC_KEYS, PackedTrainer } from "./packed-trainer.ts";
 import { parseTrainConfig } from "./params.ts";
+import { runtimeFaultOf } from "./runtime-fault.ts";
 import { installWasmKernels } from "./wasm-kernels.ts";
 
 /** Options of `trainTrial`. */
@@ -94,7 +95,9 @@ interface Pack {
  * `pruned` (the reporter resolved true; `prunedAt` is that epoch), `cancelled` (`signal` aborted;
  * checked between mini-batches), `diverged` (a NaN or infinite loss: stops at once, `error` says
  * where), `failed` (bad params, dataset or metric: `error` holds the message). Every tensor it
- * creates is disposed on every path. `job.mode === "noop"` skips training (see `noopTrial`).
+ * creates is disposed on every path, a failed allocation included.
+ * @throws RuntimeFault (runtime-fault.ts) when the runtime fails under the trial (wasm abort or
+ *   trap, failed allocation): the thread's tfjs backend must then be replaced, not reused. `job.mode === "noop"` skips training (see `noopTrial`).
  * The tfjs backend must be selected beforehand (`selectBackend`); otherwise tfjs's default is used.
  */
 export async function trainTrial(
@@ -199,6 +202,8 @@ export async function trainTrial(
     }
     return { state: "completed", folds: foldResults(packs, metric, durations), flags: diagnosticFlags(curve) };
   } catch (e) {
+    const fault = runtimeFaultOf(e);
+    if (fault) throw fault; // the worker's, not the trial's: the thread is replaced, the trial retried
     return {
       state: "failed",
       folds: [],

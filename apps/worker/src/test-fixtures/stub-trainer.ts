@@ -1,7 +1,9 @@
 /**
  * A trainer stand-in for worker tests, loaded in the training thread instead of @hpo/trainer.
  * `job.params.behaviour`: "train" (default: `maxEpochs` epochs of `epochMs` each), "throw" (throws),
- * "exit" (kills the thread), "block" (one epoch that busy-loops `blockMs` on the CPU).
+ * "exit" (kills the thread), "block" (one epoch that busy-loops `blockMs` on the CPU), "abort" (the
+ * thread's runtime dies as a wasm module does after `Aborted()`: this trial and every later one
+ * in the same thread throw the wasm RuntimeError).
  */
 import type { Reporter, TrialJob, TrialOutcome } from "@hpo/core";
 
@@ -12,8 +14,16 @@ export async function selectBackend(preference = "auto", log: (line: string) => 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The error a dead wasm module throws (WebAssembly is a Node global; the compiler's lib has no DOM types). */
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }).WebAssembly
+  .RuntimeError;
+/** Set by an "abort" trial: this thread's "runtime" is dead from then on. */
+let dead = false;
+
 export async function trainTrial(job: TrialJob, reporter: Reporter, signal: AbortSignal): Promise<TrialOutcome> {
   const behaviour = job.params.behaviour ?? "train";
+  if (behaviour === "abort") dead = true;
+  if (dead) throw new WasmRuntimeError("Aborted(). Build with -sASSERTIONS for more info.");
   if (behaviour === "throw") throw new Error("stub trainer exploded");
   if (behaviour === "exit") process.exit(3);
   if (behaviour === "block") {

@@ -42,7 +42,14 @@ export abstract class SlotOptimizer implements Optimizer {
   protected state(v: tf.Variable): tf.Variable[] {
     let s = this.slots.get(v.name);
     if (!s) {
-      s = Array.from({ length: this.slotsPerVariable }, () => tf.variable(tf.zerosLike(v), false));
+      const made: tf.Variable[] = [];
+      try {
+        for (let i = 0; i < this.slotsPerVariable; i++) made.push(tf.variable(tf.zerosLike(v), false));
+      } catch (e) {
+        for (const m of made) m.dispose(); // a failed allocation leaves no half-made state
+        throw e;
+      }
+      s = made;
       this.slots.set(v.name, s);
     }
     return s;
