@@ -7,7 +7,7 @@ import { refuseCrossSite, requireToken } from "./auth.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
-import { type RouterScheduler, sweepsRouter } from "./sweeps-router.ts";
+import { type RouterScheduler, sweepsRouter, type TrialMemoryLimit } from "./sweeps-router.ts";
 
 /** Metrics hooks of the HTTP layer (fits @hpo/metrics: `http` middleware, `createMetricsHandler`). */
 export interface AppMetrics {
@@ -35,6 +35,12 @@ export interface AppDeps {
    * them here is checked before it is stored (checkSweepDataset). Default [] (not checked).
    */
   readonly dataDirs?: readonly string[];
+  /**
+   * Memory one trial may need (its estimate, @hpo/core `estimateTrialMemory`); a sweep whose
+   * largest trial needs more is refused with a 400 naming it. `name` is the setting the message
+   * points to. Default: no limit.
+   */
+  readonly trialMemory?: TrialMemoryLimit;
   /** Largest accepted request body. Default "1mb". */
   readonly bodyLimit?: string;
   /**
@@ -70,7 +76,14 @@ export function createApp(deps: AppDeps): Express {
   api.use(requireToken(deps.token));
   api.use(express.json({ limit, strict: false }));
   api.use(express.text({ limit: deps.yamlBodyLimit ?? "256kb", type: YAML_TYPES }));
-  api.use("/sweeps", sweepsRouter(deps.store, deps.scheduler, { dataDirs: deps.dataDirs ?? [], logger: deps.logger }));
+  api.use(
+    "/sweeps",
+    sweepsRouter(deps.store, deps.scheduler, {
+      dataDirs: deps.dataDirs ?? [],
+      logger: deps.logger,
+      ...(deps.trialMemory && { trialMemory: deps.trialMemory }),
+    }),
+  );
   api.use(notFound);
   if (deps.protectReads) app.use("/api", requireToken(deps.token, { reads: true }));
   if (deps.dashboard) app.use(deps.dashboard);

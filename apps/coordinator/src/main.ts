@@ -7,10 +7,14 @@
  * and orchestration tests). Nothing else is read from the working directory: `hpo up` passes the
  * token of `.hpo/token` in HPO_TOKEN, so a coordinator started by a test or benchmark from a
  * folder where `hpo up` once ran does not turn on auth behind its back. Refuses to start (exit 1)
- * on a non-loopback HPO_HOST without a token.
+ * on a non-loopback HPO_HOST without a token. HPO_TRIAL_MEMORY_MB: memory one trial may need
+ * (default: the smaller of the wasm heap, 4 GB, and half this machine's memory); sweeps whose
+ * largest trial needs more are refused.
  */
 import type { AddressInfo } from "node:net";
+import { totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { WASM_HEAP_BYTES } from "@hpo/core";
 import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
 import { createStore, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
@@ -44,6 +48,15 @@ const redisUrlForLogs = redisUrl.replace(/\/\/[^@/]*@/, "//***@");
 const mode = process.env.HPO_TRIAL_MODE === "noop" ? "noop" : "tfjs";
 // the workers' data directories: a sweep's CSV file found there is checked at submit time
 const dataDirs = (process.env.HPO_DATA_DIRS || "./data").split(":").filter(Boolean);
+const trialMemoryMb = Number(process.env.HPO_TRIAL_MEMORY_MB);
+if (process.env.HPO_TRIAL_MEMORY_MB && !(trialMemoryMb > 0)) {
+  logger.fatal(`HPO_TRIAL_MEMORY_MB must be a number of megabytes > 0, got "${process.env.HPO_TRIAL_MEMORY_MB}"`);
+  process.exit(1);
+}
+const trialMemory = {
+  bytes: trialMemoryMb > 0 ? trialMemoryMb * 2 ** 20 : Math.min(WASM_HEAP_BYTES, totalmem() / 2),
+  name: "HPO_TRIAL_MEMORY_MB",
+};
 const staticDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
 const store = createStore({ url: redisUrl, prefix });
@@ -68,6 +81,7 @@ const app = createApp({
   logger,
   ...(token && { token }),
   protectReads,
+  trialMemory,
   staticDir,
   dashboard: dashboard.router,
   metrics: { http: metrics.http, handler: createMetricsHandler(registry) },
@@ -77,7 +91,15 @@ await scheduler.start();
 const server = app.listen(port, host, () => {
   const { port: bound } = server.address() as AddressInfo;
   logger.info(
-    { url: `http://${host}:${bound}`, prefix, redisUrl: redisUrlForLogs, auth: Boolean(token), protectReads, mode },
+    {
+      url: `http://${host}:${bound}`,
+      prefix,
+      redisUrl: redisUrlForLogs,
+      auth: Boolean(token),
+      protectReads,
+      mode,
+      trialMemoryMb: Math.round(trialMemory.bytes / 2 ** 20),
+    },
     "coordinator listening",
   );
 });

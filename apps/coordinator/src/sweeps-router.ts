@@ -1,4 +1,4 @@
-import { HpoError } from "@hpo/core";
+import { checkSweepMemory, HpoError } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import { type Request, type Response, Router } from "express";
 import type { Logger } from "pino";
@@ -23,11 +23,19 @@ const TRIAL_ID = /^t\d{4,9}$/;
 /** What the routes need of the scheduler; resume/extend answer 503 without them (test doubles). */
 export type RouterScheduler = Pick<Scheduler, "kick" | "cancel"> & Partial<Pick<Scheduler, "resume" | "extend">>;
 
+/** Memory a trial may need, in bytes, and the setting that sets it (named in refusals). */
+export interface TrialMemoryLimit {
+  readonly bytes: number;
+  readonly name: string;
+}
+
 /** Options of `sweepsRouter`. */
 export interface SweepsRouterOptions {
   /** Data directories where a submitted sweep's CSV file is checked (checkSweepDataset). */
   readonly dataDirs: readonly string[];
   readonly logger: Logger;
+  /** When set, creating a sweep whose largest trial needs more memory answers 400 (checkSweepMemory). */
+  readonly trialMemory?: TrialMemoryLimit;
 }
 
 /** Routes under /api/sweeps (see docs/openapi.yaml). */
@@ -52,6 +60,7 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
     "/",
     send(async (req) => {
       const spec = sweepSpecOf(req);
+      if (options.trialMemory) checkSweepMemory(spec, options.trialMemory.bytes, options.trialMemory.name);
       const data = checkSweepDataset(spec, options.dataDirs);
       const sweep = await store.createSweep(spec);
       if (data) options.logger.info({ sweepId: sweep.id, dataset: data }, "sweep dataset checked");

@@ -1,4 +1,5 @@
 export * from "./dashboard-types.ts";
+export * from "./dataset-shape.ts";
 export * from "./errors.ts";
 export * from "./kfold.ts";
 export * from "./pruners/index.ts";
@@ -7,4 +8,6 @@ export * from "./samplers/index.ts";
 export * from "./sibling-module.ts";
 export * from "./spec.ts";
 export * from "./stats.ts";
+export * from "./sweep-memory.ts";
+export * from "./trial-memory.ts";
 export * from "./types.ts";

@@ -1,0 +1,78 @@
+import { HpoError } from "./errors.ts";
+import { estimateJobMemory, formatBytes, layersOf, mlpTrialShape, type TrialMemoryEstimate } from "./trial-memory.ts";
+import type { Distribution, Params, ParamValue, SweepSpec } from "./types.ts";
+
+/** The largest trial of a sweep's space and its estimate. */
+export interface LargestTrial {
+  /** The parameters that set its memory (hidden, batch_size, optimizer, …). */
+  readonly params: Params;
+  readonly estimate: TrialMemoryEstimate;
+  /** "hidden [4096 × 8] with batch_size 32, 5 folds and adam". */
+  readonly label: string;
+}
+
+/** The values a parameter can take that matter for memory: all of a list, the top of a range. */
+function candidates(d: Distribution | undefined): readonly ParamValue[] | undefined {
+  if (!d) return undefined;
+  switch (d.kind) {
+    case "constant":
+      return [d.value];
+    case "categorical":
+      return d.values;
+    default:
+      return [d.max];
+  }
+}
+
+/**
+ * The trial of `spec`'s space with the largest estimated memory (estimateTrialMemory; built-in MLP).
+ * The estimate grows with every memory parameter, so the largest point takes each parameter at
+ * its largest (the top of a range; each listed hidden layout, optimizer and activation; batch
+ * norm, skip connections, dropout and early stopping when they can be on); conditions (`when`)
+ * are ignored, which can only overstate the largest trial.
+ */
+export function largestTrial(spec: SweepSpec): LargestTrial {
+  const dist = (name: string) => candidates(spec.parameters[name]?.distribution);
+  const hiddens = dist("hidden") ?? [spec.model.hidden];
+  const optimizers = dist("optimizer") ?? ["adam"];
+  const activations = dist("activation") ?? [spec.model.activation];
+  const top = (name: string, fallback: number) =>
+    Math.max(...(dist(name) ?? [fallback]).map((v) => (typeof v === "number" ? v : Number(v) || fallback)));
+  const on = (name: string) => (dist(name) ?? [false]).some((v) => v === true || v === "true" || v === 1);
+  const fixed: Record<string, ParamValue> = { batch_size: top("batch_size", 32) };
+  if (on("batch_norm")) fixed.batch_norm = true;
+  if (on("residual")) fixed.residual = true;
+  if (top("dropout", 0) > 0) fixed.dropout = top("dropout", 0);
+  if (top("early_stopping_patience", 0) > 0) fixed.early_stopping_patience = top("early_stopping_patience", 0);
+  if (top("momentum", 0) > 0) fixed.momentum = top("momentum", 0);
+  let best: { params: Params; estimate: TrialMemoryEstimate } | undefined;
+  for (const hidden of hiddens) {
+    for (const optimizer of optimizers) {
+      for (const activation of activations) {
+        const params: Params = { ...fixed, hidden: layersOf(hidden) ?? [], optimizer, activation };
+        const estimate = estimateJobMemory({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset });
+        if (!best || estimate.bytes > best.estimate.bytes) best = { params, estimate };
+      }
+    }
+  }
+  const { params, estimate } = best as { params: Params; estimate: TrialMemoryEstimate };
+  const shape = mlpTrialShape({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset });
+  const label = `${shape.model.label}${params.batch_norm ? " with batch norm," : " with"} batch_size ${params.batch_size}, ${spec.cv.folds} folds and ${params.optimizer}`;
+  return { params, estimate, label };
+}
+
+/**
+ * Refuses a sweep whose largest trial (largestTrial) needs more than `limitBytes`.
+ * @param limitName how the message names the limit's setting, e.g. "HPO_TRIAL_MEMORY_MB".
+ * @throws HpoError INVALID_SPEC (400), e.g. `sweep "deep": hidden [4096 × 8] with batch_size 32,
+ *   5 folds and adam needs about 7.6 GB; this fleet allows 4.0 GB per trial (HPO_TRIAL_MEMORY_MB)`,
+ *   with `details: [{ path: "parameters", message }]`.
+ */
+export function checkSweepMemory(spec: SweepSpec, limitBytes: number, limitName: string): void {
+  const largest = largestTrial(spec);
+  if (largest.estimate.bytes <= limitBytes) return;
+  const atLeast = largest.estimate.complete ? "about" : "at least (before its CSV data)";
+  const message = `${largest.label} needs ${atLeast} ${formatBytes(largest.estimate.bytes)}; this fleet allows ${formatBytes(limitBytes)} per trial (${limitName})`;
+  const path = spec.parameters.hidden ? "parameters.hidden" : "model.hidden";
+  throw new HpoError("INVALID_SPEC", `sweep "${spec.name}": ${message}`, [{ path, message }]);
+}

@@ -1,0 +1,226 @@
+/**
+ * Peak memory of one trial, estimated before it runs (submit time, docs/trainer.md "Memory
+ * estimate"). A trial trains its K folds as one pack, so every per-model quantity is K times one
+ * fold's. The estimate has two parts:
+ * - `heapBytes`, the tensors: what must fit in the tfjs backend's heap (the wasm32 heap holds at
+ *   most 4 GB): the K models' parameters, the optimizer's state slots, the gradient and the
+ *   temporaries of one optimizer step (every [K, P] tensor an update makes lives until the step
+ *   ends), the activations of a training step (∝ K × batch rows × layer widths) or of the
+ *   evaluation pass (∝ K × validation rows × layer widths), the validation split on the device;
+ * - `bytes`, the whole trial: the heap plus what stays in JS memory (the dataset, each fold's
+ *   standardized copy, the initial weights before upload).
+ * Coefficients were calibrated against measured peaks (wasm heap size and peak RSS) with
+ * packages/trainer/tools/measure-trial-memory.ts; the figures are in docs/trainer.md.
+ *
+ * A model kind plugs in through `ModelFootprint` (`mlpFootprint` for the built-in MLP).
+ */
+import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
+import type { TrialJob } from "./types.ts";
+
+/** Largest wasm32 heap, in bytes (65,535 pages of 64 KiB): the tfjs wasm backend's hard limit. */
+export const WASM_HEAP_BYTES = 4_294_901_760;
+
+/**
+ * What the estimate needs to know of a model (one fold's model; the pack holds K of them). A model
+ * kind plugs in by providing one (`mlpFootprint` for the built-in MLP).
+ */
+export interface ModelFootprint {
+  /** Trainable parameters of one model. */
+  readonly parameters: number;
+  /** Floats a training step holds per batch row: activations, their gradients, a gradient tape's copies, dropout masks. */
+  readonly stepFloatsPerRow: number;
+  /** Floats the evaluation pass holds per validation row. */
+  readonly evalFloatsPerRow: number;
+  /** How messages name the model, e.g. "hidden [4096 × 8]". */
+  readonly label: string;
+}
+
+/** Everything that sets a trial's memory. */
+export interface TrialMemoryShape {
+  readonly model: ModelFootprint;
+  /** K: models trained side by side. */
+  readonly folds: number;
+  /** Requested rows per step (the trainer uses at most the training rows of a fold). */
+  readonly batchSize: number;
+  /** Optimizer name (sets the state slots and the step's temporaries); unknown names count as adam. */
+  readonly optimizer: string;
+  /** rmsprop keeps a second slot when momentum > 0. */
+  readonly momentum?: number;
+  /** Early stopping keeps a snapshot of the best weights. */
+  readonly earlyStopping?: boolean;
+  /** The data; undefined when only a worker can know it (a CSV file): the data terms are then left out. */
+  readonly data?: DatasetShape;
+}
+
+export interface TrialMemoryEstimate {
+  /** Peak tensor memory (what must fit in the backend's heap), bytes. */
+  readonly heapBytes: number;
+  /** Peak memory of the whole trial (tensors plus JS memory), bytes. */
+  readonly bytes: number;
+  /** False when the data was unknown: the estimate is then a lower bound. */
+  readonly complete: boolean;
+}
+
+/**
+ * Per optimizer: state slots per parameter, and [K, P] temporaries of one update step (counted
+ * from the update rules in packages/trainer/src/optimizers; see TEMPORARY_OVERHEAD).
+ */
+const OPTIMIZER_COST: Readonly<Record<string, { readonly slots: number; readonly temporaries: number }>> = {
+  sgd: { slots: 0, temporaries: 2 },
+  momentum: { slots: 1, temporaries: 4 },
+  adagrad: { slots: 1, temporaries: 7 },
+  rmsprop: { slots: 1, temporaries: 9 },
+  adadelta: { slots: 2, temporaries: 16 },
+  adam: { slots: 2, temporaries: 13 },
+  adamax: { slots: 2, temporaries: 10 },
+};
+/** Measured temporaries over counted ones (adam: 16 measured, 13 counted): blocks the allocator cannot reuse. */
+const TEMPORARY_OVERHEAD = 1.25;
+/**
+ * [K, P] tensors of a step besides the optimizer's: the gradient and its per-layer pieces, the
+ * weights' views, the gradient-norm copies (calibrated: sgd measured 11.1 × K·P floats in all).
+ */
+const GRADIENT_COPIES = 8;
+/**
+ * Copies of each layer's activations a training step holds per row. Hand-derived gradients
+ * (manual-grads.ts: dense, relu/linear/tanh/sigmoid) keep forward values, their gradients and
+ * transposes (calibrated: 10); autodiff keeps every op's output on its tape, with batch norm a
+ * dozen ops per layer (calibrated: 23 with batch norm; 16 without is an estimate).
+ */
+const STEP_COPIES = { manual: 10, autodiff: 16, batchNorm: 24 } as const;
+/** Activation tensors per layer the evaluation pass keeps (it runs in one tidy over the validation rows). */
+const EVAL_COPIES = 4;
+/** Activations whose gradient the trainer derives by hand (packages/trainer/src/manual-grads.ts). */
+const MANUAL_GRAD_ACTIVATIONS: readonly string[] = ["relu", "linear", "tanh", "sigmoid"];
+/** The wasm heap grows in steps of 20 % (at most 96 MB) over what is asked: the estimate's margin. */
+const HEAP_GROWTH = 1.1;
+/** The wasm module's initial heap (16 MB): what a tiny trial measures. */
+const HEAP_FLOOR_BYTES = 16 * 2 ** 20;
+const FLOAT = 4;
+
+/** Options of the built-in MLP that change its memory (TrainConfig's names). */
+export interface MlpOptions {
+  readonly activation?: string;
+  readonly batchNorm?: boolean;
+  readonly residual?: boolean;
+  readonly dropout?: boolean;
+}
+
+/** The built-in MLP: `hidden` layers on `inputs` features to `outputs` units (batch norm adds 2 per unit). */
+export function mlpFootprint(
+  hidden: readonly number[],
+  inputs: number,
+  outputs: number,
+  options: MlpOptions = {},
+): ModelFootprint {
+  const { batchNorm = false, residual = false, dropout = false, activation = "relu" } = options;
+  const sizes = [inputs, ...hidden, outputs];
+  let parameters = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const fanIn = sizes[i] as number;
+    const fanOut = sizes[i + 1] as number;
+    parameters += fanIn * fanOut + fanOut + (batchNorm && i + 1 < sizes.length - 1 ? 2 * fanOut : 0);
+  }
+  const widths = hidden.reduce((a, h) => a + h, 0);
+  const autodiff = batchNorm || residual || !MANUAL_GRAD_ACTIVATIONS.includes(activation);
+  const copies = batchNorm ? STEP_COPIES.batchNorm : autodiff ? STEP_COPIES.autodiff : STEP_COPIES.manual;
+  return {
+    parameters,
+    stepFloatsPerRow: (widths + outputs) * copies + (dropout ? widths : 0),
+    evalFloatsPerRow: (widths + outputs) * EVAL_COPIES,
+    label: `hidden ${formatLayers(hidden)}`,
+  };
+}
+
+/** `[4096 × 8]`, `[128, 64]`, `[512, 256 × 3]`: runs of more than two equal sizes shortened. */
+export function formatLayers(hidden: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < hidden.length; ) {
+    let j = i;
+    while (j < hidden.length && hidden[j] === hidden[i]) j++;
+    parts.push(j - i > 2 ? `${hidden[i]} × ${j - i}` : hidden.slice(i, j).join(", "));
+    i = j;
+  }
+  return `[${parts.join(", ")}]`;
+}
+
+/** The estimate for one trial's shape (see the file comment for what it counts). */
+export function estimateTrialMemory(shape: TrialMemoryShape): TrialMemoryEstimate {
+  const K = shape.folds;
+  const P = shape.model.parameters;
+  const cost = OPTIMIZER_COST[shape.optimizer] ?? (OPTIMIZER_COST.adam as { slots: number; temporaries: number });
+  const slots = cost.slots + (shape.optimizer === "rmsprop" && (shape.momentum ?? 0) > 0 ? 1 : 0);
+  const data = shape.data;
+  const trainRows = data ? Math.ceil((data.rows * (K - 1)) / K) : 1;
+  const valRows = data ? Math.ceil(data.rows / K) : 0;
+  const features = data?.features ?? 1;
+  const outputs = data?.outputs ?? 1;
+  const rows = Math.min(shape.batchSize, trainRows);
+  const { stepFloatsPerRow, evalFloatsPerRow } = shape.model;
+  const persistent = K * P * (1 + slots + (shape.earlyStopping ? 1 : 0)) + P + K * valRows * (features + outputs + 2);
+  const step =
+    K * P * (GRADIENT_COPIES + TEMPORARY_OVERHEAD * cost.temporaries) +
+    K * rows * (stepFloatsPerRow + 3 * (features + outputs));
+  const evaluation = K * valRows * evalFloatsPerRow;
+  const heapBytes = HEAP_FLOOR_BYTES + HEAP_GROWTH * FLOAT * (persistent + Math.max(step, evaluation));
+  // JS memory: the dataset, each fold's standardized rows, the initial weights before upload, and
+  // the mini-batch assembled before its upload
+  const js = FLOAT * ((data ? data.rows * (features + 1) * (K + 1) : 0) + K * P + 3 * K * rows * (features + outputs));
+  return { heapBytes, bytes: heapBytes + js, complete: data !== undefined };
+}
+
+const num = (v: unknown, fallback: number): number => {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : fallback;
+};
+
+/** The layer sizes a `hidden` value names (a list, a number or "128, 64"); undefined when unreadable. */
+export function layersOf(v: unknown): number[] | undefined {
+  const list =
+    typeof v === "number"
+      ? [v]
+      : typeof v === "string"
+        ? v
+            .replace(/^\s*\[|\]\s*$/g, "")
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .map(Number)
+        : v;
+  return Array.isArray(list) && list.every((h) => Number.isInteger(h) && h > 0) ? (list as number[]) : undefined;
+}
+
+/**
+ * The shape of a trial job for the built-in MLP (params as the trainer reads them, with its
+ * defaults: batch 32, adam); the data part is left out when the dataset is a CSV file.
+ */
+export function mlpTrialShape(job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">): TrialMemoryShape {
+  const p = job.params;
+  const data = datasetShapeOf(job.dataset);
+  const hidden = layersOf(p.hidden ?? job.model.hidden) ?? [];
+  const flag = (v: unknown) => v === true || v === "true" || v === 1;
+  const options: MlpOptions = {
+    activation: typeof p.activation === "string" ? p.activation : job.model.activation,
+    batchNorm: flag(p.batch_norm),
+    residual: flag(p.residual),
+    dropout: num(p.dropout, 0) > 0,
+  };
+  return {
+    model: mlpFootprint(hidden, data?.features ?? 1, data?.outputs ?? 1, options),
+    folds: job.cv.folds,
+    batchSize: num(p.batch_size, 32),
+    optimizer: typeof p.optimizer === "string" ? p.optimizer : "adam",
+    momentum: num(p.momentum, 0),
+    earlyStopping: num(p.early_stopping_patience, 0) > 0,
+    ...(data && { data }),
+  };
+}
+
+/** `estimateTrialMemory(mlpTrialShape(job))`. */
+export function estimateJobMemory(job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">): TrialMemoryEstimate {
+  return estimateTrialMemory(mlpTrialShape(job));
+}
+
+/** `7.6 GB`, `512 MB` (binary units, as memory is sized). */
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.ceil(bytes / 2 ** 20)} MB`;
+}
