@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
@@ -46,6 +46,23 @@ describe.concurrent("hpo CLI errors (as a process)", () => {
     const r = await runCli(["submit", join(dir, "nope.yaml")], { cwd: dir, env: cleanEnv() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("nope.yaml: cannot read: no such file");
+  });
+
+  it("hpo up --monitor without prometheus on PATH says how to install it and starts nothing (exit 1)", async ({
+    expect,
+  }) => {
+    const here = mkdtempSync(join(tmpdir(), "hpo-cli-monitor-"));
+    try {
+      // The CLI runs node by its absolute path; an empty PATH hides prometheus wherever it is installed.
+      const env = cleanEnv({ PATH: here, REDIS_URL: "redis://127.0.0.1:6379" });
+      const r = await runCli(["up", "--monitor", "--port", String(await freePort())], { cwd: here, env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("found no `prometheus` on PATH");
+      expect(r.stderr).toContain("sudo apt-get install -y prometheus");
+      expect(existsSync(join(here, ".hpo"))).toBe(false);
+    } finally {
+      rmSync(here, { recursive: true, force: true });
+    }
   });
 
   it("says how to start the stack when the coordinator is unreachable (exit 1)", async ({ expect }) => {

@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { parse, stringify } from "yaml";
+import { writePrometheusConfig } from "../../apps/cli/src/local-prometheus.ts";
 import { freePort } from "../../apps/cli/src/net-utils.ts";
 import { INFRA } from "./infra-files.ts";
 import { type AppProcess, spawnProcess } from "./processes.ts";
@@ -41,36 +40,17 @@ export interface TestConfigOptions {
 }
 
 /**
- * Writes `${dir}/prometheus.yml`: infra/prometheus/prometheus.yml with the test's intervals, the
- * coordinator's real address, the file_sd directory of the test workers and the absolute path of
- * infra/prometheus/alerts.yml. Everything else (jobs, metrics paths) is the shipped config.
+ * Writes `${dir}/prometheus.yml` the way `hpo up` does (writePrometheusConfig: the shipped
+ * infra/prometheus config and alert rules, real addresses substituted) with the test's interval.
  */
 export function writeTestConfig(options: TestConfigOptions): string {
-  type Job = {
-    job_name: string;
-    static_configs?: { targets: string[] }[];
-    file_sd_configs?: { files: string[]; refresh_interval?: string }[];
-  };
-  const config = parse(readFileSync(join(INFRA, "prometheus/prometheus.yml"), "utf8")) as {
-    global: Record<string, unknown>;
-    rule_files: string[];
-    scrape_configs: Job[];
-  };
-  const interval = options.interval ?? "1s";
-  config.global.scrape_interval = interval;
-  config.global.evaluation_interval = interval;
-  config.global.scrape_timeout = interval;
-  config.rule_files = config.rule_files.map((f) => join(INFRA, "prometheus", f));
-  for (const job of config.scrape_configs) {
-    for (const s of job.static_configs ?? []) s.targets = [options.coordinator];
-    for (const f of job.file_sd_configs ?? []) {
-      f.files = [join(options.sdDir, "*.json")];
-      f.refresh_interval = interval;
-    }
-  }
-  const path = join(options.dir, "prometheus.yml");
-  writeFileSync(path, stringify(config));
-  return path;
+  return writePrometheusConfig({
+    infraDir: join(INFRA, "prometheus"),
+    dir: options.dir,
+    coordinator: options.coordinator,
+    sdDir: options.sdDir,
+    interval: options.interval ?? "1s",
+  });
 }
 
 export interface PrometheusServer {

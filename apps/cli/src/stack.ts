@@ -1,10 +1,18 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HpoError, isSourceModule } from "@hpo/core";
 import { ApiClient } from "./api-client.ts";
+import { CONFIG_DIR } from "./config.ts";
 import { parseLogLine } from "./format/log-line.ts";
+import {
+  findPrometheus,
+  infraPrometheusDir,
+  type LocalPrometheus,
+  startLocalPrometheus,
+  writePrometheusConfig,
+} from "./local-prometheus.ts";
 import { type RedisHandle, resolveRedis } from "./local-redis.ts";
 import { ManagedProcess, type ProcessExit } from "./managed-process.ts";
 import { portIsFree, redactUrl } from "./net-utils.ts";
@@ -42,6 +50,12 @@ export interface StackOptions {
   readonly signal?: AbortSignal;
   /** How long to wait for GET /healthz; default 90 000 ms. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Also start the system's `prometheus` on `.hpo/prometheus/prometheus.yml` (data in
+   * `.hpo/prometheus/data`), stopped with the stack; default false. Checked first: without the
+   * binary, `startStack` throws before starting anything.
+   */
+  readonly monitor?: boolean;
 }
 
 /** A running local stack: Redis (found or private), one coordinator, N workers. */
@@ -53,6 +67,15 @@ export interface Stack {
   readonly tokenOrigin: TokenOrigin;
   /** The token file, when the token came from or went to one. */
   readonly tokenPath?: string;
+  /**
+   * `.hpo/prometheus/prometheus.yml`: the shipped infra/prometheus config with this stack's
+   * coordinator and workers as targets and infra/prometheus/alerts.yml as rules.
+   */
+  readonly prometheusConfig: string;
+  /** Where the workers write their file_sd targets (HPO_METRICS_SD_DIR, default `.hpo/prometheus/targets`). */
+  readonly metricsSdDir: string;
+  /** The local Prometheus, with `monitor`. */
+  readonly prometheusUrl?: string;
   readonly redis: RedisHandle;
   readonly prefix: string;
   /** Resolves when the coordinator keeps exiting on its own and is no longer restarted; the stack is then unusable. */
@@ -68,9 +91,13 @@ export interface Stack {
  * (HPO_TOKEN or `.hpo/token`), starts the coordinator and N workers (`node apps/<app>/dist/main.js`,
  * or `node --import tsx apps/<app>/src/main.ts` when this CLI runs from source) with the env of
  * docs/CONTRACTS.md, and waits for GET /healthz.
+ * Every worker serves `/metrics` on an ephemeral port and announces it as a file_sd target in
+ * `.hpo/prometheus/targets/` (or HPO_METRICS_SD_DIR); `.hpo/prometheus/prometheus.yml` scrapes
+ * them and the coordinator, and with `monitor` a local Prometheus runs on it.
  * A worker, or the coordinator once it has been healthy, that exits on its own is restarted 2 s
  * later, at most 3 times; then `coordinatorExited` resolves (the caller stops the stack).
- * Throws HpoError UNAVAILABLE when Redis is missing, CONFLICT when the port is taken, INTERNAL
+ * Throws HpoError UNAVAILABLE when Redis (or, with `monitor`, prometheus) is missing, CONFLICT
+ * when the port is taken, INTERNAL
  * when the coordinator exits or is not ready in time (with its last log lines); everything
  * started so far is stopped before it throws.
  */
@@ -94,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       `hpo up: port ${port} on ${host} is already in use (another \`pnpm hpo up\`?): stop it or pass --port`,
     );
   }
+  const prometheusBin = options.monitor ? findPrometheus(options.env.PATH) : undefined;
 
   if (options.signal?.aborted) throw interrupted();
   const redis = await resolveRedis({ env: options.env, cwd: options.cwd, onLine: options.onLine });
@@ -111,6 +139,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   } = options.tokenMode === "ephemeral" ? ephemeralToken(options.env) : ensureToken(options.cwd, options.env);
   const prefix = options.env.HPO_PREFIX?.trim() || "hpo";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const monitorDir = join(options.cwd, CONFIG_DIR, "prometheus");
+  const sdDirFromEnv = options.env.HPO_METRICS_SD_DIR?.trim();
+  const metricsSdDir = sdDirFromEnv || join(monitorDir, "targets");
+  if (!sdDirFromEnv) clearTargets(metricsSdDir); // a folder of the user's may list other workers
   const baseEnv = {
     ...options.env,
     REDIS_URL: redis.url,
@@ -137,11 +169,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   let coordinator = node("coordinator", coordinatorMain, baseEnv);
   const workerProcs: ManagedProcess[] = [];
+  let prometheus: LocalPrometheus | undefined;
   let closing = false;
   const stopAll = async (graceMs = 15_000) => {
     closing = true;
     await Promise.all(workerProcs.map((w) => w.stop(graceMs)));
     await coordinator.stop(graceMs);
+    await prometheus?.close();
     await redis.close();
   };
   /** Restarts a process that exits on its own: 2 s later, at most MAX_RESTARTS times. */
@@ -172,14 +206,35 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Workers need only Redis: they boot while the coordinator does.
   for (let i = 1; i <= workers; i++) {
     const spawnWorker = () => {
-      const w = node(`worker-${i}`, workerMain, { ...baseEnv, HPO_WORKER_NAME: `${host_}-w${i}` });
+      const w = node(`worker-${i}`, workerMain, {
+        ...baseEnv,
+        HPO_WORKER_NAME: `${host_}-w${i}`,
+        HPO_METRICS_SD_DIR: metricsSdDir,
+      });
       workerProcs[i - 1] = w;
       return w;
     };
     restartOnExit(spawnWorker(), 0, spawnWorker);
   }
+  const scrapeHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const prometheusConfig = writePrometheusConfig({
+    infraDir: infraPrometheusDir(REPO_ROOT),
+    dir: monitorDir,
+    coordinator: `${scrapeHost.includes(":") ? `[${scrapeHost}]` : scrapeHost}:${port}`,
+    sdDir: metricsSdDir,
+  });
   try {
     await waitHealthy(url, coordinator, options.readyTimeoutMs ?? 90_000, options.signal);
+    if (prometheusBin) {
+      prometheus = await startLocalPrometheus({
+        bin: prometheusBin,
+        configPath: prometheusConfig,
+        dataDir: join(monitorDir, "data"),
+        cwd: options.cwd,
+        env: options.env,
+        onLine: options.onLine,
+      });
+    }
   } catch (e) {
     await stopAll(5_000);
     throw e;
@@ -208,12 +263,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(tokenPath !== undefined ? { tokenPath } : {}),
     redis,
     prefix,
+    prometheusConfig,
+    metricsSdDir,
+    ...(prometheus && { prometheusUrl: prometheus.url }),
     coordinatorExited: coordinatorGaveUp,
     close: stopAll,
     kill: () => {
       closing = true;
       for (const w of workerProcs) w.kill();
       coordinator.kill();
+      prometheus?.process.kill();
     },
   };
 }
@@ -261,6 +320,15 @@ function tailOf(proc: ManagedProcess, n: number): string {
     .recentLines(n)
     .map((l) => `  ${parseLogLine(l).text}`)
     .join("\n");
+}
+
+/**
+ * Removes the file_sd targets a previous stack left in `dir` (workers that were killed never
+ * delete theirs), so Prometheus does not report workers that no longer exist as down.
+ */
+function clearTargets(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.endsWith(".json")) rmSync(join(dir, f), { force: true });
 }
 
 function interrupted(): HpoError {

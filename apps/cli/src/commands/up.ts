@@ -7,19 +7,30 @@ import { parseLogLine, prefixLine } from "../format/log-line.ts";
 import { onStopSignals } from "../signals.ts";
 import { type Stack, startStack } from "../stack.ts";
 
-/** `hpo up [--workers N] [--port P]`: the local stack in the foreground until Ctrl-C or SIGTERM. */
+/**
+ * `hpo up [--workers N] [--port P] [--host H] [--monitor]`: the local stack in the foreground until
+ * Ctrl-C or SIGTERM; `--monitor` adds a local Prometheus scraping the coordinator and the workers.
+ */
 export function upCommand(ctx: CliContext): Command {
   return new Command("up")
     .description("run a local stack in the foreground: Redis (found or started), the coordinator, N workers")
     .option("-w, --workers <n>", "number of worker processes", parsePositiveInt, 2)
     .option("-p, --port <port>", "coordinator port (default: HPO_PORT or 8080)", parsePort)
     .option("--host <host>", "coordinator host (default: HPO_HOST or 127.0.0.1)")
-    .action(async (opts: { workers: number; port?: number; host?: string }) => {
+    .option("--monitor", "also start the system's prometheus, scraping the coordinator and every worker")
+    .action(async (opts: UpOptions) => {
       process.exitCode = await runUp(ctx, opts);
     });
 }
 
-async function runUp(ctx: CliContext, opts: { workers: number; port?: number; host?: string }): Promise<number> {
+interface UpOptions {
+  readonly workers: number;
+  readonly port?: number;
+  readonly host?: string;
+  readonly monitor?: boolean;
+}
+
+async function runUp(ctx: CliContext, opts: UpOptions): Promise<number> {
   const color = Boolean(process.stdout.isTTY);
   const interrupt = new AbortController();
   let stack: Stack | undefined;
@@ -52,6 +63,7 @@ async function runUp(ctx: CliContext, opts: { workers: number; port?: number; ho
         host: opts.host ?? (ctx.env.HPO_HOST?.trim() || "127.0.0.1"),
         cwd: ctx.cwd,
         env: ctx.env,
+        monitor: Boolean(opts.monitor),
         signal: interrupt.signal,
         onLine: (name, line) => ctx.out(prefixLine(name, parseLogLine(line).text, color)),
         notice: (line) => ctx.err(`hpo: ${line}`),
@@ -66,6 +78,13 @@ async function runUp(ctx: CliContext, opts: { workers: number; port?: number; ho
     ctx.err(`hpo: coordinator ready at ${stack.url} (key prefix "${stack.prefix}")`);
     if (stack.dashboardUrl) ctx.err(`hpo: dashboard at ${stack.dashboardUrl}`);
     ctx.err(`hpo: ${opts.workers} worker${opts.workers === 1 ? "" : "s"} started; API token ${tokenNote(stack)}`);
+    if (stack.prometheusUrl) {
+      ctx.err(`hpo: prometheus at ${stack.prometheusUrl} (config ${shown(stack.prometheusConfig)})`);
+    } else {
+      ctx.err(
+        `hpo: metrics: workers' targets in ${shown(stack.metricsSdDir)}, Prometheus config ${shown(stack.prometheusConfig)} (--monitor runs it)`,
+      );
+    }
     ctx.err("hpo: in another terminal: pnpm hpo submit examples/demo.yaml --watch    (Ctrl-C here stops the stack)");
     const live = stack;
     const crashed = live.coordinatorExited.then(async () => {
@@ -85,8 +104,13 @@ async function runUp(ctx: CliContext, opts: { workers: number; port?: number; ho
 export function tokenNote(stack: Stack): string {
   if (stack.tokenOrigin === "env") return "from HPO_TOKEN";
   if (!stack.tokenPath) return "kept in memory";
-  const rel = relative(process.cwd(), stack.tokenPath);
-  return `in ${rel.startsWith("..") ? stack.tokenPath : rel}`;
+  return `in ${shown(stack.tokenPath)}`;
+}
+
+/** A path as the user can type it: relative to the current folder when inside it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") ? path : rel;
 }
 
 function envPort(ctx: CliContext): number | undefined {
