@@ -28,6 +28,18 @@ describe("resolveRedis", () => {
     expect(err.message).not.toContain("s3cret");
   });
 
+  it("checks a redis+sentinel:// REDIS_URL through its sentinels, and names a malformed one", async () => {
+    const port = await freePort();
+    const url = `redis+sentinel://:s3cret@127.0.0.1:${port}/hpo`;
+    const err = (await resolveRedis({ env: { REDIS_URL: url }, cwd, onLine }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe(
+      `REDIS_URL redis+sentinel://***@127.0.0.1:${port}/hpo: no sentinel of 127.0.0.1:${port} gave a primary "hpo" that answers; check the sentinels or unset REDIS_URL`,
+    );
+    await expect(resolveRedis({ env: { REDIS_URL: "redis+sentinel://127.0.0.1:1" }, cwd, onLine })).rejects.toThrow(
+      "not a Sentinel URL",
+    );
+  });
+
   it("uses a Redis that answers PING on the local port", async () => {
     const answers = await pingRedis("127.0.0.1", 6379);
     expect(answers, "these tests expect the shared Redis on 127.0.0.1:6379").toBe(true);

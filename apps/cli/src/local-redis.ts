@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { HpoError } from "@hpo/core";
+import { createRedis, isSentinelUrl, parseSentinelUrl } from "@hpo/store";
 import { CONFIG_DIR } from "./config.ts";
 import { ManagedProcess } from "./managed-process.ts";
 import { findOnPath, freePort, pingRedis, redactUrl, redisReply } from "./net-utils.ts";
@@ -111,8 +112,13 @@ export function redisServerArgs(o: {
   ];
 }
 
-/** Throws HpoError UNAVAILABLE when a plain redis:// URL does not answer at all (TLS URLs are not probed). */
+/**
+ * Throws HpoError UNAVAILABLE when a plain redis:// URL does not answer at all, or when no
+ * sentinel of a redis+sentinel:// URL leads to a primary that answers PING (TLS URLs are not
+ * probed); INVALID_REQUEST when the URL is malformed.
+ */
 async function checkReachable(url: string): Promise<void> {
+  if (isSentinelUrl(url)) return checkSentinels(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -131,4 +137,28 @@ async function checkReachable(url: string): Promise<void> {
       `REDIS_URL ${redactUrl(url)}: nothing answers on ${host}:${port}; start Redis there or unset REDIS_URL`,
     );
   }
+}
+
+async function checkSentinels(url: string): Promise<void> {
+  const { sentinels, name } = parseSentinelUrl(url);
+  const probe = createRedis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
+    connectTimeout: 3_000,
+  });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    if ((await probe.ping()) === "PONG") return;
+  } catch {
+    // reported below
+  } finally {
+    probe.disconnect();
+  }
+  throw new HpoError(
+    "UNAVAILABLE",
+    `REDIS_URL ${redactUrl(url)}: no sentinel of ${sentinels.map((s) => `${s.host}:${s.port}`).join(", ")} gave a primary "${name}" that answers; check the sentinels or unset REDIS_URL`,
+  );
 }

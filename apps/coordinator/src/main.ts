@@ -16,7 +16,7 @@ import { totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { WASM_HEAP_BYTES } from "@hpo/core";
 import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
-import { createStore, TRIALS_QUEUE } from "@hpo/store";
+import { createStore, redactRedisUrl, redisOptionsOf, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { createApp } from "./app.ts";
 import { bindRefusal, loadToken } from "./auth.ts";
@@ -44,7 +44,7 @@ if (refusal) {
 }
 const protectReads = process.env.HPO_AUTH_READS === "1" || process.env.HPO_AUTH_READS === "true";
 /** REDIS_URL for logs: the password (and a user name) replaced by "***". */
-const redisUrlForLogs = redisUrl.replace(/\/\/[^@/]*@/, "//***@");
+const redisUrlForLogs = redactRedisUrl(redisUrl);
 const mode = process.env.HPO_TRIAL_MODE === "noop" ? "noop" : "tfjs";
 // the workers' data directories: a sweep's CSV file found there is checked at submit time
 const dataDirs = (process.env.HPO_DATA_DIRS || "./data").split(":").filter(Boolean);
@@ -61,7 +61,7 @@ const staticDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url)
 
 const store = createStore({ url: redisUrl, prefix });
 // Metrics (docs/metrics.md): a queue handle only for job counts; Redis latency via the store's PING.
-const metricsQueue = new Queue(TRIALS_QUEUE, { connection: { url: redisUrl }, prefix });
+const metricsQueue = new Queue(TRIALS_QUEUE, { connection: redisOptionsOf(redisUrl), prefix });
 metricsQueue.on("error", (err) => logger.warn({ err: err.message }, "metrics queue: redis error"));
 const registry = createMetricsRegistry({ role: "coordinator", process: "coordinator" });
 const metrics = createCoordinatorMetrics(registry, {

@@ -1,7 +1,6 @@
 import { ACTIVE_TRIAL_STATES, HpoError, type Params, type SweepRecord, type TrialRecord } from "@hpo/core";
-import { jobIdOf, parseJobId, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
+import { createRedis, jobIdOf, parseJobId, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
 import { type Job, Queue } from "bullmq";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { budgetStop } from "./budget.ts";
 import { readJobStates } from "./job-states.ts";
@@ -75,7 +74,7 @@ export interface Scheduler {
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { store, logger, propose, metrics } = options;
   const mode = options.mode ?? "tfjs";
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedis(options.redisUrl, { maxRetriesPerRequest: null });
   connection.on("error", (err) => logger.warn({ err: err.message }, "scheduler: redis connection error"));
   const queue = new Queue(TRIALS_QUEUE, { connection, prefix: options.prefix });
   queue.on("error", (err) => logger.warn({ err: err.message }, "scheduler: queue error"));

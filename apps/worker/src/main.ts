@@ -10,8 +10,7 @@
  */
 import { hostname } from "node:os";
 import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics, startWorkerStatus } from "@hpo/metrics";
-import { createStore, keysFor } from "@hpo/store";
-import { Redis } from "ioredis";
+import { createRedis, createStore, keysFor } from "@hpo/store";
 import { pino } from "pino";
 import { createWorker } from "./worker.ts";
 
@@ -30,7 +29,7 @@ const threads = Math.max(
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = process.env.HPO_PREFIX || "hpo";
 // One connection for the store and the fleet status hash (the store does not close a given client).
-const redis = new Redis(redisUrl, { enableAutoPipelining: true }); // as the store would open it
+const redis = createRedis(redisUrl, { enableAutoPipelining: true }); // as the store would open it
 redis.on("error", (err) => logger.warn({ err: err.message }, "worker: redis connection error"));
 const store = createStore({ redis, prefix });
 const registry = createMetricsRegistry({ role: "worker", process: name });

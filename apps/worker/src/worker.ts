@@ -1,10 +1,10 @@
 import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
 import type { WorkerMetrics } from "@hpo/metrics";
-import { createStore, type Store, TRIALS_QUEUE } from "@hpo/store";
+import { createRedis, createStore, type Store, TRIALS_QUEUE } from "@hpo/store";
 import { noopTrial } from "@hpo/trainer/noop";
 import { RuntimeFault } from "@hpo/trainer/runtime-fault";
 import { type Job, WaitingError, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDecidePrune, type DecidePrune } from "./decide-prune.ts";
 import { createEpochBuffer } from "./epoch-buffer.ts";
@@ -254,7 +254,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         statuses.markCancelled(sweepId);
         abortSweep(sweepId, "cancel");
       });
-      connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+      connection = createRedis(options.redisUrl, { maxRetriesPerRequest: null });
       connection.on("error", (err) => logger.warn({ err: err.message }, "worker: redis connection error"));
       worker = new Worker<TrialJob>(TRIALS_QUEUE, process, {
         connection,

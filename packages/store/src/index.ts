@@ -1,6 +1,14 @@
 export { deleteKeysUnder } from "./delete-prefix.ts";
 export { type Keys, keysFor, trialIdOf } from "./keys.ts";
 export { jobIdOf, parseJobId, TRIALS_QUEUE } from "./queue.ts";
+export {
+  createRedis,
+  isSentinelUrl,
+  parseSentinelUrl,
+  redactRedisUrl,
+  redisOptionsOf,
+  type SentinelUrl,
+} from "./redis-url.ts";
 export { decodeStepReport, type ReportStepOptions, type StepReport } from "./rungs.ts";
 export * from "./store.ts";
 export { isSweepId, newSweepId } from "./sweep-id.ts";

@@ -1,8 +1,9 @@
 import { HpoError, type SweepRecord, type TrialRecord } from "@hpo/core";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { decodeSweep, decodeTrial } from "./codec.ts";
 import { type Keys, keysFor } from "./keys.ts";
 import type { LuaScript } from "./lua-scripts.ts";
+import { createRedis } from "./redis-url.ts";
 import type { StoreOptions } from "./store-types.ts";
 
 /**
@@ -38,7 +39,7 @@ export function createStoreContext(options: StoreOptions): StoreContext {
   // auto-pipelining: concurrent callers (a worker with many jobs, a top-up) share round trips
   const redis =
     options.redis ??
-    new Redis(options.url ?? "redis://127.0.0.1:6379", { lazyConnect: false, enableAutoPipelining: true });
+    createRedis(options.url ?? "redis://127.0.0.1:6379", { lazyConnect: false, enableAutoPipelining: true });
   // without a listener ioredis prints "Unhandled error event" on every reconnect attempt while
   // Redis is down; commands still reject, and surface as UNAVAILABLE
   if (owned) redis.on("error", () => {});

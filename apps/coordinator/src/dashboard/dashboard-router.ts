@@ -15,9 +15,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { type Goal, HpoError, type SweepRecord } from "@hpo/core";
-import { createPackedTrialScan, type Store } from "@hpo/store";
+import { createPackedTrialScan, createRedis, type Store } from "@hpo/store";
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { Redis } from "ioredis";
 import { sweepIdParam } from "../sweep-id-param.ts";
 import { createScanThread, inlineChunks } from "./chunk-source.ts";
 import { createEventHub, type EventHub } from "./event-hub.ts";
@@ -94,7 +93,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   const importance = createImportanceService();
   const fleet = createFleetSource(store, o.redisUrl);
   // The leaderboard reads trials in bulk on its own connection (the store's serves the API).
-  const scanRedis = o.redisUrl ? new Redis(o.redisUrl, { lazyConnect: true }) : undefined;
+  const scanRedis = o.redisUrl ? createRedis(o.redisUrl, { lazyConnect: true }) : undefined;
   scanRedis?.on("error", () => {});
   const scan = scanRedis ? createPackedTrialScan(scanRedis, store.prefix) : storeScan(store);
   // bulk loads are read and decoded in a thread: the API stays responsive during a big load

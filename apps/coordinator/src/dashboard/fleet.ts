@@ -7,9 +7,8 @@
  */
 import type { Fleet, WorkerInfo } from "@hpo/core";
 import type { Store } from "@hpo/store";
-import { TRIALS_QUEUE } from "@hpo/store";
+import { createRedis, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 
 export interface FleetSource {
   read(finishedSeries: readonly (readonly [number, number])[]): Promise<Fleet>;
@@ -54,7 +53,7 @@ export function perMinute(
 }
 
 export function createFleetSource(store: Store, redisUrl?: string): FleetSource {
-  const connection = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : undefined;
+  const connection = redisUrl ? createRedis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }) : undefined;
   connection?.on("error", () => {});
   const queue = connection ? new Queue(TRIALS_QUEUE, { connection, prefix: store.prefix }) : undefined;
   queue?.on("error", () => {});

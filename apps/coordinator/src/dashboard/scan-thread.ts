@@ -3,8 +3,7 @@
  * connection, turns them into columns and transfers them to the main thread.
  */
 import { workerData } from "node:worker_threads";
-import { createPackedTrialScan } from "@hpo/store";
-import { Redis } from "ioredis";
+import { createPackedTrialScan, createRedis } from "@hpo/store";
 import { serveRequests } from "./request-thread.ts";
 import { chunkBuffers, type TrialChunk, toChunk } from "./trial-chunk.ts";
 
@@ -16,7 +15,7 @@ export interface ScanRequest {
 }
 
 const { redisUrl, prefix } = workerData as { readonly redisUrl: string; readonly prefix: string };
-const redis = new Redis(redisUrl);
+const redis = createRedis(redisUrl);
 redis.on("error", () => {}); // a failed read answers its request with the error
 const scan = createPackedTrialScan(redis, prefix);
 
