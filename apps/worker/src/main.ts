@@ -6,7 +6,9 @@
  * jobs, let running trials finish for up to HPO_CLOSE_GRACE_MS (default 10 s), then hand them
  * back to the queue and exit. Fault tolerance (docs/operations.md): HPO_LOCK_MS (BullMQ lock
  * duration, default 30 000), HPO_STALLED_INTERVAL_MS (default 30 000), HPO_MAX_STALLED_COUNT
- * (default 1). HPO_TRAINER_MODULE swaps the trainer of the threads (tests only).
+ * (default 1). Durability under Redis failover (docs/operations.md): HPO_REDIS_WAIT_REPLICAS
+ * (default 0: off) replicas must have a trial's result before the worker goes on, waiting at most
+ * HPO_REDIS_WAIT_MS (default 1000). HPO_TRAINER_MODULE swaps the trainer of the threads (tests only).
  */
 import { hostname } from "node:os";
 import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics, startWorkerStatus } from "@hpo/metrics";
@@ -31,7 +33,14 @@ const prefix = process.env.HPO_PREFIX || "hpo";
 // One connection for the store and the fleet status hash (the store does not close a given client).
 const redis = createRedis(redisUrl, { enableAutoPipelining: true }); // as the store would open it
 redis.on("error", (err) => logger.warn({ err: err.message }, "worker: redis connection error"));
-const store = createStore({ redis, prefix });
+const waitReplicas = Number(process.env.HPO_REDIS_WAIT_REPLICAS ?? 0);
+const store = createStore({
+  redis,
+  prefix,
+  ...(waitReplicas > 0 && {
+    waitReplicas: { replicas: waitReplicas, timeoutMs: Number(process.env.HPO_REDIS_WAIT_MS ?? 1_000) },
+  }),
+});
 const registry = createMetricsRegistry({ role: "worker", process: name });
 const metrics = createWorkerMetrics(registry, {
   concurrency,

@@ -21,6 +21,8 @@ export interface StoreContext {
   /** `${prefix}:`, what scripts prepend to the keys they build. */
   readonly keyPrefix: string;
   readonly now: () => number;
+  /** StoreOptions.waitReplicas. */
+  readonly waitReplicas?: { readonly replicas: number; readonly timeoutMs: number };
   /** Runs `fn`; Redis errors surface as HpoError UNAVAILABLE, HpoErrors pass through. */
   guard<T>(operation: string, fn: () => Promise<T>): Promise<T>;
   /** EVALSHA of `script` (the body is sent only when Redis does not know it yet, e.g. after a restart). */
@@ -62,6 +64,7 @@ export function createStoreContext(options: StoreOptions): StoreContext {
     keys: k,
     keyPrefix: `${options.prefix}:`,
     now: options.now ?? Date.now,
+    ...(options.waitReplicas && { waitReplicas: options.waitReplicas }),
 
     async guard(operation, fn) {
       try {

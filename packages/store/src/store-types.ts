@@ -48,6 +48,14 @@ export interface StoreOptions {
   readonly prefix: string;
   /** Clock for timestamps (ms). Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Make `finishTrial` wait (Redis `WAIT`) until `replicas` replicas have the trial's result, at
+   * most `timeoutMs`, before it resolves; default off. Replication is asynchronous: without it a
+   * result the primary acknowledged can be lost in a failover (its trial is then run again, see
+   * docs/operations.md). After the timeout it resolves anyway (the result is on the primary).
+   * Never set it without replicas: every trial would wait `timeoutMs`.
+   */
+  readonly waitReplicas?: { readonly replicas: number; readonly timeoutMs: number };
 }
 
 /**

@@ -87,7 +87,7 @@ export const finishedChannel = (prefix: string) => `${prefix}:finished`;
 
 /** The trial transitions of the store, one Lua script each (lua/, loaded by lua-scripts.ts). */
 export function trialWrites(ctx: StoreContext): TrialWrites {
-  const { keys, keyPrefix, now, guard, evalScript, readTrials } = ctx;
+  const { keys, keyPrefix, now, guard, evalScript, readTrials, redis, waitReplicas } = ctx;
   const finished = finishedChannel(ctx.prefix);
 
   /** Creates the trials that do not exist yet; true per trial when it was created. */
@@ -183,6 +183,8 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
           finishArgs(keyPrefix, sweepId, trialId, outcome, run ?? "", finished, now(), extras),
         );
         checkScriptResult(r, { operation: `finish trial "${sweepId}/${trialId}"`, subject: "the trial" });
+        // WAIT covers every earlier write of this connection, the script's included.
+        if (r === SCRIPT_RESULT.DONE && waitReplicas) await redis.wait(waitReplicas.replicas, waitReplicas.timeoutMs);
         return r === SCRIPT_RESULT.DONE;
       }),
 
