@@ -12,6 +12,10 @@
  *
  *   pnpm bench:overhead [--trials 2000] [--folds 3] [--epochs 5] [--parallel 256] [--workers 2]
  *                       [--concurrency 32] [--log-level info] [--skip-floor] [--profile DIR] [--json]
+ *                       [--wait-replicas N]
+ *
+ * --wait-replicas N: workers wait for N replicas on every trial result (HPO_REDIS_WAIT_REPLICAS,
+ * docs/operations.md); point REDIS_URL at a primary that has them.
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -39,6 +43,7 @@ const nWorkers = numArg("workers", 2);
 const concurrency = numArg("concurrency", 32);
 const logLevel = strArg("log-level", "info");
 const json = flag("json");
+const waitReplicas = numArg("wait-replicas", 0);
 /** --profile DIR: V8 CPU profiles of the coordinator and workers into DIR (NODE_OPTIONS --cpu-prof). */
 const profileDir = strArg("profile", "");
 
@@ -127,7 +132,12 @@ async function hpo(redis: RedisClient) {
     prefix,
     workers: nWorkers,
     coordinatorEnv: { HPO_TRIAL_MODE: "noop", LOG_LEVEL: "info" },
-    workerEnv: { HPO_WORKER_CONCURRENCY: String(concurrency), HPO_TRAINING_THREADS: "1", LOG_LEVEL: logLevel },
+    workerEnv: {
+      HPO_WORKER_CONCURRENCY: String(concurrency),
+      HPO_TRAINING_THREADS: "1",
+      LOG_LEVEL: logLevel,
+      HPO_REDIS_WAIT_REPLICAS: String(waitReplicas),
+    },
     nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
   });
   const procs = [stack.coordinator, ...stack.workers];
