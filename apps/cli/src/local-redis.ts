@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { HpoError } from "@hpo/core";
-import { createRedis, isSentinelUrl, parseSentinelUrl } from "@hpo/store";
+// the subpath: the package index loads the store's Lua files, which a packed CLI does not carry
+import { createRedis, isSentinelUrl, parseSentinelUrl } from "@hpo/store/redis-url";
 import { CONFIG_DIR } from "./config.ts";
 import { ManagedProcess } from "./managed-process.ts";
 import { findOnPath, freePort, pingRedis, redactUrl, redisReply } from "./net-utils.ts";
