@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Store } from "@hpo/store";
 import express, { type Express, type RequestHandler } from "express";
 import type { Logger } from "pino";
-import { refuseCrossSite, requireToken } from "./auth.ts";
+import { eventTicket, refuseCrossSite, requireToken } from "./auth.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
@@ -85,7 +85,11 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(notFound);
-  if (deps.protectReads) app.use("/api", requireToken(deps.token, { reads: true }));
+  if (deps.protectReads) app.use("/api", requireToken(deps.token, { reads: true, ticketPaths: ["/events"] }));
+  // the dashboard's EventSource cannot send the token: it shows a short-lived ticket instead
+  app.get("/api/events/ticket", (_req, res) => {
+    res.json(deps.protectReads && deps.token ? eventTicket(deps.token) : {});
+  });
   if (deps.dashboard) app.use(deps.dashboard);
   app.use("/api", api);
 

@@ -1,9 +1,10 @@
 /**
  * Everything the coordinator decides about who may do what: the API token (where it comes from,
- * when it is needed, how it is compared), which addresses may be served without one, and which
- * browser requests count as coming from the dashboard's own origin.
+ * when it is needed, how it is compared), the short-lived tickets of the event stream, which
+ * addresses may be served without a token, and which browser requests count as coming from the
+ * dashboard's own origin.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { HpoError } from "@hpo/core";
 import type { Request, RequestHandler } from "express";
@@ -104,17 +105,60 @@ export const refuseCrossSite: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** How long an event-stream ticket stays valid. */
+export const TICKET_TTL_MS = 60_000;
+
+const ticketMac = (token: string, expires: number) =>
+  createHmac("sha256", token).update(`hpo events ticket ${expires}`).digest("base64url");
+
+/**
+ * A short-lived ticket for `GET /api/events?ticket=…`: a browser's EventSource cannot send an
+ * Authorization header, and the token itself must not go into a URL. `<expiry ms>.<HMAC-SHA256 of
+ * it keyed by the token>`, valid for TICKET_TTL_MS from `now`; handed out by
+ * `GET /api/events/ticket`, which needs the token like any protected read.
+ */
+export function eventTicket(token: string, now = Date.now()): { readonly ticket: string; readonly expiresAt: number } {
+  const expiresAt = now + TICKET_TTL_MS;
+  return { ticket: `${expiresAt}.${ticketMac(token, expiresAt)}`, expiresAt };
+}
+
+/** True when `ticket` was made by `eventTicket` with this token and has not expired at `now`. */
+export function validTicket(token: string, ticket: unknown, now = Date.now()): boolean {
+  if (typeof ticket !== "string") return false;
+  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(ticket);
+  if (!m) return false;
+  const expires = Number(m[1]);
+  if (!(expires > now && expires <= now + TICKET_TTL_MS)) return false;
+  return timingSafeEqual(digest(ticketMac(token, expires)), digest(m[2] as string));
+}
+
+/** Options of `requireToken`. */
+export interface RequireTokenOptions {
+  /** Reads (GET, HEAD, OPTIONS) need the token too. Default false. */
+  readonly reads?: boolean;
+  /**
+   * Paths (relative to where the middleware is mounted) whose reads may show a valid `?ticket=`
+   * (see `eventTicket`) instead of the header: the event stream. Default none.
+   */
+  readonly ticketPaths?: readonly string[];
+}
+
 /**
  * Requires `Authorization: Bearer <token>` on mutating methods (POST, PUT, PATCH, DELETE) when a
  * token is configured; reads stay open unless `reads` is true. Compares digests in constant time.
  * A missing or wrong token answers 401 UNAUTHORIZED. Without a token configured it lets
  * everything through.
  */
-export function requireToken(token: string | undefined, options: { readonly reads?: boolean } = {}): RequestHandler {
+export function requireToken(token: string | undefined, options: RequireTokenOptions = {}): RequestHandler {
   if (!token) return (_req, _res, next) => next();
   const expected = digest(token);
   return (req, _res, next) => {
-    if (isRead(req.method) && !options.reads) return next();
+    const read = isRead(req.method);
+    if (read && !options.reads) return next();
+    if (read && options.ticketPaths?.includes(req.path) && req.query.ticket !== undefined) {
+      if (validTicket(token, req.query.ticket)) return next();
+      return next(new HpoError("UNAUTHORIZED", `${req.method} ${req.path}: invalid or expired ticket`));
+    }
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (!match) return next(new HpoError("UNAUTHORIZED", `${req.method} ${req.path}: missing bearer token`));

@@ -1,5 +1,6 @@
 /** Entry point: the page chrome (nav, live status, API token) and the router. */
 import "./styles.css";
+import { takeRefusedRead } from "./api/client.ts";
 import { onLiveStatus, subscribe } from "./api/events.ts";
 import { getToken, setToken } from "./api/token.ts";
 import { el } from "./dom.ts";
@@ -18,7 +19,12 @@ const token = el("input", {
   attrs: { type: "password", placeholder: "API token", autocomplete: "off", "aria-label": "API token" },
 });
 token.value = getToken();
-token.addEventListener("change", () => setToken(token.value.trim()));
+token.addEventListener("change", () => {
+  setToken(token.value.trim());
+  // a view whose reads were refused (HPO_AUTH_READS=1) loads again with the new token; others
+  // (a half-typed sweep on the submit page) stay as they are
+  if (takeRefusedRead()) window.dispatchEvent(new HashChangeEvent("hashchange"));
+});
 const outlet = el("main", { class: "outlet" });
 app.append(
   el(

@@ -13,8 +13,17 @@ export type Route =
   | { readonly name: "fleet" }
   | { readonly name: "submit" };
 
+/** `decodeURIComponent`, or the part as it is when it is not valid %-encoding (`%E0%A4%A`). */
+const decodePart = (part: string): string => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+};
+
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodePart);
   if (parts[0] === "sweeps" && parts[1] && parts[2] === "trials" && parts[3]) {
     return { name: "trial", sweepId: parts[1], trialId: parts[3] };
   }

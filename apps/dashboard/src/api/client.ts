@@ -1,5 +1,5 @@
 /**
- * The one HTTP client of the dashboard. Adds the API token to mutating requests, turns error
+ * The one HTTP client of the dashboard. Adds the API token to every request, turns error
  * responses (`ApiErrorBody`) into `ApiError`, and returns parsed JSON; the per-resource modules
  * convert that JSON into domain types.
  */
@@ -35,11 +35,24 @@ export interface RequestOptions {
 /** Base URL of the API: same origin as the page (the coordinator serves the dashboard). */
 const base = "";
 
+let refusedRead = false;
+
+/**
+ * True when a read was refused (401: the coordinator protects reads and the token is missing or
+ * wrong) since the last call; resets the flag. The page reloads its view after a new token then.
+ */
+export function takeRefusedRead(): boolean {
+  const refused = refusedRead;
+  refusedRead = false;
+  return refused;
+}
+
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (opts.body !== undefined) headers["content-type"] = opts.contentType ?? "application/json";
   const token = getToken();
-  if (token && opts.method && opts.method !== "GET") headers.authorization = `Bearer ${token}`;
+  // reads too: a coordinator with HPO_AUTH_READS=1 answers nothing without it
+  if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(base + path, {
     method: opts.method ?? "GET",
     headers,
@@ -53,6 +66,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   } catch {
     json = undefined;
   }
+  if (res.status === 401 && (opts.method ?? "GET") === "GET") refusedRead = true;
   if (!res.ok) {
     const err = (json as Partial<ApiErrorBody> | undefined)?.error;
     throw new ApiError(

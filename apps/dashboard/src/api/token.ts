@@ -1,4 +1,4 @@
-/** The API token, kept in localStorage; mutating requests send it as a Bearer token. */
+/** The API token, kept in localStorage; every request sends it as a Bearer token. */
 const KEY = "hpo.token";
 const listeners = new Set<() => void>();
 
