@@ -2,11 +2,8 @@ import type { ColumnType } from "@hpo/core";
 import { failCsv, isNumeric } from "./csv-cells.ts";
 import type { CategoricalColumn, Dataset } from "./dataset.ts";
 
-/** One parsed CSV record with its (1-based, last) line in the file. */
-export interface CsvRow {
-  readonly record: readonly string[];
-  readonly info: { readonly lines: number };
-}
+/** A data row of the file: its cells. */
+type CsvRow = readonly string[];
 
 /** Options of `typeColumns`. */
 export interface TypeColumnsOptions {
@@ -14,6 +11,8 @@ export interface TypeColumnsOptions {
   readonly name: string;
   /** Cells read as missing. */
   readonly missing: ReadonlySet<string>;
+  /** 1-based line in the file of data row `row` (for error messages). */
+  readonly lineOf: (row: number) => number;
   /** Declared column types by header name (`dataset.columns`). */
   readonly types?: Readonly<Record<string, ColumnType>>;
 }
@@ -55,7 +54,7 @@ export function typeColumns(
   const nRows = rows.length;
   const nFeatures = numeric.length;
   const features = new Float32Array(nRows * nFeatures);
-  rows.forEach(({ record, info }, i) => {
+  rows.forEach((record, i) => {
     numeric.forEach((j, f) => {
       const cell = record[j] as string;
       if (missing.has(cell)) {
@@ -71,7 +70,7 @@ export function typeColumns(
         failCsv(
           name,
           `${isNumeric(cell) ? "non-finite" : "non-numeric"} cell ${JSON.stringify(cell.slice(0, 40))} in numeric column "${column}" (${why})`,
-          info.lines,
+          opts.lineOf(i),
         );
       }
       features[i * nFeatures + f] = v;
@@ -87,7 +86,7 @@ export function typeColumns(
 }
 
 function inferType(rows: readonly CsvRow[], j: number, missing: ReadonlySet<string>): ColumnType {
-  for (const { record } of rows) {
+  for (const record of rows) {
     const cell = record[j] as string;
     if (!missing.has(cell) && !isNumeric(cell)) return "categorical";
   }
@@ -102,7 +101,7 @@ function categoricalColumn(
 ): CategoricalColumn {
   const codes = new Int32Array(rows.length);
   const ids = new Map<string, number>();
-  rows.forEach(({ record }, i) => {
+  rows.forEach((record, i) => {
     const cell = record[j] as string;
     if (missing.has(cell)) {
       codes[i] = -1;

@@ -1,8 +1,19 @@
 import { type ColumnType, DEFAULT_MISSING_TOKENS } from "@hpo/core";
 import { parse } from "csv-parse/sync";
 import { failCsv, isNumeric } from "./csv-cells.ts";
-import { type CsvRow, typeColumns } from "./csv-columns.ts";
+import { typeColumns } from "./csv-columns.ts";
 import type { Dataset } from "./dataset.ts";
+
+/** csv-parse options: cells trimmed, rows of any width (checked here, naming the line), BOM dropped. */
+const CSV_OPTIONS = { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true } as const;
+
+/** A record as csv-parse gives it with `info: true`: `info.lines` is its last line in the file. */
+interface InfoRecord {
+  readonly record: string[];
+  readonly info: { readonly lines: number };
+}
+
+const notBlank = (record: readonly string[]) => !(record.length === 1 && record[0] === "");
 
 /** Options of `parseCsvDataset`. */
 export interface CsvOptions {
@@ -30,49 +41,55 @@ export interface CsvOptions {
 export function parseCsvDataset(text: string, opts: CsvOptions): Dataset {
   const { name } = opts;
   const missing = new Set(opts.missing ?? DEFAULT_MISSING_TOKENS);
-  let records: CsvRow[];
+  let records: string[][];
   try {
-    records = parse(text, {
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      bom: true,
-    }) as unknown as CsvRow[];
+    records = parse(text, CSV_OPTIONS) as string[][];
   } catch (e) {
     const lines = (e as { lines?: number }).lines;
     failCsv(name, `malformed CSV: ${(e as Error).message.split("\n")[0]}`, lines);
   }
-  records = records.filter((r) => !(r.record.length === 1 && r.record[0] === ""));
+  records = records.filter(notBlank);
+  // line numbers only for error messages: parsed again, with csv-parse's info (3x the cost), when needed
+  let lines: number[] | undefined;
+  const lineOfRecord = (i: number): number => {
+    lines ??= (parse(text, { ...CSV_OPTIONS, info: true }) as unknown as InfoRecord[])
+      .filter((r) => notBlank(r.record))
+      .map((r) => r.info.lines);
+    return lines[i] as number;
+  };
   const first = records[0];
   if (!first) failCsv(name, "file is empty");
   const second = records[1];
-  const width = first.record.length;
+  const width = first.length;
   const isText = (c: string) => !missing.has(c) && !isNumeric(c);
   const hasHeader =
-    first.record.every(isText) ||
+    first.every(isText) ||
     (second !== undefined &&
-      first.record.some(
-        (c, j) => isText(c) && second.record[j] !== undefined && isNumeric(second.record[j] as string),
-      ));
-  const header = hasHeader ? first.record : first.record.map((_, j) => `col${j}`);
+      first.some((c, j) => isText(c) && second[j] !== undefined && isNumeric(second[j] as string)));
+  const header = hasHeader ? first : first.map((_, j) => `col${j}`);
   const rows = hasHeader ? records.slice(1) : records;
+  const lineOf = (row: number) => lineOfRecord(hasHeader ? row + 1 : row);
   if (rows.length === 0) failCsv(name, "no data rows (only a header)");
-  if (width < 2) failCsv(name, `needs at least 2 columns (features and a label), found ${width}`, first.info.lines);
-  for (const { record, info } of rows) {
+  if (width < 2) failCsv(name, `needs at least 2 columns (features and a label), found ${width}`, lineOfRecord(0));
+  rows.forEach((record, i) => {
     if (record.length !== width)
-      failCsv(name, `ragged row: ${record.length} cells, expected ${width} like the first row`, info.lines);
-  }
+      failCsv(name, `ragged row: ${record.length} cells, expected ${width} like the first row`, lineOf(i));
+  });
   const labelCol = labelColumn(opts, header, hasHeader);
   const labelName = header[labelCol] as string;
   const nRows = rows.length;
   const rawLabels: string[] = new Array(nRows);
-  rows.forEach(({ record, info }, i) => {
+  rows.forEach((record, i) => {
     const cell = record[labelCol] as string;
-    if (missing.has(cell)) failCsv(name, `missing label ${JSON.stringify(cell)} in column "${labelName}"`, info.lines);
+    if (missing.has(cell)) failCsv(name, `missing label ${JSON.stringify(cell)} in column "${labelName}"`, lineOf(i));
     rawLabels[i] = cell;
   });
-  const columns = typeColumns(rows, header, labelCol, { name, missing, ...(opts.columns && { types: opts.columns }) });
+  const columns = typeColumns(rows, header, labelCol, {
+    name,
+    missing,
+    lineOf,
+    ...(opts.columns && { types: opts.columns }),
+  });
 
   const labels = new Float32Array(nRows);
   let classes: string[] = [];
@@ -83,7 +100,7 @@ export function parseCsvDataset(text: string, opts: CsvOptions): Dataset {
         failCsv(
           name,
           `non-numeric regression target ${JSON.stringify(cell.slice(0, 40))} in column "${labelName}"`,
-          rows[i]?.info.lines,
+          lineOf(i),
         );
       labels[i] = v;
     });

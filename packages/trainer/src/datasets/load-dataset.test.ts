@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -51,5 +51,34 @@ describe("loadDataset", () => {
     expect(() => loadDataset({ path: "link.csv", ...cls }, dirs)).toThrow(/symlink escape refused/);
     expect(() => loadDataset({ path: "missing.csv", ...cls }, dirs)).toThrow(/not found in the data directories/);
     expect(() => loadDataset({ path: "sub/ok.csv", ...cls })).toThrow(/no data directories are configured/);
+  });
+});
+
+describe("loadDataset's cache", () => {
+  const dirs = { dataDirs: [dataDir] };
+  const spec = (path: string) => ({ path, ...cls });
+
+  it("parses a file once while its size and modification time stay, and again after either changes", () => {
+    writeFileSync(join(dataDir, "c.csv"), "a,label\n1,0\n2,1\n");
+    const first = loadDataset(spec("c.csv"), dirs);
+    expect(loadDataset(spec("c.csv"), dirs)).toBe(first);
+    // same size, new time: a rewrite with other values
+    writeFileSync(join(dataDir, "c.csv"), "a,label\n7,0\n8,1\n");
+    utimesSync(join(dataDir, "c.csv"), new Date(), new Date(Date.now() + 5_000));
+    const second = loadDataset(spec("c.csv"), dirs);
+    expect(second).not.toBe(first);
+    expect(Array.from(second.features)).toEqual([7, 8]);
+    // the options that change the parse are part of the key
+    expect(loadDataset({ ...spec("c.csv"), columns: { a: "categorical" } }, dirs)).not.toBe(second);
+  });
+
+  it("keeps the last 4 datasets", () => {
+    for (let i = 0; i < 5; i++) writeFileSync(join(dataDir, `k${i}.csv`), `a,label\n${i},0\n${i + 1},1\n`);
+    const refs = [0, 1, 2, 3].map((i) => loadDataset(spec(`k${i}.csv`), dirs));
+    expect(loadDataset(spec("k0.csv"), dirs)).toBe(refs[0]); // used again: now the most recent
+    loadDataset(spec("k4.csv"), dirs); // evicts k1, the least recently used
+    expect(loadDataset(spec("k0.csv"), dirs)).toBe(refs[0]);
+    expect(loadDataset(spec("k3.csv"), dirs)).toBe(refs[3]);
+    expect(loadDataset(spec("k1.csv"), dirs)).not.toBe(refs[1]);
   });
 });
