@@ -4,15 +4,15 @@
  * 1. The issue's first sweep (digits, hidden [4096 × 8]) is refused at submit with a 400 that
  *    names the parameters and the estimate.
  * 2. A trial that bypasses the submit check (its sweep written straight into the store, so the
- *    scheduler enqueues it) asks the real trainer for more than the wasm heap can hold (moons with
- *    100,000 rows, batch 65,536, hidden [4096]: 5.4 GB of activations in one step). Its training
+ *    scheduler enqueues it) asks the real trainer for more than the wasm heap can hold
+ *    (fixtures/huge-trial.ts: 5.4 GB of activations in one step). Its training
  *    thread faults for real (`memory access out of bounds`); the worker replaces the thread,
  *    retries the trial once, and fails it `out of memory: …` when it faults again.
  * 3. The same worker process then runs the 20 trials of examples/iris-random.yaml (5 epochs
  *    each): all complete. The fault suite's invariants hold for both sweeps.
  */
 import { readFileSync } from "node:fs";
-import { type ApiErrorBody, type Page, parseSweepSpec, type SweepRecord, type SweepSpec } from "@hpo/core";
+import type { ApiErrorBody, Page, SweepRecord } from "@hpo/core";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,29 +21,8 @@ import { apiClient } from "../helpers/api.ts";
 import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
+import { DEEP_SWEEP, HUGE_TRIAL_SPEC } from "./fixtures/huge-trial.ts";
 import { checkInvariants } from "./invariants.ts";
-
-const DEEP = {
-  name: "deep-digits",
-  dataset: "digits",
-  model: { hidden: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096] },
-  budget: { max_trials: 1, max_parallel: 1, max_epochs: 5 },
-};
-
-/**
- * A sweep no submit would accept (a 100,000-row synthetic dataset is not even a valid name there),
- * written straight into the store: the scheduler enqueues its one trial as it would any other.
- */
-const HUGE: SweepSpec = {
-  ...parseSweepSpec({
-    name: "huge-activations",
-    dataset: "moons",
-    model: { hidden: [4096] },
-    parameters: { batch_size: { value: 65536 } },
-    budget: { max_trials: 1, max_parallel: 1, max_epochs: 1 },
-  }),
-  dataset: { name: "moons:100000", task: "classification" },
-};
 
 describe("a runtime fault in a training thread (real wasm fault, real processes)", () => {
   const prefix = uniquePrefix("faults-runtime");
@@ -76,7 +55,7 @@ describe("a runtime fault in a training thread (real wasm fault, real processes)
     const res = await fetch(`${coordinator.url}/api/sweeps`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(DEEP),
+      body: JSON.stringify(DEEP_SWEEP),
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as ApiErrorBody;
@@ -88,7 +67,7 @@ describe("a runtime fault in a training thread (real wasm fault, real processes)
     expect(listed.items.map((s) => s.name)).not.toContain("deep-digits");
 
     // 2. a real wasm fault: the thread is replaced, the trial retried once, then failed
-    const huge = await store.createSweep(HUGE);
+    const huge = await store.createSweep(HUGE_TRIAL_SPEC);
     const failed = await waitFor(
       "the huge trial to fail",
       async () => {

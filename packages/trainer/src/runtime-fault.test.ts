@@ -53,6 +53,8 @@ describe("runtimeFaultOf", () => {
     }
     const fault = new RuntimeFault("thread-exit", "x");
     expect(runtimeFaultOf(fault)).toBe(fault);
+    const copy = Object.assign(new Error("out of memory: y"), { name: "RuntimeFault", kind: "allocation" });
+    expect(runtimeFaultOf(copy)).toMatchObject({ kind: "allocation", message: "out of memory: y" });
   });
 
   it("leaves the trial's own errors alone", () => {

@@ -39,7 +39,8 @@ const ALLOCATION =
 
 /**
  * The runtime fault `e` is, or undefined when `e` is an ordinary error (the trial's own).
- * Recognised: a RuntimeFault (returned as is); a WebAssembly.RuntimeError (by name, so errors
+ * Recognised: a RuntimeFault (returned as is; one from another copy of this module by its name
+ * and kind); a WebAssembly.RuntimeError (by name, so errors
  * from another realm count) — `Aborted(…)` gives `wasm-abort`, anything else `wasm-trap`; a
  * RangeError or Error whose message says an allocation failed gives `allocation`; Node's
  * `ERR_WORKER_OUT_OF_MEMORY` gives `thread-exit`. Messages start with "out of memory:" when the
@@ -47,6 +48,9 @@ const ALLOCATION =
  */
 export function runtimeFaultOf(e: unknown): RuntimeFault | undefined {
   if (e instanceof RuntimeFault) return e;
+  // a RuntimeFault of another copy of this module (a bundle, a test double's import) is one too
+  const kind: unknown = e instanceof Error ? (e as Error & { kind?: unknown }).kind : undefined;
+  if (e instanceof Error && e.name === "RuntimeFault" && isKind(kind)) return new RuntimeFault(kind, e.message);
   if (!(e instanceof Error)) {
     if (typeof e === "string" && /^Aborted\(/.test(e)) return abort(e);
     return undefined;
@@ -71,6 +75,9 @@ export function runtimeFaultOf(e: unknown): RuntimeFault | undefined {
   }
   return undefined;
 }
+
+const KINDS: readonly string[] = ["wasm-abort", "wasm-trap", "allocation", "thread-exit"];
+const isKind = (k: unknown): k is RuntimeFaultKind => typeof k === "string" && KINDS.includes(k);
 
 function abort(message: string): RuntimeFault {
   return new RuntimeFault(

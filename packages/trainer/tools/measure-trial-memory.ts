@@ -5,7 +5,7 @@
  * the peak; this is what must fit in the 4 GB wasm32 heap) and its peak RSS (VmHWM) over the RSS
  * after backend selection. Prints both next to the estimate.
  *
- *   pnpm exec tsx packages/trainer/tools/measure-trial-memory.ts
+ *   pnpm exec tsx packages/trainer/tools/measure-trial-memory.ts [--only <text in the dataset/options>]
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -20,7 +20,7 @@ interface Config {
   readonly batch: number;
   readonly optimizer: string;
   readonly folds: number;
-  readonly extra?: Record<string, number | boolean>;
+  readonly extra?: Record<string, number | boolean | string>;
 }
 
 const CONFIGS: Config[] = [
@@ -40,9 +40,9 @@ const CONFIGS: Config[] = [
   { dataset: "moons:20000", hidden: [512], batch: 8192, optimizer: "sgd", folds: 5 },
   { dataset: "moons:20000", hidden: [1024, 1024], batch: 4096, optimizer: "adam", folds: 3, extra: { dropout: 0.2 } },
   {
-    dataset: "moons:40000",
+    dataset: "moons:20000",
     hidden: [256, 256],
-    batch: 16384,
+    batch: 8192,
     optimizer: "adam",
     folds: 5,
     extra: { batch_norm: true },
@@ -78,7 +78,9 @@ if (process.argv[2] === "--one") {
 } else {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`.padStart(9);
   console.log("dataset        hidden            batch optimizer  K |  estimate heap   total | measured heap peak RSS");
-  for (const c of CONFIGS) {
+  const at = process.argv.indexOf("--only");
+  const only = at > 0 ? (process.argv[at + 1] ?? "") : "";
+  for (const c of CONFIGS.filter((c) => JSON.stringify(c).includes(only))) {
     const est = estimateJobMemory(jobOf(c));
     const raw = execFileSync(
       process.execPath,
