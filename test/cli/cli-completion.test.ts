@@ -25,7 +25,13 @@ describe("hpo completion", () => {
   let dir: string;
   const scripts: Record<string, string> = {};
   /** The subcommands as program.ts defines them (plus commander's `help`). */
-  const commands = [...createProgram({} as never).commands.map((c) => c.name()), "help"];
+  const program = createProgram({} as never);
+  const commands = [...program.commands.map((c) => c.name()), "help"];
+  /** The long options of `hpo up` as up.ts defines them, plus --help. */
+  const upOptions = [
+    ...(program.commands.find((c) => c.name() === "up")?.options.flatMap((o) => (o.long ? [o.long] : [])) ?? []),
+    "--help",
+  ].sort();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "hpo-completion-"));
@@ -61,7 +67,8 @@ describe("hpo completion", () => {
     );
     expect(await bashComplete("--url", "http://x", "l")).toEqual(["logs", "ls"]);
     expect(await bashComplete("watch", "s1", "--j")).toEqual(["--json"]);
-    expect(await bashComplete("up", "--")).toEqual(["--help", "--host", "--port", "--workers"]);
+    expect(upOptions).toEqual(expect.arrayContaining(["--help", "--host", "--port", "--workers"]));
+    expect(await bashComplete("up", "--")).toEqual(upOptions);
     expect(await bashComplete("submit", "sw")).toEqual(["sweep.yaml", "sweeps"]);
     expect(await bashComplete("demo", "--file", "sw")).toEqual(["sweep.yaml", "sweeps"]);
     expect(await bashComplete("status", "s")).toEqual([]); // sweep ids are not files
