@@ -127,25 +127,37 @@ describe("manualGrads", () => {
     }
   });
 
-  it("trains a pack to the same results as autodiff", async () => {
-    const data = loadDataset({ name: "wine", task: "classification" });
-    const split = splitFolds(data, { folds: 3, stratified: true, seed: 1 });
-    const folds = [0, 1, 2].map((f) => prepareFold(data, split[f]!));
-    const config = parseTrainConfig({ dropout: 0.2, batch_size: 16 }, { hidden: [16, 8], activation: "relu" });
-    const run = async (manual: boolean) => {
-      const t = new PackedTrainer(folds, config, "classification", data.classes.length, [5, 6, 7], {
-        manualGrads: manual,
+  it.each(["none", "balanced"] as const)(
+    "trains a pack to the same results as autodiff (class_weight %s)",
+    async (classWeight) => {
+      const data = loadDataset({ name: "wine", task: "classification" });
+      const split = splitFolds(data, { folds: 3, stratified: true, seed: 1 });
+      const folds = [0, 1, 2].map((f) => prepareFold(data, split[f]!, { classWeight }));
+      if (classWeight === "balanced") expect(folds[0]!.classWeights.some((w) => Math.abs(w - 1) > 0.05)).toBe(true);
+      const config = parseTrainConfig({ dropout: 0.2, batch_size: 16 }, { hidden: [16, 8], activation: "relu" });
+      const run = async (manual: boolean, f = folds) => {
+        const t = new PackedTrainer(f, config, "classification", data.classes.length, [5, 6, 7], {
+          manualGrads: manual,
+        });
+        for (let e = 0; e < 3; e++) await t.trainEpoch(1e-3);
+        const recs = t.evaluate(1e-3);
+        t.dispose();
+        return recs;
+      };
+      const [a, b] = [await run(true), await run(false)];
+      a.forEach((r, k) => {
+        expect(r.val_accuracy).toBe(b[k]!.val_accuracy);
+        expect(r.val_loss).toBeCloseTo(b[k]!.val_loss!, 4);
+        expect(r.loss).toBeCloseTo(b[k]!.loss!, 4);
       });
-      for (let e = 0; e < 3; e++) await t.trainEpoch(1e-3);
-      const recs = t.evaluate(1e-3);
-      t.dispose();
-      return recs;
-    };
-    const [a, b] = [await run(true), await run(false)];
-    a.forEach((r, k) => {
-      expect(r.val_accuracy).toBe(b[k]!.val_accuracy);
-      expect(r.val_loss).toBeCloseTo(b[k]!.val_loss!, 4);
-      expect(r.loss).toBeCloseTo(b[k]!.loss!, 4);
-    });
-  });
+      if (classWeight === "balanced") {
+        // the weights reach both paths: unweighted folds train to other losses
+        const plain = await run(
+          false,
+          [0, 1, 2].map((f) => prepareFold(data, split[f]!)),
+        );
+        expect(plain[0]!.val_loss).not.toBeCloseTo(b[0]!.val_loss!, 6);
+      }
+    },
+  );
 });
