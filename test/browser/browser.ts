@@ -37,6 +37,13 @@ export interface BrowserSession {
   readonly page: Page;
   /** Console errors (with the URL they are about, in parentheses), uncaught page errors and dialogs seen so far. */
   readonly problems: string[];
+  /**
+   * The messages of the dashboard's own token prompts so far (`askForToken`: the coordinator
+   * refused an action for the lack of a token allowed to submit). They are answered with
+   * `tokenAnswer` (default: nothing, as a user who cancels) and are not problems.
+   */
+  readonly tokenPrompts: string[];
+  tokenAnswer: string;
   /** Saves a full-page PNG as test-artifacts/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
@@ -77,16 +84,25 @@ export async function openBrowser(viewport = { width: 1440, height: 900 }): Prom
       problems.push(`console.error: ${m.text()}${m.location().url ? ` (${m.location().url})` : ""}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  const tokenPrompts: string[] = [];
   page.on("dialog", (d) => {
+    if (d.type() === "prompt" && d.message().includes("API token allowed to submit")) {
+      tokenPrompts.push(d.message());
+      if (session.tokenAnswer) void d.accept(session.tokenAnswer);
+      else void d.dismiss();
+      return;
+    }
     if (d.type() !== "confirm") problems.push(`dialog ${d.type()}: ${d.message()}`);
     void d.accept();
   });
   mkdirSync(ARTIFACTS, { recursive: true });
-  return {
+  const session: BrowserSession = {
     browser,
     context,
     page,
     problems,
+    tokenPrompts,
+    tokenAnswer: "",
     async screenshot(name) {
       const path = join(ARTIFACTS, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
@@ -97,4 +113,5 @@ export async function openBrowser(viewport = { width: 1440, height: 900 }): Prom
       await browser.close();
     },
   };
+  return session;
 }

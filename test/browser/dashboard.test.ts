@@ -254,12 +254,16 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     await page.goto(`${url}/#/submit`);
     await page.fill("[data-testid=yaml]", `${sweepYaml("bad", 2, 1, 2)}  "${XSS}": { values: [1, 2] }\n`);
     await page.click("[data-testid=submit]");
-    // no token yet: the coordinator refuses
+    // no token yet: the coordinator refuses, the page asks for a token allowed to submit, the user
+    // gives none and sees the refusal
     await page.waitForSelector("[data-testid=submit-result]:has-text('UNAUTHORIZED')");
-    await page.fill("input.token", TOKEN);
-    await page.dispatchEvent("input.token", "change");
+    expect(s.tokenPrompts).toEqual([expect.stringContaining("missing bearer token")]);
+    // the next time the user answers the prompt: the same click then goes through
+    s.tokenAnswer = TOKEN;
     await page.click("[data-testid=submit]");
     await page.waitForSelector("[data-testid=submit-result]:has-text('INVALID_SPEC')");
+    expect(s.tokenPrompts).toHaveLength(2);
+    expect(await page.inputValue("input.token")).toBe(TOKEN);
     const issue = await page.locator("[data-testid=submit-result] li").first().textContent();
     expect(issue).toContain(XSS);
     expect(issue).toContain("is not a known parameter");
@@ -317,13 +321,14 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
       (LIVE_TRIALS + 5).toLocaleString("en-US"), // as the page formats it: "1,005"
     );
     expect((await api().sweep(sweepId)).spec.budget.max_trials).toBe(LIVE_TRIALS + 5);
+    expect(s.tokenPrompts, "asked once more after the page had the token").toHaveLength(2);
     await s.screenshot("dashboard-sweep-actions");
     await api().cancel(sweepId);
-    // Chromium's own log lines for the expected refusals, by URL: the submit without the token
-    // (401) and the invalid spec (400); while the coordinator restarted, the event stream cut
-    // mid-response and the API refusing connections
+    // Chromium's own log lines for the expected refusals, by URL: the two submits without the
+    // token (401), the second retried with the prompted token as an invalid spec (400); while the
+    // coordinator restarted, the event stream cut mid-response and the API refusing connections
     const submits = s.problems.filter((p) => failedLoad(p)?.url === `${url}/api/sweeps`);
-    expect(submits.map((p) => failedLoad(p)?.status)).toEqual([401, 400]);
+    expect(submits.map((p) => failedLoad(p)?.status)).toEqual([401, 401, 400]);
     const restart = (f: FailedLoad | undefined) =>
       (f?.error === "ERR_CONNECTION_REFUSED" && f.url.startsWith(`${url}/api/`)) ||
       (f?.error === "ERR_INCOMPLETE_CHUNKED_ENCODING" && f.url.split("?")[0] === `${url}/api/events`);

@@ -23,6 +23,9 @@ export interface AppStack {
 export async function startAppStack(opts: {
   readonly label: string;
   readonly token?: string;
+  /** HPO_SUBMIT_TOKEN and HPO_READ_TOKEN (auth.ts ApiTokens). */
+  readonly submitToken?: string;
+  readonly readToken?: string;
   readonly protectReads?: boolean;
   readonly bodyLimit?: string;
   /** Mount the dashboard's routes (`/api/events`, `/api/dashboard/*`) as main.ts does. Default false. */
@@ -49,6 +52,8 @@ export async function startAppStack(opts: {
     scheduler,
     logger,
     ...(opts.token && { token: opts.token }),
+    ...(opts.submitToken && { submitToken: opts.submitToken }),
+    ...(opts.readToken && { readToken: opts.readToken }),
     ...(opts.protectReads && { protectReads: true }),
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
     ...(dashboard && { dashboard: dashboard.router }),

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Store } from "@hpo/store";
 import express, { type Express, type RequestHandler } from "express";
 import type { Logger } from "pino";
-import { eventTicket, refuseCrossSite, requireToken } from "./auth.ts";
+import { eventTicket, refuseCrossSite, requireToken, ticketKey } from "./auth.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
@@ -21,9 +21,13 @@ export interface AppDeps {
   readonly store: Store;
   readonly scheduler: RouterScheduler;
   readonly logger: Logger;
-  /** When set, mutating routes need `Authorization: Bearer <token>`. */
+  /** The all-scopes token (HPO_TOKEN): when set, mutating routes need `Authorization: Bearer <token>`. */
   readonly token?: string;
-  /** With `token`: reads under `/api` (incl. the dashboard's) need the token too. Default false. */
+  /** A token that may submit (create, cancel, resume, extend) and read (HPO_SUBMIT_TOKEN); see auth.ts ApiTokens. */
+  readonly submitToken?: string;
+  /** A token that may only read (HPO_READ_TOKEN); it matters with `protectReads`. */
+  readonly readToken?: string;
+  /** With a token: reads under `/api` (incl. the dashboard's) need a token with the read scope too. Default false. */
   readonly protectReads?: boolean;
   readonly metrics?: AppMetrics;
   /** Folder of the built dashboard, served at `/` with an index.html fallback. */
@@ -73,7 +77,8 @@ export function createApp(deps: AppDeps): Express {
   const limit = deps.bodyLimit ?? "1mb";
   const api = express.Router();
   api.use(refuseCrossSite);
-  api.use(requireToken(deps.token));
+  const tokens = { token: deps.token, submitToken: deps.submitToken, readToken: deps.readToken };
+  api.use(requireToken(tokens));
   api.use(express.json({ limit, strict: false }));
   api.use(express.text({ limit: deps.yamlBodyLimit ?? "256kb", type: YAML_TYPES }));
   api.use(
@@ -85,10 +90,11 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(notFound);
-  if (deps.protectReads) app.use("/api", requireToken(deps.token, { reads: true, ticketPaths: ["/events"] }));
+  if (deps.protectReads) app.use("/api", requireToken(tokens, { reads: true, ticketPaths: ["/events"] }));
   // the dashboard's EventSource cannot send the token: it shows a short-lived ticket instead
+  const key = ticketKey(tokens);
   app.get("/api/events/ticket", (_req, res) => {
-    res.json(deps.protectReads && deps.token ? eventTicket(deps.token) : {});
+    res.json(deps.protectReads && key ? eventTicket(key) : {});
   });
   if (deps.dashboard) app.use(deps.dashboard);
   app.use("/api", api);

@@ -144,26 +144,88 @@ export interface RequireTokenOptions {
 }
 
 /**
- * Requires `Authorization: Bearer <token>` on mutating methods (POST, PUT, PATCH, DELETE) when a
- * token is configured; reads stay open unless `reads` is true. Compares digests in constant time.
- * A missing or wrong token answers 401 UNAUTHORIZED. Without a token configured it lets
- * everything through.
+ * What a token may do. `read`: GET/HEAD under /api (sweeps, trials, logs, the dashboard's data),
+ * checked only when reads are protected (HPO_AUTH_READS=1). `submit`: everything that changes a
+ * sweep (create, cancel, resume, extend: every POST), and reading.
  */
-export function requireToken(token: string | undefined, options: RequireTokenOptions = {}): RequestHandler {
-  if (!token) return (_req, _res, next) => next();
-  const expected = digest(token);
+export type Scope = "read" | "submit";
+
+/**
+ * The coordinator's API tokens. `token` (HPO_TOKEN) has every scope; `submitToken`
+ * (HPO_SUBMIT_TOKEN) has submit and read; `readToken` (HPO_READ_TOKEN) has read only. With none
+ * set, nothing is checked. With any set, a POST needs a token with the submit scope.
+ */
+export interface ApiTokens {
+  readonly token?: string | undefined;
+  readonly submitToken?: string | undefined;
+  readonly readToken?: string | undefined;
+}
+
+const SCOPES_OF = { token: ["read", "submit"], submitToken: ["read", "submit"], readToken: ["read"] } as const;
+const ENV_OF = { token: "HPO_TOKEN", submitToken: "HPO_SUBMIT_TOKEN", readToken: "HPO_READ_TOKEN" } as const;
+
+/**
+ * Checks that the tokens set are different from each other (one string with two scopes would be
+ * ambiguous). Returns the problem, naming the variables, or undefined. Called by main.ts.
+ */
+export function tokensProblem(tokens: ApiTokens): string | undefined {
+  const set = (Object.keys(ENV_OF) as (keyof ApiTokens)[]).filter((k) => tokens[k]);
+  for (const [i, a] of set.entries())
+    for (const b of set.slice(i + 1))
+      if (tokens[a] === tokens[b])
+        return `${ENV_OF[a]} and ${ENV_OF[b]} are the same string: give each scope its own token`;
+  return undefined;
+}
+
+/**
+ * The key of the event-stream tickets (`eventTicket`, `validTicket`): the first configured of
+ * HPO_TOKEN, HPO_SUBMIT_TOKEN, HPO_READ_TOKEN; undefined without tokens.
+ */
+export function ticketKey(tokens: ApiTokens): string | undefined {
+  return tokens.token || tokens.submitToken || tokens.readToken || undefined;
+}
+
+/**
+ * Requires `Authorization: Bearer <token>` with the scope the request needs, when a token is
+ * configured: a mutating method (POST, PUT, PATCH, DELETE) needs `submit`; a read needs `read`,
+ * and only when `reads` is true (otherwise reads stay open); on `ticketPaths` a read may show a
+ * valid `?ticket=` (keyed by `ticketKey`) instead. Every configured token's digest is compared,
+ * in constant time. A missing or unknown token answers 401 UNAUTHORIZED; a known token without
+ * the scope 403 FORBIDDEN, naming the scope. Without a token configured it lets everything
+ * through. `tokens` may be one string: the all-scopes token.
+ */
+export function requireToken(
+  tokens: ApiTokens | string | undefined,
+  options: RequireTokenOptions = {},
+): RequestHandler {
+  const all: ApiTokens = typeof tokens === "string" ? { token: tokens } : (tokens ?? {});
+  const known = (Object.keys(SCOPES_OF) as (keyof ApiTokens)[]).flatMap((k) => {
+    const value = all[k];
+    return value ? [{ digest: digest(value), scopes: SCOPES_OF[k] as readonly Scope[] }] : [];
+  });
+  const key = ticketKey(all);
+  if (known.length === 0 || key === undefined) return (_req, _res, next) => next();
   return (req, _res, next) => {
-    const read = isRead(req.method);
-    if (read && !options.reads) return next();
-    if (read && options.ticketPaths?.includes(req.path) && req.query.ticket !== undefined) {
-      if (validTicket(token, req.query.ticket)) return next();
+    const scope: Scope = isRead(req.method) ? "read" : "submit";
+    if (scope === "read" && !options.reads) return next();
+    if (scope === "read" && options.ticketPaths?.includes(req.path) && req.query.ticket !== undefined) {
+      if (validTicket(key, req.query.ticket)) return next();
       return next(new HpoError("UNAUTHORIZED", `${req.method} ${req.path}: invalid or expired ticket`));
     }
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (!match) return next(new HpoError("UNAUTHORIZED", `${req.method} ${req.path}: missing bearer token`));
-    if (!timingSafeEqual(digest(match[1] ?? ""), expected)) {
-      return next(new HpoError("UNAUTHORIZED", `${req.method} ${req.path}: invalid bearer token`));
+    const given = digest(match[1] ?? "");
+    let scopes: readonly Scope[] | undefined;
+    for (const k of known) if (timingSafeEqual(given, k.digest)) scopes = k.scopes; // no early exit: same time for every token
+    if (!scopes) return next(new HpoError("UNAUTHORIZED", `${req.method} ${req.path}: invalid bearer token`));
+    if (!scopes.includes(scope)) {
+      return next(
+        new HpoError(
+          "FORBIDDEN",
+          `${req.method} ${req.path}: this token may only ${scopes.join(" and ")}; this needs the ${scope} scope (HPO_SUBMIT_TOKEN or HPO_TOKEN)`,
+        ),
+      );
     }
     next();
   };

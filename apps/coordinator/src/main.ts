@@ -1,8 +1,9 @@
 /**
  * Coordinator process: the only file of the coordinator that reads env, listens and handles
  * signals. Env (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_PORT, HPO_HOST, HPO_TOKEN (else
- * the file named by HPO_TOKEN_FILE, e.g. a mounted secret), HPO_AUTH_READS=1 (reads need the
- * token too), HPO_DATA_DIRS (the workers' data directories: a sweep's CSV file found there is
+ * the file named by HPO_TOKEN_FILE, e.g. a mounted secret): every scope; HPO_SUBMIT_TOKEN (or
+ * HPO_SUBMIT_TOKEN_FILE): submit and read; HPO_READ_TOKEN (or HPO_READ_TOKEN_FILE): read only
+ * (auth.ts ApiTokens); HPO_AUTH_READS=1 (reads need a token too), HPO_DATA_DIRS (the workers' data directories: a sweep's CSV file found there is
  * checked at submit). HPO_TRIAL_MODE=noop makes workers score trials without training (benchmarks
  * and orchestration tests). Nothing else is read from the working directory: `hpo up` passes the
  * token of `.hpo/token` in HPO_TOKEN, so a coordinator started by a test or benchmark from a
@@ -19,7 +20,7 @@ import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry }
 import { createStore, redactRedisUrl, redisOptionsOf, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { createApp } from "./app.ts";
-import { bindRefusal, loadToken } from "./auth.ts";
+import { type ApiTokens, bindRefusal, loadToken, tokensProblem } from "./auth.ts";
 import { createDashboard } from "./dashboard/index.ts";
 import { createLogger } from "./logger.ts";
 import { createCoreProposer } from "./proposer.ts";
@@ -30,14 +31,21 @@ const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
 const prefix = process.env.HPO_PREFIX || "hpo";
 const port = Number(process.env.HPO_PORT ?? 8080);
 const host = process.env.HPO_HOST || "127.0.0.1";
-let token: string | undefined;
+let tokens: ApiTokens = {};
 try {
-  token = loadToken({ token: process.env.HPO_TOKEN, tokenFile: process.env.HPO_TOKEN_FILE });
+  tokens = {
+    token: loadToken({ token: process.env.HPO_TOKEN, tokenFile: process.env.HPO_TOKEN_FILE }),
+    submitToken: loadToken({ token: process.env.HPO_SUBMIT_TOKEN, tokenFile: process.env.HPO_SUBMIT_TOKEN_FILE }),
+    readToken: loadToken({ token: process.env.HPO_READ_TOKEN, tokenFile: process.env.HPO_READ_TOKEN_FILE }),
+  };
+  const problem = tokensProblem(tokens);
+  if (problem) throw new Error(problem);
 } catch (e) {
   logger.fatal(`coordinator: ${(e as Error).message}`);
   process.exit(1);
 }
-const refusal = bindRefusal(host, token);
+const { token, submitToken, readToken } = tokens;
+const refusal = bindRefusal(host, token || submitToken || readToken);
 if (refusal) {
   logger.fatal({ host }, `coordinator: ${refusal}`);
   process.exit(1);
@@ -80,6 +88,8 @@ const app = createApp({
   scheduler,
   logger,
   ...(token && { token }),
+  ...(submitToken && { submitToken }),
+  ...(readToken && { readToken }),
   protectReads,
   trialMemory,
   staticDir,
@@ -95,7 +105,8 @@ const server = app.listen(port, host, () => {
       url: `http://${host}:${bound}`,
       prefix,
       redisUrl: redisUrlForLogs,
-      auth: Boolean(token),
+      auth: Boolean(token || submitToken || readToken),
+      scopedTokens: [submitToken && "submit", readToken && "read"].filter(Boolean),
       protectReads,
       mode,
       trialMemoryMb: Math.round(trialMemory.bytes / 2 ** 20),

@@ -2,7 +2,7 @@
 import "./styles.css";
 import { takeRefusedRead } from "./api/client.ts";
 import { onLiveStatus, subscribe } from "./api/events.ts";
-import { getToken, setToken } from "./api/token.ts";
+import { getToken, onTokenChange, setToken, setTokenPrompt } from "./api/token.ts";
 import { el } from "./dom.ts";
 import { startRouter } from "./router.ts";
 import { href } from "./views/view.ts";
@@ -25,6 +25,13 @@ token.addEventListener("change", () => {
   // (a half-typed sweep on the submit page) stay as they are
   if (takeRefusedRead()) window.dispatchEvent(new HashChangeEvent("hashchange"));
 });
+onTokenChange(() => {
+  token.value = getToken();
+});
+// Asked only when the coordinator refuses an action for the lack of a submit-scope token.
+setTokenPrompt(
+  (reason) => window.prompt(`${reason}\n\nAPI token allowed to submit (HPO_SUBMIT_TOKEN or HPO_TOKEN):`) ?? undefined,
+);
 const outlet = el("main", { class: "outlet" });
 app.append(
   el(

@@ -1,10 +1,11 @@
 /**
- * The one HTTP client of the dashboard. Adds the API token to every request, turns error
+ * The one HTTP client of the dashboard. Adds the API token to every request (asking the user for
+ * one allowed to submit, once, when the coordinator refuses an action with 401 or 403), turns error
  * responses (`ApiErrorBody`) into `ApiError`, and returns parsed JSON; the per-resource modules
  * convert that JSON into domain types.
  */
 import type { ApiErrorBody, Issue } from "@hpo/core";
-import { getToken } from "./token.ts";
+import { askForToken, getToken } from "./token.ts";
 
 export class ApiError extends Error {
   override readonly name = "ApiError";
@@ -48,17 +49,28 @@ export function takeRefusedRead(): boolean {
 }
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (opts.body !== undefined) headers["content-type"] = opts.contentType ?? "application/json";
-  const token = getToken();
-  // reads too: a coordinator with HPO_AUTH_READS=1 answers nothing without it
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(base + path, {
-    method: opts.method ?? "GET",
-    headers,
-    body: opts.body,
-    signal: opts.signal,
-  });
+  const mutating = opts.method !== undefined && opts.method !== "GET";
+  const send = (token: string) => {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (opts.body !== undefined) headers["content-type"] = opts.contentType ?? "application/json";
+    // reads too: a coordinator with HPO_AUTH_READS=1 answers nothing without it
+    if (token) headers.authorization = `Bearer ${token}`;
+    return fetch(base + path, { method: opts.method ?? "GET", headers, body: opts.body, signal: opts.signal });
+  };
+  let res = await send(getToken());
+  if (mutating && (res.status === 401 || res.status === 403)) {
+    // the action needs a token with the submit scope (the one kept may be missing, wrong or
+    // read-only): ask for it now, then try once more
+    const refusal = await res
+      .clone()
+      .json()
+      .then(
+        (b: Partial<ApiErrorBody>) => b.error?.message ?? `HTTP ${res.status}`,
+        () => `HTTP ${res.status}`,
+      );
+    const token = await askForToken(refusal);
+    if (token) res = await send(token);
+  }
   const text = await res.text();
   let json: unknown;
   try {

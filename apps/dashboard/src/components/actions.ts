@@ -50,7 +50,7 @@ export function sweepActions(initial: SweepSummary, onChanged: (s: SweepSummary)
     cancel.hidden = sweep.status !== "running";
     resume.hidden = sweep.status !== "cancelled";
     extend.hidden = more.hidden = sweep.status === "failed";
-    const hint = getToken() ? "" : "Set the API token (top right) if the coordinator requires one";
+    const hint = getToken() ? "" : "Asks for a token allowed to submit if the coordinator requires one";
     for (const b of [cancel, resume, extend]) b.title = hint;
   };
   const off = onTokenChange(sync);
