@@ -201,7 +201,7 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     expect(s.problems).toEqual([]);
   });
 
-  it("shows a trial: K-fold summary, learning curves with loss and metric, gradient norms, config, worker log", async () => {
+  it("shows a trial: K-fold summary, learning curves with loss and metric, validation metrics, gradient norms, config, worker log", async () => {
     const { page } = s;
     const best = done.best?.trialId as string;
     await page.goto(`${url}/#/sweeps/${done.id}`);
@@ -222,7 +222,10 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     expect(logText).toMatch(/INFO\s+browser-w\d?\s+trial started attempt=1/);
     expect(logText).toContain("state=completed");
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-    await waitFor("2 charts", async () => (await page.locator(".plots canvas").count()) >= 2, { timeoutMs: 20_000 });
+    await waitFor("3 charts", async () => (await page.locator(".plots canvas").count()) >= 3, { timeoutMs: 20_000 });
+    // every validation metric per epoch (K-fold means): AUC, F1, balanced accuracy, log loss, accuracy
+    expect(await page.locator("[data-testid=val-metrics] canvas").count()).toBeGreaterThan(0);
+    expect(await page.locator("text=no validation metrics recorded").count()).toBe(0);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(300);
     await s.screenshot("dashboard-trial");
