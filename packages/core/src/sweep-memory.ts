@@ -27,32 +27,28 @@ function candidates(d: Distribution | undefined): readonly ParamValue[] | undefi
 /**
  * The trial of `spec`'s space with the largest estimated memory (estimateTrialMemory; built-in MLP).
  * The estimate grows with every memory parameter, so the largest point takes each parameter at
- * its largest (the top of a range; each listed hidden layout, optimizer and activation; batch
- * norm, skip connections, dropout and early stopping when they can be on); conditions (`when`)
- * are ignored, which can only overstate the largest trial.
+ * its largest (the top of a range; each listed hidden layout and optimizer; batch norm, dropout
+ * and early stopping when they can be on); conditions (`when`) are ignored, which can only
+ * overstate the largest trial.
  */
 export function largestTrial(spec: SweepSpec): LargestTrial {
   const dist = (name: string) => candidates(spec.parameters[name]?.distribution);
   const hiddens = dist("hidden") ?? [spec.model.hidden];
   const optimizers = dist("optimizer") ?? ["adam"];
-  const activations = dist("activation") ?? [spec.model.activation];
   const top = (name: string, fallback: number) =>
     Math.max(...(dist(name) ?? [fallback]).map((v) => (typeof v === "number" ? v : Number(v) || fallback)));
   const on = (name: string) => (dist(name) ?? [false]).some((v) => v === true || v === "true" || v === 1);
   const fixed: Record<string, ParamValue> = { batch_size: top("batch_size", 32) };
   if (on("batch_norm")) fixed.batch_norm = true;
-  if (on("residual")) fixed.residual = true;
   if (top("dropout", 0) > 0) fixed.dropout = top("dropout", 0);
   if (top("early_stopping_patience", 0) > 0) fixed.early_stopping_patience = top("early_stopping_patience", 0);
   if (top("momentum", 0) > 0) fixed.momentum = top("momentum", 0);
   let best: { params: Params; estimate: TrialMemoryEstimate } | undefined;
   for (const hidden of hiddens) {
     for (const optimizer of optimizers) {
-      for (const activation of activations) {
-        const params: Params = { ...fixed, hidden: layersOf(hidden) ?? [], optimizer, activation };
-        const estimate = estimateJobMemory({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset });
-        if (!best || estimate.bytes > best.estimate.bytes) best = { params, estimate };
-      }
+      const params: Params = { ...fixed, hidden: layersOf(hidden) ?? [], optimizer };
+      const estimate = estimateJobMemory({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset });
+      if (!best || estimate.bytes > best.estimate.bytes) best = { params, estimate };
     }
   }
   const { params, estimate } = best as { params: Params; estimate: TrialMemoryEstimate };

@@ -72,7 +72,7 @@ const OPTIMIZER_COST: Readonly<Record<string, { readonly slots: number; readonly
   rmsprop: { slots: 1, temporaries: 9 },
   adadelta: { slots: 2, temporaries: 16 },
   adam: { slots: 2, temporaries: 13 },
-  adamax: { slots: 2, temporaries: 10 },
+  adamax: { slots: 2, temporaries: 8 },
 };
 /** Measured temporaries over counted ones (adam: 16 measured, 13 counted): blocks the allocator cannot reuse. */
 const TEMPORARY_OVERHEAD = 1.25;
@@ -82,16 +82,14 @@ const TEMPORARY_OVERHEAD = 1.25;
  */
 const GRADIENT_COPIES = 8;
 /**
- * Copies of each layer's activations a training step holds per row. Hand-derived gradients
- * (manual-grads.ts: dense, relu/linear/tanh/sigmoid) keep forward values, their gradients and
- * transposes (calibrated: 10); autodiff keeps every op's output on its tape, with batch norm a
- * dozen ops per layer (calibrated: 23 with batch norm; 16 without is an estimate).
+ * Copies of each layer's activations a training step holds per row: forward values, their
+ * gradients and transposes, or what autodiff's tape keeps (calibrated: 10 with hand-derived
+ * gradients, 8.8 under autodiff with skip connections), and with batch norm, a dozen more ops per
+ * layer on the tape (calibrated: 23).
  */
-const STEP_COPIES = { manual: 10, autodiff: 16, batchNorm: 24 } as const;
+const STEP_COPIES = { plain: 10, batchNorm: 24 } as const;
 /** Activation tensors per layer the evaluation pass keeps (it runs in one tidy over the validation rows). */
 const EVAL_COPIES = 4;
-/** Activations whose gradient the trainer derives by hand (packages/trainer/src/manual-grads.ts). */
-const MANUAL_GRAD_ACTIVATIONS: readonly string[] = ["relu", "linear", "tanh", "sigmoid"];
 /** The wasm heap grows in steps of 20 % (at most 96 MB) over what is asked: the estimate's margin. */
 const HEAP_GROWTH = 1.1;
 /** The wasm module's initial heap (16 MB): what a tiny trial measures. */
@@ -100,9 +98,7 @@ const FLOAT = 4;
 
 /** Options of the built-in MLP that change its memory (TrainConfig's names). */
 export interface MlpOptions {
-  readonly activation?: string;
   readonly batchNorm?: boolean;
-  readonly residual?: boolean;
   readonly dropout?: boolean;
 }
 
@@ -113,7 +109,7 @@ export function mlpFootprint(
   outputs: number,
   options: MlpOptions = {},
 ): ModelFootprint {
-  const { batchNorm = false, residual = false, dropout = false, activation = "relu" } = options;
+  const { batchNorm = false, dropout = false } = options;
   const sizes = [inputs, ...hidden, outputs];
   let parameters = 0;
   for (let i = 0; i + 1 < sizes.length; i++) {
@@ -122,8 +118,7 @@ export function mlpFootprint(
     parameters += fanIn * fanOut + fanOut + (batchNorm && i + 1 < sizes.length - 1 ? 2 * fanOut : 0);
   }
   const widths = hidden.reduce((a, h) => a + h, 0);
-  const autodiff = batchNorm || residual || !MANUAL_GRAD_ACTIVATIONS.includes(activation);
-  const copies = batchNorm ? STEP_COPIES.batchNorm : autodiff ? STEP_COPIES.autodiff : STEP_COPIES.manual;
+  const copies = batchNorm ? STEP_COPIES.batchNorm : STEP_COPIES.plain;
   return {
     parameters,
     stepFloatsPerRow: (widths + outputs) * copies + (dropout ? widths : 0),
@@ -198,12 +193,7 @@ export function mlpTrialShape(job: Pick<TrialJob, "params" | "model" | "cv" | "d
   const data = datasetShapeOf(job.dataset);
   const hidden = layersOf(p.hidden ?? job.model.hidden) ?? [];
   const flag = (v: unknown) => v === true || v === "true" || v === 1;
-  const options: MlpOptions = {
-    activation: typeof p.activation === "string" ? p.activation : job.model.activation,
-    batchNorm: flag(p.batch_norm),
-    residual: flag(p.residual),
-    dropout: num(p.dropout, 0) > 0,
-  };
+  const options: MlpOptions = { batchNorm: flag(p.batch_norm), dropout: num(p.dropout, 0) > 0 };
   return {
     model: mlpFootprint(hidden, data?.features ?? 1, data?.outputs ?? 1, options),
     folds: job.cv.folds,
