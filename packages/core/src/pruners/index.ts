@@ -50,6 +50,13 @@ export class NopPruner implements Pruner {
   }
 }
 
+/** The successive-halving options ASHA and Hyperband share, in camelCase. */
+const halving = (o: AshaOptions | HyperbandOptions) => ({
+  minResource: o.min_resource,
+  maxResource: o.max_resource,
+  reductionFactor: o.reduction_factor,
+});
+
 /**
  * The pruner of a normalised `early_terminate` (as parseSweepSpec leaves it, defaults filled): the
  * one place the spec's snake_case options become the pruners' camelCase ones.
@@ -68,23 +75,10 @@ export function createPruner(spec: EarlyTerminateSpec): Pruner {
         nMinTrials: o.n_min_trials,
       });
     }
-    case "asha": {
-      const o = spec as AshaOptions;
-      return new AshaPruner({
-        minResource: o.min_resource,
-        maxResource: o.max_resource,
-        reductionFactor: o.reduction_factor,
-        gracePeriod: o.grace_period,
-      });
-    }
-    case "hyperband": {
-      const o = spec as HyperbandOptions;
-      return new HyperbandPruner({
-        minResource: o.min_resource,
-        maxResource: o.max_resource,
-        reductionFactor: o.reduction_factor,
-      });
-    }
+    case "asha":
+      return new AshaPruner({ ...halving(spec as AshaOptions), gracePeriod: (spec as AshaOptions).grace_period });
+    case "hyperband":
+      return new HyperbandPruner(halving(spec as HyperbandOptions));
     default:
       throw new RangeError(
         `createPruner: unknown early_terminate type ${JSON.stringify((spec as { type: unknown }).type)}`,
