@@ -31,6 +31,9 @@ import { deletePrefix, flag, REDIS_URL, Redis, rssMiB, startStack, strArg } from
 const { createStore } = (await import(
   "../packages/store/src/index.ts"
 )) as typeof import("../packages/store/src/index.ts");
+const { proposeTrial } = (await import(
+  "../packages/store/src/testing/store-helpers.ts"
+)) as typeof import("../packages/store/src/testing/store-helpers.ts");
 const core = (await import("../packages/core/src/index.ts")) as typeof import("../packages/core/src/index.ts");
 const { openBrowser } = (await import("../test/browser/browser.ts")) as typeof import("../test/browser/browser.ts");
 
@@ -85,7 +88,7 @@ async function seed(store: ReturnType<typeof createStore>, sweepId: string, n: n
       epochs: state === "pruned" ? 4 : 20,
       durationMs: 500 + rng.int(0, 1500),
     }));
-    const t = await store.proposeTrial(sweepId, i, params);
+    const t = await proposeTrial(store, sweepId, i, params);
     await store.markRunning(sweepId, t.id, `bench-w${(i % 8) + 1}`, 1);
     await store.finishTrial(sweepId, t.id, {
       state,

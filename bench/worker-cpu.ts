@@ -113,7 +113,7 @@ try {
       concurrency,
       threads: 1,
       backend: "cpu",
-      trainerModule: new URL("../apps/worker/src/test-fixtures/stub-trainer.ts", import.meta.url).href,
+      trainerModule: new URL("../apps/worker/src/testing/stub-trainer.ts", import.meta.url).href,
     });
     await worker.start();
     finish = () => worker.close();

@@ -155,7 +155,7 @@ export async function startStack(opts: {
   }
 }
 
-export { deletePrefix } from "../../test/helpers/prefix.ts";
+export { deleteKeysUnder as deletePrefix } from "../../packages/store/src/delete-prefix.ts";
 
 /** p-th percentile (0..100) of sorted numbers. */
 export function percentile(sorted: readonly number[], p: number): number {

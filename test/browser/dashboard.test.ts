@@ -6,16 +6,18 @@
  * user-provided names render as text, actions need the token, and the console stays clean.
  * Screenshots of each view go to test-artifacts/.
  */
+
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { SweepRecord } from "@hpo/core";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { describeNeeding } from "../helpers/needs.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { type BrowserSession, chromiumMissing, type FailedLoad, failedLoad, openBrowser } from "./browser.ts";
@@ -98,7 +100,7 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     await s?.close();
     await Promise.all(workers.map((w) => w.stop()));
     await coordinator?.stop();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
 

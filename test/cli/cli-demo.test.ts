@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deleteKeysUnder } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { deletePrefix } from "../helpers/prefix.ts";
 import { cleanEnv, freePort, runCli } from "./run-cli.ts";
 
 /** `hpo demo` end to end with a small sweep file: start a stack, run, print, stop, exit 0. */
@@ -14,7 +14,7 @@ describe("hpo demo", () => {
 
   afterAll(async () => {
     const redis = new Redis("redis://127.0.0.1:6379");
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   });

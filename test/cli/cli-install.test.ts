@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, ROOT } from "./run-cli.ts";
+import { REPO_ROOT } from "../helpers/processes.ts";
+import { freePort } from "./run-cli.ts";
 
 const run = promisify(execFile);
 const PNPM = ["-y", "pnpm@10.34.8"];
@@ -38,8 +39,8 @@ describe("hpo as an installed command", () => {
 
   it("./node_modules/.bin/hpo and pnpm exec hpo run the built CLI", async () => {
     const [bin, exec] = await Promise.all([
-      sh(join(ROOT, "node_modules/.bin/hpo"), ["--version"], ROOT),
-      sh("npx", [...PNPM, "exec", "hpo", "--version"], ROOT),
+      sh(join(REPO_ROOT, "node_modules/.bin/hpo"), ["--version"], REPO_ROOT),
+      sh("npx", [...PNPM, "exec", "hpo", "--version"], REPO_ROOT),
     ]);
     expect(bin).toMatchObject({ code: 0, stdout: "0.1.0\n" });
     expect(exec.code, exec.stderr).toBe(0);
@@ -47,7 +48,7 @@ describe("hpo as an installed command", () => {
   }, 200_000);
 
   it("pnpm pack, then npm install -g of the tarball: hpo works without the repository", async () => {
-    const packed = await sh("npx", [...PNPM, "pack", "--pack-destination", dir], join(ROOT, "apps/cli"));
+    const packed = await sh("npx", [...PNPM, "pack", "--pack-destination", dir], join(REPO_ROOT, "apps/cli"));
     expect(packed.code, packed.stderr).toBe(0);
     const tarball = readdirSync(dir).find((f) => /^hpo-cli-.*\.tgz$/.test(f));
     expect(tarball).toBeDefined();

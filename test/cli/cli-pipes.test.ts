@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSweepSpec, type TrialOutcome } from "@hpo/core";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
 import { cleanEnv, spawnCli } from "./run-cli.ts";
 
@@ -68,7 +69,7 @@ describe("hpo CLI output through a pipe read slowly", () => {
   afterAll(async () => {
     await coordinator?.close();
     const redis = new Redis(REDIS_URL);
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   });

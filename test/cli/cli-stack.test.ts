@@ -3,9 +3,9 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deleteKeysUnder } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deletePrefix } from "../helpers/prefix.ts";
 import { buildApps, cleanEnv, freePort, runCli, spawnCli, type TestBuild } from "./run-cli.ts";
 
 /**
@@ -116,7 +116,7 @@ describe("hpo CLI against a real stack (hpo up)", () => {
       await upExit;
     }
     const redis = new Redis("redis://127.0.0.1:6379");
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     if (dir) rmSync(dir, { recursive: true, force: true });
     build?.remove();

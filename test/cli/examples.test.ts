@@ -3,13 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gridSize, parseSweepSpec } from "@hpo/core";
-import { createStore } from "@hpo/store";
+import { createStore, deleteKeysUnder } from "@hpo/store";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { deletePrefix } from "../helpers/prefix.ts";
-import { cleanEnv, freePort, ROOT, runCli } from "./run-cli.ts";
+import { REPO_ROOT } from "../helpers/processes.ts";
+import { cleanEnv, freePort, runCli } from "./run-cli.ts";
 
-const EXAMPLES = join(ROOT, "examples");
+const EXAMPLES = join(REPO_ROOT, "examples");
 
 describe("sweep files shipped with the project", () => {
   it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml")))("examples/%s is a valid sweep", (file) => {
@@ -25,7 +25,7 @@ describe("sweep files shipped with the project", () => {
   });
 
   it("the sweep file shown in the README is valid", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
     const block = /## Sweep files\s+```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBeDefined();
     expect(() => parseSweepSpec(block as string)).not.toThrow();
@@ -67,7 +67,7 @@ describe("examples/tabular-mixed.yaml end to end", () => {
       expect(columns.pclass).toBe("one-hot 3");
     } finally {
       await store.close();
-      await deletePrefix(redis, prefix);
+      await deleteKeysUnder(redis, prefix);
       await redis.quit();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,13 +1,12 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import { REPO_ROOT } from "../helpers/processes.ts";
 
 /** Root of the monorepo. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = join(ROOT, "apps/cli/src/bin.ts");
+const BIN = join(REPO_ROOT, "apps/cli/src/bin.ts");
 const TSX = import.meta.resolve("tsx");
 
 /** Result of one CLI run. */
@@ -52,15 +51,19 @@ export async function buildApps(): Promise<TestBuild> {
   const out = `dist-test-${randomUUID()}`;
   const remove = () => {
     for (const app of ["cli", "coordinator", "worker"])
-      rmSync(join(ROOT, "apps", app, out), { recursive: true, force: true });
+      rmSync(join(REPO_ROOT, "apps", app, out), { recursive: true, force: true });
   };
   try {
-    await promisify(execFile)(process.execPath, [join(ROOT, "tools/build.mjs"), "--out", out], { cwd: ROOT });
+    await promisify(execFile)(process.execPath, [join(REPO_ROOT, "tools/build.mjs"), "--out", out], { cwd: REPO_ROOT });
   } catch (e) {
     remove();
     throw e;
   }
-  return { bin: join(ROOT, "apps/cli", out, "bin.js"), main: (app) => join(ROOT, "apps", app, out, "main.js"), remove };
+  return {
+    bin: join(REPO_ROOT, "apps/cli", out, "bin.js"),
+    main: (app) => join(REPO_ROOT, "apps", app, out, "main.js"),
+    remove,
+  };
 }
 
 /** Spawns `hpo <args>` (from source through tsx, or the build `opts.bin`) and returns the child. */

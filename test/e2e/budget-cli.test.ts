@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, runCli } from "../cli/run-cli.ts";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
@@ -25,7 +26,7 @@ describe("hpo resume / hpo extend against a coordinator", () => {
   });
   afterAll(async () => {
     await coordinator?.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   });

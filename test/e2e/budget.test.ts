@@ -1,9 +1,10 @@
 import type { SweepRecord } from "@hpo/core";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
@@ -43,7 +44,7 @@ describe("budgets and stopping on 2 real worker processes", () => {
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await coordinator?.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

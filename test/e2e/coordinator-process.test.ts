@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
 
 describe("the coordinator process (apps/coordinator/src/main.ts)", () => {
@@ -13,7 +14,7 @@ describe("the coordinator process (apps/coordinator/src/main.ts)", () => {
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -1,11 +1,11 @@
 import { createCoreProposer } from "@hpo/coordinator";
-import { createStore, jobIdOf, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
+import { createStore, deleteKeysUnder, jobIdOf, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { sleep, waitFor } from "../helpers/wait-for.ts";
 
@@ -36,7 +36,7 @@ describe("a coordinator killed mid-sweep (noop trials, real processes)", () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
     await queue.close();
     await store.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

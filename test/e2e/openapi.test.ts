@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { SweepSpec } from "@hpo/core";
+import { deleteKeysUnder } from "@hpo/store";
+import { appendEpoch, uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { REDIS_URL, REPO_ROOT } from "../helpers/processes.ts";
 import { schemaProblems } from "../helpers/schema-check.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -51,7 +52,7 @@ describe("real responses fit docs/openapi.yaml", () => {
   });
   afterAll(async () => {
     await coordinator?.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 
@@ -81,7 +82,7 @@ describe("real responses fit docs/openapi.yaml", () => {
     await waitFor("2 trials proposed", async () => (await coordinator.store.getSweep(id))?.proposed === 2);
     const { store } = coordinator;
     await store.markRunning(id, "t0000", "w", 1);
-    await store.appendEpoch(id, "t0000", {
+    await appendEpoch(store, id, "t0000", {
       epoch: 1,
       value: 0.5,
       folds: [{ val_accuracy: 0.5 }, { val_accuracy: 0.5 }],

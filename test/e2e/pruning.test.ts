@@ -1,10 +1,11 @@
 import type { EpochReport, SweepRecord, TrialRecord } from "@hpo/core";
 import { type AshaPruner, createPruner, HyperbandPruner } from "@hpo/core";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
@@ -102,7 +103,7 @@ describe("pruning on real worker processes", () => {
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await coordinator?.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 
@@ -172,7 +173,7 @@ early_terminate: { type: hyperband, min_resource: 1, max_resource: 27, reduction
     } finally {
       await Promise.all(noopWorkers.map((w) => w.stop()));
       await noop.close();
-      await deletePrefix(redis, `${prefix}-noop`);
+      await deleteKeysUnder(redis, `${prefix}-noop`);
     }
   });
 });

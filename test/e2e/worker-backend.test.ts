@@ -1,6 +1,7 @@
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, spawnTs, startWorkerProcess } from "../helpers/processes.ts";
 
 describe("worker backend selection at start-up (HPO_BACKEND)", () => {
@@ -9,7 +10,7 @@ describe("worker backend selection at start-up (HPO_BACKEND)", () => {
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
     const redis = new Redis(REDIS_URL);
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

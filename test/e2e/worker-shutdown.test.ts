@@ -1,9 +1,9 @@
 import { jobIdOf } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import type { InProcessCoordinator } from "../helpers/coordinator.ts";
-import { uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, startWorkerProcess } from "../helpers/processes.ts";
 import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait-for.ts";

@@ -5,13 +5,14 @@
  * (attempts 1), and the final leaderboard is identical to an undisturbed run of the
  * same seeded sweep: same trials, params, states and fold scores, nothing duplicated or lost.
  */
+
 import type { TrialRecord } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { startFaultWorker } from "./fault-workers.ts";
@@ -47,7 +48,7 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
     await store.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -3,12 +3,13 @@
  * is marked running, epochs and results written under the first run's token are ignored, and
  * the counts move once.
  */
+
 import type { SweepSpec, TrialOutcome } from "@hpo/core";
 import { parseSweepSpec } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { appendEpoch, proposeTrial, uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
 import { checkInvariants } from "./invariants.ts";
 
@@ -40,24 +41,24 @@ describe("store writes from a replaced run", () => {
   });
   afterAll(async () => {
     await store.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 
   it("are ignored: the new run's curve and result stand, counted once", async () => {
     const sweep = await store.createSweep(spec);
-    const { id } = await store.proposeTrial(sweep.id, 0, { learning_rate: 0.01 });
+    const { id } = await proposeTrial(store, sweep.id, 0, { learning_rate: 0.01 });
     expect(await store.markRunning(sweep.id, id, "cut-off", 1, "run-a")).toBe(true);
-    expect(await store.appendEpoch(sweep.id, id, epoch(1, 0.1), "run-a")).toBe(true);
+    expect(await appendEpoch(store, sweep.id, id, epoch(1, 0.1), "run-a")).toBe(true);
     // the lock of run-a expired; another worker took the trial over
     expect(await store.markRunning(sweep.id, id, "healthy", 2, "run-b")).toBe(true);
-    expect(await store.appendEpoch(sweep.id, id, epoch(1, 0.5), "run-b")).toBe(true);
+    expect(await appendEpoch(store, sweep.id, id, epoch(1, 0.5), "run-b")).toBe(true);
     // run-a's link comes back: its queued writes arrive late
-    expect(await store.appendEpoch(sweep.id, id, epoch(2, 0.2), "run-a")).toBe(false);
+    expect(await appendEpoch(store, sweep.id, id, epoch(2, 0.2), "run-a")).toBe(false);
     expect(await store.finishTrial(sweep.id, id, outcome(0.2), "run-a")).toBe(false);
     expect((await store.getTrial(sweep.id, id))?.state).toBe("running");
 
-    expect(await store.appendEpoch(sweep.id, id, epoch(2, 0.9), "run-b")).toBe(true);
+    expect(await appendEpoch(store, sweep.id, id, epoch(2, 0.9), "run-b")).toBe(true);
     expect(await store.finishTrial(sweep.id, id, outcome(0.9), "run-b")).toBe(true);
     expect(await store.finishTrial(sweep.id, id, outcome(0.9), "run-b")).toBe(false); // idempotent
     await store.setSweepStatus(sweep.id, "completed");
@@ -71,7 +72,7 @@ describe("store writes from a replaced run", () => {
 
   it("without a run token (the coordinator's cancel/fail paths) still apply", async () => {
     const sweep = await store.createSweep(spec);
-    const { id } = await store.proposeTrial(sweep.id, 0, { learning_rate: 0.01 });
+    const { id } = await proposeTrial(store, sweep.id, 0, { learning_rate: 0.01 });
     await store.markRunning(sweep.id, id, "w", 1, "run-a");
     expect(await store.finishTrial(sweep.id, id, { state: "failed", folds: [], flags: [], error: "x" })).toBe(true);
     expect((await store.getSweep(sweep.id))?.counts).toMatchObject({ failed: 1, running: 0 });

@@ -7,12 +7,13 @@
  *   exits 0; the other worker takes the trial over;
  * - SIGTERM to the coordinator closes it cleanly: exit code 0, no error logs.
  */
+
 import type { SweepRecord } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { errorLogs } from "./fault-workers.ts";
@@ -54,7 +55,7 @@ describe("cancel and graceful stop across processes (real tfjs training)", () =>
   afterAll(async () => {
     await Promise.all([coordinator, ...workers].map((p) => p?.stop("SIGKILL")));
     await store.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -4,13 +4,14 @@
  * "poison" trial that kills every worker taking it ends `failed` with the reason after the
  * configured number of stalls; the sweep goes on and completes.
  */
-import { trialIdOf } from "@hpo/store";
+
+import { deleteKeysUnder, trialIdOf } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { startFaultWorker } from "./fault-workers.ts";
@@ -55,7 +56,7 @@ describe("workers SIGKILLed mid-trial (fault-trainer trials of 10 × 150 ms, 2 s
     await Promise.allSettled([...starting]);
     await Promise.all([...workers.values()].map((w) => w.stop("SIGKILL")));
     await coordinator?.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -5,15 +5,16 @@
  * back, lies within the validator's bounds (spec-bounds.ts), and the service answers normally
  * afterwards. Reproduce a failure with FUZZ_SEED=<seed> and the case number printed.
  */
+
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "@hpo/coordinator";
 import type { SweepRecord } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
 import { boundsProblems } from "./spec-bounds.ts";
 import { type FuzzCase, fuzzCase, hugeBody } from "./spec-fuzzer.ts";
@@ -79,7 +80,7 @@ describe(`API fuzz: ${CASES} hostile sweep specs (seed ${SEED})`, () => {
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
     await store.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "./wait-for.ts";
 
-/** Repository root (cwd of spawned processes). */
+/** The repository root (cwd of spawned processes); the one place tests compute it. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** tsx's loader as a file URL, so `--import` resolves it from any working directory. */
@@ -26,50 +27,74 @@ export interface Proc {
   readonly lines: string[];
   /** Lines parsed as JSON (non-JSON lines skipped). */
   logs(): Record<string, unknown>[];
-  /** Resolves with the first log record for which `match` is true. */
+  /** Resolves with the first log record for which `match` is true (default timeout 60 s). */
   waitForLog(
     match: (rec: Record<string, unknown>) => boolean,
     what: string,
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
-  /** Sends `signal` (default SIGTERM) and waits for the exit code (null when killed by a signal). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends `signal` (default SIGTERM) and waits for the exit code (null when killed by a signal);
+   * with `killAfterMs`, sends SIGKILL if the process is still running that long after.
+   */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | null>;
   readonly exited: Promise<number | null>;
+}
+
+/** Where a spawned process runs and where its output goes besides memory. */
+export interface SpawnOptions {
+  /** Working directory; default the repo root. */
+  readonly cwd?: string;
+  /** Also append every stdout/stderr chunk to this file (and a line with the exit status). */
+  readonly logFile?: string;
 }
 
 /**
  * Runs `node --import tsx <entry>` (`entry` relative to the repo root): one process (no tsx CLI
- * relay), so a signal reaches the app itself. Env: `childEnv(env)`. Working directory: the repo
- * root unless `cwd` is given.
+ * relay), so a signal reaches the app itself. Env: `childEnv(env)`; see `SpawnOptions`.
  */
-export function spawnTs(entry: string, env: Record<string, string>, cwd?: string): Proc {
-  return spawnProc(process.execPath, ["--import", TSX, join(REPO_ROOT, entry)], env, entry, cwd);
+export function spawnTs(entry: string, env: Record<string, string>, options: SpawnOptions = {}): Proc {
+  return spawnProc(process.execPath, ["--import", TSX, join(REPO_ROOT, entry)], env, entry, options);
 }
 
 /**
- * Spawns `command args` (from the repo root unless `cwd` is given) with `childEnv(env)`,
- * keeping its stdout/stderr lines. `label` names the process in `waitForLog` errors. The command
- * must become (exec) the app so that `stop()`'s signal reaches it (node itself, `ip netns exec`).
+ * Spawns `command args` with `childEnv(env)`, keeping its stdout/stderr lines (see
+ * `SpawnOptions`). `label` names the process in `waitForLog` errors. The command must become
+ * (exec) the app so that `stop()`'s signal reaches it (node itself, `ip netns exec`).
  */
 export function spawnProc(
   command: string,
   args: readonly string[],
   env: Record<string, string>,
   label: string,
-  cwd: string = REPO_ROOT,
+  options: SpawnOptions = {},
 ): Proc {
   const child = spawn(command, args, {
-    cwd,
+    cwd: options.cwd ?? REPO_ROOT,
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const log = options.logFile ? createWriteStream(options.logFile) : undefined;
   const lines: string[] = [];
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(line);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = ""; // a line split across chunks
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      log?.write(chunk);
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) if (line.trim()) lines.push(line);
+    });
+    stream?.on("end", () => {
+      if (partial.trim()) lines.push(partial);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code, signal) => {
+      log?.end(`[${label} exited code=${code} signal=${signal}]\n`);
+      resolve(code);
+    }),
+  );
   const logs = () =>
     lines.flatMap((l) => {
       try {
@@ -98,9 +123,13 @@ export function spawnProc(
         },
         { timeoutMs },
       ),
-    async stop(signal = "SIGTERM") {
-      if (exitCode === undefined) child.kill(signal);
-      return exited;
+    async stop(signal = "SIGTERM", killAfterMs) {
+      if (exitCode !== undefined) return exited;
+      child.kill(signal);
+      const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
     },
   };
 }
@@ -144,7 +173,7 @@ export async function startCoordinatorProcess(opts: {
       HPO_HOST: "127.0.0.1",
       ...opts.env,
     },
-    opts.cwd,
+    { cwd: opts.cwd },
   );
   try {
     const rec = await proc.waitForLog((r) => r.msg === "coordinator listening", "coordinator listening", 60_000);

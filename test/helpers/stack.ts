@@ -3,11 +3,10 @@
  * coordinator, and worker processes. `close()` tears all of it down (workers first) and deletes
  * the prefix's keys.
  */
-import { TRIALS_QUEUE } from "@hpo/store";
+import { deleteKeysUnder, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { type InProcessCoordinator, startCoordinator } from "./coordinator.ts";
-import { deletePrefix } from "./prefix.ts";
 import { type Proc, REDIS_URL, startWorkerProcess } from "./processes.ts";
 
 export interface E2eStack {
@@ -40,7 +39,7 @@ export async function startE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
     await Promise.all(workers.map((w) => w.stop(signal)));
     await coordinator?.close();
     await queue.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   };
   try {

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { writePrometheusConfig } from "../../apps/cli/src/local-prometheus.ts";
 import { freePort } from "../../apps/cli/src/net-utils.ts";
+import { type Proc, spawnProc } from "../helpers/processes.ts";
 import { INFRA } from "./infra-files.ts";
-import { type AppProcess, spawnProcess } from "./processes.ts";
 
 const run = promisify(execFile);
 
@@ -55,7 +55,7 @@ export function writeTestConfig(options: TestConfigOptions): string {
 
 export interface PrometheusServer {
   readonly url: string;
-  readonly process: AppProcess;
+  readonly process: Proc;
   close(): Promise<void>;
 }
 
@@ -69,7 +69,7 @@ export async function startPrometheus(configPath: string, dir: string): Promise<
     "--web.enable-lifecycle",
     "--log.level=info",
   ];
-  const process = spawnProcess("prometheus", "prometheus", args, {}, dir);
+  const process = spawnProc("prometheus", args, {}, "prometheus", { logFile: join(dir, "prometheus.log") });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -79,10 +79,10 @@ export async function startPrometheus(configPath: string, dir: string): Promise<
       // not listening yet
     }
     if (process.child.exitCode !== null || Date.now() > deadline) {
-      await process.stop();
+      await process.stop("SIGTERM", 15_000);
       throw new Error(`prometheus did not become ready; last lines:\n${process.lines.slice(-20).join("\n")}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, process, close: () => process.stop() };
+  return { url, process, close: async () => void (await process.stop("SIGTERM", 15_000)) };
 }

@@ -14,8 +14,8 @@ import { join } from "node:path";
 import { METRIC_FAMILIES, type MetricFamily } from "@hpo/metrics";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Proc, spawnTs } from "../helpers/processes.ts";
 import { alertRules, dashboardExpressions, grafanaToPromql, INFRA, metricNames } from "./infra-files.ts";
-import { type AppProcess, jsonLine, spawnApp } from "./processes.ts";
 import { type PromApi, promApi, seriesOf } from "./prom-api.ts";
 import {
   type PrometheusServer,
@@ -73,7 +73,7 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
   const prefix = `test-prom-${randomUUID().slice(0, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), "hpo-prometheus-"));
   const sdDir = join(dir, "targets");
-  const apps: AppProcess[] = [];
+  const apps: Proc[] = [];
   let prometheus: PrometheusServer | undefined;
   let api: PromApi;
   let coordinatorUrl = "";
@@ -95,32 +95,30 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
   beforeAll(async () => {
     await prometheusBinaries();
     const env = { REDIS_URL, HPO_PREFIX: prefix, HPO_TOKEN: TOKEN };
-    const coordinator = spawnApp(
-      "coordinator",
+    const coordinator = spawnTs(
       "apps/coordinator/src/main.ts",
       { ...env, HPO_PORT: "0", HPO_HOST: "127.0.0.1" },
-      dir,
+      { logFile: join(dir, "coordinator.log") },
     );
     apps.push(coordinator);
     for (const name of WORKERS) {
       apps.push(
-        spawnApp(
-          name,
+        spawnTs(
           "apps/worker/src/main.ts",
           { ...env, HPO_WORKER_NAME: name, HPO_METRICS_PORT: "0", HPO_METRICS_SD_DIR: sdDir },
-          dir,
+          { logFile: join(dir, `${name}.log`) },
         ),
       );
     }
-    const listening = jsonLine(await coordinator.waitForLine((l) => jsonLine(l)?.msg === "coordinator listening"));
-    coordinatorUrl = String(listening?.url);
+    const listening = await coordinator.waitForLog((r) => r.msg === "coordinator listening", "coordinator listening");
+    coordinatorUrl = String(listening.url);
     await until(
       "both workers' file_sd targets",
       async () => (safeList(sdDir).filter((f) => f.endsWith(".json")).length === 2 ? true : undefined),
       90_000,
     );
     for (const worker of apps.slice(1))
-      await worker.waitForLine((l) => jsonLine(l)?.msg === "worker taking jobs", 90_000);
+      await worker.waitForLog((r) => r.msg === "worker taking jobs", "worker ready", 90_000);
 
     const config = writeTestConfig({ dir, coordinator: new URL(coordinatorUrl).host, sdDir });
     prometheus = await startPrometheus(config, dir);
@@ -165,7 +163,7 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
 
   afterAll(async () => {
     await prometheus?.close();
-    await Promise.all(apps.map((a) => a.stop()));
+    await Promise.all(apps.map((a) => a.stop("SIGTERM", 15_000)));
     const redis = new Redis(REDIS_URL);
     try {
       const keys = await redis.keys(`${prefix}:*`);
@@ -326,7 +324,7 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
   });
 
   it("puts HpoWorkerDown in pending for a worker killed without cleaning up its target", async () => {
-    const victim = apps.find((a) => a.name === "prom-w2");
+    const victim = apps[1 + WORKERS.indexOf("prom-w2")]; // apps: the coordinator, then WORKERS in order
     victim?.child.kill("SIGKILL");
     const alert = await until(
       "HpoWorkerDown to be pending for prom-w2",

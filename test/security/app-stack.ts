@@ -2,13 +2,14 @@
  * An in-process coordinator app (createApp + real scheduler + store) for the security and fuzz
  * suites, with every log line captured so tests can check what was (not) logged.
  */
+
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, createCoreProposer, createDashboard, createScheduler, type Scheduler } from "@hpo/coordinator";
-import { createStore, type Store } from "@hpo/store";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
 
 export interface AppStack {
@@ -71,7 +72,7 @@ export async function startAppStack(opts: {
       await dashboard?.close();
       await scheduler.close();
       await store.close();
-      await deletePrefix(redis, prefix);
+      await deleteKeysUnder(redis, prefix);
       await redis.quit();
     },
   };

@@ -4,12 +4,14 @@
  * token from a mounted secret file (HPO_TOKEN_FILE), and the shipped Compose and Kubernetes files
  * take the token from a secret.
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, spawnTs } from "../helpers/processes.ts";
 import { readYaml, readYamlDocuments } from "../prometheus/infra-files.ts";
 
@@ -23,7 +25,11 @@ describe("the coordinator process on a non-loopback address", () => {
   const cwd = mkdtempSync(join(tmpdir(), "hpo-bind-"));
   const procs: Proc[] = [];
   const start = (env: Record<string, string>) => {
-    const proc = spawnTs("apps/coordinator/src/main.ts", { REDIS_URL, HPO_PREFIX: prefix, HPO_PORT: "0", ...env }, cwd);
+    const proc = spawnTs(
+      "apps/coordinator/src/main.ts",
+      { REDIS_URL, HPO_PREFIX: prefix, HPO_PORT: "0", ...env },
+      { cwd },
+    );
     procs.push(proc);
     return proc;
   };
@@ -42,7 +48,7 @@ describe("the coordinator process on a non-loopback address", () => {
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
     rmSync(cwd, { recursive: true, force: true });
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

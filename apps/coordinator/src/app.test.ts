@@ -11,6 +11,7 @@ import {
   type TrialRecord,
 } from "@hpo/core";
 import { createStore, type Store } from "@hpo/store";
+import { appendEpoch, proposeTrial } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,9 +107,9 @@ describe("coordinator HTTP API", () => {
 
   it("returns trials with their curve", async () => {
     const sweep = (await (await post("/api/sweeps", SPEC_YAML, "application/yaml")).json()) as SweepRecord;
-    await store.proposeTrial(sweep.id, 0, { learning_rate: 0.01 });
+    await proposeTrial(store, sweep.id, 0, { learning_rate: 0.01 });
     await store.markRunning(sweep.id, "t0000", "w", 1);
-    await store.appendEpoch(sweep.id, "t0000", { epoch: 1, value: 0.5, folds: [{ val_accuracy: 0.5 }] });
+    await appendEpoch(store, sweep.id, "t0000", { epoch: 1, value: 0.5, folds: [{ val_accuracy: 0.5 }] });
     const res = await fetch(`${base}/api/sweeps/${sweep.id}/trials/t0000`);
     expect(res.status).toBe(200);
     const trial = await bodyOf<TrialRecord & { curve: unknown[] }>(res);

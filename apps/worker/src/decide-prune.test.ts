@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { HyperbandPruner, parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
 import { createStore, type Store } from "@hpo/store";
+import { appendEpoch } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecidePrune } from "./decide-prune.ts";
@@ -53,7 +54,7 @@ describe("createDecidePrune (real Redis rungs)", () => {
     const report = async (i: number, epoch: number, value: number) => {
       const id = (trials[i] as (typeof trials)[number]).id;
       const r = { epoch, folds: [], value };
-      await store.appendEpoch(sweep.id, id, r, `run-${id}`);
+      await appendEpoch(store, sweep.id, id, r, `run-${id}`);
       return decide(job(id), r, `run-${id}`);
     };
     return { sweep, trials, decide, job, report };
@@ -127,9 +128,9 @@ describe("createDecidePrune (real Redis rungs)", () => {
     flaky.getSweep = store.getSweep.bind(store);
     const decide = createDecidePrune(flaky);
     const [a, b] = trials.map((t) => t.id) as [string, string];
-    await store.appendEpoch(sweep.id, a, { epoch: 1, folds: [], value: 0.9 }, `run-${a}`);
+    await appendEpoch(store, sweep.id, a, { epoch: 1, folds: [], value: 0.9 }, `run-${a}`);
     await store.reportStep(sweep.id, a, 1, 0.9, { run: `run-${a}` });
-    await store.appendEpoch(sweep.id, b, { epoch: 1, folds: [], value: 0.1 }, `run-${b}`);
+    await appendEpoch(store, sweep.id, b, { epoch: 1, folds: [], value: 0.1 }, `run-${b}`);
     expect(await decide(job(b), { epoch: 1, folds: [], value: 0.1 }, `run-${b}`)).toBe(false);
     failing = false;
     expect(await decide(job(b), { epoch: 1, folds: [], value: 0.1 }, `run-${b}`)).toBe(true);

@@ -6,10 +6,10 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
+import { STUB_TRAINER_MODULE } from "./testing/index.ts";
 import { createWorker } from "./worker.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const STUB = new URL("./test-fixtures/stub-trainer.ts", import.meta.url).href;
 
 describe("worker: noop jobs run in the main thread, beside a busy training thread", () => {
   const prefix = `test-${randomUUID()}`;
@@ -22,7 +22,7 @@ describe("worker: noop jobs run in the main thread, beside a busy training threa
     name: "w-noop",
     logger: pino({ level: "silent" }),
     store,
-    trainerModule: STUB,
+    trainerModule: STUB_TRAINER_MODULE,
     concurrency: 4,
     threads: 1,
   });

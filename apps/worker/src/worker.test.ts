@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { type Params, parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
 import { createStore, jobIdOf, TRIALS_QUEUE } from "@hpo/store";
+import { proposeTrial } from "@hpo/store/testing";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DecidePrune } from "./decide-prune.ts";
+import { STUB_TRAINER_MODULE } from "./testing/index.ts";
 import { createWorker, type HpoWorker } from "./worker.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const STUB = new URL("./test-fixtures/stub-trainer.ts", import.meta.url).href;
 
 const waitFor = async <T>(
   what: string,
@@ -50,7 +51,7 @@ describe("worker (stub trainer in a real training thread)", () => {
     let index = 0;
     /** Proposes a trial and enqueues its job (what the coordinator does). */
     const enqueue = async (params: Params, opts: { maxEpochs?: number; attempts?: number } = {}) => {
-      const trial = await store.proposeTrial(sweep.id, index++, params);
+      const trial = await proposeTrial(store, sweep.id, index++, params);
       const job: TrialJob = {
         sweepId: sweep.id,
         trialId: trial.id,
@@ -87,7 +88,7 @@ describe("worker (stub trainer in a real training thread)", () => {
         name,
         logger: pino({ level: "silent" }),
         store,
-        trainerModule: STUB,
+        trainerModule: STUB_TRAINER_MODULE,
         ...extra,
       });
       cleanups.push(() => worker.close());

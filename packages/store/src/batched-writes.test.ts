@@ -1,7 +1,8 @@
 import { type EpochReport, HpoError } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
-import { storePerTest, TEST_REDIS_URL, testSpec } from "./test-support.ts";
+import { appendEpoch, proposeTrial, stepValues, storePerTest, TEST_REDIS_URL } from "./testing/index.ts";
 
 const spec = testSpec({ name: "batch-test" });
 /** An epoch report without folds; its value NaN (the default) means "no value". */
@@ -35,7 +36,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
       expect(curve).toEqual([]);
       expect(t).toEqual(stored);
     }
-    const single = await store.proposeTrial(sweep.id, 3, { lr: 0.04 });
+    const single = await proposeTrial(store, sweep.id, 3, { lr: 0.04 });
     const { curve: _c, ...readBack } = (await store.getTrial(sweep.id, "t0003")) ?? { curve: [] };
     expect(single).toEqual(readBack);
     const after = await store.getSweep(sweep.id);
@@ -79,7 +80,7 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(1, 0.5), rep(2, 0.6)], "run-a")).toBe(2);
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(2, 0.9), rep(3)], "run-a")).toBe(1); // 2 is stale
     expect(await store.appendEpochs(sweep.id, "t0000", [rep(4, 0.7)], "run-b")).toBe(0); // another run
-    expect(await store.appendEpoch(sweep.id, "t0000", rep(4, 0.7), "run-a")).toBe(true); // mixes with single writes
+    expect(await appendEpoch(store, sweep.id, "t0000", rep(4, 0.7), "run-a")).toBe(true); // mixes with single writes
     const t = await store.getTrial(sweep.id, "t0000");
     expect(t?.curve.map((e) => [e.epoch, e.value])).toEqual([
       [1, 0.5],
@@ -87,8 +88,8 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
       [3, null], // NaN is stored as JSON null
       [4, 0.7],
     ]);
-    expect(Object.fromEntries(await store.stepValues(sweep.id, 2))).toEqual({ t0000: 0.6 });
-    expect((await store.stepValues(sweep.id, 3)).size).toBe(0); // no value, no pruner input
+    expect(Object.fromEntries(await stepValues(stores.redis(), stores.prefix(), sweep.id, 2))).toEqual({ t0000: 0.6 });
+    expect((await stepValues(stores.redis(), stores.prefix(), sweep.id, 3)).size).toBe(0); // no value, no pruner input
     expect(await store.appendEpochs(sweep.id, "t0000", [])).toBe(0);
   });
 
@@ -120,8 +121,8 @@ describe("store batched writes: proposeTrials, appendEpochs", () => {
       [2, 0.6],
       [3, null],
     ]);
-    expect(Object.fromEntries(await store.stepValues(sweep.id, 1))).toEqual({ t0000: 0.5 });
-    expect(Object.fromEntries(await store.stepValues(sweep.id, 2))).toEqual({ t0000: 0.6 });
+    expect(Object.fromEntries(await stepValues(stores.redis(), stores.prefix(), sweep.id, 1))).toEqual({ t0000: 0.5 });
+    expect(Object.fromEntries(await stepValues(stores.redis(), stores.prefix(), sweep.id, 2))).toEqual({ t0000: 0.6 });
     // a replay is a no-op: nothing appended twice
     expect(await store.finishTrial(sweep.id, "t0000", outcome, "run-a", { epochs: [rep(4, 0.7)] })).toBe(false);
     expect((await store.getTrial(sweep.id, "t0000"))?.curve).toHaveLength(3);

@@ -9,7 +9,7 @@ export {
   redisOptionsOf,
   type SentinelUrl,
 } from "./redis-url.ts";
-export { decodeStepReport, type ReportStepOptions, type StepReport } from "./rungs.ts";
+export type { ReportStepOptions, StepReport } from "./rungs.ts";
 export * from "./store.ts";
 export { isSweepId, newSweepId } from "./sweep-id.ts";
 export { createPackedTrialScan } from "./sweep-table-scan.ts";

@@ -1,8 +1,9 @@
+import { testSpec } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deleteKeysUnder } from "./delete-prefix.ts";
 import { createStore, type Store } from "./store.ts";
-import { TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
+import { TEST_REDIS_URL, uniquePrefix } from "./testing/index.ts";
 
 const spec = testSpec({
   name: "list-test",
@@ -20,7 +21,7 @@ describe("store.listTrials (one script per page)", () => {
   let prefix: string;
   beforeAll(() => {
     redis = new Redis(TEST_REDIS_URL);
-    prefix = testPrefix();
+    prefix = uniquePrefix();
     store = createStore({ url: TEST_REDIS_URL, prefix });
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { LUA_DIR, loadLuaScript, SCRIPTS } from "./lua-scripts.ts";
 import { SCRIPT_RESULT } from "./script-results.ts";
-import { TEST_REDIS_URL } from "./test-support.ts";
+import { TEST_REDIS_URL } from "./testing/index.ts";
 
 describe("lua scripts", () => {
   const redis = new Redis(TEST_REDIS_URL);

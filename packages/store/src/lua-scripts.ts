@@ -87,7 +87,6 @@ export function loadLuaScript(name: string): LuaScript {
 export const SCRIPTS = {
   proposeTrials: loadLuaScript("proposeTrials-1"),
   markRunning: loadLuaScript("markRunning-2"),
-  appendEpoch: loadLuaScript("appendEpoch-2"),
   appendEpochs: loadLuaScript("appendEpochs-2"),
   finishTrial: loadLuaScript("finishTrial-4"),
   reportStep: loadLuaScript("reportStep-3"),

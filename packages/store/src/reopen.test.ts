@@ -1,9 +1,10 @@
 import { HpoError } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteKeysUnder } from "./delete-prefix.ts";
 import { createStore, type Store } from "./store.ts";
-import { TEST_REDIS_URL, testPrefix, testSpec } from "./test-support.ts";
+import { appendEpoch, TEST_REDIS_URL, uniquePrefix } from "./testing/index.ts";
 
 const spec = testSpec({
   name: "reopen",
@@ -22,7 +23,7 @@ const code = async (p: Promise<unknown>) => {
 };
 
 describe("store: resume and extend a sweep", () => {
-  const prefix = testPrefix();
+  const prefix = uniquePrefix();
   let redis: Redis;
   let store: Store;
   let clock = 1_000_000;
@@ -51,7 +52,7 @@ describe("store: resume and extend a sweep", () => {
       "r0",
     );
     await store.markRunning(s.id, "t0001", "w", 1, "r1");
-    await store.appendEpoch(s.id, "t0001", { epoch: 1, folds: [], value: 0.4 }, "r1");
+    await appendEpoch(store, s.id, "t0001", { epoch: 1, folds: [], value: 0.4 }, "r1");
     clock += 10_000;
     await store.setSweepStatus(s.id, "cancelled", "cancelled by user");
     await store.finishTrial(

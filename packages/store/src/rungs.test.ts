@@ -1,23 +1,20 @@
 import { randomUUID } from "node:crypto";
 import type { SweepSpec } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore, type Store } from "./store.ts";
+import { stepValues } from "./testing/index.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-const spec: SweepSpec = {
+const spec: SweepSpec = testSpec({
   name: "rungs",
-  method: "random",
-  metric: { name: "val_accuracy", goal: "maximize" },
   parameters: { lr: { distribution: { kind: "uniform", min: 0, max: 1 } } },
-  dataset: { name: "iris", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
-  cv: { folds: 3, stratified: true, seed: 1 },
   budget: { max_trials: 50, max_parallel: 50, max_epochs: 9 },
   early_terminate: { type: "asha" },
   seed: 1,
-};
+});
 
 describe("store.reportStep (rung state for pruners)", () => {
   const prefix = `test-${randomUUID()}`;
@@ -62,7 +59,7 @@ describe("store.reportStep (rung state for pruners)", () => {
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
-    expect((await store.stepValues(sweep.id, 1)).size).toBe(n);
+    expect((await stepValues(redis, prefix, sweep.id, 1)).size).toBe(n);
   });
 
   it("returns the trial's history and the finished count; stale runs and final trials record nothing", async () => {
@@ -101,6 +98,6 @@ describe("store.reportStep (rung state for pruners)", () => {
     expect(after.finished).toBe(1);
     // a new attempt starts from a clean slate at every epoch
     await store.markRunning(sweep.id, "t0000", "w", 2, "c");
-    expect((await store.stepValues(sweep.id, 3)).has("t0000")).toBe(false);
+    expect((await stepValues(redis, prefix, sweep.id, 3)).has("t0000")).toBe(false);
   });
 });

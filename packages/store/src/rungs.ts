@@ -9,7 +9,7 @@
  * by Redis: the second always sees the first, and no report is decided on a half-written rung.
  * The write is an overwrite keyed by trial id, so a replayed report changes nothing (idempotent),
  * and `markRunning` clears a trial's step values up to the last epoch of its curve when a new
- * attempt starts: callers append the epoch to the curve (appendEpoch/appendEpochs, same connection)
+ * attempt starts: callers append the epoch to the curve (appendEpochs, same connection)
  * before they report it here.
  */
 

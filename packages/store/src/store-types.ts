@@ -83,14 +83,10 @@ export interface Store {
    */
   setSweepStatus(sweepId: string, status: SweepStatus, reason?: string): Promise<boolean>;
   /**
-   * Creates trial `index` (id `trialIdOf(index)`) in state queued, or returns the existing one
-   * unchanged: proposing the same index twice never makes a duplicate. Throws NOT_FOUND when
-   * the sweep does not exist.
-   */
-  proposeTrial(sweepId: string, index: number, params: Params): Promise<TrialRecord>;
-  /**
-   * `proposeTrial` for many trials in one pipelined round trip (what a scheduler top-up does).
-   * Returns the records in the order given. Throws NOT_FOUND when the sweep does not exist.
+   * Creates trials `index` (ids `trialIdOf(index)`) in state queued, or returns the existing ones
+   * unchanged: proposing the same index twice never makes a duplicate. One script call for all
+   * (what a scheduler top-up does). Returns the records in the order given. Throws NOT_FOUND when
+   * the sweep does not exist, RangeError for an index that is not an integer ≥ 0.
    */
   proposeTrials(
     sweepId: string,
@@ -98,20 +94,17 @@ export interface Store {
   ): Promise<TrialRecord[]>;
   /**
    * Marks a trial running on `worker` (attempt is 1-based), clearing the curve of an earlier
-   * attempt. `run` names this run (a worker passes its BullMQ job token): `appendEpoch` and
+   * attempt. `run` names this run (a worker passes its BullMQ job token): `appendEpochs` and
    * `finishTrial` given another `run` are then ignored, so a worker that lost its lock (cut off,
    * stalled) cannot write into the run that replaced it. Returns false when the trial is already final: the caller must not train it.
    * Throws NOT_FOUND for an unknown trial.
    */
   markRunning(sweepId: string, trialId: string, worker: string, attempt: number, run?: string): Promise<boolean>;
   /**
-   * Appends one epoch to the trial's curve and records its K-fold mean for pruners. Duplicate
-   * or stale epochs and trials that are not running are ignored (returns false).
-   */
-  appendEpoch(sweepId: string, trialId: string, report: EpochReport, run?: string): Promise<boolean>;
-  /**
-   * `appendEpoch` for several epochs (in order) in one atomic call: what a worker that buffers
-   * epochs writes. Returns how many were appended (0 when the trial is not running or `run` is stale).
+   * Appends epochs (in order) to the trial's curve in one atomic call and records their K-fold
+   * means for pruners: what a worker that buffers epochs writes. Epochs at or before the last one
+   * written are skipped. Returns how many were appended (0 when the trial is missing or not
+   * running, or `run` is stale).
    */
   appendEpochs(sweepId: string, trialId: string, reports: readonly EpochReport[], run?: string): Promise<number>;
   /**
@@ -137,8 +130,6 @@ export interface Store {
   listTrials(sweepId: string, options?: ListTrialsOptions): Promise<Page<TrialRecord>>;
   /** Ids of trials currently in `state`, by index (at most `limit`, default 10 000). */
   trialIdsInState(sweepId: string, state: TrialState, limit?: number): Promise<string[]>;
-  /** K-fold means of every trial of the sweep that reported `epoch` (pruner input). */
-  stepValues(sweepId: string, epoch: number): Promise<Map<string, number>>;
   /**
    * Records a running trial's K-fold mean at `epoch` and returns the epoch's values in the same
    * atomic call (pruner input; see rungs.ts). A stale `run` or a trial not running records nothing.

@@ -1,9 +1,10 @@
 import type { EpochReport, FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { keysFor } from "./keys.ts";
 import { createStore, type Store } from "./store.ts";
-import { storePerTest, testSpec } from "./test-support.ts";
+import { appendEpoch, proposeTrial, stepValues, storePerTest } from "./testing/index.ts";
 
 const spec = (name = "iris-test", goal: "maximize" | "minimize" = "maximize"): SweepSpec =>
   testSpec({ name, metric: { name: goal === "maximize" ? "val_accuracy" : "val_loss", goal } });
@@ -39,16 +40,16 @@ describe("store", () => {
   it("proposes trials idempotently by index", async () => {
     fresh();
     const s = await store.createSweep(spec());
-    const t1 = await store.proposeTrial(s.id, 0, { lr: 0.01 });
-    const t2 = await store.proposeTrial(s.id, 0, { lr: 0.5 });
+    const t1 = await proposeTrial(store, s.id, 0, { lr: 0.01 });
+    const t2 = await proposeTrial(store, s.id, 0, { lr: 0.5 });
     expect(t1.id).toBe("t0000");
     expect(t2).toEqual(t1);
     expect(t2.params).toEqual({ lr: 0.01 });
-    await store.proposeTrial(s.id, 3, { lr: 0.02 });
+    await proposeTrial(store, s.id, 3, { lr: 0.02 });
     const sweep = await store.getSweep(s.id);
     expect(sweep?.counts.queued).toBe(2);
     expect(sweep?.proposed).toBe(4);
-    await expect(store.proposeTrial("missing-aaaaaa", 0, {})).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(proposeTrial(store, "missing-aaaaaa", 0, {})).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(store.markRunning(s.id, "t0009", "w", 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
     const outcome = { state: "failed", folds: [], flags: [] } as const;
     await expect(store.finishTrial(s.id, "t0009", outcome)).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -57,7 +58,7 @@ describe("store", () => {
   it("finishTrial is atomic and idempotent, keeps counts and the best trial", async () => {
     fresh();
     const s = await store.createSweep(spec());
-    for (let i = 0; i < 3; i++) await store.proposeTrial(s.id, i, { lr: i });
+    for (let i = 0; i < 3; i++) await proposeTrial(store, s.id, i, { lr: i });
     expect(await store.markRunning(s.id, "t0000", "w1", 1)).toBe(true);
     expect(await store.markRunning(s.id, "t0001", "w2", 1)).toBe(true);
     let sweep = await store.getSweep(s.id);
@@ -91,7 +92,7 @@ describe("store", () => {
   it("concurrent duplicate finishes count once", async () => {
     fresh();
     const s = await store.createSweep(spec());
-    await store.proposeTrial(s.id, 0, {});
+    await proposeTrial(store, s.id, 0, {});
     await store.markRunning(s.id, "t0000", "w", 1);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => store.finishTrial(s.id, "t0000", done(0.5, 0.6))),
@@ -105,7 +106,7 @@ describe("store", () => {
     fresh();
     const s = await store.createSweep(spec("loss", "minimize"));
     for (const [i, v] of [0.5, 0.2, 0.9].entries()) {
-      await store.proposeTrial(s.id, i, {});
+      await proposeTrial(store, s.id, i, {});
       await store.finishTrial(s.id, `t000${i}`, done(v, v));
     }
     expect((await store.getSweep(s.id))?.best?.trialId).toBe("t0001");
@@ -116,20 +117,20 @@ describe("store", () => {
   it("appends epochs once each, restarts the curve on a new attempt, feeds pruners", async () => {
     fresh();
     const s = await store.createSweep(spec());
-    await store.proposeTrial(s.id, 0, {});
+    await proposeTrial(store, s.id, 0, {});
     const ep = (epoch: number, value: number): EpochReport => ({ epoch, value, folds: [{ val_accuracy: value }] });
-    expect(await store.appendEpoch(s.id, "t0000", ep(1, 0.5))).toBe(false); // not running yet
+    expect(await appendEpoch(store, s.id, "t0000", ep(1, 0.5))).toBe(false); // not running yet
     await store.markRunning(s.id, "t0000", "w", 1);
-    expect(await store.appendEpoch(s.id, "t0000", ep(1, 0.5))).toBe(true);
-    expect(await store.appendEpoch(s.id, "t0000", ep(1, 0.5))).toBe(false);
-    expect(await store.appendEpoch(s.id, "t0000", ep(2, 0.6))).toBe(true);
+    expect(await appendEpoch(store, s.id, "t0000", ep(1, 0.5))).toBe(true);
+    expect(await appendEpoch(store, s.id, "t0000", ep(1, 0.5))).toBe(false);
+    expect(await appendEpoch(store, s.id, "t0000", ep(2, 0.6))).toBe(true);
     expect((await store.getTrial(s.id, "t0000"))?.curve.map((e) => e.value)).toEqual([0.5, 0.6]);
-    expect((await store.stepValues(s.id, 2)).get("t0000")).toBe(0.6);
+    expect((await stepValues(stores.redis(), stores.prefix(), s.id, 2)).get("t0000")).toBe(0.6);
 
     await store.markRunning(s.id, "t0000", "w2", 2); // retry: training starts over
     expect((await store.getTrial(s.id, "t0000"))?.curve).toEqual([]);
-    expect((await store.stepValues(s.id, 2)).size).toBe(0);
-    expect(await store.appendEpoch(s.id, "t0000", ep(1, 0.7))).toBe(true);
+    expect((await stepValues(stores.redis(), stores.prefix(), s.id, 2)).size).toBe(0);
+    expect(await appendEpoch(store, s.id, "t0000", ep(1, 0.7))).toBe(true);
     const t = await store.getTrial(s.id, "t0000");
     expect(t?.attempts).toBe(2);
     expect(t?.worker).toBe("w2");
@@ -141,9 +142,9 @@ describe("store", () => {
     fresh();
     const s = await store.createSweep(spec());
     const scores = [0.3, 0.9, 0.5, 0.7, 0.1];
-    for (const i of scores.keys()) await store.proposeTrial(s.id, i, { i });
+    for (const i of scores.keys()) await proposeTrial(store, s.id, i, { i });
     for (const [i, v] of scores.entries()) if (i !== 2) await store.finishTrial(s.id, `t000${i}`, done(v, v, v));
-    await store.proposeTrial(s.id, 5, { i: 5 });
+    await proposeTrial(store, s.id, 5, { i: 5 });
     await store.finishTrial(s.id, "t0004", done(1)); // already final: ignored
     const all = await store.listTrials(s.id, { limit: 100 });
     expect(all.total).toBe(6);

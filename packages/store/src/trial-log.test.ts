@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteKeysUnder } from "./delete-prefix.ts";
 import { keysFor } from "./keys.ts";
-import { TEST_REDIS_URL, testPrefix } from "./test-support.ts";
+import { TEST_REDIS_URL, uniquePrefix } from "./testing/index.ts";
 import { appendTrialLog, readTrialLog, TRIAL_LOG_MAX_LINES, TRIAL_LOG_MAX_MESSAGE } from "./trial-log.ts";
 
 const line = (i: number, extra: Partial<TrialLogLine> = {}): TrialLogLine => ({
@@ -15,7 +15,7 @@ const line = (i: number, extra: Partial<TrialLogLine> = {}): TrialLogLine => ({
 });
 
 describe("trial log (real Redis)", () => {
-  const prefix = testPrefix();
+  const prefix = uniquePrefix();
   const keys = keysFor(prefix);
   let redis: Redis;
 

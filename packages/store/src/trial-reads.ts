@@ -5,9 +5,9 @@ import type { StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
 import { clampPage } from "./sweep-ops.ts";
 
-type TrialReads = Pick<Store, "getTrial" | "listTrials" | "trialIdsInState" | "stepValues">;
+type TrialReads = Pick<Store, "getTrial" | "listTrials" | "trialIdsInState">;
 
-/** Reads of trials: one trial with its curve, pages of trials, ids by state, pruner steps. */
+/** Reads of trials: one trial with its curve, pages of trials, ids by state. */
 export function trialReads(ctx: StoreContext): TrialReads {
   const { redis, keys, keyPrefix, guard, evalScript, readTrials } = ctx;
 
@@ -59,11 +59,5 @@ export function trialReads(ctx: StoreContext): TrialReads {
       guard(`list ${state} trials of sweep "${sweepId}"`, async () =>
         limit <= 0 ? [] : redis.zrange(keys.state(sweepId, state), 0, limit - 1),
       ),
-
-    stepValues: (sweepId, epoch) =>
-      guard(`read epoch ${epoch} values of sweep "${sweepId}"`, async () => {
-        const h = await redis.hgetall(keys.step(sweepId, epoch));
-        return new Map(Object.entries(h).map(([id, v]) => [id, Number(v)]));
-      }),
   };
 }

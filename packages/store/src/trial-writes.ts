@@ -14,10 +14,7 @@ import { finite, type StoreContext } from "./store-context.ts";
 import type { Store } from "./store-types.ts";
 import { encodeTrialLogLine, TRIAL_LOG_MAX_LINES } from "./trial-log.ts";
 
-type TrialWrites = Pick<
-  Store,
-  "proposeTrial" | "proposeTrials" | "markRunning" | "appendEpoch" | "appendEpochs" | "finishTrial" | "reportStep"
->;
+type TrialWrites = Pick<Store, "proposeTrials" | "markRunning" | "appendEpochs" | "finishTrial" | "reportStep">;
 
 /** The epochs argument of the scripts, JSON: [[epoch, value ('' when none), report JSON], ...]. */
 function epochsArg(reports: readonly EpochReport[]): string {
@@ -109,13 +106,6 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
     });
 
   return {
-    proposeTrial: (sweepId, index, params) =>
-      guard(`propose trial ${index} of sweep "${sweepId}"`, async () => {
-        const rows = rowsOf([{ index, params }], "proposeTrial");
-        await propose(sweepId, rows);
-        return (await readTrials(sweepId, [trialIdOf(index)]))[0] as TrialRecord;
-      }),
-
     proposeTrials: (sweepId, trials) =>
       guard(`propose ${trials.length} trials of sweep "${sweepId}"`, async () => {
         if (trials.length === 0) return [];
@@ -143,16 +133,6 @@ export function trialWrites(ctx: StoreContext): TrialWrites {
           [keyPrefix, sweepId, trialId, worker, attempt, now(), run ?? ""],
         );
         checkScriptResult(r, { operation: `mark trial "${sweepId}/${trialId}" running`, subject: "the trial" });
-        return r === SCRIPT_RESULT.DONE;
-      }),
-
-    appendEpoch: (sweepId, trialId, report, run) =>
-      guard(`append epoch ${report.epoch} of trial "${sweepId}/${trialId}"`, async () => {
-        const r = await evalScript(
-          SCRIPTS.appendEpoch,
-          [keys.trial(sweepId, trialId), keys.curve(sweepId, trialId)],
-          [keyPrefix, sweepId, trialId, report.epoch, finite(report.value), JSON.stringify(report), run ?? ""],
-        );
         return r === SCRIPT_RESULT.DONE;
       }),
 

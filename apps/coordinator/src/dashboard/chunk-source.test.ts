@@ -1,8 +1,9 @@
 /**
- * The scan thread answers through the request-thread protocol: it gets ready, its chunks equal
- * the inline ones, and a failing read rejects naming the read. Real Redis, real worker thread.
+ * The scan thread answers through the request-thread protocol: it gets ready and its chunks
+ * equal the inline ones. Real Redis, real worker thread.
  */
 import { randomUUID } from "node:crypto";
+import { testSpec } from "@hpo/core/testing";
 import { createPackedTrialScan, createStore, deleteKeysUnder } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,18 +21,9 @@ describe("createScanThread", () => {
 
   it("reads in its thread once ready, the same chunks as on the main thread", async () => {
     const store = createStore({ redis, prefix });
-    const sweep = await store.createSweep({
-      name: "scan-thread",
-      method: "random",
-      metric: { name: "val_accuracy", goal: "maximize" },
-      parameters: { x: { distribution: { kind: "uniform", min: 0, max: 1 } } },
-      dataset: { name: "iris", task: "classification" },
-      model: { hidden: [8], activation: "relu" },
-      cv: { folds: 2, stratified: true, seed: 1 },
-      budget: { max_trials: 5, max_parallel: 1, max_epochs: 3 },
-      early_terminate: { type: "none" },
-      seed: 7,
-    });
+    const sweep = await store.createSweep(
+      testSpec({ name: "scan-thread", parameters: { x: { distribution: { kind: "uniform", min: 0, max: 1 } } } }),
+    );
     await store.proposeTrials(
       sweep.id,
       Array.from({ length: 5 }, (_, index) => ({ index, params: { x: index / 10 } })),

@@ -5,31 +5,27 @@
  */
 import { randomUUID } from "node:crypto";
 import type { SweepSpec } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { proposeTrial } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DashboardTestServer, serveDashboard } from "../testing/index.ts";
 import { sortByKey } from "./columns.ts";
 import type { Dashboard } from "./dashboard-router.ts";
-import { type DashboardTestServer, serveDashboard } from "./test-server.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const N = 2600;
 
-const spec: SweepSpec = {
+const spec: SweepSpec = testSpec({
   name: "cold-load-test",
-  method: "random",
-  metric: { name: "val_accuracy", goal: "maximize" },
   parameters: {
     x: { distribution: { kind: "uniform", min: 0, max: 1 } },
     opt: { distribution: { kind: "categorical", values: ["adam", "sgd", "rmsprop"] } },
   },
-  dataset: { name: "iris", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
   cv: { folds: 2, stratified: true, seed: 1 },
   budget: { max_trials: N, max_parallel: 4, max_epochs: 3 },
-  early_terminate: { type: "none" },
-  seed: 7,
-};
+});
 
 /** x of trial i: a permutation of the indexes, so that sorting by x reorders everything. */
 const xOf = (i: number) => ((i * 7919) % N) / N;
@@ -80,7 +76,7 @@ describe("cold load of a big sweep (real Redis, scan thread)", () => {
     await Promise.all(
       Array.from({ length: 50 }, async () => {
         for (let i = next++; i < N; i = next++) {
-          const t = await store.proposeTrial(sweepId, i, {
+          const t = await proposeTrial(store, sweepId, i, {
             x: xOf(i),
             opt: ["adam", "sgd", "rmsprop"][i % 3] as string,
           });

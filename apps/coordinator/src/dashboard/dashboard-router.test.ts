@@ -1,27 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { proposeTrial } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DashboardTestServer, serveDashboard } from "./test-server.ts";
+import { type DashboardTestServer, serveDashboard } from "../testing/index.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-const spec: SweepSpec = {
+const spec: SweepSpec = testSpec({
   name: "router-test",
-  method: "random",
-  metric: { name: "val_accuracy", goal: "maximize" },
   parameters: {
     lr: { distribution: { kind: "log_uniform_values", min: 1e-4, max: 1e-1 } },
     opt: { distribution: { kind: "categorical", values: ["adam", "sgd"] } },
   },
-  dataset: { name: "iris", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
-  cv: { folds: 3, stratified: true, seed: 1 },
   budget: { max_trials: 40, max_parallel: 4, max_epochs: 3 },
-  early_terminate: { type: "none" },
-  seed: 7,
-};
+});
 
 const folds = (m: number): FoldResult[] =>
   [0, 1, 2].map((fold) => ({ fold, score: m + (fold - 1) * 0.01, metrics: {}, epochs: 3, durationMs: 5 }));
@@ -47,7 +42,7 @@ describe("dashboard router (real Redis)", () => {
     sweepId = (await store.createSweep(spec)).id;
     // 30 trials: lr grows with the index; mean = 0.5 + index/100 for even indexes, sgd on odd ones
     for (let i = 0; i < 30; i++) {
-      const t = await store.proposeTrial(sweepId, i, { lr: 1e-4 * 1.2 ** i, opt: i % 2 ? "sgd" : "adam" });
+      const t = await proposeTrial(store, sweepId, i, { lr: 1e-4 * 1.2 ** i, opt: i % 2 ? "sgd" : "adam" });
       await store.markRunning(sweepId, t.id, "w1", 1);
       if (i < 25) await store.finishTrial(sweepId, t.id, done(i % 2 ? 0.4 : 0.5 + i / 100));
     }
@@ -74,7 +69,7 @@ describe("dashboard router (real Redis)", () => {
 
     // a running trial finishes best of all and a new one is proposed: the next answer shows both
     await store.finishTrial(sweepId, "t0027", done(0.99));
-    await store.proposeTrial(sweepId, 30, { lr: 0.05, opt: "adam" });
+    await proposeTrial(store, sweepId, 30, { lr: 0.05, opt: "adam" });
     const after = await get<Board>(`/api/dashboard/sweeps/${sweepId}/leaderboard?limit=2&sort=p:lr&dir=desc`);
     expect(after.body.total).toBe(31);
     const best = await get<Board>(`/api/dashboard/sweeps/${sweepId}/leaderboard?limit=1&filter=opt%3Dsgd`);

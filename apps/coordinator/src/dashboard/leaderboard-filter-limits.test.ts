@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SweepSpec } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -20,10 +21,8 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const N = 25_000;
 const TAG = "abcdefghijklmnopqrstuvwxyz";
 
-const spec: SweepSpec = {
+const spec: SweepSpec = testSpec({
   name: "filter-limits",
-  method: "random",
-  metric: { name: "val_accuracy", goal: "maximize" },
   parameters: {
     lr: { distribution: { kind: "uniform", min: 0, max: 1 } },
     dropout: { distribution: { kind: "uniform", min: 0, max: 1 } },
@@ -32,13 +31,9 @@ const spec: SweepSpec = {
     // last: a bare-text clause that matches it scans every other param first
     tag: { distribution: { kind: "categorical", values: [TAG] } },
   },
-  dataset: { name: "iris", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
   cv: { folds: 2, stratified: true, seed: 1 },
   budget: { max_trials: N, max_parallel: 4, max_epochs: 3 },
-  early_terminate: { type: "none" },
-  seed: 7,
-};
+});
 
 describe("leaderboard filter limits (issue 22 row 1)", () => {
   const prefix = `test-${randomUUID()}`;

@@ -1,12 +1,12 @@
 /**
  * Test fixture: the dashboard's router over a given store, served by express on 127.0.0.1 at an
  * ephemeral port, with the coordinator's error mapping (NOT_FOUND 404, INVALID_REQUEST 400).
- * Used by the dashboard's own tests; not exported from the package.
+ * For tests only (`@hpo/coordinator/testing`).
  */
 import type { AddressInfo } from "node:net";
 import type { Store } from "@hpo/store";
 import express from "express";
-import { createDashboard, type Dashboard, type DashboardOptions } from "./dashboard-router.ts";
+import { createDashboard, type Dashboard, type DashboardOptions } from "../dashboard/dashboard-router.ts";
 
 export interface DashboardTestServer {
   readonly dashboard: Dashboard;

@@ -1,5 +1,5 @@
 /**
- * Samplers propose trial parameters (one implementation per file; all pass sampler-contract.ts).
+ * Samplers propose trial parameters (one implementation per file; all pass the contract of testing/sampler-contract.ts).
  *
  *   method        sampler              reads ctx.trials?
  *   grid          GridSampler          no  (index → combination; undefined when exhausted)

@@ -1,7 +1,7 @@
+import { runSamplerContract } from "../testing/index.ts";
 import { GridSampler } from "./grid-sampler.ts";
 import { QuasiRandomSampler } from "./quasi-random-sampler.ts";
 import { RandomSampler } from "./random-sampler.ts";
-import { runSamplerContract } from "./sampler-contract.ts";
 import { TpeSampler } from "./tpe-sampler.ts";
 
 runSamplerContract("grid", () => new GridSampler(), { finiteOnly: true, trials: 500 });

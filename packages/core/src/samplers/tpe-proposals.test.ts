@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseSweepSpec } from "../spec.ts";
+import { testTrial } from "../testing/index.ts";
 import type { Params, SweepSpec, TrialRecord } from "../types.ts";
 import { samplerRng } from "./index.ts";
 import { TpeSampler, type TpeSamplerOptions } from "./tpe-sampler.ts";
@@ -47,17 +48,7 @@ function proposals(space: string, option: string, seed: number, n: number): Para
   for (let i = 0; i < n; i++) {
     const params = sampler.sample({ spec, index: i, rng: samplerRng(spec, i), trials }) as Params;
     const state = i >= n - 3 ? "running" : i % 5 === 4 ? "pruned" : "completed";
-    trials.push({
-      sweepId: "s",
-      id: `t${i}`,
-      index: i,
-      params,
-      state,
-      folds: [],
-      ...(state === "completed" ? { mean: score(params) } : {}),
-      createdAt: i,
-      flags: [],
-    });
+    trials.push(testTrial(i, params, state, score(params)));
   }
   return trials.map((t) => t.params);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSweepSpec } from "../spec.ts";
+import { testTrial } from "../testing/index.ts";
 import type { Params, SweepSpec, TrialRecord } from "../types.ts";
 import { samplerRng } from "./index.ts";
 import { RandomSampler } from "./random-sampler.ts";
@@ -23,19 +24,8 @@ const objective = (p: Params) =>
   (((p.batch_size as number) - 32) / 64) ** 2 -
   (p.optimizer === "adam" ? 0 : 1);
 
-function trial(i: number, params: Params, state: TrialRecord["state"] = "completed"): TrialRecord {
-  return {
-    sweepId: "s",
-    id: `t${i}`,
-    index: i,
-    params,
-    state,
-    folds: [],
-    ...(state === "completed" ? { mean: objective(params) } : {}),
-    createdAt: i,
-    flags: [],
-  };
-}
+const trial = (i: number, params: Params, state: TrialRecord["state"] = "completed"): TrialRecord =>
+  testTrial(i, params, state, objective(params));
 
 function optimise(sampler: Sampler, n: number): TrialRecord[] {
   const trials: TrialRecord[] = [];

@@ -5,14 +5,14 @@
  *
  *   runSamplerContract("tpe", () => new TpeSampler());
  *
- * Test-only (imports vitest): not exported from the package index.
+ * Test-only (imports vitest): exported as `@hpo/core/testing`, not from the package index.
  */
 import { describe, expect, it } from "vitest";
+import { isActive } from "../samplers/active-params.ts";
+import { samplerRng } from "../samplers/index.ts";
+import type { Sampler } from "../samplers/sampler.ts";
 import { parseSweepSpec } from "../spec.ts";
 import type { Distribution, Params, SweepSpec, TrialRecord } from "../types.ts";
-import { isActive } from "./active-params.ts";
-import { samplerRng } from "./index.ts";
-import type { Sampler } from "./sampler.ts";
 
 export interface SamplerContractOptions {
   /** Only enumerable distributions (grid). Default false. */

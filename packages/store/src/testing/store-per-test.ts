@@ -1,38 +1,19 @@
 /**
- * Fixtures shared by the store's own tests (not exported from the package): the Redis they use,
- * a unique key prefix, its cleanup, and a small valid sweep spec.
+ * What tests of the store and of its users share: the Redis they use, a unique key prefix, a
+ * store per test with its cleanup (a small valid sweep spec is `testSpec` of @hpo/core/testing).
  */
 import { randomUUID } from "node:crypto";
-import type { SweepSpec } from "@hpo/core";
 import { Redis as IORedis, type Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { deleteKeysUnder } from "./delete-prefix.ts";
-import type { Store } from "./store.ts";
+import { deleteKeysUnder } from "../delete-prefix.ts";
+import type { Store } from "../store.ts";
 
-/** REDIS_URL, default the local 127.0.0.1:6379 (shared with other tests: use `testPrefix()`). */
+/** REDIS_URL, default the local 127.0.0.1:6379 (shared with other tests: use `uniquePrefix()`). */
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-/** A key prefix no other test uses: `test-<uuid>`. */
-export const testPrefix = (): string => `test-${randomUUID()}`;
-
-/**
- * A valid random-search spec on iris (val_accuracy, maximize; lr log-uniform; 3 stratified folds;
- * 10 trials, 2 parallel, 3 epochs; no pruning; seed 7) with `overrides` on top.
- */
-export function testSpec(overrides: Partial<SweepSpec> = {}): SweepSpec {
-  return {
-    name: "store-test",
-    method: "random",
-    metric: { name: "val_accuracy", goal: "maximize" },
-    parameters: { lr: { distribution: { kind: "log_uniform_values", min: 1e-4, max: 1e-1 } } },
-    dataset: { name: "iris", task: "classification" },
-    model: { hidden: [8], activation: "relu" },
-    cv: { folds: 3, stratified: true, seed: 1 },
-    budget: { max_trials: 10, max_parallel: 2, max_epochs: 3 },
-    early_terminate: { type: "none" },
-    seed: 7,
-    ...overrides,
-  };
+/** A key prefix no other test (or engineer) uses: `<label>-<uuid>`, default label "test". */
+export function uniquePrefix(label = "test"): string {
+  return `${label}-${randomUUID()}`;
 }
 
 /** A store made fresh per test (under a new prefix) and cleaned up after it; see `storePerTest`. */
@@ -73,7 +54,7 @@ export function storePerTest(make: (prefix: string, redis: Redis) => Store): Sto
     redis: open,
     prefix: () => current?.prefix ?? "",
     fresh(makeStore = make) {
-      const prefix = testPrefix();
+      const prefix = uniquePrefix();
       current = { prefix, store: makeStore(prefix, open()) };
       return current.store;
     },

@@ -1,0 +1,4 @@
+/** Test support of @hpo/core (`@hpo/core/testing`): for tests only (it imports vitest). */
+export { runSamplerContract } from "./sampler-contract.ts";
+export { testSpec } from "./test-spec.ts";
+export { testTrial } from "./test-trial.ts";
