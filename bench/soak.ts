@@ -15,11 +15,11 @@
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { sleep } from "../packages/core/src/testing/wait-for.ts";
 import { createHugeSweep, DEEP_SWEEP } from "../test/faults/fixtures/huge-trial.ts";
 import { startPrivateRedis } from "../test/faults/private-redis.ts";
 import { apiClient } from "../test/helpers/api.ts";
 import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../test/helpers/processes.ts";
-import { sleep } from "../test/helpers/wait-for.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

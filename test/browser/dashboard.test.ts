@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { SweepRecord } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -19,7 +20,6 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { describeNeeding } from "../helpers/needs.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { type BrowserSession, chromiumMissing, type FailedLoad, failedLoad, openBrowser } from "./browser.ts";
 import { leaderboardColumn, leaderboardCount, leadingNumber } from "./dashboard-page.ts";
 

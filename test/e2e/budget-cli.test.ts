@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -9,7 +10,6 @@ import { cleanEnv, runCli } from "../cli/run-cli.ts";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 const TOKEN = "cli-budget-token";
 

@@ -1,4 +1,5 @@
 import type { SweepRecord } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -6,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 const TOKEN = "budget-test-token";
 

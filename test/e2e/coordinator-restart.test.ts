@@ -1,4 +1,5 @@
 import { createCoreProposer } from "@hpo/coordinator";
+import { sleep, waitFor } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, jobIdOf, type Store, TRIALS_QUEUE, trialIdOf } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Queue } from "bullmq";
@@ -7,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
-import { sleep, waitFor } from "../helpers/wait-for.ts";
 
 // many short noop trials, so that "mid-sweep" holds however fast the workers are
 const MAX_TRIALS = 600;

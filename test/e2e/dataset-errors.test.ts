@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ApiErrorBody, Issue } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { uniquePrefix } from "@hpo/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
 import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hpo-bad-data-"));
 // line 4 has text in a column the sweep declares numeric

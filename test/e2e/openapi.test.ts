@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { SweepSpec } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { appendEpoch, uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -8,7 +9,6 @@ import { parse } from "yaml";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { REDIS_URL, REPO_ROOT } from "../helpers/processes.ts";
 import { schemaProblems } from "../helpers/schema-check.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 type Doc = { paths: Record<string, Record<string, unknown>>; components: Record<string, Record<string, unknown>> };
 

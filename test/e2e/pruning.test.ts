@@ -1,5 +1,6 @@
 import type { EpochReport, SweepRecord, TrialRecord } from "@hpo/core";
 import { type AshaPruner, createPruner, HyperbandPruner } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -7,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 type TrialWithCurve = TrialRecord & { curve: EpochReport[] };
 

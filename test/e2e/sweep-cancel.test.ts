@@ -1,3 +1,4 @@
+import { sleep, waitFor } from "@hpo/core/testing";
 import { uniquePrefix } from "@hpo/store/testing";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -5,7 +6,6 @@ import { apiClient } from "../helpers/api.ts";
 import type { InProcessCoordinator } from "../helpers/coordinator.ts";
 import type { Proc } from "../helpers/processes.ts";
 import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
-import { sleep, waitFor } from "../helpers/wait-for.ts";
 
 // Long trials (many epochs) so that cancel lands while both workers are training.
 const LONG = `

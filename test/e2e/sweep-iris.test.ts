@@ -1,11 +1,11 @@
 import { compareScores, type EpochReport } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { uniquePrefix } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import type { InProcessCoordinator } from "../helpers/coordinator.ts";
 import type { Proc } from "../helpers/processes.ts";
 import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 const IRIS = `
 name: iris-e2e

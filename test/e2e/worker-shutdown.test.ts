@@ -1,3 +1,4 @@
+import { waitFor } from "@hpo/core/testing";
 import { jobIdOf } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import type { Queue } from "bullmq";
@@ -6,7 +7,6 @@ import { apiClient } from "../helpers/api.ts";
 import type { InProcessCoordinator } from "../helpers/coordinator.ts";
 import { type Proc, startWorkerProcess } from "../helpers/processes.ts";
 import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 // The trial must outlast the leaving worker's 300 ms grace by far, or it finishes before the
 // hand-back (150 epochs took ~0.5 s once the trainer got faster; 1,500 take seconds).

@@ -7,6 +7,7 @@
  */
 
 import type { TrialRecord } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -14,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { startFaultWorker } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
 

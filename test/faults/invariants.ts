@@ -9,10 +9,10 @@
  *    `proposed` equals the number of trial records.
  */
 import { type FoldResult, isFinalTrialState, TRIAL_STATES, type TrialState } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { waitFor } from "../helpers/wait-for.ts";
 
 export interface InvariantReport {
   /** Number of trials per final state, recomputed from the trial records. */

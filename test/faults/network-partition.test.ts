@@ -5,13 +5,14 @@
  * When A's link comes back (while B is still training that trial), A's late epochs and result
  * reach Redis and are ignored: the trial ends with B's curve and result, counted once.
  */
+
+import { waitFor } from "@hpo/core/testing";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { describeNeeding } from "../helpers/needs.ts";
 import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { FAULT_LOCK_ENV, startFaultWorker } from "./fault-workers.ts";
 import { FAULT_TRAINER } from "./fixtures/fault-trainer-url.ts";
 import { checkInvariants } from "./invariants.ts";

@@ -7,10 +7,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { redisServerArgs } from "../../apps/cli/src/local-redis.ts";
 import { freePort } from "../../apps/cli/src/net-utils.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 export interface PrivateRedisOptions {
   /** Address to bind. Default 127.0.0.1. */

@@ -5,13 +5,13 @@
  * lost; the sweep completes and the invariants hold.
  */
 import type { TrialRecord } from "@hpo/core";
+import { sleep, waitFor } from "@hpo/core/testing";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
-import { sleep, waitFor } from "../helpers/wait-for.ts";
 import { startFaultWorker } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
 import { type PrivateRedis, startPrivateRedis } from "./private-redis.ts";

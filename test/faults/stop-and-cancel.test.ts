@@ -9,13 +9,13 @@
  */
 
 import type { SweepRecord } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { errorLogs } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
 

@@ -5,6 +5,7 @@
  * configured number of stalls; the sweep goes on and completes.
  */
 
+import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder, trialIdOf } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -13,7 +14,6 @@ import { apiClient } from "../helpers/api.ts";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, REDIS_URL } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { startFaultWorker } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { waitFor } from "./wait-for.ts";
+import { waitFor } from "@hpo/core/testing";
 
 /** The repository root (cwd of spawned processes); the one place tests compute it. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

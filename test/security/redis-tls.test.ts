@@ -9,13 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkInvariants } from "../faults/invariants.ts";
 import { type PrivateRedis, startPrivateRedis } from "../faults/private-redis.ts";
 import { apiClient } from "../helpers/api.ts";
 import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 const PASSWORD = "tls-redis-pw-31c7";
 const prefix = "sec-tls";

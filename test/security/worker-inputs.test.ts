@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SweepRecord, TrialRecord } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +19,6 @@ import { checkInvariants } from "../faults/invariants.ts";
 import { type PrivateRedis, startPrivateRedis } from "../faults/private-redis.ts";
 import { apiClient } from "../helpers/api.ts";
 import { type Proc, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 const PASSWORD = "redis-pw-9d2e71";
 const TOKEN = "api-token-5b8c03";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
+import { waitFor as waitUntil } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, jobIdOf, type Store, TRIALS_QUEUE } from "@hpo/store";
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -10,19 +11,9 @@ import { createScheduler, type Scheduler } from "./scheduler.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-const waitFor = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+/** Polls every 50 ms for at most `timeoutMs` (default 20 s). */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
+  waitUntil(what, probe, { timeoutMs, intervalMs: 50 });
 
 const spec = (yaml: string) =>
   parseSweepSpec(`

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Params, parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
+import { waitFor as waitUntil } from "@hpo/core/testing";
 import { createStore, jobIdOf, TRIALS_QUEUE } from "@hpo/store";
 import { proposeTrial } from "@hpo/store/testing";
 import { Queue } from "bullmq";
@@ -12,19 +13,9 @@ import { createWorker, type HpoWorker } from "./worker.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-const waitFor = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+/** Polls every 25 ms for at most `timeoutMs` (default 20 s). */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
+  waitUntil(what, probe, { timeoutMs, intervalMs: 25 });
 
 describe("worker (stub trainer in a real training thread)", () => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -2,3 +2,4 @@
 export { runSamplerContract } from "./sampler-contract.ts";
 export { testSpec } from "./test-spec.ts";
 export { testTrial } from "./test-trial.ts";
+export { sleep, waitFor } from "./wait-for.ts";
