@@ -7,11 +7,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { describeNeeding } from "../helpers/needs.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess } from "../helpers/processes.ts";
 import { type BrowserSession, chromiumMissing, failedLoad, openBrowser } from "./browser.ts";
 
@@ -47,7 +48,7 @@ describeNeeding("Chromium", chromiumMissing())("dashboard hardening (issue 22)",
   afterAll(async () => {
     await s?.close();
     await coordinator?.stop();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
 

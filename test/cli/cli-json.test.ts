@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, startWorkerProcess } from "../helpers/processes.ts";
 import { schemaProblems } from "../helpers/schema-check.ts";
 import { cleanEnv, runCli } from "./run-cli.ts";
@@ -39,7 +40,7 @@ describe("hpo CLI JSON output matches its documented schema", () => {
     await worker?.stop();
     await coordinator?.close();
     const redis = new Redis(REDIS_URL);
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   });

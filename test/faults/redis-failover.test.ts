@@ -8,12 +8,12 @@
  * such trial is run again rather than lost.
  */
 import type { TrialRecord } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 import { createStore, type Store } from "@hpo/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { errorLogs, startFaultWorker } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
 import { type SentinelRedis, startSentinelRedis } from "./sentinel-redis.ts";

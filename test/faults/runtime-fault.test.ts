@@ -13,14 +13,14 @@
  */
 import { readFileSync } from "node:fs";
 import type { ApiErrorBody, Page, SweepRecord } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { waitFor } from "@hpo/core/testing";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { apiClient } from "../helpers/api.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { DEEP_SWEEP, HUGE_TRIAL_SPEC } from "./fixtures/huge-trial.ts";
 import { checkInvariants } from "./invariants.ts";
 
@@ -44,7 +44,7 @@ describe("a runtime fault in a training thread (real wasm fault, real processes)
     await worker?.stop("SIGKILL");
     await coordinator?.proc.stop("SIGKILL");
     await store?.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -9,10 +9,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { redisServerArgs } from "../../apps/cli/src/local-redis.ts";
 import { freePort } from "../../apps/cli/src/net-utils.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 
 export const MASTER_NAME = "hpo";
 const HOST = "127.0.0.1";

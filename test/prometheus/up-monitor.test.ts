@@ -7,13 +7,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@hpo/core/testing";
 import { METRIC_FAMILIES } from "@hpo/metrics";
+import { deleteKeysUnder } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanEnv, freePort, spawnCli } from "../cli/run-cli.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
-import { waitFor } from "../helpers/wait-for.ts";
 import { promApi, seriesOf } from "./prom-api.ts";
 import { prometheusBinaries } from "./prometheus-server.ts";
 
@@ -36,7 +37,7 @@ describe("hpo up --monitor", () => {
   afterAll(async () => {
     cli?.kill("SIGKILL");
     const redis = new Redis(REDIS_URL);
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -14,13 +14,13 @@ import {
   createMetricsRegistry,
   parseExposition,
 } from "@hpo/metrics";
-import { createStore } from "@hpo/store";
+import { createStore, deleteKeysUnder } from "@hpo/store";
+import { proposeTrial, uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, ROOT, runCli } from "../cli/run-cli.ts";
-import { deletePrefix, uniquePrefix } from "../helpers/prefix.ts";
-import { REDIS_URL } from "../helpers/processes.ts";
+import { cleanEnv, runCli } from "../cli/run-cli.ts";
+import { REDIS_URL, REPO_ROOT } from "../helpers/processes.ts";
 
 const TOKEN = "inputs-t0ken";
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -67,7 +67,7 @@ describe("API inputs (issue 22 rows 4-8)", () => {
     await new Promise((r) => server?.close(r));
     await scheduler?.close();
     await store.close();
-    await deletePrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 
@@ -110,19 +110,19 @@ describe("API inputs (issue 22 rows 4-8)", () => {
       seed: 0,
     } as SweepSpec;
     const sweep = await store.createSweep(hostile);
-    await store.proposeTrial(sweep.id, 0, {});
+    await proposeTrial(store, sweep.id, 0, {});
     await store.appendTrialLog(sweep.id, "t0000", [
       { time: Date.now(), level: "error", worker: "w\u001b[31m1", message: "bad\n[coordinator] forged\u0007" },
     ]);
     const env = cleanEnv({ HPO_URL: url, HPO_TOKEN: TOKEN });
     for (const args of [["ls"], ["status", sweep.id], ["logs", sweep.id, "t0000"], ["ls", "--json"]]) {
-      const r = await runCli(args, { cwd: ROOT, env });
+      const r = await runCli(args, { cwd: REPO_ROOT, env });
       const out = r.stdout + r.stderr;
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
       expect(RAW_CONTROL.test(out), `${args.join(" ")} printed a raw control character`).toBe(false);
       expect(out).not.toMatch(/\n\[coordinator\] /);
     }
-    const ls = await runCli(["ls"], { cwd: ROOT, env });
+    const ls = await runCli(["ls"], { cwd: REPO_ROOT, env });
     expect(ls.stdout).toContain("\\x1b]0;pwned\\x07");
   });
 

@@ -4,10 +4,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TrialOutcome } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStore } from "./store.ts";
-import { testSpec } from "./test-support.ts";
+import { proposeTrial } from "./testing/index.ts";
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -62,7 +63,7 @@ describe("finishTrial with waitReplicas (Redis WAIT)", () => {
   it("resolves only once a replica has the result: not while the replica is stopped", async () => {
     const store = createStore({ redis: primary, prefix: "wait", waitReplicas: { replicas: 1, timeoutMs: 20_000 } });
     const sweep = await store.createSweep(testSpec());
-    await store.proposeTrial(sweep.id, 0, { lr: 0.01 });
+    await proposeTrial(store, sweep.id, 0, { lr: 0.01 });
     expect(await store.markRunning(sweep.id, "t0000", "w1", 1)).toBe(true);
     const key = `wait:trial:${sweep.id}:t0000`;
     const replicaServer = servers[1] as ChildProcess;
