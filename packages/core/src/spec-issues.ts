@@ -1,14 +1,24 @@
 import type { z } from "zod";
 import type { Issue } from "./errors.ts";
 
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/gu;
+
+/**
+ * JSON-quotes user text for an error message, with control, format (bidi, zero-width), surrogate,
+ * private-use and unassigned code points written as `\uXXXX` so they cannot reach a terminal raw.
+ */
+function quote(text: string): string {
+  const unit = (u: string) => `\\u${u.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  return JSON.stringify(text).replace(UNPRINTABLE, (c) => c.split("").map(unit).join(""));
+}
+
 /** Renders a value for an error message: numbers as written (NaN, Infinity too), strings quoted. */
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (typeof value === "number") return String(value);
   if (typeof value === "string") {
-    const s = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-    return s;
+    return quote(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   }
   if (typeof value === "boolean") return String(value);
   if (Array.isArray(value)) {
@@ -24,7 +34,7 @@ export function show(value: unknown): string {
 
 /**
  * Dotted path: ["parameters", "lr", "min"] → "parameters.lr.min"; list indices and keys that are
- * not plain identifiers in brackets (["a b"] → `["a b"]`, JSON-escaped, cut at 64 characters).
+ * not plain identifiers in brackets (["a b"] → `["a b"]`, quoted as `show` does, cut at 64 characters).
  */
 export function joinPath(path: readonly PropertyKey[]): string {
   let out = "";
@@ -34,7 +44,7 @@ export function joinPath(path: readonly PropertyKey[]): string {
       out += out ? `.${key}` : key;
     else {
       const s = String(key);
-      out += `[${JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s)}]`;
+      out += `[${quote(s.length > 64 ? `${s.slice(0, 64)}…` : s)}]`;
     }
   }
   return out;
@@ -102,6 +112,9 @@ export function fromZodIssue(
     }
     case "invalid_format":
       return [{ path: at, message: `${issue.message}, got ${show(input)}` }];
+    case "invalid_key":
+      // A record key (e.g. a `dataset.columns` name) failed its schema: report why, at that key.
+      return issue.issues.flatMap((inner) => fromZodIssue(inner, path, known));
     default:
       return [{ path: at, message: issue.message }];
   }

@@ -35,7 +35,7 @@ export const EARLY_TERMINATE_TYPES = ["none", "median", "asha", "hyperband"] as 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /**
  * Printable: no control, format (bidi overrides, zero-width), surrogate, private-use or
- * unassigned code points. Names, dataset paths and labels reach terminals and pages.
+ * unassigned code points. Names, dataset paths, labels and column names reach terminals and pages.
  */
 const PRINTABLE = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u;
 const PRINTABLE_ERROR = "must hold only printable characters (no control or format characters)";
@@ -114,7 +114,10 @@ const datasetObjectSchema = z.strictObject({
   task: z.enum(["classification", "regression"]).optional(),
   /** Column types by header name: numeric | categorical | ignore. */
   columns: z
-    .record(z.string().min(1).max(LIMITS.stringValueLength), z.enum(COLUMN_TYPES))
+    .record(
+      z.string().min(1).max(LIMITS.stringValueLength).regex(PRINTABLE, { error: PRINTABLE_ERROR }),
+      z.enum(COLUMN_TYPES),
+    )
     .refine((r) => Object.keys(r).length <= LIMITS.values, { error: `must name at most ${LIMITS.values} columns` })
     .optional(),
   /** Cells read as missing (default: "", NA, NaN, null, ?). */

@@ -313,6 +313,12 @@ describe("parseSweepSpec: invalid sweeps name the path", () => {
       /must be false for a regression dataset/,
     ],
     ["name with a control character", { name: "a\u0007b", dataset: "iris" }, "name", /printable/],
+    [
+      "column name with a bidi override",
+      { name: "t", dataset: { path: "a.csv", columns: { "a\u202eb": "numeric" } } },
+      'dataset.columns["a\\u202eb"]',
+      /printable/,
+    ],
     ["name too long", { name: "x".repeat(101), dataset: "iris" }, "name", /at most 100 characters/],
     [
       "unknown early_terminate option",
@@ -385,6 +391,12 @@ describe("parseSweepSpec: invalid sweeps name the path", () => {
     const line = e.message.split("\n").find((l) => l.includes(` ${path} `) || l.endsWith(` ${path}`));
     expect(line, e.message).toBeDefined();
     expect(line).toMatch(message);
+  });
+
+  it("escapes unprintable characters of a column name in the issue path", () => {
+    const e = invalid({ name: "t", dataset: { path: "a.csv", columns: { "a\u202eb\u{f0000}": "numeric" } } });
+    expect(issuePaths(e)).toEqual(['dataset.columns["a\\u202eb\\udb80\\udc00"]']);
+    expect(e.message).not.toMatch(/[\u202e\udb80]/);
   });
 
   it('formats messages as `sweep "name": path message`', () => {
