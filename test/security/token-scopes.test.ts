@@ -4,8 +4,9 @@
  * submit and read, HPO_READ_TOKEN only read; no token or an unknown one → 401, a known token
  * without the scope → 403. Reads are open unless HPO_AUTH_READS=1 (protectReads).
  */
+
+import { waitFor } from "@hpo/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../helpers/wait-for.ts";
 import { type AppStack, startAppStack } from "./app-stack.ts";
 
 const TOKENS = { all: "all-scopes-3c9e1f", submit: "submit-only-8a2d7b", read: "read-only-5f0c44" } as const;
