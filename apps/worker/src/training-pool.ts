@@ -189,6 +189,14 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
     });
     const onDeath = (err: Error) => {
       if (slot.retired) return;
+      if (closed) {
+        // close() terminated it: the running trial rejects, as close() promises; no fault to report
+        slot.retired = true;
+        const busy = slot.busy;
+        slot.busy = undefined;
+        busy?.reject(err);
+        return;
+      }
       if (initial && readyCount < options.size) readyReject(err);
       fault(slot, index, runtimeFaultOf(err) ?? new RuntimeFault("thread-exit", `runtime fault: ${err.message}`));
     };
