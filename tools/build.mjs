@@ -23,7 +23,14 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Per app: its entry points under src/ (output: dist/<name>.js), and what else dist/ needs. */
 const APPS = {
   cli: { entries: ["bin.ts"] },
-  coordinator: { entries: ["main.ts", "dashboard/scan-thread.ts", "dashboard/importance/importance-thread.ts"] },
+  coordinator: {
+    entries: [
+      "main.ts",
+      "dataset-check-thread.ts",
+      "dashboard/scan-thread.ts",
+      "dashboard/importance/importance-thread.ts",
+    ],
+  },
   worker: { entries: ["main.ts", "training-thread.ts"], assets: wasmFiles },
 };
 

@@ -25,6 +25,16 @@ const PROBLEM = 'dataset "bad.csv", line 4: non-numeric cell "unknown" in numeri
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** 200,000 good rows, then the same bad row as bad.csv: about 0.9 s CPU to parse, at least twice that to find the line. */
+const BIG_ROWS = 200_000;
+function writeBigCsv(): void {
+  const ports = ["S", "C", "Q"];
+  const lines = ["age,port,y"];
+  for (let i = 0; i < BIG_ROWS; i++) lines.push(`${20 + (i % 50)},${ports[i % 3]},${i % 2}`);
+  lines.push("unknown,S,1", "");
+  writeFileSync(join(dir, "big.csv"), lines.join("\n"));
+}
+
 describe("a sweep whose CSV file cannot be used", () => {
   it("is refused at submit with a 400 naming file, line and column when the coordinator can read the file", async () => {
     const prefix = uniquePrefix("e2e-bad-data-submit");
@@ -47,6 +57,46 @@ describe("a sweep whose CSV file cannot be used", () => {
       );
       const list = (await (await fetch(`${url}/api/sweeps`)).json()) as { total: number };
       expect(list.total).toBe(1); // only the good one was stored
+    } finally {
+      await proc.stop("SIGTERM");
+    }
+  });
+
+  it("is checked off the coordinator's event loop: /healthz answers while a large file is checked", async () => {
+    writeBigCsv();
+    const prefix = uniquePrefix("e2e-bad-data-big");
+    const { proc, url } = await startCoordinatorProcess({ prefix, env: { HPO_DATA_DIRS: dir } });
+    try {
+      // a first check starts the thread (until it is ready, /healthz answers anyway)
+      const small = await fetch(`${url}/api/sweeps`, {
+        method: "POST",
+        headers: { "content-type": "application/yaml" },
+        body: SWEEP,
+      });
+      expect(small.status).toBe(400);
+      let inFlight = true;
+      const submit = fetch(`${url}/api/sweeps`, {
+        method: "POST",
+        headers: { "content-type": "application/yaml" },
+        body: SWEEP.replace("bad.csv", "big.csv"),
+      }).finally(() => {
+        inFlight = false;
+      });
+      // probes one after another while the submit is in flight; count those answered 200 before it is
+      let answered = 0;
+      while (inFlight) {
+        const probe = await fetch(`${url}/healthz`);
+        if (probe.status === 200 && inFlight) answered++;
+      }
+      const res = await submit;
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ApiErrorBody;
+      const line = BIG_ROWS + 2;
+      expect(body.error.message).toBe(
+        `sweep "bad-data": dataset "big.csv", line ${line}: non-numeric cell "unknown" in numeric column "age" (declared numeric in dataset.columns)`,
+      );
+      // parsed on the main thread, /healthz waits for the whole check: 0 or 1 probes slipped in before it (thread: thousands)
+      expect(answered).toBeGreaterThanOrEqual(20);
     } finally {
       await proc.stop("SIGTERM");
     }

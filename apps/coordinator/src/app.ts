@@ -4,6 +4,7 @@ import type { Store } from "@hpo/store";
 import express, { type Express, type RequestHandler } from "express";
 import type { Logger } from "pino";
 import { eventTicket, refuseCrossSite, requireToken, ticketKey } from "./auth.ts";
+import type { DatasetChecker } from "./dataset-check.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
@@ -35,10 +36,10 @@ export interface AppDeps {
   /** Dashboard routes (`/api/events`, `/api/dashboard/*`, the built app): `createDashboard().router`. */
   readonly dashboard?: RequestHandler;
   /**
-   * Data directories of the workers (HPO_DATA_DIRS): a submitted sweep whose CSV file is in one of
-   * them here is checked before it is stored (checkSweepDataset). Default [] (not checked).
+   * Checks a submitted sweep's CSV file, when it is in the workers' data directories
+   * (HPO_DATA_DIRS) here, before it is stored: `createDatasetChecker`. Default: not checked.
    */
-  readonly dataDirs?: readonly string[];
+  readonly datasets?: DatasetChecker;
   /**
    * Memory one trial may need (its estimate, @hpo/core `estimateTrialMemory`); a sweep whose
    * largest trial needs more is refused with a 400 naming it. `name` is the setting the message
@@ -84,7 +85,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(
     "/sweeps",
     sweepsRouter(deps.store, deps.scheduler, {
-      dataDirs: deps.dataDirs ?? [],
+      ...(deps.datasets && { datasets: deps.datasets }),
       logger: deps.logger,
       ...(deps.trialMemory && { trialMemory: deps.trialMemory }),
     }),

@@ -1,20 +1,70 @@
-import { HpoError, type SweepSpec } from "@hpo/core";
+import { type ErrorCode, HpoError, type SweepSpec } from "@hpo/core";
 import { checkDataset, type DatasetSummary } from "@hpo/trainer/datasets";
+import { createRequestThread } from "./dashboard/request-thread.ts";
+
+/** One submit-time check, as sent to the dataset-check thread. */
+export interface DatasetCheckRequest {
+  readonly dataset: SweepSpec["dataset"];
+  readonly cv: SweepSpec["cv"];
+  readonly dataDirs: readonly string[];
+}
+
+/** A check's outcome as it crosses the thread boundary: the summary, or the HpoError's parts. */
+export type DatasetCheckOutcome =
+  | { readonly summary: DatasetSummary | undefined }
+  | { readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: unknown } };
 
 /**
- * Checks a submitted sweep's CSV file when the coordinator can read it (the same data directories
- * as the workers, HPO_DATA_DIRS), before anything is stored or queued: see `checkDataset`.
- * @returns the file's summary, or undefined when the file is not in `dataDirs` here.
- * @throws HpoError INVALID_SPEC (400) with one issue at `dataset`, whose message names the file,
- *         and the line and column where the problem is.
+ * Runs `checkDataset` (it reads and parses the file: about 0.9 s CPU for 200,000 rows) and turns
+ * an HpoError into data, so that its code and message survive the trip back from the thread.
+ * Other errors are thrown.
  */
-export function checkSweepDataset(spec: SweepSpec, dataDirs: readonly string[]): DatasetSummary | undefined {
+export function runDatasetCheck(req: DatasetCheckRequest): DatasetCheckOutcome {
   try {
-    return checkDataset(spec.dataset, spec.cv, dataDirs);
+    return { summary: checkDataset(req.dataset, req.cv, req.dataDirs) };
   } catch (e) {
-    if (!(e instanceof HpoError) || e.code !== "INVALID_DATASET") throw e;
-    throw new HpoError("INVALID_SPEC", `sweep ${JSON.stringify(spec.name)}: ${e.message}`, [
-      { path: "dataset", message: e.message },
-    ]);
+    if (!(e instanceof HpoError)) throw e;
+    return { error: { code: e.code, message: e.message, ...(e.details !== undefined && { details: e.details }) } };
   }
+}
+
+/** Checks submitted sweeps' CSV files off the event loop. */
+export interface DatasetChecker {
+  /**
+   * Checks `spec`'s CSV file when the coordinator can read it (the same data directories as the
+   * workers, HPO_DATA_DIRS), before anything is stored or queued: see `checkDataset`. The file is
+   * read and parsed in a worker thread (dataset-check-thread.ts), started at the first CSV sweep
+   * and awaited until ready; when it cannot start or dies, on the main thread.
+   * @returns the file's summary, or undefined when the sweep names no CSV path or the file is not
+   *          in the data directories here.
+   * @throws HpoError INVALID_SPEC (400) with one issue at `dataset`, whose message names the file,
+   *         and the line and column where the problem is; other HpoErrors of the check as they are.
+   */
+  check(spec: SweepSpec): Promise<DatasetSummary | undefined>;
+  /** Terminates the thread; later checks run on the main thread. */
+  close(): Promise<void>;
+}
+
+/** A checker for the data directories `dataDirs` (none: no file is checked). */
+export function createDatasetChecker(dataDirs: readonly string[]): DatasetChecker {
+  const thread = createRequestThread<DatasetCheckRequest, DatasetCheckOutcome>({
+    callerUrl: import.meta.url,
+    name: "dataset-check-thread",
+    inline: (req) => new Promise((resolve) => setImmediate(() => resolve(runDatasetCheck(req)))),
+  });
+  return {
+    async check(spec) {
+      if (dataDirs.length === 0 || !spec.dataset.path) return undefined;
+      thread.start();
+      await thread.whenReady();
+      const outcome = await thread.request({ dataset: spec.dataset, cv: spec.cv, dataDirs });
+      if ("summary" in outcome) return outcome.summary;
+      const { code, message, details } = outcome.error;
+      if (code !== "INVALID_DATASET") throw new HpoError(code, message, details);
+      throw new HpoError("INVALID_SPEC", `sweep ${JSON.stringify(spec.name)}: ${message}`, [
+        { path: "dataset", message },
+      ]);
+    },
+    close: thread.close,
+  };
 }

@@ -22,6 +22,7 @@ import { Queue } from "bullmq";
 import { createApp } from "./app.ts";
 import { type ApiTokens, bindRefusal, loadToken, tokensProblem } from "./auth.ts";
 import { createDashboard } from "./dashboard/index.ts";
+import { createDatasetChecker } from "./dataset-check.ts";
 import { createLogger } from "./logger.ts";
 import { createCoreProposer } from "./proposer.ts";
 import { createScheduler } from "./scheduler.ts";
@@ -82,9 +83,10 @@ const metrics = createCoordinatorMetrics(registry, {
 });
 const scheduler = createScheduler({ store, redisUrl, prefix, logger, propose: createCoreProposer(), mode, metrics });
 const dashboard = createDashboard({ store, staticDir, redisUrl });
+const datasets = createDatasetChecker(dataDirs);
 const app = createApp({
   store,
-  dataDirs,
+  datasets,
   scheduler,
   logger,
   ...(token && { token }),
@@ -129,6 +131,7 @@ const stop = async (signal: string) => {
   server.closeAllConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await dashboard.close();
+  await datasets.close();
   await scheduler.close();
   await metricsQueue.close();
   await store.close();

@@ -2,7 +2,7 @@ import { checkSweepMemory, HpoError } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import { type Request, type Response, Router } from "express";
 import type { Logger } from "pino";
-import { checkSweepDataset } from "./dataset-check.ts";
+import type { DatasetChecker } from "./dataset-check.ts";
 import { extendBody } from "./extend-body.ts";
 import { pageQuery, trialQuery } from "./query.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -31,8 +31,8 @@ export interface TrialMemoryLimit {
 
 /** Options of `sweepsRouter`. */
 export interface SweepsRouterOptions {
-  /** Data directories where a submitted sweep's CSV file is checked (checkSweepDataset). */
-  readonly dataDirs: readonly string[];
+  /** Checks a submitted sweep's CSV file before it is stored (createDatasetChecker). Default: not checked. */
+  readonly datasets?: DatasetChecker;
   readonly logger: Logger;
   /** When set, creating a sweep whose largest trial needs more memory answers 400 (checkSweepMemory). */
   readonly trialMemory?: TrialMemoryLimit;
@@ -61,7 +61,7 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
     send(async (req) => {
       const spec = sweepSpecOf(req);
       if (options.trialMemory) checkSweepMemory(spec, options.trialMemory.bytes, options.trialMemory.name);
-      const data = checkSweepDataset(spec, options.dataDirs);
+      const data = await options.datasets?.check(spec);
       const sweep = await store.createSweep(spec);
       if (data) options.logger.info({ sweepId: sweep.id, dataset: data }, "sweep dataset checked");
       scheduler.kick(sweep.id);
