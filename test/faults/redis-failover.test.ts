@@ -11,11 +11,10 @@ import type { TrialRecord } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
 import { createStore, type Store } from "@hpo/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
-import { errorLogs, startFaultWorker } from "./fault-workers.ts";
+import { errorLogs } from "./fault-workers.ts";
 import { checkInvariants } from "./invariants.ts";
+import { type SweepProcesses, startSweepProcesses, submitToMidSweep, waitForSweepEnd } from "./mid-sweep.ts";
 import { type SentinelRedis, startSentinelRedis } from "./sentinel-redis.ts";
 
 const TRIALS = 16;
@@ -27,45 +26,28 @@ describe("Redis primary SIGKILLed mid-sweep under Sentinel (primary, replica, th
   const prefix = "faults-failover"; // private servers: no one else's keys here
   let redis: SentinelRedis;
   let store: Store;
-  const procs: Proc[] = [];
+  let processes: SweepProcesses;
 
   beforeAll(async () => {
     redis = await startSentinelRedis();
-    const env = { REDIS_URL: redis.url };
-    const [coordinator, ...workers] = await Promise.all([
-      startCoordinatorProcess({ prefix, env }).then((c) => c.proc),
-      startFaultWorker({ prefix, name: "failover-w1", epochMs: 100, env }),
-      startFaultWorker({ prefix, name: "failover-w2", epochMs: 100, env }),
-    ]);
-    procs.push(coordinator, ...workers);
+    processes = await startSweepProcesses({ prefix, redisUrl: redis.url, workerName: "failover" });
   });
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop("SIGKILL")));
+    await processes?.stop();
     await store?.close().catch(() => {});
     await redis?.close();
   });
 
   it("promotes the replica; every process follows it; the sweep completes with its invariants", async () => {
-    const coordinator = procs[0] as Proc;
-    const url = String(coordinator.logs().find((r) => r.msg === "coordinator listening")?.url);
-    const api = apiClient(url);
     store = createStore({ url: redis.url, prefix });
-    const sweep = await api.submit(SPEC);
-
-    await waitFor(
-      "4 trials completed and 2 running mid-trial",
-      async () => {
-        const s = await store.getSweep(sweep.id);
-        return (s?.counts.completed ?? 0) >= 4 && s?.counts.running === 2;
-      },
-      { timeoutMs: 60_000, intervalMs: 50 },
-    );
+    const { url, sweepId } = await submitToMidSweep(processes.procs, store, SPEC);
+    const procs = processes.procs;
 
     // What the primary has at the moment its machine is lost, read on the primary itself.
     const primary = redis.direct(redis.primaryPort);
     const replica = redis.direct(redis.replicaPort);
-    const completedKey = `${prefix}:sweep:${sweep.id}:state:completed`;
+    const completedKey = `${prefix}:sweep:${sweepId}:state:completed`;
     const [completedOnPrimary, primaryInfo, replicaInfo] = await Promise.all([
       primary.zrange(completedKey, 0, -1),
       primary.info("replication"),
@@ -99,14 +81,7 @@ describe("Redis primary SIGKILLed mid-sweep under Sentinel (primary, replica, th
     promoted.disconnect();
     const lost = completedOnPrimary.filter((id) => !completedOnPromoted.has(id));
 
-    const done = await waitFor(
-      "the sweep to complete on the promoted replica",
-      async () => {
-        const s = await store.getSweep(sweep.id).catch(() => undefined);
-        return s && s.status !== "running" && s;
-      },
-      { timeoutMs: 120_000, intervalMs: 250 },
-    );
+    const done = await waitForSweepEnd(store, sweepId, "the sweep to complete on the promoted replica", 120_000);
     const completedAfterMs = Date.now() - killedAt;
     console.info(
       `failover: replication lag at the kill ${lagBytes} bytes; replica promoted after ${promotedAfterMs} ms; ` +
@@ -116,7 +91,7 @@ describe("Redis primary SIGKILLed mid-sweep under Sentinel (primary, replica, th
     expect(done.status).toBe("completed");
     expect(done.counts).toMatchObject({ completed: TRIALS, queued: 0, running: 0, failed: 0 });
     // A completed result the failover lost was run again: nothing is missing at the end.
-    const final = (await store.listTrials(sweep.id, { limit: 1000 })).items;
+    const final = (await store.listTrials(sweepId, { limit: 1000 })).items;
     const byId = new Map(final.map((t: TrialRecord) => [t.id, t]));
     for (const id of completedOnPrimary) expect(byId.get(id)?.state, id).toBe("completed");
 
@@ -127,8 +102,8 @@ describe("Redis primary SIGKILLed mid-sweep under Sentinel (primary, replica, th
 
     const client = redis.direct(redis.replicaPort);
     try {
-      const report = await checkInvariants({ redis: client, prefix, sweepIds: [sweep.id] });
-      expect(report[sweep.id]).toEqual({ trials: TRIALS, states: { completed: TRIALS } });
+      const report = await checkInvariants({ redis: client, prefix, sweepIds: [sweepId] });
+      expect(report[sweepId]).toEqual({ trials: TRIALS, states: { completed: TRIALS } });
     } finally {
       client.disconnect();
     }
