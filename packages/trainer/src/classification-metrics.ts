@@ -3,6 +3,8 @@
  * Definitions follow scikit-learn's, so figures can be checked against it.
  */
 
+import { scanLogitRow } from "./logit-row.ts";
+
 /** The metrics of one fold's validation rows. */
 export interface ClassificationScores {
   /** Mean cross-entropy of the softmax (from the logits: finite exactly when they are). */
@@ -71,17 +73,7 @@ export function classificationScores(
   let logLoss = 0;
   for (let i = 0; i < n; i++) {
     const at = i * C;
-    let best = 0;
-    let max = logits[at] as number;
-    for (let c = 1; c < C; c++) {
-      const x = logits[at + c] as number;
-      if (x > max) {
-        max = x;
-        best = c;
-      }
-    }
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += Math.exp((logits[at + c] as number) - max);
+    const { best, max, sumExp: sum } = scanLogitRow(logits, at, C);
     for (let c = 0; c < C; c++) probs[at + c] = Math.exp((logits[at + c] as number) - max) / sum;
     const y = labels[i] as number;
     // NaN logits make max NaN and the loss NaN (what divergence detection looks for)

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { FoldData } from "./fold-data.ts";
+import { scanLogitRow } from "./logit-row.ts";
 
 /** One training step's outputs, kept until the epoch's metrics are read. */
 interface StepOutputs {
@@ -79,17 +80,7 @@ export class TrainStats {
   ): void {
     for (let i = 0; i < r; i++) {
       const at = (k * s.rows + i) * C;
-      let best = 0;
-      let max = v[at] as number;
-      for (let c = 1; c < C; c++) {
-        const x = v[at + c] as number;
-        if (x > max) {
-          max = x;
-          best = c;
-        }
-      }
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += Math.exp((v[at + c] as number) - max);
+      const { best, max, sumExp: sum } = scanLogitRow(v, at, C);
       const y = s.targets[k * s.rows + i] as number;
       // NaN logits make max NaN and the loss NaN (what divergence detection looks for).
       a.loss += max + Math.log(sum) - (v[at + y] as number);
