@@ -4,23 +4,14 @@
  * extend's seconds bounded like at creation; ids from the URL checked before Redis; one metrics
  * route label per route whatever the case of the URL.
  */
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createApp, createCoreProposer, createScheduler } from "@hpo/coordinator";
 import type { SweepSpec } from "@hpo/core";
-import {
-  createHttpMetricsMiddleware,
-  createMetricsHandler,
-  createMetricsRegistry,
-  parseExposition,
-} from "@hpo/metrics";
-import { createStore, deleteKeysUnder } from "@hpo/store";
-import { proposeTrial, uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
-import { pino } from "pino";
+import { parseExposition } from "@hpo/metrics";
+import type { Store } from "@hpo/store";
+import { proposeTrial } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, runCli } from "../cli/run-cli.ts";
-import { REDIS_URL, REPO_ROOT } from "../helpers/processes.ts";
+import { REPO_ROOT } from "../helpers/processes.ts";
+import { type AppStack, startAppStack } from "./app-stack.ts";
 
 const TOKEN = "inputs-t0ken";
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -30,45 +21,16 @@ const SPEC = { name: "inputs", method: "random", dataset: "iris", budget: { max_
 const RAW_CONTROL = /(?![\n\t])[\p{Cc}\p{Cf}]/u;
 
 describe("API inputs (issue 22 rows 4-8)", () => {
-  const prefix = uniquePrefix("sec-inputs");
-  const redis = new Redis(REDIS_URL);
-  const logLines: string[] = [];
-  const registry = createMetricsRegistry({ role: "coordinator", process: "coordinator" });
-  const store = createStore({ redis, prefix });
-  let scheduler: ReturnType<typeof createScheduler>;
-  let server: Server;
+  let stack: AppStack;
+  let store: Store;
   let url = "";
 
   beforeAll(async () => {
-    const logger = pino({ level: "debug" }, { write: (s: string) => void logLines.push(s) });
-    scheduler = createScheduler({
-      store,
-      redisUrl: REDIS_URL,
-      prefix,
-      logger,
-      propose: createCoreProposer(),
-      mode: "noop",
-      tickMs: 60_000,
-    });
-    await scheduler.start();
-    const app = createApp({
-      store,
-      scheduler,
-      logger,
-      token: TOKEN,
-      metrics: { http: createHttpMetricsMiddleware(registry), handler: createMetricsHandler(registry) },
-    });
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((r) => server.once("listening", r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stack = await startAppStack({ label: "sec-inputs", token: TOKEN, metrics: true });
+    ({ store, url } = stack);
   });
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    await scheduler?.close();
-    await store.close();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await stack?.close();
   });
 
   const create = (spec: unknown) =>
@@ -151,7 +113,7 @@ describe("API inputs (issue 22 rows 4-8)", () => {
 
   it("row 6: ids from the URL that cannot be sweep ids answer 404, never reach Redis, log nothing at error level", async () => {
     const { id } = (await (await create(SPEC)).json()) as { id: string };
-    const before = logLines.length;
+    const before = stack.logLines.length;
     for (const bad of [`${id}:trials`, `${id}:state`, "x:y", "..", "%00", "a".repeat(70)]) {
       for (const path of [`/api/sweeps/${bad}`, `/api/sweeps/${bad}/trials`, `/api/sweeps/${bad}/trials/t0000`]) {
         const res = await fetch(`${url}${path}`);
@@ -160,7 +122,7 @@ describe("API inputs (issue 22 rows 4-8)", () => {
       const cancel = await fetch(`${url}/api/sweeps/${bad}/cancel`, { method: "POST", headers: auth });
       expect(cancel.status).toBe(404);
     }
-    const errors = logLines.slice(before).filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
+    const errors = stack.logLines.slice(before).filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
     expect(errors).toEqual([]);
   });
 

@@ -6,6 +6,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, createCoreProposer, createDashboard, createScheduler, type Scheduler } from "@hpo/coordinator";
+import { createHttpMetricsMiddleware, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -31,6 +32,8 @@ export async function startAppStack(opts: {
   readonly bodyLimit?: string;
   /** Mount the dashboard's routes (`/api/events`, `/api/dashboard/*`) as main.ts does. Default false. */
   readonly dashboard?: boolean;
+  /** Record HTTP metrics and serve them on `/metrics` (a coordinator-role registry). Default false. */
+  readonly metrics?: boolean;
 }): Promise<AppStack> {
   const prefix = uniquePrefix(opts.label);
   const logLines: string[] = [];
@@ -47,6 +50,7 @@ export async function startAppStack(opts: {
     tickMs: 60_000,
   });
   await scheduler.start();
+  const registry = opts.metrics ? createMetricsRegistry({ role: "coordinator", process: "coordinator" }) : undefined;
   const dashboard = opts.dashboard ? createDashboard({ store, redisUrl: REDIS_URL }) : undefined;
   const app = createApp({
     store,
@@ -58,6 +62,9 @@ export async function startAppStack(opts: {
     ...(opts.protectReads && { protectReads: true }),
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
     ...(dashboard && { dashboard: dashboard.router }),
+    ...(registry && {
+      metrics: { http: createHttpMetricsMiddleware(registry), handler: createMetricsHandler(registry) },
+    }),
   });
   const server: Server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
