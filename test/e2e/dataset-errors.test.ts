@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ApiErrorBody, Issue } from "@hpo/core";
+import { type ApiErrorBody, type Issue, largestTrial, parseSweepSpec } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
 import { uniquePrefix } from "@hpo/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
@@ -97,6 +97,44 @@ describe("a sweep whose CSV file cannot be used", () => {
       );
       // parsed on the main thread, /healthz waits for the whole check: 0 or 1 probes slipped in before it (thread: thousands)
       expect(answered).toBeGreaterThanOrEqual(20);
+    } finally {
+      await proc.stop("SIGTERM");
+    }
+  });
+
+  it("sizes the memory estimate with the checked file's encoded input width", async () => {
+    // one categorical column of 2,000 cities: 2,000 one-hot inputs where the estimate otherwise assumes 1
+    const lines = ["city,y"];
+    for (let i = 0; i < 4000; i++) lines.push(`c${i % 2000},${i % 2}`);
+    writeFileSync(join(dir, "cities.csv"), `${lines.join("\n")}\n`);
+    const sweep = `
+name: wide
+dataset: { path: cities.csv, label: y, max_categories: 2000 }
+model: { hidden: [1024, 1024] }
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.001, max: 0.1 }
+budget: { max_trials: 2, max_parallel: 1, max_epochs: 1 }
+`;
+    const spec = parseSweepSpec(sweep);
+    const unknown = largestTrial(spec).estimate.bytes;
+    const encoded = largestTrial(spec, { rows: 4000, features: 2000, outputs: 2 }).estimate.bytes;
+    const limitMb = Math.round((unknown + encoded) / 2 / 2 ** 20);
+    const prefix = uniquePrefix("e2e-wide-data");
+    const { proc, url } = await startCoordinatorProcess({
+      prefix,
+      env: { HPO_DATA_DIRS: dir, HPO_TRIAL_MEMORY_MB: String(limitMb) },
+    });
+    try {
+      const res = await fetch(`${url}/api/sweeps`, {
+        method: "POST",
+        headers: { "content-type": "application/yaml" },
+        body: sweep,
+      });
+      const body = (await res.json()) as ApiErrorBody;
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(body.error.message).toMatch(
+        /^sweep "wide": hidden \[1024, 1024\] with batch_size 32, 5 folds and adam needs about /,
+      );
     } finally {
       await proc.stop("SIGTERM");
     }

@@ -1,4 +1,4 @@
-import { checkSweepMemory, HpoError } from "@hpo/core";
+import { checkSweepMemory, datasetShapeOf, HpoError } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import { type Request, type Response, Router } from "express";
 import type { Logger } from "pino";
@@ -60,8 +60,15 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
     "/",
     send(async (req) => {
       const spec = sweepSpecOf(req);
-      if (options.trialMemory) checkSweepMemory(spec, options.trialMemory.bytes, options.trialMemory.name);
       const data = await options.datasets?.check(spec);
+      // a checked CSV file gives the estimate its rows, encoded input width and outputs
+      if (options.trialMemory)
+        checkSweepMemory(
+          spec,
+          options.trialMemory.bytes,
+          options.trialMemory.name,
+          data?.shape ?? datasetShapeOf(spec.dataset),
+        );
       const sweep = await store.createSweep(spec);
       if (data) options.logger.info({ sweepId: sweep.id, dataset: data }, "sweep dataset checked");
       scheduler.kick(sweep.id);

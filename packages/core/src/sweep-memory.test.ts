@@ -101,4 +101,29 @@ describe("checkSweepMemory", () => {
     const e = refusal({ name: "csv", dataset: { path: "big.csv" }, model: { hidden: deep } });
     expect(e.message).toMatch(/needs at least \(before its CSV data\) \d+\.\d GB/);
   });
+
+  it("counts a checked CSV file's rows and encoded input width", () => {
+    const spec = parseSweepSpec({ name: "csv", dataset: { path: "wide.csv" }, model: { hidden: [1024, 1024] } });
+    // 200,000 rows whose categorical columns one-hot encode to 2,000 inputs
+    const shape = { rows: 200_000, features: 2000, outputs: 2 };
+    const unknown = largestTrial(spec).estimate;
+    const checked = largestTrial(spec, shape).estimate;
+    expect(checked.complete).toBe(true);
+    const expected = estimateTrialMemory({
+      model: mlpFootprint([1024, 1024], 2000, 2),
+      folds: 5,
+      batchSize: 32,
+      optimizer: "adam",
+      momentum: 0,
+      earlyStopping: false,
+      data: shape,
+    });
+    expect(checked.bytes).toBe(expected.bytes);
+    // a limit between the two: accepted before the file is known, refused once it is
+    const limit = (unknown.bytes + checked.bytes) / 2;
+    expect(() => checkSweepMemory(spec, limit, "HPO_TRIAL_MEMORY_MB")).not.toThrow();
+    expect(() => checkSweepMemory(spec, limit, "HPO_TRIAL_MEMORY_MB", shape)).toThrow(
+      /hidden \[1024, 1024\] with batch_size 32, 5 folds and adam needs about \d/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
 import { HpoError } from "./errors.ts";
 import { estimateJobMemory, formatBytes, layersOf, mlpTrialShape, type TrialMemoryEstimate } from "./trial-memory.ts";
 import type { Distribution, Params, ParamValue, SweepSpec } from "./types.ts";
@@ -30,8 +31,13 @@ function candidates(d: Distribution | undefined): readonly ParamValue[] | undefi
  * its largest (the top of a range; each listed hidden layout and optimizer; batch norm, dropout
  * and early stopping when they can be on); conditions (`when`) are ignored, which can only
  * overstate the largest trial.
+ * @param data the dataset's shape; default `datasetShapeOf(spec.dataset)` (none for a CSV file:
+ *   the estimate then leaves the data out and is a lower bound).
  */
-export function largestTrial(spec: SweepSpec): LargestTrial {
+export function largestTrial(
+  spec: SweepSpec,
+  data: DatasetShape | undefined = datasetShapeOf(spec.dataset),
+): LargestTrial {
   const dist = (name: string) => candidates(spec.parameters[name]?.distribution);
   const hiddens = dist("hidden") ?? [spec.model.hidden];
   const optimizers = dist("optimizer") ?? ["adam"];
@@ -47,12 +53,12 @@ export function largestTrial(spec: SweepSpec): LargestTrial {
   for (const hidden of hiddens) {
     for (const optimizer of optimizers) {
       const params: Params = { ...fixed, hidden: layersOf(hidden) ?? [], optimizer };
-      const estimate = estimateJobMemory({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset });
+      const estimate = estimateJobMemory({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset }, data);
       if (!best || estimate.bytes > best.estimate.bytes) best = { params, estimate };
     }
   }
   const { params, estimate } = best as { params: Params; estimate: TrialMemoryEstimate };
-  const shape = mlpTrialShape({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset });
+  const shape = mlpTrialShape({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset }, data);
   const label = `${shape.model.label}${params.batch_norm ? " with batch norm," : " with"} batch_size ${params.batch_size}, ${spec.cv.folds} folds and ${params.optimizer}`;
   return { params, estimate, label };
 }
@@ -60,12 +66,19 @@ export function largestTrial(spec: SweepSpec): LargestTrial {
 /**
  * Refuses a sweep whose largest trial (largestTrial) needs more than `limitBytes`.
  * @param limitName how the message names the limit's setting, e.g. "HPO_TRIAL_MEMORY_MB".
+ * @param data the dataset's shape when known beyond `datasetShapeOf` (a CSV file the coordinator
+ *   checked: its encoded input width); see `largestTrial`.
  * @throws HpoError INVALID_SPEC (400), e.g. `sweep "deep": hidden [4096 × 8] with batch_size 32,
  *   5 folds and adam needs about 7.6 GB; this fleet allows 4.0 GB per trial (HPO_TRIAL_MEMORY_MB)`,
  *   with `details: [{ path: "parameters", message }]`.
  */
-export function checkSweepMemory(spec: SweepSpec, limitBytes: number, limitName: string): void {
-  const largest = largestTrial(spec);
+export function checkSweepMemory(
+  spec: SweepSpec,
+  limitBytes: number,
+  limitName: string,
+  data: DatasetShape | undefined = datasetShapeOf(spec.dataset),
+): void {
+  const largest = largestTrial(spec, data);
   if (largest.estimate.bytes <= limitBytes) return;
   const atLeast = largest.estimate.complete ? "about" : "at least (before its CSV data)";
   const message = `${largest.label} needs ${atLeast} ${formatBytes(largest.estimate.bytes)}; this fleet allows ${formatBytes(limitBytes)} per trial (${limitName})`;

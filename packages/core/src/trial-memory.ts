@@ -186,11 +186,15 @@ export function layersOf(v: unknown): number[] | undefined {
 
 /**
  * The shape of a trial job for the built-in MLP (params as the trainer reads them, with its
- * defaults: batch 32, adam); the data part is left out when the dataset is a CSV file.
+ * defaults: batch 32, adam).
+ * @param data the dataset's shape; default `datasetShapeOf(job.dataset)`, which leaves the data
+ *   part out for a CSV file (pass the shape a submit-time check of the file found, if any).
  */
-export function mlpTrialShape(job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">): TrialMemoryShape {
+export function mlpTrialShape(
+  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">,
+  data: DatasetShape | undefined = datasetShapeOf(job.dataset),
+): TrialMemoryShape {
   const p = job.params;
-  const data = datasetShapeOf(job.dataset);
   const hidden = layersOf(p.hidden ?? job.model.hidden) ?? [];
   const flag = (v: unknown) => v === true || v === "true" || v === 1;
   const options: MlpOptions = { batchNorm: flag(p.batch_norm), dropout: num(p.dropout, 0) > 0 };
@@ -205,9 +209,12 @@ export function mlpTrialShape(job: Pick<TrialJob, "params" | "model" | "cv" | "d
   };
 }
 
-/** `estimateTrialMemory(mlpTrialShape(job))`. */
-export function estimateJobMemory(job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">): TrialMemoryEstimate {
-  return estimateTrialMemory(mlpTrialShape(job));
+/** `estimateTrialMemory(mlpTrialShape(job, data))`. */
+export function estimateJobMemory(
+  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">,
+  data: DatasetShape | undefined = datasetShapeOf(job.dataset),
+): TrialMemoryEstimate {
+  return estimateTrialMemory(mlpTrialShape(job, data));
 }
 
 /** `7.6 GB`, `512 MB` (binary units, as memory is sized). */

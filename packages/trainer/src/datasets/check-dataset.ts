@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import type { ColumnType, CvSpec, DatasetSpec } from "@hpo/core";
+import { type ColumnType, type CvSpec, type DatasetShape, type DatasetSpec, DEFAULT_MAX_CATEGORIES } from "@hpo/core";
+import { fitFoldEncoder } from "../fold-encoder.ts";
 import { checkFoldable } from "../fold-split.ts";
 import { loadDataset } from "./load-dataset.ts";
 
@@ -14,6 +15,12 @@ export interface DatasetSummary {
   readonly classes: number;
   /** Type of every feature column (inferred or declared), in file order within each type. */
   readonly columns: Readonly<Record<string, ColumnType>>;
+  /**
+   * The data as the memory estimate sees it (`checkSweepMemory`): `features` is the encoded input
+   * width (one-hot, "other" and "was missing" inputs) fitted on every row, the widest a fold's
+   * encoding (fitted on its training rows) can be; `outputs` the classes, or 1 for regression.
+   */
+  readonly shape: DatasetShape;
 }
 
 /**
@@ -50,5 +57,9 @@ export function checkDataset(
   for (const name of data.featureNames) columns[name] = "numeric";
   for (const c of data.categorical) columns[c.name] = "categorical";
   for (const name of data.ignored) columns[name] = "ignore";
-  return { path, rows: data.nRows, task: data.task, classes: data.classes.length, columns };
+  const allRows = Array.from({ length: data.nRows }, (_, i) => i);
+  const inputs = fitFoldEncoder(data, allRows, dataset.max_categories ?? DEFAULT_MAX_CATEGORIES).inputs.length;
+  const outputs = data.task === "classification" ? data.classes.length : 1;
+  const shape = { rows: data.nRows, features: inputs, outputs };
+  return { path, rows: data.nRows, task: data.task, classes: data.classes.length, columns, shape };
 }

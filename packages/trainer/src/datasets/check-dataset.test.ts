@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkDataset } from "./check-dataset.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hpo-check-dataset-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// age: numeric with a gap; port: 4 categories (S ×3, C ×3, Q ×2, X ×1) and a gap; y: 2 classes
+writeFileSync(
+  join(dir, "mixed.csv"),
+  [
+    "age,port,y",
+    "22,S,0",
+    "38,C,1",
+    ",S,1",
+    "35,Q,0",
+    "54,C,0",
+    "2,S,1",
+    "27,C,1",
+    "14,Q,0",
+    "4,X,1",
+    "58,,0",
+    "",
+  ].join("\n"),
+);
+const cv = { folds: 2, stratified: false, seed: 1 };
+
+describe("checkDataset", () => {
+  it("gives the memory estimate the encoded input width, fitted on every row", () => {
+    const summary = checkDataset({ path: "mixed.csv", label: "y", task: "classification", max_categories: 2 }, cv, [
+      dir,
+    ]);
+    // age + age (missing) + port=S, port=C + port (other: Q, X) + port (missing)
+    expect(summary?.shape).toEqual({ rows: 10, features: 6, outputs: 2 });
+    expect(summary?.columns).toEqual({ age: "numeric", port: "categorical" });
+  });
+
+  it("counts a regression target as one output and uncapped categories one input each", () => {
+    const summary = checkDataset({ path: "mixed.csv", label: "y", task: "regression" }, cv, [dir]);
+    // age + age (missing) + port=S, C, Q, X + port (missing)
+    expect(summary?.shape).toEqual({ rows: 10, features: 7, outputs: 1 });
+  });
+});
