@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createRng, type TrialJob } from "../packages/core/src/index.ts";
 import { clearDatasetCache, loadDataset, selectBackend, trainTrial } from "../packages/trainer/src/index.ts";
+import { testJob } from "../packages/trainer/src/testing/index.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -39,17 +40,18 @@ writeFileSync(join(dir, "big.csv"), `${lines.join("\n")}\n`);
 const mb = statSync(join(dir, "big.csv")).size / 1e6;
 
 const backend = await selectBackend("wasm");
-const job = (i: number): TrialJob => ({
-  sweepId: "bench",
-  trialId: `t${String(i).padStart(4, "0")}`,
-  params: { learning_rate: 0.01, batch_size: 4096, optimizer: "adam" },
-  dataset: { path: "big.csv", label: "y", task: "classification" },
-  model: { hidden: [8], activation: "relu" },
-  cv: { folds: 5, stratified: true, seed: 0 },
-  metric: { name: "val_auc", goal: "maximize" },
-  maxEpochs: 1,
-  seed: i,
-});
+const job = (i: number): TrialJob =>
+  testJob({
+    sweepId: "bench",
+    trialId: `t${String(i).padStart(4, "0")}`,
+    params: { learning_rate: 0.01, batch_size: 4096, optimizer: "adam" },
+    dataset: { path: "big.csv", label: "y", task: "classification" },
+    model: { hidden: [8], activation: "relu" },
+    cv: { folds: 5, stratified: true, seed: 0 },
+    metric: { name: "val_auc", goal: "maximize" },
+    maxEpochs: 1,
+    seed: i,
+  });
 const reporter = { report: async () => false };
 const signal = new AbortController().signal;
 const seconds = (us: number) => (us / 1e6).toFixed(1);

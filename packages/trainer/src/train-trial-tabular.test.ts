@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createRng, type EpochReport, type Reporter, type TrialJob } from "@hpo/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
+import { testJob } from "./testing/index.ts";
 import { trainTrial } from "./train-trial.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hpo-tabular-"));
@@ -27,18 +28,15 @@ function writeMixed(file: string, n: number, positive: number, strength: number,
 }
 
 function job(over: Partial<TrialJob> = {}): TrialJob {
-  return {
-    sweepId: "s1",
-    trialId: "t0001",
+  return testJob({
     params: { learning_rate: 0.01, batch_size: 32, optimizer: "adam" },
     dataset: { path: "mixed.csv", label: "y", task: "classification" },
-    model: { hidden: [16], activation: "relu" },
     cv: { folds: 4, stratified: true, seed: 1 },
     metric: { name: "val_auc", goal: "maximize" },
     maxEpochs: 6,
     seed: 7,
     ...over,
-  };
+  });
 }
 
 function recorder(): Reporter & { reports: EpochReport[]; lines: [string, Record<string, unknown>?][] } {

@@ -1,23 +1,11 @@
-import type { EpochReport, Params, Reporter, TrialJob } from "@hpo/core";
+import type { EpochReport, Params, Reporter } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
+import { testJob } from "./testing/index.ts";
 import { trainTrial } from "./train-trial.ts";
 
-function job(over: Partial<TrialJob> & { params?: Params } = {}): TrialJob {
-  return {
-    sweepId: "s1",
-    trialId: "t0001",
-    params: { learning_rate: 0.01, batch_size: 16, optimizer: "adam" },
-    dataset: { name: "iris", task: "classification" },
-    model: { hidden: [16], activation: "relu" },
-    cv: { folds: 3, stratified: true, seed: 1 },
-    metric: { name: "val_accuracy", goal: "maximize" },
-    maxEpochs: 8,
-    seed: 42,
-    ...over,
-  };
-}
+const job = testJob;
 
 function recorder(prune: (r: EpochReport) => boolean = () => false): Reporter & { reports: EpochReport[] } {
   const reports: EpochReport[] = [];

@@ -4,13 +4,14 @@
  * does not understate the heap a trial grows (measured peak; packages/trainer/tools/
  * measure-trial-memory.ts prints more sizes).
  */
-import { datasetShapeOf, estimateJobMemory, mlpFootprint, type TrialJob } from "@hpo/core";
+import { datasetShapeOf, estimateJobMemory, mlpFootprint } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { Mlp } from "./model.ts";
 import { parseTrainConfig } from "./params.ts";
+import { testJob } from "./testing/index.ts";
 import { trainTrial } from "./train-trial.ts";
 
 beforeAll(async () => {
@@ -49,17 +50,15 @@ describe("memory estimate vs the trainer", () => {
   });
 
   it("does not understate the wasm heap a trial grows, nor overstate it by more than half", async () => {
-    const job: TrialJob = {
+    const job = testJob({
       sweepId: "s",
       trialId: "t0000",
       params: { hidden: [1024, 1024], batch_size: 32, optimizer: "adam" },
-      dataset: { name: "iris", task: "classification" },
       model: { hidden: [64], activation: "relu" },
       cv: { folds: 5, stratified: true, seed: 0 },
-      metric: { name: "val_accuracy", goal: "maximize" },
       maxEpochs: 1,
       seed: 1,
-    };
+    });
     expect((await trainTrial(job, { report: async () => false }, new AbortController().signal)).state).toBe(
       "completed",
     );
