@@ -28,6 +28,20 @@ const CONDITIONAL: Record<string, string> = {
 };
 const thousand = Array.from({ length: 1000 }, (_, i) => i + 1);
 
+/**
+ * Parameters that each depend on the one before: `names[0]` takes `values`; each next one takes
+ * `values` when the one before takes any of them; then momentum 0.5 when the last one is 1.
+ */
+function chain(names: readonly string[], values: readonly number[]): Record<string, unknown> {
+  const parameters: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    const parent = names[i - 1];
+    parameters[name] = parent === undefined ? { values } : { values, when: { [parent]: values } };
+  });
+  parameters.momentum = { value: 0.5, when: { [names[names.length - 1] as string]: [1] } };
+  return parameters;
+}
+
 const messageOf = (input: unknown, format?: "yaml" | "json"): string => {
   try {
     parseSweepSpec(input, format ? { format } : {});
@@ -79,9 +93,7 @@ describe("grid limits (issue 22 row 3)", () => {
       method: "random",
       dataset: "iris",
       parameters: {
-        learning_rate: { values: hundred },
-        weight_decay: { values: hundred, when: { learning_rate: hundred } },
-        momentum: { value: 0.5, when: { weight_decay: [1] } },
+        ...chain(["learning_rate", "weight_decay"], hundred),
         dropout: { values: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] },
       },
     }).parameters;
@@ -96,12 +108,7 @@ describe("grid limits (issue 22 row 3)", () => {
       name: "chain",
       method: "grid",
       dataset: "iris",
-      parameters: {
-        learning_rate: { values: thousand },
-        weight_decay: { values: thousand, when: { learning_rate: thousand } },
-        clip_norm: { values: thousand, when: { weight_decay: thousand } },
-        momentum: { value: 0.5, when: { clip_norm: [1] } },
-      },
+      parameters: chain(["learning_rate", "weight_decay", "clip_norm"], thousand),
     });
     expect(message).toContain(
       `grid: the parameters that others depend on (learning_rate, weight_decay, clip_norm) make more than ${LIMITS.gridBranches.toLocaleString("en-US")} combinations`,
