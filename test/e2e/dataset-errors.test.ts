@@ -25,6 +25,10 @@ const PROBLEM = 'dataset "bad.csv", line 4: non-numeric cell "unknown" in numeri
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** POSTs a sweep spec as YAML to the coordinator at `url`; resolves with the raw response. */
+const submitYaml = (url: string, yaml: string) =>
+  fetch(`${url}/api/sweeps`, { method: "POST", headers: { "content-type": "application/yaml" }, body: yaml });
+
 /** 200,000 good rows, then the same bad row as bad.csv: about 0.9 s CPU to parse, at least twice that to find the line. */
 const BIG_ROWS = 200_000;
 function writeBigCsv(): void {
@@ -40,11 +44,7 @@ describe("a sweep whose CSV file cannot be used", () => {
     const prefix = uniquePrefix("e2e-bad-data-submit");
     const { proc, url } = await startCoordinatorProcess({ prefix, env: { HPO_DATA_DIRS: dir } });
     try {
-      const res = await fetch(`${url}/api/sweeps`, {
-        method: "POST",
-        headers: { "content-type": "application/yaml" },
-        body: SWEEP,
-      });
+      const res = await submitYaml(url, SWEEP);
       expect(res.status).toBe(400);
       const body = (await res.json()) as ApiErrorBody & { error: { details?: Issue[] } };
       expect(body.error.code).toBe("INVALID_SPEC");
@@ -68,18 +68,10 @@ describe("a sweep whose CSV file cannot be used", () => {
     const { proc, url } = await startCoordinatorProcess({ prefix, env: { HPO_DATA_DIRS: dir } });
     try {
       // a first check starts the thread (until it is ready, /healthz answers anyway)
-      const small = await fetch(`${url}/api/sweeps`, {
-        method: "POST",
-        headers: { "content-type": "application/yaml" },
-        body: SWEEP,
-      });
+      const small = await submitYaml(url, SWEEP);
       expect(small.status).toBe(400);
       let inFlight = true;
-      const submit = fetch(`${url}/api/sweeps`, {
-        method: "POST",
-        headers: { "content-type": "application/yaml" },
-        body: SWEEP.replace("bad.csv", "big.csv"),
-      }).finally(() => {
+      const submit = submitYaml(url, SWEEP.replace("bad.csv", "big.csv")).finally(() => {
         inFlight = false;
       });
       // probes one after another while the submit is in flight; count those answered 200 before it is
@@ -125,11 +117,7 @@ budget: { max_trials: 2, max_parallel: 1, max_epochs: 1 }
       env: { HPO_DATA_DIRS: dir, HPO_TRIAL_MEMORY_MB: String(limitMb) },
     });
     try {
-      const res = await fetch(`${url}/api/sweeps`, {
-        method: "POST",
-        headers: { "content-type": "application/yaml" },
-        body: sweep,
-      });
+      const res = await submitYaml(url, sweep);
       const body = (await res.json()) as ApiErrorBody;
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(body.error.message).toMatch(
