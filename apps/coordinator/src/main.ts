@@ -46,7 +46,8 @@ try {
   process.exit(1);
 }
 const { token, submitToken, readToken } = tokens;
-const refusal = bindRefusal(host, token || submitToken || readToken);
+const anyToken = token || submitToken || readToken;
+const refusal = bindRefusal(host, anyToken);
 if (refusal) {
   logger.fatal({ host }, `coordinator: ${refusal}`);
   process.exit(1);
@@ -107,7 +108,7 @@ const server = app.listen(port, host, () => {
       url: `http://${host}:${bound}`,
       prefix,
       redisUrl: redisUrlForLogs,
-      auth: Boolean(token || submitToken || readToken),
+      auth: Boolean(anyToken),
       scopedTokens: [submitToken && "submit", readToken && "read"].filter(Boolean),
       protectReads,
       mode,
