@@ -15,9 +15,9 @@ export type DatasetCheckOutcome =
   | { readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: unknown } };
 
 /**
- * Runs `checkDataset` (it reads and parses the file: about 0.9 s CPU for 200,000 rows) and turns
- * an HpoError into data, so that its code and message survive the trip back from the thread.
- * Other errors are thrown.
+ * Runs `checkDataset` (it reads and parses the whole file; `pnpm exec tsx bench/dataset-cache.ts`
+ * measures that cost, docs/performance.md) and turns an HpoError into data, so that its code and
+ * message survive the trip back from the thread. Other errors are thrown.
  */
 export function runDatasetCheck(req: DatasetCheckRequest): DatasetCheckOutcome {
   try {
