@@ -48,19 +48,17 @@ const ALLOCATION =
  */
 export function runtimeFaultOf(e: unknown): RuntimeFault | undefined {
   if (e instanceof RuntimeFault) return e;
-  // a RuntimeFault of another copy of this module (a bundle, a test double's import) is one too
-  const kind: unknown = e instanceof Error ? (e as Error & { kind?: unknown }).kind : undefined;
-  if (e instanceof Error && e.name === "RuntimeFault" && isKind(kind)) return new RuntimeFault(kind, e.message);
-  if (!(e instanceof Error)) {
-    if (typeof e === "string" && /^Aborted\(/.test(e)) return abort(e);
-    return undefined;
-  }
+  if (typeof e === "string") return /^Aborted\(/.test(e) ? abort(e) : undefined;
+  if (!(e instanceof Error)) return undefined;
   const message = e.message;
+  // a RuntimeFault of another copy of this module (a bundle, a test double's import) is one too
+  const kind: unknown = (e as Error & { kind?: unknown }).kind;
+  if (e.name === "RuntimeFault" && isKind(kind)) return new RuntimeFault(kind, message);
   if ((e as { code?: unknown }).code === "ERR_WORKER_OUT_OF_MEMORY") {
     return new RuntimeFault("thread-exit", `out of memory: the training thread ran out of JS heap (${message})`);
   }
+  if (/^Aborted\(/.test(message)) return abort(message);
   if (e.name === "RuntimeError") {
-    if (/^Aborted\(/.test(message)) return abort(message);
     if (/out of bounds/i.test(message)) {
       return new RuntimeFault(
         "wasm-trap",
@@ -69,7 +67,6 @@ export function runtimeFaultOf(e: unknown): RuntimeFault | undefined {
     }
     return new RuntimeFault("wasm-trap", `runtime fault: wasm ${message}`);
   }
-  if (/^Aborted\(/.test(message)) return abort(message);
   if ((e instanceof RangeError || e.name === "RangeError" || /allocation/i.test(message)) && ALLOCATION.test(message)) {
     return new RuntimeFault("allocation", `out of memory: ${message}`);
   }
