@@ -89,6 +89,8 @@ export class PackedTrainer {
   private readonly steps: number[];
   /** Gradients derived by hand (`manualGrads`) rather than by autodiff. */
   private readonly manual: boolean;
+  /** Classification with a class weight other than 1 in some fold (`class_weight: balanced`). */
+  private readonly classWeighted: boolean;
   /** Running training metrics of the current epoch (from each step's forward pass). */
   private readonly trainStats: TrainStats;
   /** Epochs trained (lockstep). */
@@ -110,6 +112,7 @@ export class PackedTrainer {
   ) {
     const K = data.length;
     this.k = K;
+    this.classWeighted = task === "classification" && data.some((d) => d.classWeights.some((w) => w !== 1));
     const nFeatures = (data[0] as FoldData).nFeatures;
     this.model = new Mlp(config, nFeatures, task === "classification" ? nClasses : 1, seeds);
     this.optimizer = createOptimizer(config);
@@ -219,13 +222,12 @@ export class PackedTrainer {
    * (padding 0); undefined when every share is 1/rows (no padding, no class weights).
    */
   private rowScales(targets: Float32Array, rows: number, real: readonly number[]): Float32Array | undefined {
-    const weighted = this.task === "classification" && this.data.some((d) => d.classWeights.some((w) => w !== 1));
-    if (!weighted && real.every((r) => r === rows)) return undefined;
+    if (!this.classWeighted && real.every((r) => r === rows)) return undefined;
     const scale = new Float32Array(this.k * rows);
     real.forEach((r, k) => {
       const cw = (this.data[k] as FoldData).classWeights;
       for (let i = 0; i < r; i++) {
-        const w = weighted ? (cw[targets[k * rows + i] as number] as number) : 1;
+        const w = this.classWeighted ? (cw[targets[k * rows + i] as number] as number) : 1;
         scale[k * rows + i] = w / Math.max(r, 1);
       }
     });
