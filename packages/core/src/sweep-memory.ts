@@ -1,6 +1,13 @@
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
 import { HpoError } from "./errors.ts";
-import { estimateJobMemory, formatBytes, layersOf, mlpTrialShape, type TrialMemoryEstimate } from "./trial-memory.ts";
+import {
+  estimateJobMemory,
+  formatBytes,
+  isOn,
+  layersOf,
+  mlpTrialShape,
+  type TrialMemoryEstimate,
+} from "./trial-memory.ts";
 import type { Distribution, Params, ParamValue, SweepSpec } from "./types.ts";
 
 /** The largest trial of a sweep's space and its estimate. */
@@ -43,7 +50,7 @@ export function largestTrial(
   const optimizers = dist("optimizer") ?? ["adam"];
   const top = (name: string, fallback: number) =>
     Math.max(...(dist(name) ?? [fallback]).map((v) => (typeof v === "number" ? v : Number(v) || fallback)));
-  const on = (name: string) => (dist(name) ?? [false]).some((v) => v === true || v === "true" || v === 1);
+  const on = (name: string) => (dist(name) ?? [false]).some(isOn);
   const fixed: Record<string, ParamValue> = { batch_size: top("batch_size", 32) };
   if (on("batch_norm")) fixed.batch_norm = true;
   if (top("dropout", 0) > 0) fixed.dropout = top("dropout", 0);

@@ -164,6 +164,9 @@ export function estimateTrialMemory(shape: TrialMemoryShape): TrialMemoryEstimat
   return { heapBytes, bytes: heapBytes + js, complete: data !== undefined };
 }
 
+/** True for a parameter value that turns an option on: `true`, `"true"` or `1`. */
+export const isOn = (v: unknown): boolean => v === true || v === "true" || v === 1;
+
 const num = (v: unknown, fallback: number): number => {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
   return typeof n === "number" && Number.isFinite(n) ? n : fallback;
@@ -196,8 +199,7 @@ export function mlpTrialShape(
 ): TrialMemoryShape {
   const p = job.params;
   const hidden = layersOf(p.hidden ?? job.model.hidden) ?? [];
-  const flag = (v: unknown) => v === true || v === "true" || v === 1;
-  const options: MlpOptions = { batchNorm: flag(p.batch_norm), dropout: num(p.dropout, 0) > 0 };
+  const options: MlpOptions = { batchNorm: isOn(p.batch_norm), dropout: num(p.dropout, 0) > 0 };
   return {
     model: mlpFootprint(hidden, data?.features ?? 1, data?.outputs ?? 1, options),
     folds: job.cv.folds,
