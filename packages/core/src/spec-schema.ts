@@ -18,6 +18,8 @@ export const LIMITS = {
   maxTrials: 100_000,
   maxParallel: 1000,
   maxEpochs: 100_000,
+  /** budget.max_seconds, also after a resume or extend grows it. */
+  maxSeconds: 1e9,
   gridSize: 100_000,
   /** Combinations of a grid's controlling parameters (those named in a `when`) walked to size it. */
   gridBranches: 10_000,
@@ -144,7 +146,7 @@ export const budgetSchema = z.strictObject({
   max_trials: z.number().int().min(1).max(LIMITS.maxTrials).optional(),
   max_parallel: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
   max_epochs: z.number().int().min(1).max(LIMITS.maxEpochs).optional(),
-  max_seconds: z.number().positive().max(1e9).optional(),
+  max_seconds: z.number().positive().max(LIMITS.maxSeconds).optional(),
 });
 
 const step = z.number().int().min(0).max(LIMITS.maxEpochs);

@@ -1,4 +1,4 @@
-import { HpoError, type SweepRecord, type SweepStatus } from "@hpo/core";
+import { HpoError, SPEC_LIMITS, type SweepRecord, type SweepStatus } from "@hpo/core";
 import { SCRIPTS } from "./lua-scripts.ts";
 import { type ReopenOptions, reopenedSpec } from "./reopen.ts";
 import { checkScriptResult, SCRIPT_RESULT } from "./script-results.ts";
@@ -36,17 +36,17 @@ export function sweepOps(ctx: StoreContext): SweepOps {
       if (!sweep) throw new HpoError("NOT_FOUND", `${mode} sweep "${sweepId}": no such sweep`);
       const reopening = mode === "resume" || sweep.status === "completed";
       const spec = reopenedSpec(sweep.spec, reopening ? sweep.finishedAt : undefined, now(), add);
-      if (spec.budget.max_trials > 100_000) {
+      if (spec.budget.max_trials > SPEC_LIMITS.maxTrials) {
         throw new HpoError(
           "INVALID_SPEC",
-          `extend sweep "${sweepId}": max_trials would be ${spec.budget.max_trials}, more than 100000`,
+          `extend sweep "${sweepId}": max_trials would be ${spec.budget.max_trials}, more than ${SPEC_LIMITS.maxTrials}`,
         );
       }
       const seconds = spec.budget.max_seconds;
-      if (seconds !== undefined && !(Number.isFinite(seconds) && seconds <= 1e9)) {
+      if (seconds !== undefined && !(Number.isFinite(seconds) && seconds <= SPEC_LIMITS.maxSeconds)) {
         throw new HpoError(
           "INVALID_SPEC",
-          `${mode} sweep "${sweepId}": max_seconds would be ${seconds}, more than 1000000000`,
+          `${mode} sweep "${sweepId}": max_seconds would be ${seconds}, more than ${SPEC_LIMITS.maxSeconds}`,
         );
       }
       const r = (await evalScript(
