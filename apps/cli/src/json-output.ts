@@ -80,7 +80,7 @@ export type WatchEvent =
     };
 
 /** The `progress` event of a sweep snapshot taken at `now`. */
-export function progressEvent(sweep: SweepRecord, now: number): WatchEvent {
+export function progressEvent(sweep: SweepRecord, now: number): Extract<WatchEvent, { event: "progress" }> {
   const p = progressOf(sweep, now);
   return {
     event: "progress",

@@ -1,4 +1,4 @@
-import { FINAL_TRIAL_STATES, type SweepRecord } from "@hpo/core";
+import { isFinalTrialState, type SweepRecord } from "@hpo/core";
 import type { ApiClient } from "./api-client.ts";
 import type { CliContext } from "./context.ts";
 import { endEvent, progressEvent, trialEvent, type WatchEvent } from "./json-output.ts";
@@ -25,20 +25,18 @@ export async function watchEvents(
   let finishedSeen = -1;
   let lastKey = "";
   const sweep = await followSweep(client, id, options, async (snapshot) => {
-    const finished = FINAL_TRIAL_STATES.reduce((n, state) => n + (snapshot.counts[state] ?? 0), 0);
-    if (finished !== finishedSeen) {
+    const progress = progressEvent(snapshot, Date.now());
+    if (progress.done !== finishedSeen) {
       const trials = await client.listAllTrials(id, { sort: "index" });
       const now = Date.now();
       for (const t of trials) {
-        if ((FINAL_TRIAL_STATES as readonly string[]).includes(t.state) && !reported.has(t.id)) {
+        if (isFinalTrialState(t.state) && !reported.has(t.id)) {
           reported.add(t.id);
           emit(trialEvent(id, t, now));
         }
       }
-      finishedSeen = finished;
+      finishedSeen = progress.done;
     }
-    const progress = progressEvent(snapshot, Date.now());
-    if (progress.event !== "progress") return;
     const key = [
       progress.status,
       progress.done,
