@@ -2,6 +2,11 @@ import { accessSync, constants } from "node:fs";
 import { connect, createServer } from "node:net";
 import { delimiter, join } from "node:path";
 
+/** `host:port`, with an IPv6 `host` in brackets (`[::1]:8080`), as URLs and scrape targets write it. */
+export function hostPort(host: string, port: number): string {
+  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
 /** A free TCP port on `host` chosen by the OS (it may be taken again before it is used). */
 export function freePort(host = "127.0.0.1"): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -15,7 +15,7 @@ import {
 } from "./local-prometheus.ts";
 import { type RedisHandle, resolveRedis } from "./local-redis.ts";
 import { ManagedProcess, type ProcessExit } from "./managed-process.ts";
-import { portIsFree, redactUrl } from "./net-utils.ts";
+import { hostPort, portIsFree, redactUrl } from "./net-utils.ts";
 import { ensureToken, ephemeralToken, type TokenOrigin } from "./token-file.ts";
 
 /** A child that exits on its own is restarted at most this many times. */
@@ -138,7 +138,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     path: tokenPath,
   } = options.tokenMode === "ephemeral" ? ephemeralToken(options.env) : ensureToken(options.cwd, options.env);
   const prefix = options.env.HPO_PREFIX?.trim() || "hpo";
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const url = `http://${hostPort(host, port)}`;
   const monitorDir = join(options.cwd, CONFIG_DIR, "prometheus");
   const sdDirFromEnv = options.env.HPO_METRICS_SD_DIR?.trim();
   const metricsSdDir = sdDirFromEnv || join(monitorDir, "targets");
@@ -220,7 +220,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const prometheusConfig = writePrometheusConfig({
     infraDir: infraPrometheusDir(REPO_ROOT),
     dir: monitorDir,
-    coordinator: `${scrapeHost.includes(":") ? `[${scrapeHost}]` : scrapeHost}:${port}`,
+    coordinator: hostPort(scrapeHost, port),
     sdDir: metricsSdDir,
   });
   try {
