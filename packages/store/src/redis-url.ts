@@ -82,16 +82,9 @@ export function parseSentinelUrl(url: string): SentinelUrl {
  */
 export function redisOptionsOf(url: string, options: RedisOptions = {}): RedisOptions & { url?: string } {
   if (!isSentinelUrl(url)) return { url, ...options };
-  const s = parseSentinelUrl(url);
-  return {
-    sentinels: s.sentinels.map((x) => ({ host: x.host, port: x.port })),
-    name: s.name,
-    ...(s.username !== undefined && { username: s.username }),
-    ...(s.password !== undefined && { password: s.password }),
-    ...(s.sentinelPassword !== undefined && { sentinelPassword: s.sentinelPassword }),
-    ...(s.db !== undefined && { db: s.db }),
-    ...options,
-  };
+  // parseSentinelUrl leaves out what the URL does not give, so its fields are ioredis's as they are
+  const { sentinels, ...rest } = parseSentinelUrl(url);
+  return { sentinels: [...sentinels], ...rest, ...options };
 }
 
 /**
