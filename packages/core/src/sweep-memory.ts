@@ -53,9 +53,10 @@ export function largestTrial(
   const on = (name: string) => (dist(name) ?? [false]).some(isOn);
   const fixed: Record<string, ParamValue> = { batch_size: top("batch_size", 32) };
   if (on("batch_norm")) fixed.batch_norm = true;
-  if (top("dropout", 0) > 0) fixed.dropout = top("dropout", 0);
-  if (top("early_stopping_patience", 0) > 0) fixed.early_stopping_patience = top("early_stopping_patience", 0);
-  if (top("momentum", 0) > 0) fixed.momentum = top("momentum", 0);
+  for (const name of ["dropout", "early_stopping_patience", "momentum"]) {
+    const value = top(name, 0);
+    if (value > 0) fixed[name] = value;
+  }
   let best: { params: Params; estimate: TrialMemoryEstimate } | undefined;
   for (const hidden of hiddens) {
     for (const optimizer of optimizers) {
