@@ -21,14 +21,13 @@ export interface WatchOptions {
  * snapshot (`unreachable`: the coordinator did not answer this time; the snapshot is the last one
  * seen). Survives a coordinator restart (retries while unreachable up to `unreachableMs`).
  * Resolves with the last snapshot; throws HpoError from the API, UNAVAILABLE when the coordinator
- * stayed unreachable too long or never answered. `onError` runs before any throw.
+ * stayed unreachable too long or never answered.
  */
 export async function followSweep(
   client: ApiClient,
   id: string,
   options: WatchOptions,
   onPoll: (sweep: SweepRecord, unreachable: boolean) => void | Promise<void>,
-  onError: () => void = () => {},
 ): Promise<SweepRecord> {
   const intervalMs = options.intervalMs ?? 1_000;
   const unreachableMs = options.unreachableMs ?? 60_000;
@@ -39,15 +38,9 @@ export async function followSweep(
       sweep = await client.getSweep(id);
       unreachableSince = undefined;
     } catch (e) {
-      if (!(isHpoError(e) && e.code === "UNAVAILABLE")) {
-        onError();
-        throw e;
-      }
+      if (!(isHpoError(e) && e.code === "UNAVAILABLE")) throw e;
       unreachableSince ??= Date.now();
-      if (Date.now() - unreachableSince > unreachableMs) {
-        onError();
-        throw e;
-      }
+      if (Date.now() - unreachableSince > unreachableMs) throw e;
     }
     if (sweep) {
       await onPoll(sweep, unreachableSince !== undefined);
@@ -56,10 +49,7 @@ export async function followSweep(
     if (options.signal?.aborted) break;
     await sleep(intervalMs, options.signal);
   }
-  if (!sweep) {
-    onError();
-    throw new HpoError("UNAVAILABLE", `watch ${id}: no answer from the coordinator`);
-  }
+  if (!sweep) throw new HpoError("UNAVAILABLE", `watch ${id}: no answer from the coordinator`);
   return sweep;
 }
 
@@ -77,38 +67,33 @@ export async function watchSweep(
 ): Promise<SweepRecord> {
   let lastLine = "";
   let lastKey = "";
-  const clearLine = () => {
+  const sweep = await followSweep(client, id, options, (snapshot, unreachable) => {
+    const columns = ctx.columns();
+    const progress = progressOf(snapshot, Date.now());
+    const notice = unreachable ? "coordinator unreachable, retrying · " : "";
+    const line =
+      notice +
+      renderProgress(progress, snapshot.spec.metric.name, ctx.interactive ? columns - 1 - notice.length : undefined);
+    // The elapsed time and ETA change on every poll: a log (non-interactive) gets a line only
+    // when something else changes.
+    const key = [
+      progress.done,
+      progress.total,
+      progress.running,
+      progress.best?.trialId,
+      progress.best?.mean,
+      notice,
+    ].join("|");
+    // A wrapped line could not be redrawn in place: cut it to the terminal width.
+    if (ctx.interactive) ctx.errRaw(`\r\x1b[2K${fit(line, columns - 1)}`);
+    else if (key !== lastKey) ctx.err(line);
+    lastLine = line;
+    lastKey = key;
+  }).catch((e: unknown) => {
+    // the error message starts on a clean line
     if (ctx.interactive && lastLine) ctx.errRaw("\r\x1b[2K");
-  };
-  const sweep = await followSweep(
-    client,
-    id,
-    options,
-    (snapshot, unreachable) => {
-      const columns = ctx.columns();
-      const progress = progressOf(snapshot, Date.now());
-      const notice = unreachable ? "coordinator unreachable, retrying · " : "";
-      const line =
-        notice +
-        renderProgress(progress, snapshot.spec.metric.name, ctx.interactive ? columns - 1 - notice.length : undefined);
-      // The elapsed time and ETA change on every poll: a log (non-interactive) gets a line only
-      // when something else changes.
-      const key = [
-        progress.done,
-        progress.total,
-        progress.running,
-        progress.best?.trialId,
-        progress.best?.mean,
-        notice,
-      ].join("|");
-      // A wrapped line could not be redrawn in place: cut it to the terminal width.
-      if (ctx.interactive) ctx.errRaw(`\r\x1b[2K${fit(line, columns - 1)}`);
-      else if (key !== lastKey) ctx.err(line);
-      lastLine = line;
-      lastKey = key;
-    },
-    clearLine,
-  );
+    throw e;
+  });
   if (ctx.interactive && lastLine) ctx.errRaw("\n");
   if (sweep.status === "running") return sweep;
   const trials = await client.listAllTrials(id);
