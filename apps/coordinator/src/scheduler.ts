@@ -271,7 +271,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       metrics?.sweepEnded(sweep.id);
     }
     await store.publishCancel(sweep.id);
-    await drain(sweep.id, reason);
+    await drain(sweep.id);
   }
 
   async function cancelInner(sweepId: string, reason: string): Promise<SweepRecord> {
@@ -285,16 +285,26 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       metrics?.sweepEnded(sweepId);
     }
     await store.publishCancel(sweepId);
-    await drain(sweepId, reason);
+    await drain(sweepId);
     return (await store.getSweep(sweepId)) as SweepRecord;
   }
 
   /**
    * Finalises the open trials of a cancelled sweep that no worker will finish: queued ones (their
    * waiting job removed) and running ones whose job is gone or waiting. Trials in a worker's hands
-   * are left to it (it aborts on the broadcast and writes `cancelled`).
+   * are left to it (it aborts on the broadcast and writes `cancelled`). Reads the sweep's status
+   * first, inside the caller's exclusive section: a sweep resumed or extended since it was put on
+   * the drain list is running again and its queued trials are wanted, so it is left alone (the
+   * tick used to read the status before waiting for the section and could cancel the trials a
+   * resume had just re-queued).
    */
-  async function drain(sweepId: string, reason: string): Promise<void> {
+  async function drain(sweepId: string): Promise<void> {
+    const sweep = await store.getSweep(sweepId);
+    if (!sweep || sweep.status === "running") {
+      draining.delete(sweepId);
+      return;
+    }
+    const reason = sweep.reason ?? "cancelled";
     let open = 0;
     for (const state of ACTIVE_TRIAL_STATES) {
       for (const trialId of await store.trialIdsInState(sweepId, state)) {
@@ -326,15 +336,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const running = await store.runningSweepIds();
       metrics?.sweepsRunning(running.length);
       await Promise.all(running.map((id) => run(id, true)));
-      for (const id of draining) {
-        const sweep = await store.getSweep(id);
-        if (sweep?.status === "running") {
-          draining.delete(id); // resumed or extended meanwhile: its queued trials are wanted
-          continue;
-        }
-        const reason = sweep?.reason ?? "cancelled";
-        await exclusive(id, () => drain(id, reason));
-      }
+      for (const id of draining) await exclusive(id, () => drain(id));
     } catch (err) {
       logger.warn({ err }, "scheduler: tick failed");
     }
