@@ -1,26 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { heapMatMul, heapOffset, type WasmBackend } from "./wasm-heap.ts";
 
 /** The custom kernel's name (wasm backend only; see `installWasmPackedMatMul`). */
 export const PACKED_MATMUL = "HpoPackedMatMul";
-
-/** What the kernel needs of tfjs-backend-wasm's BackendWasm (a structural subset). */
-interface WasmBackend {
-  dataIdNextNumber: number;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
-    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
-  };
-}
 
 interface PackedMatMulArgs {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
   attrs: { k: number; m: number; s: number; n: number };
   backend: WasmBackend;
 }
-
-const shapeBytes = (shape: readonly number[]) => new Uint8Array(new Int32Array(shape).buffer);
 
 let installed = false;
 
@@ -39,42 +27,17 @@ export function installWasmPackedMatMul(): boolean {
   if (installed) return true;
   if (!tf.findBackendFactory("wasm") || !tf.getKernel("BatchMatMul", "wasm")) return false;
   installed = true;
-  let batchMatMul: ((...args: unknown[]) => void) | undefined;
   const kernelFunc = ({ inputs, attrs, backend }: PackedMatMulArgs): tf.TensorInfo => {
     const { a, b } = inputs;
     const { k: K, m, s, n } = attrs;
     if (a.dtype !== "float32" || b.dtype !== "float32") throw new Error(`${PACKED_MATMUL}: float32 operands only`);
-    batchMatMul ??= backend.wasm.cwrap("BatchMatMul", null, [
-      "number",
-      "array",
-      "number",
-      "number",
-      "array",
-      "number",
-      "number",
-      "number",
-      "number",
-    ]);
     const out = backend.makeOutput([K, m, n], "float32");
     // Offsets are read after makeOutput: allocating may grow (and move views of) the heap, never tensors.
-    const aBase = backend.dataIdMap.get(a.dataId).memoryOffset;
-    const bBase = backend.dataIdMap.get(b.dataId).memoryOffset;
-    const oBase = backend.dataIdMap.get(out.dataId).memoryOffset;
-    const aShape = shapeBytes([1, m, s]);
-    const bShape = shapeBytes([1, s, n]);
-    const { tfjs } = backend.wasm;
-    for (let k = 0; k < K; k++) {
-      const aId = backend.dataIdNextNumber++;
-      const bId = backend.dataIdNextNumber++;
-      const oId = backend.dataIdNextNumber++;
-      tfjs.registerTensor(aId, m * s, aBase + 4 * k * m * s);
-      tfjs.registerTensor(bId, s * n, bBase + 4 * k * s * n);
-      tfjs.registerTensor(oId, m * n, oBase + 4 * k * m * n);
-      batchMatMul(aId, aShape, 3, bId, bShape, 3, false, false, oId);
-      tfjs.disposeData(aId);
-      tfjs.disposeData(bId);
-      tfjs.disposeData(oId);
-    }
+    const aBase = heapOffset(backend, a);
+    const bBase = heapOffset(backend, b);
+    const oBase = heapOffset(backend, out);
+    for (let k = 0; k < K; k++)
+      heapMatMul(backend, aBase + 4 * k * m * s, bBase + 4 * k * s * n, oBase + 4 * k * m * n, m, s, n);
     return out;
   };
   tf.registerKernel({

@@ -1,0 +1,192 @@
+import { createRng } from "@hpo/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "./backend.ts";
+import { installWasmKernels } from "./wasm-kernels.ts";
+
+type Rng = ReturnType<typeof createRng>;
+const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
+const values = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+
+interface Case {
+  readonly x: [number, number, number, number];
+  readonly filter: [number, number, number, number];
+  readonly strides: [number, number];
+  readonly pad: "same" | "valid" | number;
+}
+
+/** Random conv shapes: batch 1–5, images up to 12×12×4, filters up to 5×5, strides 1–3, every padding kind. */
+function randomCases(seed: number, n: number): Case[] {
+  const rng = createRng(seed);
+  const pads = ["same", "valid", 0, 1, 2] as const;
+  const out: Case[] = [];
+  while (out.length < n) {
+    const pad = pads[int(rng, 0, pads.length - 1)] as Case["pad"];
+    const h = int(rng, 1, 12);
+    const w = int(rng, 1, 12);
+    const padN = typeof pad === "number" ? pad : 0;
+    const kh = int(rng, 1, 5);
+    const kw = int(rng, 1, 5);
+    if (pad !== "same" && (kh > h + 2 * padN || kw > w + 2 * padN)) continue;
+    out.push({
+      x: [int(rng, 1, 5), h, w, int(rng, 1, 4)],
+      filter: [kh, kw, 0, int(rng, 1, 5)],
+      strides: [int(rng, 1, 3), int(rng, 1, 3)],
+      pad,
+    });
+  }
+  return out.map((c) => ({ ...c, filter: [c.filter[0], c.filter[1], c.x[3], c.filter[3]] }));
+}
+
+/** Output shape of a conv case (tfjs's own arithmetic). */
+function outShape(c: Case): number[] {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+  return info.outShape;
+}
+
+/**
+ * dx and dfilter of a conv case for the output gradient `dyv`, by the active backend's kernels
+ * (called directly: the stock wasm Conv2D forward itself crashes on some explicit paddings with
+ * strides > 1, e.g. x [5, 7, 10, 2], filter 5×3, strides [3, 2], pad 1).
+ */
+function kernelGrads(c: Case, xv: Float32Array, fv: Float32Array, dyv: Float32Array): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(xv, c.x);
+    const filter = tf.tensor4d(fv, c.filter);
+    const dy = tf.tensor(dyv, outShape(c));
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: "NHWC", dimRoundingMode: undefined };
+    const run = (name: string, inputs: tf.NamedTensorMap, extra: Record<string, unknown>) =>
+      tf.engine().runKernel(name, inputs, { ...attrs, ...extra } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dx = run("Conv2DBackpropInput", { dy, filter }, { inputShape: c.x });
+    const df = run("Conv2DBackpropFilter", { x, dy }, { filterShape: c.filter });
+    return [dx.dataSync() as Float32Array, df.dataSync() as Float32Array];
+  });
+}
+
+/** Gradients of Σ r·conv2d(x, filter) with respect to x and filter through autodiff, on the active backend. */
+function convGrads(c: Case, xv: Float32Array, fv: Float32Array, rv: Float32Array): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(xv, c.x);
+    const f = tf.tensor4d(fv, c.filter);
+    const r = tf.tensor(rv, outShape(c));
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)),
+    )([x, f]);
+    return g.map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+function expectClose(got: Float32Array, want: Float32Array, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) {
+    const err = Math.abs((got[i] as number) - (want[i] as number)) / (1 + Math.abs(want[i] as number));
+    worst = Math.max(worst, err);
+  }
+  expect(worst, what).toBeLessThan(1e-4);
+}
+
+beforeAll(async () => {
+  await selectBackend("wasm");
+});
+
+afterAll(async () => {
+  await tf.setBackend("wasm");
+});
+
+describe("wasm convolution and pooling gradient kernels", () => {
+  it("registers Conv2DBackpropFilter for wasm and leaves the cpu kernels alone", async () => {
+    const cpuFilter = tf.getKernel("Conv2DBackpropFilter", "cpu");
+    const cpuInput = tf.getKernel("Conv2DBackpropInput", "cpu");
+    expect(tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeDefined();
+    installWasmKernels();
+    expect(tf.getKernel("Conv2DBackpropFilter", "cpu")).toBe(cpuFilter);
+    expect(tf.getKernel("Conv2DBackpropInput", "cpu")).toBe(cpuInput);
+  });
+
+  it("equal the cpu backend's kernels on random shapes, strides and paddings", { timeout: 180_000 }, async () => {
+    const cases = randomCases(7, 80);
+    // the LeNet layers at a small batch, and a 1-image batch
+    cases.push(
+      { x: [2, 28, 28, 1], filter: [5, 5, 1, 16], strides: [1, 1], pad: "same" },
+      { x: [2, 14, 14, 16], filter: [5, 5, 16, 32], strides: [1, 1], pad: "same" },
+      { x: [1, 9, 7, 3], filter: [3, 3, 3, 2], strides: [2, 2], pad: "valid" },
+    );
+    const rng = createRng(3);
+    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+    const inputs = cases.map((c) => ({
+      xv: values(rng, size(c.x)),
+      fv: values(rng, size(c.filter)),
+      dyv: values(rng, size(outShape(c))),
+    }));
+    await tf.setBackend("cpu");
+    const want = cases.map((c, i) => kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv));
+    await tf.setBackend("wasm");
+    const before = tf.memory().numTensors;
+    cases.forEach((c, i) => {
+      const got = kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv);
+      const what = `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`;
+      expectClose(got[0]!, want[i]![0]!, `dx of ${what}`);
+      expectClose(got[1]!, want[i]![1]!, `dfilter of ${what}`);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("give conv2d's autodiff gradients on wasm equal to cpu's (same and valid padding)", async () => {
+    const cases = randomCases(29, 40).filter((c) => typeof c.pad === "string");
+    expect(cases.length).toBeGreaterThan(10);
+    const rng = createRng(4);
+    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+    const inputs = cases.map((c) => ({
+      xv: values(rng, size(c.x)),
+      fv: values(rng, size(c.filter)),
+      rv: values(rng, size(outShape(c))),
+    }));
+    await tf.setBackend("cpu");
+    const want = cases.map((c, i) => convGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.rv));
+    await tf.setBackend("wasm");
+    cases.forEach((c, i) => {
+      const got = convGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.rv);
+      const what = `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`;
+      expectClose(got[0]!, want[i]![0]!, `dx of ${what}`);
+      expectClose(got[1]!, want[i]![1]!, `dfilter of ${what}`);
+    });
+  });
+
+  it("equal the cpu backend's max and average pooling gradients, negative inputs included", async () => {
+    const rng = createRng(19);
+    const cases: { x: [number, number, number, number]; size: number; stride: number; pad: "same" | "valid" }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const size = int(rng, 1, 3);
+      const pad = rng.next() < 0.5 ? "same" : "valid";
+      const h = int(rng, size, 10);
+      cases.push({ x: [int(rng, 1, 4), h, int(rng, size, 10), int(rng, 1, 4)], size, stride: int(rng, 1, 3), pad });
+    }
+    const xs = cases.map((c) =>
+      values(
+        rng,
+        c.x.reduce((a, b) => a * b, 1),
+      ),
+    );
+    const grads = (i: number) =>
+      tf.tidy(() => {
+        const c = cases[i]!;
+        const x = tf.tensor4d(xs[i]!, c.x);
+        const gm = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.maxPool(a as tf.Tensor4D, c.size, c.stride, c.pad))))(
+          x,
+        );
+        const ga = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.avgPool(a as tf.Tensor4D, c.size, c.stride, c.pad))))(
+          x,
+        );
+        return [gm.dataSync() as Float32Array, ga.dataSync() as Float32Array];
+      });
+    await tf.setBackend("cpu");
+    const want = cases.map((_, i) => grads(i));
+    await tf.setBackend("wasm");
+    cases.forEach((c, i) => {
+      const got = grads(i);
+      expectClose(got[0]!, want[i]![0]!, `maxPool grad of ${JSON.stringify(c)}`);
+      expectClose(got[1]!, want[i]![1]!, `avgPool grad of ${JSON.stringify(c)}`);
+    });
+  });
+});
