@@ -1,5 +1,6 @@
 /** Dataset-check thread entry (see dataset-check.ts): checks one submitted sweep's CSV file per request. */
-import { serveRequests } from "./dashboard/request-thread.ts";
+
 import { type DatasetCheckOutcome, type DatasetCheckRequest, runDatasetCheck } from "./dataset-check.ts";
+import { serveRequests } from "./request-thread.ts";
 
 serveRequests<DatasetCheckRequest, DatasetCheckOutcome>(runDatasetCheck);

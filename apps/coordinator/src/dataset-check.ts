@@ -1,6 +1,6 @@
 import { type ErrorCode, HpoError, type SweepSpec } from "@hpo/core";
 import { checkDataset, type DatasetSummary } from "@hpo/trainer/datasets";
-import { createRequestThread } from "./dashboard/request-thread.ts";
+import { createRequestThread } from "./request-thread.ts";
 
 /** One submit-time check, as sent to the dataset-check thread. */
 export interface DatasetCheckRequest {

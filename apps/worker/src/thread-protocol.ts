@@ -3,8 +3,6 @@ import type { RuntimeFaultKind } from "@hpo/trainer/runtime-fault";
 
 /** What the training thread is started with (`workerData`). */
 export interface ThreadData {
-  /** URL of the thread body (training-thread.ts, or .js when built), imported by training-thread-boot.mjs from source. */
-  readonly entry: string;
   /** HPO_BACKEND: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu". */
   readonly backend: string;
   /** Directories a CSV dataset path may point into (HPO_DATA_DIRS). */

@@ -1,5 +1,5 @@
-import { Worker } from "node:worker_threads";
-import { type EpochReport, isSourceModule, siblingModule, type TrialJob, type TrialOutcome } from "@hpo/core";
+import type { Worker } from "node:worker_threads";
+import { type EpochReport, startModuleThread, type TrialJob, type TrialOutcome } from "@hpo/core";
 import { RuntimeFault, runtimeFaultOf } from "@hpo/trainer/runtime-fault";
 import type { Logger } from "pino";
 import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
@@ -67,12 +67,7 @@ interface Slot {
 
 export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
   const { logger } = options;
-  // Built (dist/), the thread runs training-thread.js itself; from source, the boot file registers
-  // tsx in the thread, then imports the .ts body (see its comment).
-  const entry = siblingModule(import.meta.url, "training-thread");
-  const boot = isSourceModule(import.meta.url) ? new URL("./training-thread-boot.mjs", import.meta.url) : entry;
   const data: ThreadData = {
-    entry: entry.href,
     backend: options.backend,
     dataDirs: options.dataDirs,
     ...(options.trainerModule && { trainerModule: options.trainerModule }),
@@ -129,7 +124,10 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
   };
 
   const spawn = (index: number, initial: boolean): Slot => {
-    const thread = new Worker(boot, { workerData: data, name: `training-${index}` });
+    const thread = startModuleThread(import.meta.url, "training-thread", {
+      workerData: data,
+      name: `training-${index}`,
+    });
     const slot: Slot = { thread, ready: false, retired: false };
     thread.on("message", (msg: FromThread) => {
       if (slot.retired) return;

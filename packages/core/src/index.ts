@@ -2,6 +2,7 @@ export * from "./dashboard-types.ts";
 export * from "./dataset-shape.ts";
 export * from "./errors.ts";
 export * from "./kfold.ts";
+export * from "./module-thread.ts";
 export * from "./pruners/index.ts";
 export * from "./rng.ts";
 export * from "./samplers/index.ts";

@@ -5,7 +5,7 @@
  * tsx, or it failed to start) or without a Redis URL, `inlineChunks` does the same on the main thread.
  */
 import type { TrialScan } from "@hpo/store";
-import { createRequestThread } from "./request-thread.ts";
+import { createRequestThread } from "../request-thread.ts";
 import type { ScanRequest } from "./scan-thread.ts";
 import { type TrialChunk, toChunk } from "./trial-chunk.ts";
 

@@ -4,7 +4,7 @@
  */
 import { workerData } from "node:worker_threads";
 import { createPackedTrialScan, createRedis } from "@hpo/store";
-import { serveRequests } from "./request-thread.ts";
+import { serveRequests } from "../request-thread.ts";
 import { chunkBuffers, type TrialChunk, toChunk } from "./trial-chunk.ts";
 
 export interface ScanRequest {

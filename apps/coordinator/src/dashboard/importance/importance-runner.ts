@@ -4,7 +4,7 @@
  * build) or its computation fails, the computation runs on the main thread after yielding to the
  * event loop.
  */
-import { createRequestThread } from "../request-thread.ts";
+import { createRequestThread } from "../../request-thread.ts";
 import { type ImportanceInput, type ParamImportance, pedAnova } from "./ped-anova.ts";
 
 export interface ImportanceRunner {

@@ -5,14 +5,13 @@
  *   parent → thread  { id, req }
  *   thread → parent  { id: 0 } once the thread has loaded its modules (ready)
  *                    { id, res } or { id, error } per request
- *                    { id: -1, error } when the thread could not start (thread-code.ts)
  *
  * The thread module calls `serveRequests(handle)`; the parent makes a `createRequestThread`. The
  * thread starts lazily (or on `start()`); until it is ready, requests run `inline` on the main
  * thread. When it cannot start or dies, pending and later requests run inline too.
  */
-import { parentPort, type ResourceLimits, type Transferable, Worker } from "node:worker_threads";
-import { threadCode } from "./thread-code.ts";
+import { parentPort, type ResourceLimits, type Transferable, type Worker } from "node:worker_threads";
+import { startModuleThread } from "@hpo/core";
 
 type Reply<Res> = { readonly id: number; readonly res?: Res; readonly error?: string };
 
@@ -66,20 +65,19 @@ export function createRequestThread<Req, Res>(o: RequestThreadOptions<Req, Res>)
 
   const ensure = (): Worker | null => {
     if (worker || broken) return worker;
-    const code = threadCode(o.callerUrl, o.name);
-    if (!code) {
-      broken = true;
+    let w: Worker;
+    try {
+      w = startModuleThread(o.callerUrl, o.name, {
+        workerData: o.workerData,
+        ...(o.resourceLimits && { resourceLimits: o.resourceLimits }),
+      });
+    } catch {
+      broken = true; // from source without tsx: the work stays on the main thread
       settleReady(false);
       return null;
     }
-    const w = new Worker(code, {
-      eval: true,
-      workerData: o.workerData,
-      ...(o.resourceLimits && { resourceLimits: o.resourceLimits }),
-    });
     w.unref();
     w.on("message", (m: Reply<Res>) => {
-      if (m.id === -1) return failAll();
       if (m.id === 0) {
         ready = true;
         settleReady(true);
