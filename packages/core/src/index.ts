@@ -1,3 +1,4 @@
+export * from "./cv-stats.ts";
 export * from "./dashboard-types.ts";
 export * from "./dataset-shape.ts";
 export * from "./errors.ts";
