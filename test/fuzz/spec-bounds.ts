@@ -5,7 +5,15 @@
  * packages/core/src/spec-schema.ts (cv.folds 2..50, model.hidden ≤ 32 layers of 1..4096, …).
  * Written apart from the validator, so a bound the validator forgets shows up here.
  */
-import { KNOWN_PARAMETERS, METRICS, type ParameterKind, type ParamValue, SPEC_LIMITS, type SweepSpec } from "@hpo/core";
+import {
+  KNOWN_PARAMETERS,
+  METRICS,
+  type ParameterKind,
+  type ParamValue,
+  SPEC_LIMITS,
+  type SweepSpec,
+  supportProblem,
+} from "@hpo/core";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Co}\p{Cn}]/u;
@@ -147,6 +155,19 @@ export function boundsProblems(spec: SweepSpec): string[] {
           d.values.length,
         );
         for (const [i, v] of d.values.entries()) fits(v, `${at}.values[${i}]`);
+        break;
+      case "normal":
+      case "q_normal":
+      case "log_normal":
+      case "q_log_normal":
+      case "beta":
+      case "q_beta":
+        want(
+          Object.values(d).every((x) => typeof x === "string" || Number.isFinite(x)),
+          `${at}: finite`,
+          d,
+        );
+        want(supportProblem(known.kind, d, d.kind) === undefined, `${at}: draws within the parameter's range`, d);
         break;
       default:
         want(Number.isFinite(d.min) && Number.isFinite(d.max) && d.min < d.max, `${at}: finite min < max`, d);

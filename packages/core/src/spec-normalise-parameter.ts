@@ -1,21 +1,17 @@
 import type { Issue } from "./errors.ts";
 import { allowedKeys, valueKey } from "./samplers/active-params.ts";
+import { checkProbabilities, numericDistribution, type RawDistribution, supportProblem } from "./spec-distributions.ts";
 import { joinPath, show } from "./spec-issues.ts";
 import type { ParameterKind } from "./spec-parameters.ts";
 import { LIMITS } from "./spec-schema.ts";
 import type { Distribution, ParameterSpec, ParamValue } from "./types.ts";
 
 /** A parameter entry as the zod schemas of spec-schema.ts leave it. */
-export type RawParameter =
-  | { distribution?: "constant"; value: ParamValue; when?: Record<string, ParamValue[]> }
-  | { distribution?: "categorical"; values: ParamValue[]; when?: Record<string, ParamValue[]> }
-  | {
-      distribution?: "uniform" | "int_uniform" | "log_uniform_values" | "q_uniform";
-      min: number;
-      max: number;
-      q?: number;
-      when?: Record<string, ParamValue[]>;
-    };
+export type RawParameter = (
+  | { distribution?: "constant"; value: ParamValue }
+  | { distribution?: "categorical" | "categorical_w_probabilities"; values: ParamValue[]; probabilities?: number[] }
+  | RawDistribution
+) & { when?: Record<string, ParamValue[]> };
 
 function range(kind: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
   const hi = kind.max >= Number.MAX_VALUE ? "∞)" : `${kind.max}${kind.maxExclusive ? ")" : "]"}`;
@@ -56,65 +52,79 @@ export function checkValue(kind: ParameterKind, v: ParamValue): string | undefin
 
 /**
  * Turns a parsed parameter entry into a tagged Distribution after checking it against the
- * parameter's kind (types, ranges, bounds). Pushes issues and returns undefined when invalid.
+ * parameter's kind (types, ranges, bounds; `kind` undefined: a program's own parameter, any
+ * value). Repeated `values` are kept, as W&B does (they weigh more in random search). Pushes
+ * issues and returns undefined when invalid.
  */
 export function normaliseParameter(
   name: string,
   raw: RawParameter,
-  kind: ParameterKind,
+  kind: ParameterKind | undefined,
   issues: Issue[],
 ): ParameterSpec | undefined {
   const at = `parameters.${name}`;
   const before = issues.length;
   let distribution: Distribution;
   if ("value" in raw) {
-    const why = checkValue(kind, raw.value);
+    const why = kind && checkValue(kind, raw.value);
     if (why) issues.push({ path: `${at}.value`, message: why });
     distribution = { kind: "constant", value: raw.value };
   } else if ("values" in raw) {
-    const seen = new Set<string>();
     raw.values.forEach((v, i) => {
-      const why = checkValue(kind, v);
+      const why = kind && checkValue(kind, v);
       if (why) issues.push({ path: `${at}.values[${i}]`, message: why });
-      else if (seen.has(valueKey(v))) issues.push({ path: `${at}.values[${i}]`, message: `repeats ${show(v)}` });
-      seen.add(valueKey(v));
     });
-    distribution = { kind: "categorical", values: raw.values };
+    if (raw.probabilities) checkProbabilities(at, raw.values, raw.probabilities, issues);
+    distribution = raw.probabilities
+      ? { kind: "categorical", values: raw.values, probabilities: raw.probabilities }
+      : { kind: "categorical", values: raw.values };
   } else {
-    const { min, max } = raw;
-    if (kind.type !== "float" && kind.type !== "int") {
+    if (kind && kind.type !== "float" && kind.type !== "int") {
       issues.push({
         path: at,
-        message: `takes ${kind.type === "layers" ? "lists of layer sizes" : kind.type === "bool" ? "true/false" : "named choices"}: use values: [...] instead of min/max`,
+        message: `takes ${kind.type === "layers" ? "lists of layer sizes" : kind.type === "bool" ? "true/false" : "named choices"}: use values: [...] instead of ${"min" in raw ? "min/max" : `distribution ${raw.distribution}`}`,
       });
       return undefined;
     }
-    const type = raw.distribution ?? (kind.type === "int" ? "int_uniform" : "uniform");
-    if (!(min < max)) issues.push({ path: `${at}.min`, message: `must be < max (${max}), got ${min}` });
-    if (type === "log_uniform_values" && min <= 0)
-      issues.push({ path: `${at}.min`, message: `must be > 0 for log_uniform_values, got ${min}` });
-    if (type === "int_uniform") {
-      if (!Number.isInteger(min))
-        issues.push({ path: `${at}.min`, message: `must be an integer for int_uniform, got ${min}` });
-      if (!Number.isInteger(max))
-        issues.push({ path: `${at}.max`, message: `must be an integer for int_uniform, got ${max}` });
-    }
-    if (raw.q !== undefined && type !== "q_uniform")
-      issues.push({ path: `${at}.q`, message: `is only used by q_uniform, not ${type}` });
-    const q = raw.q ?? 1;
-    if (kind.type === "int") {
-      if (type === "uniform" || type === "log_uniform_values") {
-        issues.push({
-          path: `${at}.distribution`,
-          message: `${name} takes integers: use int_uniform, q_uniform with an integer q, or values, not ${type}`,
-        });
-      } else if (type === "q_uniform" && (!Number.isInteger(q) || !Number.isInteger(min))) {
-        issues.push({
-          path: `${at}.q`,
-          message: `${name} takes integers: q_uniform needs an integer q and min, got q ${q}, min ${min}`,
-        });
-      }
-    }
+    const d = numericDistribution(at, raw, kind, issues);
+    if (!d) return undefined;
+    distribution = d;
+    if (kind) checkKind(name, at, raw, d, kind, issues);
+  }
+  if (issues.length > before) return undefined;
+  return raw.when ? { distribution, when: distinctWhen(raw.when) } : { distribution };
+}
+
+/** Checks a numeric distribution against a built-in trainer parameter's kind. */
+function checkKind(
+  name: string,
+  at: string,
+  raw: RawDistribution,
+  d: Distribution,
+  kind: ParameterKind,
+  issues: Issue[],
+): void {
+  const written = raw.distribution ?? d.kind;
+  if (kind.type === "int" && (d.kind === "uniform" || d.kind === "log_uniform_values")) {
+    issues.push({
+      path: `${at}.distribution`,
+      message: `${name} takes integers: use int_uniform, q_uniform with an integer q, or values, not ${written}`,
+    });
+    return;
+  }
+  if (kind.type === "int" && d.kind === "q_uniform" && (!Number.isInteger(d.q) || !Number.isInteger(d.min))) {
+    issues.push({
+      path: `${at}.q`,
+      message: `${name} takes integers: q_uniform needs an integer q and min, got q ${d.q}, min ${d.min}`,
+    });
+    return;
+  }
+  if (kind.type !== "int" && kind.type !== "float") return;
+  if (
+    "min" in raw &&
+    (written === "uniform" || written === "int_uniform" || written === "q_uniform" || written === "log_uniform_values")
+  ) {
+    // Bounds written as values: name the bound that is out of range.
     for (const key of ["min", "max"] as const) {
       const why = checkValue(
         {
@@ -125,13 +135,12 @@ export function normaliseParameter(
         },
         raw[key],
       );
-      if (why && !issues.slice(before).some((i) => i.path === `${at}.${key}`))
-        issues.push({ path: `${at}.${key}`, message: why });
+      if (why) issues.push({ path: `${at}.${key}`, message: why });
     }
-    distribution = type === "q_uniform" ? { kind: type, min, max, q } : { kind: type, min, max };
+    return;
   }
-  if (issues.length > before) return undefined;
-  return raw.when ? { distribution, when: distinctWhen(raw.when) } : { distribution };
+  const why = supportProblem(kind, d, written);
+  if (why) issues.push({ path: `${at}.distribution`, message: why });
 }
 
 /** `when` with each list's repeated values dropped (a list is a set of allowed values). */

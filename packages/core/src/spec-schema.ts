@@ -30,7 +30,31 @@ export const LIMITS = {
 } as const;
 
 export const SEARCH_METHODS = ["grid", "random", "quasi_random", "tpe", "bayes"] as const;
-export const DISTRIBUTIONS = ["uniform", "int_uniform", "log_uniform_values", "q_uniform"] as const;
+/** Distributions given by `min`/`max` (and `q`); W&B's log and inverse-log names included. */
+export const RANGE_DISTRIBUTIONS = [
+  "uniform",
+  "int_uniform",
+  "log_uniform_values",
+  "q_uniform",
+  "log_uniform",
+  "q_log_uniform",
+  "q_log_uniform_values",
+  "inv_log_uniform",
+  "inv_log_uniform_values",
+] as const;
+/** Distributions given by `mu`/`sigma` (and `q`), as W&B. */
+export const NORMAL_DISTRIBUTIONS = ["normal", "q_normal", "log_normal", "q_log_normal"] as const;
+/** Distributions given by `a`/`b` (and `q`), as W&B. */
+export const BETA_DISTRIBUTIONS = ["beta", "q_beta"] as const;
+/** Every `distribution` name a sweep file may use. */
+export const DISTRIBUTIONS = [
+  "constant",
+  "categorical",
+  "categorical_w_probabilities",
+  ...RANGE_DISTRIBUTIONS,
+  ...NORMAL_DISTRIBUTIONS,
+  ...BETA_DISTRIBUTIONS,
+] as const;
 export const EARLY_TERMINATE_TYPES = ["none", "median", "asha", "hyperband"] as const;
 
 /** Ids (dataset names, metric names): letters, digits, `.`, `_`, `-`; start with a letter or digit. */
@@ -66,29 +90,60 @@ export const constantParamSchema = z.strictObject({
 });
 
 export const categoricalParamSchema = z.strictObject({
-  distribution: z.literal("categorical").optional(),
+  distribution: z.enum(["categorical", "categorical_w_probabilities"]).optional(),
   values: z.array(paramValueSchema).min(1).max(LIMITS.values),
+  /** W&B: the probability of each value (same length as values, summing to 1). */
+  probabilities: z.array(z.number().min(0)).min(1).max(LIMITS.values).optional(),
   when: whenSchema.optional(),
 });
+
+const quantum = z.number().positive();
 
 export const rangeParamSchema = z.strictObject({
   /** Optional: without it, integer bounds mean int_uniform and other bounds uniform (as W&B). */
-  distribution: z.enum(DISTRIBUTIONS).optional(),
+  distribution: z.enum(RANGE_DISTRIBUTIONS).optional(),
   min: z.number(),
   max: z.number(),
-  /** Step of q_uniform (default 1). */
-  q: z.number().positive().optional(),
+  /** Step of the q_ distributions (default 1). */
+  q: quantum.optional(),
   when: whenSchema.optional(),
 });
 
-/** One entry of `parameters`: `{value}`, `{values}` or `{distribution, min, max, q?}`. */
-export const parameterSchema = z.union([constantParamSchema, categoricalParamSchema, rangeParamSchema]);
+/** W&B's normal family: N(mu, sigma²) and exp of it; defaults mu 0, sigma 1, q 1. */
+export const normalParamSchema = z.strictObject({
+  distribution: z.enum(NORMAL_DISTRIBUTIONS),
+  mu: z.number().optional(),
+  sigma: z.number().positive().optional(),
+  q: quantum.optional(),
+  when: whenSchema.optional(),
+});
+
+/** W&B's beta family: Beta(a, b) on [0, 1]; defaults a 1, b 1, q 1. */
+export const betaParamSchema = z.strictObject({
+  distribution: z.enum(BETA_DISTRIBUTIONS),
+  a: z.number().positive().optional(),
+  b: z.number().positive().optional(),
+  q: quantum.optional(),
+  when: whenSchema.optional(),
+});
+
+/** One entry of `parameters`: `{value}`, `{values}`, `{distribution, min, max, q?}`, `{distribution: normal, mu, sigma}`, `{distribution: beta, a, b}`. */
+export const parameterSchema = z.union([
+  constantParamSchema,
+  categoricalParamSchema,
+  rangeParamSchema,
+  normalParamSchema,
+  betaParamSchema,
+]);
 
 /** Picks the schema of a parameter entry from the keys present, for precise error messages. */
 export function parameterSchemaFor(raw: unknown): z.ZodType {
   if (raw && typeof raw === "object" && !Array.isArray(raw)) {
     if ("value" in raw) return constantParamSchema;
     if ("values" in raw) return categoricalParamSchema;
+    const d = (raw as { distribution?: unknown }).distribution;
+    if ((NORMAL_DISTRIBUTIONS as readonly unknown[]).includes(d)) return normalParamSchema;
+    if ((BETA_DISTRIBUTIONS as readonly unknown[]).includes(d)) return betaParamSchema;
   }
   return rangeParamSchema;
 }

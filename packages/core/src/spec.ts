@@ -2,6 +2,7 @@ import { parseDocument } from "yaml";
 import { HpoError, type Issue } from "./errors.ts";
 import { controllingParams } from "./samplers/active-params.ts";
 import { gridSpace } from "./samplers/grid-space.ts";
+import { supportSize } from "./samplers/sample-distribution.ts";
 import { normaliseDataset } from "./spec-dataset.ts";
 import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
 import { formatIssues, fromZodIssue, joinPath, show } from "./spec-issues.ts";
@@ -18,6 +19,7 @@ import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema } from "./spec
 import type { BudgetSpec, CvSpec, MetricSpec, ModelSpec, ParameterSpec, SearchMethod, SweepSpec } from "./types.ts";
 
 export { COLUMN_TYPES, DEFAULT_MAX_CATEGORIES, DEFAULT_MISSING_TOKENS } from "./spec-dataset.ts";
+export { supportOf, supportProblem } from "./spec-distributions.ts";
 export type { KnownParameter, ParameterKind } from "./spec-parameters.ts";
 export { CLASS_WEIGHTS, defaultGoal, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
 export { LIMITS as SPEC_LIMITS, sweepSpecJsonSchema } from "./spec-schema.ts";
@@ -247,7 +249,7 @@ function parseParameters(raw: unknown, issues: Issue[]): Record<string, Paramete
 function checkGrid(parameters: Readonly<Record<string, ParameterSpec>>, issues: Issue[]): void {
   let enumerable = true;
   for (const [name, p] of Object.entries(parameters)) {
-    if (p.distribution.kind === "uniform" || p.distribution.kind === "log_uniform_values") {
+    if (!Number.isFinite(supportSize(p.distribution))) {
       issues.push({
         path: `parameters.${name}.distribution`,
         message: `method grid needs values or an enumerable distribution (int_uniform, q_uniform), got ${p.distribution.kind}`,

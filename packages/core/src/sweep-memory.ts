@@ -1,5 +1,6 @@
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
 import { HpoError } from "./errors.ts";
+import { supportOf } from "./spec-distributions.ts";
 import {
   estimateJobMemory,
   formatBytes,
@@ -27,8 +28,11 @@ function candidates(d: Distribution | undefined): readonly ParamValue[] | undefi
       return [d.value];
     case "categorical":
       return d.values;
-    default:
-      return [d.max];
+    default: {
+      // The built-in parameters only accept bounded distributions (spec-distributions.ts).
+      const top = supportOf(d)?.max;
+      return top !== undefined && Number.isFinite(top) ? [top] : undefined;
+    }
   }
 }
 

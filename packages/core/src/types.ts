@@ -8,14 +8,36 @@
 export type ParamValue = number | string | boolean | readonly number[];
 export type Params = Readonly<Record<string, ParamValue>>;
 
-/** A validated, normalised search dimension (tagged union on `kind`). */
+/**
+ * A validated, normalised search dimension (tagged union on `kind`), with W&B's semantics.
+ * W&B names that are the same distribution as another kind are stored as that kind by
+ * `parseSweepSpec`: `log_uniform` (min/max natural-log exponents) and `inv_log_uniform` /
+ * `inv_log_uniform_values` become `log_uniform_values` (log-uniform is closed under 1/x), and
+ * `q_log_uniform` becomes `q_log_uniform_values` (see spec-distributions.ts).
+ * The `q_` kinds round a draw x to the nearest multiple of q (`round(x / q) · q`, as W&B).
+ */
 export type Distribution =
   | { readonly kind: "constant"; readonly value: ParamValue }
-  | { readonly kind: "categorical"; readonly values: readonly ParamValue[] }
+  /** Equally likely values, or drawn with `probabilities` (same length, summing to 1). */
+  | {
+      readonly kind: "categorical";
+      readonly values: readonly ParamValue[];
+      readonly probabilities?: readonly number[];
+    }
   | { readonly kind: "uniform"; readonly min: number; readonly max: number }
   | { readonly kind: "int_uniform"; readonly min: number; readonly max: number }
   | { readonly kind: "log_uniform_values"; readonly min: number; readonly max: number }
-  | { readonly kind: "q_uniform"; readonly min: number; readonly max: number; readonly q: number };
+  | { readonly kind: "q_uniform"; readonly min: number; readonly max: number; readonly q: number }
+  | { readonly kind: "q_log_uniform_values"; readonly min: number; readonly max: number; readonly q: number }
+  /** Normal N(mu, sigma²); log_normal is exp(N(mu, sigma²)). */
+  | { readonly kind: "normal" | "log_normal"; readonly mu: number; readonly sigma: number }
+  | { readonly kind: "q_normal" | "q_log_normal"; readonly mu: number; readonly sigma: number; readonly q: number }
+  /** Beta(a, b) on [0, 1]. */
+  | { readonly kind: "beta"; readonly a: number; readonly b: number }
+  | { readonly kind: "q_beta"; readonly a: number; readonly b: number; readonly q: number };
+
+/** The kinds of Distribution. */
+export type DistributionKind = Distribution["kind"];
 
 /** A search dimension plus an optional condition: it is active only when `when` matches. */
 export interface ParameterSpec {

@@ -424,13 +424,15 @@ export class NumericalParzen implements Estimator<number> {
 /**
  * Optuna's categorical Parzen estimator: each observation is a kernel putting mass 1 + ε on its
  * category and ε on every other (ε = priorWeight/(n+1)), plus a uniform prior kernel; kernels
- * weighted by observationWeight. `obs` holds category indices, oldest first.
+ * weighted by observationWeight. `obs` holds category indices, oldest first. With `prior` (W&B's
+ * `probabilities`, summing to 1), every category's mass is scaled by choices · prior[c] and then
+ * renormalised, so the prior kernel is `prior` and a category of prior 0 has mass 0.
  */
 export class CategoricalParzen implements Estimator<number> {
   readonly #p: Float64Array;
   readonly #cum: Float64Array;
 
-  constructor(choices: number, obs: Uint32Array, priorWeight = 1) {
+  constructor(choices: number, obs: Uint32Array, priorWeight = 1, prior?: readonly number[]) {
     const n = obs.length;
     const counts = new Float64Array(choices);
     let wObs = 0;
@@ -445,10 +447,17 @@ export class CategoricalParzen implements Estimator<number> {
     this.#cum = new Float64Array(choices);
     let acc = 0;
     for (let c = 0; c < choices; c++) {
-      const p = ((eps * wObs + (counts[c] as number)) / (eps * choices + 1) + priorWeight / choices) / total;
+      let p = ((eps * wObs + (counts[c] as number)) / (eps * choices + 1) + priorWeight / choices) / total;
+      if (prior) p *= choices * (prior[c] as number);
       this.#p[c] = p;
       acc += p;
       this.#cum[c] = acc;
+    }
+    if (prior && acc > 0) {
+      for (let c = 0; c < choices; c++) {
+        this.#p[c] = (this.#p[c] as number) / acc;
+        this.#cum[c] = (this.#cum[c] as number) / acc;
+      }
     }
   }
 

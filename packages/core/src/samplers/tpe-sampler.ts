@@ -5,8 +5,9 @@ import { activeParams, sameValue } from "./active-params.ts";
 import { bestCandidate } from "./estimator.ts";
 import { type JointDimension, MultivariateParzen } from "./multivariate-parzen.ts";
 import { CategoricalParzen, type NumericalDomain, NumericalParzen } from "./parzen-estimator.ts";
-import { qSteps, sampleDistribution, tidy } from "./sample-distribution.ts";
+import { sampleDistribution } from "./sample-distribution.ts";
 import type { SampleContext, Sampler } from "./sampler.ts";
+import { fromTpeSpace, type NumericalDistribution, numericalDomain, toTpeSpace } from "./tpe-space.ts";
 import { defaultGamma, splitTrials } from "./tpe-split.ts";
 
 export interface TpeSamplerOptions {
@@ -36,7 +37,9 @@ export interface TpeSamplerOptions {
  * for each parameter, l(x) is a Parzen estimator over the good trials and g(x) over the others;
  * 24 candidates drawn from l(x) are scored by l(x)/g(x) and the best is proposed. Log-uniform
  * parameters work in log space; int_uniform and q_uniform are discrete (probability mass of each
- * point); categorical ones use weighted counts with a uniform prior. Conditional parameters learn
+ * point); categorical ones use weighted counts with a uniform prior (or their `probabilities`:
+ * a value of probability 0 is never proposed). W&B's normal, log-normal, beta and quantised
+ * kinds are modelled in CDF space (tpe-space.ts). Conditional parameters learn
  * only from trials where they were active. Deterministic in (spec, index, trials); ctx.rng is the
  * only randomness. Before nStartupTrials finished trials it samples like RandomSampler.
  */
@@ -70,7 +73,7 @@ export class TpeSampler implements Sampler {
     const random = split.finished < this.#nStartup;
     const joint =
       this.#multivariate && !random
-        ? Object.entries(spec.parameters).filter(([, p]) => !p.when && p.distribution.kind !== "constant")
+        ? Object.entries(spec.parameters).filter(([, p]) => !p.when && jointly(p.distribution))
         : [];
     const jointValues = joint.length > 1 ? this.#suggestJoint(joint, split.below, split.above, rng) : {};
     for (const [name, p] of Object.entries(spec.parameters)) {
@@ -99,7 +102,7 @@ export class TpeSampler implements Sampler {
         const d = dists[j] as Exclude<Distribution, { kind: "constant" }>;
         return d.kind === "categorical"
           ? jointCategories(name, d.values, trials)
-          : Float64Array.from(trials, (t) => observation(t.params[name], d));
+          : Float64Array.from(trials, (t) => toTpeSpace(t.params[name], d));
       });
       // Only trials where every dimension has a usable value are kernels.
       const keep = trials.map((_, i) => cols.every((c) => !Number.isNaN(c[i] as number)));
@@ -127,7 +130,12 @@ export class TpeSampler implements Sampler {
     if (d.kind === "constant") return d.value;
     if (d.kind === "categorical") {
       const estimator = (trials: readonly TrialRecord[]) =>
-        new CategoricalParzen(d.values.length, categoryObservations(name, d.values, trials), this.#priorWeight);
+        new CategoricalParzen(
+          d.values.length,
+          categoryObservations(name, d.values, trials),
+          this.#priorWeight,
+          d.probabilities,
+        );
       return d.values[bestCandidate(estimator(below), estimator(above), this.#nCandidates, rng)] as ParamValue;
     }
     const domain = numericalDomain(d);
@@ -137,50 +145,20 @@ export class TpeSampler implements Sampler {
   }
 }
 
-type NumericalDistribution = Extract<
-  Distribution,
-  { kind: "uniform" | "int_uniform" | "log_uniform_values" | "q_uniform" }
->;
-
-function numericalDomain(d: NumericalDistribution): NumericalDomain {
-  switch (d.kind) {
-    case "uniform":
-      return { low: d.min, high: d.max, step: 0, first: d.min, steps: 0 };
-    case "log_uniform_values":
-      return { low: Math.log(d.min), high: Math.log(d.max), step: 0, first: 0, steps: 0 };
-    case "int_uniform":
-      return { low: d.min - 0.5, high: d.max + 0.5, step: 1, first: d.min, steps: d.max - d.min };
-    case "q_uniform": {
-      const steps = qSteps(d);
-      return { low: d.min - d.q / 2, high: d.min + steps * d.q + d.q / 2, step: d.q, first: d.min, steps };
-    }
-  }
-}
-
-function fromTpeSpace(d: NumericalDistribution, x: number): number {
-  switch (d.kind) {
-    case "log_uniform_values":
-      return Math.min(d.max, Math.max(d.min, Math.exp(x)));
-    case "int_uniform":
-      return Math.round(x);
-    case "q_uniform":
-      return tidy(x);
-    default:
-      return x;
-  }
-}
-
-/** Values of `name` in trials where it was active and inside the distribution's bounds. */
+/** Values of `name` in TPE space, from trials where it was active and inside the distribution's bounds. */
 function numericalObservations(name: string, d: NumericalDistribution, trials: readonly TrialRecord[]): Float64Array {
   const out = new Float64Array(trials.length);
-  const { min, max } = d;
-  const log = d.kind === "log_uniform_values";
   let n = 0;
   for (let i = 0; i < trials.length; i++) {
-    const v = (trials[i] as TrialRecord).params[name];
-    if (typeof v === "number" && v >= min && v <= max) out[n++] = log ? Math.log(v) : v;
+    const x = toTpeSpace((trials[i] as TrialRecord).params[name], d);
+    if (!Number.isNaN(x)) out[n++] = x;
   }
   return out.subarray(0, n);
+}
+
+/** Whether multivariate TPE models a parameter jointly (weighted categoricals stay univariate). */
+function jointly(d: Distribution): boolean {
+  return d.kind !== "constant" && !(d.kind === "categorical" && d.probabilities);
 }
 
 function categoryObservations(
@@ -201,12 +179,6 @@ function categoryObservations(
     if (i >= 0) out[n++] = i;
   }
   return out.subarray(0, n);
-}
-
-/** A numerical value in TPE space (log for log params), NaN when absent or out of bounds. */
-function observation(v: ParamValue | undefined, d: NumericalDistribution): number {
-  if (typeof v !== "number" || v < d.min || v > d.max) return Number.NaN;
-  return d.kind === "log_uniform_values" ? Math.log(v) : v;
 }
 
 /** Category index of `name` in each trial, NaN when absent or not one of `values`. */

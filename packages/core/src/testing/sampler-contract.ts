@@ -12,6 +12,7 @@ import { isActive } from "../samplers/active-params.ts";
 import { samplerRng } from "../samplers/index.ts";
 import type { Sampler } from "../samplers/sampler.ts";
 import { parseSweepSpec } from "../spec.ts";
+import { supportOf } from "../spec-distributions.ts";
 import type { Distribution, Params, SweepSpec, TrialRecord } from "../types.ts";
 
 export interface SamplerContractOptions {
@@ -83,14 +84,12 @@ export function simulate(sampler: Sampler, spec: SweepSpec, n: number): Params[]
 }
 
 function within(d: Distribution, v: unknown): boolean {
+  const multipleOf = (x: number, q: number) => Math.abs(x / q - Math.round(x / q)) < 1e-9;
   switch (d.kind) {
     case "constant":
       return JSON.stringify(v) === JSON.stringify(d.value);
     case "categorical":
-      return d.values.some((w) => JSON.stringify(w) === JSON.stringify(v));
-    case "uniform":
-    case "log_uniform_values":
-      return typeof v === "number" && v >= d.min && v <= d.max;
+      return d.values.some((w, i) => JSON.stringify(w) === JSON.stringify(v) && (d.probabilities?.[i] ?? 1) > 0);
     case "int_uniform":
       return Number.isInteger(v) && (v as number) >= d.min && (v as number) <= d.max;
     case "q_uniform": {
@@ -98,12 +97,85 @@ function within(d: Distribution, v: unknown): boolean {
       const k = (v - d.min) / d.q;
       return Math.abs(k - Math.round(k)) < 1e-9;
     }
+    default: {
+      const s = supportOf(d);
+      if (typeof v !== "number" || !Number.isFinite(v) || !s) return false;
+      if (v < s.min || v > s.max || (s.minOpen && v === s.min) || (s.maxOpen && v === s.max)) return false;
+      return "q" in d ? multipleOf(v, d.q) : true;
+    }
   }
+}
+
+/**
+ * Every W&B distribution at once: built-in parameter names where one fits (parsed, so W&B's
+ * names are normalised as users write them), plus `shift`/`steps` (normal, q_normal: no built-in
+ * parameter takes negatives) added as a program would have them, and a weighted categorical
+ * whose third value has probability 0.
+ */
+function wandbSpec(seed: number): SweepSpec {
+  const parsed = parseSweepSpec({
+    name: "contract-wandb",
+    dataset: "iris",
+    method: "random",
+    seed,
+    parameters: {
+      learning_rate: { distribution: "log_uniform", min: -9.2, max: -2.3 },
+      epsilon: { distribution: "inv_log_uniform", min: 10, max: 20 },
+      l1: { distribution: "inv_log_uniform_values", min: 1e-6, max: 1e-2 },
+      weight_decay: { distribution: "q_log_uniform", min: -9, max: -2, q: 0.0001 },
+      batch_size: { distribution: "q_log_uniform_values", min: 16, max: 256, q: 16 },
+      clip_norm: { distribution: "log_normal", mu: 0, sigma: 1 },
+      clip_value: { distribution: "q_log_normal", mu: 0, sigma: 1, q: 0.5 },
+      dropout: { distribution: "beta", a: 2, b: 5 },
+      early_stopping_min_delta: { distribution: "q_beta", a: 0.5, b: 0.5, q: 0.1 },
+      epochs: { min: 1, max: 3 },
+      optimizer: { values: ["sgd", "adam", "rmsprop"], probabilities: [0.3, 0.7, 0] },
+      momentum: { distribution: "beta", a: 5, b: 2, when: { optimizer: ["sgd"] } },
+    },
+  });
+  return {
+    ...parsed,
+    parameters: {
+      ...parsed.parameters,
+      shift: { distribution: { kind: "normal", mu: -3, sigma: 2 } },
+      steps: { distribution: { kind: "q_normal", mu: 10, sigma: 3, q: 2 } },
+    },
+  };
 }
 
 export function runSamplerContract(name: string, make: () => Sampler, options: SamplerContractOptions = {}): void {
   const finiteOnly = options.finiteOnly ?? false;
   const n = options.trials ?? 40;
+
+  if (!finiteOnly) {
+    describe(`sampler contract: ${name}, every W&B distribution`, () => {
+      const spec = wandbSpec(5);
+      const run = simulate(make(), spec, n);
+
+      it("keeps every value inside its distribution's support (multiples of q, probability > 0)", () => {
+        expect(run).toHaveLength(n);
+        for (const p of run) {
+          for (const [key, v] of Object.entries(p)) {
+            const param = spec.parameters[key];
+            expect(param, `unexpected parameter ${key}`).toBeDefined();
+            expect(within(param!.distribution, v), `${key} = ${JSON.stringify(v)}`).toBe(true);
+          }
+          expect("momentum" in p).toBe(p.optimizer === "sgd");
+        }
+      });
+
+      it("varies every non-constant parameter", () => {
+        for (const key of Object.keys(spec.parameters)) {
+          if (key === "momentum") continue;
+          expect(new Set(run.map((p) => JSON.stringify(p[key]))).size, key).toBeGreaterThan(1);
+        }
+      });
+
+      it("is deterministic under a seed", () => {
+        expect(simulate(make(), wandbSpec(5), n)).toEqual(run);
+      });
+    });
+  }
 
   describe(`sampler contract: ${name}`, () => {
     const spec = contractSpec(3, finiteOnly);
