@@ -2,6 +2,7 @@ export * from "./cv-stats.ts";
 export * from "./dashboard-types.ts";
 export * from "./dataset-shape.ts";
 export * from "./errors.ts";
+export * from "./holdout.ts";
 export * from "./kfold.ts";
 export * from "./module-thread.ts";
 export * from "./pruners/index.ts";

@@ -195,6 +195,12 @@ export const cvSchema = z.strictObject({
   folds: z.number().int().min(2).max(50).optional(),
   stratified: z.boolean().optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** Share of the rows held out as a test split no trial sees (stratified; default: none). */
+  test_fraction: z.number().gt(0).max(0.5).optional(),
+  /** Where early stopping watches val_loss: an inner split of each fold's training rows (default) or the fold itself. */
+  early_stopping: z.enum(["inner", "fold"]).optional(),
+  /** Share of each fold's training rows in the inner validation split (default 0.1). */
+  inner_fraction: z.number().gt(0).max(0.5).optional(),
 });
 
 export const budgetSchema = z.strictObject({

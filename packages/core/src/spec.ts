@@ -47,7 +47,9 @@ export interface ParseSweepSpecOptions {
  *   list is a set: repeats are dropped; at most 10,000 values in all the lists together);
  * - `method: grid` needs enumerable parameters and at most 100,000 combinations (gridSize), and
  *   at most 10,000 combinations of the parameters that others depend on;
- * - `model`: hidden [64], activation relu; `cv`: 5 folds, stratified for classification, seed 0;
+ * - `model`: hidden [64], activation relu; `cv`: 5 folds, stratified for classification, seed 0,
+ *   optional `test_fraction` (0 < x ≤ 0.5: a held-out test split), `early_stopping` (`inner`, the
+ *   default, or `fold`: see CvSpec) and `inner_fraction` (0 < x ≤ 0.5, default 0.1);
  * - `metric.name`: one of METRICS[task];
  * - `budget`: max_trials 20, max_parallel 2, max_epochs 20; `early_terminate`: none, or a type
  *   (`median`, `asha`, `hyperband`, also as a bare string) with options and defaults listed in
@@ -118,7 +120,14 @@ export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
       path: "cv.stratified",
       message: "must be false for a regression dataset (stratification needs class labels)",
     });
-  const cv: CvSpec = { folds: data.cv?.folds ?? 5, stratified, seed: data.cv?.seed ?? 0 };
+  const cv: CvSpec = {
+    folds: data.cv?.folds ?? 5,
+    stratified,
+    seed: data.cv?.seed ?? 0,
+    ...(data.cv?.test_fraction !== undefined && { test_fraction: data.cv.test_fraction }),
+    ...(data.cv?.early_stopping !== undefined && { early_stopping: data.cv.early_stopping }),
+    ...(data.cv?.inner_fraction !== undefined && { inner_fraction: data.cv.inner_fraction }),
+  };
   const budget: BudgetSpec = {
     max_trials: data.budget?.max_trials ?? 20,
     max_parallel: data.budget?.max_parallel ?? 2,

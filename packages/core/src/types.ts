@@ -92,7 +92,28 @@ export interface CvSpec {
   readonly folds: number;
   readonly stratified: boolean;
   readonly seed: number;
+  /**
+   * Share of the rows held out as a test split (stratified like the folds, drawn with `seed`):
+   * no trial trains or is scored on them; when the sweep ends the winner is refit on every other
+   * row and scored once on them (`SweepRecord.test`). Absent: no test split.
+   */
+  readonly test_fraction?: number;
+  /**
+   * Which rows early stopping (`early_stopping_patience`) watches: `inner` (default) an inner
+   * validation split of each fold's training rows, so the fold's own score stays unbiased;
+   * `fold` the fold's validation rows themselves (before 2026-12: the best epoch is then picked
+   * on the rows it is scored on, an optimistic score).
+   */
+  readonly early_stopping?: EarlyStoppingSplit;
+  /** Share of a fold's training rows in its inner validation split (default DEFAULT_INNER_FRACTION). */
+  readonly inner_fraction?: number;
 }
+
+/** Where early stopping watches val_loss (see `CvSpec.early_stopping`). */
+export type EarlyStoppingSplit = "inner" | "fold";
+
+/** Default share of a fold's training rows in its inner validation split (scikit-learn's `validation_fraction`). */
+export const DEFAULT_INNER_FRACTION = 0.1;
 
 export interface BudgetSpec {
   readonly max_trials: number;

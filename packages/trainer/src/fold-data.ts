@@ -12,6 +12,13 @@ export interface FoldData {
   /** Class ids, or regression targets in original units. */
   readonly yTrain: Float32Array;
   readonly yVal: Float32Array;
+  /**
+   * The inner validation split early stopping watches (rows of the fold's training part that
+   * are not trained on), encoded like the validation rows; absent when early stopping watches the
+   * fold's validation rows (`cv.early_stopping: fold`) or is off.
+   */
+  readonly xInner?: Float32Array;
+  readonly yInner?: Float32Array;
   /** Regression only: targets are standardized with the training rows' mean and std for training. */
   readonly yMean: number;
   readonly yStd: number;
@@ -45,12 +52,18 @@ function pick(values: Float32Array, rows: readonly number[]): Float32Array {
 
 const allRows = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/** A fold to train: `train` rows are trained on, `validation` rows scored, `inner` rows (if any) watched by early stopping. */
+export interface TrainingFold extends Fold {
+  readonly inner?: readonly number[];
+}
+
 /**
  * Splits, encodes and standardizes one fold, fitting every statistic (medians, category lists,
  * means and standard deviations of inputs and regression targets, class weights) on the fold's
- * training rows only: changing validation rows changes nothing on the training side.
+ * training rows only (not its inner rows): changing validation or inner rows changes nothing on
+ * the training side.
  */
-export function prepareFold(data: Dataset, fold: Fold, options: PrepareFoldOptions = {}): FoldData {
+export function prepareFold(data: Dataset, fold: TrainingFold, options: PrepareFoldOptions = {}): FoldData {
   const encoder = fitFoldEncoder(data, fold.train, options.maxCategories ?? DEFAULT_MAX_CATEGORIES);
   const width = encoder.inputs.length;
   const train = encodeRows(encoder, data, fold.train);
@@ -70,6 +83,10 @@ export function prepareFold(data: Dataset, fold: Fold, options: PrepareFoldOptio
     xVal: applyStandardizer(standardizer, val, width, allRows(fold.validation.length)),
     yTrain,
     yVal: pick(data.labels, fold.validation),
+    ...(fold.inner && {
+      xInner: applyStandardizer(standardizer, encodeRows(encoder, data, fold.inner), width, allRows(fold.inner.length)),
+      yInner: pick(data.labels, fold.inner),
+    }),
     yMean,
     yStd,
     classWeights: classWeightsOf(yTrain, data.classes.length, options.classWeight ?? "none"),

@@ -1,6 +1,7 @@
+import { kFoldSplit } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { loadDataset } from "./datasets/load-dataset.ts";
-import { splitFolds } from "./fold-split.ts";
+import { splitFolds, testSplit, withInnerSplit } from "./fold-split.ts";
 
 describe("splitFolds", () => {
   const wine = loadDataset({ name: "wine", task: "classification" }); // classes of 59, 71, 48 rows
@@ -34,5 +35,40 @@ describe("splitFolds", () => {
     expect(() => splitFolds(wine, { folds: 50, stratified: true, seed: 1 })).toThrow(
       'dataset "wine": class "2" has 48 rows, fewer than cv.folds (50)',
     );
+  });
+
+  it("keeps the test split out of every fold: the folds partition exactly the other rows", () => {
+    const cv = { folds: 5, stratified: true, seed: 9, test_fraction: 0.2 };
+    const test = testSplit(wine, cv);
+    expect(test?.heldOut).toHaveLength(Math.round(59 * 0.2) + Math.round(71 * 0.2) + Math.round(48 * 0.2));
+    expect(classCounts(test?.heldOut ?? [])).toEqual([12, 14, 10]);
+    const held = new Set(test?.heldOut);
+    const folds = splitFolds(wine, cv);
+    for (const f of folds) expect([...f.train, ...f.validation].some((r) => held.has(r))).toBe(false);
+    const validated = folds.flatMap((f) => f.validation).sort((a, b) => a - b);
+    expect(validated).toEqual(test?.kept);
+    // the same seed draws the same test split; another seed another one
+    expect(testSplit(wine, cv)?.heldOut).toEqual(test?.heldOut);
+    expect(testSplit(wine, { ...cv, seed: 10 })?.heldOut).not.toEqual(test?.heldOut);
+  });
+
+  it("leaves the folds of a sweep without a test split as they were", () => {
+    expect(testSplit(wine, { folds: 5, stratified: true, seed: 9 })).toBeUndefined();
+    const folds = splitFolds(wine, { folds: 5, stratified: true, seed: 9 });
+    expect(folds).toEqual(kFoldSplit(178, 5, 9, Array.from(wine.labels)));
+  });
+
+  it("takes the inner validation split from the fold's training rows only when early stopping is on", () => {
+    const cv = { folds: 5, stratified: true, seed: 9 };
+    const [fold] = splitFolds(wine, cv);
+    if (!fold) throw new Error("no fold");
+    expect(withInnerSplit(wine, cv, fold, 0, 0)).toBe(fold);
+    expect(withInnerSplit(wine, { ...cv, early_stopping: "fold" }, fold, 5, 0)).toBe(fold);
+    const inner = withInnerSplit(wine, cv, fold, 5, 0);
+    expect(inner.validation).toBe(fold.validation);
+    expect([...inner.train, ...(inner.inner ?? [])].sort((a, b) => a - b)).toEqual(fold.train);
+    // stratified: each class gives round(10 %) of its rows
+    expect(Math.abs((inner.inner?.length ?? 0) - fold.train.length * 0.1)).toBeLessThanOrEqual(1.5);
+    expect(withInnerSplit(wine, { ...cv, inner_fraction: 0.25 }, fold, 5, 0).inner?.length).toBeGreaterThan(30);
   });
 });

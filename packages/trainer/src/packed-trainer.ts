@@ -79,6 +79,8 @@ export class PackedTrainer {
   /** The training rows stay in JS memory (mini-batches are assembled there). */
   private readonly train: SplitSizes;
   private readonly val: PackedSplit;
+  /** The inner validation split early stopping watches (FoldData.xInner), when the folds have one. */
+  private readonly inner: PackedSplit | undefined;
   private readonly yMean: tf.Tensor | undefined;
   private readonly yStd: tf.Tensor | undefined;
   private gradNorms: tf.Tensor2D | undefined;
@@ -123,6 +125,7 @@ export class PackedTrainer {
       task,
     );
     let val: PackedSplit | undefined;
+    let inner: PackedSplit | undefined;
     try {
       val = this.pack(
         data.map((d) => d.xVal),
@@ -130,6 +133,14 @@ export class PackedTrainer {
         data,
         nFeatures,
       );
+      if (data.every((d) => d.xInner && d.yInner)) {
+        inner = this.pack(
+          data.map((d) => d.xInner as Float32Array),
+          data.map((d) => d.yInner as Float32Array),
+          data,
+          nFeatures,
+        );
+      }
       if (task === "regression") {
         [this.yMean, this.yStd] = tf.tidy(() => [
           tf.tensor3d(
@@ -144,11 +155,13 @@ export class PackedTrainer {
       }
     } catch (e) {
       // an allocation failed half-way through building the trainer: free what was made
-      for (const t of [val?.x, val?.y, val?.raw, val?.weights]) t?.dispose();
+      for (const t of [val?.x, val?.y, val?.raw, val?.weights, inner?.x, inner?.y, inner?.raw, inner?.weights])
+        t?.dispose();
       this.model.dispose();
       throw e;
     }
     this.val = val;
+    this.inner = inner;
     this.bestValLoss = new Array<number>(K).fill(Number.POSITIVE_INFINITY);
     this.sinceBest = new Array<number>(K).fill(0);
     this.steps = new Array<number>(K).fill(0);
@@ -388,9 +401,8 @@ export class PackedTrainer {
     }
   }
 
-  /** Validation logits [K, N, C] in evaluation mode (classification), in chunks of EVAL_CHUNK rows. */
-  private valLogits(): tf.Tensor3D {
-    const split = this.val;
+  /** Logits [K, N, C] of a split in evaluation mode (classification), in chunks of EVAL_CHUNK rows. */
+  private logitsOf(split: PackedSplit): tf.Tensor3D {
     const parts: tf.Tensor3D[] = [];
     for (let start = 0; start < split.N; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, split.N - start);
@@ -401,9 +413,8 @@ export class PackedTrainer {
     return parts.length === 1 ? (parts[0] as tf.Tensor3D) : (tf.concat(parts, 1) as tf.Tensor3D);
   }
 
-  /** Sums per model over the validation split in evaluation mode (regression): [K, 3] (loss·n, SSE, SAE). */
-  private regressionSums(): tf.Tensor2D {
-    const split = this.val;
+  /** Sums per model over a split in evaluation mode (regression): [K, 3] (loss·n, SSE, SAE). */
+  private regressionSums(split: PackedSplit): tf.Tensor2D {
     const K = this.k;
     const parts: tf.Tensor2D[] = [];
     for (let start = 0; start < split.N; start += EVAL_CHUNK) {
@@ -431,14 +442,21 @@ export class PackedTrainer {
    * see `TrainStats`); validation metrics (`val_…`) come from one forward pass over the validation
    * rows in evaluation mode (no dropout, moving batch-norm statistics): classification adds
    * `val_auc`, `val_f1`, `val_balanced_accuracy`, `val_log_loss` (see classification-metrics.ts),
-   * regression `val_mse`, `val_rmse`, `val_mae`, `val_r2`. Each record also has `gap`
+   * regression `val_mse`, `val_rmse`, `val_mae`, `val_r2`; with an inner validation split,
+   * `inner_val_loss` (what early stopping watches). Each record also has `gap`
    * (val_loss − loss), `lr`, and `grad_norm`, `grad_norm_l0`… of the epoch's first mini-batch.
    */
   evaluate(lr: number): FoldRecord[] {
     const classification = this.task === "classification";
-    const values = tf.tidy(() => (classification ? this.valLogits() : this.regressionSums()));
-    const v = values.dataSync();
-    values.dispose();
+    const read = (split: PackedSplit | undefined) => {
+      if (!split || split.N === 0) return undefined;
+      const values = tf.tidy(() => (classification ? this.logitsOf(split) : this.regressionSums(split)));
+      const v = values.dataSync();
+      values.dispose();
+      return v;
+    };
+    const v = read(this.val);
+    const innerValues = read(this.inner);
     const grads = this.gradNorms?.dataSync();
     const gradCols = this.gradNorms?.shape[1] ?? 0;
     const train = this.trainStats.read();
@@ -448,6 +466,24 @@ export class PackedTrainer {
       const t = train[k] as (typeof train)[number];
       const n = this.val.n[k] as number;
       const rec: Record<string, number> = { loss: t.loss / t.rows };
+      if (innerValues && this.inner) {
+        const { N: Ni } = this.inner;
+        const ni = this.inner.n[k] as number;
+        rec.inner_val_loss = classification
+          ? classificationScores(
+              (this.data[k] as FoldData).yInner as Float32Array,
+              innerValues.subarray(k * Ni * C, (k * Ni + ni) * C),
+              ni,
+              C,
+            ).loss
+          : (innerValues[k * 3] as number) / ni;
+      }
+      if (!v) {
+        // no validation rows (a refit on every row outside the test split): training metrics only
+        if (classification) rec.accuracy = t.correct / t.rows;
+        else rec.mse = t.sse / t.rows;
+        return rec;
+      }
       if (classification) {
         rec.accuracy = t.correct / t.rows;
         const s = classificationScores((this.data[k] as FoldData).yVal, v.subarray(k * N * C, (k * N + n) * C), n, C);
@@ -481,7 +517,8 @@ export class PackedTrainer {
 
   /**
    * Early-stopping bookkeeping after an epoch (one record per model; stopped models are skipped):
-   * keeps the best weights of each model (val_loss lower than its best by more than `min_delta`),
+   * keeps the best weights of each model (`inner_val_loss` when the folds have an inner validation
+   * split, else `val_loss`, lower than its best by more than `min_delta`),
    * and after `patience` epochs without one restores them and marks the model stopped. Without
    * early stopping the final record is the latest one.
    */
@@ -498,7 +535,7 @@ export class PackedTrainer {
     const stopping = new Array<boolean>(K).fill(false);
     records.forEach((rec, k) => {
       if (this.stopped[k]) return;
-      const valLoss = rec.val_loss as number;
+      const valLoss = (rec.inner_val_loss ?? rec.val_loss) as number;
       if (valLoss < (this.bestValLoss[k] as number) - minDelta) {
         this.bestValLoss[k] = valLoss;
         this.sinceBest[k] = 0;
@@ -559,5 +596,6 @@ export class PackedTrainer {
     this.val.y.dispose();
     this.val.raw.dispose();
     this.val.weights?.dispose();
+    for (const t of [this.inner?.x, this.inner?.y, this.inner?.raw, this.inner?.weights]) t?.dispose();
   }
 }

@@ -65,6 +65,32 @@ describe("trainTrial", () => {
     expect(a.folds.map((f) => f.metrics.val_loss)).not.toEqual(c.folds.map((f) => f.metrics.val_loss));
   });
 
+  it("early stopping watches an inner split of each fold's training rows by default, the fold with cv.early_stopping: fold", async () => {
+    const params = { learning_rate: 0.05, batch_size: 16, optimizer: "adam", early_stopping_patience: 2 };
+    /** Per fold, the record of the first epoch with the lowest `key` before the fold stopped. */
+    const bestBy = (reports: readonly EpochReport[], key: string) =>
+      reports[0]!.folds.map((_, f) => {
+        const live = reports.map((r) => r.folds[f]!).filter((r) => r.early_stopped === undefined);
+        return live.reduce((best, r) => ((r[key] as number) < (best[key] as number) ? r : best));
+      });
+    const innerReports = recorder();
+    const inner = await trainTrial(job({ params, maxEpochs: 40 }), innerReports, never);
+    expect(inner.state).toBe("completed");
+    expect(innerReports.reports.every((r) => r.folds.every((f) => Number.isFinite(f.inner_val_loss)))).toBe(true);
+    const innerBest = bestBy(innerReports.reports, "inner_val_loss");
+    for (const [i, f] of inner.folds.entries()) expect(f.metrics).toEqual(innerBest[i]);
+
+    const foldReports = recorder();
+    const onFold = await trainTrial(
+      job({ params, maxEpochs: 40, cv: { folds: 3, stratified: true, seed: 1, early_stopping: "fold" } }),
+      foldReports,
+      never,
+    );
+    expect(foldReports.reports[0]!.folds[0]!.inner_val_loss).toBeUndefined();
+    const foldBest = bestBy(foldReports.reports, "val_loss");
+    for (const [i, f] of onFold.folds.entries()) expect(f.metrics).toEqual(foldBest[i]);
+  });
+
   it("packed training gives the same results as training the folds one by one", async () => {
     const j = job({
       dataset: { name: "wine", task: "classification" }, // folds of 118/119/119 training rows: padding

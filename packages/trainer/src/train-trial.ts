@@ -13,7 +13,7 @@ import { loadDataset } from "./datasets/load-dataset.ts";
 import { diagnosticFlags } from "./diagnostics.ts";
 import { type FoldData, prepareFold } from "./fold-data.ts";
 import { describeEncoder } from "./fold-encoder.ts";
-import { splitFolds } from "./fold-split.ts";
+import { splitFolds, withInnerSplit } from "./fold-split.ts";
 import { learningRateAt } from "./lr-schedule.ts";
 import { noopTrial } from "./noop-trial.ts";
 import { type FoldRecord, METRIC_KEYS, PackedTrainer } from "./packed-trainer.ts";
@@ -113,7 +113,9 @@ export async function trainTrial(
     const data = loadDataset(job.dataset, { dataDirs: options.dataDirs ?? [] });
     checkMetric(job, data);
     const k = job.cv.folds;
-    const folds = splitFolds(data, job.cv);
+    const folds = splitFolds(data, job.cv).map((fold, f) =>
+      withInnerSplit(data, job.cv, fold, config.earlyStoppingPatience, f),
+    );
     await tf.ready();
     if (tf.getBackend() === "wasm") installWasmKernels();
     const durations = new Array<number>(k).fill(0);

@@ -115,7 +115,7 @@ export function parseCsvDataset(text: string, opts: CsvOptions): Dataset {
       labels[i] = ids.get(cell) as number;
     });
   }
-  return { name, task: opts.task, labels, classes, nRows, ...columns };
+  return { name, task: opts.task, labels, classes, nRows, labelName, ...columns };
 }
 
 function labelColumn(opts: CsvOptions, header: readonly string[], hasHeader: boolean): number {

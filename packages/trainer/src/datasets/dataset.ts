@@ -30,6 +30,8 @@ export interface Dataset {
   readonly featureNames: readonly string[];
   /** Categorical feature columns (after the numeric ones in the encoded inputs). */
   readonly categorical: readonly CategoricalColumn[];
+  /** Header of the label column (CSV files); undefined for synthetic datasets. */
+  readonly labelName?: string;
   /** Columns left out (`dataset.columns: { name: ignore }`). */
   readonly ignored: readonly string[];
 }

@@ -25,6 +25,27 @@ const cache = new Map<string, Dataset>();
 const CACHE_ENTRIES = 4;
 
 /**
+ * The file a dataset spec names (a built-in CSV, or `spec.path` resolved inside `opts.dataDirs`;
+ * undefined for a synthetic dataset) and its display name.
+ * @throws HpoError("INVALID_DATASET") when neither or both of name and path are given, or the path is not allowed.
+ */
+export function datasetFile(
+  spec: DatasetSpec,
+  opts: LoadDatasetOptions = {},
+): { readonly file: string | undefined; readonly display: string } {
+  const hasName = spec.name !== undefined && spec.name !== "";
+  const hasPath = spec.path !== undefined && spec.path !== "";
+  if (hasName === hasPath) throw new HpoError("INVALID_DATASET", "dataset: give exactly one of name or path");
+  if (hasName) {
+    const display = spec.name as string;
+    const builtin = (BUILTIN_DATASETS as readonly string[]).includes(display);
+    return { file: builtin ? join(trainerPackageDir(), "datasets", `${display}.csv`) : undefined, display };
+  }
+  const display = spec.path as string;
+  return { file: resolveDataPath(display, opts.dataDirs ?? []), display };
+}
+
+/**
  * Loads a dataset: a built-in one by name (iris, wine, digits), a synthetic one by name
  * (`spirals`, `moons`, `regression`, optionally `name:size:seed`), or a CSV file confined to
  * `dataDirs` (typed by `spec.columns`, with `spec.missing` tokens). A file is parsed once and
@@ -34,19 +55,7 @@ const CACHE_ENTRIES = 4;
  * @throws HpoError("INVALID_DATASET") for unknown names, confinement violations and malformed files.
  */
 export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): Dataset {
-  const hasName = spec.name !== undefined && spec.name !== "";
-  const hasPath = spec.path !== undefined && spec.path !== "";
-  if (hasName === hasPath) throw new HpoError("INVALID_DATASET", "dataset: give exactly one of name or path");
-  let file: string | undefined;
-  let display: string;
-  if (hasName) {
-    display = spec.name as string;
-    if ((BUILTIN_DATASETS as readonly string[]).includes(display))
-      file = join(trainerPackageDir(), "datasets", `${display}.csv`);
-  } else {
-    display = spec.path as string;
-    file = resolveDataPath(display, opts.dataDirs ?? []);
-  }
+  const { file, display } = datasetFile(spec, opts);
   const stat = file === undefined ? undefined : statSync(file);
   const key = JSON.stringify([
     file ?? display,

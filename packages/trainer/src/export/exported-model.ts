@@ -1,0 +1,85 @@
+import type { CategoricalEncoding, NumericEncoding } from "../fold-encoder.ts";
+
+/**
+ * What a model needs besides its weights to score raw CSV rows (`preprocessing.json` of an
+ * export): how each column becomes inputs (fitted on the refit's training rows), the scaling of
+ * those inputs, the label and its classes. `hpo predict` and the refit's own test scoring both
+ * read rows through it, so they see the same inputs.
+ */
+export interface Preprocessing {
+  readonly task: "classification" | "regression";
+  /** Label column header (`label` for datasets that have none); optional in files to predict. */
+  readonly label: string;
+  /** Class names in output order (classification); empty for regression. */
+  readonly classes: readonly string[];
+  /** Numeric columns: median for a missing cell, and whether a 0/1 "was missing" input follows. */
+  readonly numeric: readonly NumericEncoding[];
+  /** Categorical columns: one-hot categories, "other" and "missing" inputs. */
+  readonly categorical: readonly CategoricalEncoding[];
+  /** Cells read as missing. */
+  readonly missing: readonly string[];
+  /** Input names in model order. */
+  readonly inputs: readonly string[];
+  /** Per input: (x − mean) / std. */
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  /** Regression: the model predicts (y − mean) / std. */
+  readonly target?: { readonly mean: number; readonly std: number };
+  /** What the model outputs: class logits (apply softmax for probabilities), or a standardized target. */
+  readonly outputs: "logits" | "standardized_target";
+}
+
+/** `model-card.json` of an export: what the model is and how well it did. */
+export interface ModelCard {
+  readonly hpoVersion: string;
+  readonly tfjsVersion: string;
+  /** TensorFlow.js backend the refit trained (and scored) on. */
+  readonly backend: string;
+  readonly sweepId: string;
+  readonly trialId: string;
+  /** The trial's parameters (the config) and the model defaults of the sweep. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly model: Readonly<Record<string, unknown>>;
+  readonly metric: { readonly name: string; readonly goal: string };
+  /** The trial's K-fold score (what the sweep selected on), with its confidence interval when the sweep has one. */
+  readonly selection?: {
+    readonly mean: number;
+    readonly std: number;
+    readonly folds: number;
+    readonly ci?: readonly [number, number];
+  };
+  /** The sweep metric of this model on the test split (absent without `cv.test_fraction`). */
+  readonly test?: { readonly score: number; readonly rows: number; readonly metrics: Readonly<Record<string, number>> };
+  readonly dataset: {
+    readonly spec: Readonly<Record<string, unknown>>;
+    /** SHA-256 of the dataset file's bytes (built-in datasets too); absent for synthetic ones. */
+    readonly sha256?: string;
+    readonly rows: number;
+    readonly trainRows: number;
+    readonly testRows: number;
+  };
+  readonly refit: {
+    readonly seed: number;
+    readonly epochs: number;
+    /** Rows early stopping watched (an inner split of the training rows), 0 when off. */
+    readonly innerRows: number;
+  };
+  readonly cv: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+}
+
+/**
+ * A refit model as files: `model.json` (TensorFlow.js layers format, weights manifest pointing at
+ * `weights.bin`), `weights.bin` (base64 here), `preprocessing.json`, `model-card.json`. What the
+ * coordinator stores and the API returns; `hpo export` writes each entry to a file of that name.
+ */
+export interface ExportFiles {
+  readonly "model.json": Readonly<Record<string, unknown>>;
+  /** base64 of the little-endian float32 weights, in manifest order. */
+  readonly "weights.bin": string;
+  readonly "preprocessing.json": Preprocessing;
+  readonly "model-card.json": ModelCard;
+}
+
+/** File names of an export, in the order they are written. */
+export const EXPORT_FILE_NAMES = ["model.json", "weights.bin", "preprocessing.json", "model-card.json"] as const;
