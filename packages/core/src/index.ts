@@ -1,3 +1,4 @@
+export * from "./class-labels.ts";
 export * from "./cv-stats.ts";
 export * from "./dashboard-types.ts";
 export * from "./dataset-shape.ts";

@@ -1,3 +1,4 @@
+import { compareClassLabels } from "./class-labels.ts";
 import { HpoError } from "./errors.ts";
 import { createRng, shuffled } from "./rng.ts";
 
@@ -10,8 +11,11 @@ export interface Fold {
 /**
  * K-fold split of `n` rows, shuffled with `seed`. When `labels` is given the split is
  * stratified: each class is dealt round-robin over the folds, so every fold holds each class in
- * proportion (sizes differ by at most one per class). Throws INVALID_DATASET when k < 2, k > n,
- * or (stratified) a class has fewer rows than folds.
+ * proportion (sizes differ by at most one per class). Classes are dealt in `compareClassLabels`
+ * order (class-labels.ts), which has no locale rules, so that packages/program-kit's Python and JS
+ * helpers reproduce this split exactly (test/program-kit/kfold-parity.test.ts): change this
+ * function and those helpers together. Throws INVALID_DATASET when k < 2, k > n, or (stratified)
+ * a class has fewer rows than folds; RangeError when the labels do not match `n` or one is NaN.
  */
 export function kFoldSplit(n: number, k: number, seed: number, labels?: readonly (number | string)[]): Fold[] {
   if (!Number.isInteger(k) || k < 2)
@@ -23,12 +27,13 @@ export function kFoldSplit(n: number, k: number, seed: number, labels?: readonly
     if (labels.length !== n) throw new RangeError(`kFoldSplit: ${labels.length} labels for ${n} rows`);
     const byClass = new Map<number | string, number[]>();
     labels.forEach((label, i) => {
+      if (Number.isNaN(label)) throw new RangeError(`kFoldSplit: label of row ${i} is NaN`);
       const rows = byClass.get(label) ?? [];
       rows.push(i);
       byClass.set(label, rows);
     });
     let offset = 0;
-    const classes = [...byClass.keys()].sort((a, b) => String(a).localeCompare(String(b), "en", { numeric: true }));
+    const classes = [...byClass.keys()].sort(compareClassLabels);
     for (const label of classes) {
       const rows = byClass.get(label) as number[];
       if (rows.length < k) {

@@ -10,6 +10,7 @@ export {
 } from "./datasets/synthetic.ts";
 export * from "./diagnostics.ts";
 export { type FoldData, prepareFold } from "./fold-data.ts";
+export { checkFoldable, splitFolds } from "./fold-split.ts";
 export * from "./lr-schedule.ts";
 export { Mlp } from "./model.ts";
 export * from "./noop-trial.ts";

@@ -1,10 +1,8 @@
-import { HpoError } from "@hpo/core";
+import { HpoError, numberInText } from "@hpo/core";
 
-const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(Infinity|inf)$/i;
-
-/** True when `cell` reads as a number (finite or not). */
+/** True when `cell` reads as a number (finite or not; core's `numberInText`). */
 export function isNumeric(cell: string): boolean {
-  return NUMERIC.test(cell.trim());
+  return numberInText(cell) !== undefined;
 }
 
 /** Throws the CSV loader's error, `dataset "name", line N: problem` (HpoError INVALID_DATASET). */

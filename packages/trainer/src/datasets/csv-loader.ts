@@ -1,4 +1,4 @@
-import { type ColumnType, DEFAULT_MISSING_TOKENS } from "@hpo/core";
+import { type ColumnType, compareClassLabels, DEFAULT_MISSING_TOKENS } from "@hpo/core";
 import { parse } from "csv-parse/sync";
 import { failCsv, isNumeric } from "./csv-cells.ts";
 import { typeColumns } from "./csv-columns.ts";
@@ -32,8 +32,9 @@ export interface CsvOptions {
  * Parses CSV text (csv-parse: quoted cells, BOM, CRLF) into a Dataset. The first row is a header
  * when it holds a text cell (neither a number nor a missing token) above a number, or only text
  * cells. Feature columns are typed by `typeColumns` (numeric, categorical or ignored; missing cells
- * allowed). Classification labels may be any strings (mapped to ids in sorted order, numerically
- * when all are numbers); regression labels must be numbers; a missing label is an error.
+ * allowed). Classification labels may be any strings (mapped to ids in core's `compareClassLabels`
+ * order: numbers by value first, then text in code-unit order); regression labels must be numbers;
+ * a missing label is an error.
  * @throws HpoError("INVALID_DATASET") naming the file, the line, the column and the problem: empty
  *         file, no data rows, ragged row, a text cell in a column declared numeric, unknown label or
  *         `columns` entry, missing label, fewer than two classes.
@@ -105,9 +106,7 @@ export function parseCsvDataset(text: string, opts: CsvOptions): Dataset {
       labels[i] = v;
     });
   } else {
-    const unique = [...new Set(rawLabels)];
-    const numeric = unique.every(isNumeric);
-    classes = unique.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
+    classes = [...new Set(rawLabels)].sort(compareClassLabels);
     if (classes.length < 2)
       failCsv(name, `classification needs at least 2 classes, found ${classes.length} in column "${labelName}"`);
     const ids = new Map(classes.map((c, k) => [c, k]));
