@@ -85,14 +85,7 @@ describe("a coordinator killed mid-sweep (noop trials, real processes)", () => {
 
     // 5. coordinator C finishes the sweep
     const c = await coordinator();
-    const done = await waitFor(
-      "the sweep to complete",
-      async () => {
-        const s = await apiClient(c.url).sweep(sweep.id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs: 90_000 },
-    );
+    const done = await apiClient(c.url).ended(sweep.id, 90_000);
     expect(done.status).toBe("completed");
     expect(done.proposed).toBe(MAX_TRIALS);
     expect(done.counts).toMatchObject({ completed: MAX_TRIALS, queued: 0, running: 0, failed: 0 });

@@ -1,6 +1,5 @@
 import type { EpochReport, SweepRecord, TrialRecord } from "@hpo/core";
 import { type AshaPruner, createPruner, HyperbandPruner } from "@hpo/core";
-import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -107,15 +106,7 @@ describe("pruning on real worker processes", () => {
     await redis.quit();
   });
 
-  const finished = async (api: ReturnType<typeof apiClient>, id: string, timeoutMs: number) =>
-    waitFor(
-      `sweep ${id} to finish`,
-      async () => {
-        const s = await api.sweep(id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs, intervalMs: 200 },
-    );
+  const finished = (api: ReturnType<typeof apiClient>, id: string, timeoutMs: number) => api.ended(id, timeoutMs);
 
   const getTrial = (sweepId: string) => async (id: string) =>
     (await coordinator.store.getTrial(sweepId, id)) as TrialWithCurve;

@@ -1,5 +1,4 @@
 import { compareScores, type EpochReport } from "@hpo/core";
-import { waitFor } from "@hpo/core/testing";
 import { uniquePrefix } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
@@ -43,14 +42,7 @@ describe("an iris sweep over HTTP on 2 real worker processes (tfjs)", () => {
     const submitted = await api.submit(IRIS);
     expect(submitted.status).toBe("running");
 
-    const done = await waitFor(
-      "the sweep to complete",
-      async () => {
-        const s = await api.sweep(submitted.id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs: 150_000, intervalMs: 250 },
-    );
+    const done = await api.ended(submitted.id, 150_000);
     expect(done.status).toBe("completed");
     expect(done.proposed).toBe(4);
     expect(done.counts).toMatchObject({ queued: 0, running: 0, completed: 4 });

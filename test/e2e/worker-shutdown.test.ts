@@ -58,14 +58,7 @@ describe("a worker process stopped with SIGTERM mid-trial", () => {
     expect(handedBack?.curve.length).toBeLessThan(1500);
 
     procs.push(await startWorkerProcess({ prefix, name: "taking-over" }));
-    const done = await waitFor(
-      "the sweep to complete",
-      async () => {
-        const s = await api.sweep(sweep.id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs: 120_000, intervalMs: 200 },
-    );
+    const done = await api.ended(sweep.id, 120_000);
     expect(done.status).toBe("completed");
     const trial = await coordinator.store.getTrial(sweep.id, "t0000");
     // `attempts` counts runs started: the handed-back run and the one that finished

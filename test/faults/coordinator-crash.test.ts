@@ -57,15 +57,7 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
     procs.push(c.proc);
     return c;
   };
-  const finished = (id: string, url: string) =>
-    waitFor(
-      `sweep ${id} to finish`,
-      async () => {
-        const s = await apiClient(url).sweep(id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs: 90_000, intervalMs: 200 },
-    );
+  const finished = (id: string, url: string) => apiClient(url).ended(id, 90_000);
   const completed = async (id: string) => (await store.getSweep(id))?.counts.completed ?? 0;
   const completedAtLeast = (id: string, n: number) =>
     waitFor(`${n} trials of ${id} completed`, async () => (await completed(id)) >= n, {

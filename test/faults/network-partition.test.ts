@@ -111,14 +111,7 @@ describeNeeding("root and ip netns", netnsUnavailable())("a worker cut off from 
     );
     expect(cutOff.logs().some((r) => r.trialId === trialId && String(r.msg).startsWith("result ignored"))).toBe(true);
 
-    const done = await waitFor(
-      "the sweep to complete",
-      async () => {
-        const s = await api.sweep(sweep.id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
+    const done = await api.ended(sweep.id, 60_000);
     expect(done.counts).toMatchObject({ completed: 3, queued: 0, running: 0, failed: 0 });
 
     const t = await store.getTrial(sweep.id, trialId);

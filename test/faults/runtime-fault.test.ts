@@ -91,14 +91,7 @@ describe("a runtime fault in a training thread (real wasm fault, real processes)
     };
     iris.budget.max_epochs = 5;
     const next = await api.submit(JSON.stringify(iris)); // JSON is YAML
-    const done = await waitFor(
-      "the iris sweep to end",
-      async () => {
-        const s = await api.sweep(next.id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs: 300_000, intervalMs: 500 },
-    );
+    const done = await api.ended(next.id, 300_000);
     expect(done.counts).toMatchObject({ completed: 20, failed: 0 });
     const trials = await api.trials(next.id, "limit=20");
     expect(new Set(trials.items.map((t) => t.worker))).toEqual(new Set(["fault-w1"]));

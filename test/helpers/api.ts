@@ -1,4 +1,5 @@
 import type { Page, SweepRecord, TrialRecord } from "@hpo/core";
+import { waitFor } from "@hpo/core/testing";
 
 /** Minimal REST client of the coordinator for tests (throws on non-2xx with the error body). */
 export function apiClient(base: string, token?: string) {
@@ -20,5 +21,15 @@ export function apiClient(base: string, token?: string) {
     sweep: (id: string) => call<SweepRecord>("GET", `/api/sweeps/${id}`),
     trials: (id: string, query = "limit=1000") => call<Page<TrialRecord>>("GET", `/api/sweeps/${id}/trials?${query}`),
     cancel: (id: string) => call<SweepRecord>("POST", `/api/sweeps/${id}/cancel`),
+    /** The sweep once it is no longer running (completed, failed or cancelled), polled every 250 ms. */
+    ended: (id: string, timeoutMs: number) =>
+      waitFor(
+        `sweep ${id} to end`,
+        async () => {
+          const s = await call<SweepRecord>("GET", `/api/sweeps/${id}`);
+          return s.status !== "running" && s;
+        },
+        { timeoutMs, intervalMs: 250 },
+      ),
   };
 }

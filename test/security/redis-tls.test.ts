@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "@hpo/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkInvariants } from "../faults/invariants.ts";
@@ -129,14 +128,7 @@ model: { hidden: [4] }
 cv: { folds: 2 }
 budget: { max_trials: 3, max_parallel: 1, max_epochs: 2 }
 `);
-    const done = await waitFor(
-      "the sweep over TLS to complete",
-      async () => {
-        const s = await api.sweep(sweep.id);
-        return s.status !== "running" && s;
-      },
-      { timeoutMs: 90_000, intervalMs: 200 },
-    );
+    const done = await api.ended(sweep.id, 90_000);
     expect(done.counts).toMatchObject({ completed: 3, failed: 0 });
     const client = new Redis(redis.url, { tls: { ca: readFileSync(tls.caFile) } });
     try {

@@ -1,4 +1,11 @@
-import { HpoError, parseSweepSpec, type SweepRecord, type TrialRecord, type TrialState } from "@hpo/core";
+import {
+  HpoError,
+  NO_TRIAL_COUNTS,
+  parseSweepSpec,
+  type SweepRecord,
+  type TrialRecord,
+  type TrialState,
+} from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import type { ApiClient } from "./api-client.ts";
 import type { CliContext } from "./context.ts";
@@ -10,16 +17,7 @@ const spec = parseSweepSpec({
   dataset: "iris",
   parameters: { batch_size: { values: [8, 16] } },
 });
-const counts = (c: Partial<Record<TrialState, number>>) => ({
-  queued: 0,
-  running: 0,
-  completed: 0,
-  pruned: 0,
-  failed: 0,
-  diverged: 0,
-  cancelled: 0,
-  ...c,
-});
+const counts = (c: Partial<Record<TrialState, number>>) => ({ ...NO_TRIAL_COUNTS, ...c });
 const sweep = (status: SweepRecord["status"], c: Partial<Record<TrialState, number>>): SweepRecord => ({
   id: "s1",
   name: "w",

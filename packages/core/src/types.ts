@@ -226,6 +226,11 @@ export interface TrialRecord {
 
 export type TrialCounts = Readonly<Record<TrialState, number>>;
 
+/** The counts of a sweep without trials: every state at 0. */
+export const NO_TRIAL_COUNTS: TrialCounts = Object.freeze(
+  Object.fromEntries(TRIAL_STATES.map((state) => [state, 0])) as Record<TrialState, number>,
+);
+
 export interface SweepRecord {
   readonly id: string;
   readonly name: string;

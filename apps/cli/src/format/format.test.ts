@@ -1,5 +1,5 @@
 import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core";
-import { parseSweepSpec } from "@hpo/core";
+import { NO_TRIAL_COUNTS, parseSweepSpec } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "./duration.ts";
 import { formatFold, renderFailures, renderLeaderboard } from "./leaderboard.ts";
@@ -20,16 +20,7 @@ const spec = parseSweepSpec({
   },
 });
 
-const counts = (c: Partial<Record<TrialState, number>>) => ({
-  queued: 0,
-  running: 0,
-  completed: 0,
-  pruned: 0,
-  failed: 0,
-  diverged: 0,
-  cancelled: 0,
-  ...c,
-});
+const counts = (c: Partial<Record<TrialState, number>>) => ({ ...NO_TRIAL_COUNTS, ...c });
 
 function trial(index: number, state: TrialState, scores: number[], mean?: number): TrialRecord {
   const folds: FoldResult[] = scores.map((score, fold) => ({ fold, score, metrics: {}, epochs: 2, durationMs: 10 }));

@@ -1,19 +1,16 @@
 /** Wire → domain conversions: the only place that knows the coordinator's JSON shapes. */
-import type { EpochReport, FoldResult, SweepRecord, TrialCounts, TrialRecord } from "@hpo/core";
+import {
+  type EpochReport,
+  type FoldResult,
+  NO_TRIAL_COUNTS,
+  type SweepRecord,
+  type TrialCounts,
+  type TrialRecord,
+} from "@hpo/core";
 import type { SweepSummary, TrialDetail, TrialRow } from "./types.ts";
 
-const ZERO_COUNTS: TrialCounts = {
-  queued: 0,
-  running: 0,
-  completed: 0,
-  pruned: 0,
-  failed: 0,
-  diverged: 0,
-  cancelled: 0,
-};
-
 export function toSweepSummary(w: SweepRecord, now = Date.now()): SweepSummary {
-  const counts: TrialCounts = { ...ZERO_COUNTS, ...(w.counts ?? {}) };
+  const counts: TrialCounts = { ...NO_TRIAL_COUNTS, ...(w.counts ?? {}) };
   const end = w.finishedAt ?? (w.status === "running" ? now : w.createdAt);
   return {
     id: w.id,
