@@ -17,6 +17,11 @@ export interface TrialJson {
   readonly mean: number | null;
   readonly std: number | null;
   readonly sem: number | null;
+  /** Corrected 95 % CI of `mean`, p-value against the best and the tie (docs/statistics.md). */
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+  readonly pBest: number | null;
+  readonly tied: boolean | null;
   /** Per-fold scores of the sweep metric, by fold number. */
   readonly folds: readonly number[];
   readonly durationMs: number | null;
@@ -35,6 +40,10 @@ export function trialJson(t: TrialRecord): TrialJson {
     mean: t.mean ?? null,
     std: t.std ?? null,
     sem: t.sem ?? null,
+    ciLow: t.ciLow ?? null,
+    ciHigh: t.ciHigh ?? null,
+    pBest: t.pBest ?? null,
+    tied: t.tied ?? null,
     folds: foldScores(t),
     durationMs: t.durationMs ?? null,
     prunedAt: t.prunedAt ?? null,

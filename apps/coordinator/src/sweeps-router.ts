@@ -8,6 +8,7 @@ import { pageQuery, trialQuery } from "./query.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { sweepSpecOf } from "./sweep-body.ts";
 import { sweepIdParam } from "./sweep-id-param.ts";
+import { trialStatsView } from "./trial-stats.ts";
 
 /** Handlers return data (or throw HpoError); `send` formats it. */
 type Handler = (req: Request) => Promise<unknown>;
@@ -86,7 +87,10 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
 
   router.get(
     "/:id",
-    send((req) => sweepOr404(String(req.params.id))),
+    send(async (req) => {
+      const sweep = await sweepOr404(String(req.params.id));
+      return (await trialStatsView(store, sweep)).sweep(sweep);
+    }),
   );
 
   router.get(
@@ -96,14 +100,19 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
       const page = pageQuery(req.query);
       const filter = trialQuery(req.query);
       // both reads in one round trip: an unknown sweep still answers 404
-      const [, trials] = await Promise.all([sweepOr404(id), store.listTrials(id, { ...page, ...filter })]);
-      return trials;
+      const [sweep, trials] = await Promise.all([sweepOr404(id), store.listTrials(id, { ...page, ...filter })]);
+      const stats = await trialStatsView(store, sweep);
+      return { ...trials, items: trials.items.map((t) => stats.trial(t)) };
     }),
   );
 
   router.get(
     "/:id/trials/:trialId",
-    send((req) => trialOr404(req)),
+    send(async (req) => {
+      const trial = await trialOr404(req);
+      const sweep = await sweepOr404(trial.sweepId);
+      return (await trialStatsView(store, sweep)).trial(trial);
+    }),
   );
 
   router.get(

@@ -5,6 +5,7 @@ import {
   kFoldTestTrainRatio,
   studentTQuantile,
   tieWithBest,
+  trialStatsOf,
   twoSidedP,
 } from "./cv-stats.ts";
 
@@ -190,5 +191,30 @@ describe("tieWithBest", () => {
   it("has nothing to say with fewer than 2 scores or 2 shared folds", () => {
     expect(tieWithBest(folds([0.9]), folds(A), 0.25)).toBeUndefined();
     expect(tieWithBest(folds(A, 10), folds(A), 0.25)).toBeUndefined();
+  });
+});
+
+describe("trialStatsOf", () => {
+  const trial = (scores: readonly number[], state: "completed" | "pruned" = "completed") => ({
+    state,
+    folds: scores.map((score, fold) => ({ fold, score, metrics: {}, epochs: 1, durationMs: 1 })),
+  });
+
+  it("gives a completed trial its interval and tie with the best, with the ratio of cv.folds", () => {
+    expect(trialStatsOf(trial(A), trial(A), { folds: 5 })).toEqual({
+      ciLow: expect.closeTo(0.9624152328971324, TOL),
+      ciHigh: expect.closeTo(0.9867847671028677, TOL),
+      pBest: 1,
+      tied: true,
+    });
+    const last = trialStatsOf(trial(D), trial(A), { folds: 5 });
+    expect(last?.tied).toBe(false);
+    expect(last?.pBest).toBeCloseTo(0.00011619422099650017, TOL);
+  });
+
+  it("has none for a trial that did not complete, without a best or with a non-finite score", () => {
+    expect(trialStatsOf(trial(D, "pruned"), trial(A), { folds: 5 })).toBeUndefined();
+    expect(trialStatsOf(trial(D), undefined, { folds: 5 })).toBeUndefined();
+    expect(trialStatsOf(trial([0.5, Number.NaN]), trial(A), { folds: 5 })).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 /// <reference path="./jstat.d.ts" />
 import jStat from "jstat";
+import type { CvSpec, TrialState } from "./types.ts";
 
 /**
  * Confidence intervals and "tied with best" for cross-validated scores, with the corrected
@@ -157,4 +158,37 @@ export function tieWithBest(
   if (a.length < 2) return undefined;
   const { p } = correctedPairedTest(a, b, ratio);
   return { ...ci, p, tied: p >= alpha };
+}
+
+/** n_test/n_train of a sweep's cross-validation (`kFoldTestTrainRatio` of `cv.folds`). */
+export function testTrainRatioOf(cv: Pick<CvSpec, "folds">): number {
+  return kFoldTestTrainRatio(cv.folds);
+}
+
+/** What the API adds to a completed trial: its corrected interval and its tie with the best. */
+export interface TrialStats {
+  /** Corrected confidence interval (95 %) of the trial's mean fold score. */
+  readonly ciLow: number;
+  readonly ciHigh: number;
+  /** Two-sided p-value of the paired corrected test against the sweep's best trial (1 for the best). */
+  readonly pBest: number;
+  /** Not distinguishable from the best at α = 0.05 (pBest ≥ 0.05). */
+  readonly tied: boolean;
+}
+
+/**
+ * The statistics of a trial of a sweep with cross-validation `cv`, against `best` (the sweep's
+ * best trial, which may be `trial` itself). Undefined unless the trial completed with at least 2
+ * finite fold scores shared with the best.
+ */
+export function trialStatsOf(
+  trial: { readonly state: TrialState; readonly folds: readonly FoldScore[] },
+  best: { readonly folds: readonly FoldScore[] } | undefined,
+  cv: Pick<CvSpec, "folds">,
+): TrialStats | undefined {
+  if (trial.state !== "completed" || !best) return undefined;
+  if (!trial.folds.every((f) => Number.isFinite(f.score)) || !best.folds.every((f) => Number.isFinite(f.score)))
+    return undefined;
+  const r = tieWithBest(trial.folds, best.folds, testTrainRatioOf(cv));
+  return r && { ciLow: r.low, ciHigh: r.high, pBest: r.p, tied: r.tied };
 }

@@ -209,6 +209,16 @@ export interface TrialRecord {
   readonly mean?: number;
   readonly std?: number;
   readonly sem?: number;
+  /**
+   * Corrected 95 % confidence interval of `mean` and the tie with the sweep's best trial
+   * (docs/statistics.md, `trialStatsOf`): added by the coordinator when it serves a completed
+   * trial, never stored. `pBest` is the p-value of the paired test against the best; `tied`
+   * means not distinguishable from the best at α = 0.05.
+   */
+  readonly ciLow?: number;
+  readonly ciHigh?: number;
+  readonly pBest?: number;
+  readonly tied?: boolean;
   readonly createdAt: number;
   readonly startedAt?: number;
   readonly finishedAt?: number;
@@ -241,7 +251,14 @@ export interface SweepRecord {
   /** Number of trials proposed so far. */
   readonly proposed: number;
   readonly counts: TrialCounts;
-  readonly best?: { readonly trialId: string; readonly mean: number; readonly std: number };
+  /** The best completed trial; `ciLow`/`ciHigh` as its TrialRecord's (added when served). */
+  readonly best?: {
+    readonly trialId: string;
+    readonly mean: number;
+    readonly std: number;
+    readonly ciLow?: number;
+    readonly ciHigh?: number;
+  };
   readonly reason?: string;
 }
 

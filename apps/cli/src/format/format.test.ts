@@ -2,7 +2,7 @@ import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core
 import { NO_TRIAL_COUNTS, parseSweepSpec } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "./duration.ts";
-import { formatFold, renderFailures, renderLeaderboard } from "./leaderboard.ts";
+import { formatFold, renderFailures, renderLeaderboard, renderSweepSummary, TIE_MARK } from "./leaderboard.ts";
 import { formatParams, formatValue } from "./params.ts";
 import { expectedTrials, progressOf, renderProgress } from "./progress.ts";
 import { rankTrials } from "./ranking.ts";
@@ -77,6 +77,46 @@ describe("renderLeaderboard", () => {
     expect(top).toContain("t0001");
     expect(top).not.toContain("t0000");
     expect(top).toContain("(1 more trial not shown)");
+  });
+});
+
+describe("the leaderboard's CI column and tie marks", () => {
+  const sweep = {
+    id: "s1",
+    name: "t",
+    spec,
+    status: "completed",
+    createdAt: 0,
+    proposed: 3,
+    counts: counts({ completed: 3 }),
+    best: { trialId: "t0001", mean: 0.8, std: 0.01, ciLow: 0.7512, ciHigh: 0.8488 },
+  } as SweepRecord;
+  const trials = [
+    { ...trial(0, "completed", [0.6, 0.6, 0.6], 0.6), ciLow: 0.5, ciHigh: 0.7, pBest: 0.001, tied: false },
+    { ...trial(1, "completed", [0.8, 0.8, 0.8], 0.8), ciLow: 0.7512, ciHigh: 0.8488, pBest: 1, tied: true },
+    { ...trial(2, "completed", [0.79, 0.8, 0.78], 0.79), ciLow: 0.74, ciHigh: 0.84, pBest: 0.4, tied: true },
+    trial(3, "running", []),
+  ];
+
+  it("marks tied trials in the rank column, shows each CI, and explains the mark once", () => {
+    const out = renderLeaderboard(sweep, trials);
+    const row = (id: string) => out.split("\n").find((l) => l.includes(id)) ?? "";
+    expect(out).toContain("95% CI");
+    expect(row("t0001")).toMatch(new RegExp(`1 ${TIE_MARK} .*0\\.8000 ± 0\\.0100 .*\\[0\\.7512, 0\\.8488\\]`));
+    expect(row("t0002")).toMatch(new RegExp(`2 ${TIE_MARK} .*\\[0\\.7400, 0\\.8400\\]`));
+    expect(row("t0000")).not.toContain(TIE_MARK);
+    expect(row("t0000")).toContain("[0.5000, 0.7000]");
+    expect(row("t0003")).not.toContain(TIE_MARK);
+    expect(out).toContain(`2 trials ${TIE_MARK} tied with the best: not distinguishable from it at α = 0.05`);
+    expect(renderSweepSummary(sweep)).toContain("best: t0001 val_accuracy 0.8000 ± 0.0100, 95% CI [0.7512, 0.8488]");
+  });
+
+  it("has no legend when no trial carries a tie (an older coordinator)", () => {
+    const out = renderLeaderboard({ ...sweep, best: { trialId: "t0001", mean: 0.8, std: 0.01 } }, [
+      trial(0, "completed", [0.6], 0.6),
+    ]);
+    expect(out).not.toContain("tied with the best");
+    expect(out.split("\n").find((l) => l.includes("t0000"))).toMatch(/0\.6000 ± 0\.0100 +│ - /);
   });
 });
 

@@ -15,10 +15,17 @@ export interface LeaderboardOptions {
 /** Parameter columns are used up to this many distinct keys; beyond, one "params" column. */
 const MAX_PARAM_COLUMNS = 6;
 
+/** Marks the trials tied with the best in the leaderboard's rank column. */
+export const TIE_MARK = "≈";
+
+/** The legend under a leaderboard that has tie marks. */
+export const TIE_LEGEND = `${TIE_MARK} tied with the best: not distinguishable from it at α = 0.05 (corrected paired t-test on the same folds); 95% CI: corrected resampled t (docs/statistics.md)`;
+
 /**
- * The leaderboard of a sweep as a text table: rank, trial, params, K-fold mean ± std of the
- * sweep metric, per-fold scores, state, duration. Trials are ranked by `rankTrials`
- * (best first by the metric goal; unfinished trials last, unranked).
+ * The leaderboard of a sweep as a text table: rank (with TIE_MARK for trials tied with the best),
+ * trial, params, K-fold mean ± std of the sweep metric, its corrected 95 % CI, per-fold scores,
+ * state, duration. Trials are ranked by `rankTrials` (best first by the metric goal; unfinished
+ * trials last, unranked). The CI and the tie come from the API (`TrialRecord.ciLow`, `tied`).
  */
 export function renderLeaderboard(
   sweep: SweepRecord,
@@ -34,6 +41,7 @@ export function renderLeaderboard(
     "trial",
     ...(perKey ? keys : ["params"]),
     `${metric.name} (${metric.goal === "maximize" ? "max" : "min"}) mean ± std`,
+    "95% CI",
     `folds (k=${sweep.spec.cv.folds})`,
     "state",
     "duration",
@@ -48,12 +56,13 @@ export function renderLeaderboard(
     const scored = t.mean !== undefined && Number.isFinite(t.mean);
     if (scored) rank += 1;
     table.push([
-      scored ? String(rank) : "-",
+      scored ? `${rank}${t.tied ? ` ${TIE_MARK}` : ""}` : "-",
       t.id,
       ...(perKey
         ? keys.map((k) => (k in t.params ? formatValue(t.params[k] as ParamValue) : ""))
         : [formatParams(t.params)]),
       scored ? `${formatScore(t.mean)} ± ${formatScore(t.std ?? 0)}` : "-",
+      formatInterval(t.ciLow, t.ciHigh),
       foldScores(t)
         .map((s) => formatFold(s))
         .join(" ") || "-",
@@ -62,9 +71,16 @@ export function renderLeaderboard(
     ]);
   }
   const hidden = trials.length - ranked.length;
-  return hidden > 0
-    ? `${table.toString()}\n(${hidden} more trial${hidden === 1 ? "" : "s"} not shown)`
-    : table.toString();
+  const tied = trials.filter((t) => t.tied).length;
+  const lines = [table.toString()];
+  if (hidden > 0) lines.push(`(${hidden} more trial${hidden === 1 ? "" : "s"} not shown)`);
+  if (tied > 0) lines.push(`${tied} trial${tied === 1 ? "" : "s"} ${TIE_LEGEND}`);
+  return lines.join("\n");
+}
+
+/** "[0.9624, 0.9868]", or "-" without an interval. */
+export function formatInterval(low: number | undefined, high: number | undefined): string {
+  return low === undefined || high === undefined ? "-" : `[${formatScore(low)}, ${formatScore(high)}]`;
 }
 
 /** 3 decimals ("0.981"), or 3 significant digits for small values such as losses ("0.0378"). */
@@ -89,7 +105,7 @@ export function renderSweepSummary(sweep: SweepRecord): string {
   ];
   if (sweep.best) {
     parts.push(
-      `best: ${sweep.best.trialId} ${sweep.spec.metric.name} ${formatScore(sweep.best.mean)} ± ${formatScore(sweep.best.std)}`,
+      `best: ${sweep.best.trialId} ${sweep.spec.metric.name} ${formatScore(sweep.best.mean)} ± ${formatScore(sweep.best.std)}${sweep.best.ciLow !== undefined ? `, 95% CI ${formatInterval(sweep.best.ciLow, sweep.best.ciHigh)}` : ""}`,
     );
   }
   const wall = (sweep.finishedAt ?? Date.now()) - sweep.createdAt;

@@ -18,6 +18,7 @@ import { type Goal, HpoError, type SweepRecord } from "@hpo/core";
 import { createPackedTrialScan, createRedis, type Store } from "@hpo/store";
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { sweepIdParam } from "../sweep-id-param.ts";
+import { trialStatsView } from "../trial-stats.ts";
 import { createScanThread, inlineChunks } from "./chunk-source.ts";
 import { createEventHub, type EventHub } from "./event-hub.ts";
 import { createFleetSource } from "./fleet.ts";
@@ -171,7 +172,9 @@ export function createDashboard(o: DashboardOptions): Dashboard {
           limit: q.limit,
           ...(q.states[0] && { state: q.states[0] }),
         });
-        return { items: page.items, total: page.total, offset: q.offset, limit: q.limit, unfiltered: sweep.proposed };
+        const stats = await trialStatsView(store, sweep);
+        const items = page.items.map((t) => stats.trial(t));
+        return { items, total: page.total, offset: q.offset, limit: q.limit, unfiltered: sweep.proposed };
       }
       // a small sweep loads within the wait; an empty partial answer is no answer
       await Promise.race([load, new Promise((r) => setTimeout(r, partialAfterMs))]);
@@ -206,7 +209,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       }
       r = await pending;
     }
-    const items = Array.from(r.order.subarray(q.offset, q.offset + q.limit), (i) => table.row(i));
+    const stats = await trialStatsView(store, sweep);
+    const items = Array.from(r.order.subarray(q.offset, q.offset + q.limit), (i) => stats.trial(table.row(i)));
     const t2 = performance.now();
     // how long the table sync and the sort took (shown by the browser's devtools and the bench)
     res.setHeader("server-timing", `sync;dur=${(t1 - t0).toFixed(1)}, sort;dur=${(t2 - t1).toFixed(1)}`);
