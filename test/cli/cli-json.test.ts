@@ -83,10 +83,12 @@ describe("hpo CLI JSON output matches its documented schema", () => {
 
   it("the schemas are strict enough to catch a missing field or a wrong type", () => {
     const trial = { id: "t0000", index: 0, params: {}, state: "completed", mean: 0.5, std: 0.1, sem: 0.05 };
-    const full = { ...trial, folds: [0.5], durationMs: 10, prunedAt: null, flags: [], error: null };
+    const stats = { ciLow: 0.4, ciHigh: 0.6, pBest: 1, tied: true };
+    const full = { ...trial, ...stats, folds: [0.5], durationMs: 10, prunedAt: null, flags: [], error: null };
     expect(schemaProblems(doc, schema("CliTrial"), full)).toEqual([]);
     expect(schemaProblems(doc, schema("CliTrial"), trial)).not.toEqual([]);
     expect(schemaProblems(doc, schema("CliTrial"), { ...full, mean: "0.5" })).not.toEqual([]);
+    expect(schemaProblems(doc, schema("CliTrial"), { ...full, tied: "yes" })).not.toEqual([]);
     const progress = { event: "progress", time: "x", sweepId: "s", status: "running", done: 1, total: 2, running: 1 };
     expect(schemaProblems(doc, schema("CliWatchEvent"), progress)).not.toEqual([]);
   });

@@ -107,7 +107,7 @@ describe("the leaderboard's CI column and tie marks", () => {
     expect(row("t0000")).not.toContain(TIE_MARK);
     expect(row("t0000")).toContain("[0.5000, 0.7000]");
     expect(row("t0003")).not.toContain(TIE_MARK);
-    expect(out).toContain(`2 trials ${TIE_MARK} tied with the best: not distinguishable from it at α = 0.05`);
+    expect(out).toContain(`${TIE_MARK} tied with the best (2 trials, the best included): not distinguishable`);
     expect(renderSweepSummary(sweep)).toContain("best: t0001 val_accuracy 0.8000 ± 0.0100, 95% CI [0.7512, 0.8488]");
   });
 

@@ -18,8 +18,10 @@ const MAX_PARAM_COLUMNS = 6;
 /** Marks the trials tied with the best in the leaderboard's rank column. */
 export const TIE_MARK = "≈";
 
-/** The legend under a leaderboard that has tie marks. */
-export const TIE_LEGEND = `${TIE_MARK} tied with the best: not distinguishable from it at α = 0.05 (corrected paired t-test on the same folds); 95% CI: corrected resampled t (docs/statistics.md)`;
+/** The legend under a leaderboard with `tied` trials (the best included) marked. */
+export function tieLegend(tied: number): string {
+  return `${TIE_MARK} tied with the best (${tied} trial${tied === 1 ? "" : "s"}, the best included): not distinguishable from it at α = 0.05 by a corrected paired t-test on the same folds; 95% CI: corrected resampled t (docs/statistics.md)`;
+}
 
 /**
  * The leaderboard of a sweep as a text table: rank (with TIE_MARK for trials tied with the best),
@@ -74,7 +76,7 @@ export function renderLeaderboard(
   const tied = trials.filter((t) => t.tied).length;
   const lines = [table.toString()];
   if (hidden > 0) lines.push(`(${hidden} more trial${hidden === 1 ? "" : "s"} not shown)`);
-  if (tied > 0) lines.push(`${tied} trial${tied === 1 ? "" : "s"} ${TIE_LEGEND}`);
+  if (tied > 0) lines.push(tieLegend(tied));
   return lines.join("\n");
 }
 
