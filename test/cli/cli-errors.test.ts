@@ -34,6 +34,17 @@ describe.concurrent("hpo CLI errors (as a process)", () => {
     expect(r.stderr).toContain("cv.folds");
   });
 
+  it("prints a warning for each W&B key hpo ignores, before submitting", async ({ expect }) => {
+    const file = join(dir, "wandb.yaml");
+    writeFileSync(file, ["dataset: iris", "project: mnist", "entity: me", "run_cap: 3"].join("\n"));
+    // A dead URL: the warnings come from the local check, then the submit fails (exit 1).
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const r = await runCli(["submit", file, "--url", url], { cwd: dir, env: cleanEnv() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}: warning: project is ignored: hpo has no W&B projects`);
+    expect(r.stderr).toContain(`${file}: warning: entity is ignored`);
+  });
+
   it("rejects a file that is not YAML with exit 2 and a line number", async ({ expect }) => {
     const file = join(dir, "broken.yaml");
     writeFileSync(file, "name: x\nparameters: [unclosed\n");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { HpoError, parseSweepSpec, type SweepSpec } from "@hpo/core";
+import { checkSweepSpec, HpoError, type Issue, type SweepSpec } from "@hpo/core";
 
 /** A sweep file read from disk: its text (sent to the API as is) and its validated spec. */
 export interface SweepFile {
@@ -9,10 +9,12 @@ export interface SweepFile {
   /** "json" for `.json` files, else "yaml" (a superset of JSON). */
   readonly format: "json" | "yaml";
   readonly spec: SweepSpec;
+  /** Keys hpo accepts but ignores or reads differently from W&B (see `checkSweepSpec`). */
+  readonly warnings: readonly Issue[];
 }
 
 /**
- * Reads a sweep file and validates it with the same `parseSweepSpec` the coordinator uses, so the
+ * Reads a sweep file and validates it with the same `checkSweepSpec` the coordinator uses, so the
  * user gets the same messages (with field paths) before anything is submitted.
  * Throws HpoError INVALID_REQUEST when the file cannot be read, INVALID_SPEC (with
  * `details: Issue[]`) when it is not valid YAML/JSON or not a valid sweep.
@@ -28,9 +30,15 @@ export function readSweepFile(path: string): SweepFile {
   }
   const format = extname(path).toLowerCase() === ".json" ? "json" : "yaml";
   try {
-    return { path, text, format, spec: parseSweepSpec(text, { format }) };
+    const { spec, warnings } = checkSweepSpec(text, { format });
+    return { path, text, format, spec, warnings };
   } catch (e) {
     if (e instanceof HpoError) throw new HpoError(e.code, `${path}: ${e.message}`, e.details);
     throw e;
   }
+}
+
+/** One line per warning: `<file>: warning: project is ignored: …`. */
+export function formatWarnings(file: SweepFile): string[] {
+  return file.warnings.map((w) => `${file.path}: warning: ${w.path ? `${w.path} ` : ""}${w.message}`);
 }

@@ -105,6 +105,22 @@ describe("coordinator HTTP API", () => {
     expect(trials).toEqual({ items: [], total: 0, offset: 0, limit: 50 });
   });
 
+  it("returns the warnings of a W&B file's ignored keys with the new sweep, and none otherwise", async () => {
+    const res = await post(
+      "/api/sweeps",
+      `${SPEC_YAML}project: mnist\ncontroller: { type: local }\n`,
+      "application/yaml",
+    );
+    expect(res.status).toBe(201);
+    const sweep = await bodyOf<SweepRecord & { warnings?: Issue[] }>(res);
+    expect(sweep.warnings?.map((w) => w.path)).toEqual(["project", "controller"]);
+    expect(sweep.warnings?.[0]?.message).toMatch(/is ignored/);
+    const plain = await bodyOf<SweepRecord & { warnings?: Issue[] }>(
+      await post("/api/sweeps", SPEC_YAML, "application/yaml"),
+    );
+    expect(plain.warnings).toBeUndefined();
+  });
+
   it("returns trials with their curve", async () => {
     const sweep = (await (await post("/api/sweeps", SPEC_YAML, "application/yaml")).json()) as SweepRecord;
     await proposeTrial(store, sweep.id, 0, { learning_rate: 0.01 });

@@ -1,4 +1,4 @@
-import { HpoError, parseSweepSpec, type SweepSpec } from "@hpo/core";
+import { type CheckedSweepSpec, checkSweepSpec, HpoError } from "@hpo/core";
 import type { Request } from "express";
 import { isSameOrigin } from "./auth.ts";
 
@@ -10,12 +10,12 @@ import { isSameOrigin } from "./auth.ts";
 export const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];
 
 /**
- * The sweep spec of a `POST /api/sweeps` request: a JSON body (already parsed by express.json)
- * or YAML text. @throws HpoError INVALID_REQUEST (empty body, other content types),
+ * The sweep spec of a `POST /api/sweeps` request, with its warnings (keys hpo ignores): a JSON
+ * body (already parsed by express.json) or YAML text. @throws HpoError INVALID_REQUEST (empty body, other content types),
  * INVALID_SPEC (invalid sweep, with details), PAYLOAD_TOO_LARGE; INVALID_REQUEST for `text/plain`
  * from anywhere but the dashboard's own origin (see `isSameOrigin`).
  */
-export function sweepSpecOf(req: Request): SweepSpec {
+export function sweepSpecOf(req: Request): CheckedSweepSpec {
   if (req.is("text/plain") && !isSameOrigin(req)) {
     throw new HpoError(
       "INVALID_REQUEST",
@@ -36,7 +36,7 @@ export function sweepSpecOf(req: Request): SweepSpec {
     throw new HpoError("INVALID_REQUEST", "create sweep: the request body is empty; send a sweep as JSON or YAML");
   }
   try {
-    return parseSweepSpec(body, { format: req.is("application/json") ? "json" : "yaml" });
+    return checkSweepSpec(body, { format: req.is("application/json") ? "json" : "yaml" });
   } catch (e) {
     if (e instanceof HpoError) throw e;
     throw new HpoError("INVALID_SPEC", `create sweep: the body could not be read: ${(e as Error).message}`);

@@ -60,7 +60,7 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
   router.post(
     "/",
     send(async (req) => {
-      const spec = sweepSpecOf(req);
+      const { spec, warnings } = sweepSpecOf(req);
       const data = await options.datasets?.check(spec);
       // a checked CSV file gives the estimate its rows, encoded input width and outputs
       if (options.trialMemory)
@@ -73,7 +73,7 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
       const sweep = await store.createSweep(spec);
       if (data) options.logger.info({ sweepId: sweep.id, dataset: data }, "sweep dataset checked");
       scheduler.kick(sweep.id);
-      return sweep;
+      return warnings.length > 0 ? { ...sweep, warnings } : sweep;
     }, 201),
   );
 

@@ -42,6 +42,7 @@ export function numericDistribution(
   raw: RawDistribution,
   kind: ParameterKind | undefined,
   issues: Issue[],
+  warnings: Issue[] = [],
 ): Distribution | undefined {
   const before = issues.length;
   const q = raw.q ?? 1;
@@ -80,6 +81,14 @@ export function numericDistribution(
   if (raw.q !== undefined && !written.startsWith("q_"))
     issues.push({ path: `${at}.q`, message: `is only used by the q_ distributions, not ${written}` });
   const exponents = written === "log_uniform" || written === "q_log_uniform" || written === "inv_log_uniform";
+  if (exponents && min >= 0 && max <= 1 && written !== "inv_log_uniform") {
+    const lo = Math.exp(min).toPrecision(3);
+    const hi = Math.exp(max).toPrecision(3);
+    warnings.push({
+      path: `${at}.distribution`,
+      message: `${written} reads min/max as natural-log exponents (as W&B), so it draws ${lo} … ${hi}; for values between ${min} and ${max} write ${written}_values`,
+    });
+  }
   if (exponents) {
     for (const key of ["min", "max"] as const)
       if (Math.abs(r[key]) > MAX_EXPONENT)

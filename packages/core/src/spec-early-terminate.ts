@@ -20,6 +20,8 @@ type RawEarlyTerminate =
       max_iter?: number;
       eta?: number;
       grace_period?: number;
+      s?: number;
+      strict?: boolean;
     };
 
 /** Median stopping rule (Optuna's MedianPruner). */
@@ -48,12 +50,18 @@ export type AshaOptions = {
   readonly grace_period: number;
 };
 
-/** Hyperband (Li et al.) as brackets of ASHA with growing first rungs. */
+/**
+ * Hyperband (Li et al.) as brackets of ASHA with growing first rungs; or, when written with W&B's
+ * keys (`min_iter`, `max_iter` + `s`, `strict`), W&B's rule: one set of `rungs` (W&B's "bands")
+ * where a trial goes on only among the top 1/η of the trials that reached the rung.
+ */
 export type HyperbandOptions = {
   readonly type: "hyperband";
   readonly min_resource: number;
   readonly max_resource: number;
   readonly reduction_factor: number;
+  /** W&B's bands, ascending epochs: one bracket with exactly these rungs (see wandbBands). */
+  readonly rungs?: readonly number[];
 };
 
 export type EarlyTerminateOptions = { readonly type: "none" } | MedianOptions | AshaOptions | HyperbandOptions;
@@ -63,6 +71,7 @@ export function normaliseEarlyTerminate(
   raw: RawEarlyTerminate,
   budget: BudgetSpec,
   issues: Issue[],
+  warnings: Issue[] = [],
 ): EarlyTerminateOptions {
   switch (raw.type) {
     case "none":
@@ -98,8 +107,32 @@ export function normaliseEarlyTerminate(
         });
       else if (max < min)
         issues.push({ path: "early_terminate.max_resource", message: `must be >= min_resource (${min}), got ${max}` });
-      if (raw.type === "hyperband")
-        return { type: "hyperband", min_resource: min, max_resource: max, reduction_factor: eta };
+      if (raw.type === "hyperband") {
+        const hb = { type: "hyperband", min_resource: min, max_resource: max, reduction_factor: eta } as const;
+        const wandb = raw.min_iter !== undefined || raw.max_iter !== undefined || raw.s !== undefined;
+        if (raw.s !== undefined && raw.max_iter === undefined) {
+          issues.push({
+            path: "early_terminate.s",
+            message: "needs max_iter (W&B: bands are max_iter/eta^i, i = 1..s)",
+          });
+          return hb;
+        }
+        if (raw.strict !== undefined)
+          warnings.push({
+            path: "early_terminate.strict",
+            message: "is ignored: W&B's own sweeps controller does not read it either",
+          });
+        if (!wandb) return hb;
+        const rungs = wandbBands({ min_iter: raw.min_iter, max_iter: raw.max_iter, s: raw.s, eta, limit: max });
+        if (rungs.length === 0) {
+          issues.push({
+            path: "early_terminate",
+            message: `makes no band of at least 1 epoch (max_iter ${raw.max_iter}, eta ${eta}, s ${raw.s}): raise max_iter or lower s or eta`,
+          });
+          return hb;
+        }
+        return { ...hb, min_resource: rungs[0] as number, rungs };
+      }
       return {
         type: "asha",
         min_resource: min,
@@ -109,4 +142,32 @@ export function normaliseEarlyTerminate(
       };
     }
   }
+}
+
+/**
+ * W&B's hyperband bands (sweeps' hyperband_stopping.py), ascending and distinct: with `max_iter`
+ * and `s`, ⌊max_iter/η^i⌋ for i = 1..s while ≥ 1; with `min_iter`, ⌊min_iter·η^i⌋ for i = 0, 1, …
+ * below `limit` (W&B's list is unbounded; epochs past the sweep's last one never come).
+ */
+export function wandbBands(o: {
+  readonly min_iter?: number | undefined;
+  readonly max_iter?: number | undefined;
+  readonly s?: number | undefined;
+  readonly eta: number;
+  readonly limit: number;
+}): number[] {
+  const bands = new Set<number>();
+  if (o.max_iter !== undefined && o.s !== undefined) {
+    let band = o.max_iter;
+    for (let i = 0; i < o.s; i++) {
+      band /= o.eta;
+      if (band < 1) break;
+      bands.add(Math.floor(band));
+    }
+  } else {
+    const start = o.min_iter ?? 1;
+    for (let band = start; band < o.limit && bands.size < 64; band *= o.eta) bands.add(Math.floor(band));
+    if (bands.size === 0) bands.add(Math.floor(start));
+  }
+  return [...bands].sort((a, b) => a - b);
 }

@@ -61,6 +61,7 @@ export function normaliseParameter(
   raw: RawParameter,
   kind: ParameterKind | undefined,
   issues: Issue[],
+  warnings: Issue[] = [],
 ): ParameterSpec | undefined {
   const at = `parameters.${name}`;
   const before = issues.length;
@@ -86,7 +87,7 @@ export function normaliseParameter(
       });
       return undefined;
     }
-    const d = numericDistribution(at, raw, kind, issues);
+    const d = numericDistribution(at, raw, kind, issues, warnings);
     if (!d) return undefined;
     distribution = d;
     if (kind) checkKind(name, at, raw, d, kind, issues);

@@ -152,6 +152,10 @@ export const metricSchema = z.strictObject({
   name: idString,
   goal: z.enum(["maximize", "minimize"]).optional(),
   target: z.number().optional(),
+  /** W&B: the value bayes search gives failed runs; ignored with a warning (TPE ignores failed trials). */
+  impute: z.enum(["latest", "best", "worst"]).optional(),
+  /** W&B: ignored with a warning (TPE counts running trials as bad, its constant liar). */
+  impute_while_running: z.enum(["latest", "best", "worst", "false"]).optional(),
 });
 
 const datasetObjectSchema = z.strictObject({
@@ -243,7 +247,14 @@ export const ashaOptionsSchema = z.strictObject({
   grace_period: step.optional(),
 });
 
-export const hyperbandOptionsSchema = z.strictObject({ type: z.literal("hyperband"), ...halvingShape });
+export const hyperbandOptionsSchema = z.strictObject({
+  type: z.literal("hyperband"),
+  ...halvingShape,
+  /** W&B: with max_iter, the number of bands below it (bands max_iter/η^i, i = 1..s). */
+  s: z.number().int().min(1).max(64).optional(),
+  /** W&B: accepted; W&B's own sweeps controller does not use it either. */
+  strict: z.boolean().optional(),
+});
 
 export const earlyTerminateSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("none") }),
@@ -251,6 +262,19 @@ export const earlyTerminateSchema = z.discriminatedUnion("type", [
   ashaOptionsSchema,
   hyperbandOptionsSchema,
 ]);
+
+/** W&B's top-level keys beyond hpo's own; what each does: spec-wandb-keys.ts. */
+export const wandbKeysShape = {
+  description: z.string().max(10_000).optional(),
+  run_cap: z.number().int().min(1).max(LIMITS.maxTrials).optional(),
+  project: z.string().max(LIMITS.stringValueLength).optional(),
+  entity: z.string().max(LIMITS.stringValueLength).optional(),
+  controller: z.looseObject({ type: z.enum(["local", "cloud"]).optional() }).optional(),
+  apiVersion: z.unknown().optional(),
+  kind: z.literal("sweep").optional(),
+  job: z.unknown().optional(),
+  image_uri: z.unknown().optional(),
+};
 
 export const TOP_LEVEL_KEYS = [
   "name",
@@ -263,6 +287,7 @@ export const TOP_LEVEL_KEYS = [
   "budget",
   "early_terminate",
   "seed",
+  ...(Object.keys(wandbKeysShape) as (keyof typeof wandbKeysShape)[]),
 ] as const;
 
 const nameSchema = z.string().trim().min(1).max(LIMITS.nameLength).regex(PRINTABLE, { error: PRINTABLE_ERROR });
@@ -279,6 +304,7 @@ export const sweepShapeSchema = z.strictObject({
   budget: budgetSchema.optional(),
   early_terminate: z.preprocess((v) => (typeof v === "string" ? { type: v } : v), earlyTerminateSchema).optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
+  ...wandbKeysShape,
 });
 
 /** The full input schema (for JSON Schema / OpenAPI). */

@@ -113,7 +113,13 @@ seed: 42
     expect(spec.parameters.nesterov?.distribution).toEqual({ kind: "constant", value: true });
     expect(spec.cv).toEqual({ folds: 3, stratified: true, seed: 7 });
     expect(spec.budget).toEqual({ max_trials: 30, max_parallel: 4, max_epochs: 15, max_seconds: 600 });
-    expect(spec.early_terminate).toEqual({ type: "hyperband", min_resource: 2, max_resource: 15, reduction_factor: 2 });
+    expect(spec.early_terminate).toEqual({
+      type: "hyperband",
+      min_resource: 2,
+      max_resource: 15,
+      reduction_factor: 2,
+      rungs: [2, 4, 8],
+    });
     expect(spec.seed).toBe(42);
   });
 

@@ -6,6 +6,7 @@ import { supportSize } from "./samplers/sample-distribution.ts";
 import { normaliseDataset } from "./spec-dataset.ts";
 import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
 import { formatIssues, fromZodIssue, joinPath, show } from "./spec-issues.ts";
+import { metricGoal } from "./spec-metric-goal.ts";
 import { checkConditions, normaliseParameter } from "./spec-normalise-parameter.ts";
 import {
   ACTIVATIONS,
@@ -16,6 +17,7 @@ import {
   METRICS,
 } from "./spec-parameters.ts";
 import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema } from "./spec-schema.ts";
+import { checkWandbKeys } from "./spec-wandb-keys.ts";
 import type { BudgetSpec, CvSpec, MetricSpec, ModelSpec, ParameterSpec, SearchMethod, SweepSpec } from "./types.ts";
 
 export { COLUMN_TYPES, DEFAULT_MAX_CATEGORIES, DEFAULT_MISSING_TOKENS } from "./spec-dataset.ts";
@@ -61,6 +63,26 @@ export interface ParseSweepSpecOptions {
  *   PAYLOAD_TOO_LARGE when a string input is longer than 1,000,000 characters.
  */
 export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {}): SweepSpec {
+  return checkSweepSpec(input, opts).spec;
+}
+
+/** A valid sweep and what hpo does differently from what the file may expect. */
+export interface CheckedSweepSpec {
+  readonly spec: SweepSpec;
+  /**
+   * Keys hpo accepts but ignores or reads differently from W&B (`project`, `controller`,
+   * `metric.impute`, `early_terminate.strict`, `log_uniform` bounds that look like values, …),
+   * each at the path the user wrote. Shown by the CLI and returned by `POST /api/sweeps`.
+   */
+  readonly warnings: readonly Issue[];
+}
+
+/**
+ * `parseSweepSpec` plus the warnings: the same checks, defaults and errors (every issue in one
+ * pass); a sweep that is valid but has keys hpo ignores comes back with one warning per key.
+ */
+export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {}): CheckedSweepSpec {
+  const warnings: Issue[] = [];
   const raw = typeof input === "string" ? parseText(input, opts.format ?? "yaml") : input;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     fail(undefined, [
@@ -77,7 +99,7 @@ export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   const shape = sweepShapeSchema.safeParse(rec, { reportInput: true });
   if (!shape.success) for (const zi of shape.error.issues) issues.push(...fromZodIssue(zi, [], KNOWN_KEYS));
 
-  const parameters = parseParameters(rec.parameters, issues);
+  const parameters = parseParameters(rec.parameters, issues, warnings);
   const data = shape.success ? shape.data : undefined;
   const method: SearchMethod | undefined = data
     ? data.method === "bayes"
@@ -88,12 +110,13 @@ export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   if (parameters && method === "grid") checkGrid(parameters, issues);
   if (!data || !parameters || !method || issues.length > 0) fail(displayName, issues);
 
+  const runCap = checkWandbKeys(data, issues, warnings);
   const dataset = normaliseDataset(data.dataset, issues);
   const task = dataset.task;
   const metric: MetricSpec = data.metric
     ? {
         name: data.metric.name,
-        goal: data.metric.goal ?? defaultGoal(data.metric.name),
+        goal: metricGoal(data.metric.name, data.metric.goal, rec.program !== undefined, warnings),
         ...(data.metric.target !== undefined ? { target: data.metric.target } : {}),
       }
     : task === "regression"
@@ -129,12 +152,18 @@ export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     ...(data.cv?.inner_fraction !== undefined && { inner_fraction: data.cv.inner_fraction }),
   };
   const budget: BudgetSpec = {
-    max_trials: data.budget?.max_trials ?? 20,
+    max_trials: data.budget?.max_trials ?? runCap ?? 20,
     max_parallel: data.budget?.max_parallel ?? 2,
     max_epochs: data.budget?.max_epochs ?? 20,
     ...(data.budget?.max_seconds !== undefined ? { max_seconds: data.budget.max_seconds } : {}),
   };
-  const earlyTerminate = normaliseEarlyTerminate(data.early_terminate ?? { type: "none" }, budget, issues);
+  const earlyTerminate = normaliseEarlyTerminate(data.early_terminate ?? { type: "none" }, budget, issues, warnings);
+  for (const key of ["impute", "impute_while_running"] as const)
+    if (data.metric?.[key] !== undefined)
+      warnings.push({
+        path: `metric.${key}`,
+        message: `is ignored: hpo's TPE learns only from finished trials and counts running ones as bad`,
+      });
   if (issues.length > 0) fail(displayName, issues);
 
   const spec: SweepSpec = {
@@ -148,8 +177,9 @@ export function parseSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     budget,
     early_terminate: earlyTerminate,
     seed: data.seed ?? 0,
+    ...(data.description !== undefined ? { description: data.description } : {}),
   };
-  return deepFreeze(spec);
+  return { spec: deepFreeze(spec), warnings };
 }
 
 /**
@@ -219,7 +249,7 @@ function lineCol(text: string, pos: number): string {
   return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
-function parseParameters(raw: unknown, issues: Issue[]): Record<string, ParameterSpec> | undefined {
+function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Record<string, ParameterSpec> | undefined {
   if (raw === undefined) return {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // reported by the shape schema
   const out: Record<string, ParameterSpec> = {};
@@ -245,6 +275,7 @@ function parseParameters(raw: unknown, issues: Issue[]): Record<string, Paramete
       parsed.data as Parameters<typeof normaliseParameter>[1],
       KNOWN_PARAMETERS[name]!.kind,
       issues,
+      warnings,
     );
     if (spec) Object.defineProperty(out, name, { value: spec, enumerable: true, writable: true, configurable: true });
     else ok = false;

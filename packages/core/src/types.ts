@@ -141,6 +141,8 @@ export interface SweepSpec {
   readonly early_terminate: EarlyTerminateSpec;
   /** Seed of the sampler; the same sweep and seed propose the same trials. */
   readonly seed: number;
+  /** Free text about the sweep (W&B's `description`). */
+  readonly description?: string;
 }
 
 /** States of a trial that has not finished: waiting in the queue, or on a worker. */

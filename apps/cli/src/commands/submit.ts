@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { parsePositiveInt } from "../arg-parsers.ts";
 import { type CliContext, clientFor } from "../context.ts";
 import { expectedTrials } from "../format/progress.ts";
-import { readSweepFile } from "../spec-file.ts";
+import { formatWarnings, readSweepFile } from "../spec-file.ts";
 import { finishWatch } from "./watch.ts";
 
 /** `hpo submit <file> [--watch]`: validates the file locally, creates the sweep, prints its id on stdout. */
@@ -14,7 +14,9 @@ export function submitCommand(ctx: CliContext): Command {
     .option("--interval <ms>", "poll period of --watch in ms", parsePositiveInt, 1000)
     .action(async (file: string, opts: { watch?: boolean; interval: number }, cmd: Command) => {
       const client = clientFor(ctx, cmd);
-      const { text, format, spec } = readSweepFile(file);
+      const sweepFile = readSweepFile(file);
+      const { text, format, spec } = sweepFile;
+      for (const line of formatWarnings(sweepFile)) ctx.err(line);
       const sweep = await client.createSweep(text, format);
       ctx.out(sweep.id);
       ctx.err(

@@ -17,6 +17,8 @@ export interface AshaPrunerOptions {
   readonly minEarlyStoppingRate?: number;
   /** Group name reported by groupOf; default "all". */
   readonly group?: string;
+  /** Explicit rung epochs, ascending (W&B's hyperband bands); replace the geometric rungs. */
+  readonly rungs?: readonly number[];
 }
 
 /**
@@ -34,6 +36,7 @@ export class AshaPruner implements Pruner {
   readonly #grace: number;
   readonly #rate: number;
   readonly #group: string;
+  readonly #rungs: readonly number[] | undefined;
 
   constructor(options: AshaPrunerOptions = {}) {
     const check = (name: string, value: number, rule: Parameters<typeof checkOption>[3]) =>
@@ -44,6 +47,7 @@ export class AshaPruner implements Pruner {
     this.#grace = check("gracePeriod", options.gracePeriod ?? 0, { min: 0 });
     this.#rate = check("minEarlyStoppingRate", options.minEarlyStoppingRate ?? 0, { integer: true, min: 0 });
     this.#group = options.group ?? "all";
+    this.#rungs = options.rungs;
   }
 
   groupOf(): string {
@@ -52,6 +56,10 @@ export class AshaPruner implements Pruner {
 
   /** The rung number of `step`, or undefined when `step` is not a rung. */
   rungOf(step: number): number | undefined {
+    if (this.#rungs) {
+      const k = this.#rungs.indexOf(step);
+      return k >= 0 ? k : undefined;
+    }
     if (step >= this.#max) return undefined;
     for (let k = 0; ; k++) {
       const r = Math.round(this.#min * this.#eta ** (this.#rate + k));

@@ -11,6 +11,8 @@ export interface HyperbandPrunerOptions {
   readonly maxResource?: number;
   /** η, a finite number > 1; default 3. */
   readonly reductionFactor?: number;
+  /** W&B's bands (ascending epochs): one bracket with exactly these rungs instead of the brackets. */
+  readonly rungs?: readonly number[];
 }
 
 /**
@@ -18,6 +20,7 @@ export interface HyperbandPrunerOptions {
  * ASHA whose first rung is min_resource·η^s, so bracket 0 prunes hardest and the last bracket
  * (almost) never. A trial's bracket is a hash of its id, weighted by Optuna's bracket budgets
  * ⌈S·η^(S−1−s)/(S−s)⌉; trials compete only within their bracket (groupOf = "b<s>").
+ * With `rungs` (a W&B hyperband), there is one bracket whose rungs are exactly those epochs.
  */
 export class HyperbandPruner implements Pruner {
   readonly name = "hyperband";
@@ -32,7 +35,7 @@ export class HyperbandPruner implements Pruner {
     const min = check("minResource", options.minResource ?? 1, { finite: true, above: 0 });
     const max = check("maxResource", options.maxResource ?? 20, { finite: true, min });
     const eta = check("reductionFactor", options.reductionFactor ?? 3, { finite: true, above: 1 });
-    const count = Math.max(1, Math.floor(Math.log(max / min) / Math.log(eta) + 1e-9) + 1);
+    const count = options.rungs ? 1 : Math.max(1, Math.floor(Math.log(max / min) / Math.log(eta) + 1e-9) + 1);
     this.brackets = Array.from(
       { length: count },
       (_, s) =>
@@ -42,6 +45,7 @@ export class HyperbandPruner implements Pruner {
           reductionFactor: eta,
           minEarlyStoppingRate: s,
           group: `b${s}`,
+          ...(options.rungs ? { rungs: options.rungs } : {}),
         }),
     );
     this.#budgets = Array.from({ length: count }, (_, s) => Math.ceil((count * eta ** (count - 1 - s)) / (count - s)));

@@ -77,8 +77,10 @@ export function createPruner(spec: EarlyTerminateSpec): Pruner {
     }
     case "asha":
       return new AshaPruner({ ...halving(spec as AshaOptions), gracePeriod: (spec as AshaOptions).grace_period });
-    case "hyperband":
-      return new HyperbandPruner(halving(spec as HyperbandOptions));
+    case "hyperband": {
+      const rungs = (spec as HyperbandOptions).rungs;
+      return new HyperbandPruner({ ...halving(spec as HyperbandOptions), ...(rungs ? { rungs } : {}) });
+    }
     default:
       throw new RangeError(
         `createPruner: unknown early_terminate type ${JSON.stringify((spec as { type: unknown }).type)}`,
