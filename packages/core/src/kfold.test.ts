@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HpoError } from "./errors.ts";
-import { kFoldSplit } from "./kfold.ts";
+import { foldRunsOf, kFoldSplit, repeatRangeOf, repeatSeed } from "./kfold.ts";
 
 function checkPartition(folds: ReturnType<typeof kFoldSplit>, n: number): void {
   const seen = new Array<number>(n).fill(0);
@@ -65,5 +65,22 @@ describe("kFoldSplit", () => {
     } catch (e) {
       expect((e as HpoError).code).toBe("INVALID_DATASET");
     }
+  });
+});
+
+describe("repeated K-fold helpers", () => {
+  it("keeps cv.seed for repeat 0 and draws distinct seeds for the others", () => {
+    expect(repeatSeed(7, 0)).toBe(7);
+    const seeds = [1, 2, 3, 4].map((r) => repeatSeed(7, r));
+    expect(new Set([7, ...seeds]).size).toBe(5);
+    expect(repeatSeed(7, 2)).toBe(repeatSeed(7, 2));
+    expect(repeatSeed(8, 2)).not.toBe(repeatSeed(7, 2));
+  });
+
+  it("counts K × R fold runs, all of cv.repeats by default", () => {
+    expect(repeatRangeOf({})).toEqual({ from: 0, count: 1 });
+    expect(foldRunsOf({ folds: 5 })).toBe(5);
+    expect(foldRunsOf({ folds: 5, repeats: 3 })).toBe(15);
+    expect(foldRunsOf({ folds: 5, repeats: 3 }, { from: 3, count: 2 })).toBe(10);
   });
 });

@@ -1,6 +1,7 @@
 import { compareClassLabels } from "./class-labels.ts";
 import { HpoError } from "./errors.ts";
-import { createRng, shuffled } from "./rng.ts";
+import { createRng, mixSeed, shuffled } from "./rng.ts";
+import type { CvSpec, RepeatRange } from "./types.ts";
 
 /** One fold: row indices for training and validation (disjoint, together all rows). */
 export interface Fold {
@@ -59,4 +60,25 @@ export function kFoldSplit(n: number, k: number, seed: number, labels?: readonly
     for (let i = 0; i < n; i++) (assignment[i] === f ? validation : train).push(i);
     return { train, validation };
   });
+}
+
+/** Most folds a trial trains (cv.folds × cv.repeats): they train at once, so memory grows with it. */
+export const MAX_CV_FOLD_RUNS = 100;
+
+/**
+ * The shuffle seed of repeat `repeat` of a repeated K-fold with `cv.seed` = `seed`: `seed` itself
+ * for repeat 0 (so `repeats: 1` is the plain K-fold of `seed`), a seed mixed from both after.
+ */
+export function repeatSeed(seed: number, repeat: number): number {
+  return repeat === 0 ? seed : mixSeed(seed, "repeat", repeat);
+}
+
+/** The repeats a trial runs by default: all of `cv.repeats` (1 when absent). */
+export function repeatRangeOf(cv: Pick<CvSpec, "repeats">): RepeatRange {
+  return { from: 0, count: cv.repeats ?? 1 };
+}
+
+/** Folds a trial trains: K × the repeats of `range` (default all of `cv.repeats`). */
+export function foldRunsOf(cv: Pick<CvSpec, "folds" | "repeats">, range: RepeatRange = repeatRangeOf(cv)): number {
+  return cv.folds * range.count;
 }

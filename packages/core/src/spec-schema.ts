@@ -199,6 +199,8 @@ export const cvSchema = z.strictObject({
   folds: z.number().int().min(2).max(50).optional(),
   stratified: z.boolean().optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** K-fold splits per trial, each shuffled with its own seed (default 1; see MAX_CV_FOLD_RUNS). */
+  repeats: z.number().int().min(1).max(20).optional(),
   /** Share of the rows held out as a test split no trial sees (stratified; default: none). */
   test_fraction: z.number().gt(0).max(0.5).optional(),
   /** Where early stopping watches val_loss: an inner split of each fold's training rows (default) or the fold itself. */

@@ -512,3 +512,15 @@ describe("gridSize", () => {
     );
   });
 });
+
+describe("parseSweepSpec: cv.repeats", () => {
+  it("keeps repeats above 1, drops 1 (the default), and bounds folds × repeats", () => {
+    expect(parseSweepSpec({ ...base, cv: { folds: 5, repeats: 3 } }).cv).toMatchObject({ folds: 5, repeats: 3 });
+    expect(parseSweepSpec({ ...base, cv: { repeats: 1 } }).cv).not.toHaveProperty("repeats");
+    expect(issuePaths(invalid({ ...base, cv: { repeats: 0 } }))).toEqual(["cv.repeats"]);
+    expect(issuePaths(invalid({ ...base, cv: { repeats: 1.5 } }))).toEqual(["cv.repeats"]);
+    expect(invalid({ ...base, cv: { folds: 10, repeats: 11 } }).message).toMatch(
+      /cv.repeats must be at most 10 with 10 folds \(folds × repeats ≤ 100: a trial trains them at once\), got 11/,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { parseDocument } from "yaml";
 import { HpoError, type Issue } from "./errors.ts";
+import { MAX_CV_FOLD_RUNS } from "./kfold.ts";
 import { controllingParams } from "./samplers/active-params.ts";
 import { gridSpace } from "./samplers/grid-space.ts";
 import { supportSize } from "./samplers/sample-distribution.ts";
@@ -50,7 +51,7 @@ export interface ParseSweepSpecOptions {
  * - `method: grid` needs enumerable parameters and at most 100,000 combinations (gridSize), and
  *   at most 10,000 combinations of the parameters that others depend on;
  * - `model`: hidden [64], activation relu; `cv`: 5 folds, stratified for classification, seed 0,
- *   optional `test_fraction` (0 < x ≤ 0.5: a held-out test split), `early_stopping` (`inner`, the
+ *   `repeats` 1 (1–20 K-fold splits per trial, folds × repeats ≤ MAX_CV_FOLD_RUNS), optional `test_fraction` (0 < x ≤ 0.5: a held-out test split), `early_stopping` (`inner`, the
  *   default, or `fold`: see CvSpec) and `inner_fraction` (0 < x ≤ 0.5, default 0.1);
  * - `metric.name`: one of METRICS[task];
  * - `budget`: max_trials 20, max_parallel 2, max_epochs 20; `early_terminate`: none, or a type
@@ -147,10 +148,16 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     folds: data.cv?.folds ?? 5,
     stratified,
     seed: data.cv?.seed ?? 0,
+    ...(data.cv?.repeats !== undefined && data.cv.repeats > 1 && { repeats: data.cv.repeats }),
     ...(data.cv?.test_fraction !== undefined && { test_fraction: data.cv.test_fraction }),
     ...(data.cv?.early_stopping !== undefined && { early_stopping: data.cv.early_stopping }),
     ...(data.cv?.inner_fraction !== undefined && { inner_fraction: data.cv.inner_fraction }),
   };
+  if (cv.folds * (cv.repeats ?? 1) > MAX_CV_FOLD_RUNS)
+    issues.push({
+      path: "cv.repeats",
+      message: `must be at most ${Math.floor(MAX_CV_FOLD_RUNS / cv.folds)} with ${cv.folds} folds (folds × repeats ≤ ${MAX_CV_FOLD_RUNS}: a trial trains them at once), got ${cv.repeats}`,
+    });
   const budget: BudgetSpec = {
     max_trials: data.budget?.max_trials ?? runCap ?? 20,
     max_parallel: data.budget?.max_parallel ?? 2,

@@ -71,7 +71,7 @@ export function largestTrial(
   }
   const { params, estimate } = best as { params: Params; estimate: TrialMemoryEstimate };
   const shape = mlpTrialShape({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset }, data);
-  const label = `${shape.model.label}${params.batch_norm ? " with batch norm," : " with"} batch_size ${params.batch_size}, ${spec.cv.folds} folds and ${params.optimizer}`;
+  const label = `${shape.model.label}${params.batch_norm ? " with batch norm," : " with"} batch_size ${params.batch_size}, ${spec.cv.folds} folds${(spec.cv.repeats ?? 1) > 1 ? ` × ${spec.cv.repeats} repeats` : ""} and ${params.optimizer}`;
   return { params, estimate, label };
 }
 

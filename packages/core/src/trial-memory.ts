@@ -38,8 +38,10 @@ export interface ModelFootprint {
 /** Everything that sets a trial's memory. */
 export interface TrialMemoryShape {
   readonly model: ModelFootprint;
-  /** K: models trained side by side. */
+  /** K: each fold trains on (K − 1)/K of the rows. */
   readonly folds: number;
+  /** R of repeated K-fold (default 1): K × R models train side by side. */
+  readonly repeats?: number;
   /** Requested rows per step (the trainer uses at most the training rows of a fold). */
   readonly batchSize: number;
   /** Optimizer name (sets the state slots and the step's temporaries); unknown names count as adam. */
@@ -142,6 +144,7 @@ export function formatLayers(hidden: readonly number[]): string {
 /** The estimate for one trial's shape (see the file comment for what it counts). */
 export function estimateTrialMemory(shape: TrialMemoryShape): TrialMemoryEstimate {
   const K = shape.folds;
+  const M = K * (shape.repeats ?? 1); // models trained side by side
   const P = shape.model.parameters;
   const cost = OPTIMIZER_COST[shape.optimizer] ?? (OPTIMIZER_COST.adam as { slots: number; temporaries: number });
   const slots = cost.slots + (shape.optimizer === "rmsprop" && (shape.momentum ?? 0) > 0 ? 1 : 0);
@@ -152,15 +155,15 @@ export function estimateTrialMemory(shape: TrialMemoryShape): TrialMemoryEstimat
   const outputs = data?.outputs ?? 1;
   const rows = Math.min(shape.batchSize, trainRows);
   const { stepFloatsPerRow, evalFloatsPerRow } = shape.model;
-  const persistent = K * P * (1 + slots + (shape.earlyStopping ? 1 : 0)) + P + K * valRows * (features + outputs + 2);
+  const persistent = M * P * (1 + slots + (shape.earlyStopping ? 1 : 0)) + P + M * valRows * (features + outputs + 2);
   const step =
-    K * P * (GRADIENT_COPIES + TEMPORARY_OVERHEAD * cost.temporaries) +
-    K * rows * (stepFloatsPerRow + 3 * (features + outputs));
-  const evaluation = K * valRows * evalFloatsPerRow;
+    M * P * (GRADIENT_COPIES + TEMPORARY_OVERHEAD * cost.temporaries) +
+    M * rows * (stepFloatsPerRow + 3 * (features + outputs));
+  const evaluation = M * valRows * evalFloatsPerRow;
   const heapBytes = HEAP_FLOOR_BYTES + HEAP_GROWTH * FLOAT * (persistent + Math.max(step, evaluation));
   // JS memory: the dataset, each fold's standardized rows, the initial weights before upload, and
   // the mini-batch assembled before its upload
-  const js = FLOAT * ((data ? data.rows * (features + 1) * (K + 1) : 0) + K * P + 3 * K * rows * (features + outputs));
+  const js = FLOAT * ((data ? data.rows * (features + 1) * (M + 1) : 0) + M * P + 3 * M * rows * (features + outputs));
   return { heapBytes, bytes: heapBytes + js, complete: data !== undefined };
 }
 
@@ -194,7 +197,7 @@ export function layersOf(v: unknown): number[] | undefined {
  *   part out for a CSV file (pass the shape a submit-time check of the file found, if any).
  */
 export function mlpTrialShape(
-  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">,
+  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset" | "repeatRange">,
   data: DatasetShape | undefined = datasetShapeOf(job.dataset),
 ): TrialMemoryShape {
   const p = job.params;
@@ -203,6 +206,7 @@ export function mlpTrialShape(
   return {
     model: mlpFootprint(hidden, data?.features ?? 1, data?.outputs ?? 1, options),
     folds: job.cv.folds,
+    repeats: job.repeatRange?.count ?? job.cv.repeats ?? 1,
     batchSize: num(p.batch_size, 32),
     optimizer: typeof p.optimizer === "string" ? p.optimizer : "adam",
     momentum: num(p.momentum, 0),
@@ -213,7 +217,7 @@ export function mlpTrialShape(
 
 /** `estimateTrialMemory(mlpTrialShape(job, data))`. */
 export function estimateJobMemory(
-  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset">,
+  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset" | "repeatRange">,
   data: DatasetShape | undefined = datasetShapeOf(job.dataset),
 ): TrialMemoryEstimate {
   return estimateTrialMemory(mlpTrialShape(job, data));

@@ -93,6 +93,11 @@ export interface CvSpec {
   readonly stratified: boolean;
   readonly seed: number;
   /**
+   * Repeated K-fold: R K-fold splits per trial (R × K folds), repeat r shuffled with
+   * `repeatSeed(seed, r)`; fold f of repeat r has the fold index r × K + f. Absent: 1.
+   */
+  readonly repeats?: number;
+  /**
    * Share of the rows held out as a test split (stratified like the folds, drawn with `seed`):
    * no trial trains or is scored on them; when the sweep ends the winner is refit on every other
    * row and scored once on them (`SweepRecord.test`). Absent: no test split.
@@ -281,6 +286,14 @@ export interface TrialJob {
   readonly seed: number;
   /** "tfjs" (default) trains for real; "noop" scores from the params at once (overhead benchmarks). */
   readonly mode?: "tfjs" | "noop";
+  /** The repeats of `cv` to run (the selection phase runs ones past `cv.repeats`); default all of `cv.repeats`. */
+  readonly repeatRange?: RepeatRange;
+}
+
+/** Repeats `from` … `from + count − 1` of a repeated K-fold (fold indices from × K on). */
+export interface RepeatRange {
+  readonly from: number;
+  readonly count: number;
 }
 
 /** What the trainer returns for a trial. */

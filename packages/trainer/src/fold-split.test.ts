@@ -1,4 +1,4 @@
-import { kFoldSplit } from "@hpo/core";
+import { kFoldSplit, repeatSeed } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { splitFolds, testSplit, withInnerSplit } from "./fold-split.ts";
@@ -56,6 +56,25 @@ describe("splitFolds", () => {
     expect(testSplit(wine, { folds: 5, stratified: true, seed: 9 })).toBeUndefined();
     const folds = splitFolds(wine, { folds: 5, stratified: true, seed: 9 });
     expect(folds).toEqual(kFoldSplit(178, 5, 9, Array.from(wine.labels)));
+  });
+
+  it("runs R × K folds with cv.repeats: each repeat partitions the rows with its own shuffle", () => {
+    const cv = { folds: 5, stratified: true, seed: 9, repeats: 3 };
+    const folds = splitFolds(wine, cv);
+    expect(folds).toHaveLength(15);
+    // repeat 0 is the plain K-fold of cv.seed, so repeats: 1 and old sweeps keep their folds
+    expect(folds.slice(0, 5)).toEqual(splitFolds(wine, { folds: 5, stratified: true, seed: 9 }));
+    for (let r = 0; r < 3; r++) {
+      const repeat = folds.slice(r * 5, r * 5 + 5);
+      expect(repeat.flatMap((f) => f.validation).sort((a, b) => a - b)).toEqual([...Array(178).keys()]);
+      expect(repeat).toEqual(kFoldSplit(178, 5, repeatSeed(9, r), Array.from(wine.labels)));
+    }
+    expect(folds[5]?.validation).not.toEqual(folds[0]?.validation);
+    // a later range (the selection phase) gives the folds those repeats would have had
+    const more = splitFolds(wine, cv, { from: 3, count: 2 });
+    expect(more).toHaveLength(10);
+    expect(more[0]).toEqual(kFoldSplit(178, 5, repeatSeed(9, 3), Array.from(wine.labels))[0]);
+    expect(splitFolds(wine, { ...cv, repeats: 5 }).slice(15)).toEqual(more);
   });
 
   it("takes the inner validation split from the fold's training rows only when early stopping is on", () => {

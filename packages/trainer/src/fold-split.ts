@@ -1,4 +1,15 @@
-import { type CvSpec, DEFAULT_INNER_FRACTION, type HoldOut, HpoError, holdOut, kFoldSplit, mixSeed } from "@hpo/core";
+import {
+  type CvSpec,
+  DEFAULT_INNER_FRACTION,
+  type HoldOut,
+  HpoError,
+  holdOut,
+  kFoldSplit,
+  mixSeed,
+  type RepeatRange,
+  repeatRangeOf,
+  repeatSeed,
+} from "@hpo/core";
 import type { Dataset } from "./datasets/dataset.ts";
 import type { TrainingFold } from "./fold-data.ts";
 
@@ -82,23 +93,23 @@ export function withInnerSplit(
 }
 
 /**
- * The K folds of a trial over the rows outside the test split (all rows without one): stratified
- * by class when `cv.stratified` and the task is classification, shuffled with `cv.seed` (core's
- * `kFoldSplit`). Without a test split the folds are those of `kFoldSplit` over every row.
+ * The folds of a trial over the rows outside the test split (all rows without one): K folds per
+ * repeat of `range` (default all of `cv.repeats`), repeat r shuffled with `repeatSeed(cv.seed, r)`
+ * (core's `kFoldSplit`), stratified by class when `cv.stratified` and the task is classification.
+ * Element i is the fold of index range.from × K + i. With one repeat and no test split the folds
+ * are those of `kFoldSplit` over every row with `cv.seed`.
  * @throws HpoError("INVALID_DATASET") as `checkFoldable`.
  */
-export function splitFolds(data: Dataset, cv: CvSpec): TrainingFold[] {
+export function splitFolds(data: Dataset, cv: CvSpec, range: RepeatRange = repeatRangeOf(cv)): TrainingFold[] {
   const test = testSplit(data, cv);
   const pool = test?.kept ?? allRows(data.nRows);
   checkFoldableRows(data, cv, pool, test ? " outside the test split" : "");
-  const stratified = stratifiedBy(data, cv);
-  const folds = kFoldSplit(
-    pool.length,
-    cv.folds,
-    cv.seed,
-    stratified ? pool.map((r) => data.labels[r] as number) : undefined,
-  );
-  if (!test) return folds;
+  const labels = stratifiedBy(data, cv) ? pool.map((r) => data.labels[r] as number) : undefined;
   const row = (i: number) => pool[i] as number;
-  return folds.map((f) => ({ train: f.train.map(row), validation: f.validation.map(row) }));
+  const out: TrainingFold[] = [];
+  for (let r = range.from; r < range.from + range.count; r++) {
+    const folds = kFoldSplit(pool.length, cv.folds, repeatSeed(cv.seed, r), labels);
+    for (const f of folds) out.push(test ? { train: f.train.map(row), validation: f.validation.map(row) } : f);
+  }
+  return out;
 }

@@ -1,4 +1,13 @@
-import { createRng, type FoldResult, mixSeed, type Reporter, type TrialJob, type TrialOutcome } from "@hpo/core";
+import {
+  createRng,
+  type FoldResult,
+  foldRunsOf,
+  mixSeed,
+  type Reporter,
+  repeatRangeOf,
+  type TrialJob,
+  type TrialOutcome,
+} from "@hpo/core";
 
 function numParam(job: TrialJob, name: string, fallback: number): number {
   const v = job.params[name];
@@ -23,8 +32,13 @@ export async function noopTrial(job: TrialJob, reporter: Reporter, signal?: Abor
     (1 - 0.5 * (dropout - 0.2) ** 2);
   const maximize = job.metric.goal === "maximize";
   const name = job.metric.name;
-  const rng = createRng(mixSeed(job.seed, job.trialId, "noop"));
-  const k = job.cv.folds;
+  const range = job.repeatRange ?? repeatRangeOf(job.cv);
+  const first = range.from * job.cv.folds; // fold index of the first fold
+  // repeats past the first of a selection phase draw fresh noise
+  const rng = createRng(
+    first === 0 ? mixSeed(job.seed, job.trialId, "noop") : mixSeed(job.seed, job.trialId, "noop", first),
+  );
+  const k = foldRunsOf(job.cv, range);
   const finals: number[] = [];
   for (let fold = 0; fold < k; fold++)
     finals.push(Math.min(1, Math.max(0, 0.5 + 0.45 * quality + 0.01 * rng.normal())));
@@ -43,12 +57,12 @@ export async function noopTrial(job: TrialJob, reporter: Reporter, signal?: Abor
       return {
         state: "pruned",
         prunedAt: epoch,
-        folds: foldResults(finals, epoch, epochs, maximize, name, started),
+        folds: foldResults(finals, first, epoch, epochs, maximize, name, started),
         flags: [],
       };
     }
   }
-  return { state: "completed", folds: foldResults(finals, epochs, epochs, maximize, name, started), flags: [] };
+  return { state: "completed", folds: foldResults(finals, first, epochs, epochs, maximize, name, started), flags: [] };
 }
 
 /** The score of a fold whose final accuracy is `f` after `epoch` of `epochs` (as 1 − accuracy to minimize). */
@@ -59,6 +73,7 @@ function curveAt(f: number, epoch: number, epochs: number, maximize: boolean): n
 
 function foldResults(
   finals: readonly number[],
+  first: number,
   epoch: number,
   epochs: number,
   maximize: boolean,
@@ -68,7 +83,13 @@ function foldResults(
   const out: FoldResult[] = [];
   for (let fold = 0; fold < finals.length; fold++) {
     const score = curveAt(finals[fold] as number, epoch, epochs, maximize);
-    out.push({ fold, score, metrics: { [name]: score }, epochs: epoch, durationMs: Date.now() - started });
+    out.push({
+      fold: first + fold,
+      score,
+      metrics: { [name]: score },
+      epochs: epoch,
+      durationMs: Date.now() - started,
+    });
   }
   return out;
 }

@@ -65,6 +65,22 @@ describe("trainTrial", () => {
     expect(a.folds.map((f) => f.metrics.val_loss)).not.toEqual(c.folds.map((f) => f.metrics.val_loss));
   });
 
+  it("trains R × K folds with cv.repeats, fold indices counting on past the first repeat", async () => {
+    const cv = { folds: 3, stratified: true, seed: 1, repeats: 2 };
+    const r = recorder();
+    const out = await trainTrial(job({ maxEpochs: 2, cv }), r, never);
+    expect(out.state).toBe("completed");
+    expect(out.folds.map((f) => f.fold)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(r.reports[0]?.folds).toHaveLength(6);
+    // the first repeat trains exactly as a plain 3-fold trial does
+    const plain = await trainTrial(job({ maxEpochs: 2 }), recorder(), never);
+    expect(out.folds.slice(0, 3).map((f) => f.metrics.val_loss)).toEqual(plain.folds.map((f) => f.metrics.val_loss));
+    // a later range of repeats (the selection phase) gives the folds a longer run would have had
+    const later = await trainTrial(job({ maxEpochs: 2, cv, repeatRange: { from: 1, count: 1 } }), recorder(), never);
+    expect(later.folds.map((f) => f.fold)).toEqual([3, 4, 5]);
+    expect(later.folds.map((f) => f.metrics.val_loss)).toEqual(out.folds.slice(3).map((f) => f.metrics.val_loss));
+  });
+
   it("early stopping watches an inner split of each fold's training rows by default, the fold with cv.early_stopping: fold", async () => {
     const params = { learning_rate: 0.05, batch_size: 16, optimizer: "adam", early_stopping_patience: 2 };
     /** Per fold, the record of the first epoch with the lowest `key` before the fold stopped. */

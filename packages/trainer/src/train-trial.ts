@@ -4,6 +4,7 @@ import {
   HpoError,
   mixSeed,
   type Reporter,
+  repeatRangeOf,
   type TrialJob,
   type TrialOutcome,
 } from "@hpo/core";
@@ -112,10 +113,12 @@ export async function trainTrial(
     const config = parseTrainConfig(job.params, job.model);
     const data = loadDataset(job.dataset, { dataDirs: options.dataDirs ?? [] });
     checkMetric(job, data);
-    const k = job.cv.folds;
-    const folds = splitFolds(data, job.cv).map((fold, f) =>
-      withInnerSplit(data, job.cv, fold, config.earlyStoppingPatience, f),
+    const range = job.repeatRange ?? repeatRangeOf(job.cv);
+    const first = range.from * job.cv.folds; // fold index of folds[0]
+    const folds = splitFolds(data, job.cv, range).map((fold, f) =>
+      withInnerSplit(data, job.cv, fold, config.earlyStoppingPatience, first + f),
     );
+    const k = folds.length;
     await tf.ready();
     if (tf.getBackend() === "wasm") installWasmKernels();
     const durations = new Array<number>(k).fill(0);
@@ -136,7 +139,7 @@ export async function trainTrial(
         config,
         data.task,
         data.classes.length,
-        group.map((f) => mixSeed(job.seed, "fold", f)),
+        group.map((f) => mixSeed(job.seed, "fold", first + f)),
       );
       packs.push({ trainer, folds: group });
       for (const f of group) durations[f] = prepareMs + (performance.now() - t0) / group.length;
@@ -169,9 +172,9 @@ export async function trainTrial(
           if (wasStopped[j]) continue;
           for (const key of ["loss", "val_loss"]) {
             if (!Number.isFinite(rec[key])) {
-              const fold = p.folds[j] as number;
+              const fold = first + (p.folds[j] as number);
               const reason = `trial ${job.trialId}: ${key === "loss" ? "training" : "validation"} loss is ${rec[key]} at epoch ${epoch} of fold ${fold} (learning_rate ${config.learningRate}, optimizer ${config.optimizer})`;
-              records[fold] = rec;
+              records[fold - first] = rec;
               curve.push({ epoch, folds: records.filter((r) => r !== undefined), value: Number.NaN });
               return {
                 state: "diverged",
@@ -196,13 +199,13 @@ export async function trainTrial(
         return {
           state: "pruned",
           prunedAt: epoch,
-          folds: foldResults(packs, metric, durations, records),
+          folds: foldResults(packs, metric, durations, first, records),
           flags: diagnosticFlags(curve),
         };
       }
       if (packs.every((p) => p.trainer.done)) break;
     }
-    return { state: "completed", folds: foldResults(packs, metric, durations), flags: diagnosticFlags(curve) };
+    return { state: "completed", folds: foldResults(packs, metric, durations, first), flags: diagnosticFlags(curve) };
   } catch (e) {
     const fault = runtimeFaultOf(e);
     if (fault) throw fault; // the worker's, not the trial's: the thread is replaced, the trial retried
@@ -218,11 +221,15 @@ export async function trainTrial(
   }
 }
 
-/** Final fold results in fold order: the given epoch's records (pruned) or each model's final record. */
+/**
+ * Final fold results in fold order: the given epoch's records (pruned) or each model's final
+ * record; `first` is the fold index of the trial's first fold (repeats past the first).
+ */
 function foldResults(
   packs: readonly Pack[],
   metric: string,
   durations: readonly number[],
+  first: number,
   records?: readonly FoldRecord[],
 ): FoldResult[] {
   const out: FoldResult[] = [];
@@ -230,7 +237,7 @@ function foldResults(
     p.folds.forEach((fold, j) => {
       const metrics = records?.[fold] ?? p.trainer.finalRecords[j] ?? {};
       out.push({
-        fold,
+        fold: first + fold,
         score: metrics[metric] as number,
         metrics,
         epochs: p.trainer.epochs[j] as number,

@@ -1,3 +1,4 @@
+import { foldRunsOf } from "@hpo/core";
 import { Command } from "commander";
 import { parsePositiveInt } from "../arg-parsers.ts";
 import { type CliContext, clientFor } from "../context.ts";
@@ -20,7 +21,7 @@ export function submitCommand(ctx: CliContext): Command {
       const sweep = await client.createSweep(text, format);
       ctx.out(sweep.id);
       ctx.err(
-        `submitted sweep "${sweep.name}" (${spec.method}, up to ${expectedTrials(sweep.spec)} trials × ${spec.cv.folds} folds) to ${client.url}`,
+        `submitted sweep "${sweep.name}" (${spec.method}, up to ${expectedTrials(sweep.spec)} trials × ${foldRunsOf(spec.cv)} folds) to ${client.url}`,
       );
       if (opts.watch) await finishWatch(ctx, client, sweep.id, opts.interval);
       else ctx.err(`follow it with: pnpm hpo watch ${sweep.id}`);

@@ -2,7 +2,7 @@ import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core
 import { NO_TRIAL_COUNTS, parseSweepSpec } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "./duration.ts";
-import { formatFold, renderFailures, renderLeaderboard, renderSweepSummary, TIE_MARK } from "./leaderboard.ts";
+import { cvLabel, formatFold, renderFailures, renderLeaderboard, renderSweepSummary, TIE_MARK } from "./leaderboard.ts";
 import { formatParams, formatValue } from "./params.ts";
 import { expectedTrials, progressOf, renderProgress } from "./progress.ts";
 import { rankTrials } from "./ranking.ts";
@@ -117,6 +117,13 @@ describe("the leaderboard's CI column and tie marks", () => {
     ]);
     expect(out).not.toContain("tied with the best");
     expect(out.split("\n").find((l) => l.includes("t0000"))).toMatch(/0\.6000 ± 0\.0100 +│ - /);
+  });
+});
+
+describe("cvLabel", () => {
+  it("names repeated K-fold and its fold count", () => {
+    expect(cvLabel({ folds: 5, stratified: true, seed: 0 })).toBe("5-fold stratified CV");
+    expect(cvLabel({ folds: 5, stratified: false, seed: 0, repeats: 3 })).toBe("3 × 5-fold CV (15 folds per trial)");
   });
 });
 

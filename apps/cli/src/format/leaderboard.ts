@@ -44,7 +44,7 @@ export function renderLeaderboard(
     ...(perKey ? keys : ["params"]),
     `${metric.name} (${metric.goal === "maximize" ? "max" : "min"}) mean ± std`,
     "95% CI",
-    `folds (k=${sweep.spec.cv.folds})`,
+    `folds (${(sweep.spec.cv.repeats ?? 1) > 1 ? `${sweep.spec.cv.repeats} × k=${sweep.spec.cv.folds}` : `k=${sweep.spec.cv.folds}`})`,
     "state",
     "duration",
   ];
@@ -102,7 +102,7 @@ export function renderSweepSummary(sweep: SweepRecord): string {
   const done = c.completed + c.pruned + c.failed + c.diverged + c.cancelled;
   const parts = [
     `sweep ${sweep.id} "${sweep.name}": ${sweep.status}`,
-    `${sweep.spec.method} search on ${sweep.spec.dataset.name ?? sweep.spec.dataset.path ?? "?"}, ${sweep.spec.cv.folds}-fold${sweep.spec.cv.stratified ? " stratified" : ""} CV`,
+    `${sweep.spec.method} search on ${sweep.spec.dataset.name ?? sweep.spec.dataset.path ?? "?"}, ${cvLabel(sweep.spec.cv)}`,
     `${done}/${sweep.proposed} trials finished (${c.completed} completed, ${c.pruned} pruned, ${c.failed + c.diverged} failed, ${c.cancelled} cancelled, ${c.running} running, ${c.queued} queued)`,
   ];
   if (sweep.best) {
@@ -113,6 +113,13 @@ export function renderSweepSummary(sweep: SweepRecord): string {
   const wall = (sweep.finishedAt ?? Date.now()) - sweep.createdAt;
   parts.push(`wall time: ${formatDuration(wall)}${sweep.reason ? ` (${sweep.reason})` : ""}`);
   return parts.join("\n");
+}
+
+/** "5-fold stratified CV", or "3 × 5-fold stratified CV (15 folds per trial)" with cv.repeats. */
+export function cvLabel(cv: SweepRecord["spec"]["cv"]): string {
+  const kfold = `${cv.folds}-fold${cv.stratified ? " stratified" : ""} CV`;
+  const r = cv.repeats ?? 1;
+  return r > 1 ? `${r} × ${kfold} (${r * cv.folds} folds per trial)` : kfold;
 }
 
 /** One line per failed or diverged trial with its error (at most `max`, default 5); "" when none. */
