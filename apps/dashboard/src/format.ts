@@ -22,6 +22,16 @@ export function fmtMeanStd(mean: number | undefined, std: number | undefined): s
 }
 
 /** A small spread (std, sem) at 2 significant digits. */
+/** A confidence interval "[0.9626, 0.9862]" (fmtScore's digits), or "—" without one. */
+export function fmtInterval(low: number | undefined, high: number | undefined): string {
+  return low === undefined || high === undefined ? "—" : `[${fmtScore(low)}, ${fmtScore(high)}]`;
+}
+
+/** A p-value at 2 significant digits ("0.63", "0.00012"), or "—". */
+export function fmtPValue(p: number | undefined): string {
+  return p === undefined || !Number.isFinite(p) ? "—" : String(Number(p.toPrecision(2)));
+}
+
 export function fmtSpread(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return "—";
   if (v === 0) return "0";

@@ -46,4 +46,29 @@ describe("wire → domain", () => {
     } as unknown as TrialRecord;
     expect(toTrialRow(t).foldScores).toEqual([0.4, 0.5]);
   });
+  it("counts R × K fold columns with cv.repeats and keeps each trial's CI and tie", () => {
+    const w = {
+      id: "s1",
+      name: "n",
+      status: "completed",
+      createdAt: 0,
+      proposed: 1,
+      counts: {},
+      spec: { metric: { name: "acc", goal: "maximize" }, budget: { max_trials: 1 }, cv: { folds: 5, repeats: 2 } },
+    } as unknown as SweepRecord;
+    expect(toSweepSummary(w, 0).folds).toBe(10);
+    const t = {
+      id: "t0001",
+      index: 1,
+      state: "completed",
+      params: {},
+      flags: [],
+      folds: [],
+      ciLow: 0.9,
+      ciHigh: 0.95,
+      pBest: 0.4,
+      tied: true,
+    } as unknown as TrialRecord;
+    expect(toTrialRow(t)).toMatchObject({ ciLow: 0.9, ciHigh: 0.95, pBest: 0.4, tied: true });
+  });
 });

@@ -23,7 +23,13 @@ export interface SweepSummary {
   readonly pruned: number;
   /** Failed plus diverged. */
   readonly failed: number;
-  readonly best?: { readonly trialId: string; readonly mean: number; readonly std: number };
+  readonly best?: {
+    readonly trialId: string;
+    readonly mean: number;
+    readonly std: number;
+    readonly ciLow?: number;
+    readonly ciHigh?: number;
+  };
   readonly folds: number;
   readonly paramNames: readonly string[];
   readonly spec: SweepSpec;
@@ -39,6 +45,11 @@ export interface TrialRow {
   readonly mean?: number;
   readonly std?: number;
   readonly sem?: number;
+  /** Corrected 95 % CI of `mean` and the tie with the best (completed trials; docs/statistics.md). */
+  readonly ciLow?: number;
+  readonly ciHigh?: number;
+  readonly pBest?: number;
+  readonly tied?: boolean;
   readonly foldScores: readonly (number | undefined)[];
   readonly flags: readonly string[];
   readonly prunedAt?: number;

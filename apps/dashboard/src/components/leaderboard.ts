@@ -8,7 +8,7 @@ import { ApiError } from "../api/client.ts";
 import { getLeaderboard } from "../api/trials.ts";
 import type { LeaderboardPage, LeaderboardQuery, SortDir, TrialRow } from "../api/types.ts";
 import { type Child, el, replace } from "../dom.ts";
-import { fmtDuration, fmtInt, fmtMeanStd, fmtParam, fmtScore, fmtSpread } from "../format.ts";
+import { fmtDuration, fmtInt, fmtInterval, fmtMeanStd, fmtParam, fmtPValue, fmtScore, fmtSpread } from "../format.ts";
 import { flagChip, stateBadge } from "./badges.ts";
 
 const ROW_H = 30;
@@ -63,6 +63,18 @@ function columns(o: LeaderboardOptions): Column[] {
       width: 180,
       cls: "num strong",
       render: (r) => fmtMeanStd(r.mean, r.std),
+    },
+    {
+      label: "95% CI",
+      width: 170,
+      cls: "num",
+      render: (r) =>
+        el(
+          "span",
+          { title: r.tied ? `tied with the best (p = ${fmtPValue(r.pBest)}): not distinguishable at α = 0.05` : "" },
+          fmtInterval(r.ciLow, r.ciHigh),
+          ...(r.tied ? [el("span", { class: "tie-mark" }, " ≈")] : []),
+        ),
     },
     { label: "std", sort: "std", width: 70, cls: "num", render: (r) => fmtSpread(r.std) },
     { label: "sem", sort: "sem", width: 70, cls: "num", render: (r) => fmtSpread(r.sem) },

@@ -117,6 +117,25 @@ describe("K-fold spread", () => {
     for (const [i, v] of [0.7, 0.75, 0.8, 0.85, 0.9].entries()) expect(box[i]).toBeCloseTo(v, 9);
     expect(o.series[1].data).toHaveLength(6);
   });
+
+  it("draws each trial's corrected 95% CI as a bar around its mean, tied trials in the tie colour", () => {
+    const best = { ...row("t0001", [0.9, 0.7, 0.8]), ciLow: 0.62, ciHigh: 0.98, pBest: 1, tied: true };
+    const worse = { ...row("t0002", [0.6, 0.6, 0.9]), ciLow: 0.41, ciHigh: 0.99, pBest: 0.01, tied: false };
+    const running = row("t0003", [0.5]);
+    const o = kfoldOption([best, worse, { ...running, mean: undefined }], "acc");
+    const ci = o.series.find((s: { name: string }) => s.name === "95% CI");
+    const [a, b, c] = ci.data as { value: number[]; itemStyle: { color?: string } }[];
+    expect(a?.value.map((v) => Number(v.toFixed(9)))).toEqual([0.62, 0.62, 0.8, 0.98, 0.98]);
+    expect(b?.value[0]).toBe(0.41);
+    expect(b?.value[4]).toBe(0.99);
+    expect(a?.itemStyle.color).toBeDefined();
+    expect(b?.itemStyle.color).toBeUndefined();
+    expect(c).toEqual([]);
+    expect(o.legend.data).toContain("95% CI");
+    const tip = o.tooltip.formatter({ seriesName: "95% CI", dataIndex: 1, data: b });
+    expect(tip).toContain("[0.4100, 0.9900]");
+    expect(tip).toContain("no (p = 0.01)");
+  });
 });
 
 describe("learning curves and gradient norms", () => {

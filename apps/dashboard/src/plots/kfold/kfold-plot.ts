@@ -1,9 +1,11 @@
 /**
  * K-fold spread of the top configs: a box per trial over its fold scores, the individual folds as
- * points and the mean as a diamond, so a "best" trial that won by one lucky fold stands out.
+ * points, the mean as a diamond and, beside the box, the corrected 95 % CI of the mean as a bar
+ * (docs/statistics.md), so a "best" trial that won by one lucky fold stands out, and so do the
+ * trials tied with it (their bars are drawn in the tie colour).
  */
 import type { TrialRow } from "../../api/types.ts";
-import { fmtMeanStd, fmtScore, fmtSpread } from "../../format.ts";
+import { fmtInterval, fmtMeanStd, fmtPValue, fmtScore, fmtSpread } from "../../format.ts";
 import type { ChartOption } from "../chart.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
@@ -30,7 +32,7 @@ export function kfoldOption(top: readonly TrialRow[], metricName: string): Chart
   );
   return {
     grid: { left: 56, right: 16, top: 30, bottom: 48 },
-    legend: { top: 0, right: 8, data: ["folds", "mean"] },
+    legend: { top: 0, right: 8, data: ["folds", "mean", "95% CI"] },
     tooltip: {
       ...TOOLTIP_BASE,
       trigger: "item",
@@ -39,6 +41,8 @@ export function kfoldOption(top: readonly TrialRow[], metricName: string): Chart
         if (!t) return "";
         return tooltipHtml(`trial ${t.id}`, [
           ["mean ± std", fmtMeanStd(t.mean, t.std)],
+          ["95% CI", fmtInterval(t.ciLow, t.ciHigh)],
+          ["tied with best", t.tied === undefined ? "—" : `${t.tied ? "yes" : "no"} (p = ${fmtPValue(t.pBest)})`],
           ["sem", fmtSpread(t.sem)],
           ["folds", t.foldScores.map((v) => fmtScore(v)).join(", ")],
         ]);
@@ -56,6 +60,21 @@ export function kfoldOption(top: readonly TrialRow[], metricName: string): Chart
         symbolSize: 11,
         itemStyle: { color: "#1b2b7a" },
         data: top.map((t, i) => [i, t.mean ?? null]),
+      },
+      {
+        // a thin box from ciLow to ciHigh with the mean as its middle line: an error bar
+        name: "95% CI",
+        type: "boxplot",
+        boxWidth: [3, 5],
+        itemStyle: { color: "#1b2b7a", borderColor: "#1b2b7a" },
+        data: top.map((t) =>
+          t.ciLow === undefined || t.ciHigh === undefined || t.mean === undefined
+            ? []
+            : {
+                value: [t.ciLow, t.ciLow, t.mean, t.ciHigh, t.ciHigh],
+                itemStyle: t.tied ? { color: "#17a673", borderColor: "#17a673" } : {},
+              },
+        ),
       },
     ],
   };
