@@ -271,7 +271,7 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     expect(await page.inputValue("input.token")).toBe(TOKEN);
     const issue = await page.locator("[data-testid=submit-result] li").first().textContent();
     expect(issue).toContain(XSS);
-    expect(issue).toContain("is not a known parameter");
+    expect(issue).toContain("is not a parameter of the built-in trainer");
     expect(await page.locator("[data-testid=submit-result] img").count()).toBe(0);
     await s.screenshot("dashboard-submit-invalid");
 

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { didYouMean } from "./did-you-mean.ts";
 import type { Issue } from "./errors.ts";
 
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/gu;
@@ -106,9 +107,16 @@ export function fromZodIssue(
         { path: at, message: `must be one of ${issue.values.map((v) => show(v)).join(" | ")}, got ${show(input)}` },
       ];
     case "unrecognized_keys": {
+      // Each key with its closest known one; the list of known keys once, after the last.
       const allowed = Object.hasOwn(known, at) ? known[at] : undefined;
-      const hint = allowed ? ` (known keys: ${allowed.join(", ")})` : "";
-      return issue.keys.map((key) => ({ path: joinPath([...path, key]), message: `is not a known key${hint}` }));
+      return issue.keys.map((key, i) => {
+        const guess = allowed && didYouMean(key, allowed);
+        const list = allowed && i === issue.keys.length - 1 ? ` (known keys: ${allowed.join(", ")})` : "";
+        return {
+          path: joinPath([...path, key]),
+          message: `is not a known key${guess ? `; did you mean "${guess}"?` : ""}${list}`,
+        };
+      });
     }
     case "invalid_format":
       return [{ path: at, message: `${issue.message}, got ${show(input)}` }];

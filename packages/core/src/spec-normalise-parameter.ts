@@ -1,4 +1,5 @@
 import type { Issue } from "./errors.ts";
+import { canonicalChoice } from "./param-aliases.ts";
 import { allowedKeys, valueKey } from "./samplers/active-params.ts";
 import { checkProbabilities, numericDistribution, type RawDistribution, supportProblem } from "./spec-distributions.ts";
 import { joinPath, show } from "./spec-issues.ts";
@@ -35,9 +36,9 @@ export function checkValue(kind: ParameterKind, v: ParamValue): string | undefin
     case "bool":
       return typeof v === "boolean" ? undefined : `must be true or false, got ${show(v)}`;
     case "enum":
-      return typeof v === "string" && kind.choices.includes(v)
+      return typeof v === "string" && kind.choices.includes(canonicalChoice(v))
         ? undefined
-        : `must be one of ${kind.choices.join(" | ")}, got ${show(v)}`;
+        : `must be one of ${kind.choices.join(" | ")} (any case), got ${show(v)}`;
     case "layers": {
       const ok =
         Array.isArray(v) &&

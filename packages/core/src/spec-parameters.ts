@@ -86,6 +86,22 @@ export const KNOWN_PARAMETERS: Readonly<Record<string, KnownParameter>> = {
     doc: "Epochs of this trial (integer >= 1; default budget.max_epochs).",
     kind: { type: "int", min: 1, max: 100000 },
   },
+  // Other spellings (param-aliases.ts): trials keep the name written, the trainer reads the canonical one.
+  lr: { doc: "learning_rate, as W&B examples write it.", kind: positive },
+  learn_rate: { doc: "learning_rate, as W&B examples write it.", kind: positive },
+  num_epochs: { doc: "epochs, as W&B examples write it.", kind: { type: "int", min: 1, max: 100000 } },
+  weight_init: {
+    doc: `initializer (${INITIALIZERS.join(" | ")}; xavier means glorot).`,
+    kind: { type: "enum", choices: INITIALIZERS },
+  },
+  hidden_size: {
+    doc: "Units of every hidden layer (with num_layers: hidden = [hidden_size] × num_layers; 1..4096).",
+    kind: { type: "int", min: 1, max: 4096 },
+  },
+  num_layers: {
+    doc: "Hidden layers of hidden_size units each (0..32; default 1).",
+    kind: { type: "int", min: 0, max: 32 },
+  },
 };
 
 /**

@@ -228,9 +228,9 @@ describe("parseSweepSpec: invalid sweeps name the path", () => {
     ],
     [
       "unknown parameter",
-      { ...base, parameters: { lr: { value: 0.1 } } },
-      "parameters.lr",
-      /not a known parameter; known parameters: learning_rate, batch_size/,
+      { ...base, parameters: { learning_rte: { value: 0.1 } } },
+      "parameters.learning_rte",
+      /is not a parameter of the built-in trainer; did you mean "learning_rate"\?/,
     ],
     [
       "unknown optimizer",
@@ -416,12 +416,13 @@ describe("parseSweepSpec: invalid sweeps name the path", () => {
       dataset: "iris",
       cv: { folds: 0 },
       budget: { max_epochs: -1 },
-      parameters: { dropout: { value: 2 }, lr: { value: 1 } },
+      parameters: { dropout: { value: 2 }, lrate: { value: 1 } },
     });
     expect(issuePaths(e)).toEqual(
-      expect.arrayContaining(["cv.folds", "budget.max_epochs", "parameters.dropout.value", "parameters.lr"]),
+      expect.arrayContaining(["cv.folds", "budget.max_epochs", "parameters.dropout.value", "parameters.lrate"]),
     );
-    expect(e.message.split("\n")).toHaveLength(4);
+    // The four problems, plus the one line listing the parameters the built-in trainer reads.
+    expect(e.message.split("\n")).toHaveLength(5);
   });
 
   it("refuses a cycle of conditions", () => {

@@ -1,6 +1,8 @@
 import { parseDocument } from "yaml";
+import { didYouMean } from "./did-you-mean.ts";
 import { HpoError, type Issue } from "./errors.ts";
 import { MAX_CV_FOLD_RUNS } from "./kfold.ts";
+import { canonicalName } from "./param-aliases.ts";
 import { controllingParams } from "./samplers/active-params.ts";
 import { gridSpace } from "./samplers/grid-space.ts";
 import { supportSize } from "./samplers/sample-distribution.ts";
@@ -17,7 +19,7 @@ import {
   KNOWN_PARAMETERS,
   METRICS,
 } from "./spec-parameters.ts";
-import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema } from "./spec-schema.ts";
+import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema, TOP_LEVEL_KEYS } from "./spec-schema.ts";
 import { checkWandbKeys } from "./spec-wandb-keys.ts";
 import type { BudgetSpec, CvSpec, MetricSpec, ModelSpec, ParameterSpec, SearchMethod, SweepSpec } from "./types.ts";
 
@@ -109,7 +111,8 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     : undefined;
 
   if (parameters && method === "grid") checkGrid(parameters, issues);
-  if (!data || !parameters || !method || issues.length > 0) fail(displayName, issues);
+  // Every problem in one pass: the checks below need only the top-level shape, not the parameters.
+  if (!data || !method) fail(displayName, issues);
 
   const runCap = checkWandbKeys(data, issues, warnings);
   const dataset = normaliseDataset(data.dataset, issues);
@@ -171,7 +174,7 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
         path: `metric.${key}`,
         message: `is ignored: hpo's TPE learns only from finished trials and counts running ones as bad`,
       });
-  if (issues.length > 0) fail(displayName, issues);
+  if (issues.length > 0 || !parameters) fail(displayName, issues);
 
   const spec: SweepSpec = {
     name: data.name ?? `${dataset.name ?? "csv"}-${method}`,
@@ -261,16 +264,29 @@ function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Reco
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // reported by the shape schema
   const out: Record<string, ParameterSpec> = {};
   let ok = true;
+  const unknown: string[] = [];
+  const byCanonical = new Map<string, string>();
   for (const [name, entry] of Object.entries(raw)) {
     const path = ["parameters", name];
     if (!isKnownParameter(name)) {
+      const guess = didYouMean(name, KNOWN_PARAMETER_NAMES);
       issues.push({
         path: joinPath(path),
-        message: `is not a known parameter; known parameters: ${KNOWN_PARAMETER_NAMES.join(", ")}`,
+        message: `is not a parameter of the built-in trainer${guess ? `; did you mean "${guess}"?` : ""}`,
       });
+      unknown.push(name);
       ok = false;
       continue;
     }
+    const canonical = canonicalName(name);
+    const twin = byCanonical.get(canonical);
+    // hidden_size and num_layers together make `hidden`; any other pair read as one name clashes.
+    const together = canonical === "hidden" && twin !== undefined && twin !== "hidden" && name !== "hidden";
+    if (twin !== undefined && !together) {
+      issues.push({ path: joinPath(path), message: `and ${twin} are both read as ${canonical}; keep one` });
+      ok = false;
+    }
+    if (twin === undefined) byCanonical.set(canonical, name);
     const parsed = parameterSchemaFor(entry).safeParse(entry, { reportInput: true });
     if (!parsed.success) {
       for (const zi of parsed.error.issues) issues.push(...fromZodIssue(zi, path));
@@ -287,10 +303,21 @@ function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Reco
     if (spec) Object.defineProperty(out, name, { value: spec, enumerable: true, writable: true, configurable: true });
     else ok = false;
   }
+  if (unknown.length > 0) issues.push({ path: "parameters", message: knownParametersHint() });
   if (!ok) return undefined;
   const before = issues.length;
   checkConditions(out, issues);
   return issues.length === before ? out : undefined;
+}
+
+/** The one line listing what the built-in trainer reads, after the unknown names. */
+function knownParametersHint(): string {
+  const names = KNOWN_PARAMETER_NAMES.filter((n) => canonicalName(n) === n);
+  const aliases = KNOWN_PARAMETER_NAMES.filter((n) => canonicalName(n) !== n);
+  const program = (TOP_LEVEL_KEYS as readonly string[]).includes("program")
+    ? "; a sweep with `program:` runs your own script and may name any parameter"
+    : "";
+  return `the built-in trainer reads: ${names.join(", ")} (also written ${aliases.join(", ")})${program}`;
 }
 
 function checkGrid(parameters: Readonly<Record<string, ParameterSpec>>, issues: Issue[]): void {

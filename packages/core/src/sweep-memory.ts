@@ -1,5 +1,6 @@
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
 import { HpoError } from "./errors.ts";
+import { canonicalName } from "./param-aliases.ts";
 import { supportOf } from "./spec-distributions.ts";
 import {
   estimateJobMemory,
@@ -49,11 +50,20 @@ export function largestTrial(
   spec: SweepSpec,
   data: DatasetShape | undefined = datasetShapeOf(spec.dataset),
 ): LargestTrial {
-  const dist = (name: string) => candidates(spec.parameters[name]?.distribution);
-  const hiddens = dist("hidden") ?? [spec.model.hidden];
-  const optimizers = dist("optimizer") ?? ["adam"];
+  // A parameter by its name or any alias of it (lr, num_epochs, …): the trainer reads them alike.
+  const dist = (name: string) => {
+    const written = Object.keys(spec.parameters).find((n) => canonicalName(n) === name && n !== "num_layers");
+    return candidates(written === undefined ? undefined : spec.parameters[written]?.distribution);
+  };
   const top = (name: string, fallback: number) =>
     Math.max(...(dist(name) ?? [fallback]).map((v) => (typeof v === "number" ? v : Number(v) || fallback)));
+  const stacked = spec.parameters.hidden_size || spec.parameters.num_layers;
+  const topOf = (name: string, fallback: number) =>
+    Math.max(...(candidates(spec.parameters[name]?.distribution) ?? [fallback]).map((v) => Number(v) || 0));
+  const hiddens = stacked
+    ? [Array.from({ length: topOf("num_layers", 1) }, () => topOf("hidden_size", spec.model.hidden[0] ?? 64))]
+    : (dist("hidden") ?? [spec.model.hidden]);
+  const optimizers = dist("optimizer") ?? ["adam"];
   const on = (name: string) => (dist(name) ?? [false]).some(isOn);
   const fixed: Record<string, ParamValue> = { batch_size: top("batch_size", 32) };
   if (on("batch_norm")) fixed.batch_norm = true;

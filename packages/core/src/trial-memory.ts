@@ -15,6 +15,7 @@
  * A model kind plugs in through `ModelFootprint` (`mlpFootprint` for the built-in MLP).
  */
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
+import { trainerParams } from "./param-aliases.ts";
 import type { TrialJob } from "./types.ts";
 
 /** Largest wasm32 heap, in bytes (65,535 pages of 64 KiB): the tfjs wasm backend's hard limit. */
@@ -200,7 +201,7 @@ export function mlpTrialShape(
   job: Pick<TrialJob, "params" | "model" | "cv" | "dataset" | "repeatRange">,
   data: DatasetShape | undefined = datasetShapeOf(job.dataset),
 ): TrialMemoryShape {
-  const p = job.params;
+  const p = trainerParams(job.params, job.model);
   const hidden = layersOf(p.hidden ?? job.model.hidden) ?? [];
   const options: MlpOptions = { batchNorm: isOn(p.batch_norm), dropout: num(p.dropout, 0) > 0 };
   return {

@@ -30,9 +30,31 @@ describe("parseTrainConfig", () => {
     expect(parseTrainConfig({ hidden: "[]" }, model).hidden).toEqual([]);
   });
 
+  it("reads the common other spellings: lr, num_epochs, hidden_size × num_layers, Adam, xavier", () => {
+    const c = parseTrainConfig(
+      {
+        lr: 0.05,
+        num_epochs: 7,
+        hidden_size: 32,
+        num_layers: 3,
+        optimizer: "Adam",
+        activation: "ReLU",
+        weight_init: "xavier",
+      },
+      model,
+    );
+    expect(c.learningRate).toBe(0.05);
+    expect(c.epochs).toBe(7);
+    expect(c.hidden).toEqual([32, 32, 32]);
+    expect(c.optimizer).toBe("adam");
+    expect(c.activation).toBe("relu");
+    expect(c.initializer).toBe("glorot");
+    expect(parseTrainConfig({ learn_rate: 0.2, num_layers: 2 }, { ...model, hidden: [16] }).hidden).toEqual([16, 16]);
+  });
+
   it("refuses unknown names listing the known ones, and bad values naming the parameter", () => {
-    expect(() => parseTrainConfig({ lr: 0.1 }, model)).toThrow(
-      `unknown trial parameter "lr"; known: ${TRAINER_PARAMS.join(", ")}`,
+    expect(() => parseTrainConfig({ lrate: 0.1 }, model)).toThrow(
+      `unknown trial parameter "lrate"; known: ${TRAINER_PARAMS.join(", ")}`,
     );
     expect(() => parseTrainConfig({ dropout: 1 }, model)).toThrow(
       'trial parameter "dropout": expected a number in [0, 1), got 1',

@@ -1,4 +1,4 @@
-import { HpoError, type ModelSpec, type Params, type ParamValue } from "@hpo/core";
+import { HpoError, type ModelSpec, type Params, type ParamValue, trainerParams } from "@hpo/core";
 
 export const OPTIMIZERS = ["sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "adamax"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -133,10 +133,12 @@ function layerSizes(v: ParamValue, name: string): number[] {
 
 /**
  * Checks a trial's params and fills in defaults. `model.hidden` / `model.activation` are the
- * defaults of `hidden` / `activation`.
+ * defaults of `hidden` / `activation`. Params may use the aliases of @hpo/core's param-aliases.ts.
  * @throws HpoError("INVALID_SPEC") for unknown names (listing the known ones) and bad values.
  */
-export function parseTrainConfig(params: Params, model: ModelSpec): TrainConfig {
+export function parseTrainConfig(written: Params, model: ModelSpec): TrainConfig {
+  // Other spellings (lr, num_epochs, hidden_size + num_layers, Adam, xavier…) under the names read here.
+  const params = trainerParams(written, model);
   const unknown = Object.keys(params).filter((k) => !(TRAINER_PARAMS as readonly string[]).includes(k));
   if (unknown.length > 0) {
     throw new HpoError(
