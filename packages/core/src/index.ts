@@ -6,6 +6,7 @@ export * from "./errors.ts";
 export * from "./holdout.ts";
 export * from "./kfold.ts";
 export * from "./module-thread.ts";
+export * from "./nested-params.ts";
 export * from "./param-aliases.ts";
 export * from "./pruners/index.ts";
 export * from "./rng.ts";

@@ -55,7 +55,7 @@ export function checkValue(kind: ParameterKind, v: ParamValue): string | undefin
  * Turns a parsed parameter entry into a tagged Distribution after checking it against the
  * parameter's kind (types, ranges, bounds; `kind` undefined: a program's own parameter, any
  * value). Repeated `values` are kept, as W&B does (they weigh more in random search). Pushes
- * issues and returns undefined when invalid.
+ * issues (at `at`, the entry's path as written) and returns undefined when invalid.
  */
 export function normaliseParameter(
   name: string,
@@ -63,8 +63,8 @@ export function normaliseParameter(
   kind: ParameterKind | undefined,
   issues: Issue[],
   warnings: Issue[] = [],
+  at = `parameters.${name}`,
 ): ParameterSpec | undefined {
-  const at = `parameters.${name}`;
   const before = issues.length;
   let distribution: Distribution;
   if ("value" in raw) {

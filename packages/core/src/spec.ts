@@ -2,6 +2,7 @@ import { parseDocument } from "yaml";
 import { didYouMean } from "./did-you-mean.ts";
 import { HpoError, type Issue } from "./errors.ts";
 import { MAX_CV_FOLD_RUNS } from "./kfold.ts";
+import { flattenParameters } from "./nested-params.ts";
 import { canonicalName } from "./param-aliases.ts";
 import { controllingParams } from "./samplers/active-params.ts";
 import { gridSpace } from "./samplers/grid-space.ts";
@@ -266,8 +267,10 @@ function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Reco
   let ok = true;
   const unknown: string[] = [];
   const byCanonical = new Map<string, string>();
-  for (const [name, entry] of Object.entries(raw)) {
-    const path = ["parameters", name];
+  for (const { name, entry, path: group } of flattenParameters(raw as Record<string, unknown>, issues)) {
+    const path = group
+      ? ["parameters", ...group.flatMap((k, i) => (i === 0 ? [k] : ["parameters", k]))]
+      : ["parameters", name];
     if (!isKnownParameter(name)) {
       const guess = didYouMean(name, KNOWN_PARAMETER_NAMES);
       issues.push({
@@ -299,8 +302,15 @@ function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Reco
       KNOWN_PARAMETERS[name]!.kind,
       issues,
       warnings,
+      joinPath(path),
     );
-    if (spec) Object.defineProperty(out, name, { value: spec, enumerable: true, writable: true, configurable: true });
+    if (spec)
+      Object.defineProperty(out, name, {
+        value: group ? { ...spec, path: group } : spec,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else ok = false;
   }
   if (unknown.length > 0) issues.push({ path: "parameters", message: knownParametersHint() });

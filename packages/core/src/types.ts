@@ -44,6 +44,11 @@ export interface ParameterSpec {
   readonly distribution: Distribution;
   /** e.g. `{ optimizer: ["momentum"] }`: sampled only when optimizer is momentum. */
   readonly when?: Readonly<Record<string, readonly ParamValue[]>>;
+  /**
+   * For a parameter inside a W&B group (`parameters: { opt: { parameters: { lr: … } } }`), its
+   * key path (["opt", "lr"]); the parameter's name is the dotted path ("opt.lr"). See nested-params.ts.
+   */
+  readonly path?: readonly string[];
 }
 
 export type Goal = "maximize" | "minimize";
