@@ -22,14 +22,18 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Per app: its entry points under src/ (output: dist/<name>.js), and what else dist/ needs. */
 const APPS = {
-  cli: { entries: ["bin.ts"] },
+  // `hpo predict` loads TensorFlow.js with import(): a chunk of its own (splitting), so other commands start without it
+  cli: { entries: ["bin.ts"], splitting: true, assets: wasmFiles },
   coordinator: {
     entries: [
       "main.ts",
       "dataset-check-thread.ts",
+      "refit-thread.ts",
       "dashboard/scan-thread.ts",
       "dashboard/importance/importance-thread.ts",
     ],
+    // the refit thread trains on the wasm backend too
+    assets: wasmFiles,
   },
   worker: { entries: ["main.ts", "training-thread.ts"], assets: wasmFiles },
 };
@@ -62,6 +66,7 @@ async function buildApp(name, out) {
     entryPoints: app.entries.map((e) => join(dir, "src", e)),
     outdir,
     entryNames: "[name]",
+    splitting: app.splitting ?? false,
     bundle: true,
     platform: "node",
     format: "esm",

@@ -1,5 +1,6 @@
 import type { ApiErrorBody, EpochReport, Page, SweepRecord, TrialLogLine, TrialRecord, TrialState } from "@hpo/core";
 import { ERROR_STATUS, type ErrorCode, HpoError } from "@hpo/core";
+import type { ExportFiles } from "@hpo/trainer/export-files";
 import { printable } from "./format/printable.ts";
 
 /** Options of `ApiClient`. */
@@ -13,6 +14,9 @@ export interface ApiClientOptions {
   /** Injected for tests; default: the global fetch. */
   readonly fetch?: typeof fetch;
 }
+
+/** How long an export may take: a refit trains one config on the coordinator first. */
+const EXPORT_TIMEOUT_MS = 30 * 60_000;
 
 /** Query of `listTrials`. */
 export interface TrialQuery {
@@ -126,7 +130,27 @@ export class ApiClient {
     );
   }
 
-  private async request<T>(method: string, path: string, body?: string, contentType?: string): Promise<T> {
+  /**
+   * `POST /api/sweeps/:id/export`: the files of trial `trial` (default: the sweep's best) refit on
+   * every row outside the test split. Waits up to 30 minutes (the coordinator may refit first).
+   */
+  exportModel(id: string, trial?: string): Promise<ExportFiles> {
+    return this.request(
+      "POST",
+      `/api/sweeps/${encodeURIComponent(id)}/export`,
+      JSON.stringify(trial === undefined ? {} : { trial }),
+      "application/json",
+      EXPORT_TIMEOUT_MS,
+    );
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (contentType) headers["content-type"] = contentType;
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -136,7 +160,7 @@ export class ApiClient {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
       throw new HpoError(

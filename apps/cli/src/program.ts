@@ -1,10 +1,13 @@
+import { HPO_VERSION } from "@hpo/core";
 import { Command } from "commander";
 import { cancelCommand } from "./commands/cancel.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { exportCommand } from "./commands/export.ts";
 import { extendCommand } from "./commands/extend.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { lsCommand } from "./commands/ls.ts";
+import { predictCommand } from "./commands/predict.ts";
 import { resumeCommand } from "./commands/resume.ts";
 import { statusCommand } from "./commands/status.ts";
 import { submitCommand } from "./commands/submit.ts";
@@ -16,7 +19,7 @@ import type { CliContext } from "./context.ts";
 export function createProgram(ctx: CliContext): Command {
   const program = new Command("hpo")
     .description("distributed hyperparameter search with K-fold cross-validation")
-    .version("0.1.0")
+    .version(HPO_VERSION)
     .option("--url <url>", "coordinator URL (default: HPO_URL, .hpo/config.json, http://127.0.0.1:8080)")
     .option("--token <token>", "API token (default: HPO_TOKEN, .hpo/config.json, .hpo/token)")
     .showHelpAfterError("(run with --help for usage)")
@@ -30,6 +33,8 @@ export function createProgram(ctx: CliContext): Command {
     cancelCommand(ctx),
     resumeCommand(ctx),
     extendCommand(ctx),
+    exportCommand(ctx),
+    predictCommand(ctx),
     upCommand(ctx),
     demoCommand(ctx),
     completionCommand(ctx),

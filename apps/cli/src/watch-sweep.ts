@@ -17,7 +17,7 @@ export interface WatchOptions {
 }
 
 /**
- * Polls a sweep every `intervalMs` until it ends or `signal` aborts, calling `onPoll` with each
+ * Polls a sweep every `intervalMs` until it ends (and its winner's test score, if pending, is in) or `signal` aborts, calling `onPoll` with each
  * snapshot (`unreachable`: the coordinator did not answer this time; the snapshot is the last one
  * seen). Survives a coordinator restart (retries while unreachable up to `unreachableMs`).
  * Resolves with the last snapshot; throws HpoError from the API, UNAVAILABLE when the coordinator
@@ -44,7 +44,8 @@ export async function followSweep(
     }
     if (sweep) {
       await onPoll(sweep, unreachableSince !== undefined);
-      if (sweep.status !== "running") break;
+      // a completed sweep's winner is still being scored on the test split: its score comes next
+      if (sweep.status !== "running" && sweep.test?.state !== "pending") break;
     }
     if (options.signal?.aborted) break;
     await sleep(intervalMs, options.signal);

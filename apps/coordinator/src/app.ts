@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { eventTicket, refuseCrossSite, requireToken, ticketKey } from "./auth.ts";
 import type { DatasetChecker } from "./dataset-check.ts";
 import { errorMiddleware, notFound } from "./errors-middleware.ts";
+import type { Refitter } from "./refits.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { YAML_TYPES } from "./sweep-body.ts";
 import { type RouterScheduler, sweepsRouter, type TrialMemoryLimit } from "./sweeps-router.ts";
@@ -21,6 +22,8 @@ export interface AppMetrics {
 export interface AppDeps {
   readonly store: Store;
   readonly scheduler: RouterScheduler;
+  /** Refits for `POST /api/sweeps/:id/export` (createRefitter); without it that route answers 503. */
+  readonly refits?: Pick<Refitter, "exportFiles">;
   readonly logger: Logger;
   /** The all-scopes token (HPO_TOKEN): when set, mutating routes need `Authorization: Bearer <token>`. */
   readonly token?: string;
@@ -86,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
     "/sweeps",
     sweepsRouter(deps.store, deps.scheduler, {
       ...(deps.datasets && { datasets: deps.datasets }),
+      ...(deps.refits && { refits: deps.refits }),
       logger: deps.logger,
       ...(deps.trialMemory && { trialMemory: deps.trialMemory }),
     }),

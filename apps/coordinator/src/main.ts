@@ -10,7 +10,8 @@
  * folder where `hpo up` once ran does not turn on auth behind its back. Refuses to start (exit 1)
  * on a non-loopback HPO_HOST without a token. HPO_TRIAL_MEMORY_MB: memory one trial may need
  * (default: the smaller of the wasm heap, 4 GB, and half this machine's memory); sweeps whose
- * largest trial needs more are refused.
+ * largest trial needs more are refused. HPO_BACKEND: the TensorFlow.js backend of the refits (a sweep
+ * winner's test score, exports; default auto), as the workers read it.
  */
 import type { AddressInfo } from "node:net";
 import { totalmem } from "node:os";
@@ -18,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { WASM_HEAP_BYTES } from "@hpo/core";
 import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
 import { createStore, redactRedisUrl, redisOptionsOf, TRIALS_QUEUE } from "@hpo/store";
+import type { BackendPreference } from "@hpo/trainer";
 import { Queue } from "bullmq";
 import { createApp } from "./app.ts";
 import { type ApiTokens, bindRefusal, loadToken, tokensProblem } from "./auth.ts";
@@ -25,6 +27,7 @@ import { createDashboard } from "./dashboard/index.ts";
 import { createDatasetChecker } from "./dataset-check.ts";
 import { createLogger } from "./logger.ts";
 import { createCoreProposer } from "./proposer.ts";
+import { createRefitter } from "./refits.ts";
 import { createScheduler } from "./scheduler.ts";
 
 const logger = createLogger("coordinator", process.env.LOG_LEVEL);
@@ -82,13 +85,29 @@ const metrics = createCoordinatorMetrics(registry, {
     },
   },
 });
-const scheduler = createScheduler({ store, redisUrl, prefix, logger, propose: createCoreProposer(), mode, metrics });
+const backend = (process.env.HPO_BACKEND || "auto") as BackendPreference;
+const refits = createRefitter({ store, logger, dataDirs, backend });
+const scheduler = createScheduler({
+  store,
+  redisUrl,
+  prefix,
+  logger,
+  propose: createCoreProposer(),
+  mode,
+  metrics,
+  // noop trials train nothing: there is nothing to refit
+  ...(mode === "tfjs" && {
+    beforeCompleted: refits.markPending,
+    onCompleted: (sweepId: string) => void refits.scoreWinner(sweepId),
+  }),
+});
 const dashboard = createDashboard({ store, staticDir, redisUrl });
 const datasets = createDatasetChecker(dataDirs);
 const app = createApp({
   store,
   datasets,
   scheduler,
+  refits,
   logger,
   ...(token && { token }),
   ...(submitToken && { submitToken }),
@@ -101,6 +120,7 @@ const app = createApp({
 });
 
 await scheduler.start();
+if (mode === "tfjs") void refits.resumePending();
 const server = app.listen(port, host, () => {
   const { port: bound } = server.address() as AddressInfo;
   logger.info(
@@ -134,6 +154,7 @@ const stop = async (signal: string) => {
   await dashboard.close();
   await datasets.close();
   await scheduler.close();
+  await refits.close();
   await metricsQueue.close();
   await store.close();
   logger.info("coordinator stopped");

@@ -31,6 +31,13 @@ export interface SchedulerOptions {
   /** Training mode written into every job. Default "tfjs". */
   readonly mode?: TrialMode;
   readonly metrics?: SchedulerMetrics;
+  /**
+   * Awaited just before a sweep moves to `completed` (Refitter.markPending: its test score shows as
+   * pending from the first read that sees the sweep completed). Errors are logged, not fatal.
+   */
+  readonly beforeCompleted?: (sweep: SweepRecord) => Promise<void>;
+  /** Called once each time a sweep moves to `completed` (the winner's test refit: Refitter.scoreWinner). */
+  readonly onCompleted?: (sweepId: string) => void;
 }
 
 /**
@@ -82,6 +89,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let unsubscribeFinished: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+
+  const beforeCompleted = async (sweep: SweepRecord): Promise<void> => {
+    try {
+      await options.beforeCompleted?.(sweep);
+    } catch (err) {
+      logger.warn({ err, sweepId: sweep.id }, "scheduler: the step before completing a sweep failed");
+    }
+  };
 
   /** Per sweep: the pass in progress and whether another one was asked for meanwhile. */
   const passes = new Map<string, { running: Promise<void>; again: boolean; full: boolean; exclusive?: true }>();
@@ -244,9 +259,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const why = example?.error ? `; e.g. ${example.id}: ${example.error}` : "";
       stop = `no trial produced a result (${counts.failed} failed, ${counts.diverged} diverged, ${counts.cancelled} cancelled)${why}`;
     }
+    if (!failed) await beforeCompleted(sweep);
     if (await store.setSweepStatus(sweepId, failed ? "failed" : "completed", stop)) {
       logger.info({ sweepId, reason: stop, best: sweep.best }, `scheduler: sweep ${failed ? "failed" : "completed"}`);
       metrics?.sweepEnded(sweepId);
+      if (!failed) options.onCompleted?.(sweepId);
     }
   }
 
@@ -266,9 +283,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   /** Ends a running sweep before its trials in flight finish: they are cancelled like on a user cancel. */
   async function endNow(sweep: SweepRecord, reason: string): Promise<void> {
     const failed = sweep.counts.completed + sweep.counts.pruned === 0;
+    if (!failed) await beforeCompleted(sweep);
     if (await store.setSweepStatus(sweep.id, failed ? "failed" : "completed", reason)) {
       logger.info({ sweepId: sweep.id, reason, best: sweep.best }, "scheduler: sweep stopped by its budget");
       metrics?.sweepEnded(sweep.id);
+      if (!failed) options.onCompleted?.(sweep.id);
     }
     await store.publishCancel(sweep.id);
     await drain(sweep.id);

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { DatasetChecker } from "./dataset-check.ts";
 import { extendBody } from "./extend-body.ts";
 import { pageQuery, trialQuery } from "./query.ts";
+import type { Refitter } from "./refits.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { sweepSpecOf } from "./sweep-body.ts";
 import { sweepIdParam } from "./sweep-id-param.ts";
@@ -37,6 +38,8 @@ export interface SweepsRouterOptions {
   readonly logger: Logger;
   /** When set, creating a sweep whose largest trial needs more memory answers 400 (checkSweepMemory). */
   readonly trialMemory?: TrialMemoryLimit;
+  /** Refits for `POST /:id/export`; without it that route answers 503. */
+  readonly refits?: Pick<Refitter, "exportFiles">;
 }
 
 /** Routes under /api/sweeps (see docs/openapi.yaml). */
@@ -133,6 +136,21 @@ export function sweepsRouter(store: Store, scheduler: RouterScheduler, options: 
     send(async (req) => {
       if (!scheduler.resume) throw new HpoError("UNAVAILABLE", "resume sweep: this coordinator has no scheduler");
       return scheduler.resume(String(req.params.id));
+    }),
+  );
+
+  router.post(
+    "/:id/export",
+    send(async (req) => {
+      const id = String(req.params.id);
+      if (!options.refits) throw new HpoError("UNAVAILABLE", `export sweep "${id}": this coordinator does not refit`);
+      const trial = (req.body as { trial?: unknown } | undefined)?.trial;
+      if (trial !== undefined && (typeof trial !== "string" || !TRIAL_ID.test(trial)))
+        throw new HpoError(
+          "INVALID_REQUEST",
+          `export sweep "${id}": trial must be a trial id like "t0003", got ${JSON.stringify(trial)}`,
+        );
+      return options.refits.exportFiles(id, trial);
     }),
   );
 

@@ -17,3 +17,4 @@ export * from "./stats.ts";
 export * from "./sweep-memory.ts";
 export * from "./trial-memory.ts";
 export * from "./types.ts";
+export * from "./version.ts";

@@ -272,6 +272,30 @@ export interface SweepRecord {
     readonly ciHigh?: number;
   };
   readonly reason?: string;
+  /**
+   * The winner's score on the test split (`cv.test_fraction`): when the sweep completes, the best
+   * trial's config is refit on every row outside the test split and scored once on it. Absent
+   * without a test split (or before the sweep first completes).
+   */
+  readonly test?: SweepTest;
+}
+
+/** The test-split score of a sweep's winner (`SweepRecord.test`). */
+export interface SweepTest {
+  /** `pending` while the refit runs, then `done` (score set) or `failed` (error set). */
+  readonly state: "pending" | "done" | "failed";
+  /** The trial whose config was refit (the best when the sweep completed). */
+  readonly trialId: string;
+  /** The sweep metric, scored on the test split. */
+  readonly metric: string;
+  readonly score?: number;
+  /** Rows of the test split. */
+  readonly rows?: number;
+  /** Every validation metric of the task on the test split (`val_accuracy`, `val_loss`, …). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly error?: string;
+  /** When the refit ended (epoch ms). */
+  readonly finishedAt?: number;
 }
 
 /**

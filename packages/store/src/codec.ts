@@ -4,6 +4,7 @@ import {
   type SweepRecord,
   type SweepSpec,
   type SweepStatus,
+  type SweepTest,
   TRIAL_STATES,
   type TrialCounts,
   type TrialRecord,
@@ -39,6 +40,7 @@ export function decodeSweep(id: string, h: Hash): SweepRecord | undefined {
         best: { trialId: h.bestTrial, mean: bestMean, std: num(h.bestStd) ?? 0 },
       }),
     ...(h.reason && { reason: h.reason }),
+    ...(h.test && { test: JSON.parse(h.test) as SweepTest }),
   };
 }
 

@@ -8,7 +8,10 @@
  * | `P:sweeps:running`                   | SET    | ids of sweeps whose status is `running`            |
  * | `P:sweep:{sid}`                      | HASH   | spec (JSON), name, status, createdAt, finishedAt,  |
  * |                                      |        | reason, proposed, goal, best{Trial,Mean,Std},      |
- * |                                      |        | `c:{state}` = number of trials in that state       |
+ * |                                      |        | `c:{state}` = number of trials in that state,      |
+ * |                                      |        | test (SweepTest JSON, the winner's test score)     |
+ * | `P:sweeps:testing`                   | SET    | ids of sweeps whose test refit is pending          |
+ * | `P:sweep:{sid}:refit:{tid}`          | STRING | a trial's refit model as JSON (coordinator refits) |
  * | `P:sweep:{sid}:trials`               | ZSET   | trial id → index (every trial)                     |
  * | `P:sweep:{sid}:state:{state}`        | ZSET   | trial id → index, one set per trial state          |
  * | `P:sweep:{sid}:scores`               | ZSET   | trial id → rank (−mean when maximizing, else mean);|
@@ -42,6 +45,8 @@ export interface Keys {
   curve(sweepId: string, trialId: string): string;
   trialLog(sweepId: string, trialId: string): string;
   workerStatus(workerName: string): string;
+  testing: string;
+  refit(sweepId: string, trialId: string): string;
 }
 
 export function keysFor(prefix: string): Keys {
@@ -60,6 +65,8 @@ export function keysFor(prefix: string): Keys {
     curve: (s, t) => `${p}trial:${s}:${t}:curve`,
     trialLog: (s, t) => `${p}trial:${s}:${t}:log`,
     workerStatus: (name) => `${p}worker:${name}`,
+    testing: `${p}sweeps:testing`,
+    refit: (s, t) => `${p}sweep:${s}:refit:${t}`,
   };
 }
 

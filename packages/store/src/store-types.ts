@@ -5,6 +5,7 @@ import type {
   SweepRecord,
   SweepSpec,
   SweepStatus,
+  SweepTest,
   TrialLogLine,
   TrialOutcome,
   TrialRecord,
@@ -170,6 +171,17 @@ export interface Store {
    */
   getWorkerStatuses(names: readonly string[]): Promise<Readonly<Record<string, string>>[]>;
   /** Broadcasts a cancel of `sweepId` on `${prefix}:cancel`. */
+  /**
+   * Records the winner's test score (`SweepRecord.test`); a `pending` one also enters the set
+   * `pendingTestSweeps` reads, so a restarted coordinator finishes it.
+   */
+  setSweepTest(sweepId: string, test: SweepTest): Promise<void>;
+  /** Sweeps whose test refit was started and not finished. */
+  pendingTestSweeps(): Promise<string[]>;
+  /** Keeps a trial's refit model (opaque JSON written by the coordinator's refits). */
+  putRefit(sweepId: string, trialId: string, json: string): Promise<void>;
+  /** A refit model kept by `putRefit`, or undefined. */
+  getRefit(sweepId: string, trialId: string): Promise<string | undefined>;
   publishCancel(sweepId: string): Promise<void>;
   /**
    * Calls `onCancel(sweepId)` for every cancel broadcast, on a dedicated connection that the

@@ -1,4 +1,5 @@
 import { broadcasts } from "./broadcasts.ts";
+import { refitOps } from "./refits.ts";
 import { createStoreContext } from "./store-context.ts";
 import type { Store, StoreOptions } from "./store-types.ts";
 import { sweepOps } from "./sweep-ops.ts";
@@ -26,6 +27,7 @@ export function createStore(options: StoreOptions): Store {
     ...trialReads(ctx),
     ...trialLogOps(ctx),
     ...workerStatuses(ctx),
+    ...refitOps(ctx),
     ...pubsubOps,
     async close() {
       await closeSubscribers();

@@ -9,8 +9,8 @@ export {
   twoSpirals,
 } from "./datasets/synthetic.ts";
 export * from "./diagnostics.ts";
-export { type FoldData, prepareFold } from "./fold-data.ts";
-export { checkFoldable, splitFolds } from "./fold-split.ts";
+export { type FoldData, prepareFold, type TrainingFold } from "./fold-data.ts";
+export { checkFoldable, splitFolds, testSplit, withInnerSplit } from "./fold-split.ts";
 export * from "./lr-schedule.ts";
 export { Mlp } from "./model.ts";
 export * from "./noop-trial.ts";

@@ -2,7 +2,15 @@ import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core
 import { NO_TRIAL_COUNTS, parseSweepSpec } from "@hpo/core";
 import { describe, expect, it } from "vitest";
 import { formatDuration } from "./duration.ts";
-import { cvLabel, formatFold, renderFailures, renderLeaderboard, renderSweepSummary, TIE_MARK } from "./leaderboard.ts";
+import {
+  cvLabel,
+  formatFold,
+  renderFailures,
+  renderLeaderboard,
+  renderSweepSummary,
+  renderTestScore,
+  TIE_MARK,
+} from "./leaderboard.ts";
 import { formatParams, formatValue } from "./params.ts";
 import { expectedTrials, progressOf, renderProgress } from "./progress.ts";
 import { rankTrials } from "./ranking.ts";
@@ -124,6 +132,39 @@ describe("cvLabel", () => {
   it("names repeated K-fold and its fold count", () => {
     expect(cvLabel({ folds: 5, stratified: true, seed: 0 })).toBe("5-fold stratified CV");
     expect(cvLabel({ folds: 5, stratified: false, seed: 0, repeats: 3 })).toBe("3 × 5-fold CV (15 folds per trial)");
+  });
+});
+
+describe("renderTestScore", () => {
+  const sweep: SweepRecord = {
+    id: "s1",
+    name: "t",
+    spec,
+    status: "completed",
+    createdAt: 0,
+    finishedAt: 1000,
+    proposed: 2,
+    counts: counts({ completed: 2 }),
+    best: { trialId: "t0001", mean: 0.97, std: 0.01 },
+  };
+  const base = { trialId: "t0001", metric: "val_accuracy" };
+
+  it("shows the winner's test score beside the selection score, in the summary", () => {
+    const done = { ...sweep, test: { ...base, state: "done" as const, score: 0.9333, rows: 30 } };
+    expect(renderTestScore(done)).toBe(
+      "test: t0001 val_accuracy 0.9333 on 30 held-out rows (refit on all other rows; best above is the K-fold selection score)",
+    );
+    const lines = renderSweepSummary(done).split("\n");
+    expect(lines[lines.indexOf("best: t0001 val_accuracy 0.9700 ± 0.0100") + 1]).toBe(renderTestScore(done));
+  });
+
+  it("says when the refit runs or failed, and nothing without a test split", () => {
+    expect(renderTestScore({ ...sweep, test: { ...base, state: "pending" } })).toMatch(/^test: refitting t0001/);
+    expect(renderTestScore({ ...sweep, test: { ...base, state: "failed", error: "no such file\nstack" } })).toBe(
+      "test: the refit of t0001 failed: no such file",
+    );
+    expect(renderTestScore(sweep)).toBe("");
+    expect(renderSweepSummary(sweep)).not.toMatch(/test:/);
   });
 });
 

@@ -110,6 +110,8 @@ export function renderSweepSummary(sweep: SweepRecord): string {
       `best: ${sweep.best.trialId} ${sweep.spec.metric.name} ${formatScore(sweep.best.mean)} ± ${formatScore(sweep.best.std)}${sweep.best.ciLow !== undefined ? `, 95% CI ${formatInterval(sweep.best.ciLow, sweep.best.ciHigh)}` : ""}`,
     );
   }
+  const test = renderTestScore(sweep);
+  if (test) parts.push(test);
   const wall = (sweep.finishedAt ?? Date.now()) - sweep.createdAt;
   parts.push(`wall time: ${formatDuration(wall)}${sweep.reason ? ` (${sweep.reason})` : ""}`);
   return parts.join("\n");
@@ -120,6 +122,18 @@ export function cvLabel(cv: SweepRecord["spec"]["cv"]): string {
   const kfold = `${cv.folds}-fold${cv.stratified ? " stratified" : ""} CV`;
   const r = cv.repeats ?? 1;
   return r > 1 ? `${r} × ${kfold} (${r * cv.folds} folds per trial)` : kfold;
+}
+
+/**
+ * The winner's test-split line (`cv.test_fraction`), "" without one: its score on the held-out
+ * rows next to the K-fold selection score above it, or that it is being refit, or why it failed.
+ */
+export function renderTestScore(sweep: SweepRecord): string {
+  const { test } = sweep;
+  if (!test) return "";
+  if (test.state === "pending") return `test: refitting ${test.trialId} on every row outside the test split …`;
+  if (test.state === "failed") return `test: the refit of ${test.trialId} failed: ${(test.error ?? "").split("\n")[0]}`;
+  return `test: ${test.trialId} ${test.metric} ${formatScore(test.score)} on ${test.rows} held-out rows (refit on all other rows; best above is the K-fold selection score)`;
 }
 
 /** One line per failed or diverged trial with its error (at most `max`, default 5); "" when none. */

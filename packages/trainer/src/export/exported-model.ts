@@ -1,3 +1,4 @@
+import type { CvSpec, DatasetSpec, ModelSpec, Params } from "@hpo/core";
 import type { CategoricalEncoding, NumericEncoding } from "../fold-encoder.ts";
 
 /**
@@ -38,8 +39,8 @@ export interface ModelCard {
   readonly sweepId: string;
   readonly trialId: string;
   /** The trial's parameters (the config) and the model defaults of the sweep. */
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly model: Readonly<Record<string, unknown>>;
+  readonly params: Params;
+  readonly model: ModelSpec;
   readonly metric: { readonly name: string; readonly goal: string };
   /** The trial's K-fold score (what the sweep selected on), with its confidence interval when the sweep has one. */
   readonly selection?: {
@@ -51,7 +52,7 @@ export interface ModelCard {
   /** The sweep metric of this model on the test split (absent without `cv.test_fraction`). */
   readonly test?: { readonly score: number; readonly rows: number; readonly metrics: Readonly<Record<string, number>> };
   readonly dataset: {
-    readonly spec: Readonly<Record<string, unknown>>;
+    readonly spec: DatasetSpec;
     /** SHA-256 of the dataset file's bytes (built-in datasets too); absent for synthetic ones. */
     readonly sha256?: string;
     readonly rows: number;
@@ -64,7 +65,7 @@ export interface ModelCard {
     /** Rows early stopping watched (an inner split of the training rows), 0 when off. */
     readonly innerRows: number;
   };
-  readonly cv: Readonly<Record<string, unknown>>;
+  readonly cv: CvSpec;
   readonly createdAt: string;
 }
 
