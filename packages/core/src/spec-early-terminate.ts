@@ -100,6 +100,8 @@ export function normaliseEarlyTerminate(
       const min = pick("min_resource", "min_iter", raw.min_resource, raw.min_iter, 1);
       const max = pick("max_resource", "max_iter", raw.max_resource, raw.max_iter, budget.max_epochs);
       const eta = pick("reduction_factor", "eta", raw.reduction_factor, raw.eta, 3);
+      if (raw.type === "hyperband" && (raw.min_iter !== undefined || raw.max_iter !== undefined || raw.s !== undefined))
+        return wandbHyperband(raw, { max, eta }, issues, warnings);
       if (min > budget.max_epochs)
         issues.push({
           path: "early_terminate.min_resource",
@@ -108,30 +110,8 @@ export function normaliseEarlyTerminate(
       else if (max < min)
         issues.push({ path: "early_terminate.max_resource", message: `must be >= min_resource (${min}), got ${max}` });
       if (raw.type === "hyperband") {
-        const hb = { type: "hyperband", min_resource: min, max_resource: max, reduction_factor: eta } as const;
-        const wandb = raw.min_iter !== undefined || raw.max_iter !== undefined || raw.s !== undefined;
-        if (raw.s !== undefined && raw.max_iter === undefined) {
-          issues.push({
-            path: "early_terminate.s",
-            message: "needs max_iter (W&B: bands are max_iter/eta^i, i = 1..s)",
-          });
-          return hb;
-        }
-        if (raw.strict !== undefined)
-          warnings.push({
-            path: "early_terminate.strict",
-            message: "is ignored: W&B's own sweeps controller does not read it either",
-          });
-        if (!wandb) return hb;
-        const rungs = wandbBands({ min_iter: raw.min_iter, max_iter: raw.max_iter, s: raw.s, eta, limit: max });
-        if (rungs.length === 0) {
-          issues.push({
-            path: "early_terminate",
-            message: `makes no band of at least 1 epoch (max_iter ${raw.max_iter}, eta ${eta}, s ${raw.s}): raise max_iter or lower s or eta`,
-          });
-          return hb;
-        }
-        return { ...hb, min_resource: rungs[0] as number, rungs };
+        if (raw.strict !== undefined) warnings.push(STRICT_IGNORED);
+        return { type: "hyperband", min_resource: min, max_resource: max, reduction_factor: eta };
       }
       return {
         type: "asha",
@@ -142,6 +122,46 @@ export function normaliseEarlyTerminate(
       };
     }
   }
+}
+
+const STRICT_IGNORED: Issue = {
+  path: "early_terminate.strict",
+  message: "is ignored: W&B's own sweeps controller does not read it either",
+};
+
+/**
+ * A hyperband written with W&B's keys: W&B's bands as the one bracket's rungs. A run's length is
+ * its program's business in W&B, so a min_iter past budget.max_epochs is not an error: that band
+ * comes only if the program runs that long.
+ */
+function wandbHyperband(
+  raw: Extract<RawEarlyTerminate, { type: "asha" | "hyperband" }>,
+  o: { readonly max: number; readonly eta: number },
+  issues: Issue[],
+  warnings: Issue[],
+): HyperbandOptions {
+  if (raw.strict !== undefined) warnings.push(STRICT_IGNORED);
+  const hb = { type: "hyperband", min_resource: 1, max_resource: o.max, reduction_factor: o.eta } as const;
+  if (raw.s !== undefined && raw.max_iter === undefined) {
+    issues.push({ path: "early_terminate.s", message: "needs max_iter (W&B: bands are max_iter/eta^i, i = 1..s)" });
+    return hb;
+  }
+  const rungs = wandbBands({
+    min_iter: raw.min_iter,
+    max_iter: raw.max_iter,
+    s: raw.s,
+    eta: o.eta,
+    limit: Math.max(o.max, raw.min_iter ?? 1) + 1,
+  });
+  if (rungs.length === 0) {
+    issues.push({
+      path: "early_terminate",
+      message: `makes no band of at least 1 epoch (max_iter ${raw.max_iter}, eta ${o.eta}, s ${raw.s}): raise max_iter or lower s or eta`,
+    });
+    return hb;
+  }
+  const first = rungs[0] as number;
+  return { ...hb, min_resource: first, max_resource: Math.max(o.max, rungs.at(-1) as number), rungs };
 }
 
 /**

@@ -276,6 +276,7 @@ export const wandbKeysShape = {
   kind: z.literal("sweep").optional(),
   job: z.unknown().optional(),
   image_uri: z.unknown().optional(),
+  scheduler: z.unknown().optional(),
 };
 
 export const TOP_LEVEL_KEYS = [

@@ -41,6 +41,7 @@ describe("W&B's top-level keys", () => {
 
   it("refuses W&B Launch jobs with the reason", () => {
     expect(refusal({ job: "wandb/jobs/train:v0" })).toMatch(/job is a W&B Launch job, which needs W&B Launch/);
+    expect(refusal({ scheduler: { job: "x" } })).toMatch(/scheduler is a W&B Launch job/);
   });
 
   it("warns about metric.impute and early_terminate.strict, which hpo does not use", () => {
@@ -91,6 +92,11 @@ describe("W&B's hyperband", () => {
     });
     expect([1, 2, 3, 4, 5, 9, 16, 27].filter((step) => pruner.shouldPrune(ctx(step)))).toEqual([1, 5, 16]);
     expect(new Set(["t0001", "t0002", "t0003", "t0004"].map((id) => pruner.groupOf(id))).size).toBe(1);
+  });
+
+  it("accepts a min_iter past the sweep's epochs: that band comes only if a run gets there", () => {
+    const spec = parseSweepSpec({ ...base, early_terminate: { type: "hyperband", min_iter: 300 } });
+    expect(spec.early_terminate).toMatchObject({ rungs: [300], min_resource: 300 });
   });
 
   it("needs max_iter for s and at least one band", () => {

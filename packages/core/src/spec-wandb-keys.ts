@@ -15,7 +15,7 @@ import type { wandbKeysShape } from "./spec-schema.ts";
  *   controller    ignored, with a warning (hpo's coordinator always schedules)
  *   apiVersion    ignored, with a warning
  *   kind          ignored, with a warning (W&B allows only "sweep")
- *   job, image_uri  refused: W&B Launch jobs need W&B Launch; hpo runs a `program`
+ *   job, image_uri, scheduler  refused: W&B Launch jobs need W&B Launch; hpo runs a `program`
  */
 type WandbKeys = { [K in keyof typeof wandbKeysShape]?: z.output<(typeof wandbKeysShape)[K]> };
 
@@ -37,7 +37,7 @@ export function checkWandbKeys(
   issues: Issue[],
   warnings: Issue[],
 ): number | undefined {
-  for (const key of ["job", "image_uri"] as const) {
+  for (const key of ["job", "image_uri", "scheduler"] as const) {
     if (data[key] !== undefined)
       issues.push({
         path: key,
