@@ -4,6 +4,14 @@ import { fmtParam } from "../format.ts";
 
 export type AxisKind = "log" | "value" | "category";
 
+/** Distributions drawn in log space: their parameters get a log axis. */
+const LOG_KINDS: ReadonlySet<string> = new Set([
+  "log_uniform_values",
+  "q_log_uniform_values",
+  "log_normal",
+  "q_log_normal",
+]);
+
 export interface ParamAxis {
   readonly name: string;
   readonly kind: AxisKind;
@@ -20,7 +28,7 @@ export function paramAxis(
 ): ParamAxis {
   const dist = spec?.parameters?.[name]?.distribution;
   const numeric = seen.every((v) => v === undefined || typeof v === "number");
-  if (dist?.kind === "log_uniform_values" && numeric) {
+  if (dist && LOG_KINDS.has(dist.kind) && numeric) {
     return { name, kind: "log", categories: [], toAxis: (v) => (typeof v === "number" && v > 0 ? v : null) };
   }
   if (numeric && dist?.kind !== "categorical" && dist?.kind !== "constant") {

@@ -96,6 +96,20 @@ describe("slice plot", () => {
     expect(html).not.toContain("<img");
     expect(sliceOption(sample, spec, "lr", "val_accuracy").xAxis.type).toBe("log");
   });
+
+  it("uses a log axis for W&B's log-normal and quantised log-uniform parameters too", () => {
+    for (const distribution of [
+      { kind: "log_normal", mu: -5, sigma: 1 },
+      { kind: "q_log_uniform_values", min: 1e-4, max: 0.1, q: 1e-4 },
+    ]) {
+      const logSpec = { parameters: { lr: { distribution } } } as unknown as SweepSpec;
+      expect(sliceOption(sample, logSpec, "lr", "val_accuracy").xAxis.type).toBe("log");
+    }
+    const normal = {
+      parameters: { lr: { distribution: { kind: "normal", mu: 0, sigma: 1 } } },
+    } as unknown as SweepSpec;
+    expect(sliceOption(sample, normal, "lr", "val_accuracy").xAxis.type).toBe("value");
+  });
 });
 
 describe("K-fold spread", () => {
