@@ -16,7 +16,8 @@ export function qSteps(d: { readonly min: number; readonly max: number; readonly
 /**
  * The finite support of a distribution in a fixed order, or undefined when it is continuous or
  * unbounded (every kind but constant, categorical, int_uniform and q_uniform; the quantised
- * W&B kinds such as q_log_uniform_values are not enumerated, as W&B's grid does not either). int_uniform is every integer of [min, max]; q_uniform is
+ * W&B kinds such as q_log_uniform_values are not enumerated, as W&B's grid does not either). A
+ * categorical with `probabilities` has the values of probability > 0 (grid tries each once). int_uniform is every integer of [min, max]; q_uniform is
  * min + k·q within [min, max]. Callers bound the size first (see `supportSize`).
  */
 export function distributionValues(d: Distribution): readonly ParamValue[] | undefined {
@@ -25,13 +26,18 @@ export function distributionValues(d: Distribution): readonly ParamValue[] | und
   return Array.from({ length: n }, (_, k) => valueAt(d, k));
 }
 
+/** The values of a weighted categorical that can be drawn (probability > 0), in order. */
+function drawable(values: readonly ParamValue[], probabilities: readonly number[]): readonly ParamValue[] {
+  return values.filter((_, i) => (probabilities[i] as number) > 0);
+}
+
 /** The k-th point (0-based) of a finite support, in the order of `distributionValues`. */
 export function valueAt(d: Distribution, k: number): ParamValue {
   switch (d.kind) {
     case "constant":
       return d.value;
     case "categorical":
-      return d.values[k] as ParamValue;
+      return (d.probabilities ? drawable(d.values, d.probabilities) : d.values)[k] as ParamValue;
     case "int_uniform":
       return d.min + k;
     case "q_uniform":
@@ -47,7 +53,7 @@ export function supportSize(d: Distribution): number {
     case "constant":
       return 1;
     case "categorical":
-      return d.values.length;
+      return d.probabilities ? drawable(d.values, d.probabilities).length : d.values.length;
     case "int_uniform":
       return d.max - d.min + 1;
     case "q_uniform":

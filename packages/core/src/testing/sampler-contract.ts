@@ -44,6 +44,8 @@ function contractSpec(seed: number, finiteOnly: boolean): SweepSpec {
       nesterov: { values: [true, false], when: { optimizer: "momentum" } },
       hidden: { values: [[32], [64, 32]] },
       residual: { value: false },
+      // W&B's weighted values: a value of probability 0 is never proposed (grid too).
+      activation: { values: ["relu", "tanh", "elu"], probabilities: [0.6, 0.4, 0] },
     },
   });
 }
