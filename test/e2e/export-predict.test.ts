@@ -93,6 +93,11 @@ describe("export and predict: a sweep's winner refit, exported, and scored in a 
       refit: { seed: refitSeedOf(sweep) },
     });
     expect(card.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // the selection score with its corrected CI; the winner is tied with itself
+    const [low, high] = card.selection.ci95 as [number, number];
+    expect(low).toBeLessThanOrEqual(card.selection.mean);
+    expect(high).toBeGreaterThanOrEqual(card.selection.mean);
+    expect(card.selection.tiedWithBest).toBe(true);
     const model = JSON.parse(readFileSync(join(out, "model.json"), "utf8"));
     expect(model.format).toBe("layers-model");
     expect(model.weightsManifest[0].paths).toEqual(["weights.bin"]);

@@ -7,7 +7,8 @@ const TFJS_VERSION = "4.22.0";
 
 /**
  * `model-card.json` of an export: the config and where it came from, its selection score (the
- * K-fold mean), its test score, the data.
+ * K-fold mean, with its corrected 95 % confidence interval and tie with the best when served with
+ * them: trial-stats.ts), its test score, the data.
  */
 export function modelCardOf(sweep: SweepRecord, trial: TrialRecord, refit: StoredRefit, now: number): ModelCard {
   const { spec } = sweep;
@@ -25,6 +26,8 @@ export function modelCardOf(sweep: SweepRecord, trial: TrialRecord, refit: Store
         mean: trial.mean,
         std: trial.std ?? 0,
         folds: trial.folds.length,
+        ...(trial.ciLow !== undefined && trial.ciHigh !== undefined && { ci95: [trial.ciLow, trial.ciHigh] as const }),
+        ...(trial.tied !== undefined && { tiedWithBest: trial.tied }),
       },
     }),
     ...(refit.test && { test: refit.test }),

@@ -7,6 +7,7 @@ import { modelCardOf } from "./model-card.ts";
 import type { RefitReply, RefitRequest, StoredRefit } from "./refit-run.ts";
 import { createRequestThread } from "./request-thread.ts";
 import { trialJobOf } from "./trial-jobs.ts";
+import { trialStatsView } from "./trial-stats.ts";
 
 /** Options of `createRefitter`. */
 export interface RefitterOptions {
@@ -181,7 +182,7 @@ export function createRefitter(options: RefitterOptions): Refitter {
         "model.json": refit.modelJson,
         "weights.bin": refit.weights,
         "preprocessing.json": refit.preprocessing,
-        "model-card.json": modelCardOf(sweep, trial, refit, now()),
+        "model-card.json": modelCardOf(sweep, (await trialStatsView(store, sweep)).trial(trial), refit, now()),
       };
     },
     async resumePending() {

@@ -34,6 +34,7 @@ export function toSweepSummary(w: SweepRecord, now = Date.now()): SweepSummary {
     paramNames: Object.keys(w.spec?.parameters ?? {}),
     spec: w.spec,
     reason: w.reason,
+    ...(w.test && { test: w.test }),
   };
 }
 

@@ -2,7 +2,17 @@
  * Domain types of the dashboard: what views and plots consume. The API client converts wire data
  * (the coordinator's JSON) into these once, in `convert.ts`; nothing else reads wire shapes.
  */
-import type { EpochReport, FoldResult, Goal, Params, SweepSpec, SweepStatus, TrialCounts, TrialState } from "@hpo/core";
+import type {
+  EpochReport,
+  FoldResult,
+  Goal,
+  Params,
+  SweepSpec,
+  SweepStatus,
+  SweepTest,
+  TrialCounts,
+  TrialState,
+} from "@hpo/core";
 
 export interface SweepSummary {
   readonly id: string;
@@ -34,6 +44,8 @@ export interface SweepSummary {
   readonly paramNames: readonly string[];
   readonly spec: SweepSpec;
   readonly reason?: string;
+  /** The winner's score on the test split (`cv.test_fraction`), when the sweep has one. */
+  readonly test?: SweepTest;
 }
 
 /** One leaderboard row. `foldScores[k]` is fold k's final score (undefined when missing). */

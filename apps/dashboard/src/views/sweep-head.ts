@@ -2,7 +2,7 @@
 import type { SweepSummary } from "../api/types.ts";
 import { progress, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
-import { fmtDuration, fmtMeanStd } from "../format.ts";
+import { fmtDuration, fmtMeanStd, fmtScore } from "../format.ts";
 import { href } from "./view.ts";
 
 export function sweepHead(s: SweepSummary): HTMLElement[] {
@@ -50,11 +50,29 @@ export function sweepHead(s: SweepSummary): HTMLElement[] {
             ? el("a", { class: "small", attrs: { href: href.trial(s.id, s.best.trialId) } }, `trial ${s.best.trialId}`)
             : null,
         ),
+        s.test ? testScore(s) : null,
         el("div", { attrs: { "data-testid": "sweep-progress" } }, progress(s)),
         s.reason ? el("div", { class: "muted small" }, `reason: ${s.reason}`) : null,
       ),
     ),
   ];
+}
+
+/** The winner's test-split score beside the K-fold one (selection), or that it is being refit, or why it failed. */
+function testScore(s: SweepSummary): HTMLElement {
+  const t = s.test as NonNullable<SweepSummary["test"]>;
+  const value = t.state === "done" ? fmtScore(t.score ?? Number.NaN) : t.state === "pending" ? "refitting…" : "failed";
+  return el(
+    "div",
+    { class: "best", attrs: { "data-testid": "sweep-test", title: t.error ?? "" } },
+    el("div", { class: "muted small" }, `test score (${t.rows ?? "?"} held-out rows)`),
+    el("div", { class: "big" }, value),
+    el(
+      "div",
+      { class: "muted small" },
+      `${t.trialId} refit on all other rows; the K-fold score above chose it, this one is unbiased`,
+    ),
+  );
 }
 
 export function renderSweepHead(target: HTMLElement, s: SweepSummary): void {

@@ -46,8 +46,12 @@ export interface ModelCard {
   readonly selection?: {
     readonly mean: number;
     readonly std: number;
+    /** Fold scores the mean is over (R × K with `cv.repeats`). */
     readonly folds: number;
-    readonly ci?: readonly [number, number];
+    /** Corrected resampled-t 95 % confidence interval of `mean` (docs/statistics.md). */
+    readonly ci95?: readonly [number, number];
+    /** Not distinguishable from the sweep's best at α = 0.05. */
+    readonly tiedWithBest?: boolean;
   };
   /** The sweep metric of this model on the test split (absent without `cv.test_fraction`). */
   readonly test?: { readonly score: number; readonly rows: number; readonly metrics: Readonly<Record<string, number>> };
