@@ -6,7 +6,7 @@ import { budgetStop } from "./budget.ts";
 import { readJobStates } from "./job-states.ts";
 import type { Proposer } from "./proposer.ts";
 import { type QueueWatch, watchQueue } from "./queue-watch.ts";
-import { bulkJobOf, type TrialMode, trialJobOf } from "./trial-jobs.ts";
+import { bulkJobOf, SELECT_JOB_SUFFIX, selectionJobOf, type TrialMode, trialJobOf } from "./trial-jobs.ts";
 
 /** The parts of the coordinator metrics the scheduler feeds (see @hpo/metrics CoordinatorMetrics). */
 export interface SchedulerMetrics {
@@ -259,12 +259,51 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const why = example?.error ? `; e.g. ${example.id}: ${example.error}` : "";
       stop = `no trial produced a result (${counts.failed} failed, ${counts.diverged} diverged, ${counts.cancelled} cancelled)${why}`;
     }
+    if (!failed && spec.select) {
+      const selection = await selectionProgress(sweep);
+      if (selection.pending > 0) return; // each finished selection run kicks a pass (finishSelection publishes)
+      stop = `${stop}; final selection: top ${selection.trials} re-evaluated with ${spec.select.repeats} more repeat${spec.select.repeats === 1 ? "" : "s"}${selection.failed > 0 ? ` (${selection.failed} could not be)` : ""}`;
+    }
     if (!failed) await beforeCompleted(sweep);
     if (await store.setSweepStatus(sweepId, failed ? "failed" : "completed", stop)) {
       logger.info({ sweepId, reason: stop, best: sweep.best }, `scheduler: sweep ${failed ? "failed" : "completed"}`);
       metrics?.sweepEnded(sweepId);
       if (!failed) options.onCompleted?.(sweepId);
     }
+  }
+
+  /**
+   * The final selection phase (spec.select) of a sweep whose search has ended: starts it once
+   * with the top completed trials (store.startSelection keeps the list), enqueues the selection
+   * run of each trial without a result yet (deterministic job ids: re-adding is a no-op), and
+   * counts the runs still pending and those that failed.
+   */
+  async function selectionProgress(
+    sweep: SweepRecord,
+  ): Promise<{ readonly trials: number; readonly pending: number; readonly failed: number }> {
+    const top = sweep.spec.select?.top ?? 0;
+    const ids =
+      sweep.selection ??
+      (await store.startSelection(
+        sweep.id,
+        (await store.listTrials(sweep.id, { state: "completed", limit: top })).items.map((t) => t.id),
+      ));
+    let pending = 0;
+    let failed = 0;
+    const jobs = [];
+    for (const id of ids) {
+      const trial = await store.getTrial(sweep.id, id);
+      if (!trial || trial.selectionError !== undefined) failed++;
+      else if (trial.selected === undefined) {
+        pending++;
+        jobs.push(selectionJobOf(sweep.id, sweep.spec, trial, mode));
+      }
+    }
+    if (jobs.length > 0) {
+      if (!sweep.selection) logger.info({ sweepId: sweep.id, trials: ids }, "scheduler: final selection phase started");
+      await queue.addBulk(jobs);
+    }
+    return { trials: ids.length, pending, failed };
   }
 
   /**
@@ -381,6 +420,18 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           onFailed(jobId, failedReason) {
             const ids = parseJobId(jobId);
             if (!ids) return;
+            if (ids.trialId.endsWith(SELECT_JOB_SUFFIX)) {
+              // a selection run's worker records its error on the last attempt; this covers one that died
+              const trialId = ids.trialId.slice(0, -SELECT_JOB_SUFFIX.length);
+              void (async () => {
+                const job = await queue.getJob(jobId);
+                if (!job || (await job.getState()) === "failed")
+                  await store.finishSelection(ids.sweepId, trialId, { error: `selection run failed: ${failedReason}` });
+              })()
+                .catch((err) => logger.warn({ err, jobId }, "scheduler: handling a failed selection run failed"))
+                .finally(() => run(ids.sweepId, false));
+              return;
+            }
             void (async () => {
               const job = await queue.getJob(jobId);
               // the worker marks a trial failed on its last attempt; this covers a worker that died

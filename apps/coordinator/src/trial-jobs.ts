@@ -37,3 +37,23 @@ export function trialJobOf(sweepId: string, spec: SweepSpec, trial: TrialRecord,
 export function bulkJobOf(job: TrialJob) {
   return { name: "trial", data: job, opts: { ...TRIAL_JOB_OPTIONS, jobId: jobIdOf(job.sweepId, job.trialId) } };
 }
+
+/** What the job id of a selection run appends to the trial id (`jobIdOf(sweep, trial + suffix)`). */
+export const SELECT_JOB_SUFFIX = "-select";
+
+/**
+ * The job of the final selection phase for `trial` (spec.select): the same config and seed,
+ * `select.repeats` repeats past `cv.repeats`, `phase: "select"`, and a job id of its own.
+ */
+export function selectionJobOf(sweepId: string, spec: SweepSpec, trial: TrialRecord, mode: TrialMode) {
+  const job: TrialJob = {
+    ...trialJobOf(sweepId, spec, trial, mode),
+    phase: "select",
+    repeatRange: { from: spec.cv.repeats ?? 1, count: spec.select?.repeats ?? 1 },
+  };
+  return {
+    name: "select",
+    data: job,
+    opts: { ...TRIAL_JOB_OPTIONS, jobId: jobIdOf(sweepId, `${trial.id}${SELECT_JOB_SUFFIX}`) },
+  };
+}

@@ -122,16 +122,77 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     }
   }
 
+  /**
+   * A job of the final selection phase (`phase: "select"`): trains the trial's extra repeats
+   * without pruning or curve and records the folds (or, on the last attempt, the error) with
+   * store.finishSelection, once per trial.
+   */
+  async function processSelection(job: Job<TrialJob>, log: RecordingLogger, token?: string): Promise<unknown> {
+    const data = job.data;
+    const { sweepId, trialId } = data;
+    const entry: Running = { sweepId, controller: new AbortController() };
+    running.set(String(job.id), entry);
+    const started = performance.now();
+    log.info({ repeats: data.repeatRange, backend: data.mode === "noop" ? "noop" : backend }, "selection run started");
+    const onEpoch = async () => {
+      if (!entry.controller.signal.aborted && (await statuses.get(sweepId)) !== "running") {
+        entry.reason = "cancel";
+        entry.controller.abort();
+      }
+      return false;
+    };
+    try {
+      const result: TrainResult =
+        data.mode === "noop"
+          ? { outcome: await noopTrial(data, { report: onEpoch }, entry.controller.signal) }
+          : await (pool as TrainingPool).run(data, onEpoch, entry.controller.signal, (message, fields) =>
+              log.info(fields ?? {}, message),
+            );
+      if (entry.reason === "shutdown") {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const { outcome } = result;
+      const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
+      if (outcome.state === "cancelled") return { state: "cancelled" };
+      const recorded =
+        outcome.state === "completed"
+          ? await store.finishSelection(sweepId, trialId, {
+              folds: outcome.folds,
+              repeats: data.repeatRange?.count ?? 0,
+            })
+          : await store.finishSelection(sweepId, trialId, {
+              error: `selection run ${outcome.state}: ${outcome.error ?? "no result"}`,
+            });
+      log.info({ state: outcome.state, seconds, recorded }, "selection run finished");
+      return { state: outcome.state };
+    } catch (err) {
+      if (err instanceof WaitingError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log.error({ err: message, last }, "selection run attempt failed");
+      if (last) await store.finishSelection(sweepId, trialId, { error: `selection run failed: ${message}` });
+      throw err;
+    } finally {
+      running.delete(String(job.id));
+    }
+  }
+
   async function processJob(job: Job<TrialJob>, log: RecordingLogger, token?: string): Promise<unknown> {
     const data = job.data;
     const { sweepId, trialId } = data;
     let status = await statuses.get(sweepId);
     if (status !== "running" && status !== undefined) status = await statuses.refresh(sweepId); // resumed/extended?
     if (status !== "running") {
+      if (data.phase === "select") {
+        log.info({ status }, "skipping selection run: its sweep is not running");
+        return { skipped: status ?? "missing" };
+      }
       if (status === "cancelled") await store.finishTrial(sweepId, trialId, cancelledOutcome("sweep cancelled"));
       log.info({ status }, "skipping trial: its sweep is not running");
       return { skipped: status ?? "missing" };
     }
+    if (data.phase === "select") return processSelection(job, log, token);
     // starts, not only failed attempts: a run whose worker died (lock expired) counts too
     const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted ?? 0);
     // this run's token: if our lock expires and another worker re-runs the trial, our late

@@ -209,6 +209,14 @@ export const cvSchema = z.strictObject({
   inner_fraction: z.number().gt(0).max(0.5).optional(),
 });
 
+/** The final selection phase (SelectSpec). */
+export const selectSchema = z.strictObject({
+  /** Trials re-evaluated: the best `top` completed ones by mean. */
+  top: z.number().int().min(1).max(50),
+  /** K-fold repeats each of them trains on top of its `cv.repeats`. */
+  repeats: z.number().int().min(1).max(20),
+});
+
 export const budgetSchema = z.strictObject({
   max_trials: z.number().int().min(1).max(LIMITS.maxTrials).optional(),
   max_parallel: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
@@ -290,6 +298,7 @@ export const TOP_LEVEL_KEYS = [
   "budget",
   "early_terminate",
   "seed",
+  "select",
   ...(Object.keys(wandbKeysShape) as (keyof typeof wandbKeysShape)[]),
 ] as const;
 
@@ -307,6 +316,7 @@ export const sweepShapeSchema = z.strictObject({
   budget: budgetSchema.optional(),
   early_terminate: z.preprocess((v) => (typeof v === "string" ? { type: v } : v), earlyTerminateSchema).optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
+  select: selectSchema.optional(),
   ...wandbKeysShape,
 });
 
@@ -325,6 +335,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   model: Object.keys(modelSchema.shape),
   cv: Object.keys(cvSchema.shape),
   budget: Object.keys(budgetSchema.shape),
+  select: Object.keys(selectSchema.shape),
 };
 
 let jsonSchema: unknown;

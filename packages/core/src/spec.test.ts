@@ -525,3 +525,16 @@ describe("parseSweepSpec: cv.repeats", () => {
     );
   });
 });
+
+describe("parseSweepSpec: select", () => {
+  it("keeps the final selection phase and checks its bounds", () => {
+    expect(parseSweepSpec({ ...base, select: { top: 5, repeats: 3 } }).select).toEqual({ top: 5, repeats: 3 });
+    expect(parseSweepSpec(base).select).toBeUndefined();
+    expect(issuePaths(invalid({ ...base, select: { top: 0, repeats: 1 } }))).toEqual(["select.top"]);
+    expect(issuePaths(invalid({ ...base, select: { top: 2 } }))).toEqual(["select.repeats"]);
+    expect(invalid({ ...base, select: { top: 2, repeats: 2, more: 1 } }).message).toMatch(/select/);
+    expect(invalid({ ...base, cv: { folds: 10 }, select: { top: 2, repeats: 11 } }).message).toMatch(
+      /select.repeats must be at most 10 with 10 folds/,
+    );
+  });
+});

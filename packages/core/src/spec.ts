@@ -59,7 +59,8 @@ export interface ParseSweepSpecOptions {
  * - `metric.name`: one of METRICS[task];
  * - `budget`: max_trials 20, max_parallel 2, max_epochs 20; `early_terminate`: none, or a type
  *   (`median`, `asha`, `hyperband`, also as a bare string) with options and defaults listed in
- *   spec-early-terminate.ts (W&B's min_iter/max_iter/eta accepted); `seed`: 0.
+ *   spec-early-terminate.ts (W&B's min_iter/max_iter/eta accepted); `seed`: 0; `select`
+ *   (optional, SelectSpec): `top` 1–50 and `repeats` 1–20 (folds × repeats ≤ MAX_CV_FOLD_RUNS).
  * Unknown keys are refused everywhere; strings, lists and nesting are size-limited (SPEC_LIMITS).
  * Returns a deeply frozen SweepSpec.
  * @throws HpoError INVALID_SPEC with `details: Issue[]`, the message listing every issue as
@@ -162,6 +163,11 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
       path: "cv.repeats",
       message: `must be at most ${Math.floor(MAX_CV_FOLD_RUNS / cv.folds)} with ${cv.folds} folds (folds × repeats ≤ ${MAX_CV_FOLD_RUNS}: a trial trains them at once), got ${cv.repeats}`,
     });
+  if (data.select && data.select.repeats * cv.folds > MAX_CV_FOLD_RUNS)
+    issues.push({
+      path: "select.repeats",
+      message: `must be at most ${Math.floor(MAX_CV_FOLD_RUNS / cv.folds)} with ${cv.folds} folds (folds × repeats ≤ ${MAX_CV_FOLD_RUNS}: a trial trains them at once), got ${data.select.repeats}`,
+    });
   const budget: BudgetSpec = {
     max_trials: data.budget?.max_trials ?? runCap ?? 20,
     max_parallel: data.budget?.max_parallel ?? 2,
@@ -188,6 +194,7 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     budget,
     early_terminate: earlyTerminate,
     seed: data.seed ?? 0,
+    ...(data.select && { select: { top: data.select.top, repeats: data.select.repeats } }),
     ...(data.description !== undefined ? { description: data.description } : {}),
   };
   return { spec: deepFreeze(spec), warnings };

@@ -71,17 +71,23 @@ export function largestTrial(
     const value = top(name, 0);
     if (value > 0) fixed[name] = value;
   }
+  // the selection phase's jobs train select.repeats repeats at once: the larger count sets the peak
+  const repeats = Math.max(spec.cv.repeats ?? 1, spec.select?.repeats ?? 1);
+  const repeatRange = { from: 0, count: repeats };
   let best: { params: Params; estimate: TrialMemoryEstimate } | undefined;
   for (const hidden of hiddens) {
     for (const optimizer of optimizers) {
       const params: Params = { ...fixed, hidden: layersOf(hidden) ?? [], optimizer };
-      const estimate = estimateJobMemory({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset }, data);
+      const estimate = estimateJobMemory(
+        { params, model: spec.model, cv: spec.cv, dataset: spec.dataset, repeatRange },
+        data,
+      );
       if (!best || estimate.bytes > best.estimate.bytes) best = { params, estimate };
     }
   }
   const { params, estimate } = best as { params: Params; estimate: TrialMemoryEstimate };
-  const shape = mlpTrialShape({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset }, data);
-  const label = `${shape.model.label}${params.batch_norm ? " with batch norm," : " with"} batch_size ${params.batch_size}, ${spec.cv.folds} folds${(spec.cv.repeats ?? 1) > 1 ? ` × ${spec.cv.repeats} repeats` : ""} and ${params.optimizer}`;
+  const shape = mlpTrialShape({ params, model: spec.model, cv: spec.cv, dataset: spec.dataset, repeatRange }, data);
+  const label = `${shape.model.label}${params.batch_norm ? " with batch norm," : " with"} batch_size ${params.batch_size}, ${spec.cv.folds} folds${repeats > 1 ? ` × ${repeats} repeats` : ""} and ${params.optimizer}`;
   return { params, estimate, label };
 }
 

@@ -153,6 +153,19 @@ export interface SweepSpec {
   readonly seed: number;
   /** Free text about the sweep (W&B's `description`). */
   readonly description?: string;
+  /** Final selection phase: when the search ends, re-evaluate the top trials before naming the winner. */
+  readonly select?: SelectSpec;
+}
+
+/**
+ * The final selection phase of a sweep: when the search ends, the `top` completed trials (by
+ * mean) each train `repeats` more K-fold repeats (seeds past `cv.repeats`, fold indices going
+ * on); their folds join the trial's, its mean, CI and tie are recomputed, and only then does the
+ * sweep complete with its winner.
+ */
+export interface SelectSpec {
+  readonly top: number;
+  readonly repeats: number;
 }
 
 /** States of a trial that has not finished: waiting in the queue, or on a worker. */
@@ -244,6 +257,10 @@ export interface TrialRecord {
   readonly flags: readonly string[];
   /** Epoch (rung) at which a pruned trial stopped. */
   readonly prunedAt?: number;
+  /** Repeats the final selection phase added to this trial's folds (`SweepSpec.select`). */
+  readonly selected?: number;
+  /** Why the selection phase could not re-evaluate this trial (its folds stay as they were). */
+  readonly selectionError?: string;
 }
 
 export type TrialCounts = Readonly<Record<TrialState, number>>;
@@ -272,6 +289,8 @@ export interface SweepRecord {
     readonly ciHigh?: number;
   };
   readonly reason?: string;
+  /** Trials re-evaluated by the final selection phase (`spec.select`), once it has started. */
+  readonly selection?: readonly string[];
   /**
    * The winner's score on the test split (`cv.test_fraction`): when the sweep completes, the best
    * trial's config is refit on every row outside the test split and scored once on it. Absent
@@ -317,6 +336,11 @@ export interface TrialJob {
   readonly mode?: "tfjs" | "noop";
   /** The repeats of `cv` to run (the selection phase runs ones past `cv.repeats`); default all of `cv.repeats`. */
   readonly repeatRange?: RepeatRange;
+  /**
+   * "select": the final selection phase re-evaluating a completed trial on `repeatRange` (no
+   * pruning, no curve); the worker hands the folds to `store.finishSelection`. Absent: a trial run.
+   */
+  readonly phase?: "select";
 }
 
 /** Repeats `from` … `from + count − 1` of a repeated K-fold (fold indices from × K on). */

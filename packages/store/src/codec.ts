@@ -41,6 +41,7 @@ export function decodeSweep(id: string, h: Hash): SweepRecord | undefined {
       }),
     ...(h.reason && { reason: h.reason }),
     ...(h.test && { test: JSON.parse(h.test) as SweepTest }),
+    ...(h.selection && { selection: JSON.parse(h.selection) as string[] }),
   };
 }
 
@@ -71,5 +72,7 @@ export function decodeTrial(h: Hash): TrialRecord | undefined {
     ...(h.errorCode && { errorCode: h.errorCode }),
     flags: JSON.parse(h.flags ?? "[]") as string[],
     ...opt("prunedAt"),
+    ...opt("selected"),
+    ...(h.selectionError && { selectionError: h.selectionError }),
   };
 }

@@ -89,6 +89,7 @@ export const SCRIPTS = {
   markRunning: loadLuaScript("markRunning-2"),
   appendEpochs: loadLuaScript("appendEpochs-2"),
   finishTrial: loadLuaScript("finishTrial-4"),
+  finishSelection: loadLuaScript("finishSelection-2"),
   reportStep: loadLuaScript("reportStep-3"),
   setSweepStatus: loadLuaScript("setSweepStatus-2"),
   reopenSweep: loadLuaScript("reopenSweep-2"),

@@ -1,5 +1,6 @@
 import type {
   EpochReport,
+  FoldResult,
   Page,
   Params,
   SweepRecord,
@@ -124,6 +125,24 @@ export interface Store {
     outcome: TrialOutcome,
     run?: string,
     extras?: FinishExtras,
+  ): Promise<boolean>;
+  /**
+   * Starts the final selection phase of a sweep (SweepSpec.select) with `trialIds`, the trials to
+   * re-evaluate, unless it has started already; returns the trials of the phase as stored (so a
+   * restarted coordinator carries on with the same ones). `SweepRecord.selection` shows them.
+   */
+  startSelection(sweepId: string, trialIds: readonly string[]): Promise<readonly string[]>;
+  /**
+   * Records the selection phase's result for a completed trial, once: `folds` (the repeats it
+   * trained, fold indices past its own) join its folds, its mean/std/sem are recomputed,
+   * `selected` = `repeats`, and the sweep's best is re-read from the leaderboard; or, with
+   * `error`, `selectionError` is set and the folds stay. Broadcasts on `${prefix}:finished` like
+   * finishTrial. Returns false when the trial is not completed or already has a result.
+   */
+  finishSelection(
+    sweepId: string,
+    trialId: string,
+    result: { readonly folds: readonly FoldResult[]; readonly repeats: number } | { readonly error: string },
   ): Promise<boolean>;
   /** The trial with its per-epoch curve; undefined when missing. */
   getTrial(sweepId: string, trialId: string): Promise<TrialWithCurve | undefined>;

@@ -1,5 +1,6 @@
 import { broadcasts } from "./broadcasts.ts";
 import { refitOps } from "./refits.ts";
+import { selectionWrites } from "./selection-writes.ts";
 import { createStoreContext } from "./store-context.ts";
 import type { Store, StoreOptions } from "./store-types.ts";
 import { sweepOps } from "./sweep-ops.ts";
@@ -24,6 +25,7 @@ export function createStore(options: StoreOptions): Store {
     prefix: options.prefix,
     ...sweepOps(ctx),
     ...trialWrites(ctx),
+    ...selectionWrites(ctx),
     ...trialReads(ctx),
     ...trialLogOps(ctx),
     ...workerStatuses(ctx),

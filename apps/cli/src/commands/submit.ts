@@ -1,8 +1,7 @@
-import { foldRunsOf } from "@hpo/core";
 import { Command } from "commander";
 import { parsePositiveInt } from "../arg-parsers.ts";
 import { type CliContext, clientFor } from "../context.ts";
-import { expectedTrials } from "../format/progress.ts";
+import { budgetSummary } from "../format/budget.ts";
 import { formatWarnings, readSweepFile } from "../spec-file.ts";
 import { finishWatch } from "./watch.ts";
 
@@ -20,9 +19,7 @@ export function submitCommand(ctx: CliContext): Command {
       for (const line of formatWarnings(sweepFile)) ctx.err(line);
       const sweep = await client.createSweep(text, format);
       ctx.out(sweep.id);
-      ctx.err(
-        `submitted sweep "${sweep.name}" (${spec.method}, up to ${expectedTrials(sweep.spec)} trials × ${foldRunsOf(spec.cv)} folds) to ${client.url}`,
-      );
+      ctx.err(`submitted sweep "${sweep.name}" (${spec.method}, ${budgetSummary(sweep.spec)}) to ${client.url}`);
       if (opts.watch) await finishWatch(ctx, client, sweep.id, opts.interval);
       else ctx.err(`follow it with: pnpm hpo watch ${sweep.id}`);
     });

@@ -1,6 +1,7 @@
 import type { FoldResult, SweepRecord, TrialRecord, TrialState } from "@hpo/core";
 import { NO_TRIAL_COUNTS, parseSweepSpec } from "@hpo/core";
 import { describe, expect, it } from "vitest";
+import { budgetSummary } from "./budget.ts";
 import { formatDuration } from "./duration.ts";
 import {
   cvLabel,
@@ -117,6 +118,15 @@ describe("the leaderboard's CI column and tie marks", () => {
     expect(row("t0003")).not.toContain(TIE_MARK);
     expect(out).toContain(`${TIE_MARK} tied with the best (2 trials, the best included): not distinguishable`);
     expect(renderSweepSummary(sweep)).toContain("best: t0001 val_accuracy 0.8000 ± 0.0100, 95% CI [0.7512, 0.8488]");
+    const selecting = {
+      ...sweep,
+      status: "running",
+      spec: { ...spec, select: { top: 2, repeats: 3 } },
+      selection: ["t0001", "t0002"],
+    };
+    expect(renderSweepSummary(selecting as SweepRecord)).toContain(
+      "final selection: t0001 t0002 re-evaluated with 3 more repeats (running)",
+    );
   });
 
   it("has no legend when no trial carries a tie (an older coordinator)", () => {
@@ -125,6 +135,16 @@ describe("the leaderboard's CI column and tie marks", () => {
     ]);
     expect(out).not.toContain("tied with the best");
     expect(out.split("\n").find((l) => l.includes("t0000"))).toMatch(/0\.6000 ± 0\.0100 +│ - /);
+  });
+});
+
+describe("budgetSummary", () => {
+  it("states the search's fold runs and the final selection's share up front", () => {
+    expect(budgetSummary(spec)).toBe("up to 8 trials × 3 folds = 24 fold runs");
+    const select = { ...spec, cv: { ...spec.cv, repeats: 2 }, select: { top: 3, repeats: 2 } };
+    expect(budgetSummary(select)).toBe(
+      "up to 8 trials × 6 folds = 48 fold runs; final selection: top 3 × 2 more repeats × 3 folds = 18 more (+38%)",
+    );
   });
 });
 

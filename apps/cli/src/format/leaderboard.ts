@@ -110,6 +110,10 @@ export function renderSweepSummary(sweep: SweepRecord): string {
       `best: ${sweep.best.trialId} ${sweep.spec.metric.name} ${formatScore(sweep.best.mean)} ± ${formatScore(sweep.best.std)}${sweep.best.ciLow !== undefined ? `, 95% CI ${formatInterval(sweep.best.ciLow, sweep.best.ciHigh)}` : ""}`,
     );
   }
+  if (sweep.spec.select && sweep.selection)
+    parts.push(
+      `final selection: ${sweep.selection.join(" ")} re-evaluated with ${sweep.spec.select.repeats} more repeat${sweep.spec.select.repeats === 1 ? "" : "s"}${sweep.status === "running" ? " (running)" : ""}`,
+    );
   const test = renderTestScore(sweep);
   if (test) parts.push(test);
   const wall = (sweep.finishedAt ?? Date.now()) - sweep.createdAt;
