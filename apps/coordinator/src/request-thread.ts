@@ -1,19 +1,15 @@
 /**
- * The coordinator's one protocol for work done in a worker thread (the dashboard's bulk scans and
- * parameter importance): requests with an id, one reply each, and a fallback on the main thread.
- *
- *   parent → thread  { id, req }
- *   thread → parent  { id: 0 } once the thread has loaded its modules (ready)
- *                    { id, res } or { id, error } per request
+ * Work the coordinator does in a worker thread (the dashboard's bulk scans, parameter importance,
+ * the dataset check at submit, refits), with a fallback on the main thread. Requests and replies
+ * travel on a core `Channel` (packages/core/src/thread-channel.ts); the thread sends the note
+ * "ready" once it has loaded its modules.
  *
  * The thread module calls `serveRequests(handle)`; the parent makes a `createRequestThread`. The
  * thread starts lazily (or on `start()`); until it is ready, requests run `inline` on the main
  * thread. When it cannot start or dies, pending and later requests run inline too.
  */
 import { parentPort, type ResourceLimits, type Transferable, type Worker } from "node:worker_threads";
-import { startModuleThread } from "@hpo/core";
-
-type Reply<Res> = { readonly id: number; readonly res?: Res; readonly error?: string };
+import { type Channel, ChannelClosedError, openChannel, startModuleThread } from "@hpo/core";
 
 export interface RequestThreadOptions<Req, Res> {
   /** The caller's `import.meta.url`: the thread's module is its sibling (see `siblingModule`). */
@@ -41,6 +37,7 @@ export interface RequestThread<Req, Res> {
 
 export function createRequestThread<Req, Res>(o: RequestThreadOptions<Req, Res>): RequestThread<Req, Res> {
   let worker: Worker | null = null;
+  let channel: Channel<Req, Res, never> | null = null;
   let broken = false;
   /** Set when the thread has loaded its modules; until then requests run inline (a cold start takes seconds on a busy machine). */
   let ready = false;
@@ -50,21 +47,19 @@ export function createRequestThread<Req, Res>(o: RequestThreadOptions<Req, Res>)
     readyWaiters = [];
     for (const f of waiting) f(threaded);
   };
-  let seq = 0;
-  const pending = new Map<number, { req: Req; resolve: (r: Res) => void; reject: (e: Error) => void }>();
 
-  const failAll = () => {
+  /** The thread is gone for good: requests in flight (and later ones) run inline. */
+  const fail = (cause: Error) => {
     broken = true;
     worker = null;
+    ready = false;
     settleReady(false);
-    for (const [id, p] of pending) {
-      pending.delete(id);
-      void o.inline(p.req).then(p.resolve, p.reject);
-    }
+    channel?.close(cause);
+    channel = null;
   };
 
-  const ensure = (): Worker | null => {
-    if (worker || broken) return worker;
+  const ensure = (): Channel<Req, Res, never> | null => {
+    if (channel || broken) return channel;
     let w: Worker;
     try {
       w = startModuleThread(o.callerUrl, o.name, {
@@ -77,28 +72,18 @@ export function createRequestThread<Req, Res>(o: RequestThreadOptions<Req, Res>)
       return null;
     }
     w.unref();
-    w.on("message", (m: Reply<Res>) => {
-      if (m.id === 0) {
+    channel = openChannel<Req, Res, never, never, never, "ready">(w, {
+      onNote: () => {
         ready = true;
         settleReady(true);
-        return;
-      }
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (m.error === undefined) p.resolve(m.res as Res);
-      else p.reject(new Error(m.error));
+      },
     });
-    w.on("error", failAll);
-    w.on("exit", () => {
-      if (worker === w) {
-        worker = null;
-        ready = false;
-      }
-      if (pending.size > 0) failAll();
+    w.on("error", fail);
+    w.on("exit", (code) => {
+      if (worker === w) fail(new Error(`the thread exited with code ${code}`));
     });
     worker = w;
-    return w;
+    return channel;
   };
 
   return {
@@ -106,19 +91,16 @@ export function createRequestThread<Req, Res>(o: RequestThreadOptions<Req, Res>)
     whenReady: () =>
       ready || broken ? Promise.resolve(ready && !broken) : new Promise<boolean>((r) => readyWaiters.push(r)),
     request(req) {
-      const w = ensure();
-      if (!w || !ready) return o.inline(req);
-      const id = ++seq;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { req, resolve, reject });
-        w.postMessage({ id, req });
+      const ch = ensure();
+      if (!ch || !ready) return o.inline(req);
+      return ch.request(req).catch((e: unknown) => {
+        if (e instanceof ChannelClosedError) return o.inline(req);
+        throw e;
       });
     },
     async close() {
       const w = worker;
-      worker = null;
-      broken = true;
-      settleReady(false);
+      fail(new Error("the thread was closed"));
       if (w) await w.terminate();
     },
   };
@@ -134,13 +116,5 @@ export function serveRequests<Req, Res>(
 ): void {
   const port = parentPort;
   if (!port) throw new Error("serveRequests: not in a worker thread");
-  port.on("message", ({ id, req }: { readonly id: number; readonly req: Req }) => {
-    Promise.resolve()
-      .then(() => handle(req))
-      .then(
-        (res) => port.postMessage({ id, res }, [...transfer(res)]),
-        (e: unknown) => port.postMessage({ id, error: e instanceof Error ? e.message : String(e) }),
-      );
-  });
-  port.postMessage({ id: 0 });
+  openChannel<never, never, "ready", Req, Res>(port, { onRequest: handle, transfer }).note("ready");
 }

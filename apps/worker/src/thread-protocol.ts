@@ -1,6 +1,16 @@
 import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
 import type { RuntimeFaultKind } from "@hpo/trainer/runtime-fault";
 
+/**
+ * What the worker and its training threads say to each other, on a core `Channel`
+ * (packages/core/src/thread-channel.ts).
+ *
+ *   parent → thread  request TrainRequest → TrainReply (or an error: TrainErrorData)
+ *                    note    AbortNote
+ *   thread → parent  request EpochRequest → boolean (true: stop, the trial was pruned or cancelled)
+ *                    note    ThreadNote
+ */
+
 /** What the training thread is started with (`workerData`). */
 export interface ThreadData {
   /** HPO_BACKEND: "auto" | "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu". */
@@ -11,36 +21,47 @@ export interface ThreadData {
   readonly trainerModule?: string;
 }
 
-/** Parent → thread. */
-export type ToThread =
-  | { readonly type: "train"; readonly runId: number; readonly job: TrialJob }
-  | { readonly type: "prune"; readonly runId: number; readonly epoch: number; readonly stop: boolean }
-  | { readonly type: "abort"; readonly runId: number };
+/** Train one trial. `runId` names the run in the thread's epoch requests and the parent's abort notes. */
+export interface TrainRequest {
+  readonly runId: number;
+  readonly job: TrialJob;
+}
 
-/** Thread → parent. */
-export type FromThread =
+export interface TrainReply {
+  readonly outcome: TrialOutcome;
+  /** Live tensors in the thread after the trial. */
+  readonly tensors?: number;
+}
+
+/** The `data` of a failed TrainRequest whose error was a runtime fault: the thread must be replaced. */
+export interface TrainErrorData {
+  readonly fault: RuntimeFaultKind;
+}
+
+/** Stop the run (cancel or shutdown): the trainer returns `cancelled`. */
+export interface AbortNote {
+  readonly runId: number;
+}
+
+/** One epoch of a run; the parent answers whether to stop. */
+export interface EpochRequest {
+  readonly runId: number;
+  readonly report: EpochReport;
+  /** Training rows processed in this epoch over all folds (approximate; 0 when unknown). */
+  readonly samples?: number;
+}
+
+export type ThreadNote =
+  /** The backend is selected: the thread takes trials. */
   | { readonly type: "ready"; readonly backend: string; readonly reason: string; readonly tensors?: number }
+  /** The backend cannot be selected: the thread is of no use. */
   | { readonly type: "fatal"; readonly message: string }
+  /** A line for the worker's log. */
   | { readonly type: "log"; readonly line: string }
-  | {
-      readonly type: "epoch";
-      readonly runId: number;
-      readonly report: EpochReport;
-      /** Training rows processed in this epoch over all folds (approximate; 0 when unknown). */
-      readonly samples?: number;
-    }
   /** A line for the trial's log (the trainer's `reporter.log`). */
   | {
       readonly type: "trial-log";
       readonly runId: number;
       readonly message: string;
       readonly fields?: Readonly<Record<string, unknown>>;
-    }
-  | { readonly type: "done"; readonly runId: number; readonly outcome: TrialOutcome; readonly tensors?: number }
-  | {
-      readonly type: "error";
-      readonly runId: number;
-      readonly message: string;
-      /** Set when the error is a runtime fault (runtimeFaultOf): the thread must be replaced. */
-      readonly fault?: RuntimeFaultKind;
     };

@@ -1,8 +1,25 @@
 import type { Worker } from "node:worker_threads";
-import { type EpochReport, startModuleThread, type TrialJob, type TrialOutcome } from "@hpo/core";
+import {
+  type Channel,
+  ChannelClosedError,
+  ChannelError,
+  type EpochReport,
+  openChannel,
+  startModuleThread,
+  type TrialJob,
+  type TrialOutcome,
+} from "@hpo/core";
 import { RuntimeFault, runtimeFaultOf } from "@hpo/trainer/runtime-fault";
 import type { Logger } from "pino";
-import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
+import type {
+  AbortNote,
+  EpochRequest,
+  ThreadData,
+  ThreadNote,
+  TrainErrorData,
+  TrainReply,
+  TrainRequest,
+} from "./thread-protocol.ts";
 
 export interface TrainingPoolOptions {
   /** Number of threads = trials trained at once. */
@@ -51,7 +68,10 @@ export interface TrainingPool {
 export type TrialLogHandler = (message: string, fields?: Readonly<Record<string, unknown>>) => void;
 
 interface Slot {
+  /** Its place in the pool (threads are named training-<index>). */
+  readonly index: number;
   thread: Worker;
+  channel: Channel<TrainRequest, TrainReply, AbortNote>;
   /** The thread selected its backend and takes jobs. */
   ready: boolean;
   /** Terminated after a fault or death; its late messages and exit are ignored. */
@@ -98,7 +118,7 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
   };
 
   /** Terminates `slot`'s thread (if alive) and starts a fresh one in its place (none once closed). */
-  const replace = (slot: Slot, index: number, delayMs = 0) => {
+  const replace = (slot: Slot, delayMs = 0) => {
     if (slot.retired) return;
     slot.retired = true;
     slot.ready = false;
@@ -107,19 +127,19 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
     const start = () => {
       const i = slots.indexOf(slot);
       if (closed || i < 0) return;
-      slots[i] = spawn(index, false);
+      slots[i] = spawn(slot.index, false);
     };
     if (delayMs > 0) setTimeout(start, delayMs).unref();
     else start();
   };
 
   /** Fails the slot's running trial with `fault` and replaces the thread. */
-  const fault = (slot: Slot, index: number, err: RuntimeFault, delayMs = 0) => {
+  const fault = (slot: Slot, err: RuntimeFault, delayMs = 0) => {
     if (slot.retired) return;
     const busy = slot.busy;
     slot.busy = undefined;
-    logger.error({ err: err.message, kind: err.kind }, `training-${index}: runtime fault; replacing the thread`);
-    replace(slot, index, delayMs);
+    logger.error({ err: err.message, kind: err.kind }, `training-${slot.index}: runtime fault; replacing the thread`);
+    replace(slot, delayMs);
     busy?.reject(err);
   };
 
@@ -128,64 +148,47 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
       workerData: data,
       name: `training-${index}`,
     });
-    const slot: Slot = { thread, ready: false, retired: false };
-    thread.on("message", (msg: FromThread) => {
+    const onNote = (note: ThreadNote) => {
       if (slot.retired) return;
-      switch (msg.type) {
+      switch (note.type) {
         case "ready":
           slot.ready = true;
-          if (initial && ++readyCount === options.size) readyResolve(msg);
-          if (!initial) logger.info(`training-${index}: fresh thread ready (${msg.backend})`);
+          if (initial && ++readyCount === options.size) readyResolve(note);
+          if (!initial) logger.info(`training-${index}: fresh thread ready (${note.backend})`);
           if (!slot.busy) release(slot);
           break;
         case "fatal":
-          if (initial) readyReject(new Error(msg.message));
+          if (initial) readyReject(new Error(note.message));
           // a replacement that cannot select its backend: try again a little later
-          else fault(slot, index, new RuntimeFault("thread-exit", `runtime fault: ${msg.message}`), 1000);
+          else fault(slot, new RuntimeFault("thread-exit", `runtime fault: ${note.message}`), 1000);
           break;
         case "log":
-          logger.info(`training-${index}: ${msg.line}`);
+          logger.info(`training-${index}: ${note.line}`);
           break;
-        case "epoch": {
-          const busy = slot.busy;
-          if (!busy || busy.runId !== msg.runId) return;
-          busy.onEpoch(msg.report, msg.samples).then(
-            (stop) =>
-              thread.postMessage({ type: "prune", runId: msg.runId, epoch: msg.report.epoch, stop } satisfies ToThread),
-            (err) => {
-              logger.warn({ err }, "training pool: epoch handler failed; training goes on");
-              thread.postMessage({
-                type: "prune",
-                runId: msg.runId,
-                epoch: msg.report.epoch,
-                stop: false,
-              } satisfies ToThread);
-            },
-          );
-          break;
-        }
         case "trial-log": {
           const busy = slot.busy;
-          if (busy?.runId === msg.runId) busy.onLog?.(msg.message, msg.fields);
-          break;
-        }
-        case "done":
-        case "error": {
-          const busy = slot.busy;
-          if (!busy || busy.runId !== msg.runId) return;
-          if (msg.type === "error" && msg.fault) {
-            fault(slot, index, new RuntimeFault(msg.fault, msg.message));
-            return;
-          }
-          if (msg.type === "done")
-            busy.resolve({ outcome: msg.outcome, ...(msg.tensors !== undefined && { tensors: msg.tensors }) });
-          else busy.reject(new Error(msg.message));
-          release(slot);
+          if (busy?.runId === note.runId) busy.onLog?.(note.message, note.fields);
           break;
         }
       }
+    };
+    const onEpoch = async ({ runId, report, samples }: EpochRequest): Promise<boolean> => {
+      const busy = slot.busy;
+      if (slot.retired || !busy || busy.runId !== runId) return true; // a run nobody waits for: stop it
+      try {
+        return await busy.onEpoch(report, samples);
+      } catch (err) {
+        logger.warn({ err }, "training pool: epoch handler failed; training goes on");
+        return false;
+      }
+    };
+    const channel = openChannel<TrainRequest, TrainReply, AbortNote, EpochRequest, boolean, ThreadNote>(thread, {
+      onRequest: onEpoch,
+      onNote,
     });
+    const slot: Slot = { index, thread, channel, ready: false, retired: false };
     const onDeath = (err: Error) => {
+      channel.close(err);
       if (slot.retired) return;
       if (closed) {
         // close() terminated it: the running trial rejects, as close() promises; no fault to report
@@ -196,7 +199,7 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
         return;
       }
       if (initial && readyCount < options.size) readyReject(err);
-      fault(slot, index, runtimeFaultOf(err) ?? new RuntimeFault("thread-exit", `runtime fault: ${err.message}`));
+      fault(slot, runtimeFaultOf(err) ?? new RuntimeFault("thread-exit", `runtime fault: ${err.message}`));
     };
     thread.on("error", (err) => onDeath(err));
     thread.on("exit", (code) => onDeath(new Error(`the training thread exited with code ${code}`)));
@@ -221,11 +224,25 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
       const slot = await acquire();
       const runId = nextRunId++;
       return new Promise<TrainResult>((resolve, reject) => {
-        slot.busy = { runId, onEpoch, resolve, reject, ...(onLog && { onLog }) };
-        const abort = () => slot.thread.postMessage({ type: "abort", runId } satisfies ToThread);
+        const busy = { runId, onEpoch, resolve, reject, ...(onLog && { onLog }) };
+        slot.busy = busy;
+        const abort = () => slot.channel.note({ runId });
         if (signal.aborted) abort();
         else signal.addEventListener("abort", abort, { once: true });
-        slot.thread.postMessage({ type: "train", runId, job } satisfies ToThread);
+        slot.channel.request({ runId, job }).then(
+          (reply) => {
+            if (slot.busy !== busy) return; // the slot faulted meanwhile: the run was rejected then
+            busy.resolve({ outcome: reply.outcome, ...(reply.tensors !== undefined && { tensors: reply.tensors }) });
+            release(slot);
+          },
+          (err: Error) => {
+            if (slot.busy !== busy || err instanceof ChannelClosedError) return; // death: onDeath rejects the run
+            const kind = err instanceof ChannelError && (err.data as TrainErrorData | undefined)?.fault;
+            if (kind) return void fault(slot, new RuntimeFault(kind, err.message));
+            busy.reject(new Error(err.message));
+            release(slot);
+          },
+        );
       });
     },
     async close() {

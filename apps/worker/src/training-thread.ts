@@ -5,9 +5,17 @@
  * to renew BullMQ job locks.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { Reporter, TrialJob, TrialOutcome } from "@hpo/core";
+import { ChannelError, openChannel, type Reporter, type TrialJob, type TrialOutcome } from "@hpo/core";
 import { runtimeFaultOf } from "@hpo/trainer/runtime-fault";
-import type { FromThread, ThreadData, ToThread } from "./thread-protocol.ts";
+import type {
+  AbortNote,
+  EpochRequest,
+  ThreadData,
+  ThreadNote,
+  TrainErrorData,
+  TrainReply,
+  TrainRequest,
+} from "./thread-protocol.ts";
 
 interface TrainerModule {
   trainTrial(
@@ -26,7 +34,12 @@ interface TrainerModule {
 const port = parentPort;
 if (!port) throw new Error("training-thread: must run in a worker thread");
 const data = workerData as ThreadData;
-const post = (msg: FromThread) => port.postMessage(msg);
+const aborts = new Map<number, AbortController>();
+const channel = openChannel<EpochRequest, boolean, ThreadNote, TrainRequest, TrainReply, AbortNote>(port, {
+  onRequest: ({ runId, job }) => train(runId, job),
+  onNote: ({ runId }) => aborts.get(runId)?.abort(),
+});
+const post = (note: ThreadNote) => channel.note(note);
 
 // A literal import of the default trainer: the build bundles it into this thread's module.
 const trainer = (data.trainerModule ? await import(data.trainerModule) : await import("@hpo/trainer")) as TrainerModule;
@@ -37,9 +50,6 @@ try {
 } catch (e) {
   post({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
 }
-
-const aborts = new Map<number, AbortController>();
-const pruneAnswers = new Map<number, (stop: boolean) => void>();
 
 /** Training rows of one fold (each row trains in K-1 of K folds), for the samples/s metric; 0 when unknown. */
 function trainRowsPerFold(job: TrialJob): number {
@@ -52,47 +62,29 @@ function trainRowsPerFold(job: TrialJob): number {
   }
 }
 
-async function train(runId: number, job: TrialJob): Promise<void> {
+async function train(runId: number, job: TrialJob): Promise<TrainReply> {
   const controller = new AbortController();
   aborts.set(runId, controller);
   const rowsPerFold = trainRowsPerFold(job);
   const reporter: Reporter = {
-    report: (report) =>
-      new Promise<boolean>((resolve) => {
-        pruneAnswers.set(runId, resolve);
-        const training = report.folds.filter((f) => !f.early_stopped).length;
-        post({ type: "epoch", runId, report, samples: Math.round(rowsPerFold * training) });
-      }),
+    report: (report) => {
+      const training = report.folds.filter((f) => !f.early_stopped).length;
+      return channel.request({ runId, report, samples: Math.round(rowsPerFold * training) });
+    },
     log: (message, fields) => post({ type: "trial-log", runId, message, ...(fields && { fields }) }),
   };
   try {
-    const outcome = await trainer.trainTrial(job, reporter, controller.signal, { dataDirs: data.dataDirs });
-    post({ type: "done", runId, outcome, tensors: numTensors() });
+    const outcome: TrialOutcome = await trainer.trainTrial(job, reporter, controller.signal, {
+      dataDirs: data.dataDirs,
+    });
+    return { outcome, tensors: numTensors() };
   } catch (e) {
     // a runtime fault (wasm abort, failed allocation, …) leaves this thread's backend unusable:
     // the parent replaces the thread (training-pool.ts); any other error is the trial's
     const fault = runtimeFaultOf(e);
-    if (fault) post({ type: "error", runId, message: fault.message, fault: fault.kind });
-    else post({ type: "error", runId, message: e instanceof Error ? e.message : String(e) });
+    if (fault) throw new ChannelError(fault.message, { fault: fault.kind } satisfies TrainErrorData);
+    throw e;
   } finally {
     aborts.delete(runId);
-    pruneAnswers.delete(runId);
   }
 }
-
-port.on("message", (msg: ToThread) => {
-  switch (msg.type) {
-    case "train":
-      void train(msg.runId, msg.job);
-      break;
-    case "prune": {
-      const answer = pruneAnswers.get(msg.runId);
-      pruneAnswers.delete(msg.runId);
-      answer?.(msg.stop);
-      break;
-    }
-    case "abort":
-      aborts.get(msg.runId)?.abort();
-      break;
-  }
-});

@@ -15,6 +15,7 @@ export * from "./sibling-module.ts";
 export * from "./spec.ts";
 export * from "./stats.ts";
 export * from "./sweep-memory.ts";
+export * from "./thread-channel.ts";
 export * from "./trial-memory.ts";
 export * from "./types.ts";
 export * from "./version.ts";
