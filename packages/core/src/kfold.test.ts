@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HpoError } from "./errors.ts";
-import { foldRunsOf, kFoldSplit, repeatRangeOf, repeatSeed } from "./kfold.ts";
+import { foldRunsOf, kFoldSplit, maxFoldRunsOf, repeatRangeOf, repeatSeed } from "./kfold.ts";
 
 function checkPartition(folds: ReturnType<typeof kFoldSplit>, n: number): void {
   const seen = new Array<number>(n).fill(0);
@@ -82,5 +82,8 @@ describe("repeated K-fold helpers", () => {
     expect(foldRunsOf({ folds: 5 })).toBe(5);
     expect(foldRunsOf({ folds: 5, repeats: 3 })).toBe(15);
     expect(foldRunsOf({ folds: 5, repeats: 3 }, { from: 3, count: 2 })).toBe(10);
+    // the most a trial can end with: its repeats and those of the selection phase
+    expect(maxFoldRunsOf({ cv: { folds: 5 } })).toBe(5);
+    expect(maxFoldRunsOf({ cv: { folds: 5, repeats: 3 }, select: { repeats: 2 } })).toBe(25);
   });
 });

@@ -82,3 +82,11 @@ export function repeatRangeOf(cv: Pick<CvSpec, "repeats">): RepeatRange {
 export function foldRunsOf(cv: Pick<CvSpec, "folds" | "repeats">, range: RepeatRange = repeatRangeOf(cv)): number {
   return cv.folds * range.count;
 }
+
+/** Most folds a trial of `spec` can end with: K × (cv.repeats + select.repeats of the selection phase). */
+export function maxFoldRunsOf(spec: {
+  readonly cv: Pick<CvSpec, "folds" | "repeats">;
+  readonly select?: { readonly repeats: number };
+}): number {
+  return spec.cv.folds * ((spec.cv.repeats ?? 1) + (spec.select?.repeats ?? 0));
+}

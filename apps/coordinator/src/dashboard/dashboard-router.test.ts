@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
-import { testSpec } from "@hpo/core/testing";
+import { testSpec, waitFor as waitUntil } from "@hpo/core/testing";
 import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
 import { proposeTrial } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -20,6 +20,8 @@ const spec: SweepSpec = testSpec({
 
 const folds = (m: number): FoldResult[] =>
   [0, 1, 2].map((fold) => ({ fold, score: m + (fold - 1) * 0.01, metrics: {}, epochs: 3, durationMs: 5 }));
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>) =>
+  waitUntil(what, probe, { timeoutMs: 30_000, intervalMs: 100 });
 const done = (m: number): TrialOutcome => ({ state: "completed", folds: folds(m), flags: [] });
 
 describe("dashboard router (real Redis)", () => {
@@ -133,5 +135,34 @@ describe("dashboard router (real Redis)", () => {
     await store.finishTrial(sweepId, "t0028", done(0.3));
     expect(await until(/event: sweep\ndata: .*"completed":27/)).toBe(true);
     ctrl.abort();
+  });
+
+  it("shows the selection phase's re-evaluated folds and means, with each trial's CI and tie", async () => {
+    const id = (await store.createSweep({ ...spec, select: { top: 2, repeats: 1 } })).id;
+    for (const [i, m] of [0.9, 0.85].entries()) {
+      const t = await proposeTrial(store, id, i, { lr: 0.01, opt: "adam" });
+      await store.markRunning(id, t.id, "w1", 1);
+      await store.finishTrial(id, t.id, done(m));
+    }
+    type Row = { id: string; mean?: number; ciLow?: number; tied?: boolean; folds: { fold: number }[] };
+    const board = () =>
+      get<{ items: Row[]; loading?: unknown }>(`/api/dashboard/sweeps/${id}/leaderboard?sort=index&dir=asc`);
+    const before = await waitFor("the table loaded", async () => {
+      const b = (await board()).body;
+      return !b.loading && b.items.length === 2 && b;
+    });
+    expect(before.items.map((t) => t.id)).toEqual(["t0000", "t0001"]);
+    expect(before.items[0]?.ciLow).toBeLessThan(0.9);
+    // t0000's extra repeat scores far lower: its mean drops below t0001's
+    await store.startSelection(id, ["t0000", "t0001"]);
+    const extra = [3, 4, 5].map((fold) => ({ fold, score: 0.7, metrics: {}, epochs: 3, durationMs: 5 }));
+    await store.finishSelection(id, "t0000", { folds: extra, repeats: 1 });
+    const after = await waitFor("the re-evaluated trial on the leaderboard", async () => {
+      const row = (await board()).body.items.find((t) => t.id === "t0000");
+      return row && row.mean !== undefined && row.mean < 0.85 && row;
+    });
+    expect(after.mean).toBeCloseTo(0.8, 9);
+    expect(after.folds.map((f) => f.fold)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(after.tied).toBe(false);
   });
 });

@@ -5,7 +5,15 @@
  * each column's sort order is computed once per table version, so re-sorting 100,000 trials is
  * a pass over a cached permutation.
  */
-import { type Goal, type Params, type ParamValue, type SweepRecord, TRIAL_STATES, type TrialState } from "@hpo/core";
+import {
+  type Goal,
+  maxFoldRunsOf,
+  type Params,
+  type ParamValue,
+  type SweepRecord,
+  TRIAL_STATES,
+  type TrialState,
+} from "@hpo/core";
 import { type TrialScan, trialIdOf } from "@hpo/store";
 import { type ChunkSource, inlineChunks } from "./chunk-source.ts";
 import { grow, sortByKey } from "./columns.ts";
@@ -92,7 +100,7 @@ export function createSweepTable(
   chunks: ChunkSource = inlineChunks(scan),
 ): SweepTable {
   const sweepId = sweep.id;
-  const folds = Math.max(1, sweep.spec.cv?.folds ?? 1);
+  const folds = sweep.spec.cv ? maxFoldRunsOf(sweep.spec) : 1;
   const paramNames = Object.keys(sweep.spec.parameters ?? {});
   let size = 0;
   let count = 0;
@@ -254,9 +262,13 @@ export function createSweepTable(
 
   async function syncOnce(s: SweepRecord): Promise<void> {
     const sig = `${s.proposed}|${JSON.stringify(s.counts)}|${s.status}`;
-    if (loaded && sig === lastSig) return;
+    // the final selection phase changes completed trials (folds, mean) without moving any count:
+    // while it runs its trials are read again on every sync (at most select.top of them)
+    const selecting = s.selection !== undefined && s.status === "running";
+    if (loaded && sig === lastSig && !selecting) return;
     await readNew();
     if (loaded) await readMoved();
+    if (loaded && s.selection) putChunk(toChunk(await scan.byIds(sweepId, s.selection), folds));
     loaded = true;
     lastSig = sig;
   }

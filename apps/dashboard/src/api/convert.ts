@@ -2,7 +2,7 @@
 import {
   type EpochReport,
   type FoldResult,
-  foldRunsOf,
+  maxFoldRunsOf,
   NO_TRIAL_COUNTS,
   type SweepRecord,
   type TrialCounts,
@@ -30,7 +30,7 @@ export function toSweepSummary(w: SweepRecord, now = Date.now()): SweepSummary {
     pruned: counts.pruned,
     failed: counts.failed + counts.diverged,
     best: w.best,
-    folds: w.spec?.cv ? foldRunsOf(w.spec.cv) : 1,
+    folds: w.spec?.cv ? maxFoldRunsOf(w.spec) : 1,
     paramNames: Object.keys(w.spec?.parameters ?? {}),
     spec: w.spec,
     reason: w.reason,
