@@ -62,4 +62,15 @@ describe("the selection phase's writes", () => {
     expect(t?.selected).toBeUndefined();
     expect(await store.finishSelection(sweep.id, "t0001", { folds: [fold(3, 0.9)], repeats: 1 })).toBe(false);
   });
+
+  it("refuses folds the trial already has (a runner that ignored repeatRange), keeping its own", async () => {
+    const { store, sweep } = await sweepWithTwo();
+    expect(await store.finishSelection(sweep.id, "t0000", { folds: [fold(0, 0.1), fold(1, 0.1)], repeats: 1 })).toBe(
+      true,
+    );
+    const t = await store.getTrial(sweep.id, "t0000");
+    expect(t?.selectionError).toBe("the selection run returned folds the trial already has (0, 1)");
+    expect(t?.folds.map((f) => f.score)).toEqual([0.9, 0.92, 0.94]);
+    expect((await store.getSweep(sweep.id))?.best?.trialId).toBe("t0000");
+  });
 });
