@@ -18,7 +18,7 @@ describe("sweep files shipped with the project", () => {
 
   it("the demo is what README command 1 promises: digits, 5-fold stratified, >= 8 trials over 4 parameters", () => {
     const spec = parseSweepSpec(readFileSync(join(EXAMPLES, "demo.yaml"), "utf8"));
-    expect(spec.dataset.name).toBe("digits");
+    expect(spec.dataset?.name).toBe("digits");
     expect(spec.cv).toMatchObject({ folds: 5, stratified: true });
     expect(Object.keys(spec.parameters).sort()).toEqual(["batch_size", "dropout", "learning_rate", "optimizer"]);
     expect(Math.min(gridSize(spec), spec.budget.max_trials)).toBeGreaterThanOrEqual(8);

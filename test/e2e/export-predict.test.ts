@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { refitSeedOf, trialJobOf } from "@hpo/coordinator";
-import type { SweepRecord, TrialRecord } from "@hpo/core";
+import { builtinDataset, type SweepRecord, type TrialRecord } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
@@ -103,7 +103,7 @@ describe("export and predict: a sweep's winner refit, exported, and scored in a 
     expect(model.weightsManifest[0].paths).toEqual(["weights.bin"]);
 
     // the test split's rows as they are in iris.csv, label column included
-    const data = loadDataset(sweep.spec.dataset);
+    const data = loadDataset(builtinDataset({ trialId: "t0000", dataset: sweep.spec.dataset }));
     const testRows = testSplit(data, sweep.spec.cv)?.heldOut ?? [];
     const lines = readFileSync(join(REPO_ROOT, "packages/trainer/datasets/iris.csv"), "utf8").trim().split(/\r?\n/);
     const csv = join(dir, "test-split.csv");

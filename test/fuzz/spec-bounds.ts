@@ -10,6 +10,7 @@ import {
   METRICS,
   type ParameterKind,
   type ParamValue,
+  PROGRAM_NAME_PATTERN,
   SPEC_LIMITS,
   type SweepSpec,
   supportProblem,
@@ -64,27 +65,32 @@ export function boundsProblems(spec: SweepSpec): string[] {
   want(Number.isInteger(spec.seed) && spec.seed >= 0 && spec.seed <= 0xffffffff, "seed: integer 0..2^32-1", spec.seed);
 
   const { dataset, metric } = spec;
-  want((dataset.name === undefined) !== (dataset.path === undefined), "dataset: exactly one of name, path", dataset);
-  if (dataset.name !== undefined) want(ID.test(dataset.name), "dataset.name: an id", dataset.name);
-  if (dataset.path !== undefined) {
-    want(
-      dataset.path.length >= 1 && dataset.path.length <= L.pathLength && !dataset.path.includes("\0"),
-      `dataset.path: 1..${L.pathLength} characters, no NUL`,
-      dataset.path,
-    );
+  want(dataset !== undefined || spec.program !== undefined, "dataset: required without program", dataset);
+  if (dataset) {
+    want((dataset.name === undefined) !== (dataset.path === undefined), "dataset: exactly one of name, path", dataset);
+    if (dataset.name !== undefined) want(ID.test(dataset.name), "dataset.name: an id", dataset.name);
+    if (dataset.path !== undefined) {
+      want(
+        dataset.path.length >= 1 && dataset.path.length <= L.pathLength && !dataset.path.includes("\0"),
+        `dataset.path: 1..${L.pathLength} characters, no NUL`,
+        dataset.path,
+      );
+    }
+    if (dataset.label !== undefined) {
+      want(
+        typeof dataset.label === "string"
+          ? dataset.label.length >= 1 && dataset.label.length <= L.stringValueLength
+          : isInt(dataset.label, 0, Number.MAX_SAFE_INTEGER),
+        "dataset.label: a column name or a 0-based index",
+        dataset.label,
+      );
+    }
+    want(dataset.task === "classification" || dataset.task === "regression", "dataset.task", dataset.task);
   }
-  if (dataset.label !== undefined) {
-    want(
-      typeof dataset.label === "string"
-        ? dataset.label.length >= 1 && dataset.label.length <= L.stringValueLength
-        : isInt(dataset.label, 0, Number.MAX_SAFE_INTEGER),
-      "dataset.label: a column name or a 0-based index",
-      dataset.label,
-    );
-  }
-  want(dataset.task === "classification" || dataset.task === "regression", "dataset.task", dataset.task);
-  const metrics: readonly string[] = METRICS[dataset.task] ?? [];
-  want(metrics.includes(metric.name), `metric.name: one of ${metrics.join(", ")}`, metric.name);
+  if (spec.program === undefined) {
+    const metrics: readonly string[] = METRICS[dataset?.task ?? "classification"] ?? [];
+    want(metrics.includes(metric.name), `metric.name: one of ${metrics.join(", ")}`, metric.name);
+  } else want(PROGRAM_NAME_PATTERN.test(metric.name), "metric.name: a program metric name", metric.name);
   want(metric.goal === "maximize" || metric.goal === "minimize", "metric.goal", metric.goal);
   if (metric.target !== undefined) want(Number.isFinite(metric.target), "metric.target: finite", metric.target);
 
@@ -100,7 +106,11 @@ export function boundsProblems(spec: SweepSpec): string[] {
     "model.activation",
     spec.model.activation,
   );
-  want(isInt(spec.cv.folds, 2, 50), "cv.folds: integer 2..50", spec.cv.folds);
+  want(
+    isInt(spec.cv.folds, spec.program === undefined ? 2 : 1, 50),
+    "cv.folds: integer 2..50 (1..50 with program)",
+    spec.cv.folds,
+  );
   want(isInt(spec.cv.seed, 0, 0xffffffff), "cv.seed: integer 0..2^32-1", spec.cv.seed);
   want(typeof spec.cv.stratified === "boolean", "cv.stratified: true or false", spec.cv.stratified);
 

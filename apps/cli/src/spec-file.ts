@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import { extname } from "node:path";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { checkSweepSpec, HpoError, type Issue, type SweepSpec } from "@hpo/core";
+import { parse as parseYaml } from "yaml";
 
 /** A sweep file read from disk: its text (sent to the API as is) and its validated spec. */
 export interface SweepFile {
@@ -15,7 +16,10 @@ export interface SweepFile {
 
 /**
  * Reads a sweep file and validates it with the same `checkSweepSpec` the coordinator uses, so the
- * user gets the same messages (with field paths) before anything is submitted.
+ * user gets the same messages (with field paths) before anything is submitted. A relative
+ * `program` is resolved against the sweep file's folder (as W&B's agent runs it from there): the
+ * text sent is then the file as JSON with the absolute path (workers check it against their
+ * HPO_PROGRAM_DIRS).
  * Throws HpoError INVALID_REQUEST when the file cannot be read, INVALID_SPEC (with
  * `details: Issue[]`) when it is not valid YAML/JSON or not a valid sweep.
  */
@@ -31,7 +35,10 @@ export function readSweepFile(path: string): SweepFile {
   const format = extname(path).toLowerCase() === ".json" ? "json" : "yaml";
   try {
     const { spec, warnings } = checkSweepSpec(text, { format });
-    return { path, text, format, spec, warnings };
+    if (spec.program === undefined || isAbsolute(spec.program)) return { path, text, format, spec, warnings };
+    const program = resolve(dirname(path), spec.program);
+    const json = JSON.stringify({ ...(parseYaml(text) as Record<string, unknown>), program });
+    return { path, text: json, format: "json", ...checkSweepSpec(json, { format: "json" }) };
   } catch (e) {
     if (e instanceof HpoError) throw new HpoError(e.code, `${path}: ${e.message}`, e.details);
     throw e;

@@ -4,7 +4,7 @@ import { createRequestThread } from "./request-thread.ts";
 
 /** One submit-time check, as sent to the dataset-check thread. */
 export interface DatasetCheckRequest {
-  readonly dataset: SweepSpec["dataset"];
+  readonly dataset: NonNullable<SweepSpec["dataset"]>;
   readonly cv: SweepSpec["cv"];
   readonly dataDirs: readonly string[];
 }
@@ -54,7 +54,7 @@ export function createDatasetChecker(dataDirs: readonly string[]): DatasetChecke
   });
   return {
     async check(spec) {
-      if (dataDirs.length === 0 || !spec.dataset.path) return undefined;
+      if (dataDirs.length === 0 || !spec.dataset?.path) return undefined;
       thread.start();
       await thread.whenReady();
       const outcome = await thread.request({ dataset: spec.dataset, cv: spec.cv, dataDirs });

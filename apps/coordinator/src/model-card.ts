@@ -1,4 +1,4 @@
-import { HPO_VERSION, type SweepRecord, type TrialRecord } from "@hpo/core";
+import { builtinDataset, HPO_VERSION, type SweepRecord, type TrialRecord } from "@hpo/core";
 import type { ModelCard } from "@hpo/trainer/export";
 import type { StoredRefit } from "./refit-run.ts";
 
@@ -32,7 +32,7 @@ export function modelCardOf(sweep: SweepRecord, trial: TrialRecord, refit: Store
     }),
     ...(refit.test && { test: refit.test }),
     dataset: {
-      spec: spec.dataset,
+      spec: builtinDataset({ trialId: trial.id, dataset: spec.dataset }),
       ...(refit.datasetSha256 && { sha256: refit.datasetSha256 }),
       rows: refit.rows,
       trainRows: refit.trainRows + refit.innerRows,

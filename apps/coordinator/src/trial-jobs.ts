@@ -1,4 +1,4 @@
-import { mixSeed, type SweepSpec, type TrialJob, type TrialRecord } from "@hpo/core";
+import { DEFAULT_PROGRAM_COMMAND, mixSeed, type SweepSpec, type TrialJob, type TrialRecord } from "@hpo/core";
 import { jobIdOf } from "@hpo/store";
 import type { JobsOptions } from "bullmq";
 
@@ -23,7 +23,15 @@ export function trialJobOf(sweepId: string, spec: SweepSpec, trial: TrialRecord,
     sweepId,
     trialId: trial.id,
     params: trial.params,
-    dataset: spec.dataset,
+    ...(spec.dataset && { dataset: spec.dataset }),
+    ...(spec.program !== undefined && {
+      program: {
+        path: spec.program,
+        command: spec.command ?? DEFAULT_PROGRAM_COMMAND,
+        ...(spec.report && { report: spec.report }),
+      },
+      ...(spec.budget.max_trial_seconds !== undefined && { maxTrialSeconds: spec.budget.max_trial_seconds }),
+    }),
     model: spec.model,
     cv: spec.cv,
     metric: spec.metric,

@@ -29,8 +29,8 @@ const SYNTHETIC_DEFAULT_ROWS = 1000;
  * The shape of a built-in or synthetic dataset (`moons:5000:7` has 5,000 rows); undefined for a
  * CSV file (`path`) or an unknown name, whose shape only a worker can know.
  */
-export function datasetShapeOf(spec: DatasetSpec): DatasetShape | undefined {
-  if (spec.name === undefined) return undefined;
+export function datasetShapeOf(spec: DatasetSpec | undefined): DatasetShape | undefined {
+  if (spec?.name === undefined) return undefined;
   const builtin = BUILTIN[spec.name];
   if (builtin) return builtin;
   const [base = "", size] = spec.name.split(":");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { COLUMN_TYPES } from "./spec-dataset.ts";
 import { show } from "./spec-issues.ts";
+import { COMMAND_LIMITS, PROGRAM_NAME_PATTERN, PROGRAM_NAME_RULE, PROGRAM_REPORT_MODES } from "./spec-program.ts";
 
 /**
  * Zod schemas of a sweep file as written by a user (W&B-style keys, before defaults). They check
@@ -148,8 +149,12 @@ export function parameterSchemaFor(raw: unknown): z.ZodType {
   return rangeParamSchema;
 }
 
+/**
+ * Metric names: free (PROGRAM_NAME_PATTERN, `/` allowed) so program sweeps can name what their
+ * program reports; parseSweepSpec restricts the built-in trainer's to METRICS[task].
+ */
 export const metricSchema = z.strictObject({
-  name: idString,
+  name: z.string().min(1).max(LIMITS.idLength).regex(PROGRAM_NAME_PATTERN, { error: PROGRAM_NAME_RULE }),
   goal: z.enum(["maximize", "minimize"]).optional(),
   target: z.number().optional(),
   /** W&B: the value bayes search gives failed runs; ignored with a warning (TPE ignores failed trials). */
@@ -196,7 +201,8 @@ export const modelSchema = z.strictObject({
 });
 
 export const cvSchema = z.strictObject({
-  folds: z.number().int().min(2).max(50).optional(),
+  /** 1 only for program sweeps (a program that validates on its own); parseSweepSpec checks it. */
+  folds: z.number().int().min(1).max(50).optional(),
   stratified: z.boolean().optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   /** K-fold splits per trial, each shuffled with its own seed (default 1; see MAX_CV_FOLD_RUNS). */
@@ -222,6 +228,8 @@ export const budgetSchema = z.strictObject({
   max_parallel: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
   max_epochs: z.number().int().min(1).max(LIMITS.maxEpochs).optional(),
   max_seconds: z.number().positive().max(LIMITS.maxSeconds).optional(),
+  /** Program sweeps only: a fold process running longer is killed. */
+  max_trial_seconds: z.number().positive().max(LIMITS.maxSeconds).optional(),
 });
 
 const step = z.number().int().min(0).max(LIMITS.maxEpochs);
@@ -300,7 +308,12 @@ export const TOP_LEVEL_KEYS = [
   "seed",
   "select",
   ...(Object.keys(wandbKeysShape) as (keyof typeof wandbKeysShape)[]),
+  "program",
+  "command",
+  "report",
 ] as const;
+
+const PRINTABLE_PATH = z.string().min(1).max(LIMITS.pathLength).regex(PRINTABLE, { error: PRINTABLE_ERROR });
 
 const nameSchema = z.string().trim().min(1).max(LIMITS.nameLength).regex(PRINTABLE, { error: PRINTABLE_ERROR });
 
@@ -310,7 +323,7 @@ export const sweepShapeSchema = z.strictObject({
   method: z.enum(SEARCH_METHODS).optional(),
   metric: metricSchema.optional(),
   parameters: z.record(z.string().max(LIMITS.idLength), z.unknown()).optional(),
-  dataset: datasetSchema,
+  dataset: datasetSchema.optional(),
   model: modelSchema.optional(),
   cv: cvSchema.optional(),
   budget: budgetSchema.optional(),
@@ -318,12 +331,22 @@ export const sweepShapeSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   select: selectSchema.optional(),
   ...wandbKeysShape,
+  /** The user's training program (see spec-program.ts); without it trials use the built-in trainer. */
+  program: PRINTABLE_PATH.optional(),
+  /** W&B command template: argv items with `${...}` macros (only with `program`). */
+  command: z
+    .array(z.string().max(COMMAND_LIMITS.itemLength).regex(PRINTABLE, { error: PRINTABLE_ERROR }))
+    .min(1)
+    .max(COMMAND_LIMITS.items)
+    .optional(),
+  /** `wandb`: the program reports through the `wandb` stand-in (only with `program`). */
+  report: z.enum(PROGRAM_REPORT_MODES).optional(),
 });
 
 /** The full input schema (for JSON Schema / OpenAPI). */
 export const sweepInputSchema = sweepShapeSchema.extend({
   parameters: z.record(z.string().max(LIMITS.idLength), parameterSchema).optional(),
-  dataset: z.union([idString, datasetObjectSchema]),
+  dataset: z.union([idString, datasetObjectSchema]).optional(),
   early_terminate: z.union([z.enum(EARLY_TERMINATE_TYPES), earlyTerminateSchema]).optional(),
 });
 

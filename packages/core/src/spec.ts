@@ -20,14 +20,38 @@ import {
   KNOWN_PARAMETERS,
   METRICS,
 } from "./spec-parameters.ts";
+import {
+  checkProgramCommand,
+  DEFAULT_PROGRAM_COMMAND,
+  PROGRAM_NAME_PATTERN,
+  PROGRAM_NAME_RULE,
+  programSweepName,
+} from "./spec-program.ts";
 import { KNOWN_KEYS, LIMITS, parameterSchemaFor, sweepShapeSchema, TOP_LEVEL_KEYS } from "./spec-schema.ts";
 import { checkWandbKeys } from "./spec-wandb-keys.ts";
-import type { BudgetSpec, CvSpec, MetricSpec, ModelSpec, ParameterSpec, SearchMethod, SweepSpec } from "./types.ts";
+import type {
+  BudgetSpec,
+  CvSpec,
+  DatasetSpec,
+  MetricSpec,
+  ModelSpec,
+  ParameterSpec,
+  SearchMethod,
+  SweepSpec,
+} from "./types.ts";
 
 export { COLUMN_TYPES, DEFAULT_MAX_CATEGORIES, DEFAULT_MISSING_TOKENS } from "./spec-dataset.ts";
 export { supportOf, supportProblem } from "./spec-distributions.ts";
 export type { KnownParameter, ParameterKind } from "./spec-parameters.ts";
 export { CLASS_WEIGHTS, defaultGoal, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
+export {
+  builtinDataset,
+  DEFAULT_PROGRAM_COMMAND,
+  PROGRAM_COMMAND_MACROS,
+  PROGRAM_NAME_PATTERN,
+  PROGRAM_REPORT_MODES,
+  sweepSubject,
+} from "./spec-program.ts";
 export { LIMITS as SPEC_LIMITS, sweepSpecJsonSchema } from "./spec-schema.ts";
 
 /** At most this many issues are reported (the rest are counted). */
@@ -61,6 +85,14 @@ export interface ParseSweepSpecOptions {
  *   (`median`, `asha`, `hyperband`, also as a bare string) with options and defaults listed in
  *   spec-early-terminate.ts (W&B's min_iter/max_iter/eta accepted); `seed`: 0; `select`
  *   (optional, SelectSpec): `top` 1–50 and `repeats` 1–20 (folds × repeats ≤ MAX_CV_FOLD_RUNS).
+ * - `program` (the user's training program, see spec-program.ts): then `command` defaults to
+ *   DEFAULT_PROGRAM_COMMAND, `report: wandb` may be set, parameter and metric names are free
+ *   (PROGRAM_NAME_PATTERN; no known-parameter check, no value ranges: bounds alone mean
+ *   int_uniform when both are integers, else uniform), `metric` is required (no default: only
+ *   the user knows what the program reports), `dataset` is optional, `cv.folds` may be 1,
+ *   `cv.stratified` defaults to true only for a classification dataset, `budget.max_trial_seconds`
+ *   may be set, and the name defaults to `<program stem>-<method>`. `command`, `report` and
+ *   `budget.max_trial_seconds` are refused without `program`.
  * Unknown keys are refused everywhere; strings, lists and nesting are size-limited (SPEC_LIMITS).
  * Returns a deeply frozen SweepSpec.
  * @throws HpoError INVALID_SPEC with `details: Issue[]`, the message listing every issue as
@@ -104,7 +136,8 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   const shape = sweepShapeSchema.safeParse(rec, { reportInput: true });
   if (!shape.success) for (const zi of shape.error.issues) issues.push(...fromZodIssue(zi, [], KNOWN_KEYS));
 
-  const parameters = parseParameters(rec.parameters, issues, warnings);
+  const isProgram = typeof rec.program === "string";
+  const parameters = parseParameters(rec.parameters, issues, warnings, isProgram);
   const data = shape.success ? shape.data : undefined;
   const method: SearchMethod | undefined = data
     ? data.method === "bayes"
@@ -117,8 +150,22 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   if (!data || !method) fail(displayName, issues);
 
   const runCap = checkWandbKeys(data, issues, warnings);
-  const dataset = normaliseDataset(data.dataset, issues);
-  const task = dataset.task;
+  if (data.dataset === undefined && !isProgram)
+    issues.push({ path: "dataset", message: "is required (or name a program that loads its own data)" });
+  const dataset: DatasetSpec | undefined = data.dataset && normaliseDataset(data.dataset, issues);
+  const task = dataset?.task ?? "classification";
+  if (isProgram) checkProgramFields(data, issues);
+  else {
+    for (const key of ["command", "report"] as const)
+      if (data[key] !== undefined) issues.push({ path: key, message: "applies to program sweeps only (program: …)" });
+    if (data.budget?.max_trial_seconds !== undefined)
+      issues.push({ path: "budget.max_trial_seconds", message: "applies to program sweeps only (program: …)" });
+    if (data.cv?.folds === 1)
+      issues.push({
+        path: "cv.folds",
+        message: "must be at least 2 for the built-in trainer (1 is for programs that validate on their own)",
+      });
+  }
   const metric: MetricSpec = data.metric
     ? {
         name: data.metric.name,
@@ -129,7 +176,7 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
       ? { name: "val_loss", goal: "minimize" }
       : { name: "val_accuracy", goal: "maximize" };
   const metrics: readonly string[] = METRICS[task];
-  if (!metrics.includes(metric.name)) {
+  if (!isProgram && !metrics.includes(metric.name)) {
     issues.push({
       path: "metric.name",
       message: `must be one of ${metrics.join(" | ")} for a ${task} dataset, got ${show(metric.name)}`,
@@ -143,8 +190,8 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     });
   }
   const model: ModelSpec = { hidden: data.model?.hidden ?? [64], activation };
-  const stratified = data.cv?.stratified ?? task === "classification";
-  if (stratified && task === "regression")
+  const stratified = data.cv?.stratified ?? (dataset !== undefined && task === "classification");
+  if (stratified && dataset !== undefined && task === "regression")
     issues.push({
       path: "cv.stratified",
       message: "must be false for a regression dataset (stratification needs class labels)",
@@ -173,6 +220,7 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     max_parallel: data.budget?.max_parallel ?? 2,
     max_epochs: data.budget?.max_epochs ?? 20,
     ...(data.budget?.max_seconds !== undefined ? { max_seconds: data.budget.max_seconds } : {}),
+    ...(data.budget?.max_trial_seconds !== undefined ? { max_trial_seconds: data.budget.max_trial_seconds } : {}),
   };
   const earlyTerminate = normaliseEarlyTerminate(data.early_terminate ?? { type: "none" }, budget, issues, warnings);
   for (const key of ["impute", "impute_while_running"] as const)
@@ -184,11 +232,18 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   if (issues.length > 0 || !parameters) fail(displayName, issues);
 
   const spec: SweepSpec = {
-    name: data.name ?? `${dataset.name ?? "csv"}-${method}`,
+    name:
+      data.name ??
+      (data.program !== undefined ? programSweepName(data.program, method) : `${dataset?.name ?? "csv"}-${method}`),
     method,
     metric,
     parameters,
-    dataset,
+    ...(dataset && { dataset }),
+    ...(data.program !== undefined && {
+      program: data.program,
+      command: data.command ?? DEFAULT_PROGRAM_COMMAND,
+      ...(data.report !== undefined && { report: data.report }),
+    }),
     model,
     cv,
     budget,
@@ -267,7 +322,26 @@ function lineCol(text: string, pos: number): string {
   return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
-function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Record<string, ParameterSpec> | undefined {
+/** Checks what program sweeps need beyond the shape: a metric (no default) and a valid `command`. */
+function checkProgramFields(
+  data: { metric?: unknown; command?: readonly string[] | undefined },
+  issues: Issue[],
+): void {
+  if (data.metric === undefined)
+    issues.push({
+      path: "metric",
+      message:
+        "is required with program: name the value the program reports (metric: { name: val_loss, goal: minimize })",
+    });
+  if (data.command) checkProgramCommand(data.command, issues);
+}
+
+function parseParameters(
+  raw: unknown,
+  issues: Issue[],
+  warnings: Issue[],
+  isProgram: boolean,
+): Record<string, ParameterSpec> | undefined {
   if (raw === undefined) return {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // reported by the shape schema
   const out: Record<string, ParameterSpec> = {};
@@ -278,7 +352,13 @@ function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Reco
     const path = group
       ? ["parameters", ...group.flatMap((k, i) => (i === 0 ? [k] : ["parameters", k]))]
       : ["parameters", name];
-    if (!isKnownParameter(name)) {
+    if (isProgram) {
+      if (!PROGRAM_NAME_PATTERN.test(name)) {
+        issues.push({ path: joinPath(path), message: `is not a valid parameter name: it ${PROGRAM_NAME_RULE}` });
+        ok = false;
+        continue;
+      }
+    } else if (!isKnownParameter(name)) {
       const guess = didYouMean(name, KNOWN_PARAMETER_NAMES);
       issues.push({
         path: joinPath(path),
@@ -288,7 +368,8 @@ function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Reco
       ok = false;
       continue;
     }
-    const canonical = canonicalName(name);
+    // a program reads its parameters by the names written; the built-in trainer's aliases can clash
+    const canonical = isProgram ? name : canonicalName(name);
     const twin = byCanonical.get(canonical);
     // hidden_size and num_layers together make `hidden`; any other pair read as one name clashes.
     const together = canonical === "hidden" && twin !== undefined && twin !== "hidden" && name !== "hidden";
@@ -306,7 +387,7 @@ function parseParameters(raw: unknown, issues: Issue[], warnings: Issue[]): Reco
     const spec = normaliseParameter(
       name,
       parsed.data as Parameters<typeof normaliseParameter>[1],
-      KNOWN_PARAMETERS[name]!.kind,
+      isProgram ? undefined : KNOWN_PARAMETERS[name]!.kind,
       issues,
       warnings,
       joinPath(path),

@@ -92,7 +92,8 @@ export function largestTrial(
 }
 
 /**
- * Refuses a sweep whose largest trial (largestTrial) needs more than `limitBytes`.
+ * Refuses a sweep whose largest trial (largestTrial) needs more than `limitBytes`. Program sweeps
+ * pass: the estimate models the built-in MLP only.
  * @param limitName how the message names the limit's setting, e.g. "HPO_TRIAL_MEMORY_MB".
  * @param data the dataset's shape when known beyond `datasetShapeOf` (a CSV file the coordinator
  *   checked: its encoded input width); see `largestTrial`.
@@ -106,6 +107,7 @@ export function checkSweepMemory(
   limitName: string,
   data: DatasetShape | undefined = datasetShapeOf(spec.dataset),
 ): void {
+  if (spec.program !== undefined) return; // the estimate is the built-in MLP's; a program sizes itself
   const largest = largestTrial(spec, data);
   if (largest.estimate.bytes <= limitBytes) return;
   const atLeast = largest.estimate.complete ? "about" : "at least (before its CSV data)";

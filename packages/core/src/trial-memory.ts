@@ -16,7 +16,7 @@
  */
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
 import { trainerParams } from "./param-aliases.ts";
-import type { TrialJob } from "./types.ts";
+import type { DatasetSpec, TrialJob } from "./types.ts";
 
 /** Largest wasm32 heap, in bytes (65,535 pages of 64 KiB): the tfjs wasm backend's hard limit. */
 export const WASM_HEAP_BYTES = 4_294_901_760;
@@ -198,7 +198,7 @@ export function layersOf(v: unknown): number[] | undefined {
  *   part out for a CSV file (pass the shape a submit-time check of the file found, if any).
  */
 export function mlpTrialShape(
-  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset" | "repeatRange">,
+  job: Pick<TrialJob, "params" | "model" | "cv" | "repeatRange"> & { readonly dataset?: DatasetSpec | undefined },
   data: DatasetShape | undefined = datasetShapeOf(job.dataset),
 ): TrialMemoryShape {
   const p = trainerParams(job.params, job.model);
@@ -218,7 +218,7 @@ export function mlpTrialShape(
 
 /** `estimateTrialMemory(mlpTrialShape(job, data))`. */
 export function estimateJobMemory(
-  job: Pick<TrialJob, "params" | "model" | "cv" | "dataset" | "repeatRange">,
+  job: Pick<TrialJob, "params" | "model" | "cv" | "repeatRange"> & { readonly dataset?: DatasetSpec | undefined },
   data: DatasetShape | undefined = datasetShapeOf(job.dataset),
 ): TrialMemoryEstimate {
   return estimateTrialMemory(mlpTrialShape(job, data));

@@ -131,6 +131,22 @@ export interface BudgetSpec {
   readonly max_epochs: number;
   /** Wall-clock limit for the whole sweep, in seconds (optional). */
   readonly max_seconds?: number;
+  /** Program sweeps only: a fold process running longer than this many seconds is killed (optional). */
+  readonly max_trial_seconds?: number;
+}
+
+/** How a program trial runs: a TrialJob's `program` (see spec-program.ts, docs/CONTRACTS.md "Program trials"). */
+export interface ProgramJob {
+  /**
+   * The program, as submitted: absolute (the CLI resolves a relative path against the sweep
+   * file's folder) or relative to one of the worker's HPO_PROGRAM_DIRS. The worker runs it only
+   * when its realpath lies inside HPO_PROGRAM_DIRS.
+   */
+  readonly path: string;
+  /** W&B `command` template (argv items with `${...}` macros); default DEFAULT_PROGRAM_COMMAND. */
+  readonly command: readonly string[];
+  /** `wandb`: the `wandb` stand-in package comes first on the program's PYTHONPATH. */
+  readonly report?: "wandb";
 }
 
 export interface EarlyTerminateSpec {
@@ -144,7 +160,17 @@ export interface SweepSpec {
   readonly method: SearchMethod;
   readonly metric: MetricSpec;
   readonly parameters: Readonly<Record<string, ParameterSpec>>;
-  readonly dataset: DatasetSpec;
+  /** Required for the built-in trainer; optional with `program` (the program loads its own data). */
+  readonly dataset?: DatasetSpec;
+  /**
+   * Set when trials run the user's own program instead of the built-in trainer: its path as
+   * submitted (see ProgramJob.path); `command` and `report` come with it.
+   */
+  readonly program?: string;
+  /** W&B `command` template; filled in (DEFAULT_PROGRAM_COMMAND) whenever `program` is set. */
+  readonly command?: readonly string[];
+  /** `wandb`: the program reports through the `wandb` stand-in package. */
+  readonly report?: "wandb";
   readonly model: ModelSpec;
   readonly cv: CvSpec;
   readonly budget: BudgetSpec;
@@ -325,7 +351,12 @@ export interface TrialJob {
   readonly sweepId: string;
   readonly trialId: string;
   readonly params: Params;
-  readonly dataset: DatasetSpec;
+  /** Absent only for program trials whose sweep names no dataset. */
+  readonly dataset?: DatasetSpec;
+  /** Set for program trials: the worker runs this program once per fold instead of training. */
+  readonly program?: ProgramJob;
+  /** Program trials: a fold process running longer than this is killed (budget.max_trial_seconds). */
+  readonly maxTrialSeconds?: number;
   readonly model: ModelSpec;
   readonly cv: CvSpec;
   readonly metric: MetricSpec;

@@ -1,4 +1,5 @@
 import {
+  builtinDataset,
   type EpochReport,
   type FoldResult,
   HpoError,
@@ -111,7 +112,8 @@ export async function trainTrial(
   const packs: Pack[] = [];
   try {
     const config = parseTrainConfig(job.params, job.model);
-    const data = loadDataset(job.dataset, { dataDirs: options.dataDirs ?? [] });
+    const dataset = builtinDataset(job);
+    const data = loadDataset(dataset, { dataDirs: options.dataDirs ?? [] });
     checkMetric(job, data);
     const range = job.repeatRange ?? repeatRangeOf(job.cv);
     const first = range.from * job.cv.folds; // fold index of folds[0]
@@ -126,7 +128,7 @@ export async function trainTrial(
     const prepared = folds.map((fold) =>
       prepareFold(data, fold, {
         classWeight: config.classWeight,
-        ...(job.dataset.max_categories !== undefined && { maxCategories: job.dataset.max_categories }),
+        ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
       }),
     );
     const prepareMs = (performance.now() - t0) / k;

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { HpoError, type SweepRecord } from "@hpo/core";
+import { HpoError, type SweepRecord, sweepSubject } from "@hpo/core";
 import { Command } from "commander";
 import { ApiClient } from "../api-client.ts";
 import { parsePort, parsePositiveInt } from "../arg-parsers.ts";
@@ -104,7 +104,7 @@ async function runDemo(ctx: CliContext, workers: number, file: string, fixedPort
     const client = new ApiClient({ url: stack.url, token: stack.token });
     sweep = await client.createSweep(text, format);
     ctx.err(
-      `hpo demo: sweep ${sweep.id} "${sweep.name}": ${spec.method} search, ${expectedTrials(sweep.spec)} trials × ${spec.cv.folds}-fold CV on ${spec.dataset.name ?? spec.dataset.path}, ${workers} workers`,
+      `hpo demo: sweep ${sweep.id} "${sweep.name}": ${spec.method} search, ${expectedTrials(sweep.spec)} trials × ${spec.cv.folds}-fold CV on ${sweepSubject(spec)}, ${workers} workers`,
     );
     sweep = await watchSweep(ctx, client, sweep.id, { signal: stop.signal });
     if (crashed) throw new HpoError("INTERNAL", `hpo demo: the coordinator stopped; see ${shownLog}`);

@@ -1,4 +1,4 @@
-import type { ParamValue, SweepRecord, TrialRecord } from "@hpo/core";
+import { type ParamValue, type SweepRecord, sweepSubject, type TrialRecord } from "@hpo/core";
 import Table from "cli-table3";
 import { formatDuration } from "./duration.ts";
 import { formatParams, formatScore, formatValue } from "./params.ts";
@@ -102,7 +102,7 @@ export function renderSweepSummary(sweep: SweepRecord): string {
   const done = c.completed + c.pruned + c.failed + c.diverged + c.cancelled;
   const parts = [
     `sweep ${sweep.id} "${sweep.name}": ${sweep.status}`,
-    `${sweep.spec.method} search on ${sweep.spec.dataset.name ?? sweep.spec.dataset.path ?? "?"}, ${cvLabel(sweep.spec.cv)}`,
+    `${sweep.spec.method} search on ${sweepSubject(sweep.spec)}, ${cvLabel(sweep.spec.cv)}`,
     `${done}/${sweep.proposed} trials finished (${c.completed} completed, ${c.pruned} pruned, ${c.failed + c.diverged} failed, ${c.cancelled} cancelled, ${c.running} running, ${c.queued} queued)`,
   ];
   if (sweep.best) {

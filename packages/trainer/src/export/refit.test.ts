@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { builtinDataset } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../backend.ts";
@@ -38,7 +39,7 @@ describe("refitTrial", () => {
 
     // the files alone reproduce the score: load them and predict the held-out rows
     const model = await loadModelFromFiles(JSON.parse(JSON.stringify(r.modelJson)), r.weights);
-    const data = loadDataset(job.dataset);
+    const data = loadDataset(builtinDataset(job));
     const test = testSplit(data, job.cv)?.heldOut ?? [];
     const x = encodeForModel(r.preprocessing, data, test);
     const predicted = predictionsOf(

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { DEFAULT_MISSING_TOKENS, HpoError, type TrialJob } from "@hpo/core";
+import { builtinDataset, DEFAULT_MISSING_TOKENS, HpoError, type TrialJob } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { datasetFile, loadDataset } from "../datasets/load-dataset.ts";
@@ -56,8 +56,9 @@ export interface RefitOptions {
 export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Promise<RefitResult> {
   const config = parseTrainConfig(job.params, job.model);
   const dataDirs = options.dataDirs ?? [];
-  const data = loadDataset(job.dataset, { dataDirs });
-  const { file } = datasetFile(job.dataset, { dataDirs });
+  const dataset = builtinDataset(job);
+  const data = loadDataset(dataset, { dataDirs });
+  const { file } = datasetFile(dataset, { dataDirs });
   const test = testSplit(data, job.cv);
   const pool = test?.kept ?? Array.from({ length: data.nRows }, (_, i) => i);
   // the inner split needs some patience to matter: withInnerSplit decides, with "inner" forced
@@ -72,7 +73,7 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
   if (tf.getBackend() === "wasm") installWasmKernels();
   const prepared = prepareFold(data, fold, {
     classWeight: config.classWeight,
-    ...(job.dataset.max_categories !== undefined && { maxCategories: job.dataset.max_categories }),
+    ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
   });
   const trainer = new PackedTrainer([prepared], config, data.task, data.classes.length, [job.seed]);
   let model: tfl.LayersModel | undefined;
@@ -98,7 +99,7 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
       classes: data.classes,
       numeric: prepared.encoder.numeric,
       categorical: prepared.encoder.categorical,
-      missing: job.dataset.missing ?? DEFAULT_MISSING_TOKENS,
+      missing: dataset.missing ?? DEFAULT_MISSING_TOKENS,
       inputs: prepared.encoder.inputs,
       mean: Array.from(prepared.standardizer.mean),
       std: Array.from(prepared.standardizer.std),
