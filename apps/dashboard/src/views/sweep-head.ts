@@ -2,7 +2,7 @@
 import type { SweepSummary } from "../api/types.ts";
 import { progress, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
-import { fmtDuration, fmtMeanStd, fmtScore } from "../format.ts";
+import { fmtDuration, fmtInterval, fmtMeanStd, fmtScore } from "../format.ts";
 import { href } from "./view.ts";
 
 export function sweepHead(s: SweepSummary): HTMLElement[] {
@@ -46,6 +46,9 @@ export function sweepHead(s: SweepSummary): HTMLElement[] {
           { class: "best", attrs: { "data-testid": "sweep-best" } },
           el("div", { class: "muted small" }, "best K-fold score"),
           el("div", { class: "big" }, s.best ? fmtMeanStd(s.best.mean, s.best.std) : "—"),
+          s.best?.ciLow !== undefined
+            ? el("div", { class: "muted small" }, `95% CI ${fmtInterval(s.best.ciLow, s.best.ciHigh)}`)
+            : null,
           s.best
             ? el("a", { class: "small", attrs: { href: href.trial(s.id, s.best.trialId) } }, `trial ${s.best.trialId}`)
             : null,

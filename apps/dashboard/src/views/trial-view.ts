@@ -6,7 +6,7 @@ import { getTrial } from "../api/trials.ts";
 import type { SweepSummary, TrialDetail } from "../api/types.ts";
 import { flagChip, stateBadge } from "../components/badges.ts";
 import { el, replace } from "../dom.ts";
-import { fmtDuration, fmtMeanStd, fmtParam, fmtScore, fmtSpread, fmtTime } from "../format.ts";
+import { fmtDuration, fmtInterval, fmtMeanStd, fmtParam, fmtPValue, fmtScore, fmtSpread, fmtTime } from "../format.ts";
 import { createChart } from "../plots/chart.ts";
 import { curvesOption } from "../plots/curves/curves-plot.ts";
 import { gradKeys, gradNormOption } from "../plots/grad-norms/grad-norm-plot.ts";
@@ -105,6 +105,11 @@ export function trialView(sweepId: string, trialId: string): View {
         { class: "stat-row" },
         stat(`${s.metricName} K-fold mean ± std`, fmtMeanStd(t.mean, t.std)),
         stat("standard error", fmtSpread(t.sem)),
+        stat("95% CI (corrected)", fmtInterval(t.ciLow, t.ciHigh)),
+        stat(
+          "tied with the best",
+          t.tied === undefined ? "—" : `${t.tied ? "yes ≈" : "no"} (p = ${fmtPValue(t.pBest)})`,
+        ),
         stat("folds", t.foldScores.map((v) => fmtScore(v)).join("  ·  ") || "—"),
         stat("duration", fmtDuration(t.durationMs)),
       ),
