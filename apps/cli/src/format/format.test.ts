@@ -145,6 +145,9 @@ describe("budgetSummary", () => {
     expect(budgetSummary(select)).toBe(
       "up to 8 trials × 6 folds = 48 fold runs; final selection: top 3 × 2 more repeats × 3 folds = 18 more (+38%)",
     );
+    expect(budgetSummary({ ...spec, cv: { ...spec.cv, test_fraction: 0.2 } })).toBe(
+      "up to 8 trials × 3 folds = 24 fold runs; test split: 20% of the rows held out, the winner refit once on the rest and scored on them",
+    );
   });
 });
 
