@@ -216,5 +216,7 @@ describe("trialStatsOf", () => {
     expect(trialStatsOf(trial(D, "pruned"), trial(A), { folds: 5 })).toBeUndefined();
     expect(trialStatsOf(trial(D), undefined, { folds: 5 })).toBeUndefined();
     expect(trialStatsOf(trial([0.5, Number.NaN]), trial(A), { folds: 5 })).toBeUndefined();
+    // a program sweep's cv.folds 1: one run per trial, no interval (and no throw)
+    expect(trialStatsOf(trial([0.5]), trial([0.6]), { folds: 1 })).toBeUndefined();
   });
 });

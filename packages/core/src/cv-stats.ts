@@ -179,14 +179,15 @@ export interface TrialStats {
 /**
  * The statistics of a trial of a sweep with cross-validation `cv`, against `best` (the sweep's
  * best trial, which may be `trial` itself). Undefined unless the trial completed with at least 2
- * finite fold scores shared with the best.
+ * finite fold scores shared with the best, and `cv.folds` ≥ 2.
  */
 export function trialStatsOf(
   trial: { readonly state: TrialState; readonly folds: readonly FoldScore[] },
   best: { readonly folds: readonly FoldScore[] } | undefined,
   cv: Pick<CvSpec, "folds">,
 ): TrialStats | undefined {
-  if (trial.state !== "completed" || !best) return undefined;
+  // cv.folds 1 (a program's single run): no resampling, nothing to correct or pair
+  if (trial.state !== "completed" || !best || cv.folds < 2) return undefined;
   if (!trial.folds.every((f) => Number.isFinite(f.score)) || !best.folds.every((f) => Number.isFinite(f.score)))
     return undefined;
   const r = tieWithBest(trial.folds, best.folds, testTrainRatioOf(cv));
