@@ -5,6 +5,7 @@ export * from "./dataset-shape.ts";
 export * from "./errors.ts";
 export * from "./holdout.ts";
 export * from "./kfold.ts";
+export * from "./model-layers.ts";
 export * from "./module-thread.ts";
 export * from "./nested-params.ts";
 export * from "./param-aliases.ts";

@@ -1,5 +1,6 @@
 import type { Issue } from "./errors.ts";
 import { joinPath } from "./spec-issues.ts";
+import { IMAGE_DATASETS } from "./dataset-shape.ts";
 import type { ColumnType, DatasetSpec } from "./types.ts";
 
 /** What `dataset.columns` may say about a column. */
@@ -20,6 +21,7 @@ export interface DatasetInput {
   columns?: Record<string, ColumnType> | undefined;
   missing?: string[] | undefined;
   max_categories?: number | undefined;
+  images?: number | undefined;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface DatasetInput {
  */
 export function normaliseDataset(d: DatasetInput, issues: Issue[]): DatasetSpec {
   if (d.name === undefined && d.path === undefined)
-    issues.push({ path: "dataset", message: "needs a name (built-in: iris, wine, digits) or a path to a CSV file" });
+    issues.push({ path: "dataset", message: "needs a name (built-in: iris, wine, digits, fashion_mnist) or a path to a CSV file" });
   if (d.name !== undefined && d.path !== undefined)
     issues.push({ path: "dataset", message: "takes a name or a path, not both" });
   if (d.path === undefined) {
@@ -39,6 +41,8 @@ export function normaliseDataset(d: DatasetInput, issues: Issue[]): DatasetSpec 
         issues.push({ path: `dataset.${key}`, message: "applies to CSV files only (dataset.path)" });
     }
   }
+  if (d.images !== undefined && d.name !== undefined && !IMAGE_DATASETS.includes(d.name))
+    issues.push({ path: "dataset.images", message: `applies to image datasets (${IMAGE_DATASETS.join(", ")}) only` });
   if (typeof d.label === "string" && d.columns && Object.hasOwn(d.columns, d.label)) {
     issues.push({
       path: joinPath(["dataset", "columns", d.label]),
@@ -54,5 +58,6 @@ export function normaliseDataset(d: DatasetInput, issues: Issue[]): DatasetSpec 
     ...(d.columns !== undefined ? { columns: { ...d.columns } } : {}),
     ...(d.missing !== undefined ? { missing: [...d.missing] } : {}),
     ...(d.max_categories !== undefined ? { max_categories: d.max_categories } : {}),
+    ...(d.images !== undefined ? { images: d.images } : {}),
   };
 }

@@ -190,6 +190,8 @@ const datasetObjectSchema = z.strictObject({
   missing: z.array(z.string().max(LIMITS.stringValueLength)).max(100).optional(),
   /** One-hot cap per categorical column (default 20); the rest go to an "other" input. */
   max_categories: z.number().int().min(1).max(10_000).optional(),
+  /** Image datasets: the first N training images. */
+  images: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 /** `dataset: digits` is shorthand for `dataset: { name: digits }`. */
@@ -198,6 +200,8 @@ export const datasetSchema = z.preprocess((v) => (typeof v === "string" ? { name
 export const modelSchema = z.strictObject({
   hidden: z.array(z.number().int().min(1).max(4096)).max(32).optional(),
   activation: z.string().max(LIMITS.idLength).optional(),
+  /** A layer list (checked by model-layers.ts `checkLayers`, which names layer index and field). */
+  layers: z.array(z.unknown()).max(64).optional(),
 });
 
 export const cvSchema = z.strictObject({

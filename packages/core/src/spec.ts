@@ -2,6 +2,7 @@ import { parseDocument } from "yaml";
 import { didYouMean } from "./did-you-mean.ts";
 import { HpoError, type Issue } from "./errors.ts";
 import { MAX_CV_FOLD_RUNS } from "./kfold.ts";
+import { checkLayerModel, checkLayers, type LayerParamRef } from "./model-layers.ts";
 import { flattenParameters } from "./nested-params.ts";
 import { canonicalName } from "./param-aliases.ts";
 import { controllingParams } from "./samplers/active-params.ts";
@@ -137,7 +138,9 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   if (!shape.success) for (const zi of shape.error.issues) issues.push(...fromZodIssue(zi, [], KNOWN_KEYS));
 
   const isProgram = typeof rec.program === "string";
-  const parameters = parseParameters(rec.parameters, issues, warnings, isProgram);
+  const rawModel = rec.model && typeof rec.model === "object" ? (rec.model as Record<string, unknown>) : undefined;
+  const layerList = rawModel?.layers !== undefined ? checkLayers(rawModel.layers, issues) : undefined;
+  const parameters = parseParameters(rec.parameters, issues, warnings, isProgram, layerList?.refs ?? []);
   const data = shape.success ? shape.data : undefined;
   const method: SearchMethod | undefined = data
     ? data.method === "bayes"
@@ -189,7 +192,19 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
       message: `must be one of ${ACTIVATIONS.join(" | ")}, got ${show(activation)}`,
     });
   }
-  const model: ModelSpec = { hidden: data.model?.hidden ?? [64], activation };
+  if (layerList && data.model?.hidden !== undefined)
+    issues.push({ path: "model", message: "takes hidden (an MLP) or layers, not both" });
+  if (layerList && parameters?.hidden !== undefined)
+    issues.push({ path: "parameters.hidden", message: "sizes the hidden MLP; a layer list sizes its layers itself" });
+  if (layerList && isProgram)
+    issues.push({ path: "model.layers", message: "applies to the built-in trainer, not to program sweeps" });
+  if (layerList && parameters && dataset && issues.length === 0)
+    checkLayerModel(layerList.layers, layerList.refs, parameters, dataset, activation, issues);
+  const model: ModelSpec = {
+    hidden: data.model?.hidden ?? [64],
+    activation,
+    ...(layerList ? { layers: layerList.layers } : {}),
+  };
   const stratified = data.cv?.stratified ?? (dataset !== undefined && task === "classification");
   if (stratified && dataset !== undefined && task === "regression")
     issues.push({
@@ -336,11 +351,16 @@ function checkProgramFields(
   if (data.command) checkProgramCommand(data.command, issues);
 }
 
+/**
+ * `refs`: the parameters a layer list names; a name that is not a known parameter is allowed when
+ * a layer field names it, and takes that field's kind; every value must fit every field naming it.
+ */
 function parseParameters(
   raw: unknown,
   issues: Issue[],
   warnings: Issue[],
   isProgram: boolean,
+  refs: readonly LayerParamRef[],
 ): Record<string, ParameterSpec> | undefined {
   if (raw === undefined) return {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // reported by the shape schema
@@ -358,7 +378,9 @@ function parseParameters(
         ok = false;
         continue;
       }
-    } else if (!isKnownParameter(name)) {
+    }
+    const named = refs.filter((r) => r.param === name);
+    if (!isProgram && !isKnownParameter(name) && named.length === 0) {
       const guess = didYouMean(name, KNOWN_PARAMETER_NAMES);
       issues.push({
         path: joinPath(path),
@@ -384,14 +406,22 @@ function parseParameters(
       ok = false;
       continue;
     }
-    const spec = normaliseParameter(
-      name,
-      parsed.data as Parameters<typeof normaliseParameter>[1],
-      isProgram ? undefined : KNOWN_PARAMETERS[name]!.kind,
-      issues,
-      warnings,
-      joinPath(path),
-    );
+    // a name a layer field uses must fit that field too (and the built-in parameter's kind, if it is one)
+    const kinds = isProgram
+      ? [undefined]
+      : [...(isKnownParameter(name) ? [KNOWN_PARAMETERS[name]!.kind] : []), ...named.map((r) => r.kind)];
+    let spec: ParameterSpec | undefined;
+    for (const [i, kind] of kinds.entries()) {
+      spec = normaliseParameter(
+        name,
+        parsed.data as Parameters<typeof normaliseParameter>[1],
+        kind,
+        issues,
+        i === 0 ? warnings : [],
+        joinPath(path),
+      );
+      if (!spec) break;
+    }
     if (spec)
       Object.defineProperty(out, name, {
         value: group ? { ...spec, path: group } : spec,
@@ -415,7 +445,7 @@ function knownParametersHint(): string {
   const program = (TOP_LEVEL_KEYS as readonly string[]).includes("program")
     ? "; a sweep with `program:` runs your own script and may name any parameter"
     : "";
-  return `the built-in trainer reads: ${names.join(", ")} (also written ${aliases.join(", ")})${program}`;
+  return `the built-in trainer reads: ${names.join(", ")} (also written ${aliases.join(", ")}); a model.layers field may name a parameter of its own as { param: name }${program}`;
 }
 
 function checkGrid(parameters: Readonly<Record<string, ParameterSpec>>, issues: Issue[]): void {

@@ -82,6 +82,8 @@ export interface DatasetSpec {
    * the fold's training rows); the rest share an "other" input. Default DEFAULT_MAX_CATEGORIES.
    */
   readonly max_categories?: number;
+  /** Image datasets (fashion_mnist): the first N training images; default all. */
+  readonly images?: number;
 }
 
 /** How a CSV feature column is used: standardized number, one-hot categories, or not at all. */
@@ -91,6 +93,17 @@ export interface ModelSpec {
   /** Hidden layer sizes (default for the `hidden` parameter). */
   readonly hidden: readonly number[];
   readonly activation: string;
+  /**
+   * A layer list (`model.layers`) instead of the `hidden` MLP; the output layer is added after it.
+   * See packages/core/src/model-layers.ts.
+   */
+  readonly layers?: readonly LayerSpec[];
+}
+
+/** One layer of `model.layers` as written (a field may name a sweep parameter: `{ param: name }`). */
+export interface LayerSpec {
+  readonly type: string;
+  readonly [field: string]: ParamValue | { readonly param: string };
 }
 
 export interface CvSpec {

@@ -1,0 +1,356 @@
+import { datasetShapeOf } from "./dataset-shape.ts";
+import type { Issue } from "./errors.ts";
+import { joinPath, show } from "./spec-issues.ts";
+import { ACTIVATIONS, type ParameterKind } from "./spec-parameters.ts";
+import type { DatasetSpec, LayerSpec, ParameterSpec, Params, ParamValue } from "./types.ts";
+
+/**
+ * Layer lists: `model: { layers: [...] }` (docs/trainer.md, "Layer lists"). One home for the layer
+ * types, their fields, the `{ param: name }` references that make a field a sweep dimension, and
+ * the shape arithmetic both the submit-time check and the trainer use.
+ */
+
+export const LAYER_TYPES = [
+  "dense",
+  "conv2d",
+  "max_pool2d",
+  "avg_pool2d",
+  "global_avg_pool2d",
+  "flatten",
+  "dropout",
+  "batch_norm",
+] as const;
+export type LayerType = (typeof LAYER_TYPES)[number];
+
+
+interface FieldSpec {
+  readonly kind: ParameterKind;
+  readonly required?: boolean;
+}
+
+const size = { kind: { type: "int", min: 1, max: 64 } } as const;
+const padding = { kind: { type: "enum", choices: ["same", "valid"] } } as const;
+const activation = { kind: { type: "enum", choices: ACTIVATIONS } } as const;
+
+/** The fields of each layer type (besides `type`). Defaults are in `resolveLayer`. */
+export const LAYER_FIELDS: Readonly<Record<LayerType, Readonly<Record<string, FieldSpec>>>> = {
+  dense: { units: { kind: { type: "int", min: 1, max: 65536 }, required: true }, activation },
+  conv2d: {
+    filters: { kind: { type: "int", min: 1, max: 4096 }, required: true },
+    kernel_size: { ...size, required: true },
+    strides: size,
+    padding,
+    activation,
+  },
+  max_pool2d: { pool_size: size, strides: size, padding },
+  avg_pool2d: { pool_size: size, strides: size, padding },
+  global_avg_pool2d: {},
+  flatten: {},
+  dropout: { rate: { kind: { type: "float", min: 0, max: 1, maxExclusive: true }, required: true } },
+  batch_norm: {},
+};
+
+/** A layer with every field a literal (params substituted, defaults filled in). */
+export type ResolvedLayer =
+  | { readonly type: "dense"; readonly units: number; readonly activation: string }
+  | {
+      readonly type: "conv2d";
+      readonly filters: number;
+      readonly kernelSize: number;
+      readonly strides: number;
+      readonly padding: "same" | "valid";
+      readonly activation: string;
+    }
+  | {
+      readonly type: "max_pool2d" | "avg_pool2d";
+      readonly poolSize: number;
+      readonly strides: number;
+      readonly padding: "same" | "valid";
+    }
+  | { readonly type: "global_avg_pool2d" | "flatten" | "batch_norm" }
+  | { readonly type: "dropout"; readonly rate: number };
+
+const isRef = (v: unknown): v is { param: string } =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as { param?: unknown }).param === "string";
+
+/** Why `v` is not a value of `kind`, or undefined. */
+function checkKind(kind: ParameterKind, v: unknown): string | undefined {
+  switch (kind.type) {
+    case "int":
+      return typeof v === "number" && Number.isInteger(v) && v >= kind.min && v <= kind.max
+        ? undefined
+        : `must be an integer in [${kind.min}, ${kind.max}], got ${show(v)}`;
+    case "float":
+      return typeof v === "number" && v >= kind.min && (kind.maxExclusive ? v < kind.max : v <= kind.max)
+        ? undefined
+        : `must be a number in [${kind.min}, ${kind.max}${kind.maxExclusive ? ")" : "]"}, got ${show(v)}`;
+    case "enum":
+      return typeof v === "string" && kind.choices.includes(v)
+        ? undefined
+        : `must be one of ${kind.choices.join(" | ")}, got ${show(v)}`;
+    default:
+      return `has an unsupported kind`;
+  }
+}
+
+/** A parameter named by a layer field: where, and what values the field takes. */
+export interface LayerParamRef {
+  readonly param: string;
+  readonly path: string;
+  readonly kind: ParameterKind;
+}
+
+/**
+ * Checks a raw `model.layers` list (types, known fields, required fields, literal values; a field
+ * may be `{ param: name }`) and returns the layers and the parameter references they make. Issues
+ * name the layer index and field (`model.layers[2].filters`).
+ */
+export function checkLayers(raw: unknown, issues: Issue[]): { layers: LayerSpec[]; refs: LayerParamRef[] } {
+  const layers: LayerSpec[] = [];
+  const refs: LayerParamRef[] = [];
+  if (!Array.isArray(raw)) {
+    issues.push({ path: "model.layers", message: `must be a list of layers, got ${show(raw)}` });
+    return { layers, refs };
+  }
+  if (raw.length === 0 || raw.length > 64)
+    issues.push({ path: "model.layers", message: `must hold 1 to 64 layers, got ${raw.length}` });
+  raw.slice(0, 64).forEach((entry, i) => {
+    const at = ["model", "layers", i];
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      issues.push({ path: joinPath(at), message: `must be a mapping such as { type: dense, units: 64 }, got ${show(entry)}` });
+      return;
+    }
+    const rec = entry as Record<string, unknown>;
+    const type = rec.type;
+    if (typeof type !== "string" || !(LAYER_TYPES as readonly string[]).includes(type)) {
+      issues.push({ path: joinPath([...at, "type"]), message: `must be one of ${LAYER_TYPES.join(" | ")}, got ${show(type)}` });
+      return;
+    }
+    const fields = LAYER_FIELDS[type as LayerType];
+    const before = issues.length;
+    for (const [name, value] of Object.entries(rec)) {
+      if (name === "type") continue;
+      const spec = fields[name];
+      const path = joinPath([...at, name]);
+      if (!spec) {
+        const known = Object.keys(fields);
+        issues.push({
+          path,
+          message: `is not a field of ${type}; ${known.length ? `its fields: ${known.join(", ")}` : "it takes none"}`,
+        });
+        continue;
+      }
+      if (isRef(value)) {
+        if (Object.keys(value).length !== 1)
+          issues.push({ path, message: "a parameter reference is { param: name } and nothing else" });
+        else refs.push({ param: value.param, path, kind: spec.kind });
+        continue;
+      }
+      const why = checkKind(spec.kind, value);
+      if (why) issues.push({ path, message: `${why} (or { param: name } to sweep it)` });
+    }
+    for (const [name, spec] of Object.entries(fields))
+      if (spec.required && rec[name] === undefined)
+        issues.push({ path: joinPath([...at, name]), message: `is required for ${type}` });
+    if (issues.length === before) layers.push({ ...(rec as LayerSpec) });
+  });
+  return { layers, refs };
+}
+
+/** Checks that a value of `param` (from the sweep's `parameters`) fits every field that names it. */
+export function checkRefValue(ref: LayerParamRef, v: ParamValue): string | undefined {
+  const why = checkKind(ref.kind, v);
+  return why && `${why} (it sets ${ref.path})`;
+}
+
+/**
+ * The layer with params substituted and defaults filled in: dense/conv2d activation = the model's
+ * `activation`; conv2d strides 1, padding valid; pooling pool_size 2, strides = pool_size, padding
+ * valid.
+ * @throws Error naming the layer when a referenced parameter is missing from `params`.
+ */
+export function resolveLayer(layer: LayerSpec, index: number, params: Params, defaultActivation: string): ResolvedLayer {
+  const get = (field: string): ParamValue | undefined => {
+    const v = layer[field];
+    if (v === undefined) return undefined;
+    if (!isRef(v)) return v as ParamValue;
+    const p = params[v.param];
+    if (p === undefined)
+      throw new Error(`model.layers[${index}].${field}: parameter "${v.param}" has no value in this trial`);
+    return p;
+  };
+  const num = (field: string, fallback: number) => {
+    const v = get(field);
+    const n = typeof v === "string" ? Number(v) : v;
+    return typeof n === "number" ? n : fallback;
+  };
+  const str = (field: string, fallback: string) => {
+    const v = get(field);
+    return typeof v === "string" ? v : fallback;
+  };
+  const pad = () => (str("padding", "valid") === "same" ? "same" : "valid");
+  switch (layer.type) {
+    case "dense":
+      return { type: "dense", units: num("units", 1), activation: str("activation", defaultActivation) };
+    case "conv2d":
+      return {
+        type: "conv2d",
+        filters: num("filters", 1),
+        kernelSize: num("kernel_size", 1),
+        strides: num("strides", 1),
+        padding: pad(),
+        activation: str("activation", defaultActivation),
+      };
+    case "max_pool2d":
+    case "avg_pool2d": {
+      const poolSize = num("pool_size", 2);
+      return { type: layer.type, poolSize, strides: num("strides", poolSize), padding: pad() };
+    }
+    case "dropout":
+      return { type: "dropout", rate: num("rate", 0) };
+    default:
+      return { type: layer.type as "global_avg_pool2d" | "flatten" | "batch_norm" };
+  }
+}
+
+/** Shape of one example between layers: [features] (rows) or [height, width, channels] (images). */
+export type ExampleShape = readonly number[];
+
+/** Output size of a convolution or pooling window along one axis (TensorFlow's arithmetic). */
+export function windowOut(inSize: number, window: number, stride: number, padding: "same" | "valid"): number {
+  return padding === "same" ? Math.ceil(inSize / stride) : Math.floor((inSize - window) / stride) + 1;
+}
+
+const describeShape = (s: ExampleShape) =>
+  s.length === 3 ? `images of ${s[0]}×${s[1]}×${s[2]}` : `rows of ${s[0] ?? "?"} features`;
+
+const notImage = (type: string, input: ExampleShape) =>
+  `${type} needs images [height, width, channels], got ${describeShape(input)} (a tabular dataset)`;
+
+/** One layer's output shape and trainable parameter count, or why the input does not fit it. */
+export function layerOutput(
+  layer: ResolvedLayer,
+  input: ExampleShape,
+): { shape: ExampleShape; params: number } | { error: string } {
+  const image = input.length === 3;
+  const [h = 0, w = 0, c = 0] = input;
+  switch (layer.type) {
+    case "dense":
+      if (image)
+        return {
+          error: `dense needs rows, got ${describeShape(input)}: put flatten or global_avg_pool2d before it`,
+        };
+      return { shape: [layer.units], params: ((input[0] ?? 0) + 1) * layer.units };
+    case "global_avg_pool2d":
+      if (!image) return { error: notImage(layer.type, input) };
+      return { shape: [c], params: 0 };
+    case "conv2d":
+    case "max_pool2d":
+    case "avg_pool2d": {
+      if (!image) return { error: notImage(layer.type, input) };
+      const k = layer.type === "conv2d" ? layer.kernelSize : layer.poolSize;
+      const oh = windowOut(h, k, layer.strides, layer.padding);
+      const ow = windowOut(w, k, layer.strides, layer.padding);
+      if (oh < 1 || ow < 1)
+        return {
+          error: `${layer.type} with a ${k}×${k} window and padding valid does not fit ${describeShape(input)}`,
+        };
+      if (layer.type === "conv2d") return { shape: [oh, ow, layer.filters], params: (k * k * c + 1) * layer.filters };
+      return { shape: [oh, ow, c], params: 0 };
+    }
+    case "flatten":
+      return { shape: [input.reduce((a, b) => a * b, 1)], params: 0 };
+    case "batch_norm":
+      return { shape: input, params: 2 * (input[input.length - 1] ?? 0) };
+    case "dropout":
+      return { shape: input, params: 0 };
+  }
+}
+
+/**
+ * Walks a resolved layer list from `input` and then the output layer (`outputs` units), returning
+ * every layer's output shape and parameter count, or the first misfit (`path` model.layers[i]).
+ */
+export function layerShapes(
+  layers: readonly ResolvedLayer[],
+  input: ExampleShape,
+  outputs: number,
+): { shapes: ExampleShape[]; params: number[] } | { error: string; path: string } {
+  const shapes: ExampleShape[] = [];
+  const params: number[] = [];
+  let shape = input;
+  for (const [i, layer] of layers.entries()) {
+    const out = layerOutput(layer, shape);
+    if ("error" in out) return { error: out.error, path: `model.layers[${i}]` };
+    shapes.push(out.shape);
+    params.push(out.params);
+    shape = out.shape;
+  }
+  if (shape.length === 3)
+    return {
+      path: "model.layers",
+      error: `the output layer needs rows, but the last layer gives ${describeShape(shape)}: end the list with flatten or global_avg_pool2d`,
+    };
+  shapes.push([outputs]);
+  params.push(((shape[0] ?? 0) + 1) * outputs);
+  return { shapes, params };
+}
+
+/** The smallest and the largest value a parameter can take (the first and last of a list). */
+function extremes(p: ParameterSpec): [ParamValue, ParamValue] {
+  const d = p.distribution;
+  switch (d.kind) {
+    case "constant":
+      return [d.value, d.value];
+    case "categorical": {
+      const nums = d.values.filter((v): v is number => typeof v === "number");
+      if (nums.length === d.values.length) return [Math.min(...nums), Math.max(...nums)];
+      // enums (padding, activation): "valid" is the padding that can make a shape misfit
+      const pick = d.values.includes("valid") ? "valid" : (d.values[0] as ParamValue);
+      return [pick, pick];
+    }
+    default:
+      return [d.min, d.max];
+  }
+}
+
+/** The example shape a layer list sees for a dataset: its image shape, else its rows (features unknown for CSV). */
+export function layerInputShape(dataset: DatasetSpec): ExampleShape {
+  const shape = datasetShapeOf(dataset);
+  if (shape?.image) return shape.image;
+  return [shape?.features ?? Number.NaN];
+}
+
+/**
+ * Submit-time checks of a layer list against the sweep's parameters and dataset: every
+ * `{ param: name }` names a parameter of the sweep, and the layers fit the dataset's examples (a
+ * conv2d on tabular rows, a window larger than its input, a dense layer on images) with every
+ * referenced parameter at its smallest and at its largest value. Issues are appended.
+ */
+export function checkLayerModel(
+  layers: readonly LayerSpec[],
+  refs: readonly LayerParamRef[],
+  parameters: Readonly<Record<string, ParameterSpec>>,
+  dataset: DatasetSpec,
+  activation: string,
+  issues: Issue[],
+): void {
+  const before = issues.length;
+  for (const r of refs)
+    if (!Object.hasOwn(parameters, r.param))
+      issues.push({ path: r.path, message: `names parameter "${r.param}", which is not in parameters` });
+  if (issues.length > before) return;
+  const outputs = datasetShapeOf(dataset)?.outputs ?? (dataset.task === "regression" ? 1 : 2);
+  const input = layerInputShape(dataset);
+  for (const end of [0, 1] as const) {
+    const params: Record<string, ParamValue> = {};
+    for (const r of refs) params[r.param] = extremes(parameters[r.param] as ParameterSpec)[end];
+    const resolved = layers.map((l, i) => resolveLayer(l, i, params, activation));
+    const out = layerShapes(resolved, input, outputs);
+    if ("error" in out) {
+      const at = refs.length > 0 ? ` (parameters at their ${end === 0 ? "smallest" : "largest"} values)` : "";
+      issues.push({ path: out.path, message: `${out.error}${at}` });
+      return;
+    }
+  }
+}
