@@ -51,7 +51,10 @@ describe("model.layers", () => {
   });
 
   it("finds a conv on tabular rows at submit, naming the layer", () => {
-    const msg = issuesOf({ dataset: "iris", model: { layers: [{ type: "conv2d", filters: 4, kernel_size: 3 }, { type: "flatten" }] } });
+    const msg = issuesOf({
+      dataset: "iris",
+      model: { layers: [{ type: "conv2d", filters: 4, kernel_size: 3 }, { type: "flatten" }] },
+    });
     expect(msg).toMatch(/model\.layers\[0\].*conv2d needs images \[height, width, channels\], got rows of 4 features/);
   });
 
@@ -84,7 +87,10 @@ describe("model.layers", () => {
 
   it("refuses a reference to a parameter the sweep does not define, and values that do not fit the field", () => {
     expect(
-      issuesOf({ dataset: "digits", model: { layers: [{ type: "flatten" }, { type: "dropout", rate: { param: "p" } }] } }),
+      issuesOf({
+        dataset: "digits",
+        model: { layers: [{ type: "flatten" }, { type: "dropout", rate: { param: "p" } }] },
+      }),
     ).toMatch(/model\.layers\[1\]\.rate names parameter "p", which is not in parameters/);
     expect(
       issuesOf({
@@ -105,9 +111,9 @@ describe("model.layers", () => {
     expect(issuesOf({ dataset: "digits", model: { layers: [{ type: "dense", units: 8 }] } })).toMatch(
       /model\.layers\[0\].*dense needs rows, got images of 8×8×1: put flatten or global_avg_pool2d before it/,
     );
-    expect(issuesOf({ dataset: "digits", model: { layers: [{ type: "conv2d", filters: 2, kernel_size: 3 }] } })).toMatch(
-      /model\.layers the output layer needs rows.*end the list with flatten or global_avg_pool2d/,
-    );
+    expect(
+      issuesOf({ dataset: "digits", model: { layers: [{ type: "conv2d", filters: 2, kernel_size: 3 }] } }),
+    ).toMatch(/model\.layers the output layer needs rows.*end the list with flatten or global_avg_pool2d/);
   });
 
   it("takes hidden or layers, not both; dataset.images only for image datasets", () => {

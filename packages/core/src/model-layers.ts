@@ -1,5 +1,6 @@
 import { datasetShapeOf } from "./dataset-shape.ts";
 import type { Issue } from "./errors.ts";
+import { fromUnit } from "./samplers/sample-distribution.ts";
 import { joinPath, show } from "./spec-issues.ts";
 import { ACTIVATIONS, type ParameterKind } from "./spec-parameters.ts";
 import type { DatasetSpec, LayerSpec, ParameterSpec, Params, ParamValue } from "./types.ts";
@@ -21,7 +22,6 @@ export const LAYER_TYPES = [
   "batch_norm",
 ] as const;
 export type LayerType = (typeof LAYER_TYPES)[number];
-
 
 interface FieldSpec {
   readonly kind: ParameterKind;
@@ -117,13 +117,19 @@ export function checkLayers(raw: unknown, issues: Issue[]): { layers: LayerSpec[
   raw.slice(0, 64).forEach((entry, i) => {
     const at = ["model", "layers", i];
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      issues.push({ path: joinPath(at), message: `must be a mapping such as { type: dense, units: 64 }, got ${show(entry)}` });
+      issues.push({
+        path: joinPath(at),
+        message: `must be a mapping such as { type: dense, units: 64 }, got ${show(entry)}`,
+      });
       return;
     }
     const rec = entry as Record<string, unknown>;
     const type = rec.type;
     if (typeof type !== "string" || !(LAYER_TYPES as readonly string[]).includes(type)) {
-      issues.push({ path: joinPath([...at, "type"]), message: `must be one of ${LAYER_TYPES.join(" | ")}, got ${show(type)}` });
+      issues.push({
+        path: joinPath([...at, "type"]),
+        message: `must be one of ${LAYER_TYPES.join(" | ")}, got ${show(type)}`,
+      });
       return;
     }
     const fields = LAYER_FIELDS[type as LayerType];
@@ -169,7 +175,12 @@ export function checkRefValue(ref: LayerParamRef, v: ParamValue): string | undef
  * valid.
  * @throws Error naming the layer when a referenced parameter is missing from `params`.
  */
-export function resolveLayer(layer: LayerSpec, index: number, params: Params, defaultActivation: string): ResolvedLayer {
+export function resolveLayer(
+  layer: LayerSpec,
+  index: number,
+  params: Params,
+  defaultActivation: string,
+): ResolvedLayer {
   const get = (field: string): ParamValue | undefined => {
     const v = layer[field];
     if (v === undefined) return undefined;
@@ -310,7 +321,8 @@ function extremes(p: ParameterSpec): [ParamValue, ParamValue] {
       return [pick, pick];
     }
     default:
-      return [d.min, d.max];
+      // bounded ranges at their bounds; unbounded ones (normal, …) at their 0.1 % and 99.9 % quantiles
+      return "min" in d ? [d.min, d.max] : [fromUnit(d, 0.001), fromUnit(d, 0.999)];
   }
 }
 

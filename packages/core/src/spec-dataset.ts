@@ -1,6 +1,6 @@
+import { IMAGE_DATASETS } from "./dataset-shape.ts";
 import type { Issue } from "./errors.ts";
 import { joinPath } from "./spec-issues.ts";
-import { IMAGE_DATASETS } from "./dataset-shape.ts";
 import type { ColumnType, DatasetSpec } from "./types.ts";
 
 /** What `dataset.columns` may say about a column. */
@@ -32,7 +32,10 @@ export interface DatasetInput {
  */
 export function normaliseDataset(d: DatasetInput, issues: Issue[]): DatasetSpec {
   if (d.name === undefined && d.path === undefined)
-    issues.push({ path: "dataset", message: "needs a name (built-in: iris, wine, digits, fashion_mnist) or a path to a CSV file" });
+    issues.push({
+      path: "dataset",
+      message: "needs a name (built-in: iris, wine, digits, fashion_mnist) or a path to a CSV file",
+    });
   if (d.name !== undefined && d.path !== undefined)
     issues.push({ path: "dataset", message: "takes a name or a path, not both" });
   if (d.path === undefined) {

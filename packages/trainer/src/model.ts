@@ -4,19 +4,8 @@ import { activate } from "./activations.ts";
 import { DropoutStream } from "./dropout.ts";
 import { initKernel } from "./initializers.ts";
 import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
+import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./packed-model.ts";
 import type { TrainConfig } from "./params.ts";
-import { perModel } from "./per-model.ts";
-
-/** Batch-norm epsilon and the weight of the newest batch in the moving statistics (as PyTorch). */
-const BN_EPSILON = 1e-5;
-const BN_MOMENTUM = 0.1;
-
-/** A variable holding `init`'s value; the temporary tensor is freed (the variable keeps the data). */
-function variableOf(init: tf.Tensor, trainable: boolean): tf.Variable {
-  const v = tf.variable(init, trainable);
-  init.dispose();
-  return v;
-}
 
 /** Where one layer's parameters live in the flat parameter vector of each model. */
 export interface LayerLayout {
@@ -39,12 +28,6 @@ export interface LayerViews {
   readonly beta?: tf.Tensor3D;
 }
 
-/** Batch statistics captured during a training forward pass, to update the moving averages. */
-export interface BatchStats {
-  readonly mean: tf.Tensor;
-  readonly variance: tf.Tensor;
-}
-
 /**
  * K multilayer perceptrons of the same architecture trained side by side ("packed": one set of
  * kernel launches for the K folds of a trial), on raw tfjs-core variables (no tfjs-layers). All
@@ -55,17 +38,8 @@ export interface BatchStats {
  * activation → [+ skip] → [inverted dropout]; the output layer is linear (logits for
  * classification, one value for regression). Inputs are [K, rows, features]. Call `dispose()`.
  */
-export class Mlp {
+export class Mlp extends PackedModel {
   readonly layout: readonly LayerLayout[];
-  readonly k: number;
-  /** Parameters per model. */
-  readonly size: number;
-  /** Every trainable parameter of the pack, [K, P]. */
-  readonly theta: tf.Variable;
-  /** Moving mean and variance [K, 1, out] of each batch-norm layer (not trainable). */
-  readonly moving: readonly { readonly mean: tf.Variable; readonly variance: tf.Variable }[];
-  /** [1, P]: 1 where the parameter is a kernel weight (what L1/L2 penalties apply to), else 0. */
-  readonly kernelMask: tf.Tensor2D;
   private readonly dropoutStreams: readonly DropoutStream[];
 
   constructor(
@@ -75,9 +49,7 @@ export class Mlp {
     seeds: readonly number[],
   ) {
     const K = seeds.length;
-    this.k = K;
     const initRngs = seeds.map((s) => createRng(mixSeed(s, "init")));
-    this.dropoutStreams = seeds.map((s) => new DropoutStream(mixSeed(s, "dropout")));
     const sizes = [nInputs, ...config.hidden, nOutputs];
     const layout: LayerLayout[] = [];
     let offset = 0;
@@ -90,8 +62,6 @@ export class Mlp {
       layout.push({ fanIn, fanOut, offset, size, batchNorm, residual: hidden && config.residual && fanIn === fanOut });
       offset += size;
     }
-    this.layout = layout;
-    this.size = offset;
     const P = offset;
     const theta = new Float32Array(K * P);
     const mask = new Float32Array(P);
@@ -106,35 +76,19 @@ export class Mlp {
         }
       });
     }
-    // An allocation may fail at any of these (a model too big for the heap): free what was made.
-    const made: tf.Tensor[] = [];
-    const keep = <T extends tf.Tensor>(t: T): T => {
-      made.push(t);
-      return t;
-    };
-    try {
-      this.theta = keep(variableOf(tf.tensor2d(theta, [K, P]), true));
-      this.kernelMask = keep(tf.tensor2d(mask, [1, P]));
-      this.moving = layout
-        .filter((l) => l.batchNorm)
-        .map((l) => ({
-          mean: keep(variableOf(tf.zeros([K, 1, l.fanOut]), false)),
-          variance: keep(variableOf(tf.ones([K, 1, l.fanOut]), false)),
-        }));
-    } catch (e) {
-      for (const t of made) t.dispose();
-      throw e;
-    }
+    super(
+      K,
+      theta,
+      mask,
+      layout.filter((l) => l.batchNorm).map((l) => [K, 1, l.fanOut]),
+    );
+    this.layout = layout;
+    this.dropoutStreams = seeds.map((s) => new DropoutStream(mixSeed(s, "dropout")));
   }
 
   /** Parameters per layer (for per-layer gradient norms over a [K, P] gradient). */
-  get layerSizes(): number[] {
+  override get layerSizes(): number[] {
     return this.layout.map((l) => l.size);
-  }
-
-  /** Every variable, trainable or not (what early stopping snapshots). */
-  get all(): tf.Variable[] {
-    return [this.theta, ...this.moving.flatMap((m) => [m.mean, m.variance])];
   }
 
   /** Kernel, bias (and batch-norm) views of `theta`, differentiable (call inside the tape). */
@@ -205,7 +159,7 @@ export class Mlp {
         return;
       }
       if (layer.gamma && layer.beta) {
-        const moving = this.moving[bn++] as { mean: tf.Variable; variance: tf.Variable };
+        const moving = this.moving[bn++] as MovingStats;
         let mean: tf.Tensor = moving.mean;
         let variance: tf.Tensor = moving.variance;
         if (training) {
@@ -231,55 +185,5 @@ export class Mlp {
       h = mask ? (tf.mul(a, mask) as tf.Tensor3D) : a;
     });
     return h;
-  }
-
-  /**
-   * Folds a training batch's statistics into the moving averages (call outside the gradient tape);
-   * with `active` ([K] boolean), only the models that took the step.
-   */
-  updateMovingStats(stats: readonly BatchStats[], active?: tf.Tensor): void {
-    tf.tidy(() => {
-      this.moving.forEach((m, i) => {
-        const s = stats[i];
-        if (!s) return;
-        for (const [v, batch] of [
-          [m.mean, s.mean],
-          [m.variance, s.variance],
-        ] as const) {
-          const next = tf.add(tf.mul(v, 1 - BN_MOMENTUM), tf.mul(batch, BN_MOMENTUM));
-          v.assign(active ? tf.where(perModel(active, v.rank), next, v) : next);
-        }
-      });
-    });
-  }
-
-  /** Copies of every variable's value (caller disposes them). */
-  snapshot(): tf.Tensor[] {
-    return tf.tidy(() => this.all.map((v) => tf.clone(v)));
-  }
-
-  /**
-   * Where `mask` ([K] boolean) is true, copies the variables' values into `into` (a snapshot),
-   * else leaves it; returns the new snapshot (the old tensors are disposed).
-   */
-  updateSnapshot(into: readonly tf.Tensor[], mask: tf.Tensor): tf.Tensor[] {
-    const next = tf.tidy(() => this.all.map((v, i) => tf.where(perModel(mask, v.rank), v, into[i] as tf.Tensor)));
-    for (const t of into) t.dispose();
-    return next;
-  }
-
-  /** Restores values from a snapshot in the models where `mask` is true (all when undefined). */
-  restore(values: readonly tf.Tensor[], mask?: tf.Tensor): void {
-    tf.tidy(() => {
-      this.all.forEach((v, i) => {
-        const s = values[i] as tf.Tensor;
-        v.assign(mask ? tf.where(perModel(mask, v.rank), s, v) : s);
-      });
-    });
-  }
-
-  dispose(): void {
-    for (const v of this.all) v.dispose();
-    this.kernelMask.dispose();
   }
 }

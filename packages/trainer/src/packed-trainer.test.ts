@@ -4,7 +4,8 @@ import { selectBackend } from "./backend.ts";
 import { loadDataset } from "./datasets/load-dataset.ts";
 import { prepareFold } from "./fold-data.ts";
 import { splitFolds } from "./fold-split.ts";
-import { type BatchStats, Mlp } from "./model.ts";
+import { Mlp } from "./model.ts";
+import type { BatchStats } from "./packed-model.ts";
 import { PackedTrainer } from "./packed-trainer.ts";
 import { parseTrainConfig, type TrainConfig } from "./params.ts";
 

@@ -4,10 +4,12 @@ import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
 import "./register-gradients.ts";
 import { classificationScores } from "./classification-metrics.ts";
 import type { FoldData } from "./fold-data.ts";
+import { LayerNet } from "./layer-net.ts";
 import { manualGrads, supportsManualGrads } from "./manual-grads.ts";
-import { type BatchStats, Mlp } from "./model.ts";
+import { Mlp } from "./model.ts";
 import { createOptimizer } from "./optimizers/create-optimizer.ts";
 import type { Optimizer } from "./optimizers/optimizer.ts";
+import type { BatchStats, PackedModel } from "./packed-model.ts";
 import type { TrainConfig } from "./params.ts";
 import { TrainStats } from "./train-stats.ts";
 
@@ -62,6 +64,11 @@ export interface PackedTrainerOptions {
    * tanh/sigmoid, no batch norm or residual); false forces autodiff. Default true.
    */
   readonly manualGrads?: boolean;
+  /**
+   * [height, width, channels] of each example when the rows are images (a layer list's conv2d
+   * sees them so); default: rows of `nFeatures`.
+   */
+  readonly inputShape?: readonly number[];
 }
 
 /**
@@ -73,7 +80,7 @@ export interface PackedTrainerOptions {
  * Gradient norms are measured on the first mini-batch of each epoch, before clipping.
  */
 export class PackedTrainer {
-  readonly model: Mlp;
+  readonly model: PackedModel;
   readonly k: number;
   private readonly optimizer: Optimizer;
   /** The training rows stay in JS memory (mini-batches are assembled there). */
@@ -116,9 +123,13 @@ export class PackedTrainer {
     this.k = K;
     this.classWeighted = task === "classification" && data.some((d) => d.classWeights.some((w) => w !== 1));
     const nFeatures = (data[0] as FoldData).nFeatures;
-    this.model = new Mlp(config, nFeatures, task === "classification" ? nClasses : 1, seeds);
+    const outputs = task === "classification" ? nClasses : 1;
+    const image = options.inputShape?.reduce((a, b) => a * b, 1) === nFeatures ? options.inputShape : undefined;
+    this.model = config.layers
+      ? new LayerNet(config, config.layers, image ?? [nFeatures], outputs, seeds)
+      : new Mlp(config, nFeatures, outputs, seeds);
     this.optimizer = createOptimizer(config);
-    this.manual = (options.manualGrads ?? true) && supportsManualGrads(this.model);
+    this.manual = (options.manualGrads ?? true) && this.model instanceof Mlp && supportsManualGrads(this.model);
     this.trainStats = new TrainStats(data, task);
     this.train = sizesOf(
       data.map((d) => d.yTrain),
@@ -353,7 +364,7 @@ export class PackedTrainer {
         let g: tf.Tensor2D;
         let output: tf.Tensor3D;
         if (this.manual) {
-          const r = manualGrads(model, xb, yb, this.task, masks, scale3 ?? 1 / rows, xbT);
+          const r = manualGrads(model as Mlp, xb, yb, this.task, masks, scale3 ?? 1 / rows, xbT);
           g = r.grad;
           output = r.out;
         } else {

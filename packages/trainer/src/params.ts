@@ -1,4 +1,12 @@
-import { HpoError, type ModelSpec, type Params, type ParamValue, trainerParams } from "@hpo/core";
+import {
+  HpoError,
+  type ModelSpec,
+  type Params,
+  type ParamValue,
+  type ResolvedLayer,
+  resolveLayer,
+  trainerParams,
+} from "@hpo/core";
 
 export const OPTIMIZERS = ["sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "adamax"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -48,6 +56,8 @@ export const TRAINER_PARAMS = [
 /** A trial's training configuration: the params with defaults filled in and checked. */
 export interface TrainConfig {
   readonly hidden: readonly number[];
+  /** `model.layers` with the trial's params substituted: a `LayerNet` instead of the `hidden` MLP. */
+  readonly layers?: readonly ResolvedLayer[];
   readonly activation: ActivationName;
   /** Negative slope of leaky_relu; default 0.01. */
   readonly leakyAlpha: number;
@@ -134,12 +144,21 @@ function layerSizes(v: ParamValue, name: string): number[] {
 /**
  * Checks a trial's params and fills in defaults. `model.hidden` / `model.activation` are the
  * defaults of `hidden` / `activation`. Params may use the aliases of @hpo/core's param-aliases.ts.
+ * With `model.layers`, the parameters its fields name (`{ param: name }`) are allowed too and
+ * substituted into `layers`.
  * @throws HpoError("INVALID_SPEC") for unknown names (listing the known ones) and bad values.
  */
 export function parseTrainConfig(written: Params, model: ModelSpec): TrainConfig {
   // Other spellings (lr, num_epochs, hidden_size + num_layers, Adam, xavier…) under the names read here.
   const params = trainerParams(written, model);
-  const unknown = Object.keys(params).filter((k) => !(TRAINER_PARAMS as readonly string[]).includes(k));
+  const layerParams = new Set(
+    (model.layers ?? []).flatMap((l) =>
+      Object.values(l).flatMap((v) => (typeof v === "object" && v !== null && "param" in v ? [v.param] : [])),
+    ),
+  );
+  const unknown = Object.keys(params).filter(
+    (k) => !(TRAINER_PARAMS as readonly string[]).includes(k) && !layerParams.has(k),
+  );
   if (unknown.length > 0) {
     throw new HpoError(
       "INVALID_SPEC",
@@ -163,7 +182,14 @@ export function parseTrainConfig(written: Params, model: ModelSpec): TrainConfig
   const pos = (v: number) => v > 0;
   const nonNeg = (v: number) => v >= 0;
   const unit = (v: number) => v >= 0 && v < 1;
+  let layers: ResolvedLayer[] | undefined;
+  try {
+    layers = model.layers?.map((l, i) => resolveLayer(l, i, params, activation));
+  } catch (e) {
+    throw new HpoError("INVALID_SPEC", (e as Error).message);
+  }
   return {
+    ...(layers && { layers }),
     hidden: layerSizes(params.hidden ?? model.hidden, params.hidden === undefined ? "model.hidden" : "hidden"),
     activation,
     leakyAlpha: num(params, "leaky_alpha", 0.01, nonNeg, "a number >= 0"),

@@ -142,6 +142,7 @@ export async function trainTrial(
         data.task,
         data.classes.length,
         group.map((f) => mixSeed(job.seed, "fold", first + f)),
+        { ...(data.image && { inputShape: data.image }) },
       );
       packs.push({ trainer, folds: group });
       for (const f of group) durations[f] = prepareMs + (performance.now() - t0) / group.length;

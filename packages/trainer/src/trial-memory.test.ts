@@ -44,6 +44,7 @@ describe("memory estimate vs the trainer", () => {
         rows: data.nRows,
         features: data.nFeatures,
         outputs: task === "regression" ? 1 : data.classes.length,
+        ...(data.image && { image: data.image }),
       });
     }
     expect(datasetShapeOf({ path: "x.csv", task: "classification" })).toBeUndefined();

@@ -34,4 +34,6 @@ export interface Dataset {
   readonly labelName?: string;
   /** Columns left out (`dataset.columns: { name: ignore }`). */
   readonly ignored: readonly string[];
+  /** [height, width, channels] when each row is an image (what a layer list's conv2d sees). */
+  readonly image?: readonly [number, number, number];
 }

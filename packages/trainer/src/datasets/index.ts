@@ -5,6 +5,8 @@
 export { checkDataset, type DatasetSummary } from "./check-dataset.ts";
 export { type CsvOptions, parseCsvDataset } from "./csv-loader.ts";
 export type { CategoricalColumn, Dataset } from "./dataset.ts";
+export { FASHION_MNIST_DIR, loadFashionMnist } from "./fashion-mnist.ts";
+export { MAX_IDX_BYTES, parseIdx, readIdxFile } from "./idx-loader.ts";
 export {
   BUILTIN_DATASETS,
   clearDatasetCache,

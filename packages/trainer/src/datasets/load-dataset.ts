@@ -4,6 +4,7 @@ import { type DatasetSpec, HpoError } from "@hpo/core";
 import { trainerPackageDir } from "../trainer-package.ts";
 import { parseCsvDataset } from "./csv-loader.ts";
 import type { Dataset } from "./dataset.ts";
+import { loadFashionMnist } from "./fashion-mnist.ts";
 import { resolveDataPath } from "./resolve-data-path.ts";
 import { syntheticDataset } from "./synthetic.ts";
 
@@ -46,7 +47,8 @@ export function datasetFile(
 }
 
 /**
- * Loads a dataset: a built-in one by name (iris, wine, digits), a synthetic one by name
+ * Loads a dataset: a built-in one by name (iris, wine, digits; `fashion_mnist` from Debian's
+ * dataset-fashion-mnist files, its first `spec.images` training images), a synthetic one by name
  * (`spirals`, `moons`, `regression`, optionally `name:size:seed`), or a CSV file confined to
  * `dataDirs` (typed by `spec.columns`, with `spec.missing` tokens). A file is parsed once and
  * kept while its size and modification time stay the same (keyed by resolved path, size, mtime and
@@ -56,6 +58,7 @@ export function datasetFile(
  */
 export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): Dataset {
   const { file, display } = datasetFile(spec, opts);
+  const byName = spec.path === undefined || spec.path === "";
   const stat = file === undefined ? undefined : statSync(file);
   const key = JSON.stringify([
     file ?? display,
@@ -65,6 +68,7 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
     spec.task,
     spec.columns ?? null,
     spec.missing ?? null,
+    spec.images ?? null,
   ]);
   const hit = cache.get(key);
   if (hit) {
@@ -73,12 +77,14 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
     return hit;
   }
   let data: Dataset;
-  if (file === undefined) {
+  if (display === "fashion_mnist" && byName) {
+    data = loadFashionMnist(spec.images);
+  } else if (file === undefined) {
     const synthetic = syntheticDataset(display);
     if (!synthetic) {
       throw new HpoError(
         "INVALID_DATASET",
-        `dataset "${display}": unknown name; built-in: ${BUILTIN_DATASETS.join(", ")}; synthetic: spirals, moons, regression (optionally name:size:seed)`,
+        `dataset "${display}": unknown name; built-in: ${BUILTIN_DATASETS.join(", ")}, fashion_mnist; synthetic: spirals, moons, regression (optionally name:size:seed)`,
       );
     }
     if (synthetic.task !== spec.task) {
@@ -102,6 +108,8 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
       ...(spec.columns && { columns: spec.columns }),
       ...(spec.missing && { missing: spec.missing }),
     });
+    // digits: 8×8 grey images, one pixel per column (what a layer list's conv2d sees)
+    if (byName && display === "digits") data = { ...data, image: [8, 8, 1] };
   }
   cache.set(key, data);
   for (const old of cache.keys()) {

@@ -1,0 +1,150 @@
+import type { EpochReport, LayerSpec, Reporter } from "@hpo/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "./backend.ts";
+import { testJob } from "./testing/index.ts";
+import { trainTrial } from "./train-trial.ts";
+
+function recorder(): Reporter & { reports: EpochReport[] } {
+  const reports: EpochReport[] = [];
+  return {
+    reports,
+    report: async (r) => {
+      reports.push(r);
+      return false;
+    },
+  };
+}
+const never = new AbortController().signal;
+
+const cnn: LayerSpec[] = [
+  { type: "conv2d", filters: { param: "conv_filters" }, kernel_size: 3, padding: "same" },
+  { type: "max_pool2d", pool_size: 2 },
+  { type: "flatten" },
+  { type: "dense", units: 32 },
+  { type: "dropout", rate: { param: "dense_dropout" } },
+];
+
+const cnnJob = (over: Parameters<typeof testJob>[0] = {}) =>
+  testJob({
+    dataset: { name: "digits", task: "classification" },
+    model: { hidden: [64], activation: "relu", layers: cnn },
+    params: { learning_rate: 0.003, batch_size: 64, conv_filters: 8, dense_dropout: 0.2 },
+    maxEpochs: 3,
+    ...over,
+  });
+
+beforeAll(async () => {
+  await selectBackend("wasm");
+});
+afterAll(async () => {
+  await tf.setBackend("wasm");
+});
+
+describe("layer lists (LayerNet)", () => {
+  it("trains a small CNN on digits as 8×8×1 images on wasm, with per-layer gradient norms and no leak", {
+    timeout: 120_000,
+  }, async () => {
+    const before = tf.memory().numTensors;
+    const rep = recorder();
+    const out = await trainTrial(cnnJob(), rep, never);
+    expect(out.error).toBeUndefined();
+    expect(out.state).toBe("completed");
+    const mean = out.folds.reduce((a, f) => a + f.score, 0) / out.folds.length;
+    expect(mean).toBeGreaterThan(0.85);
+    const rec = rep.reports.at(-1)?.folds[0] as Record<string, number>;
+    // conv2d, dense, output
+    for (const key of ["grad_norm", "grad_norm_l0", "grad_norm_l1", "grad_norm_l2"])
+      expect(rec[key], key).toBeGreaterThan(0);
+    expect(rec.grad_norm_l3).toBeUndefined();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("gives the cpu backend's results on wasm (the generic path: tfjs's own kernels)", {
+    timeout: 240_000,
+  }, async () => {
+    const job = cnnJob({
+      maxEpochs: 1,
+      params: { learning_rate: 0.003, batch_size: 64, conv_filters: 4, dense_dropout: 0 },
+    });
+    const wasm = recorder();
+    await trainTrial(job, wasm, never);
+    await tf.setBackend("cpu");
+    const cpu = recorder();
+    try {
+      await trainTrial(job, cpu, never);
+    } finally {
+      await tf.setBackend("wasm");
+    }
+    const a = wasm.reports[0]?.folds ?? [];
+    const b = cpu.reports[0]?.folds ?? [];
+    expect(a).toHaveLength(3);
+    a.forEach((f, i) => {
+      expect(f.loss).toBeCloseTo(b[i]?.loss as number, 3);
+      expect(f.val_loss).toBeCloseTo(b[i]?.val_loss as number, 3);
+    });
+  });
+
+  it("trains the pack as K separate folds would (packFolds false)", { timeout: 120_000 }, async () => {
+    const job = cnnJob({ maxEpochs: 2 });
+    const packed = recorder();
+    const alone = recorder();
+    await trainTrial(job, packed, never);
+    await trainTrial(job, alone, never, { packFolds: false });
+    packed.reports.forEach((r, e) =>
+      r.folds.forEach((f, i) => {
+        expect(f.loss).toBeCloseTo(alone.reports[e]?.folds[i]?.loss as number, 4);
+        expect(f.val_accuracy).toBeCloseTo(alone.reports[e]?.folds[i]?.val_accuracy as number, 4);
+      }),
+    );
+  });
+
+  it("runs batch norm, pooling kinds and the remedies (decay, clipping, early stopping) without leaking", {
+    timeout: 120_000,
+  }, async () => {
+    const before = tf.memory().numTensors;
+    const out = await trainTrial(
+      cnnJob({
+        model: {
+          hidden: [64],
+          activation: "relu",
+          layers: [
+            { type: "conv2d", filters: 6, kernel_size: 3, strides: 1, padding: "valid", activation: "tanh" },
+            { type: "batch_norm" },
+            { type: "avg_pool2d", pool_size: 2, padding: "same" },
+            { type: "conv2d", filters: 8, kernel_size: 2, padding: "same" },
+            { type: "max_pool2d", pool_size: 2, strides: 1 },
+            { type: "global_avg_pool2d" },
+            { type: "dense", units: 16, activation: "elu" },
+            { type: "batch_norm" },
+          ],
+        },
+        params: {
+          learning_rate: 0.01,
+          batch_size: 100,
+          weight_decay: 1e-4,
+          clip_norm: 1,
+          early_stopping_patience: 1,
+          lr_schedule: "cosine",
+        },
+        maxEpochs: 4,
+      }),
+      recorder(),
+      never,
+    );
+    expect(out.error).toBeUndefined();
+    expect(out.state).toBe("completed");
+    expect(out.folds.every((f) => f.score > 0.3)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("fails a trial whose layer list does not fit the data, naming the layer", async () => {
+    const out = await trainTrial(
+      testJob({ model: { hidden: [8], activation: "relu", layers: [{ type: "conv2d", filters: 2, kernel_size: 3 }] } }),
+      recorder(),
+      never,
+    );
+    expect(out.state).toBe("failed");
+    expect(out.error).toMatch(/model\.layers\[0\]: conv2d needs images/);
+  });
+});

@@ -1,0 +1,228 @@
+import { createRng, type ExampleShape, layerShapes, mixSeed, type ResolvedLayer } from "@hpo/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { activate } from "./activations.ts";
+import { DropoutStream } from "./dropout.ts";
+import { initWeights } from "./initializers.ts";
+import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
+import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./packed-model.ts";
+import type { ActivationName, TrainConfig } from "./params.ts";
+
+/** Where one parameterized layer's tensors live in a model's parameter vector. */
+interface ParamBlock {
+  /** Index of the layer in the list (the output layer: the list's length). */
+  readonly layer: number;
+  /** Shapes of its tensors in θ order (kernel then bias; gamma then beta). */
+  readonly tensors: readonly (readonly number[])[];
+  readonly size: number;
+}
+
+const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/**
+ * K models of one layer list (`model.layers`, then a dense output layer) trained side by side on
+ * raw tfjs-core ops, their parameters in θ [K, P] like `Mlp`'s. Activations are [K, rows, …example
+ * shape]; convolutions run model by model on the K slices of the batch (each model has its own
+ * filters), pooling and elementwise ops on the whole pack, dense layers as packed products
+ * (`packedMatMul`: XNNPACK per model on wasm). Gradients by autodiff (on wasm through the kernels
+ * of wasm-conv-kernels.ts). Batch norm normalizes each channel over rows and positions; dropout
+ * draws its masks from model k's own stream. Per-layer gradient norms are per parameterized layer
+ * (conv2d, dense, batch_norm, then the output layer) in list order.
+ */
+export class LayerNet extends PackedModel {
+  readonly nInputs: number;
+  /** Each layer's output example shape (the last: the output layer's). */
+  readonly shapes: readonly ExampleShape[];
+  private readonly blocks: readonly ParamBlock[];
+  private readonly dropoutStreams: readonly DropoutStream[];
+
+  constructor(
+    readonly config: TrainConfig,
+    readonly layers: readonly ResolvedLayer[],
+    readonly inputShape: ExampleShape,
+    readonly nOutputs: number,
+    seeds: readonly number[],
+  ) {
+    const K = seeds.length;
+    const walk = layerShapes(layers, inputShape, nOutputs);
+    if ("error" in walk) throw new Error(`${walk.path}: ${walk.error}`);
+    const blocks: ParamBlock[] = [];
+    let input = inputShape;
+    const all = [...layers, { type: "dense", units: nOutputs, activation: "linear" } as const];
+    all.forEach((l, i) => {
+      const c = input[input.length - 1] as number;
+      if (l.type === "dense") blocks.push(block(i, [[input[0] as number, l.units], [l.units]]));
+      if (l.type === "conv2d") blocks.push(block(i, [[l.kernelSize, l.kernelSize, c, l.filters], [l.filters]]));
+      if (l.type === "batch_norm") blocks.push(block(i, [[c], [c]]));
+      input = walk.shapes[i] as ExampleShape;
+    });
+    const P = blocks.reduce((a, b) => a + b.size, 0);
+    const theta = new Float32Array(K * P);
+    const mask = new Float32Array(P);
+    const rngs = seeds.map((s) => createRng(mixSeed(s, "init")));
+    let offset = 0;
+    for (const b of blocks) {
+      const [first, second] = b.tensors as [number[], number[]];
+      const n = prod(first);
+      const l = all[b.layer] as ResolvedLayer;
+      if (l.type === "batch_norm") {
+        for (let k = 0; k < K; k++) theta.fill(1, k * P + offset, k * P + offset + n); // gamma 1, beta 0
+      } else {
+        mask.fill(1, offset, offset + n);
+        const out = second[0] as number;
+        const receptive = n / ((first[first.length - 2] as number) * out);
+        const fanIn = n / out;
+        rngs.forEach((rng, k) => {
+          theta.set(initWeights(config.initializer, n, fanIn, receptive * out, rng), k * P + offset);
+        });
+      }
+      offset += b.size;
+    }
+    const movingShapes = blocks
+      .filter((b) => all[b.layer]?.type === "batch_norm")
+      .map((b) => {
+        const shape = b.layer === 0 ? inputShape : (walk.shapes[b.layer - 1] as ExampleShape);
+        return [K, 1, ...shape.slice(0, -1).map(() => 1), shape[shape.length - 1] as number];
+      });
+    super(K, theta, mask, movingShapes);
+    this.nInputs = prod(inputShape);
+    this.shapes = walk.shapes;
+    this.blocks = blocks;
+    this.dropoutStreams = seeds.map((s) => new DropoutStream(mixSeed(s, "dropout")));
+  }
+
+  override get layerSizes(): number[] {
+    return this.blocks.map((b) => b.size);
+  }
+
+  /** The example shape a layer receives. */
+  private inputOf(i: number): ExampleShape {
+    return i === 0 ? this.inputShape : (this.shapes[i - 1] as ExampleShape);
+  }
+
+  override drawDropoutMasks(rows: number, realRows: readonly number[]): tf.Tensor3D[] {
+    const K = this.k;
+    const drops = this.layers.flatMap((l, i) => (l.type === "dropout" && l.rate > 0 ? [{ i, rate: l.rate }] : []));
+    if (drops.length === 0) return [];
+    const widths = drops.map((d) => prod(this.inputOf(d.i)));
+    const buffers = widths.map((w) => new Float32Array(K * rows * w));
+    // model by model and layer by layer, as a pack of one would draw them
+    this.dropoutStreams.forEach((stream, k) => {
+      const r = realRows[k] ?? rows;
+      if (r <= 0) return;
+      drops.forEach((d, j) => {
+        const w = widths[j] as number;
+        stream.fill(buffers[j] as Float32Array, k * rows * w, r * w, d.rate);
+      });
+    });
+    return tf.tidy(() => buffers.map((b, j) => tf.tensor3d(b, [K, rows, widths[j] as number])));
+  }
+
+  /** Each block's tensors as [K, …shape] views of θ (differentiable; call inside the tape). */
+  private views(): tf.Tensor[][] {
+    const K = this.k;
+    const parts = tf.split(
+      this.theta,
+      this.blocks.flatMap((b) => b.tensors.map(prod)),
+      1,
+    );
+    let p = 0;
+    return this.blocks.map((b) => b.tensors.map((shape) => tf.reshape(parts[p++] as tf.Tensor, [K, ...shape])));
+  }
+
+  override forward(
+    x: tf.Tensor3D,
+    training: boolean,
+    masks: readonly tf.Tensor3D[] = [],
+    stats?: BatchStats[],
+    rowWeights?: tf.Tensor3D,
+  ): tf.Tensor3D {
+    const K = this.k;
+    const rows = x.shape[1];
+    const views = this.views();
+    const wasm = tf.getBackend() === "wasm";
+    let h: tf.Tensor = tf.reshape(x, [K, rows, ...this.inputShape]);
+    let block = 0;
+    let bn = 0;
+    let drop = 0;
+    const all = [...this.layers, { type: "dense", units: this.nOutputs, activation: "linear" } as const];
+    all.forEach((l, i) => {
+      const act = (z: tf.Tensor, name: string) => activate(z, name as ActivationName, this.config.leakyAlpha);
+      const batched = () =>
+        tf.reshape(h, [K * rows, ...h.shape.slice(2)] as [number, number, number, number]) as tf.Tensor4D;
+      const unbatched = (t: tf.Tensor) => tf.reshape(t, [K, rows, ...t.shape.slice(1)]);
+      switch (l.type) {
+        case "dense": {
+          const [kernel, bias] = views[block++] as [tf.Tensor3D, tf.Tensor];
+          const first = i === 0;
+          const product = wasm
+            ? (first ? packedMatMulFirst : packedMatMul)(h as tf.Tensor3D, kernel)
+            : tf.matMul(h as tf.Tensor3D, kernel);
+          h = act(tf.add(product, tf.reshape(bias, [K, 1, l.units])), l.activation);
+          return;
+        }
+        case "conv2d": {
+          const [filters, bias] = views[block++] as [tf.Tensor, tf.Tensor];
+          const xs = K === 1 ? [batched()] : (tf.split(batched(), K, 0) as tf.Tensor4D[]);
+          const fs = K === 1 ? [filters] : tf.split(filters, K, 0);
+          const ys = xs.map((xk, k) =>
+            tf.conv2d(xk, tf.squeeze(fs[k] as tf.Tensor, [0]) as tf.Tensor4D, l.strides, l.padding),
+          );
+          const y = unbatched(K === 1 ? (ys[0] as tf.Tensor) : tf.concat(ys, 0));
+          h = act(tf.add(y, tf.reshape(bias, [K, 1, 1, 1, l.filters])), l.activation);
+          return;
+        }
+        case "max_pool2d":
+        case "avg_pool2d": {
+          const pool = l.type === "max_pool2d" ? tf.maxPool : tf.avgPool;
+          h = unbatched(pool(batched(), l.poolSize, l.strides, l.padding));
+          return;
+        }
+        case "global_avg_pool2d":
+          h = tf.mean(h, [2, 3]);
+          return;
+        case "flatten":
+          h = tf.reshape(h, [K, rows, prod(h.shape.slice(2))]);
+          return;
+        case "dropout": {
+          if (l.rate <= 0) return;
+          const mask = masks[drop++];
+          if (training && mask) h = tf.mul(h, tf.reshape(mask, h.shape));
+          return;
+        }
+        case "batch_norm": {
+          const [gamma, beta] = views[block++] as [tf.Tensor, tf.Tensor];
+          const moving = this.moving[bn++] as MovingStats;
+          const c = h.shape[h.rank - 1] as number;
+          const axes = Array.from({ length: h.rank - 2 }, (_, j) => j + 1);
+          let mean: tf.Tensor = moving.mean;
+          let variance: tf.Tensor = moving.variance;
+          if (training) {
+            if (rowWeights) {
+              const w = tf.reshape(rowWeights, [K, rows, ...new Array<number>(h.rank - 2).fill(1)]);
+              const perRow = prod(h.shape.slice(2, -1) as number[]);
+              const n = tf.maximum(tf.mul(tf.sum(w, axes, true), perRow), 1);
+              mean = tf.div(tf.sum(tf.mul(h, w), axes, true), n);
+              variance = tf.div(tf.sum(tf.mul(tf.square(tf.sub(h, mean)), w), axes, true), n);
+            } else {
+              const m = tf.moments(h, axes, true);
+              mean = m.mean;
+              variance = m.variance;
+            }
+            stats?.push({ mean, variance });
+          }
+          const shape = [K, ...new Array<number>(h.rank - 2).fill(1), c];
+          h = tf.add(
+            tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, BN_EPSILON))), tf.reshape(gamma, shape)),
+            tf.reshape(beta, shape),
+          );
+          return;
+        }
+      }
+    });
+    return h as tf.Tensor3D;
+  }
+}
+
+function block(layer: number, tensors: number[][]): ParamBlock {
+  return { layer, tensors, size: tensors.reduce((a, s) => a + prod(s), 0) };
+}
