@@ -7,6 +7,7 @@ import { datasetFile, loadDataset } from "../datasets/load-dataset.ts";
 import { prepareFold } from "../fold-data.ts";
 import { testSplit, withInnerSplit } from "../fold-split.ts";
 import { learningRateAt } from "../lr-schedule.ts";
+import type { Mlp } from "../model.ts";
 import { PackedTrainer } from "../packed-trainer.ts";
 import { parseTrainConfig } from "../params.ts";
 import { installWasmKernels } from "../wasm-kernels.ts";
@@ -55,6 +56,8 @@ export interface RefitOptions {
  */
 export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Promise<RefitResult> {
   const config = parseTrainConfig(job.params, job.model);
+  if (config.layers)
+    throw new HpoError("INVALID_SPEC", `refit of ${job.trialId}: exporting a model.layers list is not supported yet`);
   const dataDirs = options.dataDirs ?? [];
   const dataset = builtinDataset(job);
   const data = loadDataset(dataset, { dataDirs });
@@ -106,7 +109,7 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
       ...(data.task === "regression" && { target: { mean: prepared.yMean, std: prepared.yStd } }),
       outputs: data.task === "regression" ? "standardized_target" : "logits",
     };
-    model = toLayersModel(trainer.model, 0);
+    model = toLayersModel(trainer.model as Mlp, 0);
     const artifacts = await modelArtifacts(model);
     const weights = new Uint8Array(tf.io.concatenateArrayBuffers([artifacts.weightData as ArrayBuffer].flat()));
     const modelJson = {
