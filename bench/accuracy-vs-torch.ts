@@ -52,7 +52,7 @@ export const DEFAULT_SETTINGS: CompareSettings = {
   seed: 0,
 };
 
-function meanStd(xs: readonly number[]): { mean: number; std: number } {
+export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   // Population std, as numpy's np.std in the reference script.
   const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
@@ -191,17 +191,23 @@ export async function compare(opts: CliOptions, backendName: string) {
     console.log(
       `digits, ${s.folds}-fold stratified, ${s.epochs} epochs, batch ${s.batchSize}, hidden [${s.hidden.join(", ")}], relu, dropout ${s.dropout}, adam ${s.learningRate}`,
     );
-    console.log(
-      `  hpo (${backendName}):  accuracy ${pct(hpo.mean)}% ± ${pct(hpo.std)}  wall ${hpo.wallSeconds.toFixed(2)} s  folds ${hpo.folds.map(pct).join(" ")}`,
-    );
-    console.log(
-      `  torch (1 thread): accuracy ${pct(torch.mean)}% ± ${pct(torch.std)}  wall ${torch.wallSeconds.toFixed(2)} s  folds ${torch.folds.map(pct).join(" ")}`,
-    );
-    console.log(
-      `  accuracy difference ${result.accuracyDiffPoints >= 0 ? "+" : ""}${result.accuracyDiffPoints.toFixed(2)} points; speed ratio (torch wall / hpo wall) ${result.speedRatio.toFixed(2)}`,
-    );
+    printSides(backendName, hpo, torch);
   }
   return result;
+}
+
+/** The summary lines every hpo-vs-torch bench prints: each side's accuracy, wall time and folds, then the difference and the speed ratio. */
+export function printSides(backendName: string, hpo: SideResult, torch: SideResult): void {
+  const diff = 100 * (hpo.mean - torch.mean);
+  console.log(
+    `  hpo (${backendName}):  accuracy ${pct(hpo.mean)}% ± ${pct(hpo.std)}  wall ${hpo.wallSeconds.toFixed(2)} s  folds ${hpo.folds.map(pct).join(" ")}`,
+  );
+  console.log(
+    `  torch (1 thread): accuracy ${pct(torch.mean)}% ± ${pct(torch.std)}  wall ${torch.wallSeconds.toFixed(2)} s  folds ${torch.folds.map(pct).join(" ")}`,
+  );
+  console.log(
+    `  accuracy difference ${diff >= 0 ? "+" : ""}${diff.toFixed(2)} points; speed ratio (torch wall / hpo wall) ${(torch.wallSeconds / hpo.wallSeconds).toFixed(2)}`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,145 @@
+/**
+ * CNN training speed and accuracy (issue 14): hpo's K-fold training of a LeNet-style layer list
+ * against the PyTorch reference (../shared/reference/torch_cnn_kfold.py, one CPU thread), same
+ * run, same machine: the first N Fashion-MNIST training images (Debian's dataset-fashion-mnist),
+ * 3 stratified folds, 5 epochs, batch 64, Adam 1e-3, dropout 0.25. Prints both wall times, the
+ * ratio torch/hpo (goal ≥ 0.5 on wasm) and both accuracies (goal: within 1.5 points).
+ *
+ *   pnpm exec tsx bench/cnn-vs-torch.ts [--images 10000] [--epochs 5] [--folds 3] [--batch-size 64]
+ *       [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu] [--reference …] [--python /usr/bin/python3]
+ *       [--repeat N] [--json]
+ *
+ * Needs: apt-get install -y --no-install-recommends python3-torch python3-sklearn dataset-fashion-mnist
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { EpochReport, LayerSpec, TrialJob } from "../packages/core/src/index.ts";
+import { type BackendPreference, selectBackend, trainTrial } from "../packages/trainer/src/index.ts";
+import { meanStd, printSides, type SideResult } from "./accuracy-vs-torch.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The reference's network as a layer list (hpo adds the 10-unit output layer). */
+export const LENET: readonly LayerSpec[] = [
+  { type: "conv2d", filters: 16, kernel_size: 5, padding: "same", activation: "relu" },
+  { type: "max_pool2d", pool_size: 2 },
+  { type: "conv2d", filters: 32, kernel_size: 5, padding: "same", activation: "relu" },
+  { type: "max_pool2d", pool_size: 2 },
+  { type: "flatten" },
+  { type: "dense", units: 128, activation: "relu" },
+  { type: "dropout", rate: { param: "dropout" } },
+];
+
+interface Settings {
+  readonly images: number;
+  readonly folds: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly dropout: number;
+  readonly seed: number;
+}
+
+async function runHpo(s: Settings): Promise<SideResult> {
+  const job: TrialJob = {
+    sweepId: "bench",
+    trialId: "t0000",
+    params: { learning_rate: s.learningRate, batch_size: s.batchSize, optimizer: "adam", dropout: s.dropout },
+    dataset: { name: "fashion_mnist", task: "classification", images: s.images },
+    model: { hidden: [], activation: "relu", layers: LENET },
+    cv: { folds: s.folds, stratified: true, seed: s.seed },
+    metric: { name: "val_accuracy", goal: "maximize" },
+    maxEpochs: s.epochs,
+    seed: s.seed,
+  };
+  const t0 = performance.now();
+  const out = await trainTrial(job, { report: async (_r: EpochReport) => false }, new AbortController().signal);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (out.state !== "completed") throw new Error(`hpo trial ended ${out.state}: ${out.error ?? ""}`);
+  const folds = out.folds.map((f) => f.score);
+  return { folds, ...meanStd(folds), wallSeconds };
+}
+
+function runTorch(s: Settings, reference: string, python: string): SideResult {
+  if (!existsSync(reference))
+    throw new Error(`reference script not found: ${reference} (pass --reference or set HPO_TORCH_CNN_REFERENCE)`);
+  const args = [reference, "--images", String(s.images), "--folds", String(s.folds), "--epochs", String(s.epochs)];
+  args.push("--batch-size", String(s.batchSize), "--lr", String(s.learningRate), "--dropout", String(s.dropout));
+  args.push("--seed", String(s.seed), "--json");
+  const run = spawnSync(python, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (run.status !== 0)
+    throw new Error(`${python} ${reference} failed (${run.status}): ${run.stderr.trim().split("\n").at(-1)}`);
+  const parsed = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "") as {
+    folds: number[];
+    mean: number;
+    std: number;
+    wall_s: number;
+  };
+  return { folds: parsed.folds, mean: parsed.mean, std: parsed.std, wallSeconds: parsed.wall_s };
+}
+
+async function main(): Promise<void> {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: an optional override read only by this bench script
+  const referenceFromEnv = process.env.HPO_TORCH_CNN_REFERENCE;
+  const { values } = parseArgs({
+    options: {
+      images: { type: "string", default: "10000" },
+      epochs: { type: "string", default: "5" },
+      folds: { type: "string", default: "3" },
+      "batch-size": { type: "string", default: "64" },
+      backend: { type: "string", default: "auto" },
+      reference: { type: "string" },
+      python: { type: "string", default: "/usr/bin/python3" },
+      repeat: { type: "string", default: "1" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const s: Settings = {
+    images: Number(values.images),
+    folds: Number(values.folds),
+    epochs: Number(values.epochs),
+    batchSize: Number(values["batch-size"]),
+    learningRate: 1e-3,
+    dropout: 0.25,
+    seed: 0,
+  };
+  const reference = resolve(ROOT, values.reference ?? referenceFromEnv ?? "../shared/reference/torch_cnn_kfold.py");
+  const backend = await selectBackend(
+    values.backend as BackendPreference,
+    values.json ? () => {} : (l) => console.log(l),
+  );
+  let hpo: SideResult | undefined;
+  let torch: SideResult | undefined;
+  // alternate the sides and keep each one's fastest run: on a shared machine the load drifts
+  for (let i = 0; i < Math.max(1, Number(values.repeat)); i++) {
+    const h = await runHpo(s);
+    const t = runTorch(s, reference, values.python);
+    if (!hpo || h.wallSeconds < hpo.wallSeconds) hpo = h;
+    if (!torch || t.wallSeconds < torch.wallSeconds) torch = t;
+  }
+  if (!hpo || !torch) throw new Error("no run");
+  const trained = (s.images * (s.folds - 1)) / s.folds;
+  if (values.json) {
+    console.log(
+      JSON.stringify({
+        settings: s,
+        backend: backend.name,
+        hpo,
+        torch,
+        speedRatio: torch.wallSeconds / hpo.wallSeconds,
+      }),
+    );
+    return;
+  }
+  console.log(
+    `fashion_mnist (first ${s.images} images), ${s.folds}-fold stratified, ${s.epochs} epochs, batch ${s.batchSize}, LeNet (conv 5×5×16, pool, conv 5×5×32, pool, dense 128, dropout ${s.dropout}), adam ${s.learningRate}`,
+  );
+  printSides(backend.name, hpo, torch);
+  const rate = (r: SideResult) => ((trained * s.epochs * s.folds) / r.wallSeconds).toFixed(0);
+  console.log(`  training images/s: hpo ${rate(hpo)}, torch ${rate(torch)}`);
+}
+
+await main();
