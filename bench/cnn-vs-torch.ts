@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     seed: 0,
   };
   const reference = resolve(ROOT, values.reference ?? referenceFromEnv ?? "../shared/reference/torch_cnn_kfold.py");
+  if (!existsSync(reference))
+    throw new Error(`reference script not found: ${reference} (pass --reference or set HPO_TORCH_CNN_REFERENCE)`);
   const backend = await selectBackend(
     values.backend as BackendPreference,
     values.json ? () => {} : (l) => console.log(l),
