@@ -70,6 +70,35 @@ describe("W&B's nested parameters", () => {
     expect(Object.keys(nestParams(spec.parameters, p))).toEqual(["opt"]);
   });
 
+  it("parses a program's groups into dotted parameters with their paths", () => {
+    const spec = parseSweepSpec({
+      program: "train.py",
+      metric: { name: "loss", goal: "minimize" },
+      method: "grid",
+      parameters: {
+        batch_size: { values: [32, 64] },
+        optimizer: {
+          parameters: { lr: { values: [0.001, 0.0001] }, nadam: { parameters: { beta: { values: [0.9] } } } },
+        },
+      },
+    });
+    expect(Object.keys(spec.parameters)).toEqual(["batch_size", "optimizer.lr", "optimizer.nadam.beta"]);
+    expect(spec.parameters["optimizer.nadam.beta"]?.path).toEqual(["optimizer", "nadam", "beta"]);
+    expect(nestParams(spec.parameters, { batch_size: 32, "optimizer.lr": 0.001, "optimizer.nadam.beta": 0.9 })).toEqual(
+      {
+        batch_size: 32,
+        optimizer: { lr: 0.001, nadam: { beta: 0.9 } },
+      },
+    );
+    expect(() =>
+      parseSweepSpec({
+        program: "train.py",
+        metric: { name: "loss" },
+        parameters: { optimizer: { parameters: { lr: { min: 1, max: 0.1 } } } },
+      }),
+    ).toThrow(/parameters\.optimizer\.parameters\.lr\.min must be < max/);
+  });
+
   it("names a grouped parameter by the keys written when the built-in trainer does not read it", () => {
     expect(() =>
       parseSweepSpec({ dataset: "iris", parameters: { opt: { parameters: { learning_rate: { value: 0.1 } } } } }),

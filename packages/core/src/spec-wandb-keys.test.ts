@@ -111,4 +111,22 @@ describe("metric defaults", () => {
   it("keeps the built-in trainer's goals by metric name", () => {
     expect(parseSweepSpec({ ...base, metric: { name: "val_accuracy" } }).metric.goal).toBe("maximize");
   });
+
+  it("minimizes a program's metric without a goal, as W&B, and warns when the name reads like accuracy", () => {
+    const acc = checkSweepSpec({ program: "train.py", metric: { name: "val/acc" }, parameters: { lr: { value: 1 } } });
+    expect(acc.spec.metric.goal).toBe("minimize");
+    expect(acc.warnings).toEqual([
+      {
+        path: "metric.goal",
+        message: 'is not given, so "val/acc" is minimized (W&B\'s default); add goal: maximize if higher is better',
+      },
+    ]);
+    const loss = checkSweepSpec({
+      program: "train.py",
+      metric: { name: "val_loss" },
+      parameters: { lr: { value: 1 } },
+    });
+    expect(loss.spec.metric.goal).toBe("minimize");
+    expect(loss.warnings).toEqual([]);
+  });
 });
