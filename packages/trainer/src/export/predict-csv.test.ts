@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HpoError } from "@hpo/core";
+import { builtinDataset, HpoError } from "@hpo/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../backend.ts";
 import { loadDataset } from "../datasets/load-dataset.ts";
@@ -51,7 +51,7 @@ describe("predictCsv", () => {
     expect(refit.preprocessing.categorical.map((c) => c.name)).toEqual(
       expect.arrayContaining(["sex", "pclass", "embarked"]),
     );
-    const data = loadDataset(job.dataset, { dataDirs: [DATA_DIR] });
+    const data = loadDataset(builtinDataset(job), { dataDirs: [DATA_DIR] });
     const test = testSplit(data, job.cv)?.heldOut ?? [];
     const text = rowsOf(join(DATA_DIR, "passengers.csv"), test);
     const exported = { modelJson: refit.modelJson, weights: refit.weights, preprocessing: refit.preprocessing };
@@ -90,7 +90,7 @@ describe("predictCsv on a regression export", () => {
     });
     const refit = await refitTrial(job, { dataDirs: [DATA_DIR] });
     expect(refit.preprocessing.target).toBeDefined();
-    const data = loadDataset(job.dataset, { dataDirs: [DATA_DIR] });
+    const data = loadDataset(builtinDataset(job), { dataDirs: [DATA_DIR] });
     const test = testSplit(data, job.cv)?.heldOut ?? [];
     const scored = await predictCsv(
       { modelJson: refit.modelJson, weights: refit.weights, preprocessing: refit.preprocessing },
