@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Page, SweepRecord, TrialRecord, TrialStats } from "@hpo/core";
+import { correctedInterval, type Page, type SweepRecord, type TrialRecord, type TrialStats } from "@hpo/core";
 import { testSpec } from "@hpo/core/testing";
 import { createStore } from "@hpo/store";
 import { proposeTrial, storePerTest } from "@hpo/store/testing";
@@ -81,5 +81,14 @@ describe("trial statistics served by the API", () => {
       ciLow: expect.closeTo(0.9624152328971324, 7),
       ciHigh: expect.closeTo(0.9867847671028677, 7),
     });
+
+    // the best's folds change (a selection phase's extra repeat, it stays best): its CI follows at once
+    const extra = [5, 6, 7, 8, 9].map((fold) => ({ fold, score: 0.98, metrics: {}, epochs: 3, durationMs: 5 }));
+    await store.finishSelection(sweep.id, "t0001", { folds: extra, repeats: 1 });
+    const moved = await get<SweepRecord>("");
+    const ci = correctedInterval([...BEST, 0.98, 0.98, 0.98, 0.98, 0.98], 0.25);
+    expect(moved.best).toMatchObject({ trialId: "t0001", ciLow: expect.closeTo(ci.low, 12) });
+    const again = new Map((await get<Page<TrialRecord>>("/trials")).items.map((t) => [t.id, t]));
+    expect(again.get("t0001")).toMatchObject({ pBest: 1, ciHigh: expect.closeTo(ci.high, 12) });
   });
 });

@@ -15,9 +15,33 @@ export interface TrialStatsView {
   sweep(sweep: SweepRecord): SweepRecord;
 }
 
-/** Reads the best trial of `sweep` (one store read) and returns the view that uses it. */
+type BestFolds = { readonly id: string; readonly state: TrialState; readonly folds: readonly FoldScore[] };
+
+/**
+ * The best trials' folds already read, per store: the leaderboard asks for them on every page
+ * and poll, and they change only with the best's mean (a new best, or the selection phase's
+ * extra folds), which is in the key. At most BEST_CACHE_SIZE entries per store.
+ */
+const bestCache = new WeakMap<object, Map<string, BestFolds | undefined>>();
+const BEST_CACHE_SIZE = 64;
+
+async function bestOf(store: Pick<Store, "getTrial">, sweep: SweepRecord): Promise<BestFolds | undefined> {
+  const b = sweep.best;
+  if (!b) return undefined;
+  let cache = bestCache.get(store);
+  if (!cache) bestCache.set(store, (cache = new Map()));
+  const key = `${sweep.id}|${b.trialId}|${b.mean}|${b.std}`;
+  if (cache.has(key)) return cache.get(key);
+  const t = await store.getTrial(sweep.id, b.trialId);
+  const best = t && { id: t.id, state: t.state, folds: t.folds.map((f) => ({ fold: f.fold, score: f.score })) };
+  cache.set(key, best);
+  while (cache.size > BEST_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return best;
+}
+
+/** Reads the best trial of `sweep` (one store read, remembered) and returns the view that uses it. */
 export async function trialStatsView(store: Pick<Store, "getTrial">, sweep: SweepRecord): Promise<TrialStatsView> {
-  const best = sweep.best ? await store.getTrial(sweep.id, sweep.best.trialId) : undefined;
+  const best = await bestOf(store, sweep);
   const cv = sweep.spec.cv;
   const view: TrialStatsView = {
     trial: (trial) => {
