@@ -85,4 +85,11 @@ describe("refitTrial", () => {
     expect(layers).toEqual(expect.arrayContaining(["BatchNormalization", "Add", "LeakyReLU", "Dense"]));
     expect(r.test?.score).toBeGreaterThan(0.5);
   });
+
+  it("refuses a program trial before training: its model is the program's own", async () => {
+    const program = testJob({ program: { path: "/opt/train.py", command: ["${program}"] } });
+    await expect(refitTrial(program)).rejects.toThrow(
+      "refit of t0001: exporting a program trial is not supported yet (only the built-in trainer's models)",
+    );
+  });
 });

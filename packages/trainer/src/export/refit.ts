@@ -51,10 +51,16 @@ export interface RefitOptions {
  * Then builds the TensorFlow.js layers model, loads it back from its own artifacts and scores the
  * test split with it, exactly as `hpo predict` will. The same job on the same backend gives the
  * same weights, bit for bit. Every tensor it makes is disposed.
- * @throws HpoError INVALID_DATASET / INVALID_SPEC for unusable data or params, TRAINING_FAILED
- *   when the training loss turns NaN or infinite.
+ * @throws HpoError INVALID_DATASET / INVALID_SPEC for unusable data or params (and for program trials
+ *   and layer-list models, not exported yet), TRAINING_FAILED when the training loss turns NaN or infinite.
  */
 export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Promise<RefitResult> {
+  // a program trains its own model: its refit would be a run of the program (its HPO_OUTPUT_DIR), not ours
+  if (job.program)
+    throw new HpoError(
+      "INVALID_SPEC",
+      `refit of ${job.trialId}: exporting a program trial is not supported yet (only the built-in trainer's models)`,
+    );
   const config = parseTrainConfig(job.params, job.model);
   if (config.layers)
     throw new HpoError("INVALID_SPEC", `refit of ${job.trialId}: exporting a model.layers list is not supported yet`);
