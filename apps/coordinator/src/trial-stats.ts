@@ -29,7 +29,10 @@ async function bestOf(store: Pick<Store, "getTrial">, sweep: SweepRecord): Promi
   const b = sweep.best;
   if (!b) return undefined;
   let cache = bestCache.get(store);
-  if (!cache) bestCache.set(store, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    bestCache.set(store, cache);
+  }
   const key = `${sweep.id}|${b.trialId}|${b.mean}|${b.std}`;
   if (cache.has(key)) return cache.get(key);
   const t = await store.getTrial(sweep.id, b.trialId);
