@@ -13,14 +13,7 @@ import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
 import { formatIssues, fromZodIssue, joinPath, show } from "./spec-issues.ts";
 import { metricGoal } from "./spec-metric-goal.ts";
 import { checkConditions, normaliseParameter } from "./spec-normalise-parameter.ts";
-import {
-  ACTIVATIONS,
-  defaultGoal,
-  isKnownParameter,
-  KNOWN_PARAMETER_NAMES,
-  KNOWN_PARAMETERS,
-  METRICS,
-} from "./spec-parameters.ts";
+import { ACTIVATIONS, isKnownParameter, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
 import {
   checkProgramCommand,
   DEFAULT_PROGRAM_COMMAND,

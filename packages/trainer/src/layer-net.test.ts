@@ -91,12 +91,12 @@ describe("layer lists (LayerNet)", () => {
     const alone = recorder();
     await trainTrial(job, packed, never);
     await trainTrial(job, alone, never, { packFolds: false });
-    packed.reports.forEach((r, e) =>
-      r.folds.forEach((f, i) => {
+    for (const [e, r] of packed.reports.entries()) {
+      for (const [i, f] of r.folds.entries()) {
         expect(f.loss).toBeCloseTo(alone.reports[e]?.folds[i]?.loss as number, 4);
         expect(f.val_accuracy).toBeCloseTo(alone.reports[e]?.folds[i]?.val_accuracy as number, 4);
-      }),
-    );
+      }
+    }
   });
 
   it("runs batch norm, pooling kinds and the remedies (decay, clipping, early stopping) without leaking", {

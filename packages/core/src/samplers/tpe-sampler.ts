@@ -4,7 +4,7 @@ import type { Distribution, Params, ParamValue, TrialRecord } from "../types.ts"
 import { activeParams, sameValue } from "./active-params.ts";
 import { bestCandidate } from "./estimator.ts";
 import { type JointDimension, MultivariateParzen } from "./multivariate-parzen.ts";
-import { CategoricalParzen, type NumericalDomain, NumericalParzen } from "./parzen-estimator.ts";
+import { CategoricalParzen, NumericalParzen } from "./parzen-estimator.ts";
 import { sampleDistribution } from "./sample-distribution.ts";
 import type { SampleContext, Sampler } from "./sampler.ts";
 import { fromTpeSpace, type NumericalDistribution, numericalDomain, toTpeSpace } from "./tpe-space.ts";

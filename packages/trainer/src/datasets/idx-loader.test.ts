@@ -14,7 +14,7 @@ function idx(dims: number[], values: number[], type = 0x08): Uint8Array {
   const view = new DataView(head.buffer);
   head[2] = type;
   head[3] = dims.length;
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  for (const [i, d] of dims.entries()) view.setUint32(4 + 4 * i, d, false);
   return new Uint8Array([...head, ...values]);
 }
 
