@@ -31,13 +31,14 @@ describeNeeding("python3", await pythonMissing())("the wandb stand-in runs W&B p
   it("maps init, config, log, summary and finish of a quickstart-style program onto hpo's lines", async () => {
     const r = await runWandbProgram("quickstart.py", { learning_rate: 0.25, epochs: 5 });
     expect(r.code, r.stderr).toBe(0);
-    // the trial's parameters win over the program's config; the program's other keys stay
+    // the trial's parameters win over the program's config; the program's other keys stay; the
+    // summary comes one step after the last logged (the table's step logged no number)
     expect(lines(r.stdout)).toEqual([
       "lr=0.25 epochs=5 arch=CNN",
       '{"hpo":{"step":0,"acc":0.5,"loss":0.5}}',
       '{"hpo":{"step":1,"acc":0.625,"loss":0.375}}',
       '{"hpo":{"step":2,"acc":0.6875,"loss":0.3125}}',
-      '{"hpo":{"step":2,"best_acc":0.6875}}',
+      '{"hpo":{"step":3,"best_acc":0.6875}}',
     ]);
     // one warning per name, however often it is called
     expect(lines(r.stderr)).toEqual([
@@ -67,7 +68,7 @@ describeNeeding("python3", await pythonMissing())("the wandb stand-in runs W&B p
   it("runs an in-script sweep's function once, makes integrations no-ops and finishes at exit", async () => {
     const r = await runWandbProgram("agent.py", { x: 2 });
     expect(r.code, r.stderr).toBe(0);
-    expect(lines(r.stdout)).toEqual(["sweep sw1", '{"hpo":{"step":0,"score":4}}', '{"hpo":{"step":0,"final":3}}']);
+    expect(lines(r.stdout)).toEqual(["sweep sw1", '{"hpo":{"step":0,"score":4}}', '{"hpo":{"step":1,"final":3}}']);
     expect(lines(r.stderr)).toEqual([
       warning("wandb.integration.keras.WandbMetricsLogger is not supported under hpo; it does nothing"),
       warning("wandb.sweep: under hpo the sweep file given to hpo decides; this config is ignored"),

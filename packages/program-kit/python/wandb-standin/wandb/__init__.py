@@ -13,8 +13,11 @@ hpo's line protocol (``{"hpo": {"step": 3, "val_loss": 0.2}}`` on stdout, writte
   begins or at finish. ``commit=False`` keeps the step open. Numbers (and one-element tensors)
   are reported; other values (images, tables, text) are dropped with one warning per key. Nested
   dicts are flattened as ``outer.inner``.
-- ``run.summary``: dict-like. Values set in it are written at finish as metrics of the last step
-  (a line repeating that step number), so ``run.summary["best_acc"] = ...`` can be the sweep's metric.
+- ``run.summary``: dict-like. Values set in it are written at finish as one more step after the
+  last one logged, so they are the last values reported: ``run.summary["best_acc"] = ...`` can be
+  the sweep's metric, and a summary value of a logged metric becomes the fold's score, as the
+  summary is what a W&B sweep reads. (Not the last step itself: hpo refuses a report for a step
+  that the sweep's metric already closed.)
 - ``wandb.finish()`` / ``run.finish()``: writes what is pending; also runs at exit.
 - ``wandb.agent(sweep_id, function)`` calls ``function`` once (hpo runs one trial per process) and
   ``wandb.sweep(config)`` returns hpo's sweep id: the sweep file given to hpo decides.
@@ -252,7 +255,7 @@ def _flatten(data, prefix=""):
 
 
 class Summary(dict):
-    """A run's summary: a dict whose entries are written at finish as the last step's metrics."""
+    """A run's summary: a dict whose entries are written at finish, one step after the last logged."""
 
     def update(self, values=None, **more):
         super().update(values or {}, **more)
@@ -324,7 +327,7 @@ class Run:
             else:
                 summary[key] = number
         if summary:
-            _hpo.report(self._last_step if self._last_step is not None else self.step, summary)
+            _hpo.report(0 if self._last_step is None else self._last_step + 1, summary)
         self._finished = True
         if run is self:
             run = None
