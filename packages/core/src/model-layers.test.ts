@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { datasetShapeOf } from "./dataset-shape.ts";
 import { HpoError } from "./errors.ts";
 import { layerShapes, resolveLayer } from "./model-layers.ts";
 import { parseSweepSpec } from "./spec.ts";
+import { checkSweepMemory, largestTrial } from "./sweep-memory.ts";
+import { mlpTrialShape } from "./trial-memory.ts";
 
 const lenet = [
   { type: "conv2d", filters: { param: "conv_filters" }, kernel_size: 5, padding: "same", activation: "relu" },
@@ -121,5 +124,44 @@ describe("model.layers", () => {
       /model takes hidden \(an MLP\) or layers, not both/,
     );
     expect(issuesOf({ dataset: { name: "iris", images: 10 } })).toMatch(/dataset\.images applies to image datasets/);
+  });
+});
+
+describe("memory estimate of a layer list", () => {
+  const sweep = (filters: number[], batch: number[]) =>
+    parseSweepSpec({
+      name: "cnn",
+      dataset: { name: "fashion_mnist" },
+      model: {
+        layers: [
+          { type: "conv2d", filters: { param: "conv_filters" }, kernel_size: 5, padding: "same" },
+          { type: "max_pool2d" },
+          { type: "flatten" },
+          { type: "dense", units: 128 },
+          { type: "dropout", rate: 0.25 },
+        ],
+      },
+      parameters: { conv_filters: { values: filters }, batch_size: { values: batch } },
+    });
+
+  it("sizes the largest trial from the layers, at the top of each swept field", () => {
+    const largest = largestTrial(sweep([8, 16], [64, 128]));
+    expect(largest.params).toMatchObject({ conv_filters: 16, batch_size: 128 });
+    expect(largest.label).toMatch(
+      /^layers \[conv2d 16 5×5, max_pool2d, flatten, dense 128, dropout\] with batch_size 128/,
+    );
+    const shape = mlpTrialShape(
+      { ...sweep([16], [64]), params: { conv_filters: 16 } } as never,
+      datasetShapeOf({ name: "fashion_mnist", task: "classification" }),
+    );
+    // conv 5·5·1·16+16, dense 14·14·16·128+128, output 128·10+10
+    expect(shape.model.parameters).toBe(416 + 401_536 + 1_290);
+    expect(() => checkSweepMemory(sweep([8, 16], [64]), 4 * 2 ** 30, "HPO_TRIAL_MEMORY_MB")).not.toThrow();
+  });
+
+  it("refuses a layer list too large for the fleet, naming model.layers", () => {
+    expect(() => checkSweepMemory(sweep([8, 2048], [8192]), 4 * 2 ** 30, "HPO_TRIAL_MEMORY_MB")).toThrow(
+      /sweep "cnn": layers \[conv2d 2048 5×5, .*\] with batch_size 8192, 5 folds and adam needs about [\d.]+ GB; this fleet allows 4\.0 GB per trial/,
+    );
   });
 });

@@ -71,6 +71,15 @@ export function largestTrial(
     const value = top(name, 0);
     if (value > 0) fixed[name] = value;
   }
+  // a layer list's swept fields: the largest value, except strides and pool sizes (smaller = larger outputs)
+  for (const layer of spec.model.layers ?? []) {
+    for (const [field, v] of Object.entries(layer)) {
+      if (typeof v !== "object" || v === null || !("param" in v)) continue;
+      const values = (candidates(spec.parameters[v.param]?.distribution) ?? []).map(Number).filter(Number.isFinite);
+      if (values.length === 0) continue;
+      fixed[v.param] = field === "strides" || field === "pool_size" ? Math.min(...values) : Math.max(...values);
+    }
+  }
   // the selection phase's jobs train select.repeats repeats at once: the larger count sets the peak
   const repeats = Math.max(spec.cv.repeats ?? 1, spec.select?.repeats ?? 1);
   const repeatRange = { from: 0, count: repeats };
@@ -112,6 +121,6 @@ export function checkSweepMemory(
   if (largest.estimate.bytes <= limitBytes) return;
   const atLeast = largest.estimate.complete ? "about" : "at least (before its CSV data)";
   const message = `${largest.label} needs ${atLeast} ${formatBytes(largest.estimate.bytes)}; this fleet allows ${formatBytes(limitBytes)} per trial (${limitName})`;
-  const path = spec.parameters.hidden ? "parameters.hidden" : "model.hidden";
+  const path = spec.model.layers ? "model.layers" : spec.parameters.hidden ? "parameters.hidden" : "model.hidden";
   throw new HpoError("INVALID_SPEC", `sweep "${spec.name}": ${message}`, [{ path, message }]);
 }

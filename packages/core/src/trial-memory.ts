@@ -15,6 +15,7 @@
  * A model kind plugs in through `ModelFootprint` (`mlpFootprint` for the built-in MLP).
  */
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
+import { type ExampleShape, layerShapes, type ResolvedLayer, resolveLayer } from "./model-layers.ts";
 import { trainerParams } from "./param-aliases.ts";
 import type { DatasetSpec, TrialJob } from "./types.ts";
 
@@ -91,8 +92,23 @@ const GRADIENT_COPIES = 8;
  * layer on the tape (calibrated: 23).
  */
 const STEP_COPIES = { plain: 10, batchNorm: 24 } as const;
-/** Activation tensors per layer the evaluation pass keeps (it runs in one tidy over the validation rows). */
+/** Activation tensors per layer the evaluation pass keeps (it runs in one tidy per chunk of rows). */
 const EVAL_COPIES = 4;
+/** Most rows of one evaluation forward pass. */
+export const EVAL_CHUNK_ROWS = 8192;
+/** Activation floats one evaluation pass over the pack may hold (32 M floats = 128 MB). */
+const EVAL_CHUNK_FLOATS = 2 ** 25;
+
+/**
+ * Rows per evaluation forward pass of a pack of `models` whose activations take
+ * `activationFloatsPerRow` floats per row (the sum of its layers' output sizes): at most
+ * EVAL_CHUNK_ROWS, fewer for wide models (a conv net's feature maps), so one pass holds at most
+ * about 128 MB of activations. The trainer evaluates in these chunks; the estimate counts one.
+ */
+export function evalChunkRows(models: number, activationFloatsPerRow: number): number {
+  const rows = Math.floor(EVAL_CHUNK_FLOATS / Math.max(1, models * activationFloatsPerRow));
+  return Math.max(1, Math.min(EVAL_CHUNK_ROWS, rows));
+}
 /** The wasm heap grows in steps of 20 % (at most 96 MB) over what is asked: the estimate's margin. */
 const HEAP_GROWTH = 1.1;
 /** The wasm module's initial heap (16 MB): what a tiny trial measures. */
@@ -130,6 +146,45 @@ export function mlpFootprint(
   };
 }
 
+/**
+ * A layer list (`model.layers`, resolved) on examples of `input` to `outputs` units: its
+ * parameters; per training row its activations (STEP_COPIES.plain copies, as autodiff's tape
+ * keeps them), the dropout masks, and for each conv2d the im2col and col2im scratch of hpo's wasm
+ * gradient kernels (kh·kw·in channels per output position, twice). Not calibrated by measurement
+ * yet: the same coefficients as the MLP. Undefined when the list does not fit `input`.
+ */
+export function layerListFootprint(
+  layers: readonly ResolvedLayer[],
+  input: ExampleShape,
+  outputs: number,
+): ModelFootprint | undefined {
+  const walk = layerShapes(layers, input, outputs);
+  if ("error" in walk) return undefined;
+  const size = (s: ExampleShape) => s.reduce((a, b) => a * b, 1);
+  const activations = walk.shapes.reduce((a, s) => a + size(s), 0);
+  let scratch = 0;
+  let masks = 0;
+  layers.forEach((l, i) => {
+    const inShape = i === 0 ? input : (walk.shapes[i - 1] as ExampleShape);
+    const out = walk.shapes[i] as ExampleShape;
+    if (l.type === "conv2d")
+      scratch += 2 * l.kernelSize * l.kernelSize * (inShape[2] ?? 1) * (out[0] ?? 1) * (out[1] ?? 1);
+    if (l.type === "dropout" && l.rate > 0) masks += size(inShape);
+  });
+  const describe = (l: ResolvedLayer) =>
+    l.type === "conv2d"
+      ? `conv2d ${l.filters} ${l.kernelSize}×${l.kernelSize}`
+      : l.type === "dense"
+        ? `dense ${l.units}`
+        : l.type;
+  return {
+    parameters: walk.params.reduce((a, b) => a + b, 0),
+    stepFloatsPerRow: activations * STEP_COPIES.plain + scratch + masks,
+    evalFloatsPerRow: activations * EVAL_COPIES,
+    label: `layers [${layers.map(describe).join(", ")}]`,
+  };
+}
+
 /** `[4096 × 8]`, `[128, 64]`, `[512, 256 × 3]`: runs of more than two equal sizes shortened. */
 export function formatLayers(hidden: readonly number[]): string {
   const parts: string[] = [];
@@ -160,7 +215,9 @@ export function estimateTrialMemory(shape: TrialMemoryShape): TrialMemoryEstimat
   const step =
     M * P * (GRADIENT_COPIES + TEMPORARY_OVERHEAD * cost.temporaries) +
     M * rows * (stepFloatsPerRow + 3 * (features + outputs));
-  const evaluation = M * valRows * evalFloatsPerRow;
+  // the trainer evaluates in chunks (evalChunkRows) and keeps only each chunk's outputs
+  const chunk = Math.min(valRows, evalChunkRows(M, evalFloatsPerRow / EVAL_COPIES));
+  const evaluation = M * chunk * evalFloatsPerRow + M * valRows * outputs;
   const heapBytes = HEAP_FLOOR_BYTES + HEAP_GROWTH * FLOAT * (persistent + Math.max(step, evaluation));
   // JS memory: the dataset, each fold's standardized rows, the initial weights before upload, and
   // the mini-batch assembled before its upload
@@ -204,8 +261,16 @@ export function mlpTrialShape(
   const p = trainerParams(job.params, job.model);
   const hidden = layersOf(p.hidden ?? job.model.hidden) ?? [];
   const options: MlpOptions = { batchNorm: isOn(p.batch_norm), dropout: num(p.dropout, 0) > 0 };
+  const outputs = data?.outputs ?? 1;
+  const layerList =
+    job.model.layers &&
+    layerListFootprint(
+      job.model.layers.map((l, i) => resolveLayer(l, i, p, job.model.activation)),
+      data?.image ?? [data?.features ?? 1],
+      outputs,
+    );
   return {
-    model: mlpFootprint(hidden, data?.features ?? 1, data?.outputs ?? 1, options),
+    model: layerList ?? mlpFootprint(hidden, data?.features ?? 1, outputs, options),
     folds: job.cv.folds,
     repeats: job.repeatRange?.count ?? job.cv.repeats ?? 1,
     batchSize: num(p.batch_size, 32),

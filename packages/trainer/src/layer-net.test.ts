@@ -1,4 +1,4 @@
-import type { EpochReport, LayerSpec, Reporter } from "@hpo/core";
+import { type EpochReport, evalChunkRows, type LayerSpec, type Reporter } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
@@ -135,6 +135,36 @@ describe("layer lists (LayerNet)", () => {
     expect(out.error).toBeUndefined();
     expect(out.state).toBe("completed");
     expect(out.folds.every((f) => f.score > 0.3)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("evaluates wide models in chunks of rows with the same scores as in one pass", { timeout: 180_000 }, async () => {
+    // 8·8·512 activations per image: 3 packed folds evaluate ~600 validation rows in 3 chunks
+    // (evalChunkRows), one fold alone in one pass
+    const job = cnnJob({
+      model: {
+        hidden: [64],
+        activation: "relu",
+        layers: [
+          { type: "conv2d", filters: 512, kernel_size: 1, padding: "same" },
+          { type: "flatten" },
+          { type: "dense", units: 8 },
+        ],
+      },
+      params: { learning_rate: 0.001, batch_size: 256 },
+      maxEpochs: 1,
+    });
+    expect(evalChunkRows(3, 8 * 8 * 512 + 8 + 10)).toBeLessThan(599);
+    expect(evalChunkRows(1, 8 * 8 * 512 + 8 + 10)).toBeGreaterThan(600);
+    const before = tf.memory().numTensors;
+    const packed = recorder();
+    const alone = recorder();
+    await trainTrial(job, packed, never);
+    await trainTrial(job, alone, never, { packFolds: false });
+    packed.reports[0]?.folds.forEach((f, i) => {
+      expect(f.val_loss).toBeCloseTo(alone.reports[0]?.folds[i]?.val_loss as number, 4);
+      expect(f.val_accuracy).toBeCloseTo(alone.reports[0]?.folds[i]?.val_accuracy as number, 4);
+    });
     expect(tf.memory().numTensors).toBe(before);
   });
 

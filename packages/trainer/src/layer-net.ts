@@ -90,6 +90,10 @@ export class LayerNet extends PackedModel {
     this.dropoutStreams = seeds.map((s) => new DropoutStream(mixSeed(s, "dropout")));
   }
 
+  override get activationFloatsPerRow(): number {
+    return this.shapes.reduce((a, s) => a + prod(s), 0);
+  }
+
   override get layerSizes(): number[] {
     return this.blocks.map((b) => b.size);
   }

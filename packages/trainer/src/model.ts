@@ -86,6 +86,10 @@ export class Mlp extends PackedModel {
     this.dropoutStreams = seeds.map((s) => new DropoutStream(mixSeed(s, "dropout")));
   }
 
+  override get activationFloatsPerRow(): number {
+    return this.layout.reduce((a, l) => a + l.fanOut, 0);
+  }
+
   /** Parameters per layer (for per-layer gradient norms over a [K, P] gradient). */
   override get layerSizes(): number[] {
     return this.layout.map((l) => l.size);

@@ -71,6 +71,9 @@ export abstract class PackedModel {
   /** Input features per example (the width of a [K, rows, features] batch). */
   abstract readonly nInputs: number;
 
+  /** Floats of one example's activations through the model (the sum of its layers' output sizes): sizes evaluation chunks. */
+  abstract get activationFloatsPerRow(): number;
+
   /** Parameters per parameterized layer, in θ order (per-layer gradient norms split θ by these). */
   abstract get layerSizes(): number[];
 

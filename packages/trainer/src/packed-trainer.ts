@@ -1,4 +1,4 @@
-import { createRng, METRICS, mixSeed, shuffled } from "@hpo/core";
+import { createRng, evalChunkRows, METRICS, mixSeed, shuffled } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
 import "./register-gradients.ts";
@@ -13,8 +13,6 @@ import type { BatchStats, PackedModel } from "./packed-model.ts";
 import type { TrainConfig } from "./params.ts";
 import { TrainStats } from "./train-stats.ts";
 
-/** Rows per forward pass when evaluating (bounds memory on large datasets). */
-const EVAL_CHUNK = 8_192;
 /** Longest stretch of synchronous training before yielding to the event loop. */
 const YIELD_EVERY_MS = 50;
 
@@ -412,14 +410,26 @@ export class PackedTrainer {
     }
   }
 
-  /** Logits [K, N, C] of a split in evaluation mode (classification), in chunks of EVAL_CHUNK rows. */
+  /** Rows per evaluation forward pass (core's `evalChunkRows`: what bounds the pass's activations). */
+  private get evalChunk(): number {
+    return evalChunkRows(this.k, this.model.activationFloatsPerRow);
+  }
+
+  /**
+   * Logits [K, N, C] of a split in evaluation mode (classification), in chunks of `evalChunk`
+   * rows, each in its own tidy (a chunk's activations are freed before the next).
+   */
   private logitsOf(split: PackedSplit): tf.Tensor3D {
     const parts: tf.Tensor3D[] = [];
-    for (let start = 0; start < split.N; start += EVAL_CHUNK) {
-      const rows = Math.min(EVAL_CHUNK, split.N - start);
+    const chunk = this.evalChunk;
+    for (let start = 0; start < split.N; start += chunk) {
+      const rows = Math.min(chunk, split.N - start);
       // one chunk covering the split uses its tensor as it is (a slice would copy it)
-      const x = rows === split.N ? split.x : tf.slice(split.x, [0, start, 0], [this.k, rows, -1]);
-      parts.push(this.model.forward(x, false));
+      parts.push(
+        tf.tidy(() =>
+          this.model.forward(rows === split.N ? split.x : tf.slice(split.x, [0, start, 0], [this.k, rows, -1]), false),
+        ),
+      );
     }
     return parts.length === 1 ? (parts[0] as tf.Tensor3D) : (tf.concat(parts, 1) as tf.Tensor3D);
   }
@@ -428,22 +438,40 @@ export class PackedTrainer {
   private regressionSums(split: PackedSplit): tf.Tensor2D {
     const K = this.k;
     const parts: tf.Tensor2D[] = [];
-    for (let start = 0; start < split.N; start += EVAL_CHUNK) {
-      const rows = Math.min(EVAL_CHUNK, split.N - start);
+    const chunk = this.evalChunk;
+    for (let start = 0; start < split.N; start += chunk) {
+      const rows = Math.min(chunk, split.N - start);
       // one chunk covering the split uses its tensors as they are (a slice would copy them)
       const whole = rows === split.N;
-      const x = whole ? split.x : tf.slice(split.x, [0, start, 0], [K, rows, -1]);
-      const y = whole ? split.y : tf.slice(split.y, [0, start, 0], [K, rows, -1]);
-      const w = whole ? split.weights : split.weights && tf.slice(split.weights, [0, start], [K, rows]);
-      const out = this.model.forward(x, false);
-      const lossSum = tf.mul(this.losses(out, y, w), w ? tf.sum(w, 1) : rows);
-      const weighted = (t: tf.Tensor) => tf.sum(w ? tf.mul(t, w) : t, 1);
-      const raw = whole ? split.raw : tf.slice(split.raw, [0, start, 0], [K, rows, 1]);
-      const pred = tf.add(tf.mul(out, this.yStd as tf.Tensor), this.yMean as tf.Tensor);
-      const err = tf.squeeze(tf.sub(pred, raw), [2]);
-      parts.push(tf.stack([lossSum, weighted(tf.square(err)), weighted(tf.abs(err))], 1) as tf.Tensor2D);
+      parts.push(
+        tf.tidy(() =>
+          this.chunkSums(
+            whole ? split.x : tf.slice(split.x, [0, start, 0], [K, rows, -1]),
+            whole ? split.y : tf.slice(split.y, [0, start, 0], [K, rows, -1]),
+            whole ? split.weights : split.weights && tf.slice(split.weights, [0, start], [K, rows]),
+            whole ? split.raw : tf.slice(split.raw, [0, start, 0], [K, rows, 1]),
+            rows,
+          ),
+        ),
+      );
     }
     return parts.length === 1 ? (parts[0] as tf.Tensor2D) : (tf.addN(parts) as tf.Tensor2D);
+  }
+
+  /** One evaluation chunk's [K, 3] sums (regressionSums). */
+  private chunkSums(
+    x: tf.Tensor3D,
+    y: tf.Tensor3D,
+    w: tf.Tensor2D | undefined,
+    raw: tf.Tensor,
+    rows: number,
+  ): tf.Tensor2D {
+    const out = this.model.forward(x, false);
+    const lossSum = tf.mul(this.losses(out, y, w), w ? tf.sum(w, 1) : rows);
+    const weighted = (t: tf.Tensor) => tf.sum(w ? tf.mul(t, w) : t, 1);
+    const pred = tf.add(tf.mul(out, this.yStd as tf.Tensor), this.yMean as tf.Tensor);
+    const err = tf.squeeze(tf.sub(pred, raw), [2]);
+    return tf.stack([lossSum, weighted(tf.square(err)), weighted(tf.abs(err))], 1) as tf.Tensor2D;
   }
 
   /**
