@@ -56,6 +56,14 @@ export interface StackOptions {
    * binary, `startStack` throws before starting anything.
    */
   readonly monitor?: boolean;
+  /**
+   * GPU ids for program trials (`hpo up --gpus 0,1`): shared out among the workers round robin
+   * (HPO_GPUS of each), so no GPU is given to two workers; a worker left without one runs its
+   * fold processes without CUDA_VISIBLE_DEVICES.
+   */
+  readonly gpus?: readonly string[];
+  /** Fold processes per worker at once (HPO_SLOTS); default: the worker's core count. */
+  readonly slots?: number;
 }
 
 /** A running local stack: Redis (found or private), one coordinator, N workers. */
@@ -154,6 +162,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     HPO_DATA_DIRS:
       options.env.HPO_DATA_DIRS?.trim() ||
       [join(options.cwd, "data"), join(REPO_ROOT, "examples/data")].join(delimiter),
+    // programs of program sweeps: the working folder, unless set
+    HPO_PROGRAM_DIRS: options.env.HPO_PROGRAM_DIRS?.trim() || options.cwd,
+    ...(options.slots !== undefined && { HPO_SLOTS: String(options.slots) }),
   };
   // One node process each, running what this CLI runs: the build, or the sources through tsx.
   const loader = isSourceModule(import.meta.url) ? ["--import", import.meta.resolve("tsx")] : [];
@@ -206,8 +217,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Workers need only Redis: they boot while the coordinator does.
   for (let i = 1; i <= workers; i++) {
     const spawnWorker = () => {
+      const gpus = options.gpus?.filter((_, j) => j % workers === i - 1);
       const w = node(`worker-${i}`, workerMain, {
         ...baseEnv,
+        ...(gpus && { HPO_GPUS: gpus.join(",") }),
         HPO_WORKER_NAME: `${host_}-w${i}`,
         HPO_METRICS_SD_DIR: metricsSdDir,
       });

@@ -9,6 +9,10 @@
  * (default 1). Durability under Redis failover (docs/operations.md): HPO_REDIS_WAIT_REPLICAS
  * (default 0: off) replicas must have a trial's result before the worker goes on, waiting at most
  * HPO_REDIS_WAIT_MS (default 1000). HPO_TRAINER_MODULE swaps the trainer of the threads (tests only).
+ * Program trials (docs/CONTRACTS.md): HPO_PROGRAM_DIRS (colon separated; default none: programs
+ * refused), HPO_SLOTS (fold processes at once; default the core count), HPO_GPUS (comma separated
+ * GPU ids), HPO_PROGRAM_ENV (comma separated names passed on to programs), HPO_RUNS_DIR (default
+ * .hpo/runs), HPO_KILL_GRACE_MS (SIGTERM → SIGKILL of a stopped fold, default 5000).
  */
 import { hostname } from "node:os";
 import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics, startWorkerStatus } from "@hpo/metrics";
@@ -77,7 +81,23 @@ const worker = createWorker({
   ...(process.env.HPO_STALLED_INTERVAL_MS && { stalledInterval: Number(process.env.HPO_STALLED_INTERVAL_MS) }),
   ...(process.env.HPO_MAX_STALLED_COUNT && { maxStalledCount: Number(process.env.HPO_MAX_STALLED_COUNT) }),
   ...(process.env.HPO_TRAINER_MODULE && { trainerModule: process.env.HPO_TRAINER_MODULE }),
+  programs: {
+    dirs: list(process.env.HPO_PROGRAM_DIRS, ":"),
+    ...(Number(process.env.HPO_SLOTS) > 0 && { slots: Number(process.env.HPO_SLOTS) }),
+    gpus: list(process.env.HPO_GPUS, ","),
+    env: list(process.env.HPO_PROGRAM_ENV, ","),
+    ...(process.env.HPO_RUNS_DIR && { runsDir: process.env.HPO_RUNS_DIR }),
+    ...(Number(process.env.HPO_KILL_GRACE_MS) > 0 && { killGraceMs: Number(process.env.HPO_KILL_GRACE_MS) }),
+  },
 });
+
+/** `a:b` → ["a", "b"] (blanks dropped). */
+function list(value: string | undefined, separator: string): string[] {
+  return (value ?? "")
+    .split(separator)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 
 try {
   await worker.start();

@@ -11,6 +11,8 @@ export interface RecordingLogger {
   info(fieldsOrMessage: Record<string, unknown> | string, message?: string): void;
   warn(fieldsOrMessage: Record<string, unknown> | string, message?: string): void;
   error(fieldsOrMessage: Record<string, unknown> | string, message?: string): void;
+  /** Records a line for the trial's log without printing it (a program's own output). */
+  record(level: TrialLogLevel, fields: Record<string, unknown>, message: string): void;
   /** Takes the lines recorded since the last call (oldest first) and forgets them. */
   drain(): TrialLogLine[];
   /**
@@ -73,6 +75,9 @@ export function recordingLogger(log: Logger, worker: string, now: () => number =
     info: record("info"),
     warn: record("warn"),
     error: record("error"),
+    record(level, fields, message) {
+      lines.push(lineOf(level, fields, message));
+    },
     drain() {
       const out = lines;
       lines = [];

@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
 import type { WorkerMetrics } from "@hpo/metrics";
 import { createRedis, createStore, type Store, TRIALS_QUEUE } from "@hpo/store";
@@ -8,6 +10,9 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDecidePrune, type DecidePrune } from "./decide-prune.ts";
 import { createEpochBuffer } from "./epoch-buffer.ts";
+import { type ProcessReaper, startProcessReaper } from "./program/process-reaper.ts";
+import { type ProgramHost, runProgramTrial } from "./program/program-trial.ts";
+import { createSlotPool } from "./program/slot-pool.ts";
 import { createSweepStatusCache } from "./sweep-status-cache.ts";
 import { createTrainingPool, type TrainingPool, type TrainResult } from "./training-pool.ts";
 import { type RecordingLogger, recordingLogger } from "./trial-log-recorder.ts";
@@ -47,6 +52,26 @@ export interface WorkerOptions {
   readonly closeGraceMs?: number;
   /** Trainer module for the threads (tests); default "@hpo/trainer". */
   readonly trainerModule?: string;
+  /** How program trials run here (docs/CONTRACTS.md "Program trials"). Default: see ProgramOptions. */
+  readonly programs?: ProgramOptions;
+}
+
+/** A worker's settings for program trials. */
+export interface ProgramOptions {
+  /** HPO_PROGRAM_DIRS: where programs may live (realpath check). Default []: every program refused. */
+  readonly dirs?: readonly string[];
+  /** Fold processes at once (`--slots`, HPO_SLOTS). Default: the machine's core count. */
+  readonly slots?: number;
+  /** HPO_GPUS: GPU ids; each running fold process gets one of its own (CUDA_VISIBLE_DEVICES). */
+  readonly gpus?: readonly string[];
+  /** HPO_PROGRAM_ENV: names of worker variables passed on to programs (never REDIS_URL or HPO_*). */
+  readonly env?: readonly string[];
+  /** HPO_RUNS_DIR: where each fold's output directory is made. Default `.hpo/runs`. */
+  readonly runsDir?: string;
+  /** SIGTERM → SIGKILL grace of a stopped fold process (ms). Default 5000. */
+  readonly killGraceMs?: number;
+  /** The environment programs' variables are read from. Default `process.env`. */
+  readonly parentEnv?: NodeJS.ProcessEnv;
 }
 
 /** A running worker process's BullMQ side. */
@@ -96,6 +121,8 @@ export function createWorker(options: WorkerOptions): HpoWorker {
   let connection: Redis | undefined;
   let unsubscribe: (() => Promise<void>) | undefined;
   let backend: string | undefined;
+  let reaper: ProcessReaper | undefined;
+  let programHost: ProgramHost | undefined;
 
   const abortSweep = (sweepId: string, reason: AbortReason) => {
     for (const r of running.values()) {
@@ -214,7 +241,10 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       EPOCH_WRITE_INTERVAL_MS,
       started,
     );
-    log.info({ attempt, params: data.params, backend: data.mode === "noop" ? "noop" : backend }, "trial started");
+    log.info(
+      { attempt, params: data.params, backend: data.program ? "program" : data.mode === "noop" ? "noop" : backend },
+      "trial started",
+    );
     const onEpoch = async (report: EpochReport, samples?: number) => {
       const now = performance.now();
       metrics?.epochFinished((now - lastEpochAt) / 1000, samples);
@@ -234,8 +264,16 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       return decidePrune(data, report, run);
     };
     try {
-      const result: TrainResult =
-        data.mode === "noop"
+      const result: TrainResult = data.program
+        ? {
+            outcome: await runProgramTrial(
+              data,
+              programHost as ProgramHost,
+              { onEpoch: (r) => onEpoch(r), record: (level, fields, message) => log.record(level, fields, message) },
+              entry.controller.signal,
+            ),
+          }
+        : data.mode === "noop"
           ? { outcome: await noopTrial(data, { report: (r) => onEpoch(r, 0) }, entry.controller.signal) }
           : await (pool as TrainingPool).run(data, onEpoch, entry.controller.signal, (message, fields) =>
               log.info(fields ?? {}, message),
@@ -296,6 +334,18 @@ export function createWorker(options: WorkerOptions): HpoWorker {
     },
 
     async start() {
+      const p = options.programs ?? {};
+      const killGraceMs = p.killGraceMs ?? 5000;
+      reaper = startProcessReaper(killGraceMs);
+      programHost = {
+        programDirs: p.dirs ?? [],
+        slots: createSlotPool(p.slots ?? availableParallelism(), p.gpus ?? []),
+        runsDir: resolve(p.runsDir ?? ".hpo/runs"),
+        allowEnv: p.env ?? [],
+        parentEnv: p.parentEnv ?? globalThis.process.env,
+        killGraceMs,
+        groups: reaper,
+      };
       pool = createTrainingPool({
         size: threads,
         backend: options.backend ?? "auto",
@@ -348,6 +398,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
       }
       await unsubscribe?.();
       await pool?.close();
+      reaper?.close();
       await connection?.quit().catch(() => connection?.disconnect());
       if (!options.store) await store.close();
     },

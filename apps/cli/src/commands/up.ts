@@ -8,8 +8,9 @@ import { onStopSignals } from "../signals.ts";
 import { type Stack, startStack } from "../stack.ts";
 
 /**
- * `hpo up [--workers N] [--port P] [--host H] [--monitor]`: the local stack in the foreground until
- * Ctrl-C or SIGTERM; `--monitor` adds a local Prometheus scraping the coordinator and the workers.
+ * `hpo up [--workers N] [--port P] [--host H] [--monitor] [--gpus 0,1] [--slots N]`: the local stack
+ * in the foreground until Ctrl-C or SIGTERM; `--monitor` adds a local Prometheus scraping the
+ * coordinator and the workers; `--gpus`/`--slots` set how workers run program trials.
  */
 export function upCommand(ctx: CliContext): Command {
   return new Command("up")
@@ -18,6 +19,13 @@ export function upCommand(ctx: CliContext): Command {
     .option("-p, --port <port>", "coordinator port (default: HPO_PORT or 8080)", parsePort)
     .option("--host <host>", "coordinator host (default: HPO_HOST or 127.0.0.1)")
     .option("--monitor", "also start the system's prometheus, scraping the coordinator and every worker")
+    .option("--gpus <ids>", "GPU ids for program trials, e.g. 0,1 (shared out among the workers)", (v: string) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .option("--slots <n>", "fold processes per worker at once (default: the core count)", parsePositiveInt)
     .action(async (opts: UpOptions) => {
       process.exitCode = await runUp(ctx, opts);
     });
@@ -28,6 +36,8 @@ interface UpOptions {
   readonly port?: number;
   readonly host?: string;
   readonly monitor?: boolean;
+  readonly gpus?: string[];
+  readonly slots?: number;
 }
 
 async function runUp(ctx: CliContext, opts: UpOptions): Promise<number> {
@@ -64,6 +74,8 @@ async function runUp(ctx: CliContext, opts: UpOptions): Promise<number> {
         cwd: ctx.cwd,
         env: ctx.env,
         monitor: Boolean(opts.monitor),
+        ...(opts.gpus && { gpus: opts.gpus }),
+        ...(opts.slots !== undefined && { slots: opts.slots }),
         signal: interrupt.signal,
         onLine: (name, line) => ctx.out(prefixLine(name, parseLogLine(line).text, color)),
         notice: (line) => ctx.err(`hpo: ${line}`),

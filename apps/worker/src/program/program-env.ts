@@ -1,0 +1,57 @@
+import type { TrialJob } from "@hpo/core";
+import { PROGRAM_KIT_PATHS } from "../program-kit-paths.ts";
+import { nestParams } from "./program-command.ts";
+
+/** Variables every program gets from the worker's own environment when set (never secrets). */
+const BASE_VARIABLES = ["PATH", "HOME", "LANG"] as const;
+
+export interface FoldEnvOptions {
+  readonly job: TrialJob;
+  readonly fold: number;
+  readonly outputDir: string;
+  /** The GPU this process may use (CUDA_VISIBLE_DEVICES), when the worker has HPO_GPUS. */
+  readonly gpu?: string | undefined;
+  /** The worker's environment (read for PATH, HOME, LANG, PYTHONPATH and the allowlist). */
+  readonly parentEnv: NodeJS.ProcessEnv;
+  /** Names the operator passes through (HPO_PROGRAM_ENV); names starting with HPO_ are refused. */
+  readonly allow: readonly string[];
+}
+
+/**
+ * The whole environment of a fold process: PATH, HOME, LANG, the HPO_* program variables,
+ * PYTHONPATH (program-kit, the wandb stand-in first with `report: wandb`, then the operator's
+ * PYTHONPATH when allowed), CUDA_VISIBLE_DEVICES when a GPU is given, and the operator's
+ * allowlist. Nothing else of the worker's environment: no REDIS_URL, HPO_TOKEN or other secret.
+ */
+export function foldEnv(o: FoldEnvOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [...BASE_VARIABLES, ...o.allow]) {
+    const value = o.parentEnv[name];
+    if (value !== undefined && !isWorkerSecret(name)) env[name] = value;
+  }
+  const { job } = o;
+  const python = [
+    ...(job.program?.report === "wandb" ? [PROGRAM_KIT_PATHS.wandbStandin] : []),
+    PROGRAM_KIT_PATHS.python,
+    ...(env.PYTHONPATH ? [env.PYTHONPATH] : []),
+  ];
+  Object.assign(env, {
+    PYTHONPATH: python.join(":"),
+    PYTHONUNBUFFERED: "1",
+    HPO_PARAMS: JSON.stringify(nestParams(job.params)),
+    HPO_FOLD: String(o.fold),
+    HPO_FOLDS: String(job.cv.folds),
+    HPO_CV_SEED: String(job.cv.seed),
+    HPO_CV_STRATIFIED: job.cv.stratified ? "1" : "0",
+    HPO_TRIAL_ID: job.trialId,
+    HPO_SWEEP_ID: job.sweepId,
+    HPO_OUTPUT_DIR: o.outputDir,
+  });
+  if (o.gpu !== undefined) env.CUDA_VISIBLE_DEVICES = o.gpu;
+  return env;
+}
+
+/** The worker's own settings and secrets: never passed on, even when allowlisted. */
+function isWorkerSecret(name: string): boolean {
+  return name === "REDIS_URL" || name.startsWith("HPO_");
+}
