@@ -19,6 +19,7 @@ export const TRIAL_JOB_OPTIONS: JobsOptions = {
 
 /** The job data of a trial: everything a worker needs, nothing it has to read back. */
 export function trialJobOf(sweepId: string, spec: SweepSpec, trial: TrialRecord, mode: TrialMode): TrialJob {
+  const grouped = Object.entries(spec.parameters).flatMap(([name, p]) => (p.path ? [[name, p.path] as const] : []));
   return {
     sweepId,
     trialId: trial.id,
@@ -29,6 +30,7 @@ export function trialJobOf(sweepId: string, spec: SweepSpec, trial: TrialRecord,
         path: spec.program,
         command: spec.command ?? DEFAULT_PROGRAM_COMMAND,
         ...(spec.report && { report: spec.report }),
+        ...(grouped.length > 0 && { paths: Object.fromEntries(grouped) }),
       },
       ...(spec.budget.max_trial_seconds !== undefined && { maxTrialSeconds: spec.budget.max_trial_seconds }),
     }),

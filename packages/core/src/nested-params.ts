@@ -78,7 +78,10 @@ export type NestedParams = { readonly [key: string]: ParamValue | NestedParams }
  * `{"optimizer": {"lr": 0.01}}`), by each parameter's `path`; other names stay as they are, dots
  * included.
  */
-export function nestParams(parameters: Readonly<Record<string, ParameterSpec>>, params: Params): NestedParams {
+export function nestParams(
+  parameters: Readonly<Record<string, Pick<ParameterSpec, "path">>>,
+  params: Params,
+): NestedParams {
   const out: Record<string, ParamValue | NestedParams> = {};
   for (const [name, value] of Object.entries(params)) {
     const path = parameters[name]?.path;

@@ -160,6 +160,8 @@ export interface ProgramJob {
   readonly command: readonly string[];
   /** `wandb`: the `wandb` stand-in package comes first on the program's PYTHONPATH. */
   readonly report?: "wandb";
+  /** Grouped (nested) parameters: dotted name → path, so the program gets them nested (nestParams). */
+  readonly paths?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface EarlyTerminateSpec {

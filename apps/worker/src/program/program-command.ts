@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: W&B command macros are literal text, not templates
 import { extname } from "node:path";
-import type { Params, ParamValue } from "@hpo/core";
+import type { NestedParams, Params, ParamValue } from "@hpo/core";
 
 /**
  * Expands a program's W&B `command` template into an argv (never a shell command line).
@@ -20,6 +20,8 @@ import type { Params, ParamValue } from "@hpo/core";
 export interface CommandContext {
   readonly program: string;
   readonly params: Params;
+  /** The params as the program gets them in JSON (nested parameters nested: nestParams). */
+  readonly nested: NestedParams;
   /** Path of the `${args_json_file}` file (written by the caller when `usesArgsJsonFile`). */
   readonly argsJsonFile: string;
 }
@@ -46,24 +48,6 @@ export function argValue(v: ParamValue): string {
   return String(v);
 }
 
-/** Params with dotted names nested: `{"optimizer.lr": 0.1}` → `{"optimizer": {"lr": 0.1}}`. */
-export function nestParams(params: Params): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(params)) {
-    const keys = name.split(".");
-    let node = out;
-    for (const key of keys.slice(0, -1)) {
-      const next = node[key];
-      if (next === null || typeof next !== "object" || Array.isArray(next)) {
-        node[key] = {};
-      }
-      node = node[key] as Record<string, unknown>;
-    }
-    node[keys.at(-1) as string] = value;
-  }
-  return out;
-}
-
 /** Whether the template needs the `${args_json_file}` file. */
 export function usesArgsJsonFile(command: readonly string[]): boolean {
   return command.some((item) => item.includes("${args_json_file}"));
@@ -77,7 +61,7 @@ export function expandCommand(command: readonly string[], ctx: CommandContext): 
     "${program}": [ctx.program],
     "${args}": entries.map(([k, v]) => `--${k}=${argValue(v)}`),
     "${args_no_hyphens}": entries.map(([k, v]) => `${k}=${argValue(v)}`),
-    "${args_json}": [JSON.stringify(nestParams(ctx.params))],
+    "${args_json}": [JSON.stringify(ctx.nested)],
     "${args_json_file}": [ctx.argsJsonFile],
   };
   const argv: string[] = [];

@@ -1,6 +1,5 @@
-import type { TrialJob } from "@hpo/core";
+import type { NestedParams, TrialJob } from "@hpo/core";
 import { PROGRAM_KIT_PATHS } from "../program-kit-paths.ts";
-import { nestParams } from "./program-command.ts";
 
 /** Variables every program gets from the worker's own environment when set (never secrets). */
 const BASE_VARIABLES = ["PATH", "HOME", "LANG"] as const;
@@ -8,6 +7,8 @@ const BASE_VARIABLES = ["PATH", "HOME", "LANG"] as const;
 export interface FoldEnvOptions {
   readonly job: TrialJob;
   readonly fold: number;
+  /** HPO_PARAMS: the params with nested parameters nested. */
+  readonly nested: NestedParams;
   readonly outputDir: string;
   /** The GPU this process may use (CUDA_VISIBLE_DEVICES), when the worker has HPO_GPUS. */
   readonly gpu?: string | undefined;
@@ -38,7 +39,7 @@ export function foldEnv(o: FoldEnvOptions): Record<string, string> {
   Object.assign(env, {
     PYTHONPATH: python.join(":"),
     PYTHONUNBUFFERED: "1",
-    HPO_PARAMS: JSON.stringify(nestParams(job.params)),
+    HPO_PARAMS: JSON.stringify(o.nested),
     HPO_FOLD: String(o.fold),
     HPO_FOLDS: String(job.cv.folds),
     HPO_CV_SEED: String(job.cv.seed),

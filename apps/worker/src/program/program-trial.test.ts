@@ -96,7 +96,16 @@ describe("runProgramTrial (real python3 and node processes)", () => {
   });
 
   it("passes params as --name=value and HPO_* variables, and no secret of the worker", async () => {
-    const j = job({ mode: "ok", steps: 1, base: 0.1, "opt.lr": 0.01, flag: true });
+    const j = job(
+      { mode: "ok", steps: 1, base: 0.1, "opt.lr": 0.01, flag: true },
+      {
+        program: {
+          path: join(FIXTURES, "fold.py"),
+          command: DEFAULT_PROGRAM_COMMAND,
+          paths: { "opt.lr": ["opt", "lr"] },
+        },
+      },
+    );
     await run(j);
     const { argv, env } = seen(j, 1);
     expect(argv).toEqual(["--mode=ok", "--steps=1", "--base=0.1", "--opt.lr=0.01", "--flag=True"]);

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type EpochReport, type FoldResult, HpoError, type TrialJob, type TrialOutcome } from "@hpo/core";
+import { type EpochReport, type FoldResult, HpoError, nestParams, type TrialJob, type TrialOutcome } from "@hpo/core";
 import { type FoldExit, type FoldProcess, startFoldProcess } from "./fold-process.ts";
 import { createFoldSteps } from "./fold-steps.ts";
-import { expandCommand, nestParams, usesArgsJsonFile } from "./program-command.ts";
+import { expandCommand, usesArgsJsonFile } from "./program-command.ts";
 import { foldEnv } from "./program-env.ts";
 import { resolveProgram } from "./resolve-program.ts";
 import type { SlotPool } from "./slot-pool.ts";
@@ -74,6 +74,10 @@ export async function runProgramTrial(
     if (!(e instanceof HpoError)) throw e;
     return { state: "failed", folds: [], flags: [], error: e.message, errorCode: e.code };
   }
+  const nested = nestParams(
+    Object.fromEntries(Object.entries(program.paths ?? {}).map(([name, path]) => [name, { path }])),
+    job.params,
+  );
   const k = job.cv.folds;
   const metric = job.metric.name;
   const steps = createFoldSteps(k, metric);
@@ -112,14 +116,14 @@ export async function runProgramTrial(
       const outputDir = join(trialDir, `fold-${fold}`);
       mkdirSync(outputDir, { recursive: true });
       const argsJsonFile = join(outputDir, "params.json");
-      if (usesArgsJsonFile(program.command)) writeFileSync(argsJsonFile, JSON.stringify(nestParams(job.params)));
-      const argv = expandCommand(program.command, { program: real, params: job.params, argsJsonFile });
+      if (usesArgsJsonFile(program.command)) writeFileSync(argsJsonFile, JSON.stringify(nested));
+      const argv = expandCommand(program.command, { program: real, params: job.params, nested, argsJsonFile });
       let kept = 0;
       let dropped = 0;
       const started = performance.now();
       const proc = startFoldProcess({
         argv,
-        env: foldEnv({ job, fold, outputDir, gpu: slot.gpu, parentEnv: host.parentEnv, allow: host.allowEnv }),
+        env: foldEnv({ job, fold, nested, outputDir, gpu: slot.gpu, parentEnv: host.parentEnv, allow: host.allowEnv }),
         cwd: dirname(real),
         killGraceMs: host.killGraceMs,
         ...(host.groups && { groups: host.groups }),
