@@ -60,13 +60,17 @@ export interface ParseSweepSpecOptions {
  * Parses and validates a sweep (an object, or YAML/JSON text) and fills in defaults:
  * - `name`: `<dataset>-<method>`; `method`: random (`bayes` means tpe);
  * - `metric`: val_accuracy/maximize for classification, val_loss/minimize for regression
- *   (a metric named without `goal` minimizes when its name holds loss, mse, mae or error);
+ *   (a metric named without `goal` minimizes when its name holds loss, mse, mae or error; a
+ *   program's metric without `goal` minimizes, W&B's default: spec-metric-goal.ts);
  * - `dataset`: a string is a built-in name; `task` defaults to regression when the name holds
  *   "regression", else classification; `columns` (name → numeric | categorical | ignore, not the
  *   label), `missing` (tokens) and `max_categories` only with `path` (see spec-dataset.ts);
- * - `parameters`: {} ; names from KNOWN_PARAMETERS only; each `{value}`, `{values: [...]}` or
- *   `{distribution, min, max, q?}`; bounds without `distribution` are int_uniform for integer
- *   parameters, uniform otherwise; q_uniform's q defaults to 1; `when: {optimizer: [momentum]}`
+ * - `parameters`: {} ; names from KNOWN_PARAMETERS only (their aliases, param-aliases.ts, keep
+ *   the name written); each `{value}`, `{values: [...], probabilities?}` (repeats kept) or a
+ *   W&B distribution (`{distribution, min, max, q?}`, `{distribution: normal, mu, sigma}`, …:
+ *   spec-distributions.ts); bounds without `distribution` are int_uniform for integer
+ *   parameters, uniform otherwise; q defaults to 1; a W&B group (`{parameters: {...}}`) becomes
+ *   dotted names with their `path` (nested-params.ts); `when: {optimizer: [momentum]}`
  *   (or `when: {optimizer: momentum}`) makes a parameter conditional on a categorical one (each
  *   list is a set: repeats are dropped; at most 10,000 values in all the lists together);
  * - `method: grid` needs enumerable parameters and at most 100,000 combinations (gridSize), and
@@ -87,7 +91,11 @@ export interface ParseSweepSpecOptions {
  *   `cv.stratified` defaults to true only for a classification dataset, `budget.max_trial_seconds`
  *   may be set, and the name defaults to `<program stem>-<method>`. `command`, `report` and
  *   `budget.max_trial_seconds` are refused without `program`.
- * Unknown keys are refused everywhere; strings, lists and nesting are size-limited (SPEC_LIMITS).
+ * - W&B's other top-level keys (spec-wandb-keys.ts): `run_cap` is budget.max_trials,
+ *   `description` is kept, `project`/`entity`/`controller`/`apiVersion`/`kind` are ignored with a
+ *   warning (`checkSweepSpec` returns them), `job`/`scheduler`/`image_uri` are refused.
+ * Unknown keys are refused everywhere, with the closest known one (did-you-mean.ts); strings,
+ * lists and nesting are size-limited (SPEC_LIMITS).
  * Returns a deeply frozen SweepSpec.
  * @throws HpoError INVALID_SPEC with `details: Issue[]`, the message listing every issue as
  *   `sweep "name": parameters.learning_rate.min must be > 0 for log_uniform_values, got -1`;
