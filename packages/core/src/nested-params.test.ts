@@ -97,6 +97,14 @@ describe("W&B's nested parameters", () => {
         parameters: { optimizer: { parameters: { lr: { min: 1, max: 0.1 } } } },
       }),
     ).toThrow(/parameters\.optimizer\.parameters\.lr\.min must be < max/);
+    expect(() =>
+      parseSweepSpec({
+        program: "train.py",
+        method: "grid",
+        metric: { name: "loss" },
+        parameters: { optimizer: { parameters: { lr: { min: 0.1, max: 1 } } } },
+      }),
+    ).toThrow(/parameters\.optimizer\.parameters\.lr\.distribution method grid needs values/);
   });
 
   it("names a grouped parameter by the keys written when the built-in trainer does not read it", () => {

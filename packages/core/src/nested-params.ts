@@ -29,6 +29,14 @@ export interface FlatParameter {
   readonly path?: readonly string[];
 }
 
+/**
+ * The key path of a parameter as written in the file: ["parameters", "opt", "parameters", "lr"]
+ * for a grouped one (`path` ["opt", "lr"]), ["parameters", name] otherwise.
+ */
+export function writtenPath(name: string, path: readonly string[] | undefined): string[] {
+  return path ? ["parameters", ...path.flatMap((k, i) => (i === 0 ? [k] : ["parameters", k]))] : ["parameters", name];
+}
+
 function isGroup(entry: unknown): entry is { parameters: unknown } {
   return entry !== null && typeof entry === "object" && !Array.isArray(entry) && "parameters" in entry;
 }
@@ -44,7 +52,7 @@ export function flattenParameters(raw: Readonly<Record<string, unknown>>, issues
   const walk = (group: Readonly<Record<string, unknown>>, path: readonly string[]): void => {
     for (const [key, entry] of Object.entries(group)) {
       const keys = [...path, key];
-      const at = joinPath(["parameters", ...keys.flatMap((k, i) => (i === 0 ? [k] : ["parameters", k]))]);
+      const at = joinPath(writtenPath(key, keys));
       if (!isGroup(entry)) {
         const name = keys.join(".");
         if (seen.has(name)) issues.push({ path: at, message: `is given twice (as ${name})` });

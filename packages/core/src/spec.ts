@@ -3,7 +3,7 @@ import { didYouMean } from "./did-you-mean.ts";
 import { HpoError, type Issue } from "./errors.ts";
 import { MAX_CV_FOLD_RUNS } from "./kfold.ts";
 import { checkLayerModel, checkLayers, type LayerParamRef } from "./model-layers.ts";
-import { flattenParameters } from "./nested-params.ts";
+import { flattenParameters, writtenPath } from "./nested-params.ts";
 import { canonicalName } from "./param-aliases.ts";
 import { controllingParams } from "./samplers/active-params.ts";
 import { gridSpace } from "./samplers/grid-space.ts";
@@ -370,9 +370,7 @@ function parseParameters(
   const unknown: string[] = [];
   const byCanonical = new Map<string, string>();
   for (const { name, entry, path: group } of flattenParameters(raw as Record<string, unknown>, issues)) {
-    const path = group
-      ? ["parameters", ...group.flatMap((k, i) => (i === 0 ? [k] : ["parameters", k]))]
-      : ["parameters", name];
+    const path = writtenPath(name, group);
     if (isProgram) {
       if (!PROGRAM_NAME_PATTERN.test(name)) {
         issues.push({ path: joinPath(path), message: `is not a valid parameter name: it ${PROGRAM_NAME_RULE}` });
@@ -454,7 +452,7 @@ function checkGrid(parameters: Readonly<Record<string, ParameterSpec>>, issues: 
   for (const [name, p] of Object.entries(parameters)) {
     if (!Number.isFinite(supportSize(p.distribution))) {
       issues.push({
-        path: `parameters.${name}.distribution`,
+        path: joinPath([...writtenPath(name, p.path), "distribution"]),
         message: `method grid needs values or an enumerable distribution (int_uniform, q_uniform), got ${p.distribution.kind}`,
       });
       enumerable = false;
