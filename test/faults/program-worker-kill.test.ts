@@ -1,0 +1,155 @@
+/**
+ * Program trials under worker faults: a worker SIGKILLed mid-fold leaves no process behind (its
+ * reaper ends the fold process groups, the programs' own children included), and the trial re-runs
+ * on another worker once; a worker stopped with SIGTERM hands its trial back and leaves nothing
+ * running either.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitFor } from "@hpo/core/testing";
+import { deleteKeysUnder, trialIdOf } from "@hpo/store";
+import { uniquePrefix } from "@hpo/store/testing";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../helpers/api.ts";
+import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
+import { type Proc, REDIS_URL, REPO_ROOT, startWorkerProcess } from "../helpers/processes.ts";
+import { FAULT_LOCK_ENV } from "./fault-workers.ts";
+
+const PROGRAMS = join(REPO_ROOT, "test/faults/fixtures/programs");
+const logDir = mkdtempSync(join(tmpdir(), "hpo-program-faults-"));
+
+/** Alive and not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
+  return !/^\d+ \(.*\) Z/.test(stat);
+}
+
+/** Every pid (fold processes and their children) the trial's folds logged so far, by run. */
+function starts(sweepId: string, trialId: string, folds: number): number[][] {
+  const runs: number[][] = [];
+  for (let f = 0; f < folds; f++) {
+    const file = join(logDir, `${sweepId}-${trialId}-fold${f}.log`);
+    if (!existsSync(file)) continue;
+    readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .forEach((line, run) => {
+        runs[run] = [...(runs[run] ?? []), ...line.split(" ").map(Number)];
+      });
+  }
+  return runs;
+}
+
+const spec = (name: string, steps: number) =>
+  JSON.stringify({
+    name,
+    program: join(PROGRAMS, "slow_fold.py"),
+    metric: { name: "score", goal: "maximize" },
+    cv: { folds: 2 },
+    budget: { max_trials: 1, max_parallel: 1 },
+    parameters: { steps: { value: steps }, step_ms: { value: 300 } },
+  });
+
+describe("program trials when their worker dies or stops (real worker processes, 2 s locks)", () => {
+  const prefix = uniquePrefix("faults-program");
+  let redis: Redis;
+  let coordinator: InProcessCoordinator;
+  const workers: Proc[] = [];
+  const startWorker = async (name: string) => {
+    const w = await startWorkerProcess({
+      prefix,
+      name,
+      env: {
+        ...FAULT_LOCK_ENV,
+        HPO_BACKEND: "cpu",
+        HPO_PROGRAM_DIRS: PROGRAMS,
+        HPO_PROGRAM_ENV: "FAULT_LOG_DIR",
+        FAULT_LOG_DIR: logDir,
+        HPO_RUNS_DIR: join(logDir, "runs"),
+        HPO_KILL_GRACE_MS: "1000",
+        HPO_CLOSE_GRACE_MS: "1000",
+      },
+    });
+    workers.push(w);
+    return w;
+  };
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    coordinator = await startCoordinator({ prefix, mode: "tfjs", tickMs: 500 });
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+    await coordinator?.close();
+    await deleteKeysUnder(redis, prefix);
+    await redis.quit();
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
+  it("SIGKILL mid-fold: no process is left, and the trial re-runs once on another worker", async () => {
+    const victim = await startWorker("prog-w1");
+    const api = apiClient(coordinator.url);
+    const sweep = await api.submit(spec("program-kill", 12));
+    const trialId = trialIdOf(0);
+    await waitFor(
+      "both folds running with a step reported",
+      async () => {
+        const t = await coordinator.store.getTrial(sweep.id, trialId);
+        return starts(sweep.id, trialId, 2)[0]?.length === 4 && t?.state === "running" && (t.curve.length ?? 0) >= 1;
+      },
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+    const firstRun = starts(sweep.id, trialId, 2)[0] as number[];
+    await victim.stop("SIGKILL");
+    for (const pid of firstRun)
+      await waitFor(`process ${pid} of the killed worker's folds to end`, async () => !alive(pid), {
+        timeoutMs: 20_000,
+      });
+
+    await startWorker("prog-w2");
+    const done = await waitFor(
+      "the sweep to complete",
+      async () => {
+        const s = await api.sweep(sweep.id);
+        return s.status !== "running" && s;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    expect(done.counts).toMatchObject({ completed: 1, running: 0, queued: 0 });
+    const t = await coordinator.store.getTrial(sweep.id, trialId);
+    expect(t).toMatchObject({ state: "completed", worker: "prog-w2", attempts: 2 });
+    expect(t?.folds.map((f) => f.score)).toEqual([12, 12.1]);
+    // the curve is the re-run's alone: each step once
+    expect(t?.curve.map((e) => e.epoch)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(starts(sweep.id, trialId, 2)).toHaveLength(2);
+    for (const pid of starts(sweep.id, trialId, 2).flat())
+      await waitFor(`process ${pid} to end`, async () => !alive(pid));
+    await Promise.all(workers.splice(0).map((w) => w.stop("SIGTERM", 30_000)));
+  });
+
+  it("SIGTERM mid-fold: the worker hands the trial back and leaves no process", async () => {
+    const w = await startWorker("prog-w3");
+    const api = apiClient(coordinator.url);
+    const sweep = await api.submit(spec("program-term", 200));
+    const trialId = trialIdOf(0);
+    await waitFor(
+      "the folds of prog-w3 running",
+      async () => {
+        const t = await coordinator.store.getTrial(sweep.id, trialId);
+        return t?.worker === "prog-w3" && starts(sweep.id, trialId, 2).at(-1)?.length === 4 && t;
+      },
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+    const pids = starts(sweep.id, trialId, 2).at(-1) as number[];
+    expect(await w.stop("SIGTERM", 30_000)).toBe(0);
+    for (const pid of pids) expect(alive(pid), `process ${pid} after SIGTERM`).toBe(false);
+    await api.cancel(sweep.id);
+  });
+});
