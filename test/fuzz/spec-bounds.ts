@@ -8,6 +8,7 @@
 import {
   KNOWN_PARAMETERS,
   METRICS,
+  MODULE_PARAMETER_PATTERN,
   type ParameterKind,
   type ParamValue,
   PROGRAM_NAME_PATTERN,
@@ -87,10 +88,12 @@ export function boundsProblems(spec: SweepSpec): string[] {
     }
     want(dataset.task === "classification" || dataset.task === "regression", "dataset.task", dataset.task);
   }
-  if (spec.program === undefined) {
+  // a model module reports metrics of its own naming
+  if (spec.program === undefined && spec.model.module === undefined) {
     const metrics: readonly string[] = METRICS[dataset?.task ?? "classification"] ?? [];
     want(metrics.includes(metric.name), `metric.name: one of ${metrics.join(", ")}`, metric.name);
-  } else want(PROGRAM_NAME_PATTERN.test(metric.name), "metric.name: a program metric name", metric.name);
+  } else if (spec.program !== undefined)
+    want(PROGRAM_NAME_PATTERN.test(metric.name), "metric.name: a program metric name", metric.name);
   want(metric.goal === "maximize" || metric.goal === "minimize", "metric.goal", metric.goal);
   if (metric.target !== undefined) want(Number.isFinite(metric.target), "metric.target: finite", metric.target);
 
@@ -149,6 +152,10 @@ export function boundsProblems(spec: SweepSpec): string[] {
   for (const [name, p] of Object.entries(spec.parameters)) {
     const at = `parameters.${name}`;
     const known = KNOWN_PARAMETERS[name];
+    if (!known && spec.model.module !== undefined) {
+      want(MODULE_PARAMETER_PATTERN.test(name), `${at}: a model module's parameter name`, name);
+      continue;
+    }
     want(known !== undefined && name.length <= L.idLength, `${at}: a known parameter`, name);
     if (!known) continue;
     const d = p.distribution;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { checkSweepSpec, HpoError, type Issue, type SweepSpec } from "@hpo/core";
 import { parse as parseYaml } from "yaml";
@@ -19,7 +19,9 @@ export interface SweepFile {
  * user gets the same messages (with field paths) before anything is submitted. A relative
  * `program` is resolved against the sweep file's folder (as W&B's agent runs it from there): the
  * text sent is then the file as JSON with the absolute path (workers check it against their
- * HPO_PROGRAM_DIRS).
+ * HPO_PROGRAM_DIRS). So is a relative `model.module` that names a file next to the sweep file
+ * (workers check it against their HPO_MODEL_DIRS); one that names no file there is sent as
+ * written, for the workers to look up in their model directories.
  * Throws HpoError INVALID_REQUEST when the file cannot be read, INVALID_SPEC (with
  * `details: Issue[]`) when it is not valid YAML/JSON or not a valid sweep.
  */
@@ -35,9 +37,18 @@ export function readSweepFile(path: string): SweepFile {
   const format = extname(path).toLowerCase() === ".json" ? "json" : "yaml";
   try {
     const { spec, warnings } = checkSweepSpec(text, { format });
-    if (spec.program === undefined || isAbsolute(spec.program)) return { path, text, format, spec, warnings };
-    const program = resolve(dirname(path), spec.program);
-    const json = JSON.stringify({ ...(parseYaml(text) as Record<string, unknown>), program });
+    const program =
+      spec.program !== undefined && !isAbsolute(spec.program) ? resolve(dirname(path), spec.program) : undefined;
+    const module = spec.model.module;
+    const local = module !== undefined && !isAbsolute(module) ? resolve(dirname(path), module) : undefined;
+    const moduleHere = local !== undefined && existsSync(local) ? local : undefined;
+    if (program === undefined && moduleHere === undefined) return { path, text, format, spec, warnings };
+    const doc = parseYaml(text) as Record<string, unknown>;
+    const json = JSON.stringify({
+      ...doc,
+      ...(program !== undefined && { program }),
+      ...(moduleHere !== undefined && { model: { ...(doc.model as Record<string, unknown>), module: moduleHere } }),
+    });
     return { path, text: json, format: "json", ...checkSweepSpec(json, { format: "json" }) };
   } catch (e) {
     if (e instanceof HpoError) throw new HpoError(e.code, `${path}: ${e.message}`, e.details);

@@ -165,6 +165,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // programs of program sweeps: the working folder, unless set
     HPO_PROGRAM_DIRS: options.env.HPO_PROGRAM_DIRS?.trim() || options.cwd,
     ...(options.slots !== undefined && { HPO_SLOTS: String(options.slots) }),
+    // model modules: the working folder (and what is under it), unless set
+    HPO_MODEL_DIRS: options.env.HPO_MODEL_DIRS?.trim() || options.cwd,
   };
   // One node process each, running what this CLI runs: the build, or the sources through tsx.
   const loader = isSourceModule(import.meta.url) ? ["--import", import.meta.resolve("tsx")] : [];

@@ -40,6 +40,7 @@ export function trialJobOf(sweepId: string, spec: SweepSpec, trial: TrialRecord,
     maxEpochs: spec.budget.max_epochs,
     seed: mixSeed(spec.seed, "trial", trial.index),
     mode,
+    ...(spec.budget.max_trial_seconds !== undefined && { maxTrialSeconds: spec.budget.max_trial_seconds }),
   };
 }
 

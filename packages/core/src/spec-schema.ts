@@ -202,6 +202,8 @@ export const modelSchema = z.strictObject({
   activation: z.string().max(LIMITS.idLength).optional(),
   /** A layer list (checked by model-layers.ts `checkLayers`, which names layer index and field). */
   layers: z.array(z.unknown()).max(64).optional(),
+  /** A model module (spec-model-module.ts): a TS/JS file the worker loads from HPO_MODEL_DIRS. */
+  module: z.string().min(1).max(LIMITS.pathLength).regex(PRINTABLE, { error: PRINTABLE_ERROR }).optional(),
 });
 
 export const cvSchema = z.strictObject({
@@ -232,7 +234,7 @@ export const budgetSchema = z.strictObject({
   max_parallel: z.number().int().min(1).max(LIMITS.maxParallel).optional(),
   max_epochs: z.number().int().min(1).max(LIMITS.maxEpochs).optional(),
   max_seconds: z.number().positive().max(LIMITS.maxSeconds).optional(),
-  /** Program sweeps only: a fold process running longer is killed. */
+  /** Program and model-module sweeps only: a trial (program: a fold process) running longer is stopped. */
   max_trial_seconds: z.number().positive().max(LIMITS.maxSeconds).optional(),
 });
 

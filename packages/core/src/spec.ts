@@ -12,6 +12,7 @@ import { normaliseDataset } from "./spec-dataset.ts";
 import { normaliseEarlyTerminate } from "./spec-early-terminate.ts";
 import { formatIssues, fromZodIssue, joinPath, show } from "./spec-issues.ts";
 import { metricGoal } from "./spec-metric-goal.ts";
+import { checkModuleModel, MODULE_PARAMETER_PATTERN, MODULE_PARAMETER_RULE } from "./spec-model-module.ts";
 import { checkConditions, normaliseParameter } from "./spec-normalise-parameter.ts";
 import { ACTIVATIONS, isKnownParameter, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
 import {
@@ -36,6 +37,7 @@ import type {
 
 export { COLUMN_TYPES, DEFAULT_MAX_CATEGORIES, DEFAULT_MISSING_TOKENS } from "./spec-dataset.ts";
 export { supportOf, supportProblem } from "./spec-distributions.ts";
+export { MODULE_PARAMETER_PATTERN } from "./spec-model-module.ts";
 export type { KnownParameter, ParameterKind } from "./spec-parameters.ts";
 export { CLASS_WEIGHTS, defaultGoal, KNOWN_PARAMETER_NAMES, KNOWN_PARAMETERS, METRICS } from "./spec-parameters.ts";
 export {
@@ -90,7 +92,12 @@ export interface ParseSweepSpecOptions {
  *   the user knows what the program reports), `dataset` is optional, `cv.folds` may be 1,
  *   `cv.stratified` defaults to true only for a classification dataset, `budget.max_trial_seconds`
  *   may be set, and the name defaults to `<program stem>-<method>`. `command`, `report` and
- *   `budget.max_trial_seconds` are refused without `program`.
+ *   `budget.max_trial_seconds` are refused without `program` (or `model.module`).
+ * - `model.module` (a model module, spec-model-module.ts): then `model.hidden`/`activation`/
+ *   `layers` are refused, parameters other than KNOWN_PARAMETERS may be named
+ *   (MODULE_PARAMETER_PATTERN; any value, bounds alone mean int_uniform when both are integers,
+ *   else uniform), `metric.name` is free (what the module reports), `budget.max_trial_seconds` may
+ *   be set, `cv.test_fraction` is refused (the winner's refit trains the built-in MLP).
  * - W&B's other top-level keys (spec-wandb-keys.ts): `run_cap` is budget.max_trials,
  *   `description` is kept, `project`/`entity`/`controller`/`apiVersion`/`kind` are ignored with a
  *   warning (`checkSweepSpec` returns them), `job`/`scheduler`/`image_uri` are refused.
@@ -140,8 +147,9 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
 
   const isProgram = typeof rec.program === "string";
   const rawModel = rec.model && typeof rec.model === "object" ? (rec.model as Record<string, unknown>) : undefined;
+  const isModule = rawModel?.module !== undefined;
   const layerList = rawModel?.layers !== undefined ? checkLayers(rawModel.layers, issues) : undefined;
-  const parameters = parseParameters(rec.parameters, issues, warnings, isProgram, layerList?.refs ?? []);
+  const parameters = parseParameters(rec.parameters, issues, warnings, isProgram, layerList?.refs ?? [], isModule);
   const data = shape.success ? shape.data : undefined;
   const method: SearchMethod | undefined = data
     ? data.method === "bayes"
@@ -162,8 +170,11 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
   else {
     for (const key of ["command", "report"] as const)
       if (data[key] !== undefined) issues.push({ path: key, message: "applies to program sweeps only (program: …)" });
-    if (data.budget?.max_trial_seconds !== undefined)
-      issues.push({ path: "budget.max_trial_seconds", message: "applies to program sweeps only (program: …)" });
+    if (data.budget?.max_trial_seconds !== undefined && !isModule)
+      issues.push({
+        path: "budget.max_trial_seconds",
+        message: "applies to program and model-module sweeps only (program: … or model: { module: … })",
+      });
     if (data.cv?.folds === 1)
       issues.push({
         path: "cv.folds",
@@ -180,7 +191,7 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
       ? { name: "val_loss", goal: "minimize" }
       : { name: "val_accuracy", goal: "maximize" };
   const metrics: readonly string[] = METRICS[task];
-  if (!isProgram && !metrics.includes(metric.name)) {
+  if (!isProgram && !isModule && !metrics.includes(metric.name)) {
     issues.push({
       path: "metric.name",
       message: `must be one of ${metrics.join(" | ")} for a ${task} dataset, got ${show(metric.name)}`,
@@ -201,10 +212,21 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     issues.push({ path: "model.layers", message: "applies to the built-in trainer, not to program sweeps" });
   if (layerList && parameters && dataset && issues.length === 0)
     checkLayerModel(layerList.layers, layerList.refs, parameters, dataset, activation, issues);
+  if (data.model?.module !== undefined) {
+    checkModuleModel(data.model, issues);
+    if (isProgram)
+      issues.push({ path: "model.module", message: "applies to the built-in trainer, not to program sweeps" });
+    if (data.cv?.test_fraction !== undefined)
+      issues.push({
+        path: "cv.test_fraction",
+        message: "is not available with model.module yet: the winner's refit trains the built-in MLP",
+      });
+  }
   const model: ModelSpec = {
     hidden: data.model?.hidden ?? [64],
     activation,
     ...(layerList ? { layers: layerList.layers } : {}),
+    ...(data.model?.module !== undefined && { module: data.model.module }),
   };
   const stratified = data.cv?.stratified ?? (dataset !== undefined && task === "classification");
   if (stratified && dataset !== undefined && task === "regression")
@@ -362,6 +384,7 @@ function parseParameters(
   warnings: Issue[],
   isProgram: boolean,
   refs: readonly LayerParamRef[],
+  isModule: boolean,
 ): Record<string, ParameterSpec> | undefined {
   if (raw === undefined) return {};
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // reported by the shape schema
@@ -379,7 +402,14 @@ function parseParameters(
       }
     }
     const named = refs.filter((r) => r.param === name);
-    if (!isProgram && !isKnownParameter(name) && named.length === 0) {
+    // a model module's own parameter (not one of the built-in trainer's): any value, any range
+    const own = isModule && !isKnownParameter(name);
+    if (own && !MODULE_PARAMETER_PATTERN.test(name)) {
+      issues.push({ path: joinPath(path), message: `is not a valid parameter name: it ${MODULE_PARAMETER_RULE}` });
+      ok = false;
+      continue;
+    }
+    if (!isProgram && !own && !isKnownParameter(name) && named.length === 0) {
       const guess = didYouMean(name, KNOWN_PARAMETER_NAMES);
       issues.push({
         path: joinPath(path),
@@ -406,9 +436,10 @@ function parseParameters(
       continue;
     }
     // a name a layer field uses must fit that field too (and the built-in parameter's kind, if it is one)
-    const kinds = isProgram
-      ? [undefined]
-      : [...(isKnownParameter(name) ? [KNOWN_PARAMETERS[name]!.kind] : []), ...named.map((r) => r.kind)];
+    const kinds =
+      isProgram || own
+        ? [undefined]
+        : [...(isKnownParameter(name) ? [KNOWN_PARAMETERS[name]!.kind] : []), ...named.map((r) => r.kind)];
     let spec: ParameterSpec | undefined;
     for (const [i, kind] of kinds.entries()) {
       spec = normaliseParameter(

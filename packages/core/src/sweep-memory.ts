@@ -116,7 +116,8 @@ export function checkSweepMemory(
   limitName: string,
   data: DatasetShape | undefined = datasetShapeOf(spec.dataset),
 ): void {
-  if (spec.program !== undefined) return; // the estimate is the built-in MLP's; a program sizes itself
+  // the estimate is the built-in MLP's; a program or a model module sizes itself
+  if (spec.program !== undefined || spec.model.module !== undefined) return;
   const largest = largestTrial(spec, data);
   if (largest.estimate.bytes <= limitBytes) return;
   const atLeast = largest.estimate.complete ? "about" : "at least (before its CSV data)";

@@ -98,6 +98,12 @@ export interface ModelSpec {
    * See packages/core/src/model-layers.ts.
    */
   readonly layers?: readonly LayerSpec[];
+  /**
+   * A model module (docs/model-modules.md): the path of a TS/JS file exporting `build(ctx)` or
+   * `train(ctx)`, resolved on the worker inside HPO_MODEL_DIRS. When set, `hidden` and
+   * `activation` are unused.
+   */
+  readonly module?: string;
 }
 
 /** One layer of `model.layers` as written (a field may name a sweep parameter: `{ param: name }`). */
@@ -370,7 +376,10 @@ export interface TrialJob {
   readonly dataset?: DatasetSpec;
   /** Set for program trials: the worker runs this program once per fold instead of training. */
   readonly program?: ProgramJob;
-  /** Program trials: a fold process running longer than this is killed (budget.max_trial_seconds). */
+  /**
+   * `budget.max_trial_seconds`. Program trials: a fold process running longer is killed; model
+   * modules: a trial running longer fails and its training thread is replaced.
+   */
   readonly maxTrialSeconds?: number;
   readonly model: ModelSpec;
   readonly cv: CvSpec;
