@@ -1,0 +1,126 @@
+/**
+ * The contract of a model module (`model: { module: models/lenet.ts }`): a TypeScript or
+ * JavaScript file, resolved on the worker inside HPO_MODEL_DIRS, exporting `train(ctx)`. hpo
+ * calls it once per fold, the K folds of a trial interleaved in one training thread; the folds
+ * meet at every `ctx.report(step, metrics)` (a barrier: hpo takes the K-fold mean of the sweep's
+ * metric, asks the pruner, then answers every fold). docs/model-modules.md has the user's view.
+ */
+import { statSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { HpoError, type Params } from "@hpo/core";
+import type { Tensor2D } from "@tensorflow/tfjs-core";
+import { resolveAllowedPath } from "../allowed-path.ts";
+import type { StepMetrics } from "./fold-barrier.ts";
+import type { ModuleTf } from "./tf-namespace.ts";
+
+/** One side of a fold (training or validation rows), as tensors and as plain arrays. */
+export interface ModuleSplit {
+  /** Rows × features, standardized with the fold's training-row statistics (one-hot for categories). */
+  readonly x: Tensor2D;
+  /** Classification: one-hot rows × classes; regression: rows × 1 targets in the dataset's units. */
+  readonly y: Tensor2D;
+  readonly rows: number;
+  /** `x` as a row-major array. */
+  readonly xValues: Float32Array;
+  /** Class ids (classification) or targets (regression), one per row. */
+  readonly yValues: Float32Array;
+}
+
+/** What `train(ctx)` gets, per fold. The tensors of `train` and `validation` belong to hpo (disposed after the fold). */
+export interface ModuleTrainContext {
+  /** The worker's TensorFlow.js (tfjs-core + tfjs-layers, backend selected): use it, not an import of your own. */
+  readonly tf: ModuleTf;
+  /** The trial's id within its sweep, e.g. "t0003". */
+  readonly trialId: string;
+  /** The trial's parameters as sampled (no defaults added). */
+  readonly params: Params;
+  /** This fold's index, 0 … folds − 1. */
+  readonly fold: number;
+  readonly folds: number;
+  /** Seed of this fold (weight init, shuffles): the trial's seed mixed with the fold index. */
+  readonly seed: number;
+  /** `budget.max_epochs`: how many steps the pruner's schedule counts with. */
+  readonly epochs: number;
+  readonly task: "classification" | "regression";
+  /** Number of classes (0 for regression). */
+  readonly classes: number;
+  /** Shape of one input row: [features]. */
+  readonly inputShape: readonly number[];
+  /** The sweep's metric, which every report must hold, e.g. "val_accuracy". */
+  readonly metric: string;
+  readonly train: ModuleSplit;
+  readonly validation: ModuleSplit;
+  /** Aborts when the trial is pruned, cancelled or failed: stop and return. */
+  readonly signal: AbortSignal;
+  /**
+   * Reports step `step` (1, 2, …, increasing) with numeric metrics holding the sweep's metric.
+   * Resolves once every fold reported this step and hpo decided: true = stop now (pruned,
+   * cancelled, or another fold failed) and return.
+   */
+  report(step: number, metrics: StepMetrics): Promise<boolean>;
+  /** A line for the trial's log. */
+  log(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+/**
+ * A loaded model module. `train` may resolve to the fold's final metrics (its score is then their
+ * sweep metric); otherwise the fold's last report is its result.
+ */
+export interface ModelModule {
+  train(ctx: ModuleTrainContext): Promise<StepMetrics | undefined> | StepMetrics | undefined;
+}
+
+/** How model module paths are resolved (resolveAllowedPath). */
+const MODEL_PATH = {
+  field: "model.module",
+  env: "HPO_MODEL_DIRS",
+  dir: "model directory",
+  dirs: "model directories",
+  code: "INVALID_SPEC",
+} as const;
+
+let typeScriptLoader: Promise<void> | undefined;
+
+/** Registers tsx's loader in this thread (once): a built worker runs no TypeScript loader of its own. */
+function registerTypeScript(): Promise<void> {
+  typeScriptLoader ??= import("tsx/esm/api").then((tsx) => {
+    tsx.register();
+  });
+  return typeScriptLoader;
+}
+
+async function importFile(url: string): Promise<unknown> {
+  try {
+    return await import(url);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw e;
+    await registerTypeScript();
+    return import(url);
+  }
+}
+
+/**
+ * Resolves `path` inside `modelDirs` (realpath; see resolveAllowedPath) and imports it (a file
+ * changed on disk is imported afresh; an unchanged one is the same module instance in a thread).
+ * @throws HpoError INVALID_SPEC naming the path when it is not allowed or not found, cannot be
+ *   imported, or exports no `train` function.
+ */
+export async function loadModelModule(path: string, modelDirs: readonly string[]): Promise<ModelModule> {
+  const real = resolveAllowedPath(path, modelDirs, MODEL_PATH);
+  const { mtimeMs } = statSync(real);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await importFile(`${pathToFileURL(real).href}?t=${Math.round(mtimeMs)}`)) as Record<string, unknown>;
+  } catch (e) {
+    throw new HpoError("INVALID_SPEC", `model module "${path}": cannot be loaded: ${(e as Error)?.message ?? e}`);
+  }
+  const exported = (typeof mod.train === "function" ? mod : mod.default) as Partial<ModelModule> | undefined;
+  if (typeof exported?.train === "function") return exported as ModelModule;
+  const build = typeof mod.build === "function" || typeof (mod.default as { build?: unknown })?.build === "function";
+  throw new HpoError(
+    "INVALID_SPEC",
+    build
+      ? `model module "${path}": exports build(ctx), which this worker does not run yet; export train(ctx) (docs/model-modules.md)`
+      : `model module "${path}": exports no train(ctx) function (docs/model-modules.md)`,
+  );
+}
