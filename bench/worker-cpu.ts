@@ -113,9 +113,8 @@ try {
       concurrency,
       threads: 1,
       backend: "cpu",
-      trainerModule: new URL("../apps/worker/src/testing/stub-trainer.ts", import.meta.url).href,
     });
-    await worker.start();
+    await worker.start(); // resolves once the training thread selected its backend: its start is not measured
     finish = () => worker.close();
   }
   await new Promise((r) => setTimeout(r, 300)); // start-up work settles

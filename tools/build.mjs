@@ -10,6 +10,7 @@
 // that paths relative to a module (apps/dashboard/dist, the repository root) hold for both. Thread
 // bodies are flat siblings of their parent module there, as they are in src/ (`siblingModule`).
 // Kept out of the bundles: the optional native tfjs backends (resolved from @hpo/trainer at run
+// time) and tsx (the TypeScript loader of model modules, resolved from the repository at run
 // time). The wasm backend looks for its .wasm files next to the module (`__dirname`): they are
 // copied into the worker's dist/.
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
@@ -72,7 +73,8 @@ async function buildApp(name, out) {
     format: "esm",
     target: "node20",
     banner: { js: BANNER },
-    external: ["@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"],
+    // tsx: loaded by a training thread only for a TypeScript model module (model-module.ts)
+    external: ["@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu", "tsx", "tsx/esm/api"],
     // Keep every module Node would run: packages whose "sideEffects" lists omit their Node builds
     // (@tensorflow/tfjs-backend-cpu registers its kernels on import) must not be dropped.
     ignoreAnnotations: true,

@@ -16,6 +16,7 @@ import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
 import { startFaultWorker } from "./fault-workers.ts";
+import { FAULT_MODEL } from "./fixtures/fault-model.ts";
 import { checkInvariants } from "./invariants.ts";
 
 const TRIALS = 20;
@@ -26,6 +27,7 @@ const SPEC = noopSpecYaml({
   maxParallel: 3,
   maxEpochs: 5,
   extraParams: ["dropout: { distribution: uniform, min: 0, max: 0.5 }"],
+  module: FAULT_MODEL,
 });
 
 describe("the coordinator SIGKILLed twice mid-sweep", () => {

@@ -1,11 +1,12 @@
 /**
  * Worker processes tuned for fault tests: short BullMQ locks so a dead worker's trial comes back
- * within seconds (HPO_LOCK_MS 2 s, stall check every 1 s, one stall survived), and the fault
- * trainer (fixtures/fault-trainer.ts): trials are scored like noop ones but run in the training
- * thread and take FAULT_EPOCH_MS per epoch (the coordinator must run in "tfjs" mode).
+ * within seconds (HPO_LOCK_MS 2 s, stall check every 1 s, one stall survived), allowed to run the
+ * fault model module (fixtures/models/fault-model.ts; sweeps name it with `model: { module:
+ * FAULT_MODEL }`): trials run in the training thread, take FAULT_EPOCH_MS per step and train no
+ * tensors (the coordinator must run in "tfjs" mode).
  */
 import { type Proc, startWorkerProcess } from "../helpers/processes.ts";
-import { FAULT_TRAINER } from "./fixtures/fault-trainer-url.ts";
+import { FAULT_MODEL_DIR } from "./fixtures/fault-model.ts";
 
 export const FAULT_LOCK_ENV = {
   HPO_LOCK_MS: "2000",
@@ -16,7 +17,7 @@ export const FAULT_LOCK_ENV = {
 export interface FaultWorkerOptions {
   readonly prefix: string;
   readonly name: string;
-  /** Per-epoch sleep of noop trials (FAULT_EPOCH_MS). Default 100. */
+  /** Per-step sleep of fault-model trials (FAULT_EPOCH_MS). Default 100. */
   readonly epochMs?: number;
   /** Trial ids that SIGKILL their worker (FAULT_KILL_TRIALS). */
   readonly killTrials?: readonly string[];
@@ -31,7 +32,7 @@ export function startFaultWorker(opts: FaultWorkerOptions): Promise<Proc> {
     env: {
       ...FAULT_LOCK_ENV,
       HPO_BACKEND: "cpu",
-      HPO_TRAINER_MODULE: FAULT_TRAINER,
+      HPO_MODEL_DIRS: FAULT_MODEL_DIR,
       FAULT_EPOCH_MS: String(opts.epochMs ?? 100),
       FAULT_KILL_TRIALS: (opts.killTrials ?? []).join(","),
       HPO_CLOSE_GRACE_MS: "3000",

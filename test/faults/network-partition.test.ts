@@ -14,7 +14,7 @@ import { apiClient } from "../helpers/api.ts";
 import { describeNeeding } from "../helpers/needs.ts";
 import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
 import { FAULT_LOCK_ENV, startFaultWorker } from "./fault-workers.ts";
-import { FAULT_TRAINER } from "./fixtures/fault-trainer-url.ts";
+import { FAULT_MODEL, FAULT_MODEL_DIR } from "./fixtures/fault-model.ts";
 import { checkInvariants } from "./invariants.ts";
 import { createNetns, type Netns, netnsUnavailable } from "./netns.ts";
 import { type PrivateRedis, startPrivateRedis } from "./private-redis.ts";
@@ -27,6 +27,7 @@ seed: 31
 dataset: iris
 parameters:
   learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
+model: { module: ${FAULT_MODEL} }
 cv: { folds: 3 }
 budget: { max_trials: 3, max_parallel: 2, max_epochs: ${EPOCHS} }
 `;
@@ -51,7 +52,7 @@ describeNeeding("root and ip netns", netnsUnavailable())("a worker cut off from 
       HPO_PREFIX: prefix,
       HPO_WORKER_NAME: "cut-off",
       HPO_BACKEND: "cpu",
-      HPO_TRAINER_MODULE: FAULT_TRAINER,
+      HPO_MODEL_DIRS: FAULT_MODEL_DIR,
       FAULT_EPOCH_MS: "200",
     });
     procs.push(cutOff);

@@ -13,12 +13,20 @@ import { createStore, type Store } from "@hpo/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { errorLogs } from "./fault-workers.ts";
+import { FAULT_MODEL } from "./fixtures/fault-model.ts";
 import { checkInvariants } from "./invariants.ts";
 import { type SweepProcesses, startSweepProcesses, submitToMidSweep, waitForSweepEnd } from "./mid-sweep.ts";
 import { type SentinelRedis, startSentinelRedis } from "./sentinel-redis.ts";
 
 const TRIALS = 16;
-const SPEC = noopSpecYaml({ name: "faults-failover", seed: 33, maxTrials: TRIALS, maxParallel: 2, maxEpochs: 8 });
+const SPEC = noopSpecYaml({
+  name: "faults-failover",
+  seed: 33,
+  maxTrials: TRIALS,
+  maxParallel: 2,
+  maxEpochs: 8,
+  module: FAULT_MODEL,
+});
 
 const replOffset = (info: string, field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(info)?.[1] ?? Number.NaN);
 

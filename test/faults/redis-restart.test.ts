@@ -10,6 +10,7 @@ import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
+import { FAULT_MODEL } from "./fixtures/fault-model.ts";
 import { checkInvariants } from "./invariants.ts";
 import { type SweepProcesses, startSweepProcesses, submitToMidSweep, waitForSweepEnd } from "./mid-sweep.ts";
 import { type PrivateRedis, startPrivateRedis } from "./private-redis.ts";
@@ -21,6 +22,7 @@ const SPEC = noopSpecYaml({
   maxTrials: TRIALS,
   maxParallel: 2,
   maxEpochs: 8,
+  module: FAULT_MODEL,
 });
 
 describe("Redis killed and restarted mid-sweep (private redis-server, AOF everysec)", () => {

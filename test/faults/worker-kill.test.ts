@@ -15,6 +15,7 @@ import { type InProcessCoordinator, startCoordinator } from "../helpers/coordina
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
 import { type Proc, REDIS_URL } from "../helpers/processes.ts";
 import { startFaultWorker } from "./fault-workers.ts";
+import { FAULT_MODEL } from "./fixtures/fault-model.ts";
 import { checkInvariants } from "./invariants.ts";
 
 const TRIALS = 12;
@@ -26,9 +27,10 @@ const SPEC = noopSpecYaml({
   maxTrials: TRIALS,
   maxParallel: 3,
   maxEpochs: EPOCHS,
+  module: FAULT_MODEL,
 });
 
-describe("workers SIGKILLed mid-trial (fault-trainer trials of 10 × 150 ms, 2 s locks)", () => {
+describe("workers SIGKILLed mid-trial (fault-model trials of 10 × 150 ms, 2 s locks)", () => {
   const prefix = uniquePrefix("faults-kill");
   let redis: Redis;
   let coordinator: InProcessCoordinator;

@@ -11,6 +11,8 @@ export interface NoopSpecOptions {
   readonly maxEpochs: number;
   /** More `parameters:` entries, one per line, e.g. `dropout: { distribution: uniform, min: 0, max: 0.5 }`. */
   readonly extraParams?: readonly string[];
+  /** `model.module`: the trials run this model module (e.g. the fault tests' fault-model.ts). */
+  readonly module?: string;
 }
 
 export function noopSpecYaml(o: NoopSpecOptions): string {
@@ -22,7 +24,7 @@ dataset: iris
 parameters:
   learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.1 }
   batch_size: { values: [16, 32, 64] }
-${(o.extraParams ?? []).map((p) => `  ${p}\n`).join("")}cv: { folds: 3 }
+${(o.extraParams ?? []).map((p) => `  ${p}\n`).join("")}${o.module ? `model: { module: ${o.module} }\n` : ""}cv: { folds: 3 }
 budget: { max_trials: ${o.maxTrials}, max_parallel: ${o.maxParallel}, max_epochs: ${o.maxEpochs} }
 `;
 }

@@ -1,14 +1,15 @@
 /**
  * Worker process: the only file of the worker that reads env and handles signals. Env
  * (docs/CONTRACTS.md): REDIS_URL, HPO_PREFIX, HPO_BACKEND, HPO_WORKER_CONCURRENCY,
- * HPO_TRAINING_THREADS, HPO_WORKER_NAME, HPO_DATA_DIRS; metrics (docs/metrics.md): HPO_METRICS_PORT (0 = ephemeral),
+ * HPO_TRAINING_THREADS, HPO_WORKER_NAME, HPO_DATA_DIRS, HPO_MODEL_DIRS; metrics (docs/metrics.md): HPO_METRICS_PORT (0 = ephemeral),
  * HPO_METRICS_HOST, HPO_METRICS_SD_DIR, HPO_METRICS_ADVERTISE_HOST. SIGTERM/SIGINT: stop taking
  * jobs, let running trials finish for up to HPO_CLOSE_GRACE_MS (default 10 s), then hand them
  * back to the queue and exit. Fault tolerance (docs/operations.md): HPO_LOCK_MS (BullMQ lock
  * duration, default 30 000), HPO_STALLED_INTERVAL_MS (default 30 000), HPO_MAX_STALLED_COUNT
  * (default 1). Durability under Redis failover (docs/operations.md): HPO_REDIS_WAIT_REPLICAS
  * (default 0: off) replicas must have a trial's result before the worker goes on, waiting at most
- * HPO_REDIS_WAIT_MS (default 1000). HPO_TRAINER_MODULE swaps the trainer of the threads (tests only).
+ * HPO_REDIS_WAIT_MS (default 1000). Model modules (docs/model-modules.md): HPO_MODEL_DIRS (colon
+ * separated; default none: model modules refused).
  * Program trials (docs/CONTRACTS.md): HPO_PROGRAM_DIRS (colon separated; default none: programs
  * refused), HPO_SLOTS (fold processes at once; default the core count), HPO_GPUS (comma separated
  * GPU ids), HPO_PROGRAM_ENV (comma separated names passed on to programs), HPO_RUNS_DIR (default
@@ -76,11 +77,11 @@ const worker = createWorker({
   threads,
   backend: process.env.HPO_BACKEND || "auto",
   dataDirs: (process.env.HPO_DATA_DIRS || "./data").split(":").filter(Boolean),
+  modelDirs: list(process.env.HPO_MODEL_DIRS, ":"),
   closeGraceMs: Number(process.env.HPO_CLOSE_GRACE_MS ?? 10_000),
   ...(process.env.HPO_LOCK_MS && { lockDuration: Number(process.env.HPO_LOCK_MS) }),
   ...(process.env.HPO_STALLED_INTERVAL_MS && { stalledInterval: Number(process.env.HPO_STALLED_INTERVAL_MS) }),
   ...(process.env.HPO_MAX_STALLED_COUNT && { maxStalledCount: Number(process.env.HPO_MAX_STALLED_COUNT) }),
-  ...(process.env.HPO_TRAINER_MODULE && { trainerModule: process.env.HPO_TRAINER_MODULE }),
   programs: {
     dirs: list(process.env.HPO_PROGRAM_DIRS, ":"),
     ...(Number(process.env.HPO_SLOTS) > 0 && { slots: Number(process.env.HPO_SLOTS) }),

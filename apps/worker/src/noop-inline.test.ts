@@ -6,7 +6,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { STUB_TRAINER_MODULE } from "./testing/index.ts";
+import { STUB_MODEL, TEST_MODEL_DIR } from "./testing/index.ts";
 import { createWorker } from "./worker.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -22,7 +22,8 @@ describe("worker: noop jobs run in the main thread, beside a busy training threa
     name: "w-noop",
     logger: pino({ level: "silent" }),
     store,
-    trainerModule: STUB_TRAINER_MODULE,
+    backend: "cpu",
+    modelDirs: [TEST_MODEL_DIR],
     concurrency: 4,
     threads: 1,
   });
@@ -36,7 +37,13 @@ describe("worker: noop jobs run in the main thread, beside a busy training threa
   });
 
   it("scores noop trials exactly as noopTrial does, curve included, while the one thread trains", async () => {
-    const spec = parseSweepSpec({ name: "noop-inline", dataset: "iris", cv: { folds: 3 }, budget: { max_epochs: 4 } });
+    const spec = parseSweepSpec({
+      name: "noop-inline",
+      dataset: "iris",
+      model: { module: STUB_MODEL },
+      cv: { folds: 3 },
+      budget: { max_epochs: 4 },
+    });
     const sweep = await store.createSweep(spec);
     const params: Params[] = [
       { behaviour: "block", blockMs: 6000 },

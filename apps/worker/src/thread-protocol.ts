@@ -17,8 +17,8 @@ export interface ThreadData {
   readonly backend: string;
   /** Directories a CSV dataset path may point into (HPO_DATA_DIRS). */
   readonly dataDirs: readonly string[];
-  /** Module exporting `trainTrial` and `selectBackend`; default "@hpo/trainer" (tests swap it). */
-  readonly trainerModule?: string;
+  /** Directories a model module may be loaded from (HPO_MODEL_DIRS). */
+  readonly modelDirs: readonly string[];
 }
 
 /** Train one trial. `runId` names the run in the thread's epoch requests and the parent's abort notes. */
@@ -31,6 +31,8 @@ export interface TrainReply {
   readonly outcome: TrialOutcome;
   /** Live tensors in the thread after the trial. */
   readonly tensors?: number;
+  /** The trial left something behind (a model module's tensors or running code): replace the thread. */
+  readonly retire?: boolean;
 }
 
 /** The `data` of a failed TrainRequest whose error was a runtime fault: the thread must be replaced. */

@@ -11,6 +11,7 @@ import {
 } from "@hpo/core";
 import { RuntimeFault, runtimeFaultOf } from "@hpo/trainer/runtime-fault";
 import type { Logger } from "pino";
+import { threadEnv } from "./thread-env.ts";
 import type {
   AbortNote,
   EpochRequest,
@@ -26,10 +27,13 @@ export interface TrainingPoolOptions {
   readonly size: number;
   readonly backend: string;
   readonly dataDirs: readonly string[];
+  /** Directories model modules may be loaded from (HPO_MODEL_DIRS). */
+  readonly modelDirs: readonly string[];
   readonly logger: Logger;
-  /** Module exporting trainTrial/selectBackend; default "@hpo/trainer". */
-  readonly trainerModule?: string;
 }
+
+/** Time a model-module trial gets when its sweep sets no `budget.max_trial_seconds`. */
+export const DEFAULT_MODULE_TRIAL_SECONDS = 3600;
 
 export interface TrainResult {
   readonly outcome: TrialOutcome;
@@ -45,6 +49,12 @@ export interface TrainResult {
  * allocation) or that died is terminated and replaced by a fresh one, which takes jobs only once
  * it has selected its backend; the trial it was running rejects with a RuntimeFault (the caller
  * retries it). See docs/trainer.md, "Runtime faults".
+ *
+ * A trial with a time limit (`job.maxTrialSeconds`; model-module trials DEFAULT_MODULE_TRIAL_SECONDS
+ * when unset) that has not finished in time resolves `failed` with the reason, and its thread is
+ * replaced (the user code in it may never yield). So is a thread whose trial reports it left
+ * something behind (`retire`: a model module's undisposed tensors or still-running code).
+ * Threads start with the process env minus hpo's secrets (threadEnv), since model modules run there.
  */
 export interface TrainingPool {
   /** Resolves once every thread selected its backend; rejects when one cannot (e.g. forced backend missing). */
@@ -90,8 +100,9 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
   const data: ThreadData = {
     backend: options.backend,
     dataDirs: options.dataDirs,
-    ...(options.trainerModule && { trainerModule: options.trainerModule }),
+    modelDirs: options.modelDirs,
   };
+  const env = threadEnv(process.env);
   const slots: Slot[] = [];
   const waiting: ((slot: Slot) => void)[] = [];
   let nextRunId = 1;
@@ -147,6 +158,7 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
     const thread = startModuleThread(import.meta.url, "training-thread", {
       workerData: data,
       name: `training-${index}`,
+      env,
     });
     const onNote = (note: ThreadNote) => {
       if (slot.retired) return;
@@ -223,9 +235,30 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
       if (closed) throw new Error("training pool is closed");
       const slot = await acquire();
       const runId = nextRunId++;
-      return new Promise<TrainResult>((resolve, reject) => {
+      const limit = job.maxTrialSeconds ?? (job.model.module !== undefined ? DEFAULT_MODULE_TRIAL_SECONDS : undefined);
+      return new Promise<TrainResult>((resolveRun, rejectRun) => {
+        let timer: NodeJS.Timeout | undefined;
+        const resolve = (r: TrainResult) => {
+          clearTimeout(timer);
+          resolveRun(r);
+        };
+        const reject = (e: Error) => {
+          clearTimeout(timer);
+          rejectRun(e);
+        };
         const busy = { runId, onEpoch, resolve, reject, ...(onLog && { onLog }) };
         slot.busy = busy;
+        if (limit !== undefined)
+          timer = setTimeout(() => {
+            if (slot.busy !== busy) return;
+            slot.busy = undefined;
+            logger.warn(`training-${slot.index}: trial ${job.trialId} ran past ${limit} s; replacing the thread`);
+            replace(slot);
+            const setting =
+              job.maxTrialSeconds !== undefined ? "budget.max_trial_seconds" : "the default for model modules";
+            const error = `the trial did not finish within ${limit} s (${setting}); its training thread was replaced`;
+            resolveRun({ outcome: { state: "failed", folds: [], flags: [], error } });
+          }, limit * 1000);
         const abort = () => slot.channel.note({ runId });
         if (signal.aborted) abort();
         else signal.addEventListener("abort", abort, { once: true });
@@ -233,7 +266,13 @@ export function createTrainingPool(options: TrainingPoolOptions): TrainingPool {
           (reply) => {
             if (slot.busy !== busy) return; // the slot faulted meanwhile: the run was rejected then
             busy.resolve({ outcome: reply.outcome, ...(reply.tensors !== undefined && { tensors: reply.tensors }) });
-            release(slot);
+            if (reply.retire) {
+              slot.busy = undefined;
+              logger.warn(
+                `training-${slot.index}: the trial left tensors or running code behind; replacing the thread`,
+              );
+              replace(slot);
+            } else release(slot);
           },
           (err: Error) => {
             if (slot.busy !== busy || err instanceof ChannelClosedError) return; // death: onDeath rejects the run

@@ -1,11 +1,13 @@
 /**
  * Body of a training thread (worker_threads): selects the tfjs backend once, then trains one
- * trial at a time with the trainer's `trainTrial`, posting each epoch report to the parent and
+ * trial at a time with the trainer's `trainTrial` (`trainModuleTrial` for a model module), posting
+ * each epoch report to the parent and
  * waiting for its prune answer. CPU-bound epochs run here, so the parent's event loop stays free
  * to renew BullMQ job locks.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { ChannelError, openChannel, type Reporter, type TrialJob, type TrialOutcome } from "@hpo/core";
+import { ChannelError, openChannel, type Reporter, type TrialJob } from "@hpo/core";
+import { liveTensors, loadDataset, selectBackend, trainModuleTrial, trainTrial } from "@hpo/trainer";
 import { runtimeFaultOf } from "@hpo/trainer/runtime-fault";
 import type {
   AbortNote,
@@ -17,20 +19,6 @@ import type {
   TrainRequest,
 } from "./thread-protocol.ts";
 
-interface TrainerModule {
-  trainTrial(
-    job: TrialJob,
-    reporter: Reporter,
-    signal: AbortSignal,
-    options?: { dataDirs?: readonly string[] },
-  ): Promise<TrialOutcome>;
-  selectBackend(preference?: string, log?: (line: string) => void): Promise<{ name: string; reason: string }>;
-  /** Cached per process; used only to count training samples for metrics (optional in test doubles). */
-  loadDataset?(spec: TrialJob["dataset"], options?: { dataDirs?: readonly string[] }): { nRows: number };
-  /** Live tensors of the thread's tfjs engine, reported in the worker's logs (optional in test doubles). */
-  liveTensors?(): number;
-}
-
 const port = parentPort;
 if (!port) throw new Error("training-thread: must run in a worker thread");
 const data = workerData as ThreadData;
@@ -41,21 +29,20 @@ const channel = openChannel<EpochRequest, boolean, ThreadNote, TrainRequest, Tra
 });
 const post = (note: ThreadNote) => channel.note(note);
 
-// A literal import of the default trainer: the build bundles it into this thread's module.
-const trainer = (data.trainerModule ? await import(data.trainerModule) : await import("@hpo/trainer")) as TrainerModule;
-const numTensors = (): number | undefined => trainer.liveTensors?.();
 try {
-  const selected = await trainer.selectBackend(data.backend, (line) => post({ type: "log", line }));
-  post({ type: "ready", backend: selected.name, reason: selected.reason, tensors: numTensors() });
+  const selected = await selectBackend(data.backend as Parameters<typeof selectBackend>[0], (line) =>
+    post({ type: "log", line }),
+  );
+  post({ type: "ready", backend: selected.name, reason: selected.reason, tensors: liveTensors() });
 } catch (e) {
   post({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
 }
 
 /** Training rows of one fold (each row trains in K-1 of K folds), for the samples/s metric; 0 when unknown. */
 function trainRowsPerFold(job: TrialJob): number {
-  if (job.mode === "noop" || !trainer.loadDataset) return 0;
+  if (job.mode === "noop" || !job.dataset) return 0;
   try {
-    const rows = trainer.loadDataset(job.dataset, { dataDirs: data.dataDirs }).nRows;
+    const rows = loadDataset(job.dataset, { dataDirs: data.dataDirs }).nRows;
     return (rows * (job.cv.folds - 1)) / job.cv.folds;
   } catch {
     return 0; // the trainer reports the dataset error itself
@@ -74,10 +61,15 @@ async function train(runId: number, job: TrialJob): Promise<TrainReply> {
     log: (message, fields) => post({ type: "trial-log", runId, message, ...(fields && { fields }) }),
   };
   try {
-    const outcome: TrialOutcome = await trainer.trainTrial(job, reporter, controller.signal, {
-      dataDirs: data.dataDirs,
-    });
-    return { outcome, tensors: numTensors() };
+    if (job.model.module !== undefined) {
+      const { outcome, dirty } = await trainModuleTrial(job, reporter, controller.signal, {
+        dataDirs: data.dataDirs,
+        modelDirs: data.modelDirs,
+      });
+      return { outcome, tensors: liveTensors(), ...(dirty && { retire: true }) };
+    }
+    const outcome = await trainTrial(job, reporter, controller.signal, { dataDirs: data.dataDirs });
+    return { outcome, tensors: liveTensors() };
   } catch (e) {
     // a runtime fault (wasm abort, failed allocation, …) leaves this thread's backend unusable:
     // the parent replaces the thread (training-pool.ts); any other error is the trial's

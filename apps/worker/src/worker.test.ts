@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DecidePrune } from "./decide-prune.ts";
-import { STUB_TRAINER_MODULE } from "./testing/index.ts";
+import { STUB_MODEL, TEST_MODEL_DIR } from "./testing/index.ts";
 import { createWorker, type HpoWorker } from "./worker.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -17,7 +17,7 @@ const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
   waitUntil(what, probe, { timeoutMs, intervalMs: 25 });
 
-describe("worker (stub trainer in a real training thread)", () => {
+describe("worker (the stub model module in a real training thread)", () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => {});
@@ -37,22 +37,32 @@ describe("worker (stub trainer in a real training thread)", () => {
       await redis.quit();
     });
     const sweep: SweepRecord = await store.createSweep(
-      parseSweepSpec({ name: "worker-test", dataset: "iris", cv: { folds: 3 }, budget: { max_epochs: 5 } }),
+      parseSweepSpec({
+        name: "worker-test",
+        dataset: "iris",
+        model: { module: STUB_MODEL },
+        cv: { folds: 3 },
+        budget: { max_epochs: 5 },
+      }),
     );
     let index = 0;
     /** Proposes a trial and enqueues its job (what the coordinator does). */
-    const enqueue = async (params: Params, opts: { maxEpochs?: number; attempts?: number } = {}) => {
+    const enqueue = async (
+      params: Params,
+      opts: { maxEpochs?: number; attempts?: number; maxTrialSeconds?: number; module?: string } = {},
+    ) => {
       const trial = await proposeTrial(store, sweep.id, index++, params);
       const job: TrialJob = {
         sweepId: sweep.id,
         trialId: trial.id,
         params,
         dataset: sweep.spec.dataset,
-        model: sweep.spec.model,
+        model: { ...sweep.spec.model, ...(opts.module && { module: opts.module }) },
         cv: sweep.spec.cv,
         metric: sweep.spec.metric,
         maxEpochs: opts.maxEpochs ?? 5,
         seed: 1,
+        ...(opts.maxTrialSeconds !== undefined && { maxTrialSeconds: opts.maxTrialSeconds }),
       };
       await queue.add("trial", job, {
         jobId: jobIdOf(sweep.id, trial.id),
@@ -79,7 +89,8 @@ describe("worker (stub trainer in a real training thread)", () => {
         name,
         logger: pino({ level: "silent" }),
         store,
-        trainerModule: STUB_TRAINER_MODULE,
+        backend: "cpu",
+        modelDirs: [TEST_MODEL_DIR],
         ...extra,
       });
       cleanups.push(() => worker.close());
@@ -97,13 +108,16 @@ describe("worker (stub trainer in a real training thread)", () => {
   it("trains a trial in the thread: curve, folds, aggregate, worker name, trial log", async () => {
     const { enqueue, start, trialDone, store, sweep } = await setup();
     const w = await start("w-basic");
-    expect(w.backend).toBe("stub");
+    expect(w.backend).toBe("cpu");
     const id = await enqueue({ learning_rate: 0.01 });
     const t = await trialDone(id);
     expect(t).toMatchObject({ state: "completed", worker: "w-basic", attempts: 1 });
     expect(t.folds).toHaveLength(3);
     expect(t.mean).toBeCloseTo(0.81);
     expect(t.curve.map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+    // each step is the K-fold mean of what the three folds reported at it (the barrier)
+    expect(t.curve[1]?.folds.map((f) => f.val_accuracy)).toEqual([0.502, 0.512, 0.522]);
+    expect(t.curve[1]?.value).toBeCloseTo(0.512, 10);
     const log = await waitFor("trial log", async () => {
       const lines = await store.getTrialLog(sweep.id, id);
       return lines.length >= 2 && lines;
@@ -141,25 +155,63 @@ describe("worker (stub trainer in a real training thread)", () => {
     expect(t).toMatchObject({ state: "completed", attempts: 1 });
   });
 
-  it("retries a trial whose trainer throws, then marks it failed with the reason", async () => {
+  it("fails a trial whose model module throws, at once and with the reason; the next trial runs", async () => {
     const { enqueue, start, trialDone, store, sweep } = await setup();
     await start("w-throw");
     const id = await enqueue({ behaviour: "throw" });
     const t = await trialDone(id);
-    expect(t).toMatchObject({ state: "failed", attempts: 2, error: "stub trainer exploded" });
-    // both attempts are in the trial's log, with the worker and the error
-    const log = await waitFor("trial log of both attempts", async () => {
+    // the user's code failed, not the worker: no retry
+    expect(t).toMatchObject({ state: "failed", attempts: 1 });
+    expect(t.error).toMatch(/^model module "stub-model\.ts": train\(\) of fold \d threw: stub trainer exploded$/);
+    const log = await waitFor("trial log", async () => {
       const lines = await store.getTrialLog(sweep.id, id);
-      return lines.filter((l) => l.message === "trial attempt failed").length === 2 && lines;
+      return lines.length >= 2 && lines;
     });
-    expect(log.map((l) => l.message)).toEqual([
-      "trial started",
-      "trial attempt failed",
-      "trial started",
-      "trial attempt failed",
-    ]);
-    expect(log[0]).toMatchObject({ level: "info", worker: "w-throw", fields: { attempt: 1, backend: "stub" } });
-    expect(log[3]).toMatchObject({ level: "error", fields: { err: "stub trainer exploded", attempt: 2, last: true } });
+    expect(log.map((l) => l.message)).toEqual(["trial started", "trial finished"]);
+    expect(log[0]).toMatchObject({ level: "info", worker: "w-throw", fields: { attempt: 1, backend: "cpu" } });
+    expect((await trialDone(await enqueue({}))).state).toBe("completed");
+  });
+
+  it("fails a model module that never returns after budget.max_trial_seconds; the thread is replaced", async () => {
+    const { enqueue, start, trialDone } = await setup();
+    await start("w-hang");
+    const id = await enqueue({ behaviour: "hang" }, { maxTrialSeconds: 2 });
+    const t = await trialDone(id);
+    expect(t).toMatchObject({ state: "failed", attempts: 1 });
+    expect(t.error).toBe(
+      "the trial did not finish within 2 s (budget.max_trial_seconds); its training thread was replaced",
+    );
+    // the spinning thread is gone: a fresh one runs the next trial
+    const next = await trialDone(await enqueue({}));
+    expect(next.state).toBe("completed");
+    expect(next.curve[0]?.folds[0]?.thread_trials).toBe(1);
+  });
+
+  it("fails a model module that leaks tensors, naming the count; the next trial starts from a clean thread", async () => {
+    const { enqueue, start, trialDone } = await setup();
+    await start("w-leak");
+    const threadTrials = (t: { curve: readonly { folds: readonly Record<string, number>[] }[] }) =>
+      t.curve[0]?.folds[0]?.thread_trials;
+    // one thread: a clean trial leaves it in place (the module counts 2 trials in it)
+    expect(threadTrials(await trialDone(await enqueue({})))).toBe(1);
+    const t = await trialDone(await enqueue({ behaviour: "leak" }));
+    expect(t).toMatchObject({ state: "failed", attempts: 1 });
+    expect(t.error).toMatch(/^model module "stub-model\.ts": leaked 3 tensors; dispose what train\(\) creates/);
+    expect(threadTrials(t)).toBe(2);
+    // the leaking thread was replaced: the module counts from 1 again
+    const next = await trialDone(await enqueue({}));
+    expect(next.state).toBe("completed");
+    expect(threadTrials(next)).toBe(1);
+  });
+
+  it("fails a module outside the model directories without loading it", async () => {
+    const { enqueue, start, trialDone } = await setup();
+    await start("w-outside");
+    const t = await trialDone(await enqueue({}, { module: "../testing/index.ts" }));
+    expect(t).toMatchObject({ state: "failed", attempts: 1 });
+    expect(t.error).toBe('model.module "../testing/index.ts" must not contain ".." segments');
+    const missing = await trialDone(await enqueue({}, { module: "nope.ts" }));
+    expect(missing.error).toBe('model.module "nope.ts" not found in the model directories (HPO_MODEL_DIRS)');
   });
 
   it("survives a dying training thread: the trial fails after its attempts, the next trial runs", async () => {
@@ -206,13 +258,27 @@ describe("worker (stub trainer in a real training thread)", () => {
     expect(t?.worker).toBeUndefined();
   });
 
-  it("relays the prune decision to the trainer", async () => {
+  it("relays the prune decision on the K-fold mean to every fold of the module", async () => {
     const { enqueue, start, trialDone } = await setup();
-    await start("w-prune", { decidePrune: async (_job, report) => report.epoch === 3 });
+    const seen: number[] = [];
+    await start("w-prune", {
+      decidePrune: async (_job, report) => {
+        seen.push(report.value);
+        return report.epoch === 3;
+      },
+    });
     const id = await enqueue({}, { maxEpochs: 10 });
     const t = await trialDone(id);
     expect(t).toMatchObject({ state: "pruned", prunedAt: 3 });
     expect(t.curve).toHaveLength(3);
+    // asked once per step, with the mean of the three folds' reports of that step
+    expect(seen.map((v) => v.toFixed(4))).toEqual(["0.5110", "0.5120", "0.5130"]);
+    // every fold stopped at step 3: its score is its step-3 report
+    expect(t.folds.map((f) => [f.score, f.epochs])).toEqual([
+      [0.503, 3],
+      [0.513, 3],
+      [0.523, 3],
+    ]);
   });
 
   it("aborts the running trial of a cancelled sweep", async () => {

@@ -50,8 +50,8 @@ export interface WorkerOptions {
   readonly maxStalledCount?: number;
   /** How long `close()` lets running trials finish before handing them back. Default 10 000 ms. */
   readonly closeGraceMs?: number;
-  /** Trainer module for the threads (tests); default "@hpo/trainer". */
-  readonly trainerModule?: string;
+  /** Where model modules may be loaded from (HPO_MODEL_DIRS). Default []: model-module trials fail. */
+  readonly modelDirs?: readonly string[];
   /** How program trials run here (docs/CONTRACTS.md "Program trials"). Default: see ProgramOptions. */
   readonly programs?: ProgramOptions;
 }
@@ -350,8 +350,8 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         size: threads,
         backend: options.backend ?? "auto",
         dataDirs: options.dataDirs ?? [],
+        modelDirs: options.modelDirs ?? [],
         logger,
-        ...(options.trainerModule && { trainerModule: options.trainerModule }),
       });
       const ready = await pool.ready;
       backend = ready.backend;

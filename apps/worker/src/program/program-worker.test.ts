@@ -10,7 +10,6 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { STUB_TRAINER_MODULE } from "../testing/index.ts";
 import { createWorker } from "../worker.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -51,7 +50,7 @@ describe("worker running program trials (real Redis, real processes)", () => {
       name: "w-program",
       logger: pino({ level: "silent" }),
       store,
-      trainerModule: STUB_TRAINER_MODULE,
+      backend: "cpu", // program trials do not use the training thread; cpu starts quickest
       programs: { dirs: [FIXTURES], slots: 4, runsDir },
     });
     cleanups.push(() => worker.close());

@@ -1,7 +1,8 @@
 /** Test support of @hpo/worker (`@hpo/worker/testing`): for tests and benches only. */
+import { fileURLToPath } from "node:url";
 
-/**
- * Module URL of the stub trainer (stub-trainer.ts), for the worker's `trainerModule` option
- * (HPO_TRAINER_MODULE): a training thread then loads it instead of @hpo/trainer.
- */
-export const STUB_TRAINER_MODULE = new URL("./stub-trainer.ts", import.meta.url).href;
+/** A folder of model modules for worker tests: give it as the worker's `modelDirs` (HPO_MODEL_DIRS). */
+export const TEST_MODEL_DIR = fileURLToPath(new URL("./models/", import.meta.url));
+
+/** `model.module` of the stub model (models/stub-model.ts; its `behaviour` parameter is documented there). */
+export const STUB_MODEL = "stub-model.ts";

@@ -97,12 +97,14 @@ export async function trainModuleTrial(
   let module: Awaited<ReturnType<typeof loadModelModule>>;
   try {
     module = await loadModelModule(path, options.modelDirs ?? []);
-    const data = loadDataset(job.dataset, { dataDirs: options.dataDirs ?? [] });
+    const dataset = job.dataset;
+    if (dataset === undefined) throw new HpoError("INVALID_SPEC", `${what}: the sweep names no dataset`);
+    const data = loadDataset(dataset, { dataDirs: options.dataDirs ?? [] });
     task = data.task;
     classes = data.task === "classification" ? data.classes.length : 0;
     prepared = splitFolds(data, job.cv).map((fold) =>
       prepareFold(data, fold, {
-        ...(job.dataset.max_categories !== undefined && { maxCategories: job.dataset.max_categories }),
+        ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
       }),
     );
     await tf.ready();
