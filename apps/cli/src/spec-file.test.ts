@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,5 +26,27 @@ describe("readSweepFile", () => {
     const builtin = join(dir, "builtin.yaml");
     writeFileSync(builtin, "dataset: iris\n");
     expect(readSweepFile(builtin).text).toBe("dataset: iris\n");
+  });
+});
+
+describe("readSweepFile: model.module paths", () => {
+  const here = realpathSync(dir);
+  const sweep = (module: string) => `name: m\ndataset: iris\nmodel: { module: ${module} }\n`;
+
+  it("sends a relative module that sits next to the sweep file as its absolute path (as JSON)", () => {
+    mkdirSync(join(here, "models"));
+    writeFileSync(join(here, "models/net.ts"), "export async function train() {}\n");
+    writeFileSync(join(here, "s.yaml"), sweep("models/net.ts"));
+    const file = readSweepFile(join(here, "s.yaml"));
+    expect(file.format).toBe("json");
+    expect(JSON.parse(file.text).model.module).toBe(join(here, "models/net.ts"));
+    expect(file.spec.model.module).toBe(join(here, "models/net.ts"));
+  });
+
+  it("sends a module it cannot find next to the sweep file, and an absolute one, as written", () => {
+    writeFileSync(join(here, "t.yaml"), sweep("elsewhere/net.ts"));
+    expect(readSweepFile(join(here, "t.yaml"))).toMatchObject({ format: "yaml", text: sweep("elsewhere/net.ts") });
+    writeFileSync(join(here, "u.yaml"), sweep("/srv/models/net.ts"));
+    expect(readSweepFile(join(here, "u.yaml")).text).toBe(sweep("/srv/models/net.ts"));
   });
 });
