@@ -33,18 +33,20 @@ export class FoldBarrier {
     private readonly onStep: (step: BarrierStep) => Promise<boolean>,
     /** How messages name the module, e.g. `model module "models/lenet.ts"`. */
     private readonly what: string,
+    /** Fold index of participant 0 in messages (a repeated K-fold's later repeats). Default 0. */
+    private readonly first = 0,
   ) {
     this.last = new Array<StepMetrics | undefined>(folds).fill(undefined);
     this.lastStep = new Array<number>(folds).fill(0);
     this.running = new Array<boolean>(folds).fill(true);
   }
 
-  /** Fold `fold`'s report of `step`. Resolves true when the fold must stop (pruned, cancelled, failed). */
+  /** Participant `fold`'s (0 … folds − 1) report of `step`. Resolves true when the fold must stop (pruned, cancelled, failed). */
   report(fold: number, step: number, metrics: StepMetrics): Promise<boolean> {
     if (this.stopped || !this.running[fold]) return Promise.resolve(true);
     const why = this.check(fold, step, metrics);
     if (why) {
-      this.fail(new HpoError("INVALID_SPEC", `${this.what}: fold ${fold} ${why}`));
+      this.fail(new HpoError("INVALID_SPEC", `${this.what}: fold ${this.first + fold} ${why}`));
       return Promise.resolve(true);
     }
     this.lastStep[fold] = step;
@@ -107,7 +109,7 @@ export class FoldBarrier {
       this.fail(
         new HpoError(
           "INVALID_SPEC",
-          `${this.what}: fold ${other[0]} reported step ${other[1].step} while fold ${firstFold} reported step ${step}: every fold must report the same steps`,
+          `${this.what}: fold ${this.first + other[0]} reported step ${other[1].step} while fold ${this.first + firstFold} reported step ${step}: every fold must report the same steps`,
         ),
       );
       for (const [, p] of waiting) p.answer(true);

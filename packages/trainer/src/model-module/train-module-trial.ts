@@ -4,6 +4,7 @@ import {
   HpoError,
   mixSeed,
   type Reporter,
+  repeatRangeOf,
   type TrialJob,
   type TrialOutcome,
 } from "@hpo/core";
@@ -92,6 +93,7 @@ export async function trainModuleTrial(
   const path = job.model.module ?? "";
   const what = `model module "${path}"`;
   let prepared: FoldData[];
+  let first = 0; // fold index of prepared[0] (repeated K-fold: the job's repeats)
   let classes: number;
   let task: "classification" | "regression";
   let module: Awaited<ReturnType<typeof loadModelModule>>;
@@ -102,7 +104,9 @@ export async function trainModuleTrial(
     const data = loadDataset(dataset, { dataDirs: options.dataDirs ?? [] });
     task = data.task;
     classes = data.task === "classification" ? data.classes.length : 0;
-    prepared = splitFolds(data, job.cv).map((fold) =>
+    const range = job.repeatRange ?? repeatRangeOf(job.cv);
+    first = range.from * job.cv.folds;
+    prepared = splitFolds(data, job.cv, range).map((fold) =>
       prepareFold(data, fold, {
         ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
       }),
@@ -126,12 +130,12 @@ export async function trainModuleTrial(
     if (missing >= 0)
       throw new HpoError(
         "INVALID_SPEC",
-        `${what}: fold ${missing} reported step ${step} without "${metric}", the sweep's metric`,
+        `${what}: fold ${first + missing} reported step ${step} without "${metric}", the sweep's metric`,
       );
     const values = records.map((r) => r[metric] as number);
     const bad = values.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      diverged = `trial ${job.trialId}: ${metric} is ${values[bad]} at step ${step} of fold ${bad}`;
+      diverged = `trial ${job.trialId}: ${metric} is ${values[bad]} at step ${step} of fold ${first + bad}`;
       curve.push({ epoch: step, folds: records, value: Number.NaN });
       return true;
     }
@@ -141,7 +145,7 @@ export async function trainModuleTrial(
     if (stop && !signal.aborted) prunedAt = step;
     return stop || signal.aborted;
   };
-  const barrier = new FoldBarrier(k, onStep, what);
+  const barrier = new FoldBarrier(k, onStep, what, first);
   const stopper = new AbortController();
   const stopAll = () => {
     stopper.abort();
@@ -155,7 +159,8 @@ export async function trainModuleTrial(
   const finals: (StepMetrics | undefined)[] = new Array(k).fill(undefined);
   const durations = new Array<number>(k).fill(0);
   let fault: RuntimeFault | undefined;
-  const runs = prepared.map(async (d, fold) => {
+  const runs = prepared.map(async (d, f) => {
+    const fold = first + f;
     const t0 = performance.now();
     try {
       const train = splitOf(d.xTrain, d.yTrain, d.nFeatures, classes);
@@ -177,7 +182,7 @@ export async function trainModuleTrial(
         train,
         validation,
         signal: stopper.signal,
-        report: (step, metrics) => barrier.report(fold, step, metrics),
+        report: (step, metrics) => barrier.report(f, step, metrics),
         log: (message, fields) => reporter.log?.(message, { fold, ...fields }),
       };
       const result = await module.train(ctx);
@@ -186,7 +191,7 @@ export async function trainModuleTrial(
           "INVALID_SPEC",
           `train() returned ${JSON.stringify(result)}: return nothing or the fold's final metrics`,
         );
-      finals[fold] = result ?? undefined;
+      finals[f] = result ?? undefined;
     } catch (e) {
       const f = runtimeFaultOf(e);
       if (f) fault ??= f;
@@ -199,8 +204,8 @@ export async function trainModuleTrial(
       );
       stopper.abort();
     } finally {
-      durations[fold] = performance.now() - t0;
-      barrier.finish(fold);
+      durations[f] = performance.now() - t0;
+      barrier.finish(f);
     }
   });
   const all = Promise.all(runs);
@@ -252,14 +257,14 @@ export async function trainModuleTrial(
       );
     const last = barrier.lastMetrics();
     const at = prunedAt !== undefined ? curve.at(-1)?.folds : undefined;
-    const folds: FoldResult[] = prepared.map((_, fold) => {
-      const metrics = (at?.[fold] ?? finals[fold] ?? last[fold] ?? {}) as Record<string, number>;
+    const folds: FoldResult[] = prepared.map((_, f) => {
+      const metrics = (at?.[f] ?? finals[f] ?? last[f] ?? {}) as Record<string, number>;
       return {
-        fold,
+        fold: first + f,
         score: metrics[metric] as number,
         metrics,
-        epochs: barrier.stepsOf(fold),
-        durationMs: Math.round(durations[fold] as number),
+        epochs: barrier.stepsOf(f),
+        durationMs: Math.round(durations[f] as number),
       };
     });
     const flags = diagnosticFlags(curve);
