@@ -16,6 +16,7 @@ export { Mlp } from "./model.ts";
 export type { BarrierStep, StepMetrics } from "./model-module/fold-barrier.ts";
 export type { ModelModule, ModuleSplit, ModuleTrainContext } from "./model-module/model-module.ts";
 export type { ModuleTf } from "./model-module/tf-namespace.ts";
+export type { BuildModel, ModuleBuildContext } from "./model-module/train-built-model.ts";
 export * from "./model-module/train-module-trial.ts";
 export * from "./noop-trial.ts";
 export { createOptimizer } from "./optimizers/create-optimizer.ts";

@@ -1,6 +1,7 @@
 /**
  * The contract of a model module (`model: { module: models/lenet.ts }`): a TypeScript or
- * JavaScript file, resolved on the worker inside HPO_MODEL_DIRS, exporting `train(ctx)`. hpo
+ * JavaScript file, resolved on the worker inside HPO_MODEL_DIRS, exporting `train(ctx)` (its own
+ * loop) or `build(ctx)` (a tf.LayersModel hpo trains: train-built-model.ts). hpo
  * calls it once per fold, the K folds of a trial interleaved in one training thread; the folds
  * meet at every `ctx.report(step, metrics)` (a barrier: hpo takes the K-fold mean of the sweep's
  * metric, asks the pruner, then answers every fold). docs/model-modules.md has the user's view.
@@ -11,7 +12,8 @@ import { HpoError, type Params } from "@hpo/core";
 import type { Tensor2D } from "@tensorflow/tfjs-core";
 import { resolveAllowedPath } from "../allowed-path.ts";
 import type { StepMetrics } from "./fold-barrier.ts";
-import type { ModuleTf } from "./tf-namespace.ts";
+import { type ModuleTf, moduleTf } from "./tf-namespace.ts";
+import { type BuildModel, trainBuiltModel } from "./train-built-model.ts";
 
 /** One side of a fold (training or validation rows), as tensors and as plain arrays. */
 export interface ModuleSplit {
@@ -67,6 +69,8 @@ export interface ModuleTrainContext {
  * sweep metric); otherwise the fold's last report is its result.
  */
 export interface ModelModule {
+  /** "train": the module's own loop; "build": hpo's loop around the module's model (trainBuiltModel). */
+  readonly form: "train" | "build";
   train(ctx: ModuleTrainContext): Promise<StepMetrics | undefined> | StepMetrics | undefined;
 }
 
@@ -102,8 +106,9 @@ async function importFile(url: string): Promise<unknown> {
 /**
  * Resolves `path` inside `modelDirs` (realpath; see resolveAllowedPath) and imports it (a file
  * changed on disk is imported afresh; an unchanged one is the same module instance in a thread).
+ * A module exporting `build` comes back with the `train` hpo runs for it (trainBuiltModel).
  * @throws HpoError INVALID_SPEC naming the path when it is not allowed or not found, cannot be
- *   imported, or exports no `train` function.
+ *   imported, or exports neither `train` nor `build`.
  */
 export async function loadModelModule(path: string, modelDirs: readonly string[]): Promise<ModelModule> {
   const real = resolveAllowedPath(path, modelDirs, MODEL_PATH);
@@ -114,13 +119,13 @@ export async function loadModelModule(path: string, modelDirs: readonly string[]
   } catch (e) {
     throw new HpoError("INVALID_SPEC", `model module "${path}": cannot be loaded: ${(e as Error)?.message ?? e}`);
   }
-  const exported = (typeof mod.train === "function" ? mod : mod.default) as Partial<ModelModule> | undefined;
-  if (typeof exported?.train === "function") return exported as ModelModule;
-  const build = typeof mod.build === "function" || typeof (mod.default as { build?: unknown })?.build === "function";
+  const own = (name: string): unknown => mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name];
+  const train = own("train");
+  if (typeof train === "function") return { form: "train", train: train as ModelModule["train"] };
+  const build = own("build");
+  if (typeof build === "function") return { form: "build", train: trainBuiltModel(build as BuildModel, moduleTf) };
   throw new HpoError(
     "INVALID_SPEC",
-    build
-      ? `model module "${path}": exports build(ctx), which this worker does not run yet; export train(ctx) (docs/model-modules.md)`
-      : `model module "${path}": exports no train(ctx) function (docs/model-modules.md)`,
+    `model module "${path}": exports neither train(ctx) nor build(ctx) (docs/model-modules.md)`,
   );
 }

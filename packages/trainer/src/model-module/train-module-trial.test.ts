@@ -125,6 +125,7 @@ describe("trainModuleTrial (model modules, train(ctx) form, real tfjs on cpu)", 
       "nometric.mjs": `export async function train(ctx) { await ctx.report(1, { acc: 1 }); }`,
       "silent.mjs": `export async function train() {}`,
       "build.mjs": `export function build() {}`,
+      "neither.mjs": `export const fit = 1;`,
       "nan.mjs": `export async function train(ctx) { await ctx.report(1, { val_accuracy: ctx.fold === 0 ? NaN : 1 }); }`,
     });
     const run = async (file: string) =>
@@ -143,8 +144,11 @@ describe("trainModuleTrial (model modules, train(ctx) form, real tfjs on cpu)", 
     expect((await run("silent.mjs")).error).toBe(
       'model module "silent.mjs": train() returned without reporting a step (await ctx.report(step, metrics))',
     );
-    expect((await run("build.mjs")).error).toMatch(
-      /^model module "build.mjs": exports build\(ctx\), which this worker does not run yet/,
+    expect((await run("build.mjs")).error).toBe(
+      'model module "build.mjs": fold 0 failed: build() must return a tf.LayersModel (tf.sequential(…) or tf.model(…))',
+    );
+    expect((await run("neither.mjs")).error).toBe(
+      'model module "neither.mjs": exports neither train(ctx) nor build(ctx) (docs/model-modules.md)',
     );
     expect(await run("nan.mjs")).toMatchObject({
       state: "diverged",

@@ -199,7 +199,9 @@ export async function trainModuleTrial(
       barrier.fail(
         new HpoError(
           e instanceof HpoError ? e.code : "TRAINING_FAILED",
-          `${what}: train() of fold ${fold} threw: ${message}`,
+          module.form === "train"
+            ? `${what}: train() of fold ${fold} threw: ${message}`
+            : `${what}: fold ${fold} failed: ${message}`,
         ),
       );
       stopper.abort();
