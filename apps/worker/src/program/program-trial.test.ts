@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: W&B command macros are literal text
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -193,6 +194,16 @@ describe("runProgramTrial (real python3 and node processes)", () => {
     expect(outcome).toBeInstanceOf(ProgramFailure);
     expect((outcome as Error).message).toMatch(/^fold \d: fold.py exited with code 3: ValueError: boom$/);
     void log;
+  });
+
+  it("fails the attempt when the program cannot start (a missing interpreter)", async () => {
+    const j = job(
+      {},
+      { program: { path: join(FIXTURES, "fold.py"), command: ["hpo-no-such-interpreter", "${program}"] } },
+    );
+    const error = await run(j).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProgramFailure);
+    expect((error as Error).message).toMatch(/^fold \d: fold.py could not start: spawn hpo-no-such-interpreter ENOENT/);
   });
 
   it("fails a fold that exits 0 without reporting the metric, naming what it reported", async () => {
