@@ -81,6 +81,9 @@ parameters:
     ["metric name with a space", { ...program, metric: { name: "val acc" } }, "metric.name", /letter/],
     ["zero folds", { ...program, cv: { folds: 0 } }, "cv.folds", />= 1/],
     ["range min above max", { ...program, parameters: { a: { min: 2, max: 1 } } }, "parameters.a.min", /< max/],
+    ["cv.repeats", { ...program, cv: { repeats: 2 } }, "cv.repeats", /built-in trainer, not to program sweeps/],
+    ["cv.test_fraction", { ...program, cv: { test_fraction: 0.2 } }, "cv.test_fraction", /not to program sweeps/],
+    ["a selection phase", { ...program, select: { top: 2, repeats: 2 } }, "select", /not to program sweeps/],
     ["program not printable", { ...program, program: "a\u0007.py" }, "program", /printable/],
   ])("refuses %s", (_, input, path, message) => {
     const found = issues(input);
@@ -96,7 +99,7 @@ parameters:
       "max_trial_seconds without program",
       { dataset: "iris", budget: { max_trial_seconds: 5 } },
       "budget.max_trial_seconds",
-      /program sweeps only/,
+      /applies to program and model-module sweeps only/,
     ],
     ["no dataset and no program", { name: "t" }, "dataset", /is required \(or name a program/],
     [

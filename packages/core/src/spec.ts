@@ -92,7 +92,8 @@ export interface ParseSweepSpecOptions {
  *   the user knows what the program reports), `dataset` is optional, `cv.folds` may be 1,
  *   `cv.stratified` defaults to true only for a classification dataset, `budget.max_trial_seconds`
  *   may be set, and the name defaults to `<program stem>-<method>`. `command`, `report` and
- *   `budget.max_trial_seconds` are refused without `program` (or `model.module`).
+ *   `budget.max_trial_seconds` are refused without `program` (or `model.module`); `cv.repeats` > 1,
+ *   `cv.test_fraction`, `cv.early_stopping` and `select` are refused with `program`.
  * - `model.module` (a model module, spec-model-module.ts): then `model.hidden`/`activation`/
  *   `layers` are refused, parameters other than KNOWN_PARAMETERS may be named
  *   (MODULE_PARAMETER_PATTERN; any value, bounds alone mean int_uniform when both are integers,
@@ -221,6 +222,18 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
         path: "cv.test_fraction",
         message: "is not available with model.module yet: the winner's refit trains the built-in MLP",
       });
+  }
+  if (isProgram) {
+    // the program runner runs cv.folds processes once: repeats, held-out tests and a selection phase are the built-in trainer's
+    const builtinOnly: [string, unknown][] = [
+      ["cv.repeats", data.cv?.repeats !== undefined && data.cv.repeats > 1 ? data.cv.repeats : undefined],
+      ["cv.test_fraction", data.cv?.test_fraction],
+      ["cv.early_stopping", data.cv?.early_stopping],
+      ["select", data.select],
+    ];
+    for (const [path, value] of builtinOnly)
+      if (value !== undefined)
+        issues.push({ path, message: "applies to the built-in trainer, not to program sweeps (yet)" });
   }
   const model: ModelSpec = {
     hidden: data.model?.hidden ?? [64],
