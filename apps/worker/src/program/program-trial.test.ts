@@ -165,25 +165,28 @@ describe("runProgramTrial (real python3 and node processes)", () => {
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ base: 1 });
   });
 
-  it("refuses a program outside HPO_PROGRAM_DIRS (symlinks resolved) and one that does not exist", async () => {
+  it("refuses a program outside HPO_PROGRAM_DIRS (symlinks resolved), with .. segments, or missing", async () => {
     const outside = await run(job({}), host({ programDirs: [runsDir] }));
     expect(outside.outcome).toMatchObject({ state: "failed", errorCode: "INVALID_SPEC" });
-    expect(outside.outcome.error).toMatch(/is outside the worker's HPO_PROGRAM_DIRS/);
+    expect(outside.outcome.error).toMatch(/is outside the program directories \(HPO_PROGRAM_DIRS\)/);
     const link = join(runsDir, "link.py");
     symlinkSync(join(FIXTURES, "fold.py"), link);
     const linked = await run(
       job({}, { program: { path: link, command: DEFAULT_PROGRAM_COMMAND } }),
       host({ programDirs: [runsDir] }),
     );
-    expect(linked.outcome.error).toMatch(/is outside the worker's HPO_PROGRAM_DIRS/);
+    expect(linked.outcome.error).toMatch(/resolves outside the program directories \(symlink escape refused\)/);
     const dotdot = await run(job({}, { program: { path: "../fold-process.ts", command: DEFAULT_PROGRAM_COMMAND } }));
-    expect(dotdot.outcome.error).toMatch(/is outside the worker's HPO_PROGRAM_DIRS/);
+    expect(dotdot.outcome.error).toMatch(/must not contain "\.\." segments/);
+    // refused even when it would resolve inside: the rule datasets and model modules follow too
     const relative = await run(
       job({ steps: 1 }, { program: { path: "../fixtures/fold.py", command: DEFAULT_PROGRAM_COMMAND } }),
     );
-    expect(relative.outcome.state).toBe("completed"); // inside once resolved
+    expect(relative.outcome.error).toMatch(/must not contain "\.\." segments/);
     const missing = await run(job({}, { program: { path: "nope.py", command: DEFAULT_PROGRAM_COMMAND } }));
-    expect(missing.outcome.error).toMatch(/program nope.py not found in the worker's HPO_PROGRAM_DIRS/);
+    expect(missing.outcome.error).toMatch(
+      /program "nope.py" not found in the program directories \(HPO_PROGRAM_DIRS\)/,
+    );
   });
 
   it("fails the attempt with the last stderr line when a fold exits non-zero", async () => {

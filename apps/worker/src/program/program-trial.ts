@@ -1,12 +1,21 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type EpochReport, type FoldResult, HpoError, nestParams, type TrialJob, type TrialOutcome } from "@hpo/core";
+import { resolveAllowedPath } from "@hpo/trainer/allowed-path";
 import { type FoldExit, type FoldProcess, startFoldProcess } from "./fold-process.ts";
 import { createFoldSteps } from "./fold-steps.ts";
 import { expandCommand, usesArgsJsonFile } from "./program-command.ts";
 import { foldEnv } from "./program-env.ts";
-import { resolveProgram } from "./resolve-program.ts";
 import type { SlotPool } from "./slot-pool.ts";
+
+/** How program paths are resolved inside the worker's HPO_PROGRAM_DIRS (resolveAllowedPath). */
+const PROGRAM_PATH = {
+  field: "program",
+  env: "HPO_PROGRAM_DIRS",
+  dir: "program directory",
+  dirs: "program directories",
+  code: "INVALID_SPEC",
+} as const;
 
 /** Output lines of one fold kept for the trial log (the rest are counted). */
 const LOG_LINES_PER_FOLD = 200;
@@ -69,7 +78,7 @@ export async function runProgramTrial(
   if (!program) throw new Error(`trial ${job.trialId} names no program`);
   let real: string;
   try {
-    real = resolveProgram(program.path, host.programDirs);
+    real = resolveAllowedPath(program.path, host.programDirs, PROGRAM_PATH);
   } catch (e) {
     if (!(e instanceof HpoError)) throw e;
     return { state: "failed", folds: [], flags: [], error: e.message, errorCode: e.code };
