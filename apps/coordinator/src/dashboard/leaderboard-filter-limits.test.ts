@@ -144,6 +144,8 @@ describe("leaderboard filter limits (issue 22 row 1)", () => {
     // a loop held by the filter answers no probe until the filter's own answer has gone out (at
     // most the one or two sent before the evaluation started), and the store's ping times out
     expect([...statuses]).toEqual([200]);
-    expect(answeredInFlight).toBeGreaterThanOrEqual(5);
+    // more than those two shows the loop was let go during the evaluation (how many more depends
+    // on the machine's load: 4 were seen on a loaded CI run, dozens on an idle one)
+    expect(answeredInFlight).toBeGreaterThanOrEqual(3);
   }, 120_000);
 });
