@@ -89,6 +89,8 @@ export class PackedTrainer {
   private readonly yMean: tf.Tensor | undefined;
   private readonly yStd: tf.Tensor | undefined;
   private gradNorms: tf.Tensor2D | undefined;
+  /** When training last yielded to the event loop (see YIELD_EVERY_MS). */
+  private lastYield = Date.now();
   private best: tf.Tensor[] | undefined;
   private readonly bestValLoss: number[];
   private readonly sinceBest: number[];
@@ -266,12 +268,12 @@ export class PackedTrainer {
     const perms = n.map((nk, k) =>
       shuffled([...Array(nk).keys()], createRng(mixSeed(this.seeds[k] as number, "shuffle", this.epoch))),
     );
-    let lastYield = Date.now();
     for (let start = 0; start < N; start += bs) {
-      // Let abort events (pub/sub, worker messages) through during long epochs.
-      if (Date.now() - lastYield > YIELD_EVERY_MS) {
+      // Let abort events (pub/sub, worker messages) through during long epochs, and across short
+      // ones: the clock runs on from the last yield, whichever epoch it was in.
+      if (Date.now() - this.lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
-        lastYield = Date.now();
+        this.lastYield = Date.now();
       }
       if (signal?.aborted) return false;
       const rows = Math.min(bs, N - start);
