@@ -8,8 +8,9 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SweepRecord } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
@@ -44,6 +45,23 @@ parameters:
   dropout: { distribution: uniform, min: 0, max: 0.3 }
 `;
 
+/** A program sweep (issue 13): the plain-Python wine example, run once per fold by the workers. */
+const PROGRAMS = join(REPO_ROOT, "examples/programs");
+const programSweepYaml = `
+name: wine-program
+program: ${JSON.stringify(join(PROGRAMS, "wine_softmax.py"))}
+method: random
+metric: { name: val_accuracy, goal: maximize }
+parameters:
+  learning_rate: { distribution: log_uniform_values, min: 0.03, max: 1 }
+  batch_size: { values: [16, 32] }
+  l2: { distribution: log_uniform_values, min: 0.00001, max: 0.01 }
+  epochs: { value: 4 }
+cv: { folds: 3, stratified: true, seed: 1 }
+budget: { max_trials: 2, max_parallel: 2 }
+seed: 1
+`;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -64,6 +82,8 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
   const workers: Proc[] = [];
   let s: BrowserSession;
   let done: SweepRecord; // a finished real sweep named XSS
+  let programDone: SweepRecord; // a finished program sweep
+  const runsDir = mkdtempSync(join(tmpdir(), "hpo-browser-runs-"));
   const api = () => apiClient(url, TOKEN);
 
   const startCoordinator = async () => {
@@ -80,8 +100,13 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     await startCoordinator();
     workers.push(
       ...(await Promise.all([
-        startWorkerProcess({ prefix, name: "browser-w1", env: { HPO_BACKEND: "cpu" } }),
-        startWorkerProcess({ prefix, name: "browser-w2", env: { HPO_BACKEND: "cpu" } }),
+        ...["browser-w1", "browser-w2"].map((name) =>
+          startWorkerProcess({
+            prefix,
+            name,
+            env: { HPO_BACKEND: "cpu", HPO_PROGRAM_DIRS: PROGRAMS, HPO_RUNS_DIR: runsDir },
+          }),
+        ),
       ])),
     );
     const submitted = await api().submit(sweepYaml(XSS, 10, 2, 4));
@@ -93,6 +118,7 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
       },
       { timeoutMs: 150_000, intervalMs: 500 },
     );
+    programDone = await api().ended((await api().submit(programSweepYaml)).id, 150_000);
     s = await openBrowser();
   }, 240_000);
 
@@ -102,6 +128,7 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     await coordinator?.stop();
     await deleteKeysUnder(redis, prefix);
     redis.disconnect();
+    rmSync(runsDir, { recursive: true, force: true });
   });
 
   it("lists sweeps with progress and the best K-fold score; a hostile name renders as text", async () => {
@@ -231,6 +258,30 @@ describeNeeding("Chromium", chromiumMissing())("dashboard in the browser", () =>
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(300);
     await s.screenshot("dashboard-trial");
+    expect(s.problems).toEqual([]);
+  });
+
+  it("shows a program trial like a built-in one: params, per-fold scores and metrics, curves, the fold log", async () => {
+    const { page } = s;
+    expect(programDone.status).toBe("completed");
+    const best = programDone.best?.trialId as string;
+    await page.goto(`${url}/#/sweeps/${programDone.id}`);
+    await page.click(`.lb-row[data-trial="${best}"]`);
+    await page.waitForSelector("[data-testid=trial-title]");
+    expect(await page.textContent("[data-testid=trial-title]")).toBe(`Trial ${best}`);
+    for (const param of ["learning_rate", "l2", "batch_size"])
+      expect(await page.locator(".facts dt", { hasText: param }).count()).toBe(1);
+    expect(await page.locator(".grid-table.compact tbody tr").count()).toBe(3);
+    // the worker's lines about the program's folds, read back from the store
+    await page.waitForSelector("[data-testid=trial-log-line]:has-text('trial finished')");
+    const logText = await page.textContent("[data-testid=trial-log]");
+    expect(logText).toContain("fold 0 started");
+    expect(logText).toContain("fold 2 started");
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    // curves of what the program reported (val_accuracy, val_loss; train_loss is in the folds table)
+    await waitFor("the curves", async () => (await page.locator(".plots canvas").count()) >= 2, { timeoutMs: 20_000 });
+    expect(await page.locator("[data-testid=val-metrics] canvas").count()).toBeGreaterThan(0);
+    await s.screenshot("dashboard-program-trial");
     expect(s.problems).toEqual([]);
   });
 
