@@ -91,7 +91,7 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     dir = mkdtempSync(join(tmpdir(), "hpo-cli-stack-"));
     const port = await freePort();
     env = cleanEnv({ REDIS_URL: "redis://127.0.0.1:6379", HPO_PREFIX: prefix, HPO_URL: `http://127.0.0.1:${port}` });
-    up = spawnCli(["up", "--workers", "2", "--port", String(port)], { cwd: dir, env, bin });
+    up = spawnCli(["up", "--workers", "2", "--port", String(port), "--gpus", "0,1"], { cwd: dir, env, bin });
     up.stdout?.on("data", (c) => (upOut += c));
     up.stderr?.on("data", (c) => (upOut += c));
     upExit = new Promise((r) => up.once("exit", (code) => r(code)));
@@ -237,6 +237,53 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     expect(id).toMatch(/^cli-one-/);
     expect(rest.join("\n")).toContain(`sweep ${id} "cli-one": completed`);
     expect(rest.join("\n")).toMatch(/│ 1 (≈ )? *│ t0000 /);
+  });
+
+  it("--gpus 0,1 gives each worker's program folds one GPU of its own, through CUDA_VISIBLE_DEVICES", async () => {
+    // a program in the folder `hpo up` allows (HPO_PROGRAM_DIRS) that reports the GPU it was given
+    writeFileSync(
+      join(dir, "gpu.py"),
+      [
+        "import json, os, time",
+        "time.sleep(0.2)",
+        'gpu = int(os.environ.get("CUDA_VISIBLE_DEVICES", "-1"))',
+        'print(json.dumps({"hpo": {"step": 0, "score": 1.0, "gpu": gpu}}))',
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "gpus.yaml"),
+      [
+        "name: cli-gpus",
+        "program: gpu.py",
+        "method: grid",
+        "metric: { name: score, goal: maximize }",
+        "parameters:",
+        "  x: { values: [1, 2, 3, 4, 5, 6] }",
+        "cv: { folds: 2 }",
+        "budget: { max_trials: 6, max_parallel: 2 }",
+      ].join("\n"),
+    );
+    const r = await runCli(["submit", "gpus.yaml", "--watch", "--interval", "300"], { cwd: dir, env, bin });
+    expect(r.code, r.stderr).toBe(0);
+    const id = r.stdout.split("\n")[0] as string;
+    const res = await fetch(`${env.HPO_URL}/api/sweeps/${id}/trials?limit=10`);
+    const trials = (
+      (await res.json()) as {
+        items: { state: string; worker?: string; folds: { metrics: Record<string, number> }[] }[];
+      }
+    ).items;
+    expect(trials.map((t) => t.state)).toEqual(Array(6).fill("completed"));
+    const byWorker = new Map<string, Set<number>>();
+    for (const t of trials) {
+      const gpus = byWorker.get(t.worker as string) ?? new Set<number>();
+      for (const f of t.folds) gpus.add(f.metrics.gpu as number);
+      byWorker.set(t.worker as string, gpus);
+    }
+    // each worker has one GPU of the two, never the other's
+    for (const gpus of byWorker.values()) expect(gpus.size).toBe(1);
+    const given = [...byWorker.values()].map((g) => [...g][0]);
+    expect(new Set(given).size).toBe(given.length);
+    for (const g of given) expect([0, 1]).toContain(g);
   });
 
   it("status of an unknown sweep exits 2 with NOT_FOUND", async () => {
