@@ -13,7 +13,8 @@
  * Program trials (docs/CONTRACTS.md): HPO_PROGRAM_DIRS (colon separated; default none: programs
  * refused), HPO_SLOTS (fold processes at once; default the core count), HPO_GPUS (comma separated
  * GPU ids), HPO_PROGRAM_ENV (comma separated names passed on to programs), HPO_RUNS_DIR (default
- * .hpo/runs), HPO_KILL_GRACE_MS (SIGTERM → SIGKILL of a stopped fold, default 5000).
+ * .hpo/runs), HPO_KILL_GRACE_MS (SIGTERM → SIGKILL of a stopped fold, default 5000),
+ * HPO_FOLD_MEMORY_MB and HPO_FOLD_CPU_SECONDS (limits of each fold's process group; default none).
  */
 import { hostname } from "node:os";
 import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics, startWorkerStatus } from "@hpo/metrics";
@@ -89,6 +90,10 @@ const worker = createWorker({
     env: list(process.env.HPO_PROGRAM_ENV, ","),
     ...(process.env.HPO_RUNS_DIR && { runsDir: process.env.HPO_RUNS_DIR }),
     ...(Number(process.env.HPO_KILL_GRACE_MS) > 0 && { killGraceMs: Number(process.env.HPO_KILL_GRACE_MS) }),
+    limits: {
+      ...(Number(process.env.HPO_FOLD_MEMORY_MB) > 0 && { memoryMb: Number(process.env.HPO_FOLD_MEMORY_MB) }),
+      ...(Number(process.env.HPO_FOLD_CPU_SECONDS) > 0 && { cpuSeconds: Number(process.env.HPO_FOLD_CPU_SECONDS) }),
+    },
   },
 });
 

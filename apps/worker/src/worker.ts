@@ -10,6 +10,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createDecidePrune, type DecidePrune } from "./decide-prune.ts";
 import { createEpochBuffer } from "./epoch-buffer.ts";
+import type { FoldLimits } from "./program/fold-limits.ts";
 import { type ProcessReaper, startProcessReaper } from "./program/process-reaper.ts";
 import { type ProgramHost, runProgramTrial } from "./program/program-trial.ts";
 import { createSlotPool } from "./program/slot-pool.ts";
@@ -72,6 +73,8 @@ export interface ProgramOptions {
   readonly killGraceMs?: number;
   /** The environment programs' variables are read from. Default `process.env`. */
   readonly parentEnv?: NodeJS.ProcessEnv;
+  /** HPO_FOLD_MEMORY_MB / HPO_FOLD_CPU_SECONDS: limits of each fold's process group. Default none. */
+  readonly limits?: FoldLimits;
 }
 
 /** A running worker process's BullMQ side. */
@@ -345,6 +348,7 @@ export function createWorker(options: WorkerOptions): HpoWorker {
         parentEnv: p.parentEnv ?? globalThis.process.env,
         killGraceMs,
         groups: reaper,
+        ...(p.limits && { limits: p.limits }),
       };
       pool = createTrainingPool({
         size: threads,

@@ -32,6 +32,8 @@ export interface FoldExit {
 }
 
 export interface FoldProcess {
+  /** The process group (= the program's pid); undefined when it could not start. */
+  readonly pgid: number | undefined;
   /** Ends the process group: SIGTERM now, SIGKILL after the grace period. Idempotent. */
   kill(reason: string): void;
   /** Resolves once the process exited and its output was read (its whole group is then gone). */
@@ -101,6 +103,7 @@ export function startFoldProcess(o: FoldProcessOptions): FoldProcess {
   });
 
   return {
+    pgid,
     done,
     kill(reason) {
       if (killed !== undefined || pgid === undefined || child.exitCode !== null || child.signalCode !== null) return;

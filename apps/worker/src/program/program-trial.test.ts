@@ -250,6 +250,26 @@ describe("runProgramTrial (real python3 and node processes)", () => {
     expect(outcome.error).toMatch(/ran longer than budget.max_trial_seconds \(1 s\) and was killed/);
   });
 
+  it("ends a fold whose process group goes over HPO_FOLD_MEMORY_MB, naming the limit, children included", async () => {
+    const j = job({ mode: "memory" }, { cv: { folds: 1, stratified: false, seed: 7 } });
+    const { outcome } = await run(j, host({ limits: { memoryMb: 100 } }));
+    expect(outcome.state).toBe("failed");
+    expect(outcome.error).toMatch(
+      /^fold 0 used \d+ MB of memory, over the worker's HPO_FOLD_MEMORY_MB \(100\), and was killed$/,
+    );
+    const pid = Number(readFileSync(join(runsDir, "s1", j.trialId, "fold-0", "child.pid"), "utf8"));
+    await waitFor("the child holding the memory to end", async () => !alive(pid), { timeoutMs: 20_000 });
+  });
+
+  it("ends a fold whose process group goes over HPO_FOLD_CPU_SECONDS, naming the limit", async () => {
+    const j = job({ mode: "spin" }, { cv: { folds: 1, stratified: false, seed: 7 } });
+    const { outcome } = await run(j, host({ limits: { cpuSeconds: 1 } }));
+    expect(outcome.state).toBe("failed");
+    expect(outcome.error).toMatch(
+      /^fold 0 used [\d.]+ s of CPU time, over the worker's HPO_FOLD_CPU_SECONDS \(1\), and was killed$/,
+    );
+  });
+
   it("gives each running process a GPU of its own and runs at most `slots` at once", async () => {
     const h = host({ slots: createSlotPool(8, ["0", "1"]) });
     const jobs = [0, 1, 2].map(() =>

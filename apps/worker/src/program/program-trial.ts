@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type EpochReport, type FoldResult, HpoError, nestParams, type TrialJob, type TrialOutcome } from "@hpo/core";
 import { resolveAllowedPath } from "@hpo/trainer/allowed-path";
+import { FOLD_LIMIT_POLL_MS, type FoldLimits, groupUsage, overLimit } from "./fold-limits.ts";
 import { type FoldExit, type FoldProcess, startFoldProcess } from "./fold-process.ts";
 import { createFoldSteps } from "./fold-steps.ts";
 import { expandCommand, usesArgsJsonFile } from "./program-command.ts";
@@ -36,6 +37,8 @@ export interface ProgramHost {
   readonly killGraceMs: number;
   /** Told of every live process group (the worker's reaper: no orphans if the worker dies). */
   readonly groups?: { add(pgid: number): void; remove(pgid: number): void };
+  /** HPO_FOLD_MEMORY_MB / HPO_FOLD_CPU_SECONDS: limits of each fold's process group (fold-limits.ts). */
+  readonly limits?: FoldLimits;
 }
 
 /** The trial's side: reports to the worker, and its log. */
@@ -170,8 +173,18 @@ export async function runProgramTrial(
               });
             }, limit * 1000)
           : undefined;
+      const { limits } = host;
+      const pgid = proc.pgid;
+      const watch =
+        limits && (limits.memoryMb !== undefined || limits.cpuSeconds !== undefined) && pgid !== undefined
+          ? setInterval(() => {
+              const over = overLimit(fold, groupUsage(pgid), limits);
+              if (over) stopAll({ kind: "failed", retry: false, message: over });
+            }, FOLD_LIMIT_POLL_MS)
+          : undefined;
       const exit = await proc.done;
       if (timer) clearTimeout(timer);
+      if (watch) clearInterval(watch);
       running.delete(fold);
       durations[fold] = performance.now() - started;
       if (dropped > 0) cb.record("info", { fold }, `fold ${fold}: ${dropped} more output lines not kept`);
