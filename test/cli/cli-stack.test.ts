@@ -1,12 +1,12 @@
-import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processAlive } from "@hpo/core/testing";
 import { deleteKeysUnder } from "@hpo/store";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApps, cleanEnv, freePort, runCli, spawnCli, type TestBuild } from "./run-cli.ts";
+import { buildApps, cleanEnv, freePort, runCli, startUp, type TestBuild, type UpStack } from "./run-cli.ts";
 
 /**
  * The CLI against a real local stack started by `hpo up` (coordinator + 2 worker processes) on
@@ -39,15 +39,6 @@ function cmdline(pid: number): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function sweepYaml(name: string, epochs: number, batchSizes: number[]): string {
   return [
     `name: ${name}`,
@@ -75,9 +66,7 @@ interface TrialJson {
 describe("hpo CLI against a real stack (hpo up)", () => {
   const prefix = `test-cli-${randomUUID()}`;
   let dir: string;
-  let up: ChildProcess;
-  let upOut = "";
-  let upExit: Promise<number | null>;
+  let stack: UpStack;
   let env: NodeJS.ProcessEnv;
   let build: TestBuild | undefined;
   let bin: string;
@@ -91,29 +80,13 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     dir = mkdtempSync(join(tmpdir(), "hpo-cli-stack-"));
     const port = await freePort();
     env = cleanEnv({ REDIS_URL: "redis://127.0.0.1:6379", HPO_PREFIX: prefix, HPO_URL: `http://127.0.0.1:${port}` });
-    up = spawnCli(["up", "--workers", "2", "--port", String(port), "--gpus", "0,1"], { cwd: dir, env, bin });
-    up.stdout?.on("data", (c) => (upOut += c));
-    up.stderr?.on("data", (c) => (upOut += c));
-    upExit = new Promise((r) => up.once("exit", (code) => r(code)));
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setInterval(() => {
-        if (upOut.includes("coordinator ready at")) {
-          clearInterval(timer);
-          resolve(true);
-        }
-      }, 100);
-      void upExit.then(() => {
-        clearInterval(timer);
-        resolve(false);
-      });
-    });
-    if (!ready) throw new Error(`hpo up did not become ready:\n${upOut}`);
+    stack = await startUp(["--workers", "2", "--port", String(port), "--gpus", "0,1"], { cwd: dir, env, bin });
   });
 
   afterAll(async () => {
-    if (up && up.exitCode === null) {
-      up.kill("SIGTERM");
-      await upExit;
+    if (stack?.proc.exitCode === null) {
+      stack.proc.kill("SIGTERM");
+      await stack.exit;
     }
     const redis = new Redis("redis://127.0.0.1:6379");
     await deleteKeysUnder(redis, prefix);
@@ -149,7 +122,7 @@ describe("hpo CLI against a real stack (hpo up)", () => {
     expect(id).toMatch(/^[A-Za-z0-9._-]+$/);
 
     const watched = await runCli(["watch", id, "--interval", "300"], { cwd: dir, env, bin });
-    expect(watched.code, `${watched.stderr}\n${upOut}`).toBe(0);
+    expect(watched.code, `${watched.stderr}\n${stack.out}`).toBe(0);
     expect(watched.stderr).toMatch(/4\/4 trials/);
     expect(watched.stdout).toContain(`sweep ${id} "cli-iris": completed`);
     expect(watched.stdout).toContain("val_accuracy (max) mean ± std");
@@ -293,39 +266,39 @@ describe("hpo CLI against a real stack (hpo up)", () => {
   });
 
   it("hpo up restarts a worker that dies", async () => {
-    const workerPid = childPids(up.pid as number).find((pid) => runsBuilt(pid, "worker"));
+    const workerPid = childPids(stack.proc.pid as number).find((pid) => runsBuilt(pid, "worker"));
     expect(workerPid).toBeDefined();
-    const before = upOut.length;
+    const before = stack.out.length;
     process.kill(workerPid as number, "SIGKILL");
     const deadline = Date.now() + 60_000;
-    while (!/\[worker-\d\]\s.*worker taking jobs/.test(upOut.slice(before)) && Date.now() < deadline) {
+    while (!/\[worker-\d\]\s.*worker taking jobs/.test(stack.out.slice(before)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(upOut.slice(before)).toMatch(/worker-\d exited \(signal SIGKILL\); restarting it in 2 s/);
-    expect(upOut.slice(before)).toMatch(/worker taking jobs/);
-    expect(childPids(up.pid as number).filter((pid) => runsBuilt(pid, "worker"))).toHaveLength(2);
+    expect(stack.out.slice(before)).toMatch(/worker-\d exited \(signal SIGKILL\); restarting it in 2 s/);
+    expect(stack.out.slice(before)).toMatch(/worker taking jobs/);
+    expect(childPids(stack.proc.pid as number).filter((pid) => runsBuilt(pid, "worker"))).toHaveLength(2);
   });
 
   it("hpo up restarts a coordinator that dies; the sweeps are still there (Redis is the source of truth)", async () => {
     const before = await runCli(["ls", "--json"], { cwd: dir, env, bin });
     const ids = (JSON.parse(before.stdout) as { id: string }[]).map((s) => s.id).sort();
     expect(ids.length).toBeGreaterThanOrEqual(3);
-    const coordinatorPid = childPids(up.pid as number).find((pid) => runsBuilt(pid, "coordinator"));
+    const coordinatorPid = childPids(stack.proc.pid as number).find((pid) => runsBuilt(pid, "coordinator"));
     expect(coordinatorPid).toBeDefined();
-    const mark = upOut.length;
+    const mark = stack.out.length;
     process.kill(coordinatorPid as number, "SIGKILL");
     const deadline = Date.now() + 60_000;
     let healthy = false;
     while (!healthy && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       healthy =
-        /restarting it in 2 s/.test(upOut.slice(mark)) &&
+        /restarting it in 2 s/.test(stack.out.slice(mark)) &&
         (await fetch(`${env.HPO_URL}/healthz`).then(
           (r) => r.ok,
           () => false,
         ));
     }
-    expect(upOut.slice(mark)).toMatch(/coordinator exited \(signal SIGKILL\); restarting it in 2 s/);
+    expect(stack.out.slice(mark)).toMatch(/coordinator exited \(signal SIGKILL\); restarting it in 2 s/);
     expect(healthy).toBe(true);
     const after = await runCli(["ls", "--json"], { cwd: dir, env, bin });
     expect(after.code, after.stderr).toBe(0);
@@ -333,14 +306,14 @@ describe("hpo CLI against a real stack (hpo up)", () => {
   });
 
   it("hpo up stops its coordinator and workers on SIGTERM and exits 0", async () => {
-    const children = childPids(up.pid as number).filter(
+    const children = childPids(stack.proc.pid as number).filter(
       (pid) => runsBuilt(pid, "coordinator") || runsBuilt(pid, "worker"),
     );
     expect(children.length).toBe(3);
-    up.kill("SIGTERM");
-    expect(await upExit).toBe(0);
-    expect(upOut).toContain("hpo: stack stopped");
+    stack.proc.kill("SIGTERM");
+    expect(await stack.exit).toBe(0);
+    expect(stack.out).toContain("hpo: stack stopped");
     expect(existsSync(join(dir, ".hpo/token"))).toBe(true);
-    for (const pid of children) expect(alive(pid), `child ${pid} still running`).toBe(false);
+    for (const pid of children) expect(processAlive(pid), `child ${pid} still running`).toBe(false);
   });
 });

@@ -1,4 +1,3 @@
-import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { describeNeeding } from "../helpers/needs.ts";
 import { REPO_ROOT } from "../helpers/processes.ts";
-import { cleanEnv, freePort, runCli, spawnCli } from "./run-cli.ts";
+import { cleanEnv, freePort, runCli, startUp, type UpStack } from "./run-cli.ts";
 
 /**
  * examples/fashion-cnn.yaml (a layer list, TPE + ASHA) through `hpo up` + `hpo submit --watch`,
@@ -25,38 +24,20 @@ const describeWithData = describeNeeding(
 describeWithData("examples/fashion-cnn.yaml end to end", () => {
   const prefix = `test-fashion-cnn-${randomUUID()}`;
   let dir: string;
-  let up: ChildProcess;
-  let upOut = "";
-  let upExit: Promise<number | null>;
+  let stack: UpStack;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "hpo-fashion-cnn-"));
     const port = await freePort();
     env = cleanEnv({ REDIS_URL: "redis://127.0.0.1:6379", HPO_PREFIX: prefix, HPO_URL: `http://127.0.0.1:${port}` });
-    up = spawnCli(["up", "--workers", "1", "--port", String(port)], { cwd: dir, env });
-    up.stdout?.on("data", (c) => (upOut += c));
-    up.stderr?.on("data", (c) => (upOut += c));
-    upExit = new Promise((r) => up.once("exit", (code) => r(code)));
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setInterval(() => {
-        if (upOut.includes("coordinator ready at")) {
-          clearInterval(timer);
-          resolve(true);
-        }
-      }, 100);
-      void upExit.then(() => {
-        clearInterval(timer);
-        resolve(false);
-      });
-    });
-    if (!ready) throw new Error(`hpo up did not become ready:\n${upOut}`);
+    stack = await startUp(["--workers", "1", "--port", String(port)], { cwd: dir, env });
   }, 180_000);
 
   afterAll(async () => {
-    if (up && up.exitCode === null) {
-      up.kill("SIGTERM");
-      await upExit;
+    if (stack?.proc.exitCode === null) {
+      stack.proc.kill("SIGTERM");
+      await stack.exit;
     }
     const redis = new Redis("redis://127.0.0.1:6379");
     await deleteKeysUnder(redis, prefix);
@@ -75,7 +56,7 @@ describeWithData("examples/fashion-cnn.yaml end to end", () => {
       env,
       timeoutMs: 900_000,
     });
-    expect(r.code, `${r.stderr}\n${upOut}`).toBe(0);
+    expect(r.code, `${r.stderr}\n${stack.out}`).toBe(0);
     expect(r.stdout).toMatch(/sweep \S+ "fashion-cnn": completed/);
     const sweepId = /sweep (\S+) "fashion-cnn"/.exec(r.stdout)?.[1] as string;
     const redis = new Redis("redis://127.0.0.1:6379");

@@ -76,6 +76,43 @@ export function spawnCli(args: readonly string[], opts: CliOptions): ChildProces
   });
 }
 
+/** A running `hpo up`: its process, everything it printed so far, and its exit. */
+export interface UpStack {
+  readonly proc: ChildProcess;
+  /** stdout and stderr so far, interleaved. */
+  readonly out: string;
+  readonly exit: Promise<number | null>;
+}
+
+/** Starts `hpo up <args>` and resolves once it printed "coordinator ready at"; throws with its output if it exits first. */
+export async function startUp(args: readonly string[], opts: CliOptions): Promise<UpStack> {
+  const proc = spawnCli(["up", ...args], opts);
+  let out = "";
+  proc.stdout?.on("data", (c) => (out += c));
+  proc.stderr?.on("data", (c) => (out += c));
+  const exit = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setInterval(() => {
+      if (out.includes("coordinator ready at")) {
+        clearInterval(timer);
+        resolve(true);
+      }
+    }, 100);
+    void exit.then(() => {
+      clearInterval(timer);
+      resolve(false);
+    });
+  });
+  if (!ready) throw new Error(`hpo up did not become ready:\n${out}`);
+  return {
+    proc,
+    get out() {
+      return out;
+    },
+    exit,
+  };
+}
+
 /** Runs `hpo <args>` to completion (killed after `timeoutMs`, default 120 s). */
 export function runCli(args: readonly string[], opts: CliOptions & { timeoutMs?: number }): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {

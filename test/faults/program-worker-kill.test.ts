@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFor } from "@hpo/core/testing";
+import { processAlive, waitFor } from "@hpo/core/testing";
 import { deleteKeysUnder, trialIdOf } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
@@ -19,17 +19,6 @@ import { FAULT_LOCK_ENV } from "./fault-workers.ts";
 
 const PROGRAMS = join(REPO_ROOT, "test/faults/fixtures/programs");
 const logDir = mkdtempSync(join(tmpdir(), "hpo-program-faults-"));
-
-/** Alive and not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
-  return !/^\d+ \(.*\) Z/.test(stat);
-}
 
 /** Every pid (fold processes and their children) the trial's folds logged so far, by run. */
 function starts(sweepId: string, trialId: string, folds: number): number[][] {
@@ -109,7 +98,7 @@ describe("program trials when their worker dies or stops (real worker processes,
     const firstRun = starts(sweep.id, trialId, 2)[0] as number[];
     await victim.stop("SIGKILL");
     for (const pid of firstRun)
-      await waitFor(`process ${pid} of the killed worker's folds to end`, async () => !alive(pid), {
+      await waitFor(`process ${pid} of the killed worker's folds to end`, async () => !processAlive(pid), {
         timeoutMs: 20_000,
       });
 
@@ -130,7 +119,7 @@ describe("program trials when their worker dies or stops (real worker processes,
     expect(t?.curve.map((e) => e.epoch)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(starts(sweep.id, trialId, 2)).toHaveLength(2);
     for (const pid of starts(sweep.id, trialId, 2).flat())
-      await waitFor(`process ${pid} to end`, async () => !alive(pid));
+      await waitFor(`process ${pid} to end`, async () => !processAlive(pid));
     await Promise.all(workers.splice(0).map((w) => w.stop("SIGTERM", 30_000)));
   });
 
@@ -149,7 +138,7 @@ describe("program trials when their worker dies or stops (real worker processes,
     );
     const pids = starts(sweep.id, trialId, 2).at(-1) as number[];
     expect(await w.stop("SIGTERM", 30_000)).toBe(0);
-    for (const pid of pids) expect(alive(pid), `process ${pid} after SIGTERM`).toBe(false);
+    for (const pid of pids) expect(processAlive(pid), `process ${pid} after SIGTERM`).toBe(false);
     await api.cancel(sweep.id);
   });
 });

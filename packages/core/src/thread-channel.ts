@@ -54,7 +54,7 @@ export interface ChannelHandlers<PeerReq, PeerRes, PeerNote> {
 /** One side of a channel: sends requests `Req` (answered with `Res`) and notes `Note`. */
 export interface Channel<Req, Res, Note> {
   /** The other side's reply; rejects with a ChannelError when its handler threw, a ChannelClosedError on close. */
-  request(req: Req, transfer?: readonly Transferable[]): Promise<Res>;
+  request(req: Req): Promise<Res>;
   note(note: Note): void;
   /** Rejects the requests in flight (and any later one) with a ChannelClosedError of `cause`. */
   close(cause: Error): void;
@@ -117,12 +117,12 @@ export function openChannel<Req, Res, Note, PeerReq = never, PeerRes = never, Pe
   });
 
   return {
-    request(req, transfer) {
+    request(req) {
       if (closed) return Promise.reject(closed);
       const id = ++seq;
       return new Promise<Res>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        send({ t: "req", id, body: req }, transfer);
+        send({ t: "req", id, body: req });
       });
     },
     note(note) {

@@ -17,9 +17,17 @@ export interface FoldLimits {
 /** How often a fold's group is measured. */
 export const FOLD_LIMIT_POLL_MS = 250;
 
-/** Linux's USER_HZ (clock ticks of /proc/<pid>/stat times) and page size on the platforms hpo runs on. */
+/** Linux's USER_HZ: the clock ticks of /proc/<pid>/stat times (100 on every Linux ABI hpo runs on). */
 const TICKS_PER_SECOND = 100;
-const PAGE_BYTES = 4096;
+
+/** Resident memory of process `pid` in kB (VmRSS of /proc/<pid>/status: no page size to assume); 0 when gone. */
+function rssKb(pid: string): number {
+  try {
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 /** What the processes of group `pgid` use now. */
 export interface GroupUsage {
@@ -27,9 +35,9 @@ export interface GroupUsage {
   readonly cpuSeconds: number;
 }
 
-/** Sums RSS and CPU time over the live processes of group `pgid` (fields of proc(5) /proc/<pid>/stat). */
+/** Sums RSS and CPU time over the live processes of group `pgid` (proc(5): /proc/<pid>/stat and status). */
 export function groupUsage(pgid: number): GroupUsage {
-  let pages = 0;
+  let kb = 0;
   let ticks = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -43,9 +51,9 @@ export function groupUsage(pgid: number): GroupUsage {
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (Number(f[2]) !== pgid) continue;
     ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
-    pages += Number(f[21]); // rss
+    kb += rssKb(entry);
   }
-  return { rssMb: (pages * PAGE_BYTES) / 2 ** 20, cpuSeconds: ticks / TICKS_PER_SECOND };
+  return { rssMb: kb / 1024, cpuSeconds: ticks / TICKS_PER_SECOND };
 }
 
 /** The reason a group over `limits` must end, or undefined while it is within them. */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PROGRAM_COMMAND, type EpochReport, type TrialJob } from "@hpo/core";
-import { waitFor } from "@hpo/core/testing";
+import { processAlive, waitFor } from "@hpo/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROGRAM_KIT_PATHS } from "../program-kit-paths.ts";
 import { ProgramFailure, type ProgramHost, runProgramTrial } from "./program-trial.ts";
@@ -65,17 +65,6 @@ const seen = (j: TrialJob, fold: number) =>
     argv: string[];
     env: Record<string, string>;
   };
-
-/** Whether a process is alive (a zombie waiting for its parent counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
-  return !/^\d+ \(.*\) Z/.test(stat);
-}
 
 describe("runProgramTrial (real python3 and node processes)", () => {
   it("runs one process per fold; scores are the metric's last values; every metric reaches the steps", async () => {
@@ -222,7 +211,7 @@ describe("runProgramTrial (real python3 and node processes)", () => {
     expect(epochs[0]?.value).toBeCloseTo(0.15);
     for (const fold of [0, 1]) {
       const pid = Number(readFileSync(join(runsDir, "s1", j.trialId, `fold-${fold}`, "child.pid"), "utf8"));
-      await waitFor(`the child of fold ${fold} to end`, async () => !alive(pid), { timeoutMs: 20_000 });
+      await waitFor(`the child of fold ${fold} to end`, async () => !processAlive(pid), { timeoutMs: 20_000 });
     }
   });
 
@@ -241,7 +230,7 @@ describe("runProgramTrial (real python3 and node processes)", () => {
     const { outcome } = await done;
     expect(outcome.state).toBe("cancelled");
     const pid = Number(readFileSync(join(runsDir, "s1", j.trialId, "fold-0", "child.pid"), "utf8"));
-    await waitFor("the program's child to end", async () => !alive(pid), { timeoutMs: 20_000 });
+    await waitFor("the program's child to end", async () => !processAlive(pid), { timeoutMs: 20_000 });
   });
 
   it("kills a fold that runs past budget.max_trial_seconds", async () => {
@@ -258,7 +247,7 @@ describe("runProgramTrial (real python3 and node processes)", () => {
       /^fold 0 used \d+ MB of memory, over the worker's HPO_FOLD_MEMORY_MB \(100\), and was killed$/,
     );
     const pid = Number(readFileSync(join(runsDir, "s1", j.trialId, "fold-0", "child.pid"), "utf8"));
-    await waitFor("the child holding the memory to end", async () => !alive(pid), { timeoutMs: 20_000 });
+    await waitFor("the child holding the memory to end", async () => !processAlive(pid), { timeoutMs: 20_000 });
   });
 
   it("ends a fold whose process group goes over HPO_FOLD_CPU_SECONDS, naming the limit", async () => {

@@ -1,4 +1,6 @@
 /** Test support of @hpo/core (`@hpo/core/testing`): for tests only (it imports vitest). */
+
+export { processAlive } from "./process-alive.ts";
 export { runSamplerContract } from "./sampler-contract.ts";
 export { testSpec } from "./test-spec.ts";
 export { testTrial } from "./test-trial.ts";
