@@ -5,7 +5,7 @@
  * route label per route whatever the case of the URL.
  */
 import type { SweepSpec } from "@hpo/core";
-import { parseExposition } from "@hpo/metrics";
+import { parseExposition } from "@hpo/metrics/testing";
 import type { Store } from "@hpo/store";
 import { proposeTrial } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import { createCoordinatorMetrics } from "./coordinator-metrics.ts";
-import { sampleValue } from "./exposition.ts";
 import { createMetricsRegistry } from "./registry.ts";
+import { sampleValue } from "./testing/exposition.ts";
 
 function setup(options: Parameters<typeof createCoordinatorMetrics>[1] = {}) {
   const registry = createMetricsRegistry({ role: "coordinator", process: "coordinator", defaultMetrics: false });

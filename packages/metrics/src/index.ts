@@ -5,7 +5,6 @@ export {
   type CoordinatorMetricsOptions,
   createCoordinatorMetrics,
 } from "./coordinator-metrics.ts";
-export { parseExposition, type Sample, sampleValue } from "./exposition.ts";
 export {
   FAMILIES,
   METRIC_FAMILIES,

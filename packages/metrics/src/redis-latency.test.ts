@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sampleValue } from "./exposition.ts";
 import { registerRedisLatency } from "./redis-latency.ts";
 import { createMetricsRegistry } from "./registry.ts";
+import { sampleValue } from "./testing/exposition.ts";
 
 function registry() {
   return createMetricsRegistry({ role: "worker", process: "w", defaultMetrics: false });

@@ -1,6 +1,7 @@
+import { FINAL_TRIAL_STATES } from "@hpo/core";
 import { describe, expect, it } from "vitest";
-import { sampleValue } from "./exposition.ts";
 import { createMetricsRegistry } from "./registry.ts";
+import { sampleValue } from "./testing/exposition.ts";
 import { createWorkerMetrics } from "./worker-metrics.ts";
 
 function setup() {
@@ -12,7 +13,7 @@ describe("createWorkerMetrics", () => {
   it("exports every final state at 0 before anything happens, with role and process labels", async () => {
     const { registry } = setup();
     const text = await registry.metrics();
-    for (const state of ["completed", "pruned", "failed", "diverged", "cancelled"]) {
+    for (const state of FINAL_TRIAL_STATES) {
       expect(text).toContain(`hpo_trials_finished_total{state="${state}",role="worker",process="w1"} 0`);
       expect(text).toContain(`hpo_folds_finished_total{state="${state}",role="worker",process="w1"} 0`);
     }

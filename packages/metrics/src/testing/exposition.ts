@@ -8,7 +8,7 @@ export interface Sample {
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-/** Parses the sample lines of a Prometheus text exposition (comments skipped). For tests and tools. */
+/** Parses the sample lines of a Prometheus text exposition (comments skipped). */
 export function parseExposition(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split("\n")) {
