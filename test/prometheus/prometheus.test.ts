@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { FINAL_TRIAL_STATES } from "@hpo/core";
 import { METRIC_FAMILIES, type MetricFamily } from "@hpo/metrics";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -230,7 +231,7 @@ describe("a real Prometheus scraping a coordinator and two workers running a swe
   it("counts every trial of the sweep once, and its folds, epochs and samples", async () => {
     const value = async (expr: string) => Number(seriesOf(await api.query(expr, end))[0]?.value?.[1] ?? Number.NaN);
     expect(trials.length).toBe(SWEEP.budget.max_trials);
-    for (const state of ["completed", "pruned", "failed", "diverged", "cancelled"]) {
+    for (const state of FINAL_TRIAL_STATES) {
       const expected = trials.filter((t) => t.state === state).length;
       expect(await value(`sum(hpo_trials_finished_total{state="${state}"})`), state).toBe(expected);
     }

@@ -317,6 +317,13 @@ export const NO_TRIAL_COUNTS: TrialCounts = Object.freeze(
   Object.fromEntries(TRIAL_STATES.map((state) => [state, 0])) as Record<TrialState, number>,
 );
 
+/** How many of a sweep's trials have finished: the sum of its counts over FINAL_TRIAL_STATES. */
+export function finishedTrialsOf(counts: TrialCounts): number {
+  let n = 0;
+  for (const state of FINAL_TRIAL_STATES) n += counts[state];
+  return n;
+}
+
 export interface SweepRecord {
   readonly id: string;
   readonly name: string;

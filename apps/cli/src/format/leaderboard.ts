@@ -1,4 +1,4 @@
-import { type ParamValue, type SweepRecord, sweepSubject, type TrialRecord } from "@hpo/core";
+import { finishedTrialsOf, type ParamValue, type SweepRecord, sweepSubject, type TrialRecord } from "@hpo/core";
 import Table from "cli-table3";
 import { formatDuration } from "./duration.ts";
 import { formatParams, formatScore, formatValue } from "./params.ts";
@@ -99,7 +99,7 @@ function durationOf(t: TrialRecord): number | undefined {
 /** One-paragraph summary printed above the leaderboard. */
 export function renderSweepSummary(sweep: SweepRecord): string {
   const c = sweep.counts;
-  const done = c.completed + c.pruned + c.failed + c.diverged + c.cancelled;
+  const done = finishedTrialsOf(c);
   const parts = [
     `sweep ${sweep.id} "${sweep.name}": ${sweep.status}`,
     `${sweep.spec.method} search on ${sweepSubject(sweep.spec)}, ${cvLabel(sweep.spec.cv)}`,

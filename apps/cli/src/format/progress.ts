@@ -1,4 +1,4 @@
-import { gridSize, type SweepRecord, type SweepSpec } from "@hpo/core";
+import { finishedTrialsOf, gridSize, type SweepRecord, type SweepSpec } from "@hpo/core";
 import { formatDuration } from "./duration.ts";
 import { formatScore } from "./params.ts";
 
@@ -25,7 +25,7 @@ export function expectedTrials(spec: SweepSpec): number {
 /** Progress of a sweep at time `now` (ms since epoch). */
 export function progressOf(sweep: SweepRecord, now: number): Progress {
   const c = sweep.counts;
-  const done = c.completed + c.pruned + c.failed + c.diverged + c.cancelled;
+  const done = finishedTrialsOf(c);
   const over = sweep.status !== "running";
   const total = over ? Math.max(done, sweep.proposed) : Math.max(expectedTrials(sweep.spec), sweep.proposed, done);
   const elapsedMs = Math.max(0, (sweep.finishedAt ?? now) - sweep.createdAt);

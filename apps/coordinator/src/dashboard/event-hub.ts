@@ -5,7 +5,7 @@
  * connection starts with a `snapshot` of the sweeps, so a client that reconnects catches up.
  * The poller also records finished-trial totals over time (throughput for the Fleet view).
  */
-import { FINAL_TRIAL_STATES, type SweepRecord } from "@hpo/core";
+import { FINAL_TRIAL_STATES, finishedTrialsOf, type SweepRecord } from "@hpo/core";
 import type { Store } from "@hpo/store";
 import type { Request, Response } from "express";
 
@@ -58,7 +58,7 @@ export function createEventHub(o: EventHubOptions): EventHub {
       const page = await o.store.listSweeps(0, watch);
       let finished = 0;
       for (const s of page.items) {
-        for (const k of FINAL_TRIAL_STATES) finished += s.counts[k];
+        finished += finishedTrialsOf(s.counts);
         const sig = sigOf(s);
         if (sigs.get(s.id) === sig) continue;
         sigs.set(s.id, sig);
