@@ -18,7 +18,7 @@ type ErrorBody = { error: { code: string; message: string } };
 describe("cross-site requests (no token configured)", () => {
   let stack: AppStack;
   beforeAll(async () => {
-    stack = await startAppStack({ label: "sec-cross-site" });
+    stack = await startAppStack({ label: "sec-cross-site", metrics: true });
   });
   afterAll(() => stack?.close());
 
@@ -79,10 +79,27 @@ describe("cross-site requests (no token configured)", () => {
       await new Promise((r) => evil?.close(r));
     });
 
-    const simplePost = (url: string, yaml: string) =>
-      browser.page.evaluate(
+    /** POST answers the coordinator gave, by status, summed over routes (from its /metrics). */
+    const postAnswers = async (): Promise<Map<string, number>> => {
+      const text = await (await fetch(`${stack.url}/metrics`)).text();
+      const counts = new Map<string, number>();
+      for (const m of text.matchAll(/^hpo_http_request_duration_seconds_count\{([^}]*)\} (\d+)$/gm)) {
+        const labels = m[1] as string;
+        const status = /status="(\d+)"/.exec(labels)?.[1];
+        if (status && labels.includes('method="POST"')) counts.set(status, (counts.get(status) ?? 0) + Number(m[2]));
+      }
+      return counts;
+    };
+
+    /**
+     * Sends a no-cors text/plain POST from the page (its answer is opaque to the page, and CORP may
+     * block it) and returns the statuses the coordinator answered POSTs with meanwhile: a request
+     * that never reached the coordinator fails the test instead of passing it.
+     */
+    const simplePost = async (url: string, yaml: string): Promise<string[]> => {
+      const before = await postAnswers();
+      await browser.page.evaluate(
         async ([u, body]) => {
-          // the answer is opaque (and CORP blocks it: "Failed to fetch"); the request went out
           await fetch(u as string, {
             method: "POST",
             mode: "no-cors",
@@ -92,11 +109,19 @@ describe("cross-site requests (no token configured)", () => {
         },
         [url, yaml],
       );
+      // the page may see its (opaque) answer before the coordinator has counted it
+      const sent = (after: Map<string, number>) =>
+        [...after].flatMap(([status, n]) => Array<string>(n - (before.get(status) ?? 0)).fill(status));
+      for (const deadline = Date.now() + 5_000; ; await new Promise((r) => setTimeout(r, 50))) {
+        const statuses = sent(await postAnswers());
+        if (statuses.length > 0 || Date.now() > deadline) return statuses;
+      }
+    };
 
     it("a page on another site cannot create a sweep with a no-cors text/plain POST", async () => {
       const name = `attack-${Date.now()}`;
       await browser.page.goto(evilUrl);
-      await simplePost(`${stack.url}/api/sweeps`, YAML.replace("cross-site", name));
+      expect(await simplePost(`${stack.url}/api/sweeps`, YAML.replace("cross-site", name))).toEqual(["403"]);
       const sweeps = await stack.store.listSweeps(0, 100);
       expect(sweeps.items.map((s) => s.name)).not.toContain(name);
     });
@@ -104,7 +129,7 @@ describe("cross-site requests (no token configured)", () => {
     it("a page of the coordinator's own origin still can", async () => {
       const name = `own-${Date.now()}`;
       await browser.page.goto(`${stack.url}/healthz`);
-      await simplePost(`${stack.url}/api/sweeps`, YAML.replace("cross-site", name));
+      expect(await simplePost(`${stack.url}/api/sweeps`, YAML.replace("cross-site", name))).toEqual(["201"]);
       const sweeps = await stack.store.listSweeps(0, 100);
       expect(sweeps.items.map((s) => s.name)).toContain(name);
     });
