@@ -179,6 +179,26 @@ describe("infra/k8s", () => {
     expect(String(obj(triggers.find((t) => t.type === "prometheus")?.metadata).query)).toContain("hpo_queue_jobs");
   });
 
+  it("runs the GPU workers on an image that has tfjs-node-gpu, built from the Dockerfile's gpu stage", () => {
+    const worker = find("Deployment", "hpo-worker");
+    const container = obj((obj(obj(obj(worker?.spec).template).spec).containers as unknown[])[0]);
+    const env = (container.env as Obj[]).find((e) => e.name === "HPO_BACKEND");
+    expect(env?.value).toBe("tensorflow-gpu");
+    expect(container.image).toBe("hpo-gpu:latest");
+    // stages of infra/Dockerfile: "FROM <image> [AS <name>]" and the lines up to the next FROM
+    const stages = readFileSync(join(INFRA, "Dockerfile"), "utf8")
+      .split(/^(?=FROM )/m)
+      .filter((s) => s.startsWith("FROM "))
+      .map((s) => ({ name: /^FROM \S+(?: AS (\S+))?/.exec(s)?.[1], from: /^FROM (\S+)/.exec(s)?.[1], text: s }));
+    const gpu = stages.find((s) => s.name === "gpu");
+    expect(gpu?.from).toMatch(/^nvidia\/cuda:11\.2\.\d+-cudnn8-/);
+    expect(gpu?.text).toContain("@tensorflow/tfjs-node-gpu@4.22.0");
+    // `docker build` without --target builds the last stage: the CPU image the other services run
+    expect(stages.at(-1)?.from).toBe("cpu");
+    const cpuWorkers = obj(obj(readYaml("compose.yaml").services).worker);
+    expect(cpuWorkers.image).toBe("hpo:latest");
+  });
+
   it("ships a Prometheus config for the pods that keeps the job names the alerts use", () => {
     const config = obj(parse(String(obj(find("ConfigMap", "hpo-prometheus-config")?.data)["prometheus.yml"])));
     expect(config.rule_files).toEqual(["alerts.yml"]);
