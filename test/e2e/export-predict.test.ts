@@ -1,18 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { refitSeedOf, trialJobOf } from "@hpo/coordinator";
 import { builtinDataset, type SweepRecord, type TrialRecord } from "@hpo/core";
-import { waitFor } from "@hpo/core/testing";
-import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { loadDataset, selectBackend, testSplit } from "@hpo/trainer";
 import { refitTrial } from "@hpo/trainer/export";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, runCli } from "../cli/run-cli.ts";
 import { apiClient } from "../helpers/api.ts";
-import { type Proc, REDIS_URL, REPO_ROOT, startCoordinatorProcess, startWorkerProcess } from "../helpers/processes.ts";
+import { type ExportStack, startExportStack } from "../helpers/export-stack.ts";
+import { REPO_ROOT } from "../helpers/processes.ts";
 
 // 2 configs on iris with a test split and early stopping on an inner split: small and quick
 const SPEC = `
@@ -32,39 +28,23 @@ budget: { max_trials: 2, max_parallel: 2, max_epochs: 12 }
 `;
 
 describe("export and predict: a sweep's winner refit, exported, and scored in a fresh process", () => {
-  const prefix = uniquePrefix("e2e-export");
-  const redis = new Redis(REDIS_URL);
-  const dir = mkdtempSync(join(tmpdir(), "hpo-export-"));
-  let coordinator: { proc: Proc; url: string };
-  let worker: Proc;
+  let stack: ExportStack;
   let sweep: SweepRecord;
+  let dir: string;
+  let coordinator: ExportStack["coordinator"];
 
   beforeAll(async () => {
-    coordinator = await startCoordinatorProcess({ prefix, env: { HPO_BACKEND: "wasm" } });
-    worker = await startWorkerProcess({ prefix, name: "export-w1", env: { HPO_BACKEND: "wasm" } });
-    const api = apiClient(coordinator.url);
-    const { id } = await api.submit(SPEC);
-    sweep = await waitFor(
-      "the sweep to complete and its winner to be scored on the test split",
-      async () => {
-        const s = await api.sweep(id);
-        return s.status !== "running" && s.test?.state !== "pending" && s.test !== undefined && s;
-      },
-      { timeoutMs: 240_000, intervalMs: 300 },
-    );
+    stack = await startExportStack(uniquePrefix("e2e-export"), { HPO_BACKEND: "wasm" });
+    ({ dir, coordinator } = stack);
+    sweep = await stack.finished(SPEC);
     await selectBackend("wasm");
-  });
+  }, 300_000);
 
   afterAll(async () => {
-    await worker?.stop();
-    await coordinator?.proc.stop();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.close();
   });
 
-  const cli = (args: string[]) =>
-    runCli(args, { cwd: dir, env: cleanEnv({ HPO_URL: coordinator.url }), timeoutMs: 240_000 });
+  const cli = (args: string[]) => stack.cli(args);
 
   it("records the winner's test score next to its selection score (API and hpo status)", async () => {
     expect(sweep.status).toBe("completed");

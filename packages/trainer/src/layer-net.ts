@@ -7,8 +7,8 @@ import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
 import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./packed-model.ts";
 import type { ActivationName, TrainConfig } from "./params.ts";
 
-/** Where one parameterized layer's tensors live in a model's parameter vector. */
-interface ParamBlock {
+/** Where one parameterized layer's tensors live in a model's parameter vector (blocks follow one another in θ). */
+export interface ParamBlock {
   /** Index of the layer in the list (the output layer: the list's length). */
   readonly layer: number;
   /** Shapes of its tensors in θ order (kernel then bias; gamma then beta). */
@@ -32,7 +32,8 @@ export class LayerNet extends PackedModel {
   readonly nInputs: number;
   /** Each layer's output example shape (the last: the output layer's). */
   readonly shapes: readonly ExampleShape[];
-  private readonly blocks: readonly ParamBlock[];
+  /** The parameterized layers' tensors, in θ order (the output layer last). */
+  readonly blocks: readonly ParamBlock[];
   private readonly dropoutStreams: readonly DropoutStream[];
 
   constructor(

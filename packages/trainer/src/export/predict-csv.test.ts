@@ -102,3 +102,48 @@ describe("predictCsv on a regression export", () => {
     expect(typeof scored.predictions[0]).toBe("number");
   });
 });
+
+describe("predictCsv on a layer-list export (conv2d on digits images)", () => {
+  const job = testJob({
+    dataset: { name: "digits", task: "classification" },
+    cv: { folds: 3, stratified: true, seed: 3, test_fraction: 0.2 },
+    model: {
+      hidden: [],
+      activation: "relu",
+      layers: [
+        { type: "conv2d", filters: 6, kernel_size: 3, padding: "same" },
+        { type: "batch_norm" },
+        { type: "max_pool2d", pool_size: 2 },
+        { type: "flatten" },
+        { type: "dropout", rate: 0.2 },
+        { type: "dense", units: 24 },
+      ],
+    },
+    params: { learning_rate: 0.003, batch_size: 32, optimizer: "adam" },
+    maxEpochs: 3,
+  });
+
+  it("scores the test split's pixel rows (a CSV with one column per pixel) exactly as the refit did", async () => {
+    const refit = await refitTrial(job);
+    const layers = (refit.modelJson.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers;
+    expect(layers.map((l) => l.class_name)).toEqual(expect.arrayContaining(["Reshape", "Conv2D", "MaxPooling2D"]));
+    expect(refit.preprocessing.inputs[9]).toBe("pixel_1_1");
+    expect(refit.test?.score).toBeGreaterThan(0.8);
+    const data = loadDataset(builtinDataset(job));
+    const test = testSplit(data, job.cv)?.heldOut ?? [];
+    const file = join(trainerPackageDir(), "datasets", "digits.csv");
+    const exported = { modelJson: refit.modelJson, weights: refit.weights, preprocessing: refit.preprocessing };
+    const scored = await predictCsv(exported, rowsOf(file, test), "digits-test.csv");
+    expect(scored.predictions).toHaveLength(test.length);
+    expect(scored.metrics?.val_accuracy).toBe(refit.test?.score);
+    expect(scored.metrics).toEqual(refit.test?.metrics);
+  });
+
+  it("gives the same weights bit for bit when refit twice with the same seed", async () => {
+    const quick = { ...job, maxEpochs: 1 };
+    const [a, b] = [await refitTrial(quick), await refitTrial(quick)];
+    expect(a.weights.length).toBe((6 * 9 + 6 + 4 * 6 + 4 * 4 * 6 * 24 + 24 + 24 * 10 + 10) * 4);
+    expect(Buffer.from(b.weights).equals(Buffer.from(a.weights))).toBe(true);
+    expect(JSON.stringify(b.modelJson)).toBe(JSON.stringify(a.modelJson));
+  });
+});

@@ -6,13 +6,14 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { datasetFile, loadDataset } from "../datasets/load-dataset.ts";
 import { prepareFold } from "../fold-data.ts";
 import { testSplit, withInnerSplit } from "../fold-split.ts";
+import { LayerNet } from "../layer-net.ts";
 import { learningRateAt } from "../lr-schedule.ts";
 import type { Mlp } from "../model.ts";
 import { PackedTrainer } from "../packed-trainer.ts";
 import { parseTrainConfig } from "../params.ts";
 import { installWasmKernels } from "../wasm-kernels.ts";
 import type { Preprocessing } from "./exported-model.ts";
-import { modelArtifacts, toLayersModel } from "./layers-model.ts";
+import { layerNetToLayersModel, modelArtifacts, toLayersModel } from "./layers-model.ts";
 import { encodeForModel, modelOutputs, scoreOutputs } from "./scoring.ts";
 
 /** What a refit made: the model's files (but the card, which the caller writes) and its test score. */
@@ -51,8 +52,8 @@ export interface RefitOptions {
  * Then builds the TensorFlow.js layers model, loads it back from its own artifacts and scores the
  * test split with it, exactly as `hpo predict` will. The same job on the same backend gives the
  * same weights, bit for bit. Every tensor it makes is disposed.
- * @throws HpoError INVALID_DATASET / INVALID_SPEC for unusable data or params (and for program trials
- *   and layer-list models, not exported yet), TRAINING_FAILED when the training loss turns NaN or infinite.
+ * @throws HpoError INVALID_DATASET / INVALID_SPEC for unusable data or params (and for program trials,
+ *   not exported yet), TRAINING_FAILED when the training loss turns NaN or infinite.
  */
 export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Promise<RefitResult> {
   // a program trains its own model: its refit would be a run of the program (its HPO_OUTPUT_DIR), not ours
@@ -62,8 +63,6 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
       `refit of ${job.trialId}: exporting a program trial is not supported yet (only the built-in trainer's models)`,
     );
   const config = parseTrainConfig(job.params, job.model);
-  if (config.layers)
-    throw new HpoError("INVALID_SPEC", `refit of ${job.trialId}: exporting a model.layers list is not supported yet`);
   const dataDirs = options.dataDirs ?? [];
   const dataset = builtinDataset(job);
   const data = loadDataset(dataset, { dataDirs });
@@ -84,7 +83,9 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
     classWeight: config.classWeight,
     ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
   });
-  const trainer = new PackedTrainer([prepared], config, data.task, data.classes.length, [job.seed]);
+  const trainer = new PackedTrainer([prepared], config, data.task, data.classes.length, [job.seed], {
+    ...(data.image && { inputShape: data.image }),
+  });
   let model: tfl.LayersModel | undefined;
   let loaded: tfl.LayersModel | undefined;
   try {
@@ -115,7 +116,10 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
       ...(data.task === "regression" && { target: { mean: prepared.yMean, std: prepared.yStd } }),
       outputs: data.task === "regression" ? "standardized_target" : "logits",
     };
-    model = toLayersModel(trainer.model as Mlp, 0);
+    model =
+      trainer.model instanceof LayerNet
+        ? layerNetToLayersModel(trainer.model, 0)
+        : toLayersModel(trainer.model as Mlp, 0);
     const artifacts = await modelArtifacts(model);
     const weights = new Uint8Array(tf.io.concatenateArrayBuffers([artifacts.weightData as ArrayBuffer].flat()));
     const modelJson = {

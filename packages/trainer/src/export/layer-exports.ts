@@ -1,0 +1,138 @@
+/**
+ * How each `model.layers` type becomes TensorFlow.js layers in an export: the one table to extend
+ * when the trainer learns a new layer type (LayerNet's forward pass, layer-net.ts). An export must
+ * compute what LayerNet computes in evaluation mode, from LayerNet's weights, so that a model
+ * loaded with `tf.loadLayersModel` scores as the refit did.
+ *
+ * | type                | tf.layers (channels last)                         | weights: LayerNet θ block → tf.layers weights            |
+ * | ------------------- | ------------------------------------------------- | -------------------------------------------------------- |
+ * | `dense`             | `dense({ units })` + activation                   | kernel [in, units], bias [units] (same layout)           |
+ * | `conv2d`            | `conv2d({ filters, kernelSize, strides, padding })` + activation | kernel [k, k, in channels, filters], bias [filters] (same) |
+ * | `max_pool2d`        | `maxPooling2d({ poolSize, strides, padding })`    | —                                                        |
+ * | `avg_pool2d`        | `averagePooling2d({ poolSize, strides, padding })`| —                                                        |
+ * | `global_avg_pool2d` | `globalAveragePooling2d()`                        | —                                                        |
+ * | `flatten`           | `flatten()` (row-major h, w, c as LayerNet's reshape) | —                                                    |
+ * | `dropout`           | `dropout({ rate })` (identity when predicting)    | —                                                        |
+ * | `batch_norm`        | `batchNormalization({ axis: -1, epsilon: BN_EPSILON })` | gamma [c], beta [c]; moving mean and variance [c] of model k |
+ *
+ * Activations (`activationLayers`): `leaky_relu` → `leakyReLU({ alpha: leaky_alpha })`, the others
+ * → `activation({ activation })`, `linear` → nothing. The output layer is a linear `dense`.
+ *
+ * An entry gets the symbolic tensor the layer receives and returns its output (so an entry may
+ * branch and merge, e.g. a residual block), and the weights to set on the tf.layers it made, by
+ * layer name. Names are fixed by position (`conv2d_0`, `batch_norm_3`, …) so two exports of the
+ * same weights give the same `model.json`. A type missing from the table does not compile.
+ */
+import type { ExampleShape, LayerType, ResolvedLayer } from "@hpo/core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { BN_EPSILON } from "../packed-model.ts";
+import type { ActivationName } from "../params.ts";
+
+/** Values and shape of one weight, in the order tf.layers lists a layer's weights. */
+export interface WeightValues {
+  readonly values: Float32Array;
+  readonly shape: readonly number[];
+}
+
+/** What the entry of one layer gets. */
+export interface LayerExportInput<T extends LayerType = LayerType> {
+  readonly layer: ResolvedLayer & { readonly type: T };
+  /** Base name of its tf.layers (`${type}_${index}`); add suffixes for more than one. */
+  readonly name: string;
+  /** Example shape the layer receives (no batch dimension). */
+  readonly input: ExampleShape;
+  /** Its trainable tensors from model k's row of θ, in LayerNet's order and shapes. */
+  readonly params: readonly WeightValues[];
+  /** Batch norm: model k's moving mean and variance, one per channel. */
+  readonly moving?: { readonly mean: Float32Array; readonly variance: Float32Array };
+  /** α of `leaky_relu` (the `leaky_alpha` parameter). */
+  readonly leakyAlpha: number;
+}
+
+/** What an entry made: the output tensor, and the weights of each tf.layers layer by name. */
+export interface LayerExportOutput {
+  readonly output: tfl.SymbolicTensor;
+  readonly weights: ReadonlyMap<string, readonly WeightValues[]>;
+}
+
+/** The entry of one layer type: applies its tf.layers to `h`. */
+export type LayerExport<T extends LayerType> = (h: tfl.SymbolicTensor, x: LayerExportInput<T>) => LayerExportOutput;
+
+const apply = (layer: tfl.layers.Layer, h: tfl.SymbolicTensor) => layer.apply(h) as tfl.SymbolicTensor;
+
+/** The activation of a dense or conv2d layer as tf.layers, applied to `h` (linear: `h` itself). */
+export function activationLayers(
+  h: tfl.SymbolicTensor,
+  activation: ActivationName,
+  leakyAlpha: number,
+  name: string,
+): tfl.SymbolicTensor {
+  if (activation === "linear") return h;
+  if (activation === "leaky_relu") return apply(tfl.layers.leakyReLU({ alpha: leakyAlpha, name }), h);
+  return apply(tfl.layers.activation({ activation, name }), h);
+}
+
+const noWeights = new Map<string, readonly WeightValues[]>();
+const only = (output: tfl.SymbolicTensor): LayerExportOutput => ({ output, weights: noWeights });
+
+/** The table: layer type → its tf.layers (see the module comment for the layouts). */
+export const LAYER_EXPORTS: { readonly [T in LayerType]: LayerExport<T> } = {
+  dense: (h, { layer, name, params, leakyAlpha }) => {
+    const z = apply(tfl.layers.dense({ units: layer.units, name }), h);
+    return {
+      output: activationLayers(z, layer.activation as ActivationName, leakyAlpha, `${name}_act`),
+      weights: new Map([[name, params]]),
+    };
+  },
+  conv2d: (h, { layer, name, params, leakyAlpha }) => {
+    const conv = tfl.layers.conv2d({
+      filters: layer.filters,
+      kernelSize: layer.kernelSize,
+      strides: layer.strides,
+      padding: layer.padding,
+      dataFormat: "channelsLast",
+      name,
+    });
+    return {
+      output: activationLayers(apply(conv, h), layer.activation as ActivationName, leakyAlpha, `${name}_act`),
+      weights: new Map([[name, params]]),
+    };
+  },
+  max_pool2d: (h, { layer, name }) =>
+    only(
+      apply(
+        tfl.layers.maxPooling2d({ poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding, name }),
+        h,
+      ),
+    ),
+  avg_pool2d: (h, { layer, name }) =>
+    only(
+      apply(
+        tfl.layers.averagePooling2d({
+          poolSize: layer.poolSize,
+          strides: layer.strides,
+          padding: layer.padding,
+          name,
+        }),
+        h,
+      ),
+    ),
+  global_avg_pool2d: (h, { name }) => only(apply(tfl.layers.globalAveragePooling2d({ name }), h)),
+  flatten: (h, { name }) => only(apply(tfl.layers.flatten({ name }), h)),
+  dropout: (h, { layer, name }) => only(apply(tfl.layers.dropout({ rate: layer.rate, name }), h)),
+  batch_norm: (h, { name, params, moving }) => {
+    if (!moving) throw new Error(`export: ${name} has no moving statistics`);
+    const channels = [moving.mean.length];
+    return {
+      output: apply(tfl.layers.batchNormalization({ axis: -1, epsilon: BN_EPSILON, name }), h),
+      weights: new Map([
+        [name, [...params, { values: moving.mean, shape: channels }, { values: moving.variance, shape: channels }]],
+      ]),
+    };
+  },
+};
+
+/** Applies the table's entry for `x.layer` (one dispatch point keeps the entries' types precise). */
+export function exportLayer(h: tfl.SymbolicTensor, x: LayerExportInput): LayerExportOutput {
+  return (LAYER_EXPORTS[x.layer.type] as LayerExport<LayerType>)(h, x);
+}

@@ -1,0 +1,82 @@
+import { createRng, type LayerSpec } from "@hpo/core";
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { selectBackend } from "../backend.ts";
+import { LayerNet } from "../layer-net.ts";
+import { parseTrainConfig } from "../params.ts";
+import { layerNetToLayersModel } from "./layers-model.ts";
+
+beforeAll(async () => {
+  await selectBackend("wasm");
+});
+
+/** Every layer type of the table, on 6×6×2 images; activations that differ per layer. */
+const LAYERS: LayerSpec[] = [
+  { type: "conv2d", filters: 3, kernel_size: 3, padding: "same", activation: "leaky_relu" },
+  { type: "batch_norm" },
+  { type: "max_pool2d", pool_size: 2 },
+  { type: "conv2d", filters: 4, kernel_size: 2, strides: 1, padding: "valid", activation: "elu" },
+  { type: "avg_pool2d", pool_size: 2, padding: "same" },
+  { type: "dropout", rate: 0.3 },
+  { type: "flatten" },
+  { type: "dense", units: 5, activation: "tanh" },
+  { type: "batch_norm" },
+  { type: "dense", units: 4, activation: "sigmoid" },
+];
+
+describe("layerNetToLayersModel", () => {
+  it("computes what LayerNet computes in evaluation mode, for each model of a pack", () => {
+    const config = parseTrainConfig(
+      { learning_rate: 0.01, batch_size: 8, leaky_alpha: 0.2 },
+      { hidden: [], activation: "relu", layers: LAYERS },
+    );
+    const net = new LayerNet(config, config.layers ?? [], [6, 6, 2], 3, [11, 12]);
+    const rng = createRng(3);
+    const draw = (n: number, lo: number, hi: number) =>
+      Float32Array.from({ length: n }, () => lo + rng.next() * (hi - lo));
+    // moving statistics other than 0 and 1, so their layout matters
+    for (const m of net.moving) {
+      m.mean.assign(tf.tensor(draw(m.mean.size, -0.5, 0.5), m.mean.shape));
+      m.variance.assign(tf.tensor(draw(m.variance.size, 0.5, 2), m.variance.shape));
+    }
+    const rows = 7;
+    const x = draw(2 * rows * 72, -1, 1);
+    const expected = tf.tidy(() => net.forward(tf.tensor3d(x, [2, rows, 72]), false).arraySync());
+    for (const k of [0, 1]) {
+      const model = layerNetToLayersModel(net, k);
+      const got = tf.tidy(() =>
+        (
+          model.predict(tf.tensor2d(x.subarray(k * rows * 72, (k + 1) * rows * 72), [rows, 72])) as tf.Tensor2D
+        ).arraySync(),
+      );
+      model.dispose();
+      got.forEach((row, i) => {
+        row.forEach((v, j) => {
+          expect(v).toBeCloseTo(expected[k]?.[i]?.[j] as number, 5);
+        });
+      });
+    }
+    const classes = layerNetToLayersModel(net, 0);
+    expect(classes.layers.map((l) => l.getClassName())).toEqual([
+      "InputLayer",
+      "Reshape",
+      "Conv2D",
+      "LeakyReLU",
+      "BatchNormalization",
+      "MaxPooling2D",
+      "Conv2D",
+      "Activation",
+      "AveragePooling2D",
+      "Dropout",
+      "Flatten",
+      "Dense",
+      "Activation",
+      "BatchNormalization",
+      "Dense",
+      "Activation",
+      "Dense",
+    ]);
+    classes.dispose();
+    net.dispose();
+  });
+});
