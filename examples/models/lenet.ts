@@ -7,8 +7,8 @@
  *
  * Parameters of its own: filters (default 8), dense_units (32); it also reads dropout (0.2).
  *
- * Convolution gradients: the `cpu` backend has them (HPO_BACKEND=cpu); TensorFlow.js's `wasm`
- * backend does not register Conv2DBackpropFilter (tensorflow/tfjs#8474).
+ * Convolution gradients on the `wasm` backend are hpo's own kernels (TensorFlow.js's wasm backend
+ * does not register Conv2DBackpropFilter: tensorflow/tfjs#8474).
  */
 import type { ModuleBuildContext } from "@hpo/trainer";
 

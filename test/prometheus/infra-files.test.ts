@@ -195,7 +195,7 @@ describe("infra/k8s", () => {
     expect(gpu?.text).toContain("@tensorflow/tfjs-node-gpu@4.22.0");
     // `docker build` without --target builds the last stage: the CPU image the other services run
     expect(stages.at(-1)?.from).toBe("cpu");
-    const cpuWorkers = obj(obj(readYaml("compose.yaml").services).worker);
+    const cpuWorkers = obj(obj(obj(readYaml("compose.yaml")).services).worker);
     expect(cpuWorkers.image).toBe("hpo:latest");
   });
 

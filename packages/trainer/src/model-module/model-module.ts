@@ -83,24 +83,19 @@ const MODEL_PATH = {
   code: "INVALID_SPEC",
 } as const;
 
-let typeScriptLoader: Promise<void> | undefined;
+/** TypeScript files: a built worker runs no TypeScript loader of its own. */
+const TYPESCRIPT = /\.[cm]?ts$/;
 
-/** Registers tsx's loader in this thread (once): a built worker runs no TypeScript loader of its own. */
-function registerTypeScript(): Promise<void> {
-  typeScriptLoader ??= import("tsx/esm/api").then((tsx) => {
-    tsx.register();
-  });
-  return typeScriptLoader;
-}
-
-async function importFile(url: string): Promise<unknown> {
-  try {
-    return await import(url);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw e;
-    await registerTypeScript();
-    return import(url);
-  }
+/**
+ * Imports a module file, a TypeScript one through tsx's scoped `tsImport` (ESM or CommonJS alike:
+ * outside an ES module package Node 20 reads a `.ts` file as CommonJS, which a loader registered
+ * for ESM alone does not transform). `version` makes a file changed on disk a new module.
+ */
+async function importFile(file: string, version: number): Promise<unknown> {
+  const url = `${pathToFileURL(file).href}?t=${version}`;
+  if (!TYPESCRIPT.test(file)) return import(url);
+  const { tsImport } = await import("tsx/esm/api");
+  return tsImport(url, import.meta.url);
 }
 
 /**
@@ -115,7 +110,7 @@ export async function loadModelModule(path: string, modelDirs: readonly string[]
   const { mtimeMs } = statSync(real);
   let mod: Record<string, unknown>;
   try {
-    mod = (await importFile(`${pathToFileURL(real).href}?t=${Math.round(mtimeMs)}`)) as Record<string, unknown>;
+    mod = (await importFile(real, Math.round(mtimeMs))) as Record<string, unknown>;
   } catch (e) {
     throw new HpoError("INVALID_SPEC", `model module "${path}": cannot be loaded: ${(e as Error)?.message ?? e}`);
   }
