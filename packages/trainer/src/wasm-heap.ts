@@ -71,3 +71,118 @@ export function heapMatMul(
 export function heapOffset(backend: WasmBackend, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;
 }
+
+/** A convolution `heapConv2D` runs: NHWC input [n, h, w, ci], filter [kh, kw, ci, co], explicit padding. */
+export interface HeapConvShape {
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly ci: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly co: number;
+  readonly pad: { readonly top: number; readonly right: number; readonly bottom: number; readonly left: number };
+  readonly stride: readonly [number, number];
+  readonly dilation: readonly [number, number];
+}
+
+/** Output height and width of a `heapConv2D` convolution (XNNPACK's arithmetic). */
+export function heapConvOutSize(c: HeapConvShape): [number, number] {
+  const oh = Math.floor((c.h + c.pad.top + c.pad.bottom - (c.dilation[0] * (c.kh - 1) + 1)) / c.stride[0]) + 1;
+  const ow = Math.floor((c.w + c.pad.left + c.pad.right - (c.dilation[1] * (c.kw - 1) + 1)) / c.stride[1]) + 1;
+  return [oh, ow];
+}
+
+const conv2Ds = new WeakMap<WasmBackend, (...args: unknown[]) => void>();
+
+/**
+ * out [n, oh, ow, co] = conv2d(x, filter) for NHWC data at byte offsets of the wasm heap: tfjs's
+ * own `Conv2D` wasm function (one XNNPACK convolution), on temporary tensor ids over the given
+ * memory (views, no copy) released right after, which also drops the XNNPACK operator tfjs caches
+ * per filter id (its packed filter). Padding must be explicit and ≥ 0; the output size is
+ * `heapConvOutSize`'s and must be ≥ 1 in both dimensions (throws otherwise: XNNPACK would abort).
+ */
+export function heapConv2D(
+  backend: WasmBackend,
+  xOffset: number,
+  filterOffset: number,
+  outOffset: number,
+  c: HeapConvShape,
+): void {
+  const [oh, ow] = heapConvOutSize(c);
+  const { top, right, bottom, left } = c.pad;
+  if (oh < 1 || ow < 1 || Math.min(top, right, bottom, left) < 0)
+    throw new Error(`heapConv2D: no output for ${JSON.stringify(c)}`);
+  let fn = conv2Ds.get(backend);
+  if (!fn) {
+    fn = backend.wasm.cwrap("Conv2D", null, new Array<string>(19).fill("number"));
+    conv2Ds.set(backend, fn);
+  }
+  const { tfjs } = backend.wasm;
+  const xId = backend.dataIdNextNumber++;
+  const fId = backend.dataIdNextNumber++;
+  const oId = backend.dataIdNextNumber++;
+  tfjs.registerTensor(xId, c.n * c.h * c.w * c.ci, xOffset);
+  tfjs.registerTensor(fId, c.kh * c.kw * c.ci * c.co, filterOffset);
+  tfjs.registerTensor(oId, c.n * oh * ow * c.co, outOffset);
+  try {
+    fn(
+      xId,
+      c.n,
+      c.h,
+      c.w,
+      fId,
+      c.kh,
+      c.kw,
+      top,
+      right,
+      bottom,
+      left,
+      0,
+      c.dilation[0],
+      c.dilation[1],
+      c.stride[0],
+      c.stride[1],
+      c.ci,
+      c.co,
+      oId,
+    );
+  } finally {
+    tfjs.disposeData(xId);
+    tfjs.disposeData(fId);
+    tfjs.disposeData(oId);
+  }
+}
+
+const transposes = new WeakMap<WasmBackend, (...args: unknown[]) => void>();
+
+/**
+ * out = x transposed by `perm` for float32 data of `shape` at byte offsets of the wasm heap:
+ * tfjs's own `Transpose` wasm function on temporary tensor ids (views, no copy). Ranks 2–4 run
+ * its specialised loops.
+ */
+export function heapTranspose(
+  backend: WasmBackend,
+  xOffset: number,
+  shape: readonly number[],
+  perm: readonly number[],
+  outOffset: number,
+): void {
+  let fn = transposes.get(backend);
+  if (!fn) {
+    fn = backend.wasm.cwrap("Transpose", null, ["number", "array", "number", "number", "number", "array", "number"]);
+    transposes.set(backend, fn);
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const { tfjs } = backend.wasm;
+  const xId = backend.dataIdNextNumber++;
+  const oId = backend.dataIdNextNumber++;
+  tfjs.registerTensor(xId, size, xOffset);
+  tfjs.registerTensor(oId, size, outOffset);
+  try {
+    fn(xId, shapeBytes(shape), shape.length, 0 /* float32 */, oId, shapeBytes(perm), perm.length);
+  } finally {
+    tfjs.disposeData(xId);
+    tfjs.disposeData(oId);
+  }
+}
