@@ -45,6 +45,7 @@ export async function train(ctx: ModuleTrainContext): Promise<undefined> {
       };
       if (await ctx.report(step, metrics)) break; // pruned or cancelled
     }
+    await ctx.saveModel(model); // the model hpo export writes (a no-op in cross-validation folds)
   } finally {
     model.dispose();
     optimizer.dispose(); // not disposed by model.dispose()

@@ -16,6 +16,8 @@ import { REPO_ROOT } from "../helpers/processes.ts";
  */
 
 const EXAMPLES = realpathSync(join(REPO_ROOT, "examples"));
+/** The trainer's test modules (a build(ctx) dense classifier). */
+const TEST_MODELS = realpathSync(join(REPO_ROOT, "packages/trainer/src/testing/models"));
 
 /** A CSV file of the sweep's test split: the header and those rows of `file`, as they are. */
 function testSplitCsv(sweep: SweepRecord, file: string, out: string): number {
@@ -48,11 +50,31 @@ cv: { folds: 3, stratified: true, seed: 4, test_fraction: 0.2 }
 budget: { max_trials: 2, max_parallel: 2, max_epochs: 3 }
 `;
 
+const MODULE_SPEC = `
+name: iris-module-export
+method: grid
+seed: 12
+dataset: iris
+metric: { name: val_accuracy, goal: maximize }
+model: { module: "${TEST_MODELS}/dense-build.ts" }
+parameters:
+  learning_rate: { value: 0.02 }
+  optimizer: { value: adam }
+  batch_size: { value: 16 }
+  early_stopping_patience: { value: 3 }
+  units: { values: [8, 16] }
+cv: { folds: 3, stratified: true, seed: 2, test_fraction: 0.2 }
+budget: { max_trials: 2, max_parallel: 2, max_epochs: 12, max_trial_seconds: 300 }
+`;
+
 describe("export of every kind of model, scored by hpo predict in a fresh process", () => {
   let stack: ExportStack;
 
   beforeAll(async () => {
-    stack = await startExportStack(uniquePrefix("e2e-export-kinds"), { HPO_BACKEND: "wasm", HPO_MODEL_DIRS: EXAMPLES });
+    stack = await startExportStack(uniquePrefix("e2e-export-kinds"), {
+      HPO_BACKEND: "wasm",
+      HPO_MODEL_DIRS: `${EXAMPLES}:${TEST_MODELS}`,
+    });
     await selectBackend("wasm");
   }, 120_000);
 
@@ -60,38 +82,57 @@ describe("export of every kind of model, scored by hpo predict in a fresh proces
     await stack?.close();
   });
 
-  /** `hpo export` then `hpo predict --json` of the test split; returns the export folder and the predictions. */
-  const exportAndPredict = async (sweep: SweepRecord, csv: string, name: string) => {
-    const out = join(stack.dir, name);
+  /**
+   * Runs `spec` to completion, exports its winner with `hpo export`, scores the test split's rows
+   * of `dataFile` with `hpo predict --json` (a fresh process) and checks that the accuracy is the
+   * sweep's test score; then refits the winner here and checks that its weights are the export's.
+   */
+  const exportWinner = async (spec: string, dataFile: string, modelDirs: readonly string[] = []) => {
+    const sweep = await stack.finished(spec);
+    expect(sweep.status).toBe("completed");
+    expect(sweep.test?.state, sweep.test?.error).toBe("done");
+    const csv = join(stack.dir, `${sweep.id}-test.csv`);
+    const rows = testSplitCsv(sweep, join(REPO_ROOT, "packages/trainer/datasets", dataFile), csv);
+    const out = join(stack.dir, sweep.id);
     const exported = await stack.cli(["export", sweep.id, "--out", out]);
     expect(exported.code, exported.stderr).toBe(0);
     const predicted = await stack.cli(["predict", out, csv, "--json"]);
     expect(predicted.code, predicted.stderr).toBe(0);
-    const result = JSON.parse(predicted.stdout) as { predictions: string[]; labels: string[] };
-    return { out, ...result };
-  };
-
-  it("a layer list (conv2d on digits images): the loaded model's test accuracy is the reported test score", async () => {
-    const sweep = await stack.finished(LAYERS_SPEC);
-    expect(sweep.status).toBe("completed");
-    expect(sweep.test?.state, sweep.test?.error).toBe("done");
-    const csv = join(stack.dir, "digits-test.csv");
-    const rows = testSplitCsv(sweep, join(REPO_ROOT, "packages/trainer/datasets/digits.csv"), csv);
-    const a = await exportAndPredict(sweep, csv, "cnn-a");
-    expect(a.predictions).toHaveLength(rows);
-    const correct = a.predictions.filter((p, i) => p === a.labels[i]).length;
-    expect(correct / rows).toBe(sweep.test?.score);
-    const model = JSON.parse(readFileSync(join(a.out, "model.json"), "utf8"));
-    const classes = model.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
-    expect(classes).toEqual(expect.arrayContaining(["Conv2D", "BatchNormalization", "MaxPooling2D", "Dropout"]));
+    const { predictions, labels } = JSON.parse(predicted.stdout) as { predictions: string[]; labels: string[] };
+    expect(predictions).toHaveLength(rows);
+    expect(predictions.filter((p, i) => p === labels[i]).length / rows).toBe(sweep.test?.score);
     // a refit of its own here, with the sweep's refit seed: the same weights, bit for bit
     const best = (await apiClient(stack.coordinator.url).trials(sweep.id)).items.find(
       (t) => t.id === sweep.best?.trialId,
     );
-    const local = await refitTrial({
-      ...trialJobOf(sweep.id, sweep.spec, best as TrialRecord, "tfjs"),
-      seed: refitSeedOf(sweep),
+    const local = await refitTrial(
+      { ...trialJobOf(sweep.id, sweep.spec, best as TrialRecord, "tfjs"), seed: refitSeedOf(sweep) },
+      { modelDirs },
+    );
+    expect(Buffer.from(local.weights).equals(readFileSync(join(out, "weights.bin")))).toBe(true);
+    const read = (file: string) => JSON.parse(readFileSync(join(out, file), "utf8"));
+    return {
+      sweep,
+      model: read("model.json"),
+      preprocessing: read("preprocessing.json"),
+      card: read("model-card.json"),
+    };
+  };
+
+  it("a layer list (conv2d on digits images): the loaded model's test accuracy is the reported test score", async () => {
+    const { model } = await exportWinner(LAYERS_SPEC, "digits.csv");
+    const classes = model.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
+    expect(classes).toEqual(expect.arrayContaining(["Conv2D", "BatchNormalization", "MaxPooling2D", "Dropout"]));
+  });
+
+  it("a model module (build form): its own layers refit and exported; test accuracy and weights as reported", async () => {
+    const { sweep, model, preprocessing, card } = await exportWinner(MODULE_SPEC, "iris.csv", [TEST_MODELS]);
+    const names = model.modelTopology.config.layers.map((l: { config: { name: string } }) => l.config.name);
+    expect(names).toEqual(["hidden", "out"]);
+    expect(preprocessing.outputs).toBe("probabilities");
+    expect(card).toMatchObject({
+      model: { module: `${TEST_MODELS}/dense-build.ts` },
+      test: { score: sweep.test?.score },
     });
-    expect(Buffer.from(local.weights).equals(readFileSync(join(a.out, "weights.bin")))).toBe(true);
   });
 });

@@ -86,7 +86,9 @@ const metrics = createCoordinatorMetrics(registry, {
   },
 });
 const backend = (process.env.HPO_BACKEND || "auto") as BackendPreference;
-const refits = createRefitter({ store, logger, dataDirs, backend });
+// model modules the refits run (a module sweep's winner, its exports): the workers' HPO_MODEL_DIRS
+const modelDirs = (process.env.HPO_MODEL_DIRS ?? "").split(":").filter(Boolean);
+const refits = createRefitter({ store, logger, dataDirs, modelDirs, backend });
 const scheduler = createScheduler({
   store,
   redisUrl,

@@ -6,6 +6,8 @@ import { type RefitResult, refitTrial } from "@hpo/trainer/export";
 export interface RefitRequest {
   readonly job: TrialJob;
   readonly dataDirs: readonly string[];
+  /** Where a model module may be loaded from (the workers' HPO_MODEL_DIRS). */
+  readonly modelDirs: readonly string[];
   /** TensorFlow.js backend to refit on (the workers' HPO_BACKEND choice; "auto" picks the best). */
   readonly backend: BackendPreference;
 }
@@ -33,7 +35,7 @@ export async function runRefit(req: RefitRequest): Promise<RefitReply> {
   try {
     backend ??= selectBackend(req.backend);
     await backend;
-    const r = await refitTrial(req.job, { dataDirs: req.dataDirs });
+    const r = await refitTrial(req.job, { dataDirs: req.dataDirs, modelDirs: req.modelDirs });
     return { refit: { ...r, weights: Buffer.from(r.weights).toString("base64"), seed: req.job.seed } };
   } catch (e) {
     if (!(e instanceof HpoError)) throw e;

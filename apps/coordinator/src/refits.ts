@@ -15,6 +15,8 @@ export interface RefitterOptions {
   readonly logger: Logger;
   /** Where a sweep's CSV file may be (the workers' HPO_DATA_DIRS). */
   readonly dataDirs: readonly string[];
+  /** Where a model module may be loaded from (the workers' HPO_MODEL_DIRS); default none. */
+  readonly modelDirs?: readonly string[];
   /** TensorFlow.js backend of the refits; default "auto". */
   readonly backend?: BackendPreference;
   /** Clock (ms); default Date.now. */
@@ -91,7 +93,12 @@ export function createRefitter(options: RefitterOptions): Refitter {
       if (kept) return JSON.parse(kept) as StoredRefit;
       const job = { ...trialJobOf(sweep.id, sweep.spec, trial, "tfjs"), seed: refitSeedOf(sweep) };
       const t0 = now();
-      const reply = await runThreaded({ job, dataDirs: options.dataDirs, backend: options.backend ?? "auto" });
+      const reply = await runThreaded({
+        job,
+        dataDirs: options.dataDirs,
+        modelDirs: options.modelDirs ?? [],
+        backend: options.backend ?? "auto",
+      });
       if ("error" in reply) throw new HpoError(reply.error.code, reply.error.message);
       await store.putRefit(sweep.id, trial.id, JSON.stringify(reply.refit));
       logger.info(

@@ -54,9 +54,8 @@ describe("model-module sweeps (model.module)", () => {
     expect(issuesOf({ ...base, parameters: { "a-b": { value: 1 } } })).toEqual([
       "parameters.a-b: is not a valid parameter name: it must start with a letter or '_' and hold only letters, digits and '_' (at most 64)",
     ]);
-    expect(issuesOf({ ...base, cv: { test_fraction: 0.2 } })).toEqual([
-      "cv.test_fraction: is not available with model.module yet: the winner's refit trains the built-in MLP",
-    ]);
+    // the winner's refit runs the module: a test split is fine
+    expect(issuesOf({ ...base, cv: { test_fraction: 0.2 } })).toEqual([]);
     expect(issuesOf({ name: "x", dataset: "iris", budget: { max_trial_seconds: 5 } })).toEqual([
       "budget.max_trial_seconds: applies to program and model-module sweeps only (program: … or model: { module: … })",
     ]);

@@ -98,7 +98,7 @@ export interface ParseSweepSpecOptions {
  *   `layers` are refused, parameters other than KNOWN_PARAMETERS may be named
  *   (MODULE_PARAMETER_PATTERN; any value, bounds alone mean int_uniform when both are integers,
  *   else uniform), `metric.name` is free (what the module reports), `budget.max_trial_seconds` may
- *   be set, `cv.test_fraction` is refused (the winner's refit trains the built-in MLP).
+ *   be set (the winner's refit, for its test score and `hpo export`, runs the module once more).
  * - W&B's other top-level keys (spec-wandb-keys.ts): `run_cap` is budget.max_trials,
  *   `description` is kept, `project`/`entity`/`controller`/`apiVersion`/`kind` are ignored with a
  *   warning (`checkSweepSpec` returns them), `job`/`scheduler`/`image_uri` are refused.
@@ -217,11 +217,6 @@ export function checkSweepSpec(input: unknown, opts: ParseSweepSpecOptions = {})
     checkModuleModel(data.model, issues);
     if (isProgram)
       issues.push({ path: "model.module", message: "applies to the built-in trainer, not to program sweeps" });
-    if (data.cv?.test_fraction !== undefined)
-      issues.push({
-        path: "cv.test_fraction",
-        message: "is not available with model.module yet: the winner's refit trains the built-in MLP",
-      });
   }
   if (isProgram) {
     // the program runner runs cv.folds processes once: repeats, held-out tests and a selection phase are the built-in trainer's

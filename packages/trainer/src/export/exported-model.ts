@@ -24,10 +24,14 @@ export interface Preprocessing {
   /** Per input: (x − mean) / std. */
   readonly mean: readonly number[];
   readonly std: readonly number[];
-  /** Regression: the model predicts (y − mean) / std. */
+  /** Regression: the target's mean and std over the training rows (what `standardized_target` undoes). */
   readonly target?: { readonly mean: number; readonly std: number };
-  /** What the model outputs: class logits (apply softmax for probabilities), or a standardized target. */
-  readonly outputs: "logits" | "standardized_target";
+  /**
+   * What the model outputs: class logits (apply softmax for probabilities) or probabilities (a
+   * model module's softmax layer); a standardized target, (y − mean) / std, or the target itself
+   * (a model module that trains on y).
+   */
+  readonly outputs: "logits" | "probabilities" | "standardized_target" | "target";
 }
 
 /** `model-card.json` of an export: what the model is and how well it did. */

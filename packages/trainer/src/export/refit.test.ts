@@ -86,10 +86,10 @@ describe("refitTrial", () => {
     expect(r.test?.score).toBeGreaterThan(0.5);
   });
 
-  it("refuses a program trial before training: its model is the program's own", async () => {
+  it("refuses a program trial before training: its refit is a run of the program (the coordinator's)", async () => {
     const program = testJob({ program: { path: "/opt/train.py", command: ["${program}"] } });
     await expect(refitTrial(program)).rejects.toThrow(
-      "refit of t0001: exporting a program trial is not supported yet (only the built-in trainer's models)",
+      "refit of t0001: a program trial's refit is a run of the program, not a TensorFlow.js model of hpo's",
     );
   });
 });

@@ -44,15 +44,19 @@ export function modelOutputs(model: tfl.LayersModel, x: Float32Array, n: number,
   return out;
 }
 
+/** A regression output in the target's own units. */
+function targetOf(pre: Preprocessing, out: number): number {
+  if (pre.outputs === "target") return out;
+  const { mean, std } = pre.target ?? { mean: 0, std: 1 };
+  return out * std + mean;
+}
+
 /** One row's prediction: the class name (classification) or the target in original units. */
 export type Prediction = string | number;
 
 /** Predictions from the model's outputs: the class of the largest logit (the first on ties), or the de-standardized target. */
 export function predictionsOf(pre: Preprocessing, outputs: Float32Array, n: number): Prediction[] {
-  if (pre.task === "regression") {
-    const { mean, std } = pre.target ?? { mean: 0, std: 1 };
-    return Array.from(outputs.subarray(0, n), (v) => v * std + mean);
-  }
+  if (pre.task === "regression") return Array.from(outputs.subarray(0, n), (v) => targetOf(pre, v));
   const C = pre.classes.length;
   return Array.from({ length: n }, (_, i) => {
     let best = 0;
@@ -74,7 +78,9 @@ export function scoreOutputs(
   n: number,
 ): Record<string, number> {
   if (pre.task === "classification") {
-    const s = classificationScores(labels, outputs, n, pre.classes.length);
+    // log-probabilities are logits of the same probabilities (softmax(log p) = p)
+    const logits = pre.outputs === "probabilities" ? outputs.map((p) => Math.log(Math.max(p, 1e-7))) : outputs;
+    const s = classificationScores(labels, logits, n, pre.classes.length);
     return {
       val_accuracy: s.accuracy,
       val_loss: s.loss,
@@ -84,7 +90,7 @@ export function scoreOutputs(
       val_log_loss: s.log_loss,
     };
   }
-  const { mean, std } = pre.target ?? { mean: 0, std: 1 };
+  const { std } = pre.target ?? { mean: 0, std: 1 };
   let sse = 0;
   let sae = 0;
   let loss = 0;
@@ -95,8 +101,8 @@ export function scoreOutputs(
   for (let i = 0; i < n; i++) {
     const y = labels[i] as number;
     const out = outputs[i] as number;
-    const err = out * std + mean - y;
-    const z = out - (y - mean) / std;
+    const err = targetOf(pre, out) - y;
+    const z = err / std;
     sse += err * err;
     sae += Math.abs(err);
     loss += z * z;

@@ -10,6 +10,7 @@ import { statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { HpoError, type Params } from "@hpo/core";
 import type { Tensor2D } from "@tensorflow/tfjs-core";
+import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { resolveAllowedPath } from "../allowed-path.ts";
 import type { StepMetrics } from "./fold-barrier.ts";
 import { type ModuleTf, moduleTf } from "./tf-namespace.ts";
@@ -62,6 +63,21 @@ export interface ModuleTrainContext {
   report(step: number, metrics: StepMetrics): Promise<boolean>;
   /** A line for the trial's log. */
   log(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /**
+   * Hands hpo the trained model before `train` disposes it, which makes the trial exportable:
+   * in a refit (`hpo export`, the winner's test score: `fold` 0 of `folds` 1, every row outside
+   * the test split) hpo saves it as the export; in a cross-validation fold it does nothing.
+   * Call it once at the end (`build(ctx)` modules: hpo calls it). Classification: a softmax last
+   * layer gives probabilities, any other logits. Regression: pass `target` when the model predicts
+   * (y − mean) / std rather than y itself.
+   */
+  saveModel(model: LayersModel, options?: SaveModelOptions): Promise<void>;
+}
+
+/** Options of `ctx.saveModel`. */
+export interface SaveModelOptions {
+  /** Regression: the model predicts (y − mean) / std with these (hpo undoes it when predicting). */
+  readonly target?: { readonly mean: number; readonly std: number };
 }
 
 /**

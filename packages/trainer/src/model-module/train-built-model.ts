@@ -41,7 +41,7 @@ export interface ModuleBuildContext {
 export type BuildModel = (ctx: ModuleBuildContext) => LayersModel | Promise<LayersModel>;
 
 /** The trainer's parameters among the trial's (the module's own are left to `build`). */
-function trainConfigOf(params: Params): TrainConfig {
+export function trainConfigOf(params: Params): TrainConfig {
   const known = Object.fromEntries(
     Object.entries(params).filter(([k]) => (TRAINER_PARAMS as readonly string[]).includes(k)),
   );
@@ -157,6 +157,7 @@ async function fitFold(
     ? 1
     : Math.sqrt(ys.reduce((a, v) => a + (v - yMean) ** 2, 0) / Math.max(ys.length, 1)) || 1;
   const target = (y: tf.Tensor) => (classification ? y : tf.div(tf.sub(y, yMean), yStd));
+  const savedTarget = classification ? undefined : { target: { mean: yMean, std: yStd } };
   const lossOf = (out: tf.Tensor, y: tf.Tensor): tf.Scalar => {
     if (!classification) return tf.losses.meanSquaredError(target(y), out) as tf.Scalar;
     if (probabilities) return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(out, 1e-7, 1))), -1))) as tf.Scalar;
@@ -253,8 +254,11 @@ async function fitFold(
     if (await ctx.report(epoch, metrics)) return undefined;
     if (config.earlyStoppingPatience > 0 && sinceBest >= config.earlyStoppingPatience) {
       model.setWeights(snapshot);
+      await ctx.saveModel(model, savedTarget);
       return { ...bestMetrics, early_stopped: 1 };
     }
   }
+  if (snapshot.length > 0) model.setWeights(snapshot); // the best epoch's weights, whose metrics are returned
+  await ctx.saveModel(model, savedTarget);
   return bestMetrics;
 }

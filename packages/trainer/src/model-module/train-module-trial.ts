@@ -51,7 +51,7 @@ const failed = (e: unknown): TrialOutcome => ({
 });
 
 /** The fold's rows as tensors (owned by the caller) and arrays. */
-function splitOf(x: Float32Array, y: Float32Array, features: number, classes: number): ModuleSplit {
+export function splitOf(x: Float32Array, y: Float32Array, features: number, classes: number): ModuleSplit {
   const rows = y.length;
   const yTensor = tf.tidy(() =>
     classes > 0
@@ -184,6 +184,7 @@ export async function trainModuleTrial(
         signal: stopper.signal,
         report: (step, metrics) => barrier.report(f, step, metrics),
         log: (message, fields) => reporter.log?.(message, { fold, ...fields }),
+        saveModel: async () => {}, // only a refit keeps the model (export/refit-module.ts)
       };
       const result = await module.train(ctx);
       if (result !== undefined && (result === null || typeof result !== "object"))

@@ -33,6 +33,7 @@ export async function train(ctx: ModuleTrainContext): Promise<undefined> {
       const metrics = { loss: Number(h.history.loss?.[0]), val_loss: valLoss, val_accuracy: valAccuracy };
       if (await ctx.report(step, metrics)) break;
     }
+    await ctx.saveModel(model); // what a refit exports
   } finally {
     model.dispose();
     optimizer.dispose();
