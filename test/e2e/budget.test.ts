@@ -1,12 +1,9 @@
 import type { SweepRecord } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
-import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
+import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
 
 const TOKEN = "budget-test-token";
 
@@ -26,31 +23,23 @@ ${extra}
 
 describe("budgets and stopping on 2 real worker processes", () => {
   const prefix = uniquePrefix("e2e-budget");
-  let redis: Redis;
-  let coordinator: InProcessCoordinator;
-  const workers: Proc[] = [];
+  let stack: E2eStack;
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    coordinator = await startCoordinator({ prefix, mode: "tfjs", token: TOKEN, tickMs: 250 });
-    workers.push(
-      ...(await Promise.all([
-        startWorkerProcess({ prefix, name: "budget-w1" }),
-        startWorkerProcess({ prefix, name: "budget-w2" }),
-      ])),
-    );
+    stack = await startE2eStack({
+      prefix,
+      coordinator: { token: TOKEN, tickMs: 250 },
+      workers: ["budget-w1", "budget-w2"],
+    });
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await coordinator?.close();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await stack?.close();
   });
 
-  const api = () => apiClient(coordinator.url, TOKEN);
+  const api = () => apiClient(stack.coordinator.url, TOKEN);
   const post = (path: string, body?: unknown, token: string | undefined = TOKEN) =>
-    fetch(`${coordinator.url}${path}`, {
+    fetch(`${stack.coordinator.url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(token && { authorization: `Bearer ${token}` }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -70,7 +59,7 @@ describe("budgets and stopping on 2 real worker processes", () => {
       async () => {
         const running = (await api().trials(id, "state=running")).items;
         if (running.length < n) return false;
-        const curves = await Promise.all(running.map((t) => coordinator.store.getTrial(id, t.id)));
+        const curves = await Promise.all(running.map((t) => stack.coordinator.store.getTrial(id, t.id)));
         return curves.every((t) => (t?.curve.length ?? 0) >= 1);
       },
       { timeoutMs: 60_000, intervalMs: 100 },
@@ -87,7 +76,7 @@ describe("budgets and stopping on 2 real worker processes", () => {
     expect(done.proposed).toBeLessThan(50);
     const cancelled = (await api().trials(sweep.id, "state=cancelled")).items;
     expect(cancelled.length).toBeGreaterThanOrEqual(2);
-    const curves = await Promise.all(cancelled.map((t) => coordinator.store.getTrial(sweep.id, t.id)));
+    const curves = await Promise.all(cancelled.map((t) => stack.coordinator.store.getTrial(sweep.id, t.id)));
     expect(curves.some((t) => (t?.curve.length ?? 0) >= 1)).toBe(true);
     expect(curves.every((t) => (t?.curve.length ?? 0) < 5000)).toBe(true);
   });
@@ -143,7 +132,7 @@ describe("budgets and stopping on 2 real worker processes", () => {
     const after = (await api().trials(sweep.id, "sort=index")).items;
     expect(after.slice(0, before.length).map((t) => [t.id, t.params])).toEqual(before);
     for (const t of after)
-      expect((await coordinator.store.getTrial(sweep.id, t.id))?.curve).toHaveLength(RESUME_EPOCHS);
+      expect((await stack.coordinator.store.getTrial(sweep.id, t.id))?.curve).toHaveLength(RESUME_EPOCHS);
 
     expect((await post(`/api/sweeps/${sweep.id}/extend`, { trials: 2 }, "")).status).toBe(401);
     expect((await post(`/api/sweeps/${sweep.id}/extend`, { trials: 0 })).status).toBe(400);

@@ -1,10 +1,7 @@
-import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
+import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
 
 /**
  * The final selection phase (`select`) and repeated K-fold (`cv.repeats`) end to end: a real
@@ -13,25 +10,18 @@ import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.t
  */
 describe("final selection phase on a real worker process", () => {
   const prefix = uniquePrefix("e2e-select");
-  let redis: Redis;
-  let coordinator: InProcessCoordinator;
-  let worker: Proc;
+  let stack: E2eStack;
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    coordinator = await startCoordinator({ prefix, mode: "noop", tickMs: 250 });
-    worker = await startWorkerProcess({ prefix, name: "select-w1" });
+    stack = await startE2eStack({ prefix, coordinator: { mode: "noop", tickMs: 250 }, workers: ["select-w1"] });
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await coordinator?.close();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await stack?.close();
   });
 
   it("re-evaluates the top trials with more repeats before the sweep completes", async () => {
-    const api = apiClient(coordinator.url);
+    const api = apiClient(stack.coordinator.url);
     const sweep = await api.submit(`
 name: select-e2e
 method: random

@@ -2,11 +2,12 @@ import type { EpochReport, SweepRecord, TrialRecord } from "@hpo/core";
 import { type AshaPruner, createPruner, HyperbandPruner } from "@hpo/core";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { type Proc, REDIS_URL, startWorkerProcess } from "../helpers/processes.ts";
+import { startCoordinator } from "../helpers/coordinator.ts";
+import { startWorkerProcess } from "../helpers/processes.ts";
+import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
 
 type TrialWithCurve = TrialRecord & { curve: EpochReport[] };
 
@@ -84,39 +85,31 @@ early_terminate: { type: asha, min_resource: 1, reduction_factor: 3 }
 
 describe("pruning on real worker processes", () => {
   const prefix = uniquePrefix("e2e-prune");
-  let redis: Redis;
-  let coordinator: InProcessCoordinator;
-  const workers: Proc[] = [];
+  let stack: E2eStack;
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    coordinator = await startCoordinator({ prefix, mode: "tfjs" });
-    workers.push(
-      ...(await Promise.all([
-        startWorkerProcess({ prefix, name: "prune-w1", env: { HPO_WORKER_CONCURRENCY: "2" } }),
-        startWorkerProcess({ prefix, name: "prune-w2", env: { HPO_WORKER_CONCURRENCY: "2" } }),
-      ])),
-    );
+    stack = await startE2eStack({
+      prefix,
+      workers: ["prune-w1", "prune-w2"],
+      workerEnv: { HPO_WORKER_CONCURRENCY: "2" },
+    });
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await coordinator?.close();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await stack?.close();
   });
 
   const finished = (api: ReturnType<typeof apiClient>, id: string, timeoutMs: number) => api.ended(id, timeoutMs);
 
   const getTrial = (sweepId: string) => async (id: string) =>
-    (await coordinator.store.getTrial(sweepId, id)) as TrialWithCurve;
+    (await stack.coordinator.store.getTrial(sweepId, id)) as TrialWithCurve;
 
   it("tpe + ASHA on iris (tfjs, 3 folds): bad configs are pruned at rungs with partial curves, the best trial completed", async () => {
-    const api = apiClient(coordinator.url);
+    const api = apiClient(stack.coordinator.url);
     const sweep = await finished(api, (await api.submit(IRIS_ASHA)).id, 240_000);
     expect(sweep.status).toBe("completed");
     expect(sweep.proposed).toBe(14);
-    const { pruned, trials } = await checkInvariants(api, redis, prefix, sweep, getTrial(sweep.id));
+    const { pruned, trials } = await checkInvariants(api, stack.redis, prefix, sweep, getTrial(sweep.id));
     expect(pruned.length).toBeGreaterThan(0);
     // both worker processes trained, so decisions were taken in two processes at once
     expect(new Set(trials.map((t) => t.worker)).size).toBe(2);
@@ -155,7 +148,7 @@ early_terminate: { type: hyperband, min_resource: 1, max_resource: 27, reduction
       const sweep = await finished(api, submitted.id, 120_000);
       expect(sweep.status).toBe("completed");
       const get = async (id: string) => (await noop.store.getTrial(sweep.id, id)) as TrialWithCurve;
-      const { pruned, trials } = await checkInvariants(api, redis, `${prefix}-noop`, sweep, get);
+      const { pruned, trials } = await checkInvariants(api, stack.redis, `${prefix}-noop`, sweep, get);
       expect(pruned.length).toBeGreaterThan(10);
       const hb = createPruner(sweep.spec.early_terminate) as HyperbandPruner;
       // trials of bracket 0 (first rung at epoch 1) can be pruned at epoch 1; others never are
@@ -164,7 +157,7 @@ early_terminate: { type: hyperband, min_resource: 1, max_resource: 27, reduction
     } finally {
       await Promise.all(noopWorkers.map((w) => w.stop()));
       await noop.close();
-      await deleteKeysUnder(redis, `${prefix}-noop`);
+      await deleteKeysUnder(stack.redis, `${prefix}-noop`);
     }
   });
 });

@@ -9,48 +9,23 @@
  */
 import type { TrialRecord } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
-import { createStore, type Store } from "@hpo/store";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { noopSpecYaml } from "../helpers/noop-spec.ts";
+import { describe, expect, it } from "vitest";
 import { errorLogs } from "./fault-workers.ts";
-import { FAULT_MODEL } from "./fixtures/fault-model.ts";
-import { checkInvariants } from "./invariants.ts";
-import { type SweepProcesses, startSweepProcesses, submitToMidSweep, waitForSweepEnd } from "./mid-sweep.ts";
-import { type SentinelRedis, startSentinelRedis } from "./sentinel-redis.ts";
+import { expectAllCompleted, MID_SWEEP_TRIALS, midSweepFault, midSweepSpec, waitForSweepEnd } from "./mid-sweep.ts";
+import { startSentinelRedis } from "./sentinel-redis.ts";
 
-const TRIALS = 16;
-const SPEC = noopSpecYaml({
-  name: "faults-failover",
-  seed: 33,
-  maxTrials: TRIALS,
-  maxParallel: 2,
-  maxEpochs: 8,
-  module: FAULT_MODEL,
-});
+const TRIALS = MID_SWEEP_TRIALS;
+const SPEC = midSweepSpec("faults-failover", 33);
 
 const replOffset = (info: string, field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(info)?.[1] ?? Number.NaN);
 
 describe("Redis primary SIGKILLed mid-sweep under Sentinel (primary, replica, three sentinels)", () => {
   const prefix = "faults-failover"; // private servers: no one else's keys here
-  let redis: SentinelRedis;
-  let store: Store;
-  let processes: SweepProcesses;
-
-  beforeAll(async () => {
-    redis = await startSentinelRedis();
-    processes = await startSweepProcesses({ prefix, redisUrl: redis.url, workerName: "failover" });
-  });
-
-  afterAll(async () => {
-    await processes?.stop();
-    await store?.close().catch(() => {});
-    await redis?.close();
-  });
+  const fault = midSweepFault({ prefix, workerName: "failover", startRedis: startSentinelRedis });
 
   it("promotes the replica; every process follows it; the sweep completes with its invariants", async () => {
-    store = createStore({ url: redis.url, prefix });
-    const { url, sweepId } = await submitToMidSweep(processes.procs, store, SPEC);
-    const procs = processes.procs;
+    const redis = fault.redis();
+    const { store, procs, url, sweepId } = await fault.reachMidSweep(SPEC);
 
     // What the primary has at the moment its machine is lost, read on the primary itself.
     const primary = redis.direct(redis.primaryPort);
@@ -108,12 +83,6 @@ describe("Redis primary SIGKILLed mid-sweep under Sentinel (primary, replica, th
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     for (const p of procs) expect(errorLogs(p).filter((m) => /fatal|failed to start/i.test(m))).toEqual([]);
 
-    const client = redis.direct(redis.replicaPort);
-    try {
-      const report = await checkInvariants({ redis: client, prefix, sweepIds: [sweepId] });
-      expect(report[sweepId]).toEqual({ trials: TRIALS, states: { completed: TRIALS } });
-    } finally {
-      client.disconnect();
-    }
+    await expectAllCompleted(redis.direct(redis.replicaPort), prefix, sweepId, TRIALS);
   });
 });

@@ -6,46 +6,22 @@
  */
 import type { TrialRecord } from "@hpo/core";
 import { sleep } from "@hpo/core/testing";
-import { createStore, type Store } from "@hpo/store";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { FAULT_MODEL } from "./fixtures/fault-model.ts";
-import { checkInvariants } from "./invariants.ts";
-import { type SweepProcesses, startSweepProcesses, submitToMidSweep, waitForSweepEnd } from "./mid-sweep.ts";
-import { type PrivateRedis, startPrivateRedis } from "./private-redis.ts";
+import { describe, expect, it } from "vitest";
+import { expectAllCompleted, MID_SWEEP_TRIALS, midSweepFault, midSweepSpec, waitForSweepEnd } from "./mid-sweep.ts";
+import { startPrivateRedis } from "./private-redis.ts";
 
-const TRIALS = 16;
-const SPEC = noopSpecYaml({
-  name: "faults-redis-restart",
-  seed: 21,
-  maxTrials: TRIALS,
-  maxParallel: 2,
-  maxEpochs: 8,
-  module: FAULT_MODEL,
-});
+const TRIALS = MID_SWEEP_TRIALS;
+const SPEC = midSweepSpec("faults-redis-restart", 21);
 
 describe("Redis killed and restarted mid-sweep (private redis-server, AOF everysec)", () => {
   const prefix = "faults-redis"; // a private server: no one else's keys here
-  let redis: PrivateRedis;
-  let store: Store;
-  let processes: SweepProcesses;
-
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    processes = await startSweepProcesses({ prefix, redisUrl: redis.url, workerName: "redis" });
-  });
-
-  afterAll(async () => {
-    await processes?.stop();
-    await store?.close().catch(() => {});
-    await redis?.close();
-  });
+  const fault = midSweepFault({ prefix, workerName: "redis", startRedis: () => startPrivateRedis() });
 
   it("reconnects everything, keeps completed results, redoes in-flight trials, and completes the sweep", async () => {
-    store = createStore({ url: redis.url, prefix });
+    const redis = fault.redis();
     // some trials completed, two in flight
-    const { url, sweepId } = await submitToMidSweep(processes.procs, store, SPEC);
+    const { store, procs, url, sweepId } = await fault.reachMidSweep(SPEC);
     const before = (await store.listTrials(sweepId, { state: "completed", limit: 1000 })).items;
     const inFlight = (await store.listTrials(sweepId, { state: "running", limit: 1000 })).items.map((t) => t.id);
     await sleep(1500); // past the AOF fsync period: what is above is on disk
@@ -65,15 +41,9 @@ describe("Redis killed and restarted mid-sweep (private redis-server, AOF everys
     for (const id of inFlight) expect((await store.getTrial(sweepId, id))?.state).toBe("completed");
 
     // the processes reconnected on their own (none exited) and the API answers
-    for (const p of processes.procs) expect(p.child.exitCode).toBeNull();
+    for (const p of procs) expect(p.child.exitCode).toBeNull();
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
-    const client = new Redis(redis.url);
-    try {
-      const report = await checkInvariants({ redis: client, prefix, sweepIds: [sweepId] });
-      expect(report[sweepId]).toEqual({ trials: TRIALS, states: { completed: TRIALS } });
-    } finally {
-      client.disconnect();
-    }
+    await expectAllCompleted(new Redis(redis.url), prefix, sweepId, TRIALS);
   });
 });

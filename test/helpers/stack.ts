@@ -26,6 +26,8 @@ export interface E2eStackOptions {
   readonly coordinator?: Omit<Parameters<typeof startCoordinator>[0], "prefix">;
   /** Names of worker processes to start (in parallel). Default none. */
   readonly workers?: readonly string[];
+  /** Environment of every worker process, over the usual one (e.g. `HPO_WORKER_CONCURRENCY`). */
+  readonly workerEnv?: Readonly<Record<string, string>>;
 }
 
 /** Starts the stack; on a failure, closes what was started and rethrows. */
@@ -44,7 +46,9 @@ export async function startE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
   };
   try {
     coordinator = await startCoordinator({ mode: "tfjs", ...opts.coordinator, prefix });
-    const started = await Promise.allSettled((opts.workers ?? []).map((name) => startWorkerProcess({ prefix, name })));
+    const started = await Promise.allSettled(
+      (opts.workers ?? []).map((name) => startWorkerProcess({ prefix, name, env: opts.workerEnv })),
+    );
     for (const s of started) if (s.status === "fulfilled") workers.push(s.value);
     const failed = started.find((s) => s.status === "rejected");
     if (failed) throw failed.reason;
