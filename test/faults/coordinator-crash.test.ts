@@ -8,13 +8,11 @@
 
 import type { TrialRecord } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
-import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
-import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import { storePerSuite } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { type Proc, REDIS_URL, startCoordinatorProcess } from "../helpers/processes.ts";
+import { type Proc, startCoordinatorProcess } from "../helpers/processes.ts";
 import { startFaultWorker } from "./fault-workers.ts";
 import { FAULT_MODEL } from "./fixtures/fault-model.ts";
 import { checkInvariants } from "./invariants.ts";
@@ -31,14 +29,11 @@ const SPEC = noopSpecYaml({
 });
 
 describe("the coordinator SIGKILLed twice mid-sweep", () => {
-  const prefix = uniquePrefix("faults-coord");
-  let redis: Redis;
-  let store: Store;
+  const db = storePerSuite("faults-coord");
+  const { prefix } = db;
   const procs: Proc[] = [];
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    store = createStore({ redis, prefix });
     procs.push(
       ...(await Promise.all([
         startFaultWorker({ prefix, name: "coord-w1", epochMs: 100 }),
@@ -49,9 +44,6 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
-    await store.close();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
   });
 
   const coordinator = async () => {
@@ -60,7 +52,7 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
     return c;
   };
   const finished = (id: string, url: string) => apiClient(url).ended(id, 90_000);
-  const completed = async (id: string) => (await store.getSweep(id))?.counts.completed ?? 0;
+  const completed = async (id: string) => (await db.store.getSweep(id))?.counts.completed ?? 0;
   const completedAtLeast = (id: string, n: number) =>
     waitFor(`${n} trials of ${id} completed`, async () => (await completed(id)) >= n, {
       timeoutMs: 60_000,
@@ -79,7 +71,7 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
     );
   };
   const board = async (id: string) =>
-    (await store.listTrials(id, { sort: "index", limit: 1000 })).items.map((t: TrialRecord) => ({
+    (await db.store.listTrials(id, { sort: "index", limit: 1000 })).items.map((t: TrialRecord) => ({
       id: t.id,
       params: t.params,
       state: t.state,
@@ -114,7 +106,7 @@ describe("the coordinator SIGKILLed twice mid-sweep", () => {
     // both read through the API, which adds the best's confidence interval to what the store keeps
     expect(done.best).toEqual((await apiClient(c.url).sweep(undisturbed.id)).best);
 
-    const report = await checkInvariants({ redis, prefix, sweepIds: [undisturbed.id, disturbed.id] });
+    const report = await checkInvariants({ redis: db.redis, prefix, sweepIds: [undisturbed.id, disturbed.id] });
     expect(report[disturbed.id]).toEqual(report[undisturbed.id]);
   });
 });

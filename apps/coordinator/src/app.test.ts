@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -10,14 +9,12 @@ import {
   type SweepRecord,
   type TrialRecord,
 } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
-import { appendEpoch, proposeTrial } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import { createStore } from "@hpo/store";
+import { appendEpoch, proposeTrial, storePerSuite, uniquePrefix, unreachableRedis } from "@hpo/store/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const TOKEN = "s3cret-token";
 type ErrorBody = ApiErrorBody & { error: { details?: Issue[] } };
 const bodyOf = async <T>(res: Response) => (await res.json()) as T;
@@ -34,23 +31,20 @@ budget: { max_trials: 4, max_parallel: 2, max_epochs: 2 }
 `;
 
 describe("coordinator HTTP API", () => {
-  const prefix = `test-${randomUUID()}`;
-  let redis: Redis;
-  let store: Store;
+  const db = storePerSuite();
   let server: Server;
   let base: string;
   const kicked: string[] = [];
 
   beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    store = createStore({ redis, prefix });
+    const store = db.store;
     const scheduler = {
       kick: (id: string) => void kicked.push(id),
       async cancel(id: string): Promise<SweepRecord> {
         const sweep = await store.getSweep(id);
         if (!sweep) throw new HpoError("NOT_FOUND", `sweep "${id}" not found`);
         await store.setSweepStatus(id, "cancelled", "test");
-        return (await store.getSweep(id)) as SweepRecord;
+        return (await db.store.getSweep(id)) as SweepRecord;
       },
     };
     const app = createApp({ store, scheduler, logger: pino({ level: "silent" }), token: TOKEN, bodyLimit: "2kb" });
@@ -61,10 +55,6 @@ describe("coordinator HTTP API", () => {
 
   afterAll(async () => {
     await new Promise((r) => server.close(r));
-    await store.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
   });
 
   const post = (path: string, body: string, type = "application/json", auth = true) =>
@@ -123,9 +113,9 @@ describe("coordinator HTTP API", () => {
 
   it("returns trials with their curve", async () => {
     const sweep = (await (await post("/api/sweeps", SPEC_YAML, "application/yaml")).json()) as SweepRecord;
-    await proposeTrial(store, sweep.id, 0, { learning_rate: 0.01 });
-    await store.markRunning(sweep.id, "t0000", "w", 1);
-    await appendEpoch(store, sweep.id, "t0000", { epoch: 1, value: 0.5, folds: [{ val_accuracy: 0.5 }] });
+    await proposeTrial(db.store, sweep.id, 0, { learning_rate: 0.01 });
+    await db.store.markRunning(sweep.id, "t0000", "w", 1);
+    await appendEpoch(db.store, sweep.id, "t0000", { epoch: 1, value: 0.5, folds: [{ val_accuracy: 0.5 }] });
     const res = await fetch(`${base}/api/sweeps/${sweep.id}/trials/t0000`);
     expect(res.status).toBe(200);
     const trial = await bodyOf<TrialRecord & { curve: unknown[] }>(res);
@@ -242,13 +232,8 @@ describe("coordinator HTTP API", () => {
 
 describe("coordinator HTTP API without Redis", () => {
   it("answers 503 UNAVAILABLE on /healthz and on the API, never 500", async () => {
-    const dead = new Redis("redis://127.0.0.1:1", {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    dead.on("error", () => {});
-    const store = createStore({ redis: dead, prefix: `test-${randomUUID()}` });
+    const dead = unreachableRedis();
+    const store = createStore({ redis: dead, prefix: uniquePrefix() });
     const scheduler = { kick: () => {}, cancel: () => Promise.reject(new Error("unused")) };
     const app = createApp({ store, scheduler, logger: pino({ level: "silent" }) });
     const server = app.listen(0, "127.0.0.1");

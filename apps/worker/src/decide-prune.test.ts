@@ -1,31 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { HyperbandPruner, parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
-import { appendEpoch } from "@hpo/store/testing";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Store } from "@hpo/store";
+import { appendEpoch, storePerSuite } from "@hpo/store/testing";
+import { describe, expect, it } from "vitest";
 import { createDecidePrune } from "./decide-prune.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
 describe("createDecidePrune (real Redis rungs)", () => {
-  const prefix = `test-${randomUUID()}`;
-  let redis: Redis;
-  let store: Store;
-  beforeAll(() => {
-    redis = new Redis(REDIS_URL);
-    store = createStore({ redis, prefix });
-  });
-  afterAll(async () => {
-    await store.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
-  });
+  const db = storePerSuite();
 
   /** A sweep with `n` running trials; report(i, epoch, value) appends the epoch and asks the pruner. */
   async function sweepWith(earlyTerminate: Record<string, unknown>, n: number, goal = "maximize") {
-    const sweep: SweepRecord = await store.createSweep(
+    const sweep: SweepRecord = await db.store.createSweep(
       parseSweepSpec({
         name: "prune",
         dataset: "iris",
@@ -34,12 +18,12 @@ describe("createDecidePrune (real Redis rungs)", () => {
         early_terminate: earlyTerminate,
       }),
     );
-    const trials = await store.proposeTrials(
+    const trials = await db.store.proposeTrials(
       sweep.id,
       Array.from({ length: n }, (_, index) => ({ index, params: {} })),
     );
-    for (const t of trials) await store.markRunning(sweep.id, t.id, "w", 1, `run-${t.id}`);
-    const decide = createDecidePrune(store);
+    for (const t of trials) await db.store.markRunning(sweep.id, t.id, "w", 1, `run-${t.id}`);
+    const decide = createDecidePrune(db.store);
     const job = (trialId: string): TrialJob => ({
       sweepId: sweep.id,
       trialId,
@@ -54,7 +38,7 @@ describe("createDecidePrune (real Redis rungs)", () => {
     const report = async (i: number, epoch: number, value: number) => {
       const id = (trials[i] as (typeof trials)[number]).id;
       const r = { epoch, folds: [], value };
-      await appendEpoch(store, sweep.id, id, r, `run-${id}`);
+      await appendEpoch(db.store, sweep.id, id, r, `run-${id}`);
       return decide(job(id), r, `run-${id}`);
     };
     return { sweep, trials, decide, job, report };
@@ -89,7 +73,11 @@ describe("createDecidePrune (real Redis rungs)", () => {
     const { sweep, trials, report } = await sweepWith({ type: "median", n_startup_trials: 1 }, 3);
     expect(await report(0, 1, 0.8)).toBe(false);
     expect(await report(1, 1, 0.2)).toBe(false); // no finished trial yet
-    await store.finishTrial(sweep.id, (trials[0] as { id: string }).id, { state: "completed", folds: [], flags: [] });
+    await db.store.finishTrial(sweep.id, (trials[0] as { id: string }).id, {
+      state: "completed",
+      folds: [],
+      flags: [],
+    });
     expect(await report(2, 1, 0.5)).toBe(false); // median of {0.8, 0.2} = 0.5: not worse
     expect(await report(1, 2, 0.3)).toBe(false); // nobody else at epoch 2 yet
     expect(await report(2, 2, 0.25)).toBe(false); // 0.25 < 0.3, but its best so far (0.5) is not
@@ -119,18 +107,18 @@ describe("createDecidePrune (real Redis rungs)", () => {
 
   it("a Redis error while deciding means no prune (the trial trains on), not a failed trial", async () => {
     const { sweep, trials, job } = await sweepWith({ type: "asha", min_resource: 1 }, 2);
-    const flaky = Object.create(store) as Store;
+    const flaky = Object.create(db.store) as Store;
     let failing = true;
     flaky.reportStep = async (...args) => {
       if (failing) throw new Error("connection lost");
-      return store.reportStep(...args);
+      return db.store.reportStep(...args);
     };
-    flaky.getSweep = store.getSweep.bind(store);
+    flaky.getSweep = db.store.getSweep.bind(db.store);
     const decide = createDecidePrune(flaky);
     const [a, b] = trials.map((t) => t.id) as [string, string];
-    await appendEpoch(store, sweep.id, a, { epoch: 1, folds: [], value: 0.9 }, `run-${a}`);
-    await store.reportStep(sweep.id, a, 1, 0.9, { run: `run-${a}` });
-    await appendEpoch(store, sweep.id, b, { epoch: 1, folds: [], value: 0.1 }, `run-${b}`);
+    await appendEpoch(db.store, sweep.id, a, { epoch: 1, folds: [], value: 0.9 }, `run-${a}`);
+    await db.store.reportStep(sweep.id, a, 1, 0.9, { run: `run-${a}` });
+    await appendEpoch(db.store, sweep.id, b, { epoch: 1, folds: [], value: 0.1 }, `run-${b}`);
     expect(await decide(job(b), { epoch: 1, folds: [], value: 0.1 }, `run-${b}`)).toBe(false);
     failing = false;
     expect(await decide(job(b), { epoch: 1, folds: [], value: 0.1 }, `run-${b}`)).toBe(true);

@@ -1,10 +1,9 @@
 import type { EpochReport, FoldResult, SweepSpec, TrialOutcome } from "@hpo/core";
 import { testSpec } from "@hpo/core/testing";
-import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { keysFor } from "./keys.ts";
 import { createStore, type Store } from "./store.ts";
-import { appendEpoch, proposeTrial, stepValues, storePerTest } from "./testing/index.ts";
+import { appendEpoch, proposeTrial, stepValues, storePerTest, unreachableRedis } from "./testing/index.ts";
 
 const spec = (name = "iris-test", goal: "maximize" | "minimize" = "maximize"): SweepSpec =>
   testSpec({ name, metric: { name: goal === "maximize" ? "val_accuracy" : "val_loss", goal } });
@@ -197,12 +196,7 @@ describe("store", () => {
   });
 
   it("reports Redis failures as UNAVAILABLE", async () => {
-    const dead = new Redis("redis://127.0.0.1:1", {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    dead.on("error", () => {});
+    const dead = unreachableRedis();
     store = stores.fresh((prefix) => createStore({ redis: dead, prefix }));
     expect(await store.ping()).toBe(false);
     await expect(store.getSweep("x-aaaaaa")).rejects.toMatchObject({ code: "UNAVAILABLE" });
