@@ -33,6 +33,8 @@ import {
   redisCpu,
   startStack,
   strArg,
+  submitSweep,
+  sweepEnd,
 } from "./lib/stack.ts";
 
 const trials = numArg("trials", 2000);
@@ -145,27 +147,18 @@ async function hpo(redis: RedisClient) {
     const cpu0 = procs.map((p) => cpuSeconds(p.pid));
     const [rcpu0, rcmd0, stats0] = [await redisCpu(redis), await redisCommands(redis), await redisCommandStats(redis)];
     const t0 = performance.now();
-    const res = await fetch(`${stack.url}/api/sweeps`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(SWEEP),
-    });
-    if (res.status !== 201) throw new Error(`POST /api/sweeps → ${res.status}: ${await res.text()}`);
-    const { id } = (await res.json()) as { id: string };
-    let sweep: { status: string; counts: Record<string, number>; createdAt: number; finishedAt?: number };
+    const id = await submitSweep(stack.url, SWEEP);
+    type Sweep = { status: string; counts: Record<string, number>; createdAt: number; finishedAt?: number };
     const samples = { n: 0, queued: 0, running: 0, wait: 0, active: 0 };
     const queue = new bullmq.Queue("trials", { connection: redis, prefix });
-    for (;;) {
-      sweep = (await (await fetch(`${stack.url}/api/sweeps/${id}`)).json()) as typeof sweep;
-      if (sweep.status !== "running") break;
+    const sweep = await sweepEnd<Sweep>(stack.url, id, async (running) => {
       samples.n++;
-      samples.queued += sweep.counts.queued ?? 0;
-      samples.running += sweep.counts.running ?? 0;
+      samples.queued += running.counts.queued ?? 0;
+      samples.running += running.counts.running ?? 0;
       const jc = await queue.getJobCounts("wait", "active", "prioritized", "delayed");
       samples.wait += (jc.wait ?? 0) + (jc.prioritized ?? 0) + (jc.delayed ?? 0);
       samples.active += jc.active ?? 0;
-      await new Promise((r) => setTimeout(r, 200)); // light polling: the observer costs the coordinator CPU too
-    }
+    });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = procs.map((p, i) => cpuSeconds(p.pid) - (cpu0[i] as number));
     const [rcpu1, rcmd1, stats1] = [await redisCpu(redis), await redisCommands(redis), await redisCommandStats(redis)];

@@ -20,7 +20,17 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { deletePrefix, flag, numArg, REDIS_URL, Redis, startStack, strArg } from "./lib/stack.ts";
+import {
+  deletePrefix,
+  flag,
+  numArg,
+  REDIS_URL,
+  Redis,
+  startStack,
+  strArg,
+  submitSweep,
+  sweepEnd,
+} from "./lib/stack.ts";
 
 const trials = numArg("trials", 500);
 const folds = numArg("folds", 3);
@@ -119,19 +129,8 @@ async function hpoRun(program: string, dir: string): Promise<{ seconds: number; 
       seed: 1,
     };
     const t0 = performance.now();
-    const res = await fetch(`${stack.url}/api/sweeps`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(sweep),
-    });
-    if (res.status !== 201) throw new Error(`POST /api/sweeps → ${res.status}: ${await res.text()}`);
-    const { id } = (await res.json()) as { id: string };
-    let state: { status: string; counts: Record<string, number> };
-    for (;;) {
-      state = (await (await fetch(`${stack.url}/api/sweeps/${id}`)).json()) as typeof state;
-      if (state.status !== "running") break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const id = await submitSweep(stack.url, sweep);
+    const state = await sweepEnd<{ status: string; counts: Record<string, number> }>(stack.url, id);
     return { seconds: (performance.now() - t0) / 1000, status: state.status, counts: state.counts };
   } finally {
     await stack.stop();

@@ -10,7 +10,17 @@
  *   pnpm bench:saturation [--trials 16] [--epochs 10] [--workers 2] [--parallel 2] [--json]
  */
 import { randomUUID } from "node:crypto";
-import { deletePrefix, flag, numArg, percentile, REDIS_URL, Redis, startStack } from "./lib/stack.ts";
+import {
+  deletePrefix,
+  flag,
+  numArg,
+  percentile,
+  REDIS_URL,
+  Redis,
+  startStack,
+  submitSweep,
+  sweepEnd,
+} from "./lib/stack.ts";
 
 const trials = numArg("trials", 16);
 const epochs = numArg("epochs", 10);
@@ -52,18 +62,8 @@ try {
     say(
       `saturation: ${trials} iris trials × ${epochs} epochs × 3 folds, ${nWorkers} workers, max_parallel ${parallel}`,
     );
-    const res = await fetch(`${stack.url}/api/sweeps`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(SWEEP),
-    });
-    if (res.status !== 201) throw new Error(`POST /api/sweeps → ${res.status}: ${await res.text()}`);
-    const { id } = (await res.json()) as { id: string };
-    for (;;) {
-      const s = (await (await fetch(`${stack.url}/api/sweeps/${id}`)).json()) as { status: string };
-      if (s.status !== "running") break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const id = await submitSweep(stack.url, SWEEP);
+    await sweepEnd(stack.url, id);
     const page = (await (await fetch(`${stack.url}/api/sweeps/${id}/trials?sort=index&limit=1000`)).json()) as {
       items: Trial[];
     };
