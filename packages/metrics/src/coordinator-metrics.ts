@@ -1,6 +1,7 @@
-import { Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { FAMILIES } from "./families.ts";
 import { createHttpMetricsMiddleware, type Middleware } from "./http-metrics.ts";
+import { gaugeOf } from "./metric-of.ts";
 import { createOutcomeMetrics, type OutcomeMetrics } from "./outcome-metrics.ts";
 import { type JobCountsSource, registerQueueMetrics } from "./queue-metrics.ts";
 import { type Pingable, registerRedisLatency } from "./redis-latency.ts";
@@ -38,17 +39,8 @@ export function createCoordinatorMetrics(
   const outcome = createOutcomeMetrics(registry);
   if (options.queues) registerQueueMetrics(registry, options.queues);
   if (options.redis) registerRedisLatency(registry, options.redis);
-  const best = new Gauge({
-    name: FAMILIES.sweepBestScore.name,
-    help: FAMILIES.sweepBestScore.help,
-    labelNames: ["sweep", "metric"],
-    registers: [registry],
-  });
-  const running = new Gauge({
-    name: FAMILIES.sweepsRunning.name,
-    help: FAMILIES.sweepsRunning.help,
-    registers: [registry],
-  });
+  const best = gaugeOf(registry, FAMILIES.sweepBestScore);
+  const running = gaugeOf(registry, FAMILIES.sweepsRunning);
   running.set(0);
   const metricOf = new Map<string, string>();
   return {

@@ -1,6 +1,7 @@
-import { Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { FAST_BUCKETS } from "./buckets.ts";
 import { FAMILIES } from "./families.ts";
+import { histogramOf } from "./metric-of.ts";
 
 /** The parts of an express request the middleware reads (no express import). */
 export interface RouteRequest {
@@ -30,13 +31,7 @@ export const UNMATCHED_ROUTE = "unmatched";
  * to the parent router's and the mount path would be lost.
  */
 export function createHttpMetricsMiddleware(registry: Registry): Middleware {
-  const histogram = new Histogram({
-    name: FAMILIES.httpRequestDuration.name,
-    help: FAMILIES.httpRequestDuration.help,
-    labelNames: ["route", "method", "status"],
-    buckets: [...FAST_BUCKETS],
-    registers: [registry],
-  });
+  const histogram = histogramOf(registry, FAMILIES.httpRequestDuration, FAST_BUCKETS);
   return (req, res, next) => {
     const end = histogram.startTimer();
     let matched: string | undefined;

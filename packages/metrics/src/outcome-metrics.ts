@@ -1,7 +1,8 @@
 import { FINAL_TRIAL_STATES, type FinalTrialState } from "@hpo/core";
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { LONG_DURATION_BUCKETS } from "./buckets.ts";
 import { FAMILIES } from "./families.ts";
+import { counterOf, histogramOf } from "./metric-of.ts";
 
 /**
  * Final states of trials and folds, plus retries and stalls. Registered by both the coordinator
@@ -22,42 +23,12 @@ export interface OutcomeMetrics {
 
 /** Registers the outcome families in `registry`; the counters of every state start at 0 (histograms appear with their first observation, so processes that never time trials export no empty buckets). */
 export function createOutcomeMetrics(registry: Registry): OutcomeMetrics {
-  const trials = new Counter({
-    name: FAMILIES.trialsFinished.name,
-    help: FAMILIES.trialsFinished.help,
-    labelNames: ["state"],
-    registers: [registry],
-  });
-  const folds = new Counter({
-    name: FAMILIES.foldsFinished.name,
-    help: FAMILIES.foldsFinished.help,
-    labelNames: ["state"],
-    registers: [registry],
-  });
-  const trialDuration = new Histogram({
-    name: FAMILIES.trialDuration.name,
-    help: FAMILIES.trialDuration.help,
-    labelNames: ["state"],
-    buckets: [...LONG_DURATION_BUCKETS],
-    registers: [registry],
-  });
-  const foldDuration = new Histogram({
-    name: FAMILIES.foldDuration.name,
-    help: FAMILIES.foldDuration.help,
-    labelNames: ["state"],
-    buckets: [...LONG_DURATION_BUCKETS],
-    registers: [registry],
-  });
-  const retries = new Counter({
-    name: FAMILIES.jobRetries.name,
-    help: FAMILIES.jobRetries.help,
-    registers: [registry],
-  });
-  const stalled = new Counter({
-    name: FAMILIES.jobsStalled.name,
-    help: FAMILIES.jobsStalled.help,
-    registers: [registry],
-  });
+  const trials = counterOf(registry, FAMILIES.trialsFinished);
+  const folds = counterOf(registry, FAMILIES.foldsFinished);
+  const trialDuration = histogramOf(registry, FAMILIES.trialDuration, LONG_DURATION_BUCKETS);
+  const foldDuration = histogramOf(registry, FAMILIES.foldDuration, LONG_DURATION_BUCKETS);
+  const retries = counterOf(registry, FAMILIES.jobRetries);
+  const stalled = counterOf(registry, FAMILIES.jobsStalled);
   for (const state of FINAL_TRIAL_STATES) {
     trials.inc({ state }, 0);
     folds.inc({ state }, 0);

@@ -1,5 +1,6 @@
-import { Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { FAMILIES } from "./families.ts";
+import { gaugeOf } from "./metric-of.ts";
 
 /** What the queue gauge needs of a BullMQ `Queue`. */
 export interface JobCountsSource {
@@ -34,25 +35,19 @@ export const JOB_STATES: readonly JobState[] = [
  * not answer the scrape still succeeds, without the queue series.
  */
 export function registerQueueMetrics(registry: Registry, queues: readonly JobCountsSource[]): void {
-  new Gauge({
-    name: FAMILIES.queueJobs.name,
-    help: FAMILIES.queueJobs.help,
-    labelNames: ["queue", "state"],
-    registers: [registry],
-    async collect() {
-      const all = await Promise.all(
-        queues.map(async (queue) => ({
-          queue: queue.name,
-          counts: await queue.getJobCounts(...JOB_STATES).catch(() => undefined),
-        })),
-      );
-      this.reset();
-      for (const { queue, counts } of all) {
-        if (!counts) continue;
-        for (const [key, value] of Object.entries(counts)) {
-          this.set({ queue, state: key === "wait" ? "waiting" : key }, value);
-        }
+  gaugeOf(registry, FAMILIES.queueJobs, async function collect() {
+    const all = await Promise.all(
+      queues.map(async (queue) => ({
+        queue: queue.name,
+        counts: await queue.getJobCounts(...JOB_STATES).catch(() => undefined),
+      })),
+    );
+    this.reset();
+    for (const { queue, counts } of all) {
+      if (!counts) continue;
+      for (const [key, value] of Object.entries(counts)) {
+        this.set({ queue, state: key === "wait" ? "waiting" : key }, value);
       }
-    },
+    }
   });
 }

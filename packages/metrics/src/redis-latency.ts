@@ -1,6 +1,7 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { FAST_BUCKETS } from "./buckets.ts";
 import { FAMILIES } from "./families.ts";
+import { counterOf, histogramOf } from "./metric-of.ts";
 
 /** What the latency probe needs of a Redis client (an ioredis instance fits). */
 export interface Pingable {
@@ -31,21 +32,8 @@ export function registerRedisLatency(registry: Registry, redis: Pingable, option
     });
     return pending;
   };
-  const histogram = new Histogram({
-    name: FAMILIES.redisCommandDuration.name,
-    help: FAMILIES.redisCommandDuration.help,
-    labelNames: ["command"],
-    buckets: [...FAST_BUCKETS],
-    registers: [registry],
-    collect: probe,
-  });
-  const errors = new Counter({
-    name: FAMILIES.redisErrors.name,
-    help: FAMILIES.redisErrors.help,
-    labelNames: ["command"],
-    registers: [registry],
-    collect: probe,
-  });
+  const histogram = histogramOf(registry, FAMILIES.redisCommandDuration, FAST_BUCKETS, probe);
+  const errors = counterOf(registry, FAMILIES.redisErrors, probe);
   errors.inc(labels, 0);
 
   async function ping(): Promise<void> {

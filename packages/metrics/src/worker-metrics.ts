@@ -1,7 +1,8 @@
 import type { FinalTrialState } from "@hpo/core";
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { EPOCH_BUCKETS } from "./buckets.ts";
 import { FAMILIES } from "./families.ts";
+import { counterOf, gaugeOf, histogramOf } from "./metric-of.ts";
 import { createOutcomeMetrics, type OutcomeMetrics } from "./outcome-metrics.ts";
 import { type Pingable, registerRedisLatency } from "./redis-latency.ts";
 
@@ -61,37 +62,15 @@ export interface WorkerMetrics extends OutcomeMetrics {
 export function createWorkerMetrics(registry: Registry, options: WorkerMetricsOptions = {}): WorkerMetrics {
   const outcome = createOutcomeMetrics(registry);
   if (options.redis) registerRedisLatency(registry, options.redis);
-  const busy = new Gauge({ name: FAMILIES.workerBusy.name, help: FAMILIES.workerBusy.help, registers: [registry] });
-  const slots = new Gauge({ name: FAMILIES.workerSlots.name, help: FAMILIES.workerSlots.help, registers: [registry] });
+  const busy = gaugeOf(registry, FAMILIES.workerBusy);
+  const slots = gaugeOf(registry, FAMILIES.workerSlots);
   slots.set(options.concurrency ?? 1);
   busy.set(0);
-  const epochDuration = new Histogram({
-    name: FAMILIES.epochDuration.name,
-    help: FAMILIES.epochDuration.help,
-    buckets: [...EPOCH_BUCKETS],
-    registers: [registry],
-  });
-  const samples = new Counter({
-    name: FAMILIES.trainingSamples.name,
-    help: FAMILIES.trainingSamples.help,
-    registers: [registry],
-  });
-  const epochs = new Counter({
-    name: FAMILIES.trainingEpochs.name,
-    help: FAMILIES.trainingEpochs.help,
-    registers: [registry],
-  });
-  const backendInfo = new Gauge({
-    name: FAMILIES.tfjsBackend.name,
-    help: FAMILIES.tfjsBackend.help,
-    labelNames: ["backend"],
-    registers: [registry],
-  });
-  const tensors = new Gauge({
-    name: FAMILIES.tfjsTensors.name,
-    help: FAMILIES.tfjsTensors.help,
-    registers: [registry],
-  });
+  const epochDuration = histogramOf(registry, FAMILIES.epochDuration, EPOCH_BUCKETS);
+  const samples = counterOf(registry, FAMILIES.trainingSamples);
+  const epochs = counterOf(registry, FAMILIES.trainingEpochs);
+  const backendInfo = gaugeOf(registry, FAMILIES.tfjsBackend);
+  const tensors = gaugeOf(registry, FAMILIES.tfjsTensors);
   tensors.set(0);
   let currentBackend: string | undefined;
   let running = 0;
