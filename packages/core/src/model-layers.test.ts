@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { datasetShapeOf } from "./dataset-shape.ts";
-import { HpoError } from "./errors.ts";
-import { layerShapes, resolveLayer } from "./model-layers.ts";
+import { layerShapes } from "./layer-plan.ts";
+import { resolveLayer } from "./model-layers.ts";
 import { parseSweepSpec } from "./spec.ts";
 import { checkSweepMemory, largestTrial } from "./sweep-memory.ts";
+import { specIssuesOf as issuesOf } from "./testing/spec-issues-of.ts";
 import { mlpTrialShape } from "./trial-memory.ts";
 
 const lenet = [
@@ -15,16 +16,6 @@ const lenet = [
   { type: "dense", units: 128 },
   { type: "dropout", rate: { param: "dense_dropout" } },
 ];
-
-function issuesOf(spec: unknown): string {
-  try {
-    parseSweepSpec(spec);
-  } catch (e) {
-    if (e instanceof HpoError) return e.message;
-    throw e;
-  }
-  return "";
-}
 
 describe("model.layers", () => {
   it("accepts a LeNet layer list with swept fields and keeps it on the spec", () => {

@@ -1,9 +1,7 @@
-import { datasetShapeOf } from "./dataset-shape.ts";
 import type { Issue } from "./errors.ts";
-import { fromUnit } from "./samplers/sample-distribution.ts";
 import { joinPath, show } from "./spec-issues.ts";
 import { ACTIVATIONS, type ParameterKind } from "./spec-parameters.ts";
-import type { DatasetSpec, LayerSpec, ParameterSpec, Params, ParamValue } from "./types.ts";
+import type { LayerSpec, Params, ParamValue } from "./types.ts";
 
 /**
  * Layer lists: `model: { layers: [...] }` (docs/trainer.md, "Layer lists"). One home for the layer
@@ -20,13 +18,18 @@ export const LAYER_TYPES = [
   "flatten",
   "dropout",
   "batch_norm",
+  "residual",
 ] as const;
 export type LayerType = (typeof LAYER_TYPES)[number];
 
 interface FieldSpec {
-  readonly kind: ParameterKind;
+  /** The values a field takes; `layers`: a nested layer list (a residual block's). */
+  readonly kind: ParameterKind | "layers";
   readonly required?: boolean;
 }
+
+/** How deep residual blocks may nest. */
+const MAX_DEPTH = 4;
 
 const size = { kind: { type: "int", min: 1, max: 64 } } as const;
 const padding = { kind: { type: "enum", choices: ["same", "valid"] } } as const;
@@ -48,6 +51,7 @@ export const LAYER_FIELDS: Readonly<Record<LayerType, Readonly<Record<string, Fi
   flatten: {},
   dropout: { rate: { kind: { type: "float", min: 0, max: 1, maxExclusive: true }, required: true } },
   batch_norm: {},
+  residual: { layers: { kind: "layers", required: true }, activation },
 };
 
 /** A layer with every field a literal (params substituted, defaults filled in). */
@@ -68,7 +72,17 @@ export type ResolvedLayer =
       readonly padding: "same" | "valid";
     }
   | { readonly type: "global_avg_pool2d" | "flatten" | "batch_norm" }
-  | { readonly type: "dropout"; readonly rate: number };
+  | { readonly type: "dropout"; readonly rate: number }
+  | {
+      /** The inner list's output plus the block's input (projected when the shapes differ, see layer-plan.ts). */
+      readonly type: "residual";
+      readonly layers: readonly ResolvedLayer[];
+      /** Applied after the sum; default linear. */
+      readonly activation: string;
+    };
+
+/** A layer other than a residual block: one step of the forward pass. */
+export type PlainLayer = Exclude<ResolvedLayer, { readonly type: "residual" }>;
 
 const isRef = (v: unknown): v is { param: string } =>
   typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as { param?: unknown }).param === "string";
@@ -102,20 +116,32 @@ export interface LayerParamRef {
 
 /**
  * Checks a raw `model.layers` list (types, known fields, required fields, literal values; a field
- * may be `{ param: name }`) and returns the layers and the parameter references they make. Issues
- * name the layer index and field (`model.layers[2].filters`).
+ * may be `{ param: name }`; a residual block's `layers` are checked the same way) and returns the
+ * layers and the parameter references they make. Issues name the layer's path and field
+ * (`model.layers[2].filters`, `model.layers[3].layers[1].units`).
  */
 export function checkLayers(raw: unknown, issues: Issue[]): { layers: LayerSpec[]; refs: LayerParamRef[] } {
-  const layers: LayerSpec[] = [];
   const refs: LayerParamRef[] = [];
+  return { layers: checkList(raw, ["model", "layers"], 0, issues, refs), refs };
+}
+
+function checkList(
+  raw: unknown,
+  where: readonly (string | number)[],
+  depth: number,
+  issues: Issue[],
+  refs: LayerParamRef[],
+): LayerSpec[] {
+  const layers: LayerSpec[] = [];
+  const listPath = joinPath(where);
   if (!Array.isArray(raw)) {
-    issues.push({ path: "model.layers", message: `must be a list of layers, got ${show(raw)}` });
-    return { layers, refs };
+    issues.push({ path: listPath, message: `must be a list of layers, got ${show(raw)}` });
+    return layers;
   }
   if (raw.length === 0 || raw.length > 64)
-    issues.push({ path: "model.layers", message: `must hold 1 to 64 layers, got ${raw.length}` });
+    issues.push({ path: listPath, message: `must hold 1 to 64 layers, got ${raw.length}` });
   raw.slice(0, 64).forEach((entry, i) => {
-    const at = ["model", "layers", i];
+    const at = [...where, i];
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
       issues.push({
         path: joinPath(at),
@@ -134,7 +160,9 @@ export function checkLayers(raw: unknown, issues: Issue[]): { layers: LayerSpec[
     }
     const fields = LAYER_FIELDS[type as LayerType];
     const before = issues.length;
+    const checked: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(rec)) {
+      checked[name] = value;
       if (name === "type") continue;
       const spec = fields[name];
       const path = joinPath([...at, name]);
@@ -144,6 +172,12 @@ export function checkLayers(raw: unknown, issues: Issue[]): { layers: LayerSpec[
           path,
           message: `is not a field of ${type}; ${known.length ? `its fields: ${known.join(", ")}` : "it takes none"}`,
         });
+        continue;
+      }
+      if (spec.kind === "layers") {
+        if (depth + 1 >= MAX_DEPTH)
+          issues.push({ path, message: `residual blocks nest at most ${MAX_DEPTH - 1} deep` });
+        else checked[name] = checkList(value, [...at, name], depth + 1, issues, refs);
         continue;
       }
       if (isRef(value)) {
@@ -158,9 +192,19 @@ export function checkLayers(raw: unknown, issues: Issue[]): { layers: LayerSpec[
     for (const [name, spec] of Object.entries(fields))
       if (spec.required && rec[name] === undefined)
         issues.push({ path: joinPath([...at, name]), message: `is required for ${type}` });
-    if (issues.length === before) layers.push({ ...(rec as LayerSpec) });
+    if (issues.length === before) layers.push(checked as LayerSpec);
   });
-  return { layers, refs };
+  return layers;
+}
+
+/** Every `{ param: name }` field of a checked layer list, residual blocks' layers included. */
+export function layerFieldRefs(layers: readonly LayerSpec[]): { field: string; param: string }[] {
+  return layers.flatMap((l) =>
+    Object.entries(l).flatMap(([field, v]) => {
+      if (isRef(v)) return [{ field, param: v.param }];
+      return field === "layers" && Array.isArray(v) ? layerFieldRefs(v as readonly LayerSpec[]) : [];
+    }),
+  );
 }
 
 /** Checks that a value of `param` (from the sweep's `parameters`) fits every field that names it. */
@@ -172,22 +216,23 @@ export function checkRefValue(ref: LayerParamRef, v: ParamValue): string | undef
 /**
  * The layer with params substituted and defaults filled in: dense/conv2d activation = the model's
  * `activation`; conv2d strides 1, padding valid; pooling pool_size 2, strides = pool_size, padding
- * valid.
+ * valid; residual activation linear (its inner layers resolved the same way).
+ * @param at the layer's index in `model.layers`, or its path (`model.layers[3].layers[1]`)
  * @throws Error naming the layer when a referenced parameter is missing from `params`.
  */
 export function resolveLayer(
   layer: LayerSpec,
-  index: number,
+  at: number | string,
   params: Params,
   defaultActivation: string,
 ): ResolvedLayer {
+  const where = typeof at === "number" ? `model.layers[${at}]` : at;
   const get = (field: string): ParamValue | undefined => {
     const v = layer[field];
     if (v === undefined) return undefined;
     if (!isRef(v)) return v as ParamValue;
     const p = params[v.param];
-    if (p === undefined)
-      throw new Error(`model.layers[${index}].${field}: parameter "${v.param}" has no value in this trial`);
+    if (p === undefined) throw new Error(`${where}.${field}: parameter "${v.param}" has no value in this trial`);
     return p;
   };
   const num = (field: string, fallback: number) => {
@@ -219,6 +264,14 @@ export function resolveLayer(
     }
     case "dropout":
       return { type: "dropout", rate: num("rate", 0) };
+    case "residual": {
+      const inner = (layer.layers ?? []) as readonly LayerSpec[];
+      return {
+        type: "residual",
+        layers: inner.map((l, i) => resolveLayer(l, `${where}.layers[${i}]`, params, defaultActivation)),
+        activation: str("activation", "linear"),
+      };
+    }
     default:
       return { type: layer.type as "global_avg_pool2d" | "flatten" | "batch_norm" };
   }
@@ -232,15 +285,18 @@ export function windowOut(inSize: number, window: number, stride: number, paddin
   return padding === "same" ? Math.ceil(inSize / stride) : Math.floor((inSize - window) / stride) + 1;
 }
 
-const describeShape = (s: ExampleShape) =>
+export const describeShape = (s: ExampleShape) =>
   s.length === 3 ? `images of ${s[0]}×${s[1]}×${s[2]}` : `rows of ${s[0] ?? "?"} features`;
 
 const notImage = (type: string, input: ExampleShape) =>
   `${type} needs images [height, width, channels], got ${describeShape(input)} (a tabular dataset)`;
 
-/** One layer's output shape and trainable parameter count, or why the input does not fit it. */
+/**
+ * One layer's output shape and trainable parameter count, or why the input does not fit it
+ * (residual blocks: `layerPlan`).
+ */
 export function layerOutput(
-  layer: ResolvedLayer,
+  layer: PlainLayer,
   input: ExampleShape,
 ): { shape: ExampleShape; params: number } | { error: string } {
   const image = input.length === 3;
@@ -275,94 +331,5 @@ export function layerOutput(
       return { shape: input, params: 2 * (input[input.length - 1] ?? 0) };
     case "dropout":
       return { shape: input, params: 0 };
-  }
-}
-
-/**
- * Walks a resolved layer list from `input` and then the output layer (`outputs` units), returning
- * every layer's output shape and parameter count, or the first misfit (`path` model.layers[i]).
- */
-export function layerShapes(
-  layers: readonly ResolvedLayer[],
-  input: ExampleShape,
-  outputs: number,
-): { shapes: ExampleShape[]; params: number[] } | { error: string; path: string } {
-  const shapes: ExampleShape[] = [];
-  const params: number[] = [];
-  let shape = input;
-  for (const [i, layer] of layers.entries()) {
-    const out = layerOutput(layer, shape);
-    if ("error" in out) return { error: out.error, path: `model.layers[${i}]` };
-    shapes.push(out.shape);
-    params.push(out.params);
-    shape = out.shape;
-  }
-  if (shape.length === 3)
-    return {
-      path: "model.layers",
-      error: `the output layer needs rows, but the last layer gives ${describeShape(shape)}: end the list with flatten or global_avg_pool2d`,
-    };
-  shapes.push([outputs]);
-  params.push(((shape[0] ?? 0) + 1) * outputs);
-  return { shapes, params };
-}
-
-/** The smallest and the largest value a parameter can take (the first and last of a list). */
-function extremes(p: ParameterSpec): [ParamValue, ParamValue] {
-  const d = p.distribution;
-  switch (d.kind) {
-    case "constant":
-      return [d.value, d.value];
-    case "categorical": {
-      const nums = d.values.filter((v): v is number => typeof v === "number");
-      if (nums.length === d.values.length) return [Math.min(...nums), Math.max(...nums)];
-      // enums (padding, activation): "valid" is the padding that can make a shape misfit
-      const pick = d.values.includes("valid") ? "valid" : (d.values[0] as ParamValue);
-      return [pick, pick];
-    }
-    default:
-      // bounded ranges at their bounds; unbounded ones (normal, …) at their 0.1 % and 99.9 % quantiles
-      return "min" in d ? [d.min, d.max] : [fromUnit(d, 0.001), fromUnit(d, 0.999)];
-  }
-}
-
-/** The example shape a layer list sees for a dataset: its image shape, else its rows (features unknown for CSV). */
-export function layerInputShape(dataset: DatasetSpec): ExampleShape {
-  const shape = datasetShapeOf(dataset);
-  if (shape?.image) return shape.image;
-  return [shape?.features ?? Number.NaN];
-}
-
-/**
- * Submit-time checks of a layer list against the sweep's parameters and dataset: every
- * `{ param: name }` names a parameter of the sweep, and the layers fit the dataset's examples (a
- * conv2d on tabular rows, a window larger than its input, a dense layer on images) with every
- * referenced parameter at its smallest and at its largest value. Issues are appended.
- */
-export function checkLayerModel(
-  layers: readonly LayerSpec[],
-  refs: readonly LayerParamRef[],
-  parameters: Readonly<Record<string, ParameterSpec>>,
-  dataset: DatasetSpec,
-  activation: string,
-  issues: Issue[],
-): void {
-  const before = issues.length;
-  for (const r of refs)
-    if (!Object.hasOwn(parameters, r.param))
-      issues.push({ path: r.path, message: `names parameter "${r.param}", which is not in parameters` });
-  if (issues.length > before) return;
-  const outputs = datasetShapeOf(dataset)?.outputs ?? (dataset.task === "regression" ? 1 : 2);
-  const input = layerInputShape(dataset);
-  for (const end of [0, 1] as const) {
-    const params: Record<string, ParamValue> = {};
-    for (const r of refs) params[r.param] = extremes(parameters[r.param] as ParameterSpec)[end];
-    const resolved = layers.map((l, i) => resolveLayer(l, i, params, activation));
-    const out = layerShapes(resolved, input, outputs);
-    if ("error" in out) {
-      const at = refs.length > 0 ? ` (parameters at their ${end === 0 ? "smallest" : "largest"} values)` : "";
-      issues.push({ path: out.path, message: `${out.error}${at}` });
-      return;
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
 import { HpoError } from "./errors.ts";
+import { layerFieldRefs } from "./model-layers.ts";
 import { canonicalName } from "./param-aliases.ts";
 import { supportOf } from "./spec-distributions.ts";
 import {
@@ -72,13 +73,10 @@ export function largestTrial(
     if (value > 0) fixed[name] = value;
   }
   // a layer list's swept fields: the largest value, except strides and pool sizes (smaller = larger outputs)
-  for (const layer of spec.model.layers ?? []) {
-    for (const [field, v] of Object.entries(layer)) {
-      if (typeof v !== "object" || v === null || !("param" in v)) continue;
-      const values = (candidates(spec.parameters[v.param]?.distribution) ?? []).map(Number).filter(Number.isFinite);
-      if (values.length === 0) continue;
-      fixed[v.param] = field === "strides" || field === "pool_size" ? Math.min(...values) : Math.max(...values);
-    }
+  for (const { field, param } of layerFieldRefs(spec.model.layers ?? [])) {
+    const values = (candidates(spec.parameters[param]?.distribution) ?? []).map(Number).filter(Number.isFinite);
+    if (values.length === 0) continue;
+    fixed[param] = field === "strides" || field === "pool_size" ? Math.min(...values) : Math.max(...values);
   }
   // the selection phase's jobs train select.repeats repeats at once: the larger count sets the peak
   const repeats = Math.max(spec.cv.repeats ?? 1, spec.select?.repeats ?? 1);

@@ -15,7 +15,8 @@
  * A model kind plugs in through `ModelFootprint` (`mlpFootprint` for the built-in MLP).
  */
 import { type DatasetShape, datasetShapeOf } from "./dataset-shape.ts";
-import { type ExampleShape, layerShapes, type ResolvedLayer, resolveLayer } from "./model-layers.ts";
+import { layerPlan } from "./layer-plan.ts";
+import { type ExampleShape, type ResolvedLayer, resolveLayer } from "./model-layers.ts";
 import { trainerParams } from "./param-aliases.ts";
 import type { DatasetSpec, TrialJob } from "./types.ts";
 
@@ -158,27 +159,33 @@ export function layerListFootprint(
   input: ExampleShape,
   outputs: number,
 ): ModelFootprint | undefined {
-  const walk = layerShapes(layers, input, outputs);
-  if ("error" in walk) return undefined;
+  const plan = layerPlan(layers, input, outputs);
+  if ("error" in plan) return undefined;
   const size = (s: ExampleShape) => s.reduce((a, b) => a * b, 1);
-  const activations = walk.shapes.reduce((a, s) => a + size(s), 0);
+  let activations = 0;
+  let parameters = 0;
   let scratch = 0;
   let masks = 0;
-  layers.forEach((l, i) => {
-    const inShape = i === 0 ? input : (walk.shapes[i - 1] as ExampleShape);
-    const out = walk.shapes[i] as ExampleShape;
+  for (const s of plan.steps) {
+    if (s.kind === "fork") continue;
+    activations += size(s.output);
+    parameters += s.params;
+    if (s.kind !== "layer") continue;
+    const l = s.layer;
     if (l.type === "conv2d")
-      scratch += 2 * l.kernelSize * l.kernelSize * (inShape[2] ?? 1) * (out[0] ?? 1) * (out[1] ?? 1);
-    if (l.type === "dropout" && l.rate > 0) masks += size(inShape);
-  });
-  const describe = (l: ResolvedLayer) =>
+      scratch += 2 * l.kernelSize * l.kernelSize * (s.input[2] ?? 1) * (s.output[0] ?? 1) * (s.output[1] ?? 1);
+    if (l.type === "dropout" && l.rate > 0) masks += size(s.input);
+  }
+  const describe = (l: ResolvedLayer): string =>
     l.type === "conv2d"
       ? `conv2d ${l.filters} ${l.kernelSize}×${l.kernelSize}`
       : l.type === "dense"
         ? `dense ${l.units}`
-        : l.type;
+        : l.type === "residual"
+          ? `residual [${l.layers.map(describe).join(", ")}]`
+          : l.type;
   return {
-    parameters: walk.params.reduce((a, b) => a + b, 0),
+    parameters,
     stepFloatsPerRow: activations * STEP_COPIES.plain + scratch + masks,
     evalFloatsPerRow: activations * EVAL_COPIES,
     label: `layers [${layers.map(describe).join(", ")}]`,

@@ -106,10 +106,13 @@ export interface ModelSpec {
   readonly module?: string;
 }
 
-/** One layer of `model.layers` as written (a field may name a sweep parameter: `{ param: name }`). */
+/**
+ * One layer of `model.layers` as written (a field may name a sweep parameter: `{ param: name }`;
+ * a `residual` block holds its own `layers`).
+ */
 export interface LayerSpec {
   readonly type: string;
-  readonly [field: string]: ParamValue | { readonly param: string };
+  readonly [field: string]: ParamValue | { readonly param: string } | readonly LayerSpec[];
 }
 
 export interface CvSpec {

@@ -36,6 +36,26 @@ describe("diagnosticFlags", () => {
     expect(diagnosticFlags(curve(rows))).toEqual(["vanishing_gradients"]);
   });
 
+  it("reads per-layer norms by layer name in layer order, and stored grad_norm_l<i> records by index", () => {
+    const named = (first: number, last: number) =>
+      [0, 1, 2].map((e) => ({
+        ...{ loss: 1 / (e + 1), val_loss: 1.1 / (e + 1), gap: 0.1 / (e + 1), grad_norm: 1 },
+        "grad_norm/conv2d_0": first,
+        "grad_norm/residual_1/conv2d_0": 0.1,
+        "grad_norm/output": last,
+      }));
+    expect(diagnosticFlags(curve(named(1e-5, 0.5)))).toEqual(["vanishing_gradients"]);
+    // the same norms in the other direction: the first layer is conv2d_0 (record order), not "output"
+    expect(diagnosticFlags(curve(named(0.5, 1e-5)))).toEqual([]);
+    // stored before names: layer 10 is after layer 2
+    const indexed = [0, 1, 2].map((e) => {
+      const rec: Record<string, number> = { ...healthy(e), grad_norm_l0: 1e-5 };
+      for (let l = 1; l <= 10; l++) rec[`grad_norm_l${l}`] = l === 10 ? 0.5 : 1e-6;
+      return rec;
+    });
+    expect(diagnosticFlags(curve(indexed))).toEqual(["vanishing_gradients"]);
+  });
+
   it("flags exploding gradients on a huge or non-finite global norm", () => {
     expect(diagnosticFlags(curve([healthy(0), { ...healthy(1), grad_norm: 5e3 }]))).toEqual(["exploding_gradients"]);
     expect(diagnosticFlags(curve([{ ...healthy(0), grad_norm: Number.POSITIVE_INFINITY }]))).toEqual([

@@ -1,4 +1,4 @@
-import type { EpochReport } from "@hpo/core";
+import { type EpochReport, layerGradKeys } from "@hpo/core";
 
 /** Thresholds of the trial flags (documented in docs/trainer.md). */
 export const FLAG_THRESHOLDS = {
@@ -30,7 +30,8 @@ function median(values: readonly number[]): number {
  *   gap (val_loss − loss) grew, and the final val_loss is more than 5% above its minimum
  *   (K-fold means; at least 4 epochs).
  * - `vanishing_gradients`: the first layer's gradient norm is more than two orders of magnitude
- *   below the last layer's (median over epochs of the fold-mean ratio < 1e-2).
+ *   below the last layer's (median over epochs of the fold-mean ratio < 1e-2); layers are the
+ *   record's `grad_norm/<name>` keys in order, or `grad_norm_l<i>` in records stored before names.
  * - `exploding_gradients`: a global gradient norm above 1e3, or not finite, in any fold and epoch.
  * `diverged` is added by the trainer when a loss is NaN or infinite.
  */
@@ -51,10 +52,10 @@ export function diagnosticFlags(curve: readonly EpochReport[]): TrialFlag[] {
   for (const e of curve) {
     const perFold = e.folds
       .map((f) => {
-        const layers = Object.keys(f).filter((k) => /^grad_norm_l\d+$/.test(k)).length;
-        if (layers < 2) return undefined;
-        const first = f.grad_norm_l0 as number;
-        const lastNorm = f[`grad_norm_l${layers - 1}`] as number;
+        const layers = layerGradKeys(f);
+        if (layers.length < 2) return undefined;
+        const first = f[layers[0] as string] as number;
+        const lastNorm = f[layers[layers.length - 1] as string] as number;
         return lastNorm > 0 ? first / lastNorm : undefined;
       })
       .filter((r): r is number => r !== undefined && Number.isFinite(r));

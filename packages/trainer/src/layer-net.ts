@@ -1,4 +1,4 @@
-import { createRng, type ExampleShape, layerShapes, mixSeed, type ResolvedLayer } from "@hpo/core";
+import { createRng, type ExampleShape, type LayerStep, layerPlan, mixSeed, type ResolvedLayer } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { activate } from "./activations.ts";
 import { DropoutStream } from "./dropout.ts";
@@ -9,8 +9,10 @@ import type { ActivationName, TrainConfig } from "./params.ts";
 
 /** Where one parameterized layer's tensors live in a model's parameter vector (blocks follow one another in θ). */
 export interface ParamBlock {
-  /** Index of the layer in the list (the output layer: the list's length). */
-  readonly layer: number;
+  /** The layer's name (`conv2d_0`, `residual_3/shortcut`, `output`): its gradient norm's key. */
+  readonly name: string;
+  /** Batch norm's gamma and beta (initialized to 1 and 0, no penalty), or a kernel and a bias. */
+  readonly batchNorm: boolean;
   /** Shapes of its tensors in θ order (kernel then bias; gamma then beta). */
   readonly tensors: readonly (readonly number[])[];
   readonly size: number;
@@ -25,13 +27,15 @@ const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
  * filters), pooling and elementwise ops on the whole pack, dense layers as packed products
  * (`packedMatMul`: XNNPACK per model on wasm). Gradients by autodiff (on wasm through the kernels
  * of wasm-conv-kernels.ts). Batch norm normalizes each channel over rows and positions; dropout
- * draws its masks from model k's own stream. Per-layer gradient norms are per parameterized layer
- * (conv2d, dense, batch_norm, then the output layer) in list order.
+ * draws its masks from model k's own stream. A residual block adds its input (projected by
+ * `Shortcut`: every s-th row and column, then a packed product over channels) to its layers'
+ * output. Per-layer gradient norms are per parameterized layer (conv2d, dense, batch_norm, a
+ * projection, then the output layer) in the order of `layerPlan`'s steps, named as there.
  */
 export class LayerNet extends PackedModel {
   readonly nInputs: number;
-  /** Each layer's output example shape (the last: the output layer's). */
-  readonly shapes: readonly ExampleShape[];
+  /** The forward pass's steps (`layerPlan`), the output layer last. */
+  readonly steps: readonly LayerStep[];
   /** The parameterized layers' tensors, in θ order (the output layer last). */
   readonly blocks: readonly ParamBlock[];
   private readonly dropoutStreams: readonly DropoutStream[];
@@ -44,18 +48,24 @@ export class LayerNet extends PackedModel {
     seeds: readonly number[],
   ) {
     const K = seeds.length;
-    const walk = layerShapes(layers, inputShape, nOutputs);
-    if ("error" in walk) throw new Error(`${walk.path}: ${walk.error}`);
+    const plan = layerPlan(layers, inputShape, nOutputs);
+    if ("error" in plan) throw new Error(`${plan.path}: ${plan.error}`);
     const blocks: ParamBlock[] = [];
-    let input = inputShape;
-    const all = [...layers, { type: "dense", units: nOutputs, activation: "linear" } as const];
-    all.forEach((l, i) => {
-      const c = input[input.length - 1] as number;
-      if (l.type === "dense") blocks.push(block(i, [[input[0] as number, l.units], [l.units]]));
-      if (l.type === "conv2d") blocks.push(block(i, [[l.kernelSize, l.kernelSize, c, l.filters], [l.filters]]));
-      if (l.type === "batch_norm") blocks.push(block(i, [[c], [c]]));
-      input = walk.shapes[i] as ExampleShape;
-    });
+    const movingShapes: number[][] = [];
+    for (const s of plan.steps) {
+      const c = s.input[s.input.length - 1] as number;
+      if (s.kind === "join" && s.shortcut.kind === "projection")
+        blocks.push(block(`${s.name}/shortcut`, false, [[c, s.shortcut.outChannels], [s.shortcut.outChannels]]));
+      if (s.kind !== "layer") continue;
+      const l = s.layer;
+      if (l.type === "dense") blocks.push(block(s.name, false, [[c, l.units], [l.units]]));
+      if (l.type === "conv2d")
+        blocks.push(block(s.name, false, [[l.kernelSize, l.kernelSize, c, l.filters], [l.filters]]));
+      if (l.type === "batch_norm") {
+        blocks.push(block(s.name, true, [[c], [c]]));
+        movingShapes.push([K, 1, ...s.input.slice(0, -1).map(() => 1), c]);
+      }
+    }
     const P = blocks.reduce((a, b) => a + b.size, 0);
     const theta = new Float32Array(K * P);
     const mask = new Float32Array(P);
@@ -64,8 +74,7 @@ export class LayerNet extends PackedModel {
     for (const b of blocks) {
       const [first, second] = b.tensors as [number[], number[]];
       const n = prod(first);
-      const l = all[b.layer] as ResolvedLayer;
-      if (l.type === "batch_norm") {
+      if (b.batchNorm) {
         for (let k = 0; k < K; k++) theta.fill(1, k * P + offset, k * P + offset + n); // gamma 1, beta 0
       } else {
         mask.fill(1, offset, offset + n);
@@ -78,37 +87,34 @@ export class LayerNet extends PackedModel {
       }
       offset += b.size;
     }
-    const movingShapes = blocks
-      .filter((b) => all[b.layer]?.type === "batch_norm")
-      .map((b) => {
-        const shape = b.layer === 0 ? inputShape : (walk.shapes[b.layer - 1] as ExampleShape);
-        return [K, 1, ...shape.slice(0, -1).map(() => 1), shape[shape.length - 1] as number];
-      });
     super(K, theta, mask, movingShapes);
     this.nInputs = prod(inputShape);
-    this.shapes = walk.shapes;
+    this.steps = plan.steps;
     this.blocks = blocks;
     this.dropoutStreams = seeds.map((s) => new DropoutStream(mixSeed(s, "dropout")));
   }
 
   override get activationFloatsPerRow(): number {
-    return this.shapes.reduce((a, s) => a + prod(s), 0);
+    return this.steps.reduce((a, s) => a + (s.kind === "fork" ? 0 : prod(s.output)), 0);
   }
 
   override get layerSizes(): number[] {
     return this.blocks.map((b) => b.size);
   }
 
-  /** The example shape a layer receives. */
-  private inputOf(i: number): ExampleShape {
-    return i === 0 ? this.inputShape : (this.shapes[i - 1] as ExampleShape);
+  override get layerNames(): string[] {
+    return this.blocks.map((b) => b.name);
   }
 
   override drawDropoutMasks(rows: number, realRows: readonly number[]): tf.Tensor3D[] {
     const K = this.k;
-    const drops = this.layers.flatMap((l, i) => (l.type === "dropout" && l.rate > 0 ? [{ i, rate: l.rate }] : []));
+    const drops = this.steps.flatMap((s) =>
+      s.kind === "layer" && s.layer.type === "dropout" && s.layer.rate > 0
+        ? [{ rate: s.layer.rate, input: s.input }]
+        : [],
+    );
     if (drops.length === 0) return [];
-    const widths = drops.map((d) => prod(this.inputOf(d.i)));
+    const widths = drops.map((d) => prod(d.input));
     const buffers = widths.map((w) => new Float32Array(K * rows * w));
     // model by model and layer by layer, as a pack of one would draw them
     this.dropoutStreams.forEach((stream, k) => {
@@ -149,9 +155,28 @@ export class LayerNet extends PackedModel {
     let block = 0;
     let bn = 0;
     let drop = 0;
-    const all = [...this.layers, { type: "dense", units: this.nOutputs, activation: "linear" } as const];
-    all.forEach((l, i) => {
-      const act = (z: tf.Tensor, name: string) => activate(z, name as ActivationName, this.config.leakyAlpha);
+    const forks: tf.Tensor[] = [];
+    const act = (z: tf.Tensor, name: string) => activate(z, name as ActivationName, this.config.leakyAlpha);
+    this.steps.forEach((step, i) => {
+      if (step.kind === "fork") {
+        forks.push(h);
+        return;
+      }
+      if (step.kind === "join") {
+        let shortcut = forks.pop() as tf.Tensor;
+        if (step.shortcut.kind === "projection") {
+          const [kernel, bias] = views[block++] as [tf.Tensor3D, tf.Tensor];
+          const { strides, outChannels } = step.shortcut;
+          if (strides > 1) shortcut = subsample(shortcut, strides);
+          const positions = prod(shortcut.shape.slice(2, -1));
+          const flat = tf.reshape(shortcut, [K, rows * positions, step.shortcut.inChannels]) as tf.Tensor3D;
+          const product = wasm ? packedMatMul(flat, kernel) : tf.matMul(flat, kernel);
+          shortcut = tf.reshape(tf.add(product, tf.reshape(bias, [K, 1, outChannels])), h.shape);
+        }
+        h = act(tf.add(h, shortcut), step.activation);
+        return;
+      }
+      const l = step.layer;
       const batched = () =>
         tf.reshape(h, [K * rows, ...h.shape.slice(2)] as [number, number, number, number]) as tf.Tensor4D;
       const unbatched = (t: tf.Tensor) => tf.reshape(t, [K, rows, ...t.shape.slice(1)]);
@@ -228,6 +253,25 @@ export class LayerNet extends PackedModel {
   }
 }
 
-function block(layer: number, tensors: number[][]): ParamBlock {
-  return { layer, tensors, size: tensors.reduce((a, s) => a + prod(s), 0) };
+function block(name: string, batchNorm: boolean, tensors: number[][]): ParamBlock {
+  return { name, batchNorm, tensors, size: tensors.reduce((a, s) => a + prod(s), 0) };
+}
+
+/**
+ * Every `s`-th row and column of images [K, rows, h, w, c] (from the first): what a 1×1
+ * convolution with stride s reads. Pad, reshape and slice, whose gradients every backend has.
+ */
+function subsample(x: tf.Tensor, s: number): tf.Tensor {
+  const [K, rows, h, w, c] = x.shape as [number, number, number, number, number];
+  const oh = Math.ceil(h / s);
+  const ow = Math.ceil(w / s);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [0, 0],
+    [0, oh * s - h],
+    [0, ow * s - w],
+    [0, 0],
+  ]);
+  const grid = tf.reshape(padded, [K * rows, oh, s, ow, s, c]);
+  return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [K * rows, oh, 1, ow, 1, c]), [K, rows, oh, ow, c]);
 }

@@ -95,6 +95,11 @@ export class Mlp extends PackedModel {
     return this.layout.map((l) => l.size);
   }
 
+  /** `dense_0`, `dense_1`, …, `output` (the names `toLayersModel` gives the exported layers). */
+  override get layerNames(): string[] {
+    return this.layout.map((_, i) => (i === this.layout.length - 1 ? "output" : `dense_${i}`));
+  }
+
   /** Kernel, bias (and batch-norm) views of `theta`, differentiable (call inside the tape). */
   views(): LayerViews[] {
     const K = this.k;

@@ -78,6 +78,12 @@ export abstract class PackedModel {
   abstract get layerSizes(): number[];
 
   /**
+   * A stable name per parameterized layer, in θ order (`dense_0`, `conv2d_1`, `residual_3/shortcut`,
+   * `output`): per-layer gradient norms are reported as `grad_norm/<name>`.
+   */
+  abstract get layerNames(): string[];
+
+  /**
    * Fresh dropout masks for a training batch of `rows` rows, of which model k uses the first
    * `realRows[k]` (the rest is padding, masked to 0).
    */

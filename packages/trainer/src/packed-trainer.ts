@@ -1,4 +1,4 @@
-import { createRng, evalChunkRows, METRICS, mixSeed, shuffled } from "@hpo/core";
+import { createRng, evalChunkRows, gradNormKey, METRICS, mixSeed, shuffled } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
 import "./register-gradients.ts";
@@ -485,7 +485,8 @@ export class PackedTrainer {
    * `val_auc`, `val_f1`, `val_balanced_accuracy`, `val_log_loss` (see classification-metrics.ts),
    * regression `val_mse`, `val_rmse`, `val_mae`, `val_r2`; with an inner validation split,
    * `inner_val_loss` (what early stopping watches). Each record also has `gap`
-   * (val_loss − loss), `lr`, and `grad_norm`, `grad_norm_l0`… of the epoch's first mini-batch.
+   * (val_loss − loss), `lr`, and `grad_norm` and per layer `grad_norm/<layer name>` (`gradNormKey`)
+   * of the epoch's first mini-batch.
    */
   evaluate(lr: number): FoldRecord[] {
     const classification = this.task === "classification";
@@ -500,6 +501,7 @@ export class PackedTrainer {
     const innerValues = read(this.inner);
     const grads = this.gradNorms?.dataSync();
     const gradCols = this.gradNorms?.shape[1] ?? 0;
+    const names = this.model.layerNames;
     const train = this.trainStats.read();
     const { N } = this.val;
     const C = this.nClasses;
@@ -550,7 +552,9 @@ export class PackedTrainer {
       rec.lr = lr;
       if (grads) {
         rec.grad_norm = grads[k * gradCols] as number;
-        for (let l = 0; l + 1 < gradCols; l++) rec[`grad_norm_l${l}`] = grads[k * gradCols + 1 + l] as number;
+        names.forEach((name, l) => {
+          rec[gradNormKey(name)] = grads[k * gradCols + 1 + l] as number;
+        });
       }
       return rec;
     });

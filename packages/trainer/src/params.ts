@@ -1,5 +1,6 @@
 import {
   HpoError,
+  layerFieldRefs,
   type ModelSpec,
   type Params,
   type ParamValue,
@@ -151,11 +152,7 @@ function layerSizes(v: ParamValue, name: string): number[] {
 export function parseTrainConfig(written: Params, model: ModelSpec): TrainConfig {
   // Other spellings (lr, num_epochs, hidden_size + num_layers, Adam, xavier…) under the names read here.
   const params = trainerParams(written, model);
-  const layerParams = new Set(
-    (model.layers ?? []).flatMap((l) =>
-      Object.values(l).flatMap((v) => (typeof v === "object" && v !== null && "param" in v ? [v.param] : [])),
-    ),
-  );
+  const layerParams = new Set(layerFieldRefs(model.layers ?? []).map((r) => r.param));
   const unknown = Object.keys(params).filter(
     (k) => !(TRAINER_PARAMS as readonly string[]).includes(k) && !layerParams.has(k),
   );

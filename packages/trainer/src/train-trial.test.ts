@@ -48,8 +48,8 @@ describe("trainTrial", () => {
       "accuracy",
       "gap",
       "grad_norm",
-      "grad_norm_l0",
-      "grad_norm_l1",
+      "grad_norm/dense_0",
+      "grad_norm/output",
     ]) {
       expect(Number.isFinite(last.folds[0]?.[key])).toBe(true);
     }

@@ -187,6 +187,27 @@ describe("learning curves and gradient norms", () => {
     expect(o.series.map((s: { name: string }) => s.name)).toEqual(["layer 1", "layer 2"]);
     expect(o.yAxis.type).toBe("log");
   });
+  it("labels each layer's series by its layer name, in layer order", () => {
+    const named: EpochReport[] = [1, 2].map((epoch) => ({
+      epoch,
+      value: 0,
+      folds: [0, 1].map(() => ({
+        loss: 1,
+        grad_norm: 3,
+        "grad_norm/conv2d_0": 1 / epoch,
+        "grad_norm/residual_1/conv2d_0": 2 / epoch,
+        "grad_norm/residual_1/shortcut": 0.5,
+        "grad_norm/output": 2,
+      })),
+    }));
+    const o = gradNormOption(named);
+    expect(o.legend.data).toEqual(["conv2d_0", "residual_1/conv2d_0", "residual_1/shortcut", "output"]);
+    expect(o.series.map((s: { name: string }) => s.name)).toEqual(o.legend.data);
+    expect(o.series[1].data).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+  });
 });
 
 describe("validation metrics", () => {

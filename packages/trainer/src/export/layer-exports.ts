@@ -15,6 +15,11 @@
  * | `dropout`           | `dropout({ rate })` (identity when predicting)    | —                                                        |
  * | `batch_norm`        | `batchNormalization({ axis: -1, epsilon: BN_EPSILON })` | gamma [c], beta [c]; moving mean and variance [c] of model k |
  *
+ * A residual block's layers are entries of the table like any; its join (`exportJoin`) adds the
+ * block's input — through `conv2d({ kernelSize: 1, strides })` on images or `dense` on rows when
+ * LayerNet projects it (kernel [c, c'] → [1, 1, c, c'] on images, bias [c']) — to their output with
+ * `add`, then the block's activation.
+ *
  * Activations (`activationLayers`): `leaky_relu` → `leakyReLU({ alpha: leaky_alpha })`, the others
  * → `activation({ activation })`, `linear` → nothing. The output layer is a linear `dense`.
  *
@@ -23,7 +28,7 @@
  * layer name. Names are fixed by position (`conv2d_0`, `batch_norm_3`, …) so two exports of the
  * same weights give the same `model.json`. A type missing from the table does not compile.
  */
-import type { ExampleShape, LayerType, ResolvedLayer } from "@hpo/core";
+import type { ExampleShape, LayerStep, LayerType, PlainLayer } from "@hpo/core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { BN_EPSILON } from "../packed-model.ts";
 import type { ActivationName } from "../params.ts";
@@ -34,9 +39,12 @@ export interface WeightValues {
   readonly shape: readonly number[];
 }
 
+/** Layer types with an entry in the table (a residual block is its layers and `exportJoin`). */
+export type ExportedType = Exclude<LayerType, "residual">;
+
 /** What the entry of one layer gets. */
-export interface LayerExportInput<T extends LayerType = LayerType> {
-  readonly layer: ResolvedLayer & { readonly type: T };
+export interface LayerExportInput<T extends ExportedType = ExportedType> {
+  readonly layer: PlainLayer & { readonly type: T };
   /** Base name of its tf.layers (`${type}_${index}`); add suffixes for more than one. */
   readonly name: string;
   /** Example shape the layer receives (no batch dimension). */
@@ -56,7 +64,7 @@ export interface LayerExportOutput {
 }
 
 /** The entry of one layer type: applies its tf.layers to `h`. */
-export type LayerExport<T extends LayerType> = (h: tfl.SymbolicTensor, x: LayerExportInput<T>) => LayerExportOutput;
+export type LayerExport<T extends ExportedType> = (h: tfl.SymbolicTensor, x: LayerExportInput<T>) => LayerExportOutput;
 
 const apply = (layer: tfl.layers.Layer, h: tfl.SymbolicTensor) => layer.apply(h) as tfl.SymbolicTensor;
 
@@ -76,7 +84,7 @@ const noWeights = new Map<string, readonly WeightValues[]>();
 const only = (output: tfl.SymbolicTensor): LayerExportOutput => ({ output, weights: noWeights });
 
 /** The table: layer type → its tf.layers (see the module comment for the layouts). */
-export const LAYER_EXPORTS: { readonly [T in LayerType]: LayerExport<T> } = {
+export const LAYER_EXPORTS: { readonly [T in ExportedType]: LayerExport<T> } = {
   dense: (h, { layer, name, params, leakyAlpha }) => {
     const z = apply(tfl.layers.dense({ units: layer.units, name }), h);
     return {
@@ -134,5 +142,43 @@ export const LAYER_EXPORTS: { readonly [T in LayerType]: LayerExport<T> } = {
 
 /** Applies the table's entry for `x.layer` (one dispatch point keeps the entries' types precise). */
 export function exportLayer(h: tfl.SymbolicTensor, x: LayerExportInput): LayerExportOutput {
-  return (LAYER_EXPORTS[x.layer.type] as LayerExport<LayerType>)(h, x);
+  return (LAYER_EXPORTS[x.layer.type] as LayerExport<ExportedType>)(h, x);
+}
+
+/**
+ * A residual block's join: `shortcut` (the block's input; projected when LayerNet projects it,
+ * with `params` = its kernel [c, c'] and bias) added to `h` (the block's layers' output), then the
+ * block's activation. tf.layers names: `<name>_shortcut`, `<name>_add`, `<name>_act`.
+ */
+export function exportJoin(
+  h: tfl.SymbolicTensor,
+  shortcut: tfl.SymbolicTensor,
+  x: {
+    readonly step: LayerStep & { readonly kind: "join" };
+    readonly name: string;
+    readonly params: readonly WeightValues[];
+    readonly leakyAlpha: number;
+  },
+): LayerExportOutput {
+  const { step, name, params } = x;
+  let carried = shortcut;
+  const weights = new Map<string, readonly WeightValues[]>();
+  if (step.shortcut.kind === "projection") {
+    const { strides, inChannels, outChannels } = step.shortcut;
+    const [kernel, bias] = params as [WeightValues, WeightValues];
+    const image = step.input.length === 3;
+    const layer = image
+      ? tfl.layers.conv2d({ filters: outChannels, kernelSize: 1, strides, padding: "valid", name: `${name}_shortcut` })
+      : tfl.layers.dense({ units: outChannels, name: `${name}_shortcut` });
+    carried = apply(layer, shortcut);
+    weights.set(`${name}_shortcut`, [
+      { values: kernel.values, shape: image ? [1, 1, inChannels, outChannels] : [inChannels, outChannels] },
+      bias,
+    ]);
+  }
+  const sum = tfl.layers.add({ name: `${name}_add` }).apply([h, carried]) as tfl.SymbolicTensor;
+  return {
+    output: activationLayers(sum, step.activation as ActivationName, x.leakyAlpha, `${name}_act`),
+    weights,
+  };
 }

@@ -24,38 +24,45 @@ const LAYERS: LayerSpec[] = [
   { type: "dense", units: 4, activation: "sigmoid" },
 ];
 
+/**
+ * A pack of two LayerNets of `layers` on 6×6×2 images (moving statistics other than 0 and 1, so
+ * their layout matters), checked against each model's export on `rows` random rows to `digits`.
+ */
+function expectExportComputesForward(layers: LayerSpec[], seed: number, rows: number, digits: number): LayerNet {
+  const config = parseTrainConfig(
+    { learning_rate: 0.01, batch_size: 8, leaky_alpha: 0.2 },
+    { hidden: [], activation: "relu", layers },
+  );
+  const net = new LayerNet(config, config.layers ?? [], [6, 6, 2], 3, [seed, seed + 1]);
+  const rng = createRng(seed);
+  const draw = (n: number, lo: number, hi: number) =>
+    Float32Array.from({ length: n }, () => lo + rng.next() * (hi - lo));
+  for (const m of net.moving) {
+    m.mean.assign(tf.tensor(draw(m.mean.size, -0.5, 0.5), m.mean.shape));
+    m.variance.assign(tf.tensor(draw(m.variance.size, 0.5, 2), m.variance.shape));
+  }
+  const x = draw(2 * rows * 72, -1, 1);
+  const expected = tf.tidy(() => net.forward(tf.tensor3d(x, [2, rows, 72]), false).arraySync());
+  for (const k of [0, 1]) {
+    const model = layerNetToLayersModel(net, k);
+    const got = tf.tidy(() =>
+      (
+        model.predict(tf.tensor2d(x.subarray(k * rows * 72, (k + 1) * rows * 72), [rows, 72])) as tf.Tensor2D
+      ).arraySync(),
+    );
+    model.dispose();
+    got.forEach((row, i) => {
+      row.forEach((v, j) => {
+        expect(v).toBeCloseTo(expected[k]?.[i]?.[j] as number, digits);
+      });
+    });
+  }
+  return net;
+}
+
 describe("layerNetToLayersModel", () => {
   it("computes what LayerNet computes in evaluation mode, for each model of a pack", () => {
-    const config = parseTrainConfig(
-      { learning_rate: 0.01, batch_size: 8, leaky_alpha: 0.2 },
-      { hidden: [], activation: "relu", layers: LAYERS },
-    );
-    const net = new LayerNet(config, config.layers ?? [], [6, 6, 2], 3, [11, 12]);
-    const rng = createRng(3);
-    const draw = (n: number, lo: number, hi: number) =>
-      Float32Array.from({ length: n }, () => lo + rng.next() * (hi - lo));
-    // moving statistics other than 0 and 1, so their layout matters
-    for (const m of net.moving) {
-      m.mean.assign(tf.tensor(draw(m.mean.size, -0.5, 0.5), m.mean.shape));
-      m.variance.assign(tf.tensor(draw(m.variance.size, 0.5, 2), m.variance.shape));
-    }
-    const rows = 7;
-    const x = draw(2 * rows * 72, -1, 1);
-    const expected = tf.tidy(() => net.forward(tf.tensor3d(x, [2, rows, 72]), false).arraySync());
-    for (const k of [0, 1]) {
-      const model = layerNetToLayersModel(net, k);
-      const got = tf.tidy(() =>
-        (
-          model.predict(tf.tensor2d(x.subarray(k * rows * 72, (k + 1) * rows * 72), [rows, 72])) as tf.Tensor2D
-        ).arraySync(),
-      );
-      model.dispose();
-      got.forEach((row, i) => {
-        row.forEach((v, j) => {
-          expect(v).toBeCloseTo(expected[k]?.[i]?.[j] as number, 5);
-        });
-      });
-    }
+    const net = expectExportComputesForward(LAYERS, 11, 7, 5);
     const classes = layerNetToLayersModel(net, 0);
     expect(classes.layers.map((l) => l.getClassName())).toEqual([
       "InputLayer",
@@ -77,6 +84,35 @@ describe("layerNetToLayersModel", () => {
       "Dense",
     ]);
     classes.dispose();
+    net.dispose();
+  });
+
+  it("exports residual blocks (identity, strided 1×1 projection, dense projection, nested) as LayerNet computes them", () => {
+    const layers: LayerSpec[] = [
+      { type: "conv2d", filters: 3, kernel_size: 3, padding: "same" },
+      {
+        type: "residual",
+        activation: "relu",
+        layers: [
+          { type: "conv2d", filters: 3, kernel_size: 3, padding: "same" },
+          { type: "batch_norm" },
+          { type: "residual", layers: [{ type: "conv2d", filters: 3, kernel_size: 1, activation: "tanh" }] },
+          { type: "conv2d", filters: 5, kernel_size: 3, strides: 2, padding: "same", activation: "linear" },
+        ],
+      },
+      { type: "flatten" },
+      { type: "residual", activation: "leaky_relu", layers: [{ type: "dense", units: 6, activation: "elu" }] },
+    ];
+    const net = expectExportComputesForward(layers, 21, 4, 4);
+    const model = layerNetToLayersModel(net, 0);
+    expect(model.layers.map((l) => l.name).filter((n) => /shortcut|add/.test(n))).toEqual([
+      "residual_1_residual_2_add",
+      "residual_1_shortcut",
+      "residual_1_add",
+      "residual_3_shortcut",
+      "residual_3_add",
+    ]);
+    model.dispose();
     net.dispose();
   });
 });

@@ -1,10 +1,9 @@
-import type { ExampleShape, ResolvedLayer } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { LayerNet } from "../layer-net.ts";
 import type { Mlp } from "../model.ts";
 import { BN_EPSILON } from "../packed-model.ts";
-import { activationLayers, exportLayer, type WeightValues } from "./layer-exports.ts";
+import { activationLayers, exportJoin, exportLayer, type WeightValues } from "./layer-exports.ts";
 
 /** Sets each named layer's weights on `model` (the tensors made for it are freed). */
 function setWeights(model: tfl.LayersModel, named: ReadonlyMap<string, readonly WeightValues[]>): void {
@@ -77,9 +76,11 @@ export function toLayersModel(mlp: Mlp, k: number): tfl.LayersModel {
 /**
  * The TensorFlow.js layers model of model `k` of a trained layer list (`LayerNet`): input the
  * flat encoded row (`nInputs` values; reshaped to [height, width, channels] for image rows), then
- * each layer as the table in layer-exports.ts makes it, then the linear output layer, in
- * evaluation mode (moving statistics, no dropout), holding a copy of model k's weights. The caller
- * disposes the model.
+ * LayerNet's steps (`layerPlan`): each layer as the table in layer-exports.ts makes it, each
+ * residual block's join as `exportJoin` makes it, then the linear output layer, in evaluation mode
+ * (moving statistics, no dropout), holding a copy of model k's weights. tf.layers names are the
+ * steps' names with `/` as `_` (`conv2d_0`, `residual_1_conv2d_0`, `residual_1_shortcut`). The
+ * caller disposes the model.
  */
 export function layerNetToLayersModel(net: LayerNet, k: number): tfl.LayersModel {
   const theta = net.theta.dataSync() as Float32Array;
@@ -91,36 +92,57 @@ export function layerNetToLayersModel(net: LayerNet, k: number): tfl.LayersModel
   let h: tfl.SymbolicTensor = input;
   if (net.inputShape.length > 1)
     h = tfl.layers.reshape({ targetShape: [...net.inputShape], name: "image" }).apply(h) as tfl.SymbolicTensor;
-  const all: ResolvedLayer[] = [...net.layers, { type: "dense", units: net.nOutputs, activation: "linear" }];
-  const blocks = new Map(net.blocks.map((b) => [b.layer, b]));
   const named = new Map<string, readonly WeightValues[]>();
+  const forks: tfl.SymbolicTensor[] = [];
   let at = k * net.size;
+  let block = 0;
   let bn = 0;
-  all.forEach((layer, i) => {
-    const params: WeightValues[] = [];
-    for (const shape of blocks.get(i)?.tensors ?? []) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      params.push({ values: theta.slice(at, at + n), shape });
+  /** The next θ block's tensors when `name` is its layer (blocks follow the steps in order). */
+  const paramsOf = (name: string): WeightValues[] => {
+    const b = net.blocks[block];
+    if (b?.name !== name) return [];
+    block++;
+    return b.tensors.map((shape) => {
+      const n = shape.reduce((a, v) => a * v, 1);
       at += n;
-    }
-    const stats = layer.type === "batch_norm" ? moving[bn++] : undefined;
-    const c = stats ? stats.mean.length / net.k : 0;
-    const out = exportLayer(h, {
-      layer,
-      name: `${layer.type}_${i}`,
-      input: (i === 0 ? net.inputShape : net.shapes[i - 1]) as ExampleShape,
-      params,
-      ...(stats && {
-        moving: { mean: stats.mean.slice(k * c, (k + 1) * c), variance: stats.variance.slice(k * c, (k + 1) * c) },
-      }),
-      leakyAlpha: net.config.leakyAlpha,
+      return { values: theta.slice(at - n, at), shape };
     });
+  };
+  for (const step of net.steps) {
+    const name = step.name.replaceAll("/", "_");
+    if (step.kind === "fork") {
+      forks.push(h);
+      continue;
+    }
+    const out =
+      step.kind === "join"
+        ? exportJoin(h, forks.pop() as tfl.SymbolicTensor, {
+            step,
+            name,
+            params: paramsOf(`${step.name}/shortcut`),
+            leakyAlpha: net.config.leakyAlpha,
+          })
+        : exportLayer(h, {
+            layer: step.layer,
+            name,
+            input: step.input,
+            params: paramsOf(step.name),
+            ...(step.layer.type === "batch_norm" && { moving: movingOf(moving[bn++], net.k, k) }),
+            leakyAlpha: net.config.leakyAlpha,
+          });
     h = out.output;
-    for (const [name, w] of out.weights) named.set(name, w);
-  });
+    for (const [n, w] of out.weights) named.set(n, w);
+  }
   const model = tfl.model({ inputs: input, outputs: h, name: "hpo_layers" });
   setWeights(model, named);
   return model;
+}
+
+/** Model k's slice of a batch norm's moving statistics (K models side by side). */
+function movingOf(stats: { mean: Float32Array; variance: Float32Array } | undefined, K: number, k: number) {
+  if (!stats) throw new Error("export: a batch norm has no moving statistics");
+  const c = stats.mean.length / K;
+  return { mean: stats.mean.slice(k * c, (k + 1) * c), variance: stats.variance.slice(k * c, (k + 1) * c) };
 }
 
 /** The artifacts of `model` as `model.save` gives them (topology, weight specs, one weight buffer). */

@@ -6,7 +6,7 @@
  * norms for the diagnostics — through the same per-fold `train(ctx)` machinery (step barrier,
  * pruning, faults) as a module's own loop.
  */
-import { createRng, HpoError, mixSeed, type Params, shuffled } from "@hpo/core";
+import { createRng, gradNormKey, HpoError, mixSeed, type Params, shuffled } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { learningRateAt } from "../lr-schedule.ts";
@@ -97,8 +97,8 @@ function weightsOf(model: LayersModel): { weights: Weight[]; layerNames: string[
 /**
  * The `train(ctx)` hpo runs for a module exporting `build(ctx)`. Per epoch (one step): seeded
  * mini-batches, gradients (tf.variableGrads on the model in training mode), L2/L1 on kernels,
- * gradient norms on the epoch's first batch (`grad_norm`, `grad_norm_l0` … per layer with
- * weights, named in the trial log), clip by value, clip by global norm, optimizer update; then
+ * gradient norms on the epoch's first batch (`grad_norm`, and `grad_norm/<layer name>` per layer
+ * with weights, by the tf.LayersModel's layer names), clip by value, clip by global norm, optimizer update; then
  * validation metrics; early stopping restores the best weights and returns the best epoch's
  * metrics. Reports `loss`, `val_loss`, `gap`, `lr`, gradient norms, and `accuracy`/`val_accuracy`
  * (classification) or `val_mse`/`val_mae` (regression, original units).
@@ -149,7 +149,7 @@ async function fitFold(
   const last = model.layers.at(-1);
   const probabilities = (last?.getConfig() as { activation?: string } | undefined)?.activation === "softmax";
   const { weights, layerNames } = weightsOf(model);
-  ctx.log("model built", { layers: Object.fromEntries(layerNames.map((n, i) => [`l${i}`, n])) });
+  ctx.log("model built", { layers: layerNames });
   // regression: train on targets standardized with the training rows' mean and std
   const ys = ctx.train.yValues;
   const yMean = classification ? 0 : ys.reduce((a, v) => a + v, 0) / Math.max(ys.length, 1);
@@ -204,7 +204,7 @@ async function fitFold(
               (sq[w.layer] as number) + (tf.sum(tf.square(g[w.variable.name] as tf.Tensor)).dataSync()[0] as number);
           layerNorms = { grad_norm: Math.sqrt(sq.reduce((a, v) => a + v, 0)) };
           sq.forEach((v, i) => {
-            layerNorms[`grad_norm_l${i}`] = Math.sqrt(v);
+            layerNorms[gradNormKey(layerNames[i] as string)] = Math.sqrt(v);
           });
         }
         if (config.clipValue > 0)

@@ -1,2 +1,3 @@
 /** Test support of @hpo/trainer (`@hpo/trainer/testing`): for tests and benches only. */
+export { recorder } from "./recorder.ts";
 export { testJob } from "./test-job.ts";

@@ -1,21 +1,28 @@
 /** Gradient norms per layer over epochs (mean over folds), on a log axis. */
-import type { EpochReport } from "@hpo/core";
+import { type EpochReport, gradNormLayer } from "@hpo/core";
 import { fmtScore } from "../../format.ts";
 import type { ChartOption } from "../chart.ts";
 import { EPOCH_AXIS, keySeries, keysOf } from "../curves/curve-series.ts";
 import { TOOLTIP_BASE, tooltipHtml } from "../tooltip.ts";
 
-/** Epoch-record keys that hold gradient norms: `grad_norm` or per-layer `grad_norm/<layer>` etc. */
+/**
+ * Epoch-record keys that hold gradient norms, in the order the trainer wrote them (first layer
+ * first): the per-layer ones (`grad_norm/<layer>`, `grad_norm_l<i>`, a program's `grad/<x>`) when
+ * there are any, else the global `grad_norm`.
+ */
 export function gradKeys(curve: readonly EpochReport[]): string[] {
   const all = keysOf(curve).filter((k) => /^grad(_norm|norm)?([/:._-]|$)/i.test(k));
   const perLayer = all.filter((k) => !/^grad(_norm|norm)?$/i.test(k));
   return perLayer.length > 0 ? perLayer : all;
 }
 
-/** Legend label of a gradient-norm key: `grad_norm_l0` → "layer 1". */
+/**
+ * Legend label of a gradient-norm key: the layer's name (`grad_norm/conv2d_0` → "conv2d_0",
+ * `grad_norm/residual_1/shortcut` → "residual_1/shortcut"); records stored before layer names:
+ * `grad_norm_l0` → "layer 1"; any other key as it is.
+ */
 export function gradLabel(key: string): string {
-  const m = /^grad_?norm_l(\d+)$/.exec(key);
-  return m ? `layer ${Number(m[1]) + 1}` : key;
+  return gradNormLayer(key) ?? key;
 }
 
 export function gradNormOption(curve: readonly EpochReport[]): ChartOption {
