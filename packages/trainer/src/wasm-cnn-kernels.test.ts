@@ -160,26 +160,39 @@ describe("wasm convolution and pooling gradient kernels", () => {
 
   it("equal the cpu backend's max and average pooling gradients, negative inputs included", async () => {
     const rng = createRng(19);
-    const cases: { x: [number, number, number, number]; size: number; stride: number; pad: "same" | "valid" }[] = [];
+    const cases: {
+      x: [number, number, number, number];
+      size: number;
+      stride: number;
+      pad: "same" | "valid";
+      ties?: boolean;
+    }[] = [];
     for (let i = 0; i < 30; i++) {
       const size = int(rng, 1, 3);
       const pad = rng.next() < 0.5 ? "same" : "valid";
       const h = int(rng, size, 10);
       cases.push({ x: [int(rng, 1, 4), h, int(rng, size, 10), int(rng, 1, 4)], size, stride: int(rng, 1, 3), pad });
     }
-    const xs = cases.map((c) =>
-      values(
+    // 2×2 windows at stride 2 (a kernel of their own), odd and even sizes, ties in half the windows
+    for (let i = 0; i < 16; i++) {
+      const pad = i % 2 === 0 ? "same" : "valid";
+      const x: [number, number, number, number] = [int(rng, 1, 4), int(rng, 2, 9), int(rng, 2, 9), int(rng, 1, 5)];
+      cases.push({ x, size: 2, stride: 2, pad, ties: i % 4 < 2 });
+    }
+    const xs = cases.map((c) => {
+      const v = values(
         rng,
         c.x.reduce((a, b) => a * b, 1),
-      ),
-    );
+      );
+      return c.ties ? v.map((e) => Math.round(e * 2) / 2) : v;
+    });
     const grads = (i: number) =>
       tf.tidy(() => {
         const c = cases[i]!;
         const x = tf.tensor4d(xs[i]!, c.x);
-        const gm = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.maxPool(a as tf.Tensor4D, c.size, c.stride, c.pad))))(
-          x,
-        );
+        const gm = tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.square(tf.add(tf.maxPool(a as tf.Tensor4D, c.size, c.stride, c.pad), 3))),
+        )(x);
         const ga = tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.avgPool(a as tf.Tensor4D, c.size, c.stride, c.pad))))(
           x,
         );

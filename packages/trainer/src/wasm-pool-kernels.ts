@@ -41,6 +41,14 @@ function maxPoolGrad({ inputs, attrs, backend }: MaxPoolGradArgs): tf.TensorInfo
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
+  const inside = 2 * OH <= H && 2 * OW <= W;
+  if (KH === 2 && KW === 2 && SH === 2 && SW === 2 && top === 0 && left === 0 && inside) {
+    grad2x2(x, g, dx, N, H, W, C, OH, OW);
+    return out;
+  }
+  // channels innermost, as the data lies: each window's taps are read as C contiguous values
+  const best = new Float32Array(C);
+  const at = new Int32Array(C);
   for (let b = 0; b < N; b++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * SH - top;
@@ -50,26 +58,72 @@ function maxPoolGrad({ inputs, attrs, backend }: MaxPoolGradArgs): tf.TensorInfo
         const w0 = ow * SW - left;
         const wFrom = Math.max(0, w0);
         const wTo = Math.min(W, w0 + KW);
-        const o = ((b * OH + oh) * OW + ow) * C;
-        for (let c = 0; c < C; c++) {
-          let best = Number.NEGATIVE_INFINITY;
-          let at = -1;
-          for (let h = hFrom; h < hTo; h++) {
-            for (let w = wFrom; w < wTo; w++) {
-              const i = ((b * H + h) * W + w) * C + c;
-              const v = x[i] as number;
-              if (v > best || at < 0) {
-                best = v;
-                at = i;
+        at.fill(-1);
+        for (let h = hFrom; h < hTo; h++) {
+          for (let w = wFrom; w < wTo; w++) {
+            const base = ((b * H + h) * W + w) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[base + c] as number;
+              if (v > (best[c] as number) || (at[c] as number) < 0) {
+                best[c] = v;
+                at[c] = base + c;
               }
             }
           }
-          if (at >= 0) dx[at] = (dx[at] as number) + (g[o + c] as number);
+        }
+        const o = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          const i = at[c] as number;
+          if (i >= 0) dx[i] = (dx[i] as number) + (g[o + c] as number);
         }
       }
     }
   }
   return out;
+}
+
+/**
+ * The common 2×2, stride-2 window with every window inside the input: the four taps unrolled, each window's
+ * first maximum found by three comparisons in tap order (as the general loop does); windows do not
+ * overlap, so each input gets at most one dy.
+ */
+function grad2x2(
+  x: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+): void {
+  const down = W * C;
+  for (let b = 0; b < N; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const p0 = ((b * H + 2 * oh) * W + 2 * ow) * C;
+        const o = ((b * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          let i = p0 + c;
+          let m = x[i] as number;
+          const i1 = i + C;
+          const i2 = i + down;
+          const i3 = i2 + C;
+          if ((x[i1] as number) > m) {
+            m = x[i1] as number;
+            i = i1;
+          }
+          if ((x[i2] as number) > m) {
+            m = x[i2] as number;
+            i = i2;
+          }
+          if ((x[i3] as number) > m) i = i3;
+          dx[i] = g[o + c] as number;
+        }
+      }
+    }
+  }
 }
 
 let installed = false;
