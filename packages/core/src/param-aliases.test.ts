@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { HpoError } from "./errors.ts";
 import { trainerParams } from "./param-aliases.ts";
 import { parseSweepSpec } from "./spec.ts";
 import { largestTrial } from "./sweep-memory.ts";
+import { hpoErrorOf } from "./testing/hpo-error-of.ts";
 
 const base = { name: "t", dataset: "iris" };
 
-function refusal(spec: Record<string, unknown>): string {
-  try {
-    parseSweepSpec({ ...base, ...spec });
-  } catch (e) {
-    return (e as HpoError).message;
-  }
-  throw new Error("expected parseSweepSpec to throw");
-}
+const refusal = (spec: Record<string, unknown>) => hpoErrorOf(() => parseSweepSpec({ ...base, ...spec })).message;
 
 describe("the built-in trainer's other spellings", () => {
   it("accepts lr, learn_rate, num_epochs, hidden_size + num_layers and weight_init, keeping the names written", () => {

@@ -1,24 +1,18 @@
 import { describe, expect, it } from "vitest";
-import type { HpoError } from "./errors.ts";
 import { createRng } from "./rng.ts";
 import { betaCdf, betaQuantile } from "./samplers/beta-math.ts";
 import { normalQuantile } from "./samplers/normal-math.ts";
 import { fromUnit, sampleDistribution, toUnit } from "./samplers/sample-distribution.ts";
 import { parseSweepSpec } from "./spec.ts";
+import { hpoErrorOf } from "./testing/hpo-error-of.ts";
 import type { Distribution } from "./types.ts";
 
 const base = { name: "t", dataset: "iris" };
 const dist = (parameters: Record<string, unknown>, name: string): Distribution =>
   parseSweepSpec({ ...base, parameters }).parameters[name]!.distribution;
 
-function refusal(parameters: Record<string, unknown>): string {
-  try {
-    parseSweepSpec({ ...base, parameters });
-  } catch (e) {
-    return (e as HpoError).message;
-  }
-  throw new Error("expected parseSweepSpec to throw");
-}
+const refusal = (parameters: Record<string, unknown>) =>
+  hpoErrorOf(() => parseSweepSpec({ ...base, parameters })).message;
 
 function draws(d: Distribution, n: number, seed = 1): number[] {
   const rng = createRng(seed);

@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { HpoError } from "./errors.ts";
 import { createPruner } from "./pruners/index.ts";
 import { checkSweepSpec, parseSweepSpec } from "./spec.ts";
 import { wandbBands } from "./spec-early-terminate.ts";
+import { hpoErrorOf } from "./testing/hpo-error-of.ts";
 
 const base = { name: "t", dataset: "iris" };
 
-function refusal(extra: Record<string, unknown>): string {
-  try {
-    parseSweepSpec({ ...base, ...extra });
-  } catch (e) {
-    return (e as HpoError).message;
-  }
-  throw new Error("expected parseSweepSpec to throw");
-}
+const refusal = (extra: Record<string, unknown>) => hpoErrorOf(() => parseSweepSpec({ ...base, ...extra })).message;
 
 describe("W&B's top-level keys", () => {
   it("accepts project, entity, controller, apiVersion and kind with one warning each, and keeps description", () => {

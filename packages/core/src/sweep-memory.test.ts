@@ -1,21 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { HpoError } from "./errors.ts";
 import { parseSweepSpec } from "./spec.ts";
 import { checkSweepMemory, largestTrial } from "./sweep-memory.ts";
+import { hpoErrorOf } from "./testing/hpo-error-of.ts";
 import { estimateTrialMemory, formatLayers, mlpFootprint, WASM_HEAP_BYTES } from "./trial-memory.ts";
 
 const GB4 = 4 * 2 ** 30;
 const deep = Array.from({ length: 8 }, () => 4096);
 
-function refusal(spec: unknown, limit = GB4): HpoError {
-  try {
-    checkSweepMemory(parseSweepSpec(spec), limit, "HPO_TRIAL_MEMORY_MB");
-  } catch (e) {
-    if (e instanceof HpoError) return e;
-    throw e;
-  }
-  throw new Error("not refused");
-}
+const refusal = (spec: unknown, limit = GB4) =>
+  hpoErrorOf(() => checkSweepMemory(parseSweepSpec(spec), limit, "HPO_TRIAL_MEMORY_MB"));
 
 describe("estimateTrialMemory", () => {
   it("grows with parameters, folds, optimizer state, batch rows and layer widths", () => {

@@ -1,18 +1,8 @@
-import { HpoError } from "@hpo/core";
+import { hpoErrorOf } from "@hpo/core/testing";
 import { describe, expect, it } from "vitest";
 import { parseCsvDataset } from "./csv-loader.ts";
 
 const opts = { name: "data.csv", task: "classification" as const };
-
-function errorOf(fn: () => unknown): HpoError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HpoError) return e;
-    throw e;
-  }
-  throw new Error("expected an HpoError");
-}
 
 describe("parseCsvDataset", () => {
   it("detects a header, maps string class labels to sorted ids", () => {
@@ -39,10 +29,10 @@ describe("parseCsvDataset", () => {
     expect(byName.featureNames).toEqual(["x1", "x2"]);
     const byIndex = parseCsvDataset(text, { name: "r.csv", label: 0, task: "regression" });
     expect(Array.from(byIndex.features)).toEqual([1, 2, 3, 4]);
-    expect(errorOf(() => parseCsvDataset(text, { name: "r.csv", label: "z", task: "regression" })).message).toBe(
+    expect(hpoErrorOf(() => parseCsvDataset(text, { name: "r.csv", label: "z", task: "regression" })).message).toBe(
       'dataset "r.csv": label column "z" not found; columns: y, x1, x2',
     );
-    expect(errorOf(() => parseCsvDataset(text, { name: "r.csv", label: 5, task: "regression" })).message).toMatch(
+    expect(hpoErrorOf(() => parseCsvDataset(text, { name: "r.csv", label: 5, task: "regression" })).message).toMatch(
       /index 5 is out of range/,
     );
   });
@@ -62,13 +52,13 @@ describe("parseCsvDataset", () => {
       'dataset "data.csv": classification needs at least 2 classes, found 1 in column "label"',
     ],
   ])("refuses malformed input %j", (text, message) => {
-    const err = errorOf(() => parseCsvDataset(text, opts));
+    const err = hpoErrorOf(() => parseCsvDataset(text, opts));
     expect(err.code).toBe("INVALID_DATASET");
     expect(err.message).toBe(message);
   });
 
   it("refuses a non-numeric regression target naming the line", () => {
-    const err = errorOf(() => parseCsvDataset("a,y\n1,2\n2,abc\n", { name: "r.csv", task: "regression" }));
+    const err = hpoErrorOf(() => parseCsvDataset("a,y\n1,2\n2,abc\n", { name: "r.csv", task: "regression" }));
     expect(err.message).toBe('dataset "r.csv", line 3: non-numeric regression target "abc" in column "y"');
   });
 
@@ -104,13 +94,13 @@ describe("parseCsvDataset", () => {
 
   it("names the line and column of a text cell in a column declared numeric, and unknown columns", () => {
     const text = "age,sex,y\n22,male,0\n30,female,1\n";
-    expect(errorOf(() => parseCsvDataset(text, { ...opts, columns: { sex: "numeric" } })).message).toBe(
+    expect(hpoErrorOf(() => parseCsvDataset(text, { ...opts, columns: { sex: "numeric" } })).message).toBe(
       'dataset "data.csv", line 2: non-numeric cell "male" in numeric column "sex" (declared numeric in dataset.columns)',
     );
-    expect(errorOf(() => parseCsvDataset(text, { ...opts, columns: { sexx: "ignore" } })).message).toBe(
+    expect(hpoErrorOf(() => parseCsvDataset(text, { ...opts, columns: { sexx: "ignore" } })).message).toBe(
       'dataset "data.csv": dataset.columns names "sexx", which is not a column; columns: age, sex, y',
     );
-    expect(errorOf(() => parseCsvDataset("a,y\n1,0\ninf,1\n", opts)).message).toBe(
+    expect(hpoErrorOf(() => parseCsvDataset("a,y\n1,0\ninf,1\n", opts)).message).toBe(
       'dataset "data.csv", line 3: non-finite cell "inf" in numeric column "a" (not a missing token ("", "NA", "NaN", "null", "?"))',
     );
   });
