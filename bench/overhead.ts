@@ -33,9 +33,8 @@ import {
   redisCpu,
   startStack,
   strArg,
-  submitSweep,
-  sweepEnd,
 } from "./lib/stack.ts";
+import { submitSweep, sweepEnd } from "./lib/sweep-api.ts";
 
 const trials = numArg("trials", 2000);
 const folds = numArg("folds", 3);

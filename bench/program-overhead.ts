@@ -20,17 +20,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import {
-  deletePrefix,
-  flag,
-  numArg,
-  REDIS_URL,
-  Redis,
-  startStack,
-  strArg,
-  submitSweep,
-  sweepEnd,
-} from "./lib/stack.ts";
+import { deletePrefix, flag, numArg, REDIS_URL, Redis, startStack, strArg } from "./lib/stack.ts";
+import { submitSweep, sweepEnd } from "./lib/sweep-api.ts";
 
 const trials = numArg("trials", 500);
 const folds = numArg("folds", 3);

@@ -10,17 +10,8 @@
  *   pnpm bench:saturation [--trials 16] [--epochs 10] [--workers 2] [--parallel 2] [--json]
  */
 import { randomUUID } from "node:crypto";
-import {
-  deletePrefix,
-  flag,
-  numArg,
-  percentile,
-  REDIS_URL,
-  Redis,
-  startStack,
-  submitSweep,
-  sweepEnd,
-} from "./lib/stack.ts";
+import { deletePrefix, flag, numArg, percentile, REDIS_URL, Redis, startStack } from "./lib/stack.ts";
+import { submitSweep, sweepEnd } from "./lib/sweep-api.ts";
 
 const trials = numArg("trials", 16);
 const epochs = numArg("epochs", 10);
