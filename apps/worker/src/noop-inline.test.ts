@@ -1,39 +1,16 @@
-import { randomUUID } from "node:crypto";
 import { type Params, parseSweepSpec, type TrialJob } from "@hpo/core";
-import { createStore, jobIdOf, TRIALS_QUEUE } from "@hpo/store";
+import { jobIdOf } from "@hpo/store";
 import { noopTrial } from "@hpo/trainer/noop";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { STUB_MODEL, TEST_MODEL_DIR } from "./testing/index.ts";
-import { createWorker } from "./worker.ts";
-
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+import { openWorkerTestbed, STUB_MODEL } from "./testing/index.ts";
 
 describe("worker: noop jobs run in the main thread, beside a busy training thread", () => {
-  const prefix = `test-${randomUUID()}`;
-  const redis = new Redis(REDIS_URL);
-  const store = createStore({ redis, prefix });
-  const queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
-  const worker = createWorker({
-    redisUrl: REDIS_URL,
-    prefix,
-    name: "w-noop",
-    logger: pino({ level: "silent" }),
-    store,
-    backend: "cpu",
-    modelDirs: [TEST_MODEL_DIR],
-    concurrency: 4,
-    threads: 1,
-  });
+  const bed = openWorkerTestbed();
+  const { store, queue } = bed;
+  const worker = bed.worker("w-noop", { concurrency: 4, threads: 1 });
   afterAll(async () => {
     await worker.close();
-    await queue.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await store.close();
-    await redis.quit();
+    await bed.close();
   });
 
   it("scores noop trials exactly as noopTrial does, curve included, while the one thread trains", async () => {

@@ -1,17 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { type Params, parseSweepSpec, type SweepRecord, type TrialJob } from "@hpo/core";
 import { waitFor as waitUntil } from "@hpo/core/testing";
-import { createStore, jobIdOf, TRIALS_QUEUE } from "@hpo/store";
+import { jobIdOf, TRIALS_QUEUE } from "@hpo/store";
 import { proposeTrial } from "@hpo/store/testing";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DecidePrune } from "./decide-prune.ts";
-import { STUB_MODEL, TEST_MODEL_DIR } from "./testing/index.ts";
-import { createWorker, type HpoWorker } from "./worker.ts";
-
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+import { openWorkerTestbed, STUB_MODEL } from "./testing/index.ts";
 
 /** Polls every 25 ms for at most `timeoutMs` (default 20 s). */
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000) =>
@@ -25,17 +18,9 @@ describe("worker (the stub model module in a real training thread)", () => {
   });
 
   async function setup() {
-    const prefix = `test-${randomUUID()}`;
-    const redis = new Redis(REDIS_URL);
-    const store = createStore({ redis, prefix });
-    const queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
-    cleanups.push(async () => {
-      await queue.close();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      await store.close();
-      await redis.quit();
-    });
+    const bed = openWorkerTestbed();
+    cleanups.push(() => bed.close());
+    const { prefix, redis, store, queue } = bed;
     const sweep: SweepRecord = await store.createSweep(
       parseSweepSpec({
         name: "worker-test",
@@ -83,16 +68,7 @@ describe("worker (the stub model module in a real training thread)", () => {
         threads?: number;
       } = {},
     ) => {
-      const worker: HpoWorker = createWorker({
-        redisUrl: REDIS_URL,
-        prefix,
-        name,
-        logger: pino({ level: "silent" }),
-        store,
-        backend: "cpu",
-        modelDirs: [TEST_MODEL_DIR],
-        ...extra,
-      });
+      const worker = bed.worker(name, extra);
       cleanups.push(() => worker.close());
       await worker.start();
       return worker;

@@ -1,18 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSweepSpec, type TrialJob } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
-import { createStore, jobIdOf, TRIALS_QUEUE } from "@hpo/store";
+import { jobIdOf } from "@hpo/store";
 import { proposeTrial } from "@hpo/store/testing";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { createWorker } from "../worker.ts";
+import { openWorkerTestbed } from "../testing/index.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
 describe("worker running program trials (real Redis, real processes)", () => {
@@ -23,17 +18,11 @@ describe("worker running program trials (real Redis, real processes)", () => {
   });
 
   async function setup(spec: Record<string, unknown>) {
-    const prefix = `test-${randomUUID()}`;
-    const redis = new Redis(REDIS_URL);
-    const store = createStore({ redis, prefix });
-    const queue = new Queue(TRIALS_QUEUE, { connection: redis, prefix });
+    const bed = openWorkerTestbed();
+    const { store, queue } = bed;
     const runsDir = mkdtempSync(join(tmpdir(), "hpo-program-worker-"));
     cleanups.push(async () => {
-      await queue.close();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      await store.close();
-      await redis.quit();
+      await bed.close();
       rmSync(runsDir, { recursive: true, force: true });
     });
     const sweep = await store.createSweep(
@@ -44,15 +33,8 @@ describe("worker running program trials (real Redis, real processes)", () => {
         ...spec,
       }),
     );
-    const worker = createWorker({
-      redisUrl: REDIS_URL,
-      prefix,
-      name: "w-program",
-      logger: pino({ level: "silent" }),
-      store,
-      backend: "cpu", // program trials do not use the training thread; cpu starts quickest
-      programs: { dirs: [FIXTURES], slots: 4, runsDir },
-    });
+    // program trials do not use the training thread; the testbed's cpu backend starts quickest
+    const worker = bed.worker("w-program", { programs: { dirs: [FIXTURES], slots: 4, runsDir } });
     cleanups.push(() => worker.close());
     await worker.start();
     let index = 0;

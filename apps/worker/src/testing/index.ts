@@ -1,8 +1,3 @@
 /** Test support of @hpo/worker (`@hpo/worker/testing`): for tests and benches only. */
-import { fileURLToPath } from "node:url";
-
-/** A folder of model modules for worker tests: give it as the worker's `modelDirs` (HPO_MODEL_DIRS). */
-export const TEST_MODEL_DIR = fileURLToPath(new URL("./models/", import.meta.url));
-
-/** `model.module` of the stub model (models/stub-model.ts; its `behaviour` parameter is documented there). */
-export const STUB_MODEL = "stub-model.ts";
+export { STUB_MODEL, TEST_MODEL_DIR } from "./test-model-dir.ts";
+export { openWorkerTestbed, type WorkerTestbed } from "./worker-testbed.ts";
