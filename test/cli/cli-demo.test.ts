@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deleteKeysUnder } from "@hpo/store";
-import { Redis } from "ioredis";
+import { deleteTestKeys } from "@hpo/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanEnv, freePort, runCli } from "./run-cli.ts";
 
@@ -13,9 +12,7 @@ describe("hpo demo", () => {
   const dir = mkdtempSync(join(tmpdir(), "hpo-cli-demo-"));
 
   afterAll(async () => {
-    const redis = new Redis("redis://127.0.0.1:6379");
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteTestKeys(prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,14 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deleteKeysUnder } from "@hpo/store";
-import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import { deleteTestKeys, uniquePrefix } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
 import { noopSpecYaml } from "../helpers/noop-spec.ts";
-import { type Proc, REDIS_URL, REPO_ROOT, startWorkerProcess } from "../helpers/processes.ts";
+import { type Proc, REPO_ROOT, startWorkerProcess } from "../helpers/processes.ts";
 import { schemaProblems } from "../helpers/schema-check.ts";
 import { cleanEnv, runCli } from "./run-cli.ts";
 
@@ -39,9 +37,7 @@ describe("hpo CLI JSON output matches its documented schema", () => {
   afterAll(async () => {
     await worker?.stop();
     await coordinator?.close();
-    const redis = new Redis(REDIS_URL);
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteTestKeys(prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

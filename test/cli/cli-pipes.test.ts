@@ -2,12 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSweepSpec, type TrialOutcome } from "@hpo/core";
-import { deleteKeysUnder } from "@hpo/store";
-import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import { deleteTestKeys, uniquePrefix } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { REDIS_URL } from "../helpers/processes.ts";
 import { cleanEnv, spawnCli } from "./run-cli.ts";
 
 /**
@@ -68,9 +65,7 @@ describe("hpo CLI output through a pipe read slowly", () => {
 
   afterAll(async () => {
     await coordinator?.close();
-    const redis = new Redis(REDIS_URL);
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteTestKeys(prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

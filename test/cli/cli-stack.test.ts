@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processAlive } from "@hpo/core/testing";
-import { deleteKeysUnder } from "@hpo/store";
-import { Redis } from "ioredis";
+import { deleteTestKeys } from "@hpo/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApps, cleanEnv, freePort, runCli, startUp, type TestBuild, type UpStack } from "./run-cli.ts";
 
@@ -88,9 +87,7 @@ describe("hpo CLI against a real stack (hpo up)", () => {
       stack.proc.kill("SIGTERM");
       await stack.exit;
     }
-    const redis = new Redis("redis://127.0.0.1:6379");
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteTestKeys(prefix);
     if (dir) rmSync(dir, { recursive: true, force: true });
     build?.remove();
   });

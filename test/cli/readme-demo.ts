@@ -7,9 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deleteKeysUnder } from "@hpo/store";
-import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import { deleteTestKeys, uniquePrefix } from "@hpo/store/testing";
 import { REDIS_URL, REPO_ROOT } from "../helpers/processes.ts";
 import { cleanEnv, freePort, runCli } from "./run-cli.ts";
 
@@ -100,9 +98,7 @@ export async function runDemo(timeoutMs = 300_000): Promise<string> {
     if (r.code !== 0) throw new Error(`hpo demo exited with ${r.code}:\n${r.stderr}`);
     return r.stdout;
   } finally {
-    const redis = new Redis(REDIS_URL);
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteTestKeys(prefix);
     rmSync(dir, { recursive: true, force: true });
   }
 }

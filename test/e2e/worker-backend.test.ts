@@ -1,6 +1,4 @@
-import { deleteKeysUnder } from "@hpo/store";
-import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import { deleteTestKeys, uniquePrefix } from "@hpo/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Proc, REDIS_URL, spawnTs, startWorkerProcess } from "../helpers/processes.ts";
 
@@ -9,9 +7,7 @@ describe("worker backend selection at start-up (HPO_BACKEND)", () => {
   const procs: Proc[] = [];
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop("SIGKILL")));
-    const redis = new Redis(REDIS_URL);
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteTestKeys(prefix);
   });
 
   it("auto picks the best installed backend and logs why", async () => {

@@ -9,9 +9,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "@hpo/core/testing";
 import { METRIC_FAMILIES } from "@hpo/metrics";
-import { deleteKeysUnder } from "@hpo/store";
-import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
+import { deleteTestKeys, uniquePrefix } from "@hpo/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanEnv, freePort, spawnCli } from "../cli/run-cli.ts";
 import { REDIS_URL } from "../helpers/processes.ts";
@@ -36,9 +34,7 @@ describe("hpo up --monitor", () => {
 
   afterAll(async () => {
     cli?.kill("SIGKILL");
-    const redis = new Redis(REDIS_URL);
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteTestKeys(prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

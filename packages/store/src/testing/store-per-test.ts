@@ -17,6 +17,16 @@ export function uniquePrefix(label = "test"): string {
   return `${label}-${randomUUID()}`;
 }
 
+/** Deletes every key under `prefix` on the test Redis, on a connection of its own (for cleanups). */
+export async function deleteTestKeys(prefix: string): Promise<void> {
+  const redis = new IORedis(TEST_REDIS_URL);
+  try {
+    await deleteKeysUnder(redis, prefix);
+  } finally {
+    await redis.quit();
+  }
+}
+
 /**
  * A Redis client that never reaches a server (127.0.0.1:1, no retries, errors swallowed): every
  * command fails at once, as when Redis is down. The caller disconnects it.
