@@ -1,4 +1,4 @@
-import { createRng, HpoError } from "@hpo/core";
+import { createRng, HpoError, type Rng } from "@hpo/core";
 import type { Dataset } from "./dataset.ts";
 
 /** Options of the synthetic generators. */
@@ -20,15 +20,33 @@ function checkSize(size: number): void {
   }
 }
 
-function classification(name: string, xs: Float32Array, ys: Float32Array, nFeatures: number): Dataset {
+/**
+ * `size` rows of 2 features and 2 classes taking turns (row i is class i % 2): `point` draws each
+ * row's features from the seeded generator.
+ */
+function twoClasses(
+  name: string,
+  size: number,
+  seed: number,
+  point: (cls: number, rng: Rng) => readonly [number, number],
+): Dataset {
+  checkSize(size);
+  const rng = createRng(seed);
+  const xs = new Float32Array(size * 2);
+  const ys = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const cls = i % 2;
+    [xs[2 * i], xs[2 * i + 1]] = point(cls, rng);
+    ys[i] = cls;
+  }
   return {
     name,
     task: "classification",
     features: xs,
     labels: ys,
     classes: ["0", "1"],
-    nRows: ys.length,
-    nFeatures,
+    nRows: size,
+    nFeatures: 2,
     featureNames: ["x0", "x1"],
     categorical: [],
     ignored: [],
@@ -37,35 +55,25 @@ function classification(name: string, xs: Float32Array, ys: Float32Array, nFeatu
 
 /** Two interleaved spirals (2 features, 2 classes), half the rows each. */
 export function twoSpirals({ size = 1000, seed = 0, noise = 0.2 }: SyntheticOptions = {}): Dataset {
-  checkSize(size);
-  const rng = createRng(seed);
-  const xs = new Float32Array(size * 2);
-  const ys = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const cls = i % 2;
+  return twoClasses("spirals", size, seed, (cls, rng) => {
     const t = Math.sqrt(rng.next()) * 3 * Math.PI;
     const sign = cls === 0 ? 1 : -1;
-    xs[2 * i] = (sign * t * Math.cos(t)) / Math.PI + noise * rng.normal();
-    xs[2 * i + 1] = (sign * t * Math.sin(t)) / Math.PI + noise * rng.normal();
-    ys[i] = cls;
-  }
-  return classification("spirals", xs, ys, 2);
+    return [
+      (sign * t * Math.cos(t)) / Math.PI + noise * rng.normal(),
+      (sign * t * Math.sin(t)) / Math.PI + noise * rng.normal(),
+    ];
+  });
 }
 
 /** Two interleaving half circles (2 features, 2 classes), as in scikit-learn's make_moons. */
 export function moons({ size = 1000, seed = 0, noise = 0.1 }: SyntheticOptions = {}): Dataset {
-  checkSize(size);
-  const rng = createRng(seed);
-  const xs = new Float32Array(size * 2);
-  const ys = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const cls = i % 2;
+  return twoClasses("moons", size, seed, (cls, rng) => {
     const a = rng.next() * Math.PI;
-    xs[2 * i] = (cls === 0 ? Math.cos(a) : 1 - Math.cos(a)) + noise * rng.normal();
-    xs[2 * i + 1] = (cls === 0 ? Math.sin(a) : 0.5 - Math.sin(a)) + noise * rng.normal();
-    ys[i] = cls;
-  }
-  return classification("moons", xs, ys, 2);
+    return [
+      (cls === 0 ? Math.cos(a) : 1 - Math.cos(a)) + noise * rng.normal(),
+      (cls === 0 ? Math.sin(a) : 0.5 - Math.sin(a)) + noise * rng.normal(),
+    ];
+  });
 }
 
 /** A noisy smooth regression target of 8 uniform features: y = Σ w_j sin(x_j) + 0.5 x0 x1 + noise. */
