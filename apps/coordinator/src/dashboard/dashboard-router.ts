@@ -234,28 +234,26 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   router.param("id", sweepIdParam);
   router.get("/api/events", (req, res) => events.handle(req, res));
   router.get("/api/dashboard/sweeps/:id/leaderboard", send(leaderboard));
-  router.get(
-    "/api/dashboard/sweeps/:id/history",
-    send(async (req) => {
-      const points = intQ(req.query.points, 600, 10, 20_000);
-      const { t, goal } = await tableFor(req);
-      return history(t, goal, points);
-    }),
-  );
-  router.get(
-    "/api/dashboard/sweeps/:id/sample",
-    send(async (req) => {
-      const limit = intQ(req.query.limit, 1500, 10, 20_000);
-      const { t, goal } = await tableFor(req);
-      return trialSample(t, goal, limit);
-    }),
-  );
-  router.get(
+  /** GET `path`: `query` reads the request's query (400 on bad input, before the 404 of a missing sweep), `read` answers from the sweep's table. */
+  const tableRoute = <Q>(
+    path: string,
+    query: (req: Request) => Q,
+    read: (t: SweepTable, goal: Goal, q: Q) => unknown,
+  ) =>
+    router.get(
+      path,
+      send(async (req) => {
+        const q = query(req);
+        const { t, goal } = await tableFor(req);
+        return read(t, goal, q);
+      }),
+    );
+  tableRoute("/api/dashboard/sweeps/:id/history", (req) => intQ(req.query.points, 600, 10, 20_000), history);
+  tableRoute("/api/dashboard/sweeps/:id/sample", (req) => intQ(req.query.limit, 1500, 10, 20_000), trialSample);
+  tableRoute(
     "/api/dashboard/sweeps/:id/importance",
-    send(async (req) => {
-      const { t, goal } = await tableFor(req);
-      return importance.get(t, goal);
-    }),
+    () => undefined,
+    (t, goal) => importance.get(t, goal),
   );
   router.get(
     "/api/dashboard/fleet",
