@@ -4,6 +4,7 @@
  */
 import { BarChart, BoxplotChart, LineChart, ParallelChart, ScatterChart } from "echarts/charts";
 import {
+  AriaComponent,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
@@ -20,6 +21,7 @@ export { echarts };
 import { CanvasRenderer } from "echarts/renderers";
 
 echarts.use([
+  AriaComponent,
   BarChart,
   BoxplotChart,
   LineChart,

@@ -67,7 +67,7 @@ export function trialView(sweepId: string, trialId: string): View {
       el("div", { class: "card plot wide" }, el("div", { class: "card-head" }, el("h2", null, "Folds")), folds),
       el(
         "div",
-        { class: "card plot wide" },
+        { class: "card plot wide", attrs: { "data-testid": "grad-norms" } },
         el("div", { class: "card-head" }, el("h2", null, "Gradient norms per layer")),
         gradNote,
         grads.el,

@@ -28,6 +28,9 @@ export function gradLabel(key: string): string {
 export function gradNormOption(curve: readonly EpochReport[]): ChartOption {
   const keys = gradKeys(curve);
   return {
+    // the chart's aria-label names each series (its layer) for screen readers, and for tests
+    aria: { enabled: true, data: { maxCount: 1 } },
+    title: { show: false, text: "gradient norm per layer" },
     grid: { left: 64, right: 16, top: 40, bottom: 40 },
     legend: { top: 0, type: "scroll", data: keys.map(gradLabel) },
     tooltip: {
