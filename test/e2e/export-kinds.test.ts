@@ -1,4 +1,5 @@
-import { readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { refitSeedOf, trialJobOf } from "@hpo/coordinator";
 import { builtinDataset, type SweepRecord, type TrialRecord } from "@hpo/core";
@@ -67,6 +68,24 @@ cv: { folds: 3, stratified: true, seed: 2, test_fraction: 0.2 }
 budget: { max_trials: 2, max_parallel: 2, max_epochs: 12, max_trial_seconds: 300 }
 `;
 
+const PROGRAMS = join(EXAMPLES, "programs");
+/** Where the worker's folds and the coordinator's refit runs put their HPO_OUTPUT_DIRs. */
+const RUNS = mkdtempSync(join(tmpdir(), "hpo-export-runs-"));
+
+const PROGRAM_SPEC = `
+name: wine-program-export
+program: ${PROGRAMS}/wine_softmax.py
+method: grid
+metric: { name: val_accuracy, goal: maximize }
+parameters:
+  learning_rate: { values: [0.05, 0.3] }
+  batch_size: { value: 16 }
+  epochs: { value: 4 }
+cv: { folds: 3, stratified: true, seed: 1 }
+budget: { max_trials: 2, max_parallel: 2 }
+seed: 4
+`;
+
 describe("export of every kind of model, scored by hpo predict in a fresh process", () => {
   let stack: ExportStack;
 
@@ -74,12 +93,15 @@ describe("export of every kind of model, scored by hpo predict in a fresh proces
     stack = await startExportStack(uniquePrefix("e2e-export-kinds"), {
       HPO_BACKEND: "wasm",
       HPO_MODEL_DIRS: `${EXAMPLES}:${TEST_MODELS}`,
+      HPO_PROGRAM_DIRS: PROGRAMS,
+      HPO_RUNS_DIR: RUNS,
     });
     await selectBackend("wasm");
   }, 120_000);
 
   afterAll(async () => {
     await stack?.close();
+    rmSync(RUNS, { recursive: true, force: true });
   });
 
   /**
@@ -134,5 +156,36 @@ describe("export of every kind of model, scored by hpo predict in a fresh proces
       model: { module: `${TEST_MODELS}/dense-build.ts` },
       test: { score: sweep.test?.score },
     });
+  });
+
+  it("a program: its refit run (HPO_REFIT=1, every row) on the coordinator; the export is what it wrote, with a card", async () => {
+    const sweep = await stack.finished(PROGRAM_SPEC, false);
+    expect(sweep.status).toBe("completed");
+    const best = sweep.best?.trialId as string;
+    const out = join(stack.dir, "program");
+    const exported = await stack.cli(["export", sweep.id, "--out", out]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toMatch(/the program's refit run wrote 1 files \(\d+ bytes\), plus model-card.json/);
+    // the refit run's HPO_OUTPUT_DIR on the coordinator's side, and the folds' on the worker's
+    const refitDir = join(RUNS, sweep.id, best, "refit");
+    expect(readdirSync(out).sort()).toEqual(["model-card.json", "model.json"]);
+    expect(readFileSync(join(out, "model.json")).equals(readFileSync(join(refitDir, "model.json")))).toBe(true);
+    // trained on every row: other weights than any fold's
+    for (const fold of [0, 1, 2])
+      expect(readFileSync(join(RUNS, sweep.id, best, `fold-${fold}`, "model.json"), "utf8")).not.toBe(
+        readFileSync(join(out, "model.json"), "utf8"),
+      );
+    const card = JSON.parse(readFileSync(join(out, "model-card.json"), "utf8"));
+    const trial = (await apiClient(stack.coordinator.url).trials(sweep.id)).items.find((t) => t.id === best);
+    expect(card).toMatchObject({
+      trialId: best,
+      backend: "program",
+      params: trial?.params,
+      selection: { mean: sweep.best?.mean, folds: 3 },
+      refit: { epochs: trial?.folds[0]?.epochs }, // the last step reported, as the folds
+      program: { path: `${PROGRAMS}/wine_softmax.py`, files: 1 },
+    });
+    expect(card.program.argv).toContain(`--learning_rate=${trial?.params.learning_rate}`);
+    expect(card.program.metrics.val_accuracy).toBeGreaterThan(0.5);
   });
 });

@@ -85,4 +85,25 @@ describeNeeding("python3", await pythonMissing())("the program helpers hpo.py an
       "error: hpo.kfoldIndices: fold must be an integer in [0, 3], got 4",
     ]);
   });
+
+  it("in the refit run (HPO_REFIT=1, fold 0 of 1) both give every row as training and validation rows", async () => {
+    const env = { HPO_REFIT: "1", HPO_FOLD: "0", HPO_FOLDS: "1", HPO_CV_SEED: "3", HPO_OUTPUT_DIR: join(dir, "refit") };
+    const py = await runPython(
+      ["-c", "import hpo\nt, v = hpo.kfold_indices(5, labels=[0, 1, 0, 1, 0])\nprint(hpo.refit(), t, v)"],
+      env,
+    );
+    expect(py.code, py.stderr).toBe(0);
+    expect(py.stdout.trim()).toBe("True [0, 1, 2, 3, 4] [0, 1, 2, 3, 4]");
+    const js = await run(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import * as hpo from ${JSON.stringify(HPO_MJS)}; console.log(hpo.refit(), JSON.stringify(hpo.kfoldIndices(5, [0, 1, 0, 1, 0])));`,
+      ],
+      env,
+    );
+    expect(js.code, js.stderr).toBe(0);
+    expect(js.stdout.trim()).toBe('true {"train":[0,1,2,3,4],"validation":[0,1,2,3,4]}');
+  });
 });

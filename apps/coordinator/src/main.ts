@@ -11,8 +11,12 @@
  * on a non-loopback HPO_HOST without a token. HPO_TRIAL_MEMORY_MB: memory one trial may need
  * (default: the smaller of the wasm heap, 4 GB, and half this machine's memory); sweeps whose
  * largest trial needs more are refused. HPO_BACKEND: the TensorFlow.js backend of the refits (a sweep
- * winner's test score, exports; default auto), as the workers read it.
+ * winner's test score, exports; default auto), as the workers read it. HPO_MODEL_DIRS, and the
+ * program variables (HPO_PROGRAM_DIRS, HPO_RUNS_DIR, HPO_PROGRAM_ENV, HPO_KILL_GRACE_MS,
+ * HPO_FOLD_MEMORY_MB, HPO_FOLD_CPU_SECONDS): as the workers read them, for the refits of model
+ * modules and programs (exports).
  */
+
 import type { AddressInfo } from "node:net";
 import { totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -20,6 +24,7 @@ import { WASM_HEAP_BYTES } from "@hpo/core";
 import { createCoordinatorMetrics, createMetricsHandler, createMetricsRegistry } from "@hpo/metrics";
 import { createStore, redactRedisUrl, redisOptionsOf, TRIALS_QUEUE } from "@hpo/store";
 import type { BackendPreference } from "@hpo/trainer";
+import { programHostOf, programOptionsOf } from "@hpo/worker/program-refit";
 import { Queue } from "bullmq";
 import { createApp } from "./app.ts";
 import { type ApiTokens, bindRefusal, loadToken, tokensProblem } from "./auth.ts";
@@ -88,7 +93,9 @@ const metrics = createCoordinatorMetrics(registry, {
 const backend = (process.env.HPO_BACKEND || "auto") as BackendPreference;
 // model modules the refits run (a module sweep's winner, its exports): the workers' HPO_MODEL_DIRS
 const modelDirs = (process.env.HPO_MODEL_DIRS ?? "").split(":").filter(Boolean);
-const refits = createRefitter({ store, logger, dataDirs, modelDirs, backend });
+// program trials' refits run here, under the workers' rules (HPO_PROGRAM_DIRS, HPO_RUNS_DIR, HPO_PROGRAM_ENV, limits)
+const programs = programHostOf(programOptionsOf(process.env));
+const refits = createRefitter({ store, logger, dataDirs, modelDirs, programs, backend });
 const scheduler = createScheduler({
   store,
   redisUrl,

@@ -1,5 +1,6 @@
 import { builtinDataset, HPO_VERSION, type SweepRecord, type TrialRecord } from "@hpo/core";
 import type { ModelCard } from "@hpo/trainer/export";
+import type { StoredProgramRefit } from "./program-refit.ts";
 import type { StoredRefit } from "./refit-run.ts";
 
 /** The tfjs version the trainer builds models with (the `generatedBy` of model.json holds it too). */
@@ -10,12 +11,15 @@ const TFJS_VERSION = "4.22.0";
  * K-fold mean, with its corrected 95 % confidence interval and tie with the best when served with
  * them: trial-stats.ts), its test score, the data.
  */
-export function modelCardOf(sweep: SweepRecord, trial: TrialRecord, refit: StoredRefit, now: number): ModelCard {
+export function modelCardOf(
+  sweep: SweepRecord,
+  trial: TrialRecord,
+  refit: StoredRefit | StoredProgramRefit,
+  now: number,
+): ModelCard {
   const { spec } = sweep;
-  return {
+  const head = {
     hpoVersion: HPO_VERSION,
-    tfjsVersion: TFJS_VERSION,
-    backend: refit.backend,
     sweepId: sweep.id,
     trialId: trial.id,
     params: trial.params,
@@ -30,6 +34,27 @@ export function modelCardOf(sweep: SweepRecord, trial: TrialRecord, refit: Store
         ...(trial.tied !== undefined && { tiedWithBest: trial.tied }),
       },
     }),
+    cv: spec.cv,
+    createdAt: new Date(now).toISOString(),
+  };
+  if ("kind" in refit)
+    return {
+      ...head,
+      backend: "program",
+      refit: { seed: refit.seed, epochs: refit.run.steps, innerRows: 0 },
+      program: {
+        path: refit.path,
+        argv: refit.run.argv,
+        metrics: refit.run.metrics,
+        durationMs: refit.run.durationMs,
+        files: Object.keys(refit.files).length,
+        bytes: refit.bytes,
+      },
+    };
+  return {
+    ...head,
+    tfjsVersion: TFJS_VERSION,
+    backend: refit.backend,
     ...(refit.test && { test: refit.test }),
     dataset: {
       spec: builtinDataset({ trialId: trial.id, dataset: spec.dataset }),
@@ -39,7 +64,5 @@ export function modelCardOf(sweep: SweepRecord, trial: TrialRecord, refit: Store
       testRows: refit.test?.rows ?? 0,
     },
     refit: { seed: refit.seed, epochs: refit.epochs, innerRows: refit.innerRows },
-    cv: spec.cv,
-    createdAt: new Date(now).toISOString(),
   };
 }

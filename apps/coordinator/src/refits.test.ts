@@ -2,6 +2,7 @@ import { HpoError, type SweepRecord, type SweepSpec } from "@hpo/core";
 import { testSpec } from "@hpo/core/testing";
 import { createStore, type Store } from "@hpo/store";
 import { storePerTest } from "@hpo/store/testing";
+import type { ModelExportFiles } from "@hpo/trainer/export";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "./logger.ts";
 import { createRefitter, type Refitter } from "./refits.ts";
@@ -43,7 +44,9 @@ describe("Refitter: the winner's test score and exports (real Redis, refit threa
     const files = await refits.exportFiles(id);
     expect(files["model-card.json"].test?.score).toBe(test?.score);
     expect(files["model-card.json"].selection).toMatchObject({ mean: 0.9, folds: 3 });
-    expect(JSON.parse((await store.getRefit(id, "t0000")) as string).weights).toBe(files["weights.bin"]);
+    expect(JSON.parse((await store.getRefit(id, "t0000")) as string).weights).toBe(
+      (files as ModelExportFiles)["weights.bin"],
+    );
   });
 
   it("records why the refit failed when the coordinator cannot read the dataset", async () => {

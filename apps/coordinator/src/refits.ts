@@ -2,8 +2,10 @@ import { HpoError, mixSeed, type SweepRecord, type TrialRecord } from "@hpo/core
 import type { Store } from "@hpo/store";
 import type { BackendPreference } from "@hpo/trainer";
 import type { ExportFiles } from "@hpo/trainer/export";
+import type { ProgramRefitHost } from "@hpo/worker/program-refit";
 import type { Logger } from "pino";
 import { modelCardOf } from "./model-card.ts";
+import { refitProgram, type StoredProgramRefit } from "./program-refit.ts";
 import type { RefitReply, RefitRequest, StoredRefit } from "./refit-run.ts";
 import { createRequestThread } from "./request-thread.ts";
 import { trialJobOf } from "./trial-jobs.ts";
@@ -17,6 +19,11 @@ export interface RefitterOptions {
   readonly dataDirs: readonly string[];
   /** Where a model module may be loaded from (the workers' HPO_MODEL_DIRS); default none. */
   readonly modelDirs?: readonly string[];
+  /**
+   * How program trials' refits run here (HPO_PROGRAM_DIRS, HPO_RUNS_DIR, HPO_PROGRAM_ENV, limits:
+   * as on a worker); without it a program trial's export answers UNAVAILABLE.
+   */
+  readonly programs?: ProgramRefitHost;
   /** TensorFlow.js backend of the refits; default "auto". */
   readonly backend?: BackendPreference;
   /** Clock (ms); default Date.now. */
@@ -70,7 +77,7 @@ export function createRefitter(options: RefitterOptions): Refitter {
     inline: async (req) => (await import("./refit-run.ts")).runRefit(req),
   });
   /** Refits in progress by `${sweepId}/${trialId}`: two callers of one refit share it. */
-  const inFlight = new Map<string, Promise<StoredRefit>>();
+  const inFlight = new Map<string, Promise<StoredRefit | StoredProgramRefit>>();
   /** Refits run one after another (one tfjs engine in the thread). */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -84,15 +91,29 @@ export function createRefitter(options: RefitterOptions): Refitter {
     return next;
   };
 
-  const refitOf = (sweep: SweepRecord, trial: TrialRecord): Promise<StoredRefit> => {
+  const refitOf = (sweep: SweepRecord, trial: TrialRecord): Promise<StoredRefit | StoredProgramRefit> => {
     const key = `${sweep.id}/${trial.id}`;
     const running = inFlight.get(key);
     if (running) return running;
     const p = (async () => {
       const kept = await store.getRefit(sweep.id, trial.id);
-      if (kept) return JSON.parse(kept) as StoredRefit;
+      if (kept) return JSON.parse(kept) as StoredRefit | StoredProgramRefit;
       const job = { ...trialJobOf(sweep.id, sweep.spec, trial, "tfjs"), seed: refitSeedOf(sweep) };
       const t0 = now();
+      if (job.program) {
+        if (!options.programs)
+          throw new HpoError("UNAVAILABLE", `export of ${trial.id}: this coordinator runs no programs`);
+        // a child process, not tfjs: no need for the refit thread, but one refit at a time all the same
+        const next = queue.then(() => refitProgram(job, options.programs as ProgramRefitHost, logger));
+        queue = next.catch(() => {});
+        const refit = await next;
+        await store.putRefit(sweep.id, trial.id, JSON.stringify(refit));
+        logger.info(
+          { sweepId: sweep.id, trialId: trial.id, files: Object.keys(refit.files).length, ms: now() - t0 },
+          "refit: program run done",
+        );
+        return refit;
+      }
       const reply = await runThreaded({
         job,
         dataDirs: options.dataDirs,
@@ -155,7 +176,7 @@ export function createRefitter(options: RefitterOptions): Refitter {
       await store.setSweepTest(sweepId, pending);
       try {
         const refit = await refitOf(sweep, await completedTrial(sweep, base.trialId));
-        if (!refit.test) throw new HpoError("INTERNAL", "the refit has no test split");
+        if ("kind" in refit || !refit.test) throw new HpoError("INTERNAL", "the refit has no test split");
         await store.setSweepTest(sweepId, {
           ...base,
           state: "done",
@@ -185,11 +206,13 @@ export function createRefitter(options: RefitterOptions): Refitter {
       if (!sweep) throw new HpoError("NOT_FOUND", `export sweep "${sweepId}": no such sweep`);
       const trial = await completedTrial(sweep, trialId);
       const refit = await refitOf(sweep, trial);
+      const card = modelCardOf(sweep, (await trialStatsView(store, sweep)).trial(trial), refit, now());
+      if ("kind" in refit) return { files: refit.files, "model-card.json": card };
       return {
         "model.json": refit.modelJson,
         "weights.bin": refit.weights,
         "preprocessing.json": refit.preprocessing,
-        "model-card.json": modelCardOf(sweep, (await trialStatsView(store, sweep)).trial(trial), refit, now()),
+        "model-card.json": card,
       };
     },
     async resumePending() {

@@ -20,6 +20,7 @@ import { hostname } from "node:os";
 import { createMetricsRegistry, createWorkerMetrics, serveWorkerMetrics, startWorkerStatus } from "@hpo/metrics";
 import { createRedis, createStore, keysFor } from "@hpo/store";
 import { pino } from "pino";
+import { list, programOptionsOf } from "./program/program-options.ts";
 import { createWorker } from "./worker.ts";
 
 const name = process.env.HPO_WORKER_NAME || `${hostname()}-${process.pid}`;
@@ -83,27 +84,8 @@ const worker = createWorker({
   ...(process.env.HPO_LOCK_MS && { lockDuration: Number(process.env.HPO_LOCK_MS) }),
   ...(process.env.HPO_STALLED_INTERVAL_MS && { stalledInterval: Number(process.env.HPO_STALLED_INTERVAL_MS) }),
   ...(process.env.HPO_MAX_STALLED_COUNT && { maxStalledCount: Number(process.env.HPO_MAX_STALLED_COUNT) }),
-  programs: {
-    dirs: list(process.env.HPO_PROGRAM_DIRS, ":"),
-    ...(Number(process.env.HPO_SLOTS) > 0 && { slots: Number(process.env.HPO_SLOTS) }),
-    gpus: list(process.env.HPO_GPUS, ","),
-    env: list(process.env.HPO_PROGRAM_ENV, ","),
-    ...(process.env.HPO_RUNS_DIR && { runsDir: process.env.HPO_RUNS_DIR }),
-    ...(Number(process.env.HPO_KILL_GRACE_MS) > 0 && { killGraceMs: Number(process.env.HPO_KILL_GRACE_MS) }),
-    limits: {
-      ...(Number(process.env.HPO_FOLD_MEMORY_MB) > 0 && { memoryMb: Number(process.env.HPO_FOLD_MEMORY_MB) }),
-      ...(Number(process.env.HPO_FOLD_CPU_SECONDS) > 0 && { cpuSeconds: Number(process.env.HPO_FOLD_CPU_SECONDS) }),
-    },
-  },
+  programs: programOptionsOf(process.env),
 });
-
-/** `a:b` → ["a", "b"] (blanks dropped). */
-function list(value: string | undefined, separator: string): string[] {
-  return (value ?? "")
-    .split(separator)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 try {
   await worker.start();

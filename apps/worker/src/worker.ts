@@ -12,6 +12,7 @@ import { createDecidePrune, type DecidePrune } from "./decide-prune.ts";
 import { createEpochBuffer } from "./epoch-buffer.ts";
 import type { FoldLimits } from "./program/fold-limits.ts";
 import { type ProcessReaper, startProcessReaper } from "./program/process-reaper.ts";
+import { programHostOf } from "./program/program-options.ts";
 import { type ProgramHost, runProgramTrial } from "./program/program-trial.ts";
 import { createSlotPool } from "./program/slot-pool.ts";
 import { createSweepStatusCache } from "./sweep-status-cache.ts";
@@ -338,17 +339,12 @@ export function createWorker(options: WorkerOptions): HpoWorker {
 
     async start() {
       const p = options.programs ?? {};
-      const killGraceMs = p.killGraceMs ?? 5000;
-      reaper = startProcessReaper(killGraceMs);
+      const base = programHostOf(p);
+      reaper = startProcessReaper(base.killGraceMs);
       programHost = {
-        programDirs: p.dirs ?? [],
+        ...base,
         slots: createSlotPool(p.slots ?? availableParallelism(), p.gpus ?? []),
-        runsDir: resolve(p.runsDir ?? ".hpo/runs"),
-        allowEnv: p.env ?? [],
-        parentEnv: p.parentEnv ?? globalThis.process.env,
-        killGraceMs,
         groups: reaper,
-        ...(p.limits && { limits: p.limits }),
       };
       pool = createTrainingPool({
         size: threads,

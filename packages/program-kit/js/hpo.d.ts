@@ -6,6 +6,9 @@ export type ParamValue = string | number | boolean | null | ParamValue[] | { [na
 /** The trial's parameters (`HPO_PARAMS`) merged over `defaults` (nested objects merge too). */
 export function params<T extends Record<string, unknown> = Record<string, ParamValue>>(defaults?: Partial<T>): T;
 
+/** True in a trial's refit run (`HPO_REFIT=1`, `hpo export`): one run on every row, its HPO_OUTPUT_DIR exported. */
+export function refit(): boolean;
+
 /** This process's fold, 0-based (`HPO_FOLD`; 0 outside hpo). */
 export function fold(): number;
 

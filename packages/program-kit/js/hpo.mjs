@@ -66,6 +66,14 @@ export function params(defaults = {}) {
   return merge(defaults, given);
 }
 
+/**
+ * True in a trial's refit run (`HPO_REFIT=1`, `hpo export`): one run on every row, whose
+ * HPO_OUTPUT_DIR is the export; `kfoldIndices` then gives every row as training and validation.
+ */
+export function refit() {
+  return process.env.HPO_REFIT === "1";
+}
+
 /** This process's fold, 0-based (`HPO_FOLD`; 0 outside hpo). */
 export function fold() {
   return envInt("HPO_FOLD", 0);
@@ -193,6 +201,13 @@ function assign(n, k, seed, labels) {
  *         match `n`, or a fold out of range.
  */
 export function kfoldIndices(n, labels, foldIndex) {
+  if (refit() && foldIndex === undefined) {
+    // the refit run trains on every row; validation is every row too, so a program runs unchanged
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`hpo.kfoldIndices: n must be a non-negative integer, got ${String(n)}`);
+    const all = Array.from({ length: n }, (_, i) => i);
+    return { train: all, validation: [...all] };
+  }
   const k = folds();
   const seed = envInt("HPO_CV_SEED", 0);
   const stratified = process.env.HPO_CV_STRATIFIED !== "0";

@@ -6,6 +6,7 @@ PYTHONPATH, so a program does ``import hpo`` and calls:
 - ``params(defaults=None)``: the trial's parameters (``HPO_PARAMS``, JSON; nested parameters are
   nested dicts) merged over ``defaults``.
 - ``fold()`` / ``folds()``: this process's fold (0-based) and the number of folds.
+- ``refit()``: True in the trial's refit run (``hpo export``), one run on every row.
 - ``output_dir()``: a directory for this fold's files, kept with the trial.
 - ``report(step, metrics=None, **more)``: one line of hpo's protocol on stdout,
   ``{"hpo": {"step": 3, "val_accuracy": 0.91}}``. A fold's score is the last value reported for
@@ -30,7 +31,7 @@ import os
 import re
 import sys
 
-__all__ = ["params", "fold", "folds", "output_dir", "report", "kfold_indices"]
+__all__ = ["params", "refit", "fold", "folds", "output_dir", "report", "kfold_indices"]
 
 _DEFAULT_FOLDS = 5
 _MASK = 0xFFFFFFFF
@@ -71,6 +72,16 @@ def params(defaults=None):
         if not isinstance(given, dict):
             raise ValueError(f"hpo: HPO_PARAMS must be a JSON object, got {raw[:60]!r}")
     return _merge(defaults or {}, given)
+
+
+def refit():
+    """True in a trial's refit run (``HPO_REFIT=1``, ``hpo export``): one run on every row.
+
+    Its ``output_dir()`` is what ``hpo export`` hands the user; ``kfold_indices`` then gives every
+    row as training and validation (the program runs unchanged; its "validation" figures are
+    training figures and hpo does not score them).
+    """
+    return os.environ.get("HPO_REFIT") == "1"
 
 
 def fold():
@@ -206,6 +217,10 @@ def kfold_indices(n, labels=None, fold=None):
     folds (``cv.folds: 1`` means the program validates on its own), more folds than rows, a class
     with fewer rows than folds, or ``len(labels) != n``; and when ``fold`` is out of range.
     """
+    if refit() and fold is None:
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+            raise ValueError(f"hpo.kfold_indices: n must be a non-negative integer, got {n!r}")
+        return list(range(n)), list(range(n))
     k = folds()
     seed = _env_int("HPO_CV_SEED", 0)
     stratified = os.environ.get("HPO_CV_STRATIFIED", "1") != "0"

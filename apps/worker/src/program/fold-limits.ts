@@ -56,13 +56,13 @@ export function groupUsage(pgid: number): GroupUsage {
   return { rssMb: kb / 1024, cpuSeconds: ticks / TICKS_PER_SECOND };
 }
 
-/** The reason a group over `limits` must end, or undefined while it is within them. */
-export function overLimit(fold: number, usage: GroupUsage, limits: FoldLimits): string | undefined {
+/** The reason a group over `limits` must end (naming the run, `what`: "fold 2"), or undefined while it is within them. */
+export function overLimit(what: string, usage: GroupUsage, limits: FoldLimits): string | undefined {
   if (limits.memoryMb !== undefined && usage.rssMb > limits.memoryMb) {
-    return `fold ${fold} used ${Math.round(usage.rssMb)} MB of memory, over the worker's HPO_FOLD_MEMORY_MB (${limits.memoryMb}), and was killed`;
+    return `${what} used ${Math.round(usage.rssMb)} MB of memory, over the worker's HPO_FOLD_MEMORY_MB (${limits.memoryMb}), and was killed`;
   }
   if (limits.cpuSeconds !== undefined && usage.cpuSeconds > limits.cpuSeconds) {
-    return `fold ${fold} used ${usage.cpuSeconds.toFixed(1)} s of CPU time, over the worker's HPO_FOLD_CPU_SECONDS (${limits.cpuSeconds}), and was killed`;
+    return `${what} used ${usage.cpuSeconds.toFixed(1)} s of CPU time, over the worker's HPO_FOLD_CPU_SECONDS (${limits.cpuSeconds}), and was killed`;
   }
   return undefined;
 }

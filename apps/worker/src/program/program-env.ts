@@ -6,7 +6,8 @@ const BASE_VARIABLES = ["PATH", "HOME", "LANG"] as const;
 
 export interface FoldEnvOptions {
   readonly job: TrialJob;
-  readonly fold: number;
+  /** The fold this process runs, or "refit": the one run on every row (HPO_REFIT=1, fold 0 of 1). */
+  readonly run: number | "refit";
   /** HPO_PARAMS: the params with nested parameters nested. */
   readonly nested: NestedParams;
   readonly outputDir: string;
@@ -19,7 +20,8 @@ export interface FoldEnvOptions {
 }
 
 /**
- * The whole environment of a fold process: PATH, HOME, LANG, the HPO_* program variables,
+ * The whole environment of a fold process (or of the refit run: HPO_REFIT=1, HPO_FOLD 0,
+ * HPO_FOLDS 1, docs/CONTRACTS.md "Program refit"): PATH, HOME, LANG, the HPO_* program variables,
  * PYTHONPATH (program-kit, the wandb stand-in first with `report: wandb`, then the operator's
  * PYTHONPATH when allowed), CUDA_VISIBLE_DEVICES when a GPU is given, and the operator's
  * allowlist. Nothing else of the worker's environment: no REDIS_URL, HPO_TOKEN or other secret.
@@ -40,14 +42,15 @@ export function foldEnv(o: FoldEnvOptions): Record<string, string> {
     PYTHONPATH: python.join(":"),
     PYTHONUNBUFFERED: "1",
     HPO_PARAMS: JSON.stringify(o.nested),
-    HPO_FOLD: String(o.fold),
-    HPO_FOLDS: String(job.cv.folds),
+    HPO_FOLD: String(o.run === "refit" ? 0 : o.run),
+    HPO_FOLDS: String(o.run === "refit" ? 1 : job.cv.folds),
     HPO_CV_SEED: String(job.cv.seed),
     HPO_CV_STRATIFIED: job.cv.stratified ? "1" : "0",
     HPO_TRIAL_ID: job.trialId,
     HPO_SWEEP_ID: job.sweepId,
     HPO_OUTPUT_DIR: o.outputDir,
   });
+  if (o.run === "refit") env.HPO_REFIT = "1";
   if (o.gpu !== undefined) env.CUDA_VISIBLE_DEVICES = o.gpu;
   return env;
 }

@@ -6,36 +6,21 @@ import { DEFAULT_PROGRAM_COMMAND, type EpochReport, type TrialJob } from "@hpo/c
 import { processAlive, waitFor } from "@hpo/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROGRAM_KIT_PATHS } from "../program-kit-paths.ts";
+import { fixtureHost, fixtureJob, PROGRAM_FIXTURES } from "../testing/program-fixture.ts";
 import { ProgramFailure, type ProgramHost, runProgramTrial } from "./program-trial.ts";
 import { createSlotPool } from "./slot-pool.ts";
 
-const FIXTURES = join(import.meta.dirname, "fixtures");
+const FIXTURES = PROGRAM_FIXTURES;
 const runsDir = mkdtempSync(join(tmpdir(), "hpo-program-trial-"));
 afterAll(() => rmSync(runsDir, { recursive: true, force: true }));
 
 const host = (over: Partial<ProgramHost> = {}): ProgramHost => ({
-  programDirs: [FIXTURES],
+  ...fixtureHost(runsDir),
   slots: createSlotPool(4),
-  runsDir,
-  allowEnv: ["MY_VAR", "REDIS_URL", "HPO_TOKEN"],
-  parentEnv: { ...process.env, REDIS_URL: "redis://secret-host:6379", HPO_TOKEN: "secret-token", MY_VAR: "mine" },
-  killGraceMs: 2000,
   ...over,
 });
 
-let n = 0;
-const job = (params: TrialJob["params"], over: Partial<TrialJob> = {}): TrialJob => ({
-  sweepId: "s1",
-  trialId: `t${String(n++).padStart(4, "0")}`,
-  params,
-  program: { path: join(FIXTURES, "fold.py"), command: DEFAULT_PROGRAM_COMMAND },
-  model: { hidden: [], activation: "relu" },
-  cv: { folds: 2, stratified: false, seed: 7 },
-  metric: { name: "score", goal: "maximize" },
-  maxEpochs: 10,
-  seed: 1,
-  ...over,
-});
+const job = fixtureJob;
 
 interface Line {
   level: string;

@@ -1,22 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { type EpochReport, type FoldResult, HpoError, nestParams, type TrialJob, type TrialOutcome } from "@hpo/core";
-import { resolveAllowedPath } from "@hpo/trainer/allowed-path";
-import { FOLD_LIMIT_POLL_MS, type FoldLimits, groupUsage, overLimit } from "./fold-limits.ts";
+import { join } from "node:path";
+import { type EpochReport, type FoldResult, HpoError, type TrialJob, type TrialOutcome } from "@hpo/core";
+import type { FoldLimits } from "./fold-limits.ts";
 import { type FoldExit, type FoldProcess, startFoldProcess } from "./fold-process.ts";
 import { createFoldSteps } from "./fold-steps.ts";
-import { expandCommand, usesArgsJsonFile } from "./program-command.ts";
-import { foldEnv } from "./program-env.ts";
+import { guardRun, launchProgram, resolveProgram } from "./program-launch.ts";
 import type { SlotPool } from "./slot-pool.ts";
-
-/** How program paths are resolved inside the worker's HPO_PROGRAM_DIRS (resolveAllowedPath). */
-const PROGRAM_PATH = {
-  field: "program",
-  env: "HPO_PROGRAM_DIRS",
-  dir: "program directory",
-  dirs: "program directories",
-  code: "INVALID_SPEC",
-} as const;
 
 /** Output lines of one fold kept for the trial log (the rest are counted). */
 const LOG_LINES_PER_FOLD = 200;
@@ -81,15 +69,11 @@ export async function runProgramTrial(
   if (!program) throw new Error(`trial ${job.trialId} names no program`);
   let real: string;
   try {
-    real = resolveAllowedPath(program.path, host.programDirs, PROGRAM_PATH);
+    real = resolveProgram(job, host.programDirs);
   } catch (e) {
     if (!(e instanceof HpoError)) throw e;
     return { state: "failed", folds: [], flags: [], error: e.message, errorCode: e.code };
   }
-  const nested = nestParams(
-    Object.fromEntries(Object.entries(program.paths ?? {}).map(([name, path]) => [name, { path }])),
-    job.params,
-  );
   const k = job.cv.folds;
   const metric = job.metric.name;
   const steps = createFoldSteps(k, metric);
@@ -126,19 +110,13 @@ export async function runProgramTrial(
     try {
       if (stop) return;
       const outputDir = join(trialDir, `fold-${fold}`);
-      mkdirSync(outputDir, { recursive: true });
-      const argsJsonFile = join(outputDir, "params.json");
-      if (usesArgsJsonFile(program.command)) writeFileSync(argsJsonFile, JSON.stringify(nested));
-      const argv = expandCommand(program.command, { program: real, params: job.params, nested, argsJsonFile });
+      const launch = launchProgram(job, real, fold, outputDir, host, slot.gpu);
+      const { argv } = launch;
       let kept = 0;
       let dropped = 0;
       const started = performance.now();
       const proc = startFoldProcess({
-        argv,
-        env: foldEnv({ job, fold, nested, outputDir, gpu: slot.gpu, parentEnv: host.parentEnv, allow: host.allowEnv }),
-        cwd: dirname(real),
-        killGraceMs: host.killGraceMs,
-        ...(host.groups && { groups: host.groups }),
+        ...launch,
         onReport: (line) => {
           const ready = steps.add(fold, line);
           if (ready === false)
@@ -162,29 +140,11 @@ export async function runProgramTrial(
         { fold, argv, outputDir, ...(slot.gpu !== undefined && { gpu: slot.gpu }) },
         `fold ${fold} started`,
       );
-      const limit = job.maxTrialSeconds;
-      const timer =
-        limit !== undefined
-          ? setTimeout(() => {
-              stopAll({
-                kind: "failed",
-                retry: false,
-                message: `fold ${fold} ran longer than budget.max_trial_seconds (${limit} s) and was killed`,
-              });
-            }, limit * 1000)
-          : undefined;
-      const { limits } = host;
-      const pgid = proc.pgid;
-      const watch =
-        limits && (limits.memoryMb !== undefined || limits.cpuSeconds !== undefined) && pgid !== undefined
-          ? setInterval(() => {
-              const over = overLimit(fold, groupUsage(pgid), limits);
-              if (over) stopAll({ kind: "failed", retry: false, message: over });
-            }, FOLD_LIMIT_POLL_MS)
-          : undefined;
+      const unguard = guardRun(proc, `fold ${fold}`, job.maxTrialSeconds, host.limits, (message) =>
+        stopAll({ kind: "failed", retry: false, message }),
+      );
       const exit = await proc.done;
-      if (timer) clearTimeout(timer);
-      if (watch) clearInterval(watch);
+      unguard();
       running.delete(fold);
       durations[fold] = performance.now() - started;
       if (dropped > 0) cb.record("info", { fold }, `fold ${fold}: ${dropped} more output lines not kept`);

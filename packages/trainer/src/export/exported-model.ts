@@ -37,8 +37,9 @@ export interface Preprocessing {
 /** `model-card.json` of an export: what the model is and how well it did. */
 export interface ModelCard {
   readonly hpoVersion: string;
-  readonly tfjsVersion: string;
-  /** TensorFlow.js backend the refit trained (and scored) on. */
+  /** Absent for a program trial (the program trains with whatever it likes). */
+  readonly tfjsVersion?: string;
+  /** TensorFlow.js backend the refit trained (and scored) on; `program` for a program trial. */
   readonly backend: string;
   readonly sweepId: string;
   readonly trialId: string;
@@ -59,7 +60,8 @@ export interface ModelCard {
   };
   /** The sweep metric of this model on the test split (absent without `cv.test_fraction`). */
   readonly test?: { readonly score: number; readonly rows: number; readonly metrics: Readonly<Record<string, number>> };
-  readonly dataset: {
+  /** Absent for a program sweep that names no dataset. */
+  readonly dataset?: {
     readonly spec: DatasetSpec;
     /** SHA-256 of the dataset file's bytes (built-in datasets too); absent for synthetic ones. */
     readonly sha256?: string;
@@ -69,20 +71,39 @@ export interface ModelCard {
   };
   readonly refit: {
     readonly seed: number;
+    /** Epochs trained; a program's refit: the last step it reported (0 when none). */
     readonly epochs: number;
     /** Rows early stopping watched (an inner split of the training rows), 0 when off. */
     readonly innerRows: number;
+  };
+  /** A program trial's refit run (docs/CONTRACTS.md "Program refit"). */
+  readonly program?: {
+    readonly path: string;
+    /** What was run (never through a shell). */
+    readonly argv: readonly string[];
+    /** The last value of each metric the run reported (figures on its own training rows). */
+    readonly metrics: Readonly<Record<string, number>>;
+    readonly durationMs: number;
+    /** The files of its HPO_OUTPUT_DIR in the export, and their total size. */
+    readonly files: number;
+    readonly bytes: number;
   };
   readonly cv: CvSpec;
   readonly createdAt: string;
 }
 
 /**
- * A refit model as files: `model.json` (TensorFlow.js layers format, weights manifest pointing at
- * `weights.bin`), `weights.bin` (base64 here), `preprocessing.json`, `model-card.json`. What the
- * coordinator stores and the API returns; `hpo export` writes each entry to a file of that name.
+ * An export as the coordinator stores it and the API returns it: a TensorFlow.js model's files
+ * (`ModelExportFiles`), or what a program's refit run wrote (`ProgramExportFiles`).
  */
-export interface ExportFiles {
+export type ExportFiles = ModelExportFiles | ProgramExportFiles;
+
+/**
+ * A refit model as files: `model.json` (TensorFlow.js layers format, weights manifest pointing at
+ * `weights.bin`), `weights.bin` (base64 here), `preprocessing.json`, `model-card.json`.
+ * `hpo export` writes each entry to a file of that name.
+ */
+export interface ModelExportFiles {
   readonly "model.json": Readonly<Record<string, unknown>>;
   /** base64 of the little-endian float32 weights, in manifest order. */
   readonly "weights.bin": string;
@@ -90,5 +111,15 @@ export interface ExportFiles {
   readonly "model-card.json": ModelCard;
 }
 
-/** File names of an export, in the order they are written. */
+/**
+ * A program trial's export: every file its refit run left in HPO_OUTPUT_DIR (relative path →
+ * base64 of the bytes), and `model-card.json`. `hpo export` writes each file under `--out` at
+ * its relative path, then the card.
+ */
+export interface ProgramExportFiles {
+  readonly files: Readonly<Record<string, string>>;
+  readonly "model-card.json": ModelCard;
+}
+
+/** File names of a model export (`ModelExportFiles`), in the order they are written. */
 export const EXPORT_FILE_NAMES = ["model.json", "weights.bin", "preprocessing.json", "model-card.json"] as const;

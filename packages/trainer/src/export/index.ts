@@ -3,7 +3,14 @@
  * split, its files (TensorFlow.js layers model, preprocessing, model card), and scoring CSV files
  * with them (`hpo predict`).
  */
-export { EXPORT_FILE_NAMES, type ExportFiles, type ModelCard, type Preprocessing } from "./exported-model.ts";
+export {
+  EXPORT_FILE_NAMES,
+  type ExportFiles,
+  type ModelCard,
+  type ModelExportFiles,
+  type Preprocessing,
+  type ProgramExportFiles,
+} from "./exported-model.ts";
 export { type CsvPredictions, csvRowsFor, type ExportDir, predictCsv, readExportDir } from "./predict-csv.ts";
 export { loadModelFromFiles, type RefitOptions, type RefitResult, refitTrial } from "./refit.ts";
 export { encodeForModel, modelOutputs, type Prediction, predictionsOf, scoreOutputs } from "./scoring.ts";
