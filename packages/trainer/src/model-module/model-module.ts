@@ -102,16 +102,27 @@ const MODEL_PATH = {
 /** TypeScript files: a built worker runs no TypeScript loader of its own. */
 const TYPESCRIPT = /\.[cm]?ts$/;
 
+/** Imported modules by URL (file and version): an unchanged file is one module instance per thread. */
+const imported = new Map<string, Promise<unknown>>();
+
 /**
  * Imports a module file, a TypeScript one through tsx's scoped `tsImport` (ESM or CommonJS alike:
  * outside an ES module package Node 20 reads a `.ts` file as CommonJS, which a loader registered
- * for ESM alone does not transform). `version` makes a file changed on disk a new module.
+ * for ESM alone does not transform). `version` makes a file changed on disk a new module; each
+ * `tsImport` call evaluates the file anew, hence the cache.
  */
-async function importFile(file: string, version: number): Promise<unknown> {
+function importFile(file: string, version: number): Promise<unknown> {
   const url = `${pathToFileURL(file).href}?t=${version}`;
-  if (!TYPESCRIPT.test(file)) return import(url);
-  const { tsImport } = await import("tsx/esm/api");
-  return tsImport(url, import.meta.url);
+  let mod = imported.get(url);
+  if (!mod) {
+    mod = TYPESCRIPT.test(file)
+      ? import("tsx/esm/api").then(({ tsImport }) => tsImport(url, import.meta.url))
+      : import(url);
+    imported.set(url, mod);
+    // a failed import is tried again next time (the file may be fixed without changing its mtime)
+    mod.catch(() => imported.delete(url));
+  }
+  return mod;
 }
 
 /**
