@@ -313,6 +313,15 @@ export interface TrialRecord {
   readonly selectionError?: string;
 }
 
+/**
+ * What a leaderboard row shows of a trial: the fields that the store's trial scan, the
+ * coordinator's sweep table and the dashboard's rows all carry (each adds its own fold scores).
+ */
+export type TrialSummary = Pick<
+  TrialRecord,
+  "id" | "index" | "state" | "params" | "mean" | "std" | "sem" | "flags" | "prunedAt" | "durationMs" | "worker"
+>;
+
 export type TrialCounts = Readonly<Record<TrialState, number>>;
 
 /** The counts of a sweep without trials: every state at 0. */

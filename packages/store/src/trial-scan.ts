@@ -4,22 +4,11 @@
  * Implemented by `createPackedTrialScan` (sweep-table-scan.ts, Lua batch reads) and by the
  * coordinator's Store-backed fallback. Writes always go through `Store`.
  */
-import type { Params, TrialState } from "@hpo/core";
+import type { TrialState, TrialSummary } from "@hpo/core";
 
 /** A trial as the leaderboard needs it. `foldScores[k]` is fold k's score (undefined when missing). */
-export interface TrialScanRow {
-  readonly id: string;
-  readonly index: number;
-  readonly state: TrialState;
-  readonly params: Params;
+export interface TrialScanRow extends TrialSummary {
   readonly foldScores: readonly (number | undefined)[];
-  readonly mean?: number;
-  readonly std?: number;
-  readonly sem?: number;
-  readonly flags: readonly string[];
-  readonly prunedAt?: number;
-  readonly durationMs?: number;
-  readonly worker?: string;
 }
 
 export interface TrialScan {

@@ -8,11 +8,11 @@
 import {
   type Goal,
   maxFoldRunsOf,
-  type Params,
   type ParamValue,
   type SweepRecord,
   TRIAL_STATES,
   type TrialState,
+  type TrialSummary,
 } from "@hpo/core";
 import { type TrialScan, trialIdOf } from "@hpo/store";
 import { type ChunkSource, inlineChunks } from "./chunk-source.ts";
@@ -26,20 +26,9 @@ const QUEUED = TRIAL_STATES.indexOf("queued");
 const RUNNING = TRIAL_STATES.indexOf("running");
 
 /** A leaderboard row on the wire: a TrialRecord without fold metrics, times or errors. */
-export interface TableRow {
+export interface TableRow extends TrialSummary {
   readonly sweepId: string;
-  readonly id: string;
-  readonly index: number;
-  readonly state: TrialState;
-  readonly params: Params;
   readonly folds: readonly { readonly fold: number; readonly score: number }[];
-  readonly mean?: number;
-  readonly std?: number;
-  readonly sem?: number;
-  readonly flags: readonly string[];
-  readonly prunedAt?: number;
-  readonly durationMs?: number;
-  readonly worker?: string;
 }
 
 /** Read access by slot (= trial index). Numbers are NaN when missing. */

@@ -6,12 +6,13 @@ import type {
   EpochReport,
   FoldResult,
   Goal,
-  Params,
   SweepSpec,
   SweepStatus,
   SweepTest,
   TrialCounts,
+  TrialRecord,
   TrialState,
+  TrialSummary,
 } from "@hpo/core";
 
 export interface SweepSummary {
@@ -49,25 +50,11 @@ export interface SweepSummary {
 }
 
 /** One leaderboard row. `foldScores[k]` is fold k's final score (undefined when missing). */
-export interface TrialRow {
-  readonly id: string;
-  readonly index: number;
-  readonly state: TrialState;
-  readonly params: Params;
-  readonly mean?: number;
-  readonly std?: number;
-  readonly sem?: number;
-  /** Corrected 95 % CI of `mean` and the tie with the best (completed trials; docs/statistics.md). */
-  readonly ciLow?: number;
-  readonly ciHigh?: number;
-  readonly pBest?: number;
-  readonly tied?: boolean;
+export interface TrialRow
+  extends TrialSummary,
+    /** Corrected 95 % CI of `mean` and the tie with the best (completed trials; docs/statistics.md). */
+    Pick<TrialRecord, "ciLow" | "ciHigh" | "pBest" | "tied" | "error"> {
   readonly foldScores: readonly (number | undefined)[];
-  readonly flags: readonly string[];
-  readonly prunedAt?: number;
-  readonly durationMs?: number;
-  readonly worker?: string;
-  readonly error?: string;
 }
 
 export interface TrialDetail extends TrialRow {
