@@ -31,6 +31,19 @@ const spec = parseSweepSpec({
 
 const counts = (c: Partial<Record<TrialState, number>>) => ({ ...NO_TRIAL_COUNTS, ...c });
 
+/** A completed sweep "s1" of `spec` created at 0 with trial counts `c` (proposed: their sum), `more` on top. */
+const sweepOf = (c: Partial<Record<TrialState, number>>, more: Partial<SweepRecord> = {}): SweepRecord =>
+  ({
+    id: "s1",
+    name: "t",
+    spec,
+    status: "completed",
+    createdAt: 0,
+    proposed: Object.values(c).reduce((a, b) => a + b, 0),
+    counts: counts(c),
+    ...more,
+  }) as SweepRecord;
+
 function trial(index: number, state: TrialState, scores: number[], mean?: number): TrialRecord {
   const folds: FoldResult[] = scores.map((score, fold) => ({ fold, score, metrics: {}, epochs: 2, durationMs: 10 }));
   return {
@@ -62,15 +75,7 @@ describe("rankTrials", () => {
 
 describe("renderLeaderboard", () => {
   it("shows rank, params, mean ± std and per-fold scores by fold number", () => {
-    const sweep = {
-      id: "s1",
-      name: "t",
-      spec,
-      status: "completed",
-      createdAt: 0,
-      proposed: 2,
-      counts: counts({ completed: 2 }),
-    } as SweepRecord;
+    const sweep = sweepOf({ completed: 2 });
     const out = renderLeaderboard(sweep, [
       trial(0, "completed", [0.5, 0.6, 0.7], 0.6),
       trial(1, "completed", [0.9, 0.8, 0.7], 0.8),
@@ -90,16 +95,10 @@ describe("renderLeaderboard", () => {
 });
 
 describe("the leaderboard's CI column and tie marks", () => {
-  const sweep = {
-    id: "s1",
-    name: "t",
-    spec,
-    status: "completed",
-    createdAt: 0,
-    proposed: 3,
-    counts: counts({ completed: 3 }),
-    best: { trialId: "t0001", mean: 0.8, std: 0.01, ciLow: 0.7512, ciHigh: 0.8488 },
-  } as SweepRecord;
+  const sweep = sweepOf(
+    { completed: 3 },
+    { best: { trialId: "t0001", mean: 0.8, std: 0.01, ciLow: 0.7512, ciHigh: 0.8488 } },
+  );
   const trials = [
     { ...trial(0, "completed", [0.6, 0.6, 0.6], 0.6), ciLow: 0.5, ciHigh: 0.7, pBest: 0.001, tied: false },
     { ...trial(1, "completed", [0.8, 0.8, 0.8], 0.8), ciLow: 0.7512, ciHigh: 0.8488, pBest: 1, tied: true },
@@ -204,16 +203,10 @@ describe("renderFailures", () => {
 describe("progress", () => {
   it("counts a grid's points as the total and estimates the time left", () => {
     expect(expectedTrials(spec)).toBe(8);
-    const sweep = {
-      id: "s1",
-      name: "t",
-      spec,
-      status: "running",
-      createdAt: 1_000,
-      proposed: 4,
-      counts: counts({ completed: 2, running: 2 }),
-      best: { trialId: "t0001", mean: 0.95, std: 0.01 },
-    } as SweepRecord;
+    const sweep = sweepOf(
+      { completed: 2, running: 2 },
+      { status: "running", createdAt: 1_000, best: { trialId: "t0001", mean: 0.95, std: 0.01 } },
+    );
     const p = progressOf(sweep, 21_000);
     expect(p).toMatchObject({ done: 2, total: 8, running: 2, elapsedMs: 20_000, etaMs: 60_000 });
     expect(renderProgress(p, "val_accuracy")).toBe(
