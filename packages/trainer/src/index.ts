@@ -14,7 +14,13 @@ export { checkFoldable, splitFolds, testSplit, withInnerSplit } from "./fold-spl
 export * from "./lr-schedule.ts";
 export { Mlp } from "./model.ts";
 export type { BarrierStep, StepMetrics } from "./model-module/fold-barrier.ts";
-export type { ModelModule, ModuleSplit, ModuleTrainContext, SaveModelOptions } from "./model-module/model-module.ts";
+export type {
+  ModelModule,
+  ModuleFoldContext,
+  ModuleSplit,
+  ModuleTrainContext,
+  SaveModelOptions,
+} from "./model-module/model-module.ts";
 export type { ModuleTf } from "./model-module/tf-namespace.ts";
 export type { BuildModel, ModuleBuildContext } from "./model-module/train-built-model.ts";
 export * from "./model-module/train-module-trial.ts";

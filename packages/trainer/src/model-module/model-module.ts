@@ -29,26 +29,30 @@ export interface ModuleSplit {
   readonly yValues: Float32Array;
 }
 
-/** What `train(ctx)` gets, per fold. The tensors of `train` and `validation` belong to hpo (disposed after the fold). */
-export interface ModuleTrainContext {
+/** What a model module's `build(ctx)` and `train(ctx)` both get, per fold. */
+export interface ModuleFoldContext {
   /** The worker's TensorFlow.js (tfjs-core + tfjs-layers, backend selected): use it, not an import of your own. */
   readonly tf: ModuleTf;
   /** The trial's id within its sweep, e.g. "t0003". */
   readonly trialId: string;
-  /** The trial's parameters as sampled (no defaults added). */
+  /** The trial's parameters as sampled (no defaults added): the module's own and the trainer's (learning_rate, optimizer, …). */
   readonly params: Params;
   /** This fold's index, 0 … folds − 1. */
   readonly fold: number;
   readonly folds: number;
-  /** Seed of this fold (weight init, shuffles): the trial's seed mixed with the fold index. */
+  /** Seed of this fold (initializers, dropout layers, shuffles): the trial's seed mixed with the fold index. */
   readonly seed: number;
-  /** `budget.max_epochs`: how many steps the pruner's schedule counts with. */
-  readonly epochs: number;
   readonly task: "classification" | "regression";
   /** Number of classes (0 for regression). */
   readonly classes: number;
   /** Shape of one input row: [features]. */
   readonly inputShape: readonly number[];
+}
+
+/** What `train(ctx)` gets, per fold. The tensors of `train` and `validation` belong to hpo (disposed after the fold). */
+export interface ModuleTrainContext extends ModuleFoldContext {
+  /** `budget.max_epochs`: how many steps the pruner's schedule counts with. */
+  readonly epochs: number;
   /** The sweep's metric, which every report must hold, e.g. "val_accuracy". */
   readonly metric: string;
   readonly train: ModuleSplit;

@@ -12,26 +12,11 @@ import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { learningRateAt } from "../lr-schedule.ts";
 import { parseTrainConfig, TRAINER_PARAMS, type TrainConfig } from "../params.ts";
 import type { StepMetrics } from "./fold-barrier.ts";
-import type { ModuleTrainContext } from "./model-module.ts";
+import type { ModuleFoldContext, ModuleTrainContext } from "./model-module.ts";
 import type { ModuleTf } from "./tf-namespace.ts";
 
-/** What `build(ctx)` gets, per fold. */
-export interface ModuleBuildContext {
-  /** The worker's TensorFlow.js (tfjs-core + tfjs-layers): build the model with it. */
-  readonly tf: ModuleTf;
-  readonly trialId: string;
-  /** The trial's parameters (the module's own and the trainer's: learning_rate, optimizer, …). */
-  readonly params: Params;
-  readonly fold: number;
-  readonly folds: number;
-  /** Seed of this fold: seed the initializers and dropout layers from it. */
-  readonly seed: number;
-  readonly task: "classification" | "regression";
-  /** Number of classes (0 for regression). */
-  readonly classes: number;
-  /** Shape of one input row: [features]. */
-  readonly inputShape: readonly number[];
-}
+/** What `build(ctx)` gets, per fold: build the model with `ctx.tf`, seed its initializers and dropout layers from `ctx.seed`. */
+export type ModuleBuildContext = ModuleFoldContext;
 
 /**
  * Builds the fold's model: input `inputShape`; output `classes` units for classification (a
