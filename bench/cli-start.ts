@@ -20,7 +20,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../apps/cli/src/net-utils.ts";
 import { type Proc, REDIS_URL, REPO_ROOT, spawnProc } from "../test/helpers/processes.ts";
-import { deletePrefix, flag, numArg, Redis, rssMiB } from "./lib/stack.ts";
+import { flag, numArg } from "./lib/args.ts";
+import { deletePrefix, Redis } from "./lib/stack.ts";
+import { rssMiB } from "./lib/usage.ts";
 
 const rounds = numArg("rounds", 15);
 const starts = numArg("starts", 3);

@@ -25,7 +25,9 @@
 import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { deletePrefix, flag, REDIS_URL, Redis, rssMiB, startStack, strArg } from "./lib/stack.ts";
+import { flag, strArg } from "./lib/args.ts";
+import { deletePrefix, REDIS_URL, Redis, startStack } from "./lib/stack.ts";
+import { rssMiB } from "./lib/usage.ts";
 
 // bench/ is no workspace package: import the workspace sources by path
 const { createStore } = (await import(

@@ -19,22 +19,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import {
-  bullmq,
-  cpuSeconds,
-  deletePrefix,
-  flag,
-  numArg,
-  REDIS_URL,
-  Redis,
-  type RedisClient,
-  redisCommandStats,
-  redisCommands,
-  redisCpu,
-  startStack,
-  strArg,
-} from "./lib/stack.ts";
+import { flag, numArg, strArg } from "./lib/args.ts";
+import { bullmq, deletePrefix, REDIS_URL, Redis, type RedisClient, startStack } from "./lib/stack.ts";
 import { submitSweep, sweepEnd } from "./lib/sweep-api.ts";
+import { cpuSeconds, redisCommandStats, redisCommands, redisCpu } from "./lib/usage.ts";
 
 const trials = numArg("trials", 2000);
 const folds = numArg("folds", 3);

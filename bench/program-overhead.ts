@@ -20,7 +20,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { deletePrefix, flag, numArg, REDIS_URL, Redis, startStack, strArg } from "./lib/stack.ts";
+import { flag, numArg, strArg } from "./lib/args.ts";
+import { deletePrefix, REDIS_URL, Redis, startStack } from "./lib/stack.ts";
 import { submitSweep, sweepEnd } from "./lib/sweep-api.ts";
 
 const trials = numArg("trials", 500);

@@ -12,18 +12,9 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { createRng, type EpochReport, parseSweepSpec, type TrialOutcome } from "../packages/core/src/index.ts";
 import { createStore } from "../packages/store/src/index.ts";
-import {
-  cpuSeconds,
-  deletePrefix,
-  flag,
-  numArg,
-  percentile,
-  REDIS_URL,
-  Redis,
-  rssMiB,
-  startStack,
-  strArg,
-} from "./lib/stack.ts";
+import { flag, numArg, strArg } from "./lib/args.ts";
+import { deletePrefix, REDIS_URL, Redis, startStack } from "./lib/stack.ts";
+import { cpuSeconds, percentile, rssMiB } from "./lib/usage.ts";
 
 const nTrials = numArg("trials", 100_000);
 const requests = numArg("requests", 200);

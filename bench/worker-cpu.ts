@@ -22,7 +22,8 @@ import { createWorker } from "../apps/worker/src/worker.ts";
 import { parseSweepSpec } from "../packages/core/src/index.ts";
 import { createMetricsRegistry, createWorkerMetrics } from "../packages/metrics/src/index.ts";
 import { createStore, deleteKeysUnder, TRIALS_QUEUE } from "../packages/store/src/index.ts";
-import { bullmq, flag, numArg, REDIS_URL, Redis } from "./lib/stack.ts";
+import { flag, numArg } from "./lib/args.ts";
+import { bullmq, REDIS_URL, Redis } from "./lib/stack.ts";
 
 const requireFromWorker = createRequire(new URL("../apps/worker/package.json", import.meta.url));
 const { pino } = requireFromWorker("pino") as typeof import("pino");

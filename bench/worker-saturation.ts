@@ -10,8 +10,10 @@
  *   pnpm bench:saturation [--trials 16] [--epochs 10] [--workers 2] [--parallel 2] [--json]
  */
 import { randomUUID } from "node:crypto";
-import { deletePrefix, flag, numArg, percentile, REDIS_URL, Redis, startStack } from "./lib/stack.ts";
+import { flag, numArg } from "./lib/args.ts";
+import { deletePrefix, REDIS_URL, Redis, startStack } from "./lib/stack.ts";
 import { submitSweep, sweepEnd } from "./lib/sweep-api.ts";
+import { percentile } from "./lib/usage.ts";
 
 const trials = numArg("trials", 16);
 const epochs = numArg("epochs", 10);
