@@ -6,6 +6,7 @@ import { initWeights } from "./initializers.ts";
 import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
 import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./packed-model.ts";
 import type { ActivationName, TrainConfig } from "./params.ts";
+import { wasmPackedConv2d } from "./wasm-packed-conv.ts";
 
 /** Where one parameterized layer's tensors live in a model's parameter vector (blocks follow one another in θ). */
 export interface ParamBlock {
@@ -24,9 +25,10 @@ const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
  * K models of one layer list (`model.layers`, then a dense output layer) trained side by side on
  * raw tfjs-core ops, their parameters in θ [K, P] like `Mlp`'s. Activations are [K, rows, …example
  * shape]; convolutions run model by model on the K slices of the batch (each model has its own
- * filters), pooling and elementwise ops on the whole pack, dense layers as packed products
+ * filters; on wasm one `HpoPackedConv2D` over views of the pack, elsewhere split / conv2d /
+ * concat), pooling and elementwise ops on the whole pack, dense layers as packed products
  * (`packedMatMul`: XNNPACK per model on wasm). Gradients by autodiff (on wasm through the kernels
- * of wasm-conv-kernels.ts). Batch norm normalizes each channel over rows and positions; dropout
+ * of wasm-packed-conv.ts and wasm-conv-kernels.ts). Batch norm normalizes each channel over rows and positions; dropout
  * draws its masks from model k's own stream. A residual block adds its input (projected by
  * `Shortcut`: every s-th row and column, then a packed product over channels) to its layers'
  * output. Per-layer gradient norms are per parameterized layer (conv2d, dense, batch_norm, a
@@ -192,6 +194,10 @@ export class LayerNet extends PackedModel {
         }
         case "conv2d": {
           const [filters, bias] = views[block++] as [tf.Tensor, tf.Tensor];
+          if (wasm) {
+            h = act(unbatched(wasmPackedConv2d(batched(), filters, bias, l.strides, l.padding)), l.activation);
+            return;
+          }
           const xs = K === 1 ? [batched()] : (tf.split(batched(), K, 0) as tf.Tensor4D[]);
           const fs = K === 1 ? [filters] : tf.split(filters, K, 0);
           const ys = xs.map((xk, k) =>

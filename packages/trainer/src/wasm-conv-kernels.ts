@@ -166,16 +166,22 @@ function filterGradIm2col(backend: WasmBackend, x: TI, dy: TI, out: TI, info: In
   });
 }
 
+/**
+ * Writes dW [KH, KW, C, CO] of the convolution `info` describes into `out`, from its input x and
+ * output gradient dy (NHWC float32 on the wasm heap; views from `heapView` will do).
+ */
+export function convFilterGradInto(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): void {
+  if (info.batchSize * info.outHeight * info.outWidth === 0 || info.inChannels * info.outChannels === 0)
+    f32(backend, out).fill(0);
+  else if (!filterGradByConv(backend, x, dy, out, info)) filterGradIm2col(backend, x, dy, out, info);
+}
+
 function conv2DBackpropFilter({ inputs, attrs, backend }: FilterArgs): tf.TensorInfo {
   const { x, dy } = inputs;
   const info = convInfo("Conv2DBackpropFilter", x.shape, attrs.filterShape, attrs, [x, dy]);
   const out = backend.makeOutput([...attrs.filterShape], "float32");
-  if (info.batchSize * info.outHeight * info.outWidth === 0 || info.inChannels * info.outChannels === 0) {
-    f32(backend, out).fill(0);
-    return out;
-  }
   try {
-    if (!filterGradByConv(backend, x, dy, out, info)) filterGradIm2col(backend, x, dy, out, info);
+    convFilterGradInto(backend, x, dy, out, info);
   } catch (e) {
     backend.disposeData(out.dataId, true);
     throw e;
@@ -260,13 +266,21 @@ function inputGradCol2im(backend: WasmBackend, dy: TI, filter: TI, out: TI, info
   );
 }
 
+/**
+ * Writes dx [N, H, W, C] of the convolution `info` describes into `out`, from its output gradient
+ * dy and filter (NHWC float32 on the wasm heap; views from `heapView` will do).
+ */
+export function convInputGradInto(backend: WasmBackend, dy: TI, filter: TI, out: TI, info: Info): void {
+  const empty = info.batchSize * info.outHeight * info.outWidth === 0 || info.inChannels * info.outChannels === 0;
+  if (empty || !inputGradByConv(backend, dy, filter, out, info)) inputGradCol2im(backend, dy, filter, out, info);
+}
+
 function conv2DBackpropInput({ inputs, attrs, backend }: InputArgs): tf.TensorInfo {
   const { dy, filter } = inputs;
   const info = convInfo("Conv2DBackpropInput", attrs.inputShape, filter.shape, attrs, [dy, filter]);
   const out = backend.makeOutput([...attrs.inputShape], "float32");
   try {
-    const empty = info.batchSize * info.outHeight * info.outWidth === 0 || info.inChannels * info.outChannels === 0;
-    if (empty || !inputGradByConv(backend, dy, filter, out, info)) inputGradCol2im(backend, dy, filter, out, info);
+    convInputGradInto(backend, dy, filter, out, info);
   } catch (e) {
     backend.disposeData(out.dataId, true);
     throw e;

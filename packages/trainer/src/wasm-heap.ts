@@ -6,7 +6,12 @@ import type * as tf from "@tensorflow/tfjs-core";
  */
 export interface WasmBackend {
   dataIdNextNumber: number;
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+  dataIdMap: {
+    get(dataId: object): HeapData;
+    set(dataId: object, value: HeapData): void;
+    delete(dataId: object): boolean;
+  };
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object, force?: boolean): boolean;
@@ -14,6 +19,39 @@ export interface WasmBackend {
     cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
   };
+}
+
+/** The wasm backend's record of one tensor's data. */
+interface HeapData {
+  id: number;
+  memoryOffset: number;
+  shape: number[];
+  dtype: tf.DataType;
+  refCount: number;
+}
+
+/**
+ * A float32 tensor over part of another's heap memory (from float `offset`, of `shape`): a new
+ * data id in the backend's map and the wasm side's, no copy. For kernels only: pass it to kernel
+ * functions, then `releaseHeapView` it (the memory stays the owner's).
+ */
+export function heapView(backend: WasmBackend, t: tf.TensorInfo, offset: number, shape: number[]): tf.TensorInfo {
+  const dataId = {};
+  const id = backend.dataIdNextNumber++;
+  const memoryOffset = heapOffset(backend, t) + 4 * offset;
+  backend.dataIdMap.set(dataId, { id, memoryOffset, shape, dtype: "float32", refCount: 1 });
+  backend.wasm.tfjs.registerTensor(
+    id,
+    shape.reduce((a, b) => a * b, 1),
+    memoryOffset,
+  );
+  return { dataId, shape, dtype: "float32" };
+}
+
+/** Forgets a `heapView` (its memory is left to its owner; cached XNNPACK operators on it are dropped). */
+export function releaseHeapView(backend: WasmBackend, view: tf.TensorInfo): void {
+  backend.wasm.tfjs.disposeData(backend.dataIdMap.get(view.dataId).id);
+  backend.dataIdMap.delete(view.dataId);
 }
 
 const shapeBytes = (shape: readonly number[]) => new Uint8Array(new Int32Array(shape).buffer);
@@ -94,13 +132,16 @@ export function heapConvOutSize(c: HeapConvShape): [number, number] {
 }
 
 const conv2Ds = new WeakMap<WasmBackend, (...args: unknown[]) => void>();
+const fusedConv2Ds = new WeakMap<WasmBackend, (...args: unknown[]) => void>();
 
 /**
  * out [n, oh, ow, co] = conv2d(x, filter) for NHWC data at byte offsets of the wasm heap: tfjs's
  * own `Conv2D` wasm function (one XNNPACK convolution), on temporary tensor ids over the given
  * memory (views, no copy) released right after, which also drops the XNNPACK operator tfjs caches
- * per filter id (its packed filter). Padding must be explicit and ≥ 0; the output size is
- * `heapConvOutSize`'s and must be ≥ 1 in both dimensions (throws otherwise: XNNPACK would abort).
+ * per filter id (its packed filter). With `biasOffset` (a [co] vector), tfjs's `FusedConv2D`
+ * instead, which adds the bias inside XNNPACK's product. Padding must be explicit and ≥ 0; the
+ * output size is `heapConvOutSize`'s and must be ≥ 1 in both dimensions (throws otherwise:
+ * XNNPACK would abort).
  */
 export function heapConv2D(
   backend: WasmBackend,
@@ -108,49 +149,38 @@ export function heapConv2D(
   filterOffset: number,
   outOffset: number,
   c: HeapConvShape,
+  biasOffset?: number,
 ): void {
   const [oh, ow] = heapConvOutSize(c);
   const { top, right, bottom, left } = c.pad;
   if (oh < 1 || ow < 1 || Math.min(top, right, bottom, left) < 0)
     throw new Error(`heapConv2D: no output for ${JSON.stringify(c)}`);
-  let fn = conv2Ds.get(backend);
+  const fused = biasOffset !== undefined;
+  const cache = fused ? fusedConv2Ds : conv2Ds;
+  let fn = cache.get(backend);
   if (!fn) {
-    fn = backend.wasm.cwrap("Conv2D", null, new Array<string>(19).fill("number"));
-    conv2Ds.set(backend, fn);
+    fn = backend.wasm.cwrap(fused ? "FusedConv2D" : "Conv2D", null, new Array<string>(fused ? 23 : 19).fill("number"));
+    cache.set(backend, fn);
   }
   const { tfjs } = backend.wasm;
   const xId = backend.dataIdNextNumber++;
   const fId = backend.dataIdNextNumber++;
   const oId = backend.dataIdNextNumber++;
+  const bId = fused ? backend.dataIdNextNumber++ : -1;
   tfjs.registerTensor(xId, c.n * c.h * c.w * c.ci, xOffset);
   tfjs.registerTensor(fId, c.kh * c.kw * c.ci * c.co, filterOffset);
   tfjs.registerTensor(oId, c.n * oh * ow * c.co, outOffset);
+  if (fused) tfjs.registerTensor(bId, c.co, biasOffset);
+  const pads = [top, right, bottom, left, 0 /* not SAME: explicit */];
+  const geometry = [...c.dilation, ...c.stride, c.ci, c.co];
   try {
-    fn(
-      xId,
-      c.n,
-      c.h,
-      c.w,
-      fId,
-      c.kh,
-      c.kw,
-      top,
-      right,
-      bottom,
-      left,
-      0,
-      c.dilation[0],
-      c.dilation[1],
-      c.stride[0],
-      c.stride[1],
-      c.ci,
-      c.co,
-      oId,
-    );
+    if (fused) fn(xId, c.n, c.h, c.w, fId, c.kh, c.kw, bId, ...pads, ...geometry, 0 /* linear */, 0, 0, oId);
+    else fn(xId, c.n, c.h, c.w, fId, c.kh, c.kw, ...pads, ...geometry, oId);
   } finally {
     tfjs.disposeData(xId);
     tfjs.disposeData(fId);
     tfjs.disposeData(oId);
+    if (fused) tfjs.disposeData(bId);
   }
 }
 

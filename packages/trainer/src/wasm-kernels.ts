@@ -1,5 +1,6 @@
 import { installWasmConvKernels } from "./wasm-conv-kernels.ts";
 import { installWasmIdentityKernel } from "./wasm-identity-kernel.ts";
+import { installWasmPackedConv } from "./wasm-packed-conv.ts";
 import { installWasmPackedMatMul } from "./wasm-packed-matmul.ts";
 import { installWasmPoolKernels } from "./wasm-pool-kernels.ts";
 import { installWasmSliceKernels } from "./wasm-slice-kernels.ts";
@@ -7,7 +8,8 @@ import { installWasmSliceKernels } from "./wasm-slice-kernels.ts";
 /**
  * Installs the trainer's wasm kernels: in-place Slice/SplitV (wasm-slice-kernels.ts), an Identity
  * that shares instead of copying (wasm-identity-kernel.ts), the copy-free per-model product
- * `HpoPackedMatMul` (wasm-packed-matmul.ts), the convolution gradients (wasm-conv-kernels.ts) and
+ * `HpoPackedMatMul` (wasm-packed-matmul.ts), the convolution gradients (wasm-conv-kernels.ts), the
+ * per-model conv layer `HpoPackedConv2D` (wasm-packed-conv.ts) and
  * a correct MaxPoolGrad (wasm-pool-kernels.ts). Registered for "wasm" only. Idempotent; call once
  * the wasm backend is active. Returns false when the wasm backend's kernels are not registered.
  */
@@ -17,6 +19,7 @@ export function installWasmKernels(): boolean {
     installWasmIdentityKernel() &&
     installWasmPackedMatMul() &&
     installWasmConvKernels() &&
+    installWasmPackedConv() &&
     installWasmPoolKernels()
   );
 }
