@@ -4,7 +4,7 @@
  * would show up there) so that tests can assert there were none.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { REPO_ROOT } from "../helpers/processes.ts";
@@ -30,6 +30,26 @@ export function chromiumMissing(): string | undefined {
 }
 
 export const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
+
+/** The newest modification time (ms) of the files under `dir`. */
+function newestUnder(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, e) => {
+    const path = join(dir, e.name);
+    return Math.max(newest, e.isDirectory() ? newestUnder(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+/**
+ * Builds the dashboard (`vite build`, what the coordinator serves from apps/dashboard/dist)
+ * unless dist/index.html is newer than every file under apps/dashboard/src: a test of a change to
+ * the dashboard must not drive an older build.
+ */
+export function ensureDashboardBuilt(): void {
+  const dashboard = join(REPO_ROOT, "apps/dashboard");
+  const index = join(dashboard, "dist/index.html");
+  if (existsSync(index) && statSync(index).mtimeMs > newestUnder(join(dashboard, "src"))) return;
+  execFileSync("pnpm", ["--filter", "@hpo/dashboard", "build"], { cwd: REPO_ROOT, stdio: "ignore" });
+}
 
 export interface BrowserSession {
   readonly browser: Browser;

@@ -16,4 +16,14 @@ describe("downloadFilesOf", () => {
     expect(JSON.parse(new TextDecoder().decode(files[0]?.bytes)).weightsManifest[0].paths).toEqual(["weights.bin"]);
     expect(files[3]?.type).toBe("application/json");
   });
+
+  it("saves a program export's files as the program wrote them, subfolders flattened, then the card", () => {
+    const files = downloadFilesOf({
+      files: { "model.json": btoa('{"w":[1]}'), "ckpt/last.bin": btoa("\u0001\u0002") },
+      "model-card.json": { trialId: "t0002", backend: "program" },
+    });
+    expect(files.map((f) => f.name)).toEqual(["model.json", "ckpt__last.bin", "model-card.json"]);
+    expect(new TextDecoder().decode(files[0]?.bytes)).toBe('{"w":[1]}');
+    expect(Array.from(files[1]?.bytes ?? [])).toEqual([1, 2]);
+  });
 });

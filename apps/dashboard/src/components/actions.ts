@@ -76,7 +76,9 @@ export function sweepActions(initial: SweepSummary, onChanged: (s: SweepSummary)
     exportButton.hidden = sweep.status !== "completed" || !sweep.best;
     const hint = getToken() ? "" : "Asks for a token allowed to submit if the coordinator requires one";
     for (const b of [cancel, resume, extend]) b.title = hint;
-    exportButton.title = `Refits ${sweep.best?.trialId ?? "the best trial"} on every row outside the test split and downloads model.json, weights.bin, preprocessing.json and model-card.json (as hpo export). ${hint}`;
+    exportButton.title = sweep.spec.program
+      ? `Runs the program once more for ${sweep.best?.trialId ?? "the best trial"} on every row (HPO_REFIT=1) and downloads what it wrote to its HPO_OUTPUT_DIR, with model-card.json (as hpo export). ${hint}`
+      : `Refits ${sweep.best?.trialId ?? "the best trial"} on every row outside the test split and downloads model.json, weights.bin, preprocessing.json and model-card.json (as hpo export). ${hint}`;
   };
   const off = onTokenChange(sync);
   sync();
