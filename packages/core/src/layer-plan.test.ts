@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { datasetShapeOf } from "./dataset-shape.ts";
 import { layerPlan, layerShapes, shortcutOf } from "./layer-plan.ts";
 import { type ResolvedLayer, resolveLayer } from "./model-layers.ts";
 import { parseSweepSpec } from "./spec.ts";
+import { largestTrial } from "./sweep-memory.ts";
 import { specIssuesOf as issuesOf } from "./testing/spec-issues-of.ts";
+import { mlpTrialShape } from "./trial-memory.ts";
 import type { LayerSpec } from "./types.ts";
 
 const resolve = (layers: LayerSpec[], params = {}): ResolvedLayer[] =>
@@ -123,5 +126,20 @@ describe("residual blocks", () => {
       model: { layers: [{ type: "residual", layers: [{ type: "dense", units: 4 }] }, { type: "flatten" }] },
     });
     expect(misfit).toMatch(/model\.layers\[0\]\.layers\[0\] dense needs rows/);
+  });
+
+  it("size the largest trial with nested swept fields at their top, the projection counted", () => {
+    const spec = parseSweepSpec({
+      name: "res",
+      dataset: "digits",
+      model: { layers: [{ type: "conv2d", filters: 4, kernel_size: 1 }, block, { type: "flatten" }] },
+      parameters: { width: { values: [4, 8] } },
+    });
+    const largest = largestTrial(spec);
+    expect(largest.params).toMatchObject({ width: 8 });
+    expect(largest.label).toMatch(/^layers \[conv2d 4 1×1, residual \[conv2d 4 3×3, conv2d 8 3×3\], flatten\]/);
+    // conv 1·1·1·4+4, convs 3·3·4·4+4 and 3·3·4·8+8, projection 4·8+8, output 8·8·8·10+10
+    const shape = mlpTrialShape({ ...spec, params: largest.params } as never, datasetShapeOf(spec.dataset));
+    expect(shape.model.parameters).toBe(8 + 148 + 296 + 40 + 5130);
   });
 });
