@@ -1,9 +1,9 @@
 import type { SweepRecord } from "@hpo/core";
 import { waitFor } from "@hpo/core/testing";
 import { uniquePrefix } from "@hpo/store/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
+import { e2eStackPerSuite } from "../helpers/stack.ts";
 
 const TOKEN = "budget-test-token";
 
@@ -23,18 +23,10 @@ ${extra}
 
 describe("budgets and stopping on 2 real worker processes", () => {
   const prefix = uniquePrefix("e2e-budget");
-  let stack: E2eStack;
-
-  beforeAll(async () => {
-    stack = await startE2eStack({
-      prefix,
-      coordinator: { token: TOKEN, tickMs: 250 },
-      workers: ["budget-w1", "budget-w2"],
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
+  const stack = e2eStackPerSuite({
+    prefix,
+    coordinator: { token: TOKEN, tickMs: 250 },
+    workers: ["budget-w1", "budget-w2"],
   });
 
   const api = () => apiClient(stack.coordinator.url, TOKEN);

@@ -1,7 +1,7 @@
 import { uniquePrefix } from "@hpo/store/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
+import { e2eStackPerSuite } from "../helpers/stack.ts";
 
 /**
  * The final selection phase (`select`) and repeated K-fold (`cv.repeats`) end to end: a real
@@ -10,15 +10,7 @@ import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
  */
 describe("final selection phase on a real worker process", () => {
   const prefix = uniquePrefix("e2e-select");
-  let stack: E2eStack;
-
-  beforeAll(async () => {
-    stack = await startE2eStack({ prefix, coordinator: { mode: "noop", tickMs: 250 }, workers: ["select-w1"] });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = e2eStackPerSuite({ prefix, coordinator: { mode: "noop", tickMs: 250 }, workers: ["select-w1"] });
 
   it("re-evaluates the top trials with more repeats before the sweep completes", async () => {
     const api = apiClient(stack.coordinator.url);

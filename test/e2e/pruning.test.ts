@@ -3,11 +3,11 @@ import { type AshaPruner, createPruner, HyperbandPruner } from "@hpo/core";
 import { deleteKeysUnder } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
 import { startCoordinator } from "../helpers/coordinator.ts";
 import { startWorkerProcess } from "../helpers/processes.ts";
-import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
+import { e2eStackPerSuite } from "../helpers/stack.ts";
 
 type TrialWithCurve = TrialRecord & { curve: EpochReport[] };
 
@@ -85,18 +85,10 @@ early_terminate: { type: asha, min_resource: 1, reduction_factor: 3 }
 
 describe("pruning on real worker processes", () => {
   const prefix = uniquePrefix("e2e-prune");
-  let stack: E2eStack;
-
-  beforeAll(async () => {
-    stack = await startE2eStack({
-      prefix,
-      workers: ["prune-w1", "prune-w2"],
-      workerEnv: { HPO_WORKER_CONCURRENCY: "2" },
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.close();
+  const stack = e2eStackPerSuite({
+    prefix,
+    workers: ["prune-w1", "prune-w2"],
+    workerEnv: { HPO_WORKER_CONCURRENCY: "2" },
   });
 
   const finished = (api: ReturnType<typeof apiClient>, id: string, timeoutMs: number) => api.ended(id, timeoutMs);

@@ -1,11 +1,8 @@
 import { sleep, waitFor } from "@hpo/core/testing";
 import { uniquePrefix } from "@hpo/store/testing";
-import type { Queue } from "bullmq";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import type { InProcessCoordinator } from "../helpers/coordinator.ts";
-import type { Proc } from "../helpers/processes.ts";
-import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
+import { e2eStackPerSuite } from "../helpers/stack.ts";
 
 // Long trials (many epochs) so that cancel lands while both workers are training.
 const LONG = `
@@ -20,22 +17,10 @@ budget: { max_trials: 50, max_parallel: 2, max_epochs: 2000 }
 
 describe("cancelling a sweep on 2 real worker processes", () => {
   const prefix = uniquePrefix("e2e-cancel");
-  let stack: E2eStack;
-  let queue: Queue;
-  let coordinator: InProcessCoordinator;
-  let workers: readonly Proc[];
-
-  beforeAll(async () => {
-    stack = await startE2eStack({ prefix, coordinator: { mode: "tfjs" }, workers: ["cancel-w1", "cancel-w2"] });
-    ({ queue, coordinator, workers } = stack);
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = e2eStackPerSuite({ prefix, coordinator: { mode: "tfjs" }, workers: ["cancel-w1", "cancel-w2"] });
 
   it("stops it: status cancelled, running trials aborted, nothing left queued or running, workers idle", async () => {
-    const api = apiClient(coordinator.url);
+    const api = apiClient(stack.coordinator.url);
     const sweep = await api.submit(LONG);
 
     // both trials are training (each has reported epochs)
@@ -44,7 +29,7 @@ describe("cancelling a sweep on 2 real worker processes", () => {
       async () => {
         const running = (await api.trials(sweep.id, "state=running")).items;
         if (running.length < 2) return false;
-        const curves = await Promise.all(running.map((t) => coordinator.store.getTrial(sweep.id, t.id)));
+        const curves = await Promise.all(running.map((t) => stack.coordinator.store.getTrial(sweep.id, t.id)));
         return curves.every((t) => (t?.curve.length ?? 0) >= 2);
       },
       { timeoutMs: 60_000, intervalMs: 100 },
@@ -70,10 +55,10 @@ describe("cancelling a sweep on 2 real worker processes", () => {
     const aborted = trials.filter((t) => t.state === "cancelled" && t.worker);
     expect(aborted.length).toBeGreaterThanOrEqual(2);
     for (const t of aborted) {
-      const full = await coordinator.store.getTrial(sweep.id, t.id);
+      const full = await stack.coordinator.store.getTrial(sweep.id, t.id);
       expect(full?.curve.length).toBeLessThan(2000);
     }
-    const workerLogs = workers.flatMap((w) => w.logs());
+    const workerLogs = stack.workers.flatMap((w) => w.logs());
     expect(workerLogs.filter((r) => r.msg === "cancel received").length).toBe(2);
 
     // nothing more happens: no new proposals, queue empty, workers idle
@@ -82,7 +67,7 @@ describe("cancelling a sweep on 2 real worker processes", () => {
     const later = await api.sweep(sweep.id);
     expect(later.proposed).toBe(proposed);
     expect(later.counts).toEqual(settled.counts);
-    const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
+    const counts = await stack.queue.getJobCounts("waiting", "active", "delayed", "prioritized");
     expect(counts).toMatchObject({ waiting: 0, active: 0, delayed: 0, prioritized: 0 });
 
     // cancelling again is harmless

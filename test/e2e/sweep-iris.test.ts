@@ -1,10 +1,8 @@
 import { compareScores, type EpochReport } from "@hpo/core";
 import { uniquePrefix } from "@hpo/store/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import type { InProcessCoordinator } from "../helpers/coordinator.ts";
-import type { Proc } from "../helpers/processes.ts";
-import { type E2eStack, startE2eStack } from "../helpers/stack.ts";
+import { e2eStackPerSuite } from "../helpers/stack.ts";
 
 const IRIS = `
 name: iris-e2e
@@ -24,21 +22,10 @@ budget: { max_trials: 4, max_parallel: 2, max_epochs: 4 }
 
 describe("an iris sweep over HTTP on 2 real worker processes (tfjs)", () => {
   const prefix = uniquePrefix("e2e-iris");
-  let stack: E2eStack;
-  let coordinator: InProcessCoordinator;
-  let workers: readonly Proc[];
-
-  beforeAll(async () => {
-    stack = await startE2eStack({ prefix, coordinator: { mode: "tfjs" }, workers: ["iris-w1", "iris-w2"] });
-    ({ coordinator, workers } = stack);
-  });
-
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = e2eStackPerSuite({ prefix, coordinator: { mode: "tfjs" }, workers: ["iris-w1", "iris-w2"] });
 
   it("runs to completion with K fold scores per trial and a leaderboard sorted by the goal", async () => {
-    const api = apiClient(coordinator.url);
+    const api = apiClient(stack.coordinator.url);
     const submitted = await api.submit(IRIS);
     expect(submitted.status).toBe("running");
 
@@ -63,7 +50,7 @@ describe("an iris sweep over HTTP on 2 real worker processes (tfjs)", () => {
       expect(t.mean).toBeCloseTo(mean, 10);
       expect(t.std).toBeGreaterThanOrEqual(0);
       expect(t.sem).toBeCloseTo((t.std as number) / Math.sqrt(3), 10);
-      const res = await fetch(`${coordinator.url}/api/sweeps/${submitted.id}/trials/${t.id}`);
+      const res = await fetch(`${stack.coordinator.url}/api/sweeps/${submitted.id}/trials/${t.id}`);
       const trial = (await res.json()) as { curve: EpochReport[] };
       expect(trial.curve.length).toBeGreaterThan(0);
       expect(trial.curve[0]?.folds).toHaveLength(3);
@@ -84,7 +71,7 @@ describe("an iris sweep over HTTP on 2 real worker processes (tfjs)", () => {
     expect(new Set(page.items.map((t) => t.worker))).toEqual(new Set(["iris-w1", "iris-w2"]));
 
     // no tensor leaks: after every job the thread is back at its baseline tensor count
-    for (const w of workers) {
+    for (const w of stack.workers) {
       const logs = w.logs();
       const baseline = logs.find((r) => r.msg === "training backend selected")?.tensors;
       const after = logs.filter((r) => r.msg === "trial finished").map((r) => r.tensors);

@@ -6,6 +6,7 @@
 import { deleteKeysUnder, TRIALS_QUEUE } from "@hpo/store";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 import { type InProcessCoordinator, startCoordinator } from "./coordinator.ts";
 import { type Proc, REDIS_URL, startWorkerProcess } from "./processes.ts";
 
@@ -57,4 +58,38 @@ export async function startE2eStack(opts: E2eStackOptions): Promise<E2eStack> {
     await close("SIGKILL");
     throw e;
   }
+}
+
+/**
+ * Registers the hooks of an e2e describe block: beforeAll starts the stack (`startE2eStack`),
+ * afterAll closes it with `closeSignal` (default SIGTERM). The returned stack's parts are readable
+ * once beforeAll has run (reading them before throws).
+ */
+export function e2eStackPerSuite(opts: E2eStackOptions, closeSignal?: NodeJS.Signals): E2eStack {
+  let stack: E2eStack | undefined;
+  const started = (): E2eStack => {
+    if (!stack) throw new Error("e2eStackPerSuite: the stack starts in beforeAll");
+    return stack;
+  };
+  beforeAll(async () => {
+    stack = await startE2eStack(opts);
+  });
+  afterAll(async () => {
+    await stack?.close(closeSignal);
+  });
+  return {
+    get redis() {
+      return started().redis;
+    },
+    get queue() {
+      return started().queue;
+    },
+    get coordinator() {
+      return started().coordinator;
+    },
+    get workers() {
+      return started().workers;
+    },
+    close: (signal) => started().close(signal),
+  };
 }
