@@ -8,10 +8,22 @@ export interface DatasetShape {
   readonly outputs: number;
   /** [height, width, channels] when the rows are images (what a layer list's conv2d sees). */
   readonly image?: readonly [number, number, number];
+  /** [timesteps, features] when the rows are sequences (what a layer list's recurrent layers see). */
+  readonly sequence?: readonly [number, number];
 }
 
 /** Built-in datasets whose rows are images; `dataset.images` applies to these. */
 export const IMAGE_DATASETS: readonly string[] = ["fashion_mnist"];
+
+/** Synthetic sequence datasets (name[:size[:seed]] and `dataset.timesteps`): features per timestep and task. */
+export const SEQUENCE_DATASETS: Readonly<
+  Record<string, { readonly features: number; readonly task: "classification" | "regression" }>
+> = {
+  adding: { features: 2, task: "regression" },
+};
+
+/** Timesteps of a sequence dataset when `dataset.timesteps` is not given. */
+export const DEFAULT_TIMESTEPS = 50;
 
 /** Training images of Fashion-MNIST (Debian's dataset-fashion-mnist: train-images-idx3-ubyte.gz). */
 export const FASHION_MNIST_TRAIN_IMAGES = 60_000;
@@ -30,7 +42,10 @@ const SYNTHETIC: Readonly<Record<string, Omit<DatasetShape, "rows">>> = {
   moons: { features: 2, outputs: 2 },
   regression: { features: 8, outputs: 1 },
 };
-/** Rows of a synthetic dataset named without a size (`moons`). */
+/** Synthetic datasets (generated on the worker; `dataset.rows` sizes them). */
+export const SYNTHETIC_DATASETS: readonly string[] = [...Object.keys(SYNTHETIC), ...Object.keys(SEQUENCE_DATASETS)];
+
+/** Rows of a synthetic dataset named without a size (`moons`) nor `dataset.rows`. */
 const SYNTHETIC_DEFAULT_ROWS = 1000;
 
 /**
@@ -49,8 +64,18 @@ export function datasetShapeOf(spec: DatasetSpec | undefined): DatasetShape | un
   const builtin = BUILTIN[spec.name];
   if (builtin) return builtin;
   const [base = "", size] = spec.name.split(":");
+  const rows = size === undefined || size === "" ? (spec.rows ?? SYNTHETIC_DEFAULT_ROWS) : Number(size);
+  if (!Number.isInteger(rows) || rows <= 0) return undefined;
+  const sequence = SEQUENCE_DATASETS[base];
+  if (sequence) {
+    const T = spec.timesteps ?? DEFAULT_TIMESTEPS;
+    return {
+      rows,
+      features: T * sequence.features,
+      outputs: sequence.task === "regression" ? 1 : 2,
+      sequence: [T, sequence.features],
+    };
+  }
   const synthetic = SYNTHETIC[base];
-  if (!synthetic) return undefined;
-  const rows = size === undefined || size === "" ? SYNTHETIC_DEFAULT_ROWS : Number(size);
-  return Number.isInteger(rows) && rows > 0 ? { rows, ...synthetic } : undefined;
+  return synthetic ? { rows, ...synthetic } : undefined;
 }

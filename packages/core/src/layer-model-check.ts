@@ -1,7 +1,7 @@
 import { datasetShapeOf } from "./dataset-shape.ts";
 import type { Issue } from "./errors.ts";
 import { layerShapes } from "./layer-plan.ts";
-import { type ExampleShape, type LayerParamRef, resolveLayer } from "./model-layers.ts";
+import { checkSweptType, type ExampleShape, type LayerParamRef, resolveLayer } from "./model-layers.ts";
 import { fromUnit } from "./samplers/sample-distribution.ts";
 import type { DatasetSpec, LayerSpec, ParameterSpec, ParamValue } from "./types.ts";
 
@@ -24,18 +24,21 @@ function extremes(p: ParameterSpec): [ParamValue, ParamValue] {
   }
 }
 
-/** The example shape a layer list sees for a dataset: its image shape, else its rows (features unknown for CSV). */
+/** The example shape a layer list sees for a dataset: its image or sequence shape, else its rows (features unknown for CSV). */
 export function layerInputShape(dataset: DatasetSpec): ExampleShape {
   const shape = datasetShapeOf(dataset);
   if (shape?.image) return shape.image;
+  if (shape?.sequence) return shape.sequence;
   return [shape?.features ?? Number.NaN];
 }
 
 /**
  * Submit-time checks of a layer list against the sweep's parameters and dataset: every
  * `{ param: name }` names a parameter of the sweep, and the layers fit the dataset's examples (a
- * conv2d on tabular rows, a window larger than its input, a dense layer on images) with every
- * referenced parameter at its smallest and at its largest value. Issues are appended.
+ * conv2d on tabular rows, a window larger than its input, a dense layer on images, a recurrent
+ * layer on rows) with every referenced parameter at its smallest and at its largest value; a
+ * swept layer type takes types that can stand for one another (`checkSweptType`). Issues are
+ * appended.
  */
 export function checkLayerModel(
   layers: readonly LayerSpec[],
@@ -49,6 +52,14 @@ export function checkLayerModel(
   for (const r of refs)
     if (!Object.hasOwn(parameters, r.param))
       issues.push({ path: r.path, message: `names parameter "${r.param}", which is not in parameters` });
+  if (issues.length > before) return;
+  const sweptTypes = (list: readonly LayerSpec[], at: readonly (string | number)[]): void =>
+    list.forEach((layer, i) => {
+      if (typeof layer.type === "object")
+        checkSweptType(layer, [...at, i], parameters[layer.type.param] as ParameterSpec, issues);
+      if (Array.isArray(layer.layers)) sweptTypes(layer.layers as readonly LayerSpec[], [...at, i, "layers"]);
+    });
+  sweptTypes(layers, ["model", "layers"]);
   if (issues.length > before) return;
   const outputs = datasetShapeOf(dataset)?.outputs ?? (dataset.task === "regression" ? 1 : 2);
   const input = layerInputShape(dataset);

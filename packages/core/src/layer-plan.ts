@@ -1,4 +1,11 @@
-import { describeShape, type ExampleShape, layerOutput, type PlainLayer, type ResolvedLayer } from "./model-layers.ts";
+import {
+  describeShape,
+  type ExampleShape,
+  endWithRows,
+  layerOutput,
+  type PlainLayer,
+  type ResolvedLayer,
+} from "./model-layers.ts";
 
 /**
  * A resolved layer list as the forward pass runs it: residual blocks opened (`fork`: keep the
@@ -92,10 +99,10 @@ export function layerPlan(layers: readonly ResolvedLayer[], input: ExampleShape,
   const walked = walk(layers, input, "model.layers", "", steps);
   if ("error" in walked) return walked;
   const shape = walked.shape;
-  if (shape.length === 3)
+  if (shape.length > 1)
     return {
       path: "model.layers",
-      error: `the output layer needs rows, but the last layer gives ${describeShape(shape)}: end the list with flatten or global_avg_pool2d`,
+      error: `the output layer needs rows, but the last layer gives ${describeShape(shape)}: end the list with ${endWithRows(shape)}`,
     };
   steps.push({
     kind: "layer",
@@ -140,6 +147,8 @@ function walk(
       shape = inner.shape;
       continue;
     }
+    if (layer.type === "embedding" && steps.length > 0)
+      return { error: "embedding reads token ids: it must be the first layer", path };
     const out = layerOutput(layer, shape);
     if ("error" in out) return { error: out.error, path };
     steps.push({ kind: "layer", layer, name, path, input: shape, output: out.shape, params: out.params });

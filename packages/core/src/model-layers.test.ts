@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { datasetShapeOf } from "./dataset-shape.ts";
+
 import { layerShapes } from "./layer-plan.ts";
-import { resolveLayer } from "./model-layers.ts";
+import { layerOutput, type PlainLayer, resolveLayer } from "./model-layers.ts";
+
 import { parseSweepSpec } from "./spec.ts";
 import { checkSweepMemory, largestTrial } from "./sweep-memory.ts";
 import { specIssuesOf as issuesOf } from "./testing/spec-issues-of.ts";
 import { mlpTrialShape } from "./trial-memory.ts";
+import type { LayerSpec } from "./types.ts";
 
 const lenet = [
   { type: "conv2d", filters: { param: "conv_filters" }, kernel_size: 5, padding: "same", activation: "relu" },
@@ -153,6 +156,102 @@ describe("memory estimate of a layer list", () => {
   it("refuses a layer list too large for the fleet, naming model.layers", () => {
     expect(() => checkSweepMemory(sweep([8, 2048], [8192]), 4 * 2 ** 30, "HPO_TRIAL_MEMORY_MB")).toThrow(
       /sweep "cnn": layers \[conv2d 2048 5×5, .*\] with batch_size 8192, 5 folds and adam needs about [\d.]+ GB; this fleet allows 4\.0 GB per trial/,
+    );
+  });
+});
+
+describe("recurrent layers and embeddings", () => {
+  const adding = { name: "adding", rows: 200, timesteps: 50 };
+
+  it("computes sequence shapes and Keras' parameter counts for simple_rnn, lstm and gru", () => {
+    const layers: LayerSpec[] = [
+      { type: "lstm", units: 16, return_sequences: true },
+      { type: "gru", units: 8, return_sequences: true },
+      { type: "simple_rnn", units: 4 },
+    ];
+    const out = layerShapes(
+      layers.map((l, i) => resolveLayer(l, i, {}, "relu")),
+      [50, 2],
+      1,
+    );
+    if ("error" in out) throw new Error(out.error);
+    expect(out.shapes).toEqual([[50, 16], [50, 8], [4], [1]]);
+    // Keras: LSTM 4·16·(2+16+1), GRU (reset_after false, as tf.layers) 3·8·(16+8+1), SimpleRNN 4·(8+4+1), Dense 4+1
+    expect(out.params).toEqual([1216, 600, 52, 5]);
+    const emb = layerOutput(
+      resolveLayer({ type: "embedding", input_dim: 10, output_dim: 3 }, 0, {}, "relu") as PlainLayer,
+      [7],
+    );
+    expect(emb).toEqual({ shape: [7, 3], params: 30 });
+  });
+
+  it("accepts an LSTM on the adding problem, a regression of [timesteps, 2] sequences", () => {
+    const spec = parseSweepSpec({ dataset: adding, model: { layers: [{ type: "lstm", units: 8 }] } });
+    expect(spec.dataset).toMatchObject({ name: "adding", rows: 200, task: "regression", timesteps: 50 });
+    expect(datasetShapeOf(spec.dataset)).toMatchObject({ rows: 200, features: 100, sequence: [50, 2] });
+  });
+
+  it("finds recurrent layers on rows, dense on sequences and a late embedding at submit, naming the layer", () => {
+    expect(issuesOf({ dataset: "iris", model: { layers: [{ type: "lstm", units: 4 }] } })).toMatch(
+      /model\.layers\[0\].*lstm needs sequences \[timesteps, features\], got rows of 4 features/,
+    );
+    expect(
+      issuesOf({ dataset: adding, model: { layers: [{ type: "gru", units: 4, return_sequences: true }] } }),
+    ).toMatch(/the output layer needs rows, but the last layer gives sequences of 50 timesteps × 4 features/);
+    expect(issuesOf({ dataset: adding, model: { layers: [{ type: "dense", units: 4 }] } })).toMatch(
+      /model\.layers\[0\].*dense needs rows, got sequences of 50 timesteps × 2 features/,
+    );
+    expect(
+      issuesOf({
+        dataset: "iris",
+        model: {
+          layers: [
+            { type: "dense", units: 4 },
+            { type: "embedding", input_dim: 9, output_dim: 2 },
+          ],
+        },
+      }),
+    ).toMatch(/model\.layers\[1\].*embedding reads token ids: it must be the first layer/);
+    expect(
+      issuesOf({ dataset: adding, model: { layers: [{ type: "lstm", units: 4, return_sequences: "yes" }] } }),
+    ).toMatch(/model\.layers\[0\]\.return_sequences must be true or false, got "yes"/);
+    expect(issuesOf({ dataset: { name: "iris", timesteps: 10 } })).toMatch(
+      /dataset\.timesteps applies to sequence datasets \(adding\) only/,
+    );
+  });
+
+  it("sweeps the cell type with type: { param: name } over interchangeable types", () => {
+    const spec = parseSweepSpec({
+      dataset: adding,
+      model: { layers: [{ type: { param: "cell" }, units: { param: "units" } }] },
+      parameters: { cell: { values: ["simple_rnn", "lstm", "gru"] }, units: { values: [8, 16] } },
+    });
+    expect(spec.parameters.cell?.distribution).toEqual({ kind: "categorical", values: ["simple_rnn", "lstm", "gru"] });
+    const layer = spec.model.layers?.[0] as LayerSpec;
+    expect(resolveLayer(layer, 0, { cell: "gru", units: 8 }, "relu")).toEqual({
+      type: "gru",
+      units: 8,
+      returnSequences: false,
+      activation: "tanh",
+    });
+  });
+
+  it("refuses a swept type over types that cannot stand for one another, or fields one of them lacks", () => {
+    const sweep = (values: string[], layer: Record<string, unknown> = {}) =>
+      issuesOf({
+        dataset: adding,
+        model: { layers: [{ type: { param: "cell" }, units: 8, ...layer }] },
+        parameters: { cell: { values } },
+      });
+    expect(sweep(["lstm", "dense"])).toMatch(/parameters\.cell\.values\[1\] must be one of .*lstm \| gru/);
+    expect(sweep(["lstm", "max_pool2d"])).toMatch(
+      /model\.layers\[0\]\.type names parameter "cell", whose values must be layer types that can stand for one another \(simple_rnn, lstm, gru; or max_pool2d, avg_pool2d\), got \["lstm", "max_pool2d"\]/,
+    );
+    expect(sweep(["simple_rnn", "lstm"], { activation: "relu" })).toMatch(
+      /model\.layers\[0\]\.activation is not a field of lstm.*\(when cell is lstm\)/,
+    );
+    expect(sweep(["simple_rnn", "lstm"], { filters: 3 })).toMatch(
+      /model\.layers\[0\]\.filters is not a field of a swept type/,
     );
   });
 });

@@ -1,7 +1,7 @@
 import type { Issue } from "./errors.ts";
 import { joinPath, show } from "./spec-issues.ts";
 import { ACTIVATIONS, type ParameterKind } from "./spec-parameters.ts";
-import type { LayerSpec, Params, ParamValue } from "./types.ts";
+import type { LayerSpec, ParameterSpec, Params, ParamValue } from "./types.ts";
 
 /**
  * Layer lists: `model: { layers: [...] }` (docs/trainer.md, "Layer lists"). One home for the layer
@@ -19,8 +19,23 @@ export const LAYER_TYPES = [
   "dropout",
   "batch_norm",
   "residual",
+  "simple_rnn",
+  "lstm",
+  "gru",
+  "embedding",
 ] as const;
 export type LayerType = (typeof LAYER_TYPES)[number];
+
+/** Recurrent layers: they read sequences [timesteps, features]. */
+export const RECURRENT_TYPES = ["simple_rnn", "lstm", "gru"] as const;
+export type RecurrentType = (typeof RECURRENT_TYPES)[number];
+
+/**
+ * Layer types that may stand for one another, so that `type: { param: name }` makes the layer type
+ * a sweep dimension: every value of the parameter must come from one group, and the layer's other
+ * fields must be fields of every type the parameter takes.
+ */
+export const INTERCHANGEABLE_TYPES: readonly (readonly LayerType[])[] = [RECURRENT_TYPES, ["max_pool2d", "avg_pool2d"]];
 
 interface FieldSpec {
   /** The values a field takes; `layers`: a nested layer list (a residual block's). */
@@ -34,6 +49,10 @@ const MAX_DEPTH = 4;
 const size = { kind: { type: "int", min: 1, max: 64 } } as const;
 const padding = { kind: { type: "enum", choices: ["same", "valid"] } } as const;
 const activation = { kind: { type: "enum", choices: ACTIVATIONS } } as const;
+const units = { kind: { type: "int", min: 1, max: 65536 }, required: true } as const;
+const returnSequences = { kind: { type: "bool" } } as const;
+/** simple_rnn's activations: those tf.layers' simpleRNN has too (exports), so not leaky_relu. */
+export const RNN_ACTIVATIONS = ACTIVATIONS.filter((a) => a !== "leaky_relu");
 
 /** The fields of each layer type (besides `type`). Defaults are in `resolveLayer`. */
 export const LAYER_FIELDS: Readonly<Record<LayerType, Readonly<Record<string, FieldSpec>>>> = {
@@ -52,6 +71,17 @@ export const LAYER_FIELDS: Readonly<Record<LayerType, Readonly<Record<string, Fi
   dropout: { rate: { kind: { type: "float", min: 0, max: 1, maxExclusive: true }, required: true } },
   batch_norm: {},
   residual: { layers: { kind: "layers", required: true }, activation },
+  simple_rnn: {
+    units,
+    return_sequences: returnSequences,
+    activation: { kind: { type: "enum", choices: RNN_ACTIVATIONS } },
+  },
+  lstm: { units, return_sequences: returnSequences },
+  gru: { units, return_sequences: returnSequences },
+  embedding: {
+    input_dim: { kind: { type: "int", min: 1, max: 1_000_000 }, required: true },
+    output_dim: { kind: { type: "int", min: 1, max: 65536 }, required: true },
+  },
 };
 
 /** A layer with every field a literal (params substituted, defaults filled in). */
@@ -79,7 +109,15 @@ export type ResolvedLayer =
       readonly layers: readonly ResolvedLayer[];
       /** Applied after the sum; default linear. */
       readonly activation: string;
-    };
+    }
+  | {
+      readonly type: RecurrentType;
+      readonly units: number;
+      readonly returnSequences: boolean;
+      /** simple_rnn's activation (lstm and gru use tanh and sigmoid gates). */
+      readonly activation: string;
+    }
+  | { readonly type: "embedding"; readonly inputDim: number; readonly outputDim: number };
 
 /** A layer other than a residual block: one step of the forward pass. */
 export type PlainLayer = Exclude<ResolvedLayer, { readonly type: "residual" }>;
@@ -102,6 +140,8 @@ function checkKind(kind: ParameterKind, v: unknown): string | undefined {
       return typeof v === "string" && kind.choices.includes(v)
         ? undefined
         : `must be one of ${kind.choices.join(" | ")}, got ${show(v)}`;
+    case "bool":
+      return typeof v === "boolean" ? undefined : `must be true or false, got ${show(v)}`;
     default:
       return `has an unsupported kind`;
   }
@@ -151,50 +191,131 @@ function checkList(
     }
     const rec = entry as Record<string, unknown>;
     const type = rec.type;
-    if (typeof type !== "string" || !(LAYER_TYPES as readonly string[]).includes(type)) {
+    const before = issues.length;
+    let checked: Record<string, unknown>;
+    if (isRef(type)) {
+      // a swept type: its fields are checked against each type it takes (checkSweptType, at submit)
+      if (Object.keys(type).length !== 1)
+        issues.push({
+          path: joinPath([...at, "type"]),
+          message: "a parameter reference is { param: name } and nothing else",
+        });
+      else refs.push({ param: type.param, path: joinPath([...at, "type"]), kind: SWEPT_TYPE_KIND });
+      checked = checkFields(rec, SWEPT_TYPE_FIELDS, "a swept type", { at, depth, refs, issues, required: false });
+    } else if (typeof type !== "string" || !(LAYER_TYPES as readonly string[]).includes(type)) {
       issues.push({
         path: joinPath([...at, "type"]),
-        message: `must be one of ${LAYER_TYPES.join(" | ")}, got ${show(type)}`,
+        message: `must be one of ${LAYER_TYPES.join(" | ")} (or { param: name } to sweep ${INTERCHANGEABLE_TYPES.map((g) => g.join("/")).join(" or ")}), got ${show(type)}`,
       });
       return;
-    }
-    const fields = LAYER_FIELDS[type as LayerType];
-    const before = issues.length;
-    const checked: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(rec)) {
-      checked[name] = value;
-      if (name === "type") continue;
-      const spec = fields[name];
-      const path = joinPath([...at, name]);
-      if (!spec) {
-        const known = Object.keys(fields);
-        issues.push({
-          path,
-          message: `is not a field of ${type}; ${known.length ? `its fields: ${known.join(", ")}` : "it takes none"}`,
-        });
-        continue;
-      }
-      if (spec.kind === "layers") {
-        if (depth + 1 >= MAX_DEPTH)
-          issues.push({ path, message: `residual blocks nest at most ${MAX_DEPTH - 1} deep` });
-        else checked[name] = checkList(value, [...at, name], depth + 1, issues, refs);
-        continue;
-      }
-      if (isRef(value)) {
-        if (Object.keys(value).length !== 1)
-          issues.push({ path, message: "a parameter reference is { param: name } and nothing else" });
-        else refs.push({ param: value.param, path, kind: spec.kind });
-        continue;
-      }
-      const why = checkKind(spec.kind, value);
-      if (why) issues.push({ path, message: `${why} (or { param: name } to sweep it)` });
-    }
-    for (const [name, spec] of Object.entries(fields))
-      if (spec.required && rec[name] === undefined)
-        issues.push({ path: joinPath([...at, name]), message: `is required for ${type}` });
+    } else
+      checked = checkFields(rec, LAYER_FIELDS[type as LayerType], type, { at, depth, refs, issues, required: true });
     if (issues.length === before) layers.push(checked as LayerSpec);
   });
   return layers;
+}
+
+/** What `type: { param: name }` may take: the types of the interchangeable groups. */
+const SWEPT_TYPE_KIND: ParameterKind = { type: "enum", choices: [...new Set(INTERCHANGEABLE_TYPES.flat())] };
+
+/** Fields of any interchangeable type (a swept type's fields are checked per type at submit). */
+const SWEPT_TYPE_FIELDS: Readonly<Record<string, FieldSpec>> = Object.fromEntries(
+  INTERCHANGEABLE_TYPES.flat().flatMap((t) =>
+    Object.entries(LAYER_FIELDS[t]).map(([name, spec]) => [name, { kind: spec.kind }] as const),
+  ),
+);
+
+/** Where `checkFields` checks, and what it adds to. */
+interface FieldCheck {
+  /** Path of the layer (`["model", "layers", 2]`). */
+  readonly at: readonly (string | number)[];
+  /** Nesting depth of the layer's list (residual blocks). */
+  readonly depth: number;
+  readonly refs: LayerParamRef[];
+  readonly issues: Issue[];
+  /** Report required fields that are missing. */
+  readonly required: boolean;
+}
+
+/**
+ * Checks the fields of one layer (`rec`) against `fields` (of `type`): known names, literal values,
+ * `{ param: name }` references (added to `refs`), nested layer lists (`checkList`) and, when
+ * `required`, the required fields. Returns the layer with its nested lists checked.
+ */
+function checkFields(
+  rec: Record<string, unknown>,
+  fields: Readonly<Record<string, FieldSpec>>,
+  type: string,
+  { at, depth, refs, issues, required }: FieldCheck,
+): Record<string, unknown> {
+  const checked: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(rec)) {
+    checked[name] = value;
+    if (name === "type") continue;
+    const spec = fields[name];
+    const path = joinPath([...at, name]);
+    if (!spec) {
+      const known = Object.keys(fields);
+      issues.push({
+        path,
+        message: `is not a field of ${type}; ${known.length ? `its fields: ${known.join(", ")}` : "it takes none"}`,
+      });
+      continue;
+    }
+    if (spec.kind === "layers") {
+      if (depth + 1 >= MAX_DEPTH) issues.push({ path, message: `residual blocks nest at most ${MAX_DEPTH - 1} deep` });
+      else checked[name] = checkList(value, [...at, name], depth + 1, issues, refs);
+      continue;
+    }
+    if (isRef(value)) {
+      if (Object.keys(value).length !== 1)
+        issues.push({ path, message: "a parameter reference is { param: name } and nothing else" });
+      else refs.push({ param: value.param, path, kind: spec.kind });
+      continue;
+    }
+    const why = checkKind(spec.kind, value);
+    if (why) issues.push({ path, message: `${why} (or { param: name } to sweep it)` });
+  }
+  if (required)
+    for (const [name, spec] of Object.entries(fields))
+      if (spec.required && rec[name] === undefined)
+        issues.push({ path: joinPath([...at, name]), message: `is required for ${type}` });
+  return checked;
+}
+
+/**
+ * Checks a layer (at `at`) whose `type` is `{ param: name }` against the parameter's spec: its
+ * values are layer types of one interchangeable group, and the layer's fields are fields of each
+ * (required ones present). Issues are appended.
+ */
+export function checkSweptType(
+  layer: LayerSpec,
+  at: readonly (string | number)[],
+  p: ParameterSpec,
+  issues: Issue[],
+): void {
+  const name = (layer.type as { param: string }).param;
+  const d = p.distribution;
+  const values = d.kind === "categorical" ? d.values : d.kind === "constant" ? [d.value] : undefined;
+  const group = INTERCHANGEABLE_TYPES.find((g) => values?.every((v) => (g as readonly unknown[]).includes(v)));
+  if (!values || !group) {
+    issues.push({
+      path: joinPath([...at, "type"]),
+      message: `names parameter "${name}", whose values must be layer types that can stand for one another (${INTERCHANGEABLE_TYPES.map((g) => g.join(", ")).join("; or ")}), got ${values ? show(values) : `a ${d.kind} distribution`}`,
+    });
+    return;
+  }
+  for (const type of new Set(values as LayerType[])) {
+    const mine: Issue[] = [];
+    checkFields({ ...layer }, LAYER_FIELDS[type], type, {
+      at,
+      depth: 0,
+      refs: [],
+      issues: mine,
+      required: true,
+    });
+    for (const issue of mine) issues.push({ ...issue, message: `${issue.message} (when ${name} is ${type})` });
+  }
 }
 
 /** Every `{ param: name }` field of a checked layer list, residual blocks' layers included. */
@@ -216,7 +337,8 @@ export function checkRefValue(ref: LayerParamRef, v: ParamValue): string | undef
 /**
  * The layer with params substituted and defaults filled in: dense/conv2d activation = the model's
  * `activation`; conv2d strides 1, padding valid; pooling pool_size 2, strides = pool_size, padding
- * valid; residual activation linear (its inner layers resolved the same way).
+ * valid; residual activation linear (its inner layers resolved the same way); recurrent layers
+ * return_sequences false, simple_rnn activation tanh. A swept `type` takes its parameter's value.
  * @param at the layer's index in `model.layers`, or its path (`model.layers[3].layers[1]`)
  * @throws Error naming the layer when a referenced parameter is missing from `params`.
  */
@@ -245,7 +367,8 @@ export function resolveLayer(
     return typeof v === "string" ? v : fallback;
   };
   const pad = () => (str("padding", "valid") === "same" ? "same" : "valid");
-  switch (layer.type) {
+  const type = str("type", "") as LayerType;
+  switch (type) {
     case "dense":
       return { type: "dense", units: num("units", 1), activation: str("activation", defaultActivation) };
     case "conv2d":
@@ -260,7 +383,7 @@ export function resolveLayer(
     case "max_pool2d":
     case "avg_pool2d": {
       const poolSize = num("pool_size", 2);
-      return { type: layer.type, poolSize, strides: num("strides", poolSize), padding: pad() };
+      return { type, poolSize, strides: num("strides", poolSize), padding: pad() };
     }
     case "dropout":
       return { type: "dropout", rate: num("rate", 0) };
@@ -272,12 +395,32 @@ export function resolveLayer(
         activation: str("activation", "linear"),
       };
     }
+    case "simple_rnn":
+    case "lstm":
+    case "gru": {
+      const seq = get("return_sequences");
+      return {
+        type,
+        units: num("units", 1),
+        returnSequences: seq === true || seq === "true",
+        activation: type === "simple_rnn" ? str("activation", "tanh") : "tanh",
+      };
+    }
+    case "embedding":
+      return { type: "embedding", inputDim: num("input_dim", 1), outputDim: num("output_dim", 1) };
+    case "global_avg_pool2d":
+    case "flatten":
+    case "batch_norm":
+      return { type };
     default:
-      return { type: layer.type as "global_avg_pool2d" | "flatten" | "batch_norm" };
+      throw new Error(`${where}.type: ${show(type)} is not a layer type`);
   }
 }
 
-/** Shape of one example between layers: [features] (rows) or [height, width, channels] (images). */
+/**
+ * Shape of one example between layers: [features] (rows), [timesteps, features] (sequences) or
+ * [height, width, channels] (images).
+ */
 export type ExampleShape = readonly number[];
 
 /** Output size of a convolution or pooling window along one axis (TensorFlow's arithmetic). */
@@ -286,10 +429,24 @@ export function windowOut(inSize: number, window: number, stride: number, paddin
 }
 
 export const describeShape = (s: ExampleShape) =>
-  s.length === 3 ? `images of ${s[0]}×${s[1]}×${s[2]}` : `rows of ${s[0] ?? "?"} features`;
+  s.length === 3
+    ? `images of ${s[0]}×${s[1]}×${s[2]}`
+    : s.length === 2
+      ? `sequences of ${s[0]} timesteps × ${s[1]} features`
+      : `rows of ${s[0] ?? "?"} features`;
 
 const notImage = (type: string, input: ExampleShape) =>
-  `${type} needs images [height, width, channels], got ${describeShape(input)} (a tabular dataset)`;
+  `${type} needs images [height, width, channels], got ${describeShape(input)}${input.length === 1 ? " (a tabular dataset)" : ""}`;
+
+/** What a layer list must end with (before the output layer) when its last layer gives `shape`. */
+export const endWithRows = (shape: ExampleShape) =>
+  shape.length === 3 ? "flatten or global_avg_pool2d" : "flatten or a recurrent layer without return_sequences";
+
+/** Trainable parameters of a recurrent layer of `units` on `features` inputs (kernel, recurrent kernel, bias). */
+export function recurrentParams(type: RecurrentType, features: number, units: number): number {
+  const gates = type === "lstm" ? 4 : type === "gru" ? 3 : 1;
+  return gates * units * (features + units + 1);
+}
 
 /**
  * One layer's output shape and trainable parameter count, or why the input does not fit it
@@ -303,10 +460,8 @@ export function layerOutput(
   const [h = 0, w = 0, c = 0] = input;
   switch (layer.type) {
     case "dense":
-      if (image)
-        return {
-          error: `dense needs rows, got ${describeShape(input)}: put flatten or global_avg_pool2d before it`,
-        };
+      if (input.length > 1)
+        return { error: `dense needs rows, got ${describeShape(input)}: put ${endWithRows(input)} before it` };
       return { shape: [layer.units], params: ((input[0] ?? 0) + 1) * layer.units };
     case "global_avg_pool2d":
       if (!image) return { error: notImage(layer.type, input) };
@@ -331,5 +486,24 @@ export function layerOutput(
       return { shape: input, params: 2 * (input[input.length - 1] ?? 0) };
     case "dropout":
       return { shape: input, params: 0 };
+    case "simple_rnn":
+    case "lstm":
+    case "gru": {
+      if (input.length !== 2)
+        return {
+          error: `${layer.type} needs sequences [timesteps, features], got ${describeShape(input)}: use a sequence dataset (adding), an embedding or a recurrent layer with return_sequences: true before it`,
+        };
+      const [timesteps = 0, features = 0] = input;
+      return {
+        shape: layer.returnSequences ? [timesteps, layer.units] : [layer.units],
+        params: recurrentParams(layer.type, features, layer.units),
+      };
+    }
+    case "embedding":
+      if (input.length !== 1)
+        return {
+          error: `embedding needs rows of token ids [timesteps], got ${describeShape(input)}: it must be the first layer, on a dataset of integer ids`,
+        };
+      return { shape: [h, layer.outputDim], params: layer.inputDim * layer.outputDim };
   }
 }

@@ -1,4 +1,4 @@
-import { IMAGE_DATASETS } from "./dataset-shape.ts";
+import { IMAGE_DATASETS, SEQUENCE_DATASETS, SYNTHETIC_DATASETS } from "./dataset-shape.ts";
 import type { Issue } from "./errors.ts";
 import { joinPath } from "./spec-issues.ts";
 import type { ColumnType, DatasetSpec } from "./types.ts";
@@ -22,6 +22,8 @@ export interface DatasetInput {
   missing?: string[] | undefined;
   max_categories?: number | undefined;
   images?: number | undefined;
+  rows?: number | undefined;
+  timesteps?: number | undefined;
 }
 
 /**
@@ -46,13 +48,24 @@ export function normaliseDataset(d: DatasetInput, issues: Issue[]): DatasetSpec 
   }
   if (d.images !== undefined && d.name !== undefined && !IMAGE_DATASETS.includes(d.name))
     issues.push({ path: "dataset.images", message: `applies to image datasets (${IMAGE_DATASETS.join(", ")}) only` });
+  const sequence = d.name === undefined ? undefined : SEQUENCE_DATASETS[d.name.split(":")[0] as string];
+  if (d.rows !== undefined && (d.name === undefined || !SYNTHETIC_DATASETS.includes(d.name)))
+    issues.push({
+      path: "dataset.rows",
+      message: `applies to synthetic datasets (${SYNTHETIC_DATASETS.join(", ")}) only`,
+    });
+  if (d.timesteps !== undefined && !sequence)
+    issues.push({
+      path: "dataset.timesteps",
+      message: `applies to sequence datasets (${Object.keys(SEQUENCE_DATASETS).join(", ")}) only`,
+    });
   if (typeof d.label === "string" && d.columns && Object.hasOwn(d.columns, d.label)) {
     issues.push({
       path: joinPath(["dataset", "columns", d.label]),
       message: "is the label column: its type follows dataset.task, it takes no column type",
     });
   }
-  const task = d.task ?? (d.name && /regression/i.test(d.name) ? "regression" : "classification");
+  const task = d.task ?? sequence?.task ?? (d.name && /regression/i.test(d.name) ? "regression" : "classification");
   return {
     ...(d.name !== undefined ? { name: d.name } : {}),
     ...(d.path !== undefined ? { path: d.path } : {}),
@@ -62,5 +75,7 @@ export function normaliseDataset(d: DatasetInput, issues: Issue[]): DatasetSpec 
     ...(d.missing !== undefined ? { missing: [...d.missing] } : {}),
     ...(d.max_categories !== undefined ? { max_categories: d.max_categories } : {}),
     ...(d.images !== undefined ? { images: d.images } : {}),
+    ...(d.rows !== undefined ? { rows: d.rows } : {}),
+    ...(d.timesteps !== undefined ? { timesteps: d.timesteps } : {}),
   };
 }

@@ -192,6 +192,10 @@ const datasetObjectSchema = z.strictObject({
   max_categories: z.number().int().min(1).max(10_000).optional(),
   /** Image datasets: the first N training images. */
   images: z.number().int().min(1).max(1_000_000).optional(),
+  /** Synthetic datasets: rows generated (default 1000). */
+  rows: z.number().int().min(4).max(1_000_000).optional(),
+  /** Sequence datasets: timesteps per sequence. */
+  timesteps: z.number().int().min(2).max(1000).optional(),
 });
 
 /** `dataset: digits` is shorthand for `dataset: { name: digits }`. */

@@ -84,6 +84,10 @@ export interface DatasetSpec {
   readonly max_categories?: number;
   /** Image datasets (fashion_mnist): the first N training images; default all. */
   readonly images?: number;
+  /** Synthetic datasets (spirals, moons, regression, adding): rows generated; default 1000. */
+  readonly rows?: number;
+  /** Sequence datasets (adding): timesteps per sequence; default DEFAULT_TIMESTEPS (50). */
+  readonly timesteps?: number;
 }
 
 /** How a CSV feature column is used: standardized number, one-hot categories, or not at all. */
@@ -111,7 +115,8 @@ export interface ModelSpec {
  * a `residual` block holds its own `layers`).
  */
 export interface LayerSpec {
-  readonly type: string;
+  /** A layer type, or `{ param: name }` naming a parameter whose values are interchangeable types. */
+  readonly type: string | { readonly param: string };
   readonly [field: string]: ParamValue | { readonly param: string } | readonly LayerSpec[];
 }
 

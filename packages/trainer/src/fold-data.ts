@@ -30,7 +30,7 @@ export interface FoldData {
   readonly classWeights: Float32Array;
   /** The input layout fitted on the training rows (medians, categories; see fold-encoder.ts). */
   readonly encoder: FoldEncoder;
-  /** Scaling of the encoded inputs, fitted on the training rows. */
+  /** Scaling of the encoded inputs, fitted on the training rows (mean 0, std 1 when not standardized). */
   readonly standardizer: Standardizer;
 }
 
@@ -40,6 +40,11 @@ export interface PrepareFoldOptions {
   readonly maxCategories?: number;
   /** `class_weight` parameter: "none" (default) or "balanced". */
   readonly classWeight?: "none" | "balanced";
+  /**
+   * Standardize the inputs (default true); false keeps them as they are: token ids for a layer
+   * list that starts with an embedding.
+   */
+  readonly standardize?: boolean;
 }
 
 function pick(values: Float32Array, rows: readonly number[]): Float32Array {
@@ -68,7 +73,10 @@ export function prepareFold(data: Dataset, fold: TrainingFold, options: PrepareF
   const width = encoder.inputs.length;
   const train = encodeRows(encoder, data, fold.train);
   const val = encodeRows(encoder, data, fold.validation);
-  const standardizer = fitStandardizer(train, width, allRows(fold.train.length));
+  const standardizer =
+    options.standardize === false
+      ? { mean: new Float64Array(width), std: new Float64Array(width).fill(1) }
+      : fitStandardizer(train, width, allRows(fold.train.length));
   const yTrain = pick(data.labels, fold.train);
   let yMean = 0;
   let yStd = 1;

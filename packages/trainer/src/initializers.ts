@@ -31,3 +31,31 @@ export function initWeights(
   }
   return out;
 }
+
+/**
+ * `blocks` square n×n orthogonal matrices side by side, [n, blocks·n] row-major (Keras'
+ * `orthogonal` recurrent initializer, one block per gate): Gram–Schmidt on Gaussian columns.
+ */
+export function initOrthogonal(n: number, blocks: number, rng: Rng): Float32Array {
+  const out = new Float32Array(n * n * blocks);
+  for (let b = 0; b < blocks; b++) {
+    const cols: Float64Array[] = [];
+    while (cols.length < n) {
+      const v = Float64Array.from({ length: n }, () => rng.normal());
+      for (const c of cols) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += (v[i] as number) * (c[i] as number);
+        for (let i = 0; i < n; i++) v[i] = (v[i] as number) - dot * (c[i] as number);
+      }
+      let norm = 0;
+      for (const x of v) norm += x * x;
+      norm = Math.sqrt(norm);
+      if (norm < 1e-6) continue; // a draw (almost) in the span of the others: draw again
+      cols.push(v.map((x) => x / norm));
+    }
+    cols.forEach((c, j) => {
+      for (let i = 0; i < n; i++) out[i * n * blocks + b * n + j] = c[i] as number;
+    });
+  }
+  return out;
+}

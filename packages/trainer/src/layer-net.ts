@@ -1,4 +1,12 @@
-import { createRng, type ExampleShape, type LayerStep, layerPlan, mixSeed, type ResolvedLayer } from "@hpo/core";
+import {
+  createRng,
+  type ExampleShape,
+  type LayerStep,
+  layerPlan,
+  mixSeed,
+  type ResolvedLayer,
+  type Rng,
+} from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { activate } from "./activations.ts";
 import { DropoutStream } from "./dropout.ts";
@@ -6,6 +14,7 @@ import { initWeights } from "./initializers.ts";
 import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
 import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./packed-model.ts";
 import type { ActivationName, TrainConfig } from "./params.ts";
+import { initRecurrent, recurrentForward, recurrentTensors } from "./recurrent.ts";
 import { wasmPackedConv2d } from "./wasm-packed-conv.ts";
 
 /** Where one parameterized layer's tensors live in a model's parameter vector (blocks follow one another in θ). */
@@ -14,9 +23,17 @@ export interface ParamBlock {
   readonly name: string;
   /** Batch norm's gamma and beta (initialized to 1 and 0, no penalty), or a kernel and a bias. */
   readonly batchNorm: boolean;
-  /** Shapes of its tensors in θ order (kernel then bias; gamma then beta). */
+  /**
+   * Shapes of its tensors in θ order (kernel then bias; gamma then beta; kernel, recurrent kernel
+   * and bias; an embedding's table).
+   */
   readonly tensors: readonly (readonly number[])[];
   readonly size: number;
+  /**
+   * Blocks other than a kernel and a bias or batch norm (recurrent layers, embeddings): one model's
+   * initial values, and how many leading values are weights (what L1/L2 penalties apply to).
+   */
+  readonly init?: { readonly draw: (rng: Rng) => Float32Array; readonly weights: number };
 }
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -31,8 +48,9 @@ const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
  * of wasm-packed-conv.ts and wasm-conv-kernels.ts). Batch norm normalizes each channel over rows and positions; dropout
  * draws its masks from model k's own stream. A residual block adds its input (projected by
  * `Shortcut`: every s-th row and column, then a packed product over channels) to its layers'
- * output. Per-layer gradient norms are per parameterized layer (conv2d, dense, batch_norm, a
- * projection, then the output layer) in the order of `layerPlan`'s steps, named as there.
+ * output. Recurrent layers (simple_rnn, lstm, gru) unroll over time (recurrent.ts); an embedding is
+ * a one-hot product with its table. Per-layer gradient norms are per parameterized layer (conv2d, dense, batch_norm, a
+ * projection, recurrent, embedding, then the output layer) in the order of `layerPlan`'s steps, named as there.
  */
 export class LayerNet extends PackedModel {
   readonly nInputs: number;
@@ -67,6 +85,22 @@ export class LayerNet extends PackedModel {
         blocks.push(block(s.name, true, [[c], [c]]));
         movingShapes.push([K, 1, ...s.input.slice(0, -1).map(() => 1), c]);
       }
+      if (l.type === "simple_rnn" || l.type === "lstm" || l.type === "gru") {
+        const tensors = recurrentTensors(l.type, c, l.units);
+        blocks.push({
+          ...block(s.name, false, tensors),
+          init: {
+            draw: (rng) => initRecurrent(l.type, c, l.units, config.initializer, rng),
+            weights: prod(tensors[0] as number[]) + prod(tensors[1] as number[]),
+          },
+        });
+      }
+      if (l.type === "embedding") {
+        const n = l.inputDim * l.outputDim;
+        // Keras' embeddings_initializer: uniform(−0.05, 0.05)
+        const draw = (rng: Rng) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * 0.05);
+        blocks.push({ ...block(s.name, false, [[l.inputDim, l.outputDim]]), init: { draw, weights: n } });
+      }
     }
     const P = blocks.reduce((a, b) => a + b.size, 0);
     const theta = new Float32Array(K * P);
@@ -78,6 +112,12 @@ export class LayerNet extends PackedModel {
       const n = prod(first);
       if (b.batchNorm) {
         for (let k = 0; k < K; k++) theta.fill(1, k * P + offset, k * P + offset + n); // gamma 1, beta 0
+      } else if (b.init) {
+        const { draw, weights } = b.init;
+        mask.fill(1, offset, offset + weights);
+        rngs.forEach((rng, k) => {
+          theta.set(draw(rng), k * P + offset);
+        });
       } else {
         mask.fill(1, offset, offset + n);
         const out = second[0] as number;
@@ -211,6 +251,22 @@ export class LayerNet extends PackedModel {
         case "avg_pool2d": {
           const pool = l.type === "max_pool2d" ? tf.maxPool : tf.avgPool;
           h = unbatched(pool(batched(), l.poolSize, l.strides, l.padding));
+          return;
+        }
+        case "simple_rnn":
+        case "lstm":
+        case "gru":
+          h = recurrentForward(l, h, views[block++] as tf.Tensor[], this.config.leakyAlpha);
+          return;
+        case "embedding": {
+          // a one-hot product (wasm has no gradient kernel for gather); ids outside [0, input_dim) embed to 0
+          const [table] = views[block++] as [tf.Tensor3D];
+          const T = h.shape[2] as number;
+          const ids = tf.reshape(tf.cast(tf.round(h), "int32"), [K, rows * T]);
+          // int32 then cast: wasm's OneHot writes int32 bits into a float32 output (tfjs 4.22)
+          const oneHot = tf.cast(tf.oneHot(ids, l.inputDim), "float32") as tf.Tensor3D;
+          const product = wasm ? packedMatMulFirst(oneHot, table) : tf.matMul(oneHot, table);
+          h = tf.reshape(product, [K, rows, T, l.outputDim]);
           return;
         }
         case "global_avg_pool2d":

@@ -64,7 +64,7 @@ export interface PackedTrainerOptions {
   readonly manualGrads?: boolean;
   /**
    * [height, width, channels] of each example when the rows are images (a layer list's conv2d
-   * sees them so); default: rows of `nFeatures`.
+   * sees them so), [timesteps, features] when they are sequences; default: rows of `nFeatures`.
    */
   readonly inputShape?: readonly number[];
 }

@@ -1,22 +1,11 @@
-import type { EpochReport, Params, Reporter } from "@hpo/core";
+import type { EpochReport, Params } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
-import { testJob } from "./testing/index.ts";
+import { recorder, testJob } from "./testing/index.ts";
 import { trainTrial } from "./train-trial.ts";
 
 const job = testJob;
-
-function recorder(prune: (r: EpochReport) => boolean = () => false): Reporter & { reports: EpochReport[] } {
-  const reports: EpochReport[] = [];
-  return {
-    reports,
-    report: async (r) => {
-      reports.push(r);
-      return prune(r);
-    },
-  };
-}
 
 const never = new AbortController().signal;
 

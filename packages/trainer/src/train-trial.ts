@@ -17,6 +17,7 @@ import { type FoldData, prepareFold } from "./fold-data.ts";
 import { describeEncoder } from "./fold-encoder.ts";
 import { splitFolds, withInnerSplit } from "./fold-split.ts";
 import { learningRateAt } from "./lr-schedule.ts";
+import { modelInputs } from "./model-inputs.ts";
 import { noopTrial } from "./noop-trial.ts";
 import { type FoldRecord, METRIC_KEYS, PackedTrainer } from "./packed-trainer.ts";
 import { parseTrainConfig } from "./params.ts";
@@ -115,6 +116,7 @@ export async function trainTrial(
     const dataset = builtinDataset(job);
     const data = loadDataset(dataset, { dataDirs: options.dataDirs ?? [] });
     checkMetric(job, data);
+    const inputs = modelInputs(data, config);
     const range = job.repeatRange ?? repeatRangeOf(job.cv);
     const first = range.from * job.cv.folds; // fold index of folds[0]
     const folds = splitFolds(data, job.cv, range).map((fold, f) =>
@@ -128,6 +130,7 @@ export async function trainTrial(
     const prepared = folds.map((fold) =>
       prepareFold(data, fold, {
         classWeight: config.classWeight,
+        standardize: inputs.standardize,
         ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
       }),
     );
@@ -142,7 +145,7 @@ export async function trainTrial(
         data.task,
         data.classes.length,
         group.map((f) => mixSeed(job.seed, "fold", first + f)),
-        { ...(data.image && { inputShape: data.image }) },
+        inputs,
       );
       packs.push({ trainer, folds: group });
       for (const f of group) durations[f] = prepareMs + (performance.now() - t0) / group.length;

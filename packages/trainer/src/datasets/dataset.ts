@@ -36,4 +36,6 @@ export interface Dataset {
   readonly ignored: readonly string[];
   /** [height, width, channels] when each row is an image (what a layer list's conv2d sees). */
   readonly image?: readonly [number, number, number];
+  /** [timesteps, features] when each row is a sequence (what a layer list's recurrent layers see). */
+  readonly sequence?: readonly [number, number];
 }

@@ -49,7 +49,8 @@ export function datasetFile(
 /**
  * Loads a dataset: a built-in one by name (iris, wine, digits; `fashion_mnist` from Debian's
  * dataset-fashion-mnist files, its first `spec.images` training images), a synthetic one by name
- * (`spirals`, `moons`, `regression`, optionally `name:size:seed`), or a CSV file confined to
+ * (`spirals`, `moons`, `regression`, the sequences `adding` of `spec.timesteps`; `spec.rows` of
+ * them, or `name:size:seed`), or a CSV file confined to
  * `dataDirs` (typed by `spec.columns`, with `spec.missing` tokens). A file is parsed once and
  * kept while its size and modification time stay the same (keyed by resolved path, size, mtime and
  * the options that change the parse), so the trials of a sweep on one worker thread share one
@@ -69,6 +70,8 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
     spec.columns ?? null,
     spec.missing ?? null,
     spec.images ?? null,
+    spec.rows ?? null,
+    spec.timesteps ?? null,
   ]);
   const hit = cache.get(key);
   if (hit) {
@@ -80,11 +83,14 @@ export function loadDataset(spec: DatasetSpec, opts: LoadDatasetOptions = {}): D
   if (display === "fashion_mnist" && byName) {
     data = loadFashionMnist(spec.images);
   } else if (file === undefined) {
-    const synthetic = syntheticDataset(display);
+    const synthetic = syntheticDataset(display, {
+      ...(spec.rows !== undefined && { rows: spec.rows }),
+      ...(spec.timesteps !== undefined && { timesteps: spec.timesteps }),
+    });
     if (!synthetic) {
       throw new HpoError(
         "INVALID_DATASET",
-        `dataset "${display}": unknown name; built-in: ${BUILTIN_DATASETS.join(", ")}, fashion_mnist; synthetic: spirals, moons, regression (optionally name:size:seed)`,
+        `dataset "${display}": unknown name; built-in: ${BUILTIN_DATASETS.join(", ")}, fashion_mnist; synthetic: spirals, moons, regression, adding (optionally name:size:seed)`,
       );
     }
     if (synthetic.task !== spec.task) {

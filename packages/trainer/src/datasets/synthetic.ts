@@ -1,5 +1,6 @@
 import { createRng, HpoError, type Rng } from "@hpo/core";
 import type { Dataset } from "./dataset.ts";
+import { addingProblem } from "./sequences.ts";
 
 /** Options of the synthetic generators. */
 export interface SyntheticOptions {
@@ -11,7 +12,7 @@ export interface SyntheticOptions {
   readonly noise?: number;
 }
 
-export const SYNTHETIC_NAMES = ["spirals", "moons", "regression"] as const;
+export const SYNTHETIC_NAMES = ["spirals", "moons", "regression", "adding"] as const;
 export type SyntheticName = (typeof SYNTHETIC_NAMES)[number];
 
 function checkSize(size: number): void {
@@ -109,12 +110,21 @@ export function noisyRegression({ size = 1000, seed = 0, noise = 0.1 }: Syntheti
   };
 }
 
+/** Sizes of a synthetic dataset given beside its name (`dataset.rows`, `dataset.timesteps`). */
+export interface SyntheticSizes {
+  /** Rows, unless the name gives a size; default 1000. */
+  readonly rows?: number;
+  /** Timesteps of a sequence dataset (`adding`); default DEFAULT_TIMESTEPS. */
+  readonly timesteps?: number;
+}
+
 /**
- * Parses a synthetic dataset name: `spirals`, `moons` or `regression`, optionally with a size and a
- * seed: `moons:5000`, `spirals:2000:7`. Returns undefined when the base name is not synthetic.
+ * Parses a synthetic dataset name: `spirals`, `moons`, `regression` or the sequence dataset
+ * `adding` (see sequences.ts), optionally with a size and a seed: `moons:5000`, `spirals:2000:7`.
+ * Returns undefined when the base name is not synthetic.
  * @throws HpoError("INVALID_DATASET") for a malformed size or seed.
  */
-export function syntheticDataset(name: string): Dataset | undefined {
+export function syntheticDataset(name: string, sizes: SyntheticSizes = {}): Dataset | undefined {
   const [base, sizeText, seedText, ...rest] = name.split(":");
   if (!SYNTHETIC_NAMES.includes(base as SyntheticName)) return undefined;
   const num = (text: string | undefined, what: string): number | undefined => {
@@ -128,8 +138,15 @@ export function syntheticDataset(name: string): Dataset | undefined {
   };
   if (rest.length > 0)
     throw new HpoError("INVALID_DATASET", `synthetic dataset "${name}": expected ${base}[:size[:seed]]`);
-  const opts = { size: num(sizeText, "size"), seed: num(seedText, "seed") };
+  const opts = { size: num(sizeText, "size") ?? sizes.rows, seed: num(seedText, "seed") };
   const clean = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as SyntheticOptions;
-  const data = base === "spirals" ? twoSpirals(clean) : base === "moons" ? moons(clean) : noisyRegression(clean);
+  const data =
+    base === "spirals"
+      ? twoSpirals(clean)
+      : base === "moons"
+        ? moons(clean)
+        : base === "adding"
+          ? addingProblem({ ...clean, ...(sizes.timesteps !== undefined && { timesteps: sizes.timesteps }) })
+          : noisyRegression(clean);
   return { ...data, name };
 }

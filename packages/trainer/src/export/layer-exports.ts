@@ -14,6 +14,10 @@
  * | `flatten`           | `flatten()` (row-major h, w, c as LayerNet's reshape) | —                                                    |
  * | `dropout`           | `dropout({ rate })` (identity when predicting)    | —                                                        |
  * | `batch_norm`        | `batchNormalization({ axis: -1, epsilon: BN_EPSILON })` | gamma [c], beta [c]; moving mean and variance [c] of model k |
+ * | `simple_rnn`        | `simpleRNN({ units, activation, returnSequences })` | kernel [in, units], recurrent kernel [units, units], bias [units] (same) |
+ * | `lstm`              | `lstm({ units, recurrentActivation: sigmoid, returnSequences })` | kernel [in, 4u], recurrent [u, 4u], bias [4u]; gates i, f, c, o (same) |
+ * | `gru`               | `gru({ units, recurrentActivation: sigmoid, returnSequences })` (reset before the product) | kernel [in, 3u], recurrent [u, 3u], bias [3u]; gates z, r, h (same) |
+ * | `embedding`         | `embedding({ inputDim, outputDim })`              | embeddings [input_dim, output_dim] (same)                |
  *
  * A residual block's layers are entries of the table like any; its join (`exportJoin`) adds the
  * block's input — through `conv2d({ kernelSize: 1, strides })` on images or `dense` on rows when
@@ -81,6 +85,17 @@ export function activationLayers(
 }
 
 const noWeights = new Map<string, readonly WeightValues[]>();
+
+/** A recurrent layer's tf.layers options: tf.layers' gates default to hardSigmoid, LayerNet's are sigmoid. */
+const recurrentArgs = (layer: { units: number; returnSequences: boolean }, name: string) => ({
+  units: layer.units,
+  returnSequences: layer.returnSequences,
+  recurrentActivation: "sigmoid" as const,
+  // the weights are set afterwards; tf.layers' default orthogonal initializer needs tfjs-core's
+  // chained ops (Tensor.flatten), which hpo does not load
+  recurrentInitializer: "zeros" as const,
+  name,
+});
 const only = (output: tfl.SymbolicTensor): LayerExportOutput => ({ output, weights: noWeights });
 
 /** The table: layer type → its tf.layers (see the module comment for the layouts). */
@@ -138,6 +153,28 @@ export const LAYER_EXPORTS: { readonly [T in ExportedType]: LayerExport<T> } = {
       ]),
     };
   },
+  simple_rnn: (h, { layer, name, params }) => ({
+    output: apply(
+      tfl.layers.simpleRNN({
+        ...recurrentArgs(layer, name),
+        activation: layer.activation as Exclude<ActivationName, "leaky_relu">,
+      }),
+      h,
+    ),
+    weights: new Map([[name, params]]),
+  }),
+  lstm: (h, { layer, name, params }) => ({
+    output: apply(tfl.layers.lstm(recurrentArgs(layer, name)), h),
+    weights: new Map([[name, params]]),
+  }),
+  gru: (h, { layer, name, params }) => ({
+    output: apply(tfl.layers.gru(recurrentArgs(layer, name)), h),
+    weights: new Map([[name, params]]),
+  }),
+  embedding: (h, { layer, name, params }) => ({
+    output: apply(tfl.layers.embedding({ inputDim: layer.inputDim, outputDim: layer.outputDim, name }), h),
+    weights: new Map([[name, params]]),
+  }),
 };
 
 /** Applies the table's entry for `x.layer` (one dispatch point keeps the entries' types precise). */

@@ -116,3 +116,59 @@ describe("layerNetToLayersModel", () => {
     net.dispose();
   });
 });
+
+describe("layerNetToLayersModel with recurrent layers", () => {
+  const cases: { what: string; layers: LayerSpec[]; input: number[]; classes: string[]; ids?: number }[] = [
+    {
+      what: "stacked lstm, gru and simple_rnn on sequences",
+      layers: [
+        { type: "lstm", units: 4, return_sequences: true },
+        { type: "gru", units: 3, return_sequences: true },
+        { type: "simple_rnn", units: 2, activation: "relu" },
+      ],
+      input: [5, 3],
+      classes: ["InputLayer", "Reshape", "LSTM", "GRU", "SimpleRNN", "Dense"],
+    },
+    {
+      what: "an embedding of token ids",
+      layers: [
+        { type: "embedding", input_dim: 7, output_dim: 3 },
+        { type: "gru", units: 4, return_sequences: true },
+        { type: "flatten" },
+      ],
+      input: [6],
+      classes: ["InputLayer", "Embedding", "GRU", "Flatten", "Dense"],
+      ids: 7,
+    },
+  ];
+  for (const c of cases)
+    it(`computes what LayerNet computes: ${c.what}`, () => {
+      const config = parseTrainConfig({ learning_rate: 0.01 }, { hidden: [], activation: "relu", layers: c.layers });
+      const net = new LayerNet(config, config.layers ?? [], c.input, 3, [11, 12]);
+      const rng = createRng(4);
+      const width = c.input.reduce((a, b) => a * b, 1);
+      const rows = 5;
+      const x = Float32Array.from({ length: 2 * rows * width }, () =>
+        c.ids ? Math.floor(rng.next() * c.ids) : rng.normal(),
+      );
+      const expected = tf.tidy(() => net.forward(tf.tensor3d(x, [2, rows, width]), false).arraySync());
+      for (const k of [0, 1]) {
+        const model = layerNetToLayersModel(net, k);
+        const got = tf.tidy(() =>
+          (
+            model.predict(
+              tf.tensor2d(x.subarray(k * rows * width, (k + 1) * rows * width), [rows, width]),
+            ) as tf.Tensor2D
+          ).arraySync(),
+        );
+        if (k === 0) expect(model.layers.map((l) => l.getClassName())).toEqual(c.classes);
+        model.dispose();
+        got.forEach((row, i) => {
+          row.forEach((v, j) => {
+            expect(v).toBeCloseTo(expected[k]?.[i]?.[j] as number, 5);
+          });
+        });
+      }
+      net.dispose();
+    });
+});

@@ -10,6 +10,7 @@ import { testSplit, withInnerSplit } from "../fold-split.ts";
 import { LayerNet } from "../layer-net.ts";
 import { learningRateAt } from "../lr-schedule.ts";
 import type { Mlp } from "../model.ts";
+import { modelInputs } from "../model-inputs.ts";
 import { trainConfigOf } from "../model-module/train-built-model.ts";
 import { PackedTrainer } from "../packed-trainer.ts";
 import { parseTrainConfig, type TrainConfig } from "../params.ts";
@@ -109,7 +110,7 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
   const rows: RefitRows = {
     data,
     prepared: prepareFold(data, fold, {
-      ...(!module && { classWeight: config.classWeight }),
+      ...(!module && { classWeight: config.classWeight, standardize: modelInputs(data, config).standardize }),
       ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
     }),
     innerRows: fold.inner?.length ?? 0,
@@ -174,9 +175,14 @@ async function trainBuiltinRefit(
   config: TrainConfig,
   { data, prepared }: RefitRows,
 ): Promise<TrainedModel> {
-  const trainer = new PackedTrainer([prepared], config, data.task, data.classes.length, [job.seed], {
-    ...(data.image && { inputShape: data.image }),
-  });
+  const trainer = new PackedTrainer(
+    [prepared],
+    config,
+    data.task,
+    data.classes.length,
+    [job.seed],
+    modelInputs(data, config),
+  );
   let model: tfl.LayersModel | undefined;
   try {
     const maxEpochs = Math.max(1, config.epochs ?? job.maxEpochs);

@@ -1,13 +1,16 @@
 import type { EpochReport, Reporter } from "@hpo/core";
 
-/** A Reporter that keeps every epoch report and never asks to stop. */
-export function recorder(): Reporter & { reports: EpochReport[] } {
+/**
+ * A reporter that keeps every epoch report in `reports` and answers "prune" when `prune` says so
+ * (never by default).
+ */
+export function recorder(prune: (r: EpochReport) => boolean = () => false): Reporter & { reports: EpochReport[] } {
   const reports: EpochReport[] = [];
   return {
     reports,
     report: async (r) => {
       reports.push(r);
-      return false;
+      return prune(r);
     },
   };
 }
