@@ -3,7 +3,9 @@
  * against the PyTorch reference (../shared/reference/torch_cnn_kfold.py, one CPU thread), same
  * run, same machine: the first N Fashion-MNIST training images (Debian's dataset-fashion-mnist),
  * 3 stratified folds, 5 epochs, batch 64, Adam 1e-3, dropout 0.25. Prints both wall times, the
- * ratio torch/hpo (goal ≥ 0.5 on wasm) and both accuracies (goal: within 1.5 points).
+ * ratio torch/hpo (goal ≥ 0.5 on wasm) and both accuracies (goal: within 1.5 points), then both
+ * sides' CPU seconds over the same spans and their ratio: on a loaded machine the wall times of two
+ * runs minutes apart see different loads, their CPU times much less so.
  *
  *   pnpm exec tsx bench/cnn-vs-torch.ts [--images 10000] [--epochs 5] [--folds 3] [--batch-size 64]
  *       [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu] [--reference …] [--python /usr/bin/python3]
@@ -43,7 +45,32 @@ interface Settings {
   readonly seed: number;
 }
 
-async function runHpo(s: Settings): Promise<SideResult> {
+/** A side's result with the CPU seconds of its process over the timed span (all its threads). */
+interface TimedSide extends SideResult {
+  readonly cpuSeconds: number;
+}
+
+/**
+ * Runs the reference script as its own `__main__` with `time.perf_counter` wrapped to note the
+ * process's CPU time at each call: the script reads the clock exactly at the start and the end of
+ * its timed span (after loading the data), so the two notes bound the same span as its `wall_s`.
+ * Prints the CPU seconds between the first and last note and the number of notes to stderr as
+ * `cpu-span <seconds> <notes>` (runTorch insists on two).
+ */
+const CPU_SPAN = [
+  "import atexit, runpy, sys, time",
+  "import numpy, sklearn.model_selection, torch  # imported before the clock is wrapped",
+  "clock, notes = time.perf_counter, []",
+  "def noted():",
+  "    notes.append(time.process_time())",
+  "    return clock()",
+  "time.perf_counter = noted",
+  "atexit.register(lambda: sys.stderr.write('cpu-span %f %d\\n' % (notes[-1] - notes[0], len(notes))) if len(notes) > 1 else None)",
+  "sys.argv = sys.argv[1:]",
+  "runpy.run_path(sys.argv[0], run_name='__main__')",
+].join("\n");
+
+async function runHpo(s: Settings): Promise<TimedSide> {
   const job: TrialJob = {
     sweepId: "bench",
     trialId: "t0000",
@@ -56,17 +83,29 @@ async function runHpo(s: Settings): Promise<SideResult> {
     seed: s.seed,
   };
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const out = await trainTrial(job, { report: async (_r: EpochReport) => false }, new AbortController().signal);
   const wallSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   if (out.state !== "completed") throw new Error(`hpo trial ended ${out.state}: ${out.error ?? ""}`);
   const folds = out.folds.map((f) => f.score);
-  return { folds, ...meanStd(folds), wallSeconds };
+  return { folds, ...meanStd(folds), wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
-function runTorch(s: Settings, reference: string, python: string): SideResult {
+function runTorch(s: Settings, reference: string, python: string): TimedSide {
   if (!existsSync(reference))
     throw new Error(`reference script not found: ${reference} (pass --reference or set HPO_TORCH_CNN_REFERENCE)`);
-  const args = [reference, "--images", String(s.images), "--folds", String(s.folds), "--epochs", String(s.epochs)];
+  const args = [
+    "-c",
+    CPU_SPAN,
+    reference,
+    "--images",
+    String(s.images),
+    "--folds",
+    String(s.folds),
+    "--epochs",
+    String(s.epochs),
+  ];
   args.push("--batch-size", String(s.batchSize), "--lr", String(s.learningRate), "--dropout", String(s.dropout));
   args.push("--seed", String(s.seed), "--json");
   const run = spawnSync(python, args, { encoding: "utf8", maxBuffer: 1 << 24 });
@@ -78,7 +117,16 @@ function runTorch(s: Settings, reference: string, python: string): SideResult {
     std: number;
     wall_s: number;
   };
-  return { folds: parsed.folds, mean: parsed.mean, std: parsed.std, wallSeconds: parsed.wall_s };
+  const span = /^cpu-span ([0-9.]+) ([0-9]+)$/m.exec(run.stderr);
+  if (span?.[2] !== "2")
+    throw new Error(`${python} ${reference}: expected one timed span (cpu-span line on stderr), got ${span?.[0]}`);
+  return {
+    folds: parsed.folds,
+    mean: parsed.mean,
+    std: parsed.std,
+    wallSeconds: parsed.wall_s,
+    cpuSeconds: Number(span[1]),
+  };
 }
 
 async function main(): Promise<void> {
@@ -113,8 +161,8 @@ async function main(): Promise<void> {
     values.backend as BackendPreference,
     values.json ? () => {} : (l) => console.log(l),
   );
-  let hpo: SideResult | undefined;
-  let torch: SideResult | undefined;
+  let hpo: TimedSide | undefined;
+  let torch: TimedSide | undefined;
   // alternate the sides and keep each one's fastest run: on a shared machine the load drifts
   for (let i = 0; i < Math.max(1, Number(values.repeat)); i++) {
     const h = await runHpo(s);
@@ -132,6 +180,7 @@ async function main(): Promise<void> {
         hpo,
         torch,
         speedRatio: torch.wallSeconds / hpo.wallSeconds,
+        cpuRatio: torch.cpuSeconds / hpo.cpuSeconds,
       }),
     );
     return;
@@ -142,6 +191,9 @@ async function main(): Promise<void> {
   printSides(backend.name, hpo, torch);
   const rate = (r: SideResult) => ((trained * s.epochs * s.folds) / r.wallSeconds).toFixed(0);
   console.log(`  training images/s: hpo ${rate(hpo)}, torch ${rate(torch)}`);
+  console.log(
+    `  CPU seconds over the same spans: hpo ${hpo.cpuSeconds.toFixed(1)}, torch ${torch.cpuSeconds.toFixed(1)}; CPU ratio (torch / hpo) ${(torch.cpuSeconds / hpo.cpuSeconds).toFixed(2)}`,
+  );
 }
 
 await main();
