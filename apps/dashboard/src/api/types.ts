@@ -6,6 +6,7 @@ import type {
   EpochReport,
   FoldResult,
   Goal,
+  SweepRecord,
   SweepSpec,
   SweepStatus,
   SweepTest,
@@ -34,13 +35,7 @@ export interface SweepSummary {
   readonly pruned: number;
   /** Failed plus diverged. */
   readonly failed: number;
-  readonly best?: {
-    readonly trialId: string;
-    readonly mean: number;
-    readonly std: number;
-    readonly ciLow?: number;
-    readonly ciHigh?: number;
-  };
+  readonly best?: SweepRecord["best"];
   readonly folds: number;
   readonly paramNames: readonly string[];
   readonly spec: SweepSpec;
