@@ -1,28 +1,26 @@
-import { randomUUID } from "node:crypto";
-import { createSampler, type Params, parseSweepSpec, samplerRng } from "@hpo/core";
-import { createStore, type Store } from "@hpo/store";
+import { createSampler, type Params, samplerRng } from "@hpo/core";
+import { testSpec } from "@hpo/core/testing";
+import { createStore, deleteKeysUnder, type Store } from "@hpo/store";
+import { TEST_REDIS_URL, uniquePrefix } from "@hpo/store/testing";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "./logger.ts";
 import { createCoreProposer } from "./proposer.ts";
 import { createScheduler } from "./scheduler.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
 const SPEC = (maxTrials: number) =>
-  parseSweepSpec(`
-name: tpe-restart
-method: tpe
-seed: 17
-dataset: iris
-metric: { name: val_accuracy, goal: maximize }
-parameters:
-  learning_rate: { distribution: log_uniform_values, min: 0.0001, max: 0.3 }
-  dropout: { distribution: uniform, min: 0, max: 0.5 }
-  optimizer: { values: [adam, sgd, rmsprop] }
-  batch_size: { distribution: int_uniform, min: 8, max: 128 }
-budget: { max_trials: ${maxTrials}, max_parallel: 5, max_epochs: 5 }
-`);
+  testSpec({
+    name: "tpe-restart",
+    method: "tpe",
+    seed: 17,
+    parameters: {
+      learning_rate: { distribution: { kind: "log_uniform_values", min: 0.0001, max: 0.3 } },
+      dropout: { distribution: { kind: "uniform", min: 0, max: 0.5 } },
+      optimizer: { distribution: { kind: "categorical", values: ["adam", "sgd", "rmsprop"] } },
+      batch_size: { distribution: { kind: "int_uniform", min: 8, max: 128 } },
+    },
+    budget: { max_trials: maxTrials, max_parallel: 5, max_epochs: 5 },
+  });
 
 /** 14 completed trials (score from the params) and 2 running ones: TPE past its start-up, with liars. */
 async function seed(store: Store, maxTrials: number): Promise<string> {
@@ -49,13 +47,10 @@ async function seed(store: Store, maxTrials: number): Promise<string> {
 }
 
 describe("TPE proposals depend only on what is stored (coordinator restarts)", () => {
-  const redis = new Redis(REDIS_URL);
+  const redis = new Redis(TEST_REDIS_URL);
   const prefixes: string[] = [];
   afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-    }
+    for (const prefix of prefixes) await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 
@@ -63,7 +58,7 @@ describe("TPE proposals depend only on what is stored (coordinator restarts)", (
     // a fresh scheduler and proposer: nothing survives but Redis
     const scheduler = createScheduler({
       store,
-      redisUrl: REDIS_URL,
+      redisUrl: TEST_REDIS_URL,
       prefix,
       logger: createLogger("restart-test", "silent"),
       propose: createCoreProposer(),
@@ -77,8 +72,8 @@ describe("TPE proposals depend only on what is stored (coordinator restarts)", (
     (await store.listTrials(sweepId, { sort: "index", limit: 100 })).items.filter((t) => t.index >= 16);
 
   it("three proposals in one pass equal three proposals each made by a restarted coordinator", async () => {
-    const pa = `test-${randomUUID()}`;
-    const pb = `test-${randomUUID()}`;
+    const pa = uniquePrefix();
+    const pb = uniquePrefix();
     prefixes.push(pa, pb);
     const a = createStore({ redis, prefix: pa });
     const b = createStore({ redis, prefix: pb });
