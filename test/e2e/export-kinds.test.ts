@@ -142,9 +142,24 @@ describe("export of every kind of model, scored by hpo predict in a fresh proces
   };
 
   it("a layer list (conv2d on digits images): the loaded model's test accuracy is the reported test score", async () => {
-    const { model } = await exportWinner(LAYERS_SPEC, "digits.csv");
+    const { sweep, model } = await exportWinner(LAYERS_SPEC, "digits.csv");
     const classes = model.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
     expect(classes).toEqual(expect.arrayContaining(["Conv2D", "BatchNormalization", "MaxPooling2D", "Dropout"]));
+    // hpo predict tells an IDX file from a CSV one by its bytes: digits' model takes named pixel columns, not IDX images
+    const idx = join(stack.dir, "one-image.idx");
+    writeFileSync(idx, Buffer.from([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 8, ...new Array(64).fill(0)]));
+    const refused = await stack.cli(["predict", join(stack.dir, sweep.id), idx]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/IDX file .*one-image.idx: the model's inputs are not the pixels of IDX images/);
+    const csvLabels = await stack.cli([
+      "predict",
+      join(stack.dir, sweep.id),
+      join(stack.dir, `${sweep.id}-test.csv`),
+      "--labels",
+      idx,
+    ]);
+    expect(csvLabels.code).toBe(2);
+    expect(csvLabels.stderr).toMatch(/--labels goes with an IDX images file/);
   });
 
   it("a model module (build form): its own layers refit and exported; test accuracy and weights as reported", async () => {

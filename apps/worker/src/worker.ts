@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
 import type { EpochReport, TrialJob, TrialOutcome } from "@hpo/core";
 import type { WorkerMetrics } from "@hpo/metrics";
 import { createRedis, createStore, type Store, TRIALS_QUEUE } from "@hpo/store";

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_PROGRAM_COMMAND, HpoError, type TrialJob } from "@hpo/core";
+import { HpoError } from "@hpo/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureHost, fixtureJob, PROGRAM_FIXTURES } from "../testing/program-fixture.ts";
 import { type ProgramRefitHost, runProgramRefit } from "./program-refit.ts";

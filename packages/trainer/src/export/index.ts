@@ -11,6 +11,14 @@ export {
   type Preprocessing,
   type ProgramExportFiles,
 } from "./exported-model.ts";
-export { type CsvPredictions, csvRowsFor, type ExportDir, predictCsv, readExportDir } from "./predict-csv.ts";
+export {
+  type CsvPredictions,
+  csvRowsFor,
+  type ExportDir,
+  predictCsv,
+  predictRows,
+  readExportDir,
+} from "./predict-csv.ts";
+export { idxRowsFor } from "./predict-idx.ts";
 export { loadModelFromFiles, type RefitOptions, type RefitResult, refitTrial } from "./refit.ts";
 export { encodeForModel, modelOutputs, type Prediction, predictionsOf, scoreOutputs } from "./scoring.ts";

@@ -172,8 +172,16 @@ export function csvRowsFor(pre: Preprocessing, text: string, name: string): { da
  * is used (select the card's backend first to reproduce its test score bit for bit).
  */
 export async function predictCsv(exported: ExportDir, text: string, name: string): Promise<CsvPredictions> {
+  const { data, labelled } = csvRowsFor(exported.preprocessing, text, name);
+  return predictRows(exported, data, labelled);
+}
+
+/**
+ * Scores every row of `data` (laid out for the export's preprocessing: `csvRowsFor`,
+ * `idxRowsFor`) with the model loaded by `tf.loadLayersModel`; with `labelled`, the metrics too.
+ */
+export async function predictRows(exported: ExportDir, data: Dataset, labelled: boolean): Promise<CsvPredictions> {
   const pre = exported.preprocessing;
-  const { data, labelled } = csvRowsFor(pre, text, name);
   const rows = Array.from({ length: data.nRows }, (_, i) => i);
   const model = await loadModelFromFiles(exported.modelJson, exported.weights);
   try {
