@@ -38,12 +38,12 @@ def load(path):
     return [[float(v) for v in r[:-1]] for r in rows], [int(r[-1]) for r in rows]
 
 
-def standardizer(x, rows):
-    """Scales each feature by the mean and standard deviation of the training rows only."""
+def moments(x, rows):
+    """Each feature's mean and standard deviation over the training rows only."""
     d = len(x[0])
     mean = [sum(x[i][j] for i in rows) / len(rows) for j in range(d)]
     std = [math.sqrt(sum((x[i][j] - mean[j]) ** 2 for i in rows) / len(rows)) or 1.0 for j in range(d)]
-    return lambda v: [(v[j] - mean[j]) / std[j] for j in range(d)]
+    return mean, std
 
 
 def softmax(z):
@@ -58,9 +58,9 @@ def main():
     x, y = load(p["data"])
     classes = max(y) + 1
     train, val = hpo.kfold_indices(len(x), labels=y)
-    scale = standardizer(x, train)
-    xs = [scale(v) for v in x]
-    d = len(xs[0])
+    mean, std = moments(x, train)
+    d = len(mean)
+    xs = [[(v[j] - mean[j]) / std[j] for j in range(d)] for v in x]
     w = [[0.0] * d for _ in range(classes)]
     b = [0.0] * classes
     rng = random.Random(hpo.fold())
@@ -99,8 +99,10 @@ def main():
         val_loss, val_accuracy = loss_and_accuracy(val)
         hpo.report(epoch, val_accuracy=val_accuracy, val_loss=val_loss, train_loss=train_loss)
 
+    # everything needed to predict: in the refit run (hpo export; hpo.refit() is True, every row
+    # trained on) this file is the exported model
     with open(os.path.join(hpo.output_dir(), "model.json"), "w") as f:
-        json.dump({"weights": w, "bias": b}, f)
+        json.dump({"weights": w, "bias": b, "mean": mean, "std": std}, f)
 
 
 if __name__ == "__main__":
