@@ -30,3 +30,10 @@ export function layerGradKeys(record: Readonly<Record<string, number>>): string[
     .filter((k) => INDEXED.test(k))
     .sort((a, b) => Number(INDEXED.exec(a)?.[1]) - Number(INDEXED.exec(b)?.[1]));
 }
+
+/**
+ * Through-time gradient norms of a recurrent net, in epoch records: the norm of the loss gradient
+ * at the first recurrent layer's input sequence, at its first and at its last timestep (the
+ * epoch's first mini-batch). Their ratio is how much of the gradient reaches back through time.
+ */
+export const TIME_GRAD_KEYS = { first: "time_grad_first", last: "time_grad_last" } as const;

@@ -56,6 +56,16 @@ describe("diagnosticFlags", () => {
     expect(diagnosticFlags(curve(indexed))).toEqual(["vanishing_gradients"]);
   });
 
+  it("flags gradients that vanish through time in a recurrent net, over the second half of the epochs", () => {
+    // layer norms alike (a recurrent layer's weights get gradient from the last timesteps too)
+    const rnn = (first: readonly number[]) =>
+      first.map((f, e) => ({ ...healthy(e), time_grad_first: f, time_grad_last: 0.2 }));
+    expect(diagnosticFlags(curve(rnn([1e-13, 1e-14, 1e-15, 1e-14])))).toEqual(["vanishing_gradients"]);
+    // a gated cell: vanished at first, carried back once trained
+    expect(diagnosticFlags(curve(rnn([1e-6, 1e-4, 0.05, 0.1])))).toEqual([]);
+    expect(diagnosticFlags(curve(rnn([0.1, 0.1, 1e-4, 1e-4])))).toEqual(["vanishing_gradients"]);
+  });
+
   it("flags exploding gradients on a huge or non-finite global norm", () => {
     expect(diagnosticFlags(curve([healthy(0), { ...healthy(1), grad_norm: 5e3 }]))).toEqual(["exploding_gradients"]);
     expect(diagnosticFlags(curve([{ ...healthy(0), grad_norm: Number.POSITIVE_INFINITY }]))).toEqual([

@@ -1,10 +1,14 @@
-import { type EpochReport, layerGradKeys } from "@hpo/core";
+import { type EpochReport, layerGradKeys, TIME_GRAD_KEYS } from "@hpo/core";
 
 /** Thresholds of the trial flags (documented in docs/trainer.md). */
 export const FLAG_THRESHOLDS = {
   /** exploding_gradients: some fold's global gradient norm above this (or not finite) at some epoch. */
   explodingGradNorm: 1e3,
-  /** vanishing_gradients: median over epochs of (first layer's norm / last layer's norm, mean over folds) below this. */
+  /**
+   * vanishing_gradients: median over epochs of (first layer's norm / last layer's norm, mean over
+   * folds) below this; or, for a recurrent net, the median over the second half of the epochs of
+   * (the gradient's norm at the first timestep / at the last, mean over folds).
+   */
   vanishingRatio: 1e-2,
   /** overfitting: val_loss at the last epoch above its minimum by more than this fraction… */
   overfitValLossRise: 0.05,
@@ -32,6 +36,11 @@ function median(values: readonly number[]): number {
  * - `vanishing_gradients`: the first layer's gradient norm is more than two orders of magnitude
  *   below the last layer's (median over epochs of the fold-mean ratio < 1e-2); layers are the
  *   record's `grad_norm/<name>` keys in order, or `grad_norm_l<i>` in records stored before names.
+ *   Or, through time in a recurrent net (`TIME_GRAD_KEYS`), the gradient at the first timestep is
+ *   more than two orders of magnitude below the one at the last (median over the second half of
+ *   the epochs: gated cells start out forgetting and learn to carry the gradient back; a plain
+ *   RNN's stays vanished). Layer norms cannot see this: a recurrent layer's weights get their
+ *   gradient from the last timesteps too.
  * - `exploding_gradients`: a global gradient norm above 1e3, or not finite, in any fold and epoch.
  * `diverged` is added by the trainer when a loss is NaN or infinite.
  */
@@ -48,20 +57,13 @@ export function diagnosticFlags(curve: readonly EpochReport[]): TrialFlag[] {
     const valRose = mean(last, "val_loss") > minVal * (1 + FLAG_THRESHOLDS.overfitValLossRise);
     if (lossFell && gapGrew && valRose) flags.push("overfitting");
   }
-  const ratios: number[] = [];
-  for (const e of curve) {
-    const perFold = e.folds
-      .map((f) => {
-        const layers = layerGradKeys(f);
-        if (layers.length < 2) return undefined;
-        const first = f[layers[0] as string] as number;
-        const lastNorm = f[layers[layers.length - 1] as string] as number;
-        return lastNorm > 0 ? first / lastNorm : undefined;
-      })
-      .filter((r): r is number => r !== undefined && Number.isFinite(r));
-    if (perFold.length > 0) ratios.push(meanOf(perFold));
-  }
-  if (ratios.length > 0 && median(ratios) < FLAG_THRESHOLDS.vanishingRatio) flags.push("vanishing_gradients");
+  const depth = medianRatio(curve, (f) => {
+    const layers = layerGradKeys(f);
+    return layers.length < 2 ? undefined : [f[layers[0] as string], f[layers[layers.length - 1] as string]];
+  });
+  const time = medianRatio(curve.slice(Math.floor(E / 2)), (f) => [f[TIME_GRAD_KEYS.first], f[TIME_GRAD_KEYS.last]]);
+  if ([depth, time].some((r) => r !== undefined && r < FLAG_THRESHOLDS.vanishingRatio))
+    flags.push("vanishing_gradients");
   const exploding = curve.some((e) =>
     e.folds.some(
       (f) =>
@@ -70,4 +72,25 @@ export function diagnosticFlags(curve: readonly EpochReport[]): TrialFlag[] {
   );
   if (exploding) flags.push("exploding_gradients");
   return flags;
+}
+
+/**
+ * The median over `epochs` of the fold-mean ratio of the two norms `pair` picks from a fold record
+ * (folds where it picks none or a non-finite ratio left out); undefined when no epoch has one.
+ */
+function medianRatio(
+  epochs: readonly EpochReport[],
+  pair: (f: Readonly<Record<string, number>>) => readonly (number | undefined)[] | undefined,
+): number | undefined {
+  const ratios: number[] = [];
+  for (const e of epochs) {
+    const perFold = e.folds
+      .map((f) => {
+        const [num, den] = pair(f) ?? [];
+        return num !== undefined && den !== undefined && den > 0 ? num / den : undefined;
+      })
+      .filter((r): r is number => r !== undefined && Number.isFinite(r));
+    if (perFold.length > 0) ratios.push(meanOf(perFold));
+  }
+  return ratios.length > 0 ? median(ratios) : undefined;
 }

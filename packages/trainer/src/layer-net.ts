@@ -188,9 +188,11 @@ export class LayerNet extends PackedModel {
     masks: readonly tf.Tensor3D[] = [],
     stats?: BatchStats[],
     rowWeights?: tf.Tensor3D,
+    timeGrads?: tf.Tensor2D[],
   ): tf.Tensor3D {
     const K = this.k;
     const rows = x.shape[1];
+    let tapped = timeGrads === undefined;
     const views = this.views();
     const wasm = tf.getBackend() === "wasm";
     let h: tf.Tensor = tf.reshape(x, [K, rows, ...this.inputShape]);
@@ -256,6 +258,10 @@ export class LayerNet extends PackedModel {
         case "simple_rnn":
         case "lstm":
         case "gru":
+          if (!tapped) {
+            h = tapTimeGrads(h, (views[block] as tf.Tensor[])[0] as tf.Tensor, timeGrads as tf.Tensor2D[]);
+            tapped = true;
+          }
           h = recurrentForward(l, h, views[block++] as tf.Tensor[], this.config.leakyAlpha);
           return;
         case "embedding": {
@@ -336,4 +342,24 @@ function subsample(x: tf.Tensor, s: number): tf.Tensor {
   ]);
   const grid = tf.reshape(padded, [K * rows, oh, s, ow, s, c]);
   return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [K * rows, oh, 1, ow, 1, c]), [K, rows, oh, ow, c]);
+}
+
+/**
+ * `x` [K, rows, T, F] unchanged; when the gradient flows back through it, pushes to `sink` the
+ * [K, 2] norms (over rows and features) of the gradient at timesteps 0 and T − 1, kept: how much
+ * of the loss's gradient reaches the start of the sequence, against its end (vanishing gradients
+ * through time). `anchor` (a view of θ, which gets no gradient from here) puts the tap on
+ * autodiff's path when `x` is the data itself, whose gradient autodiff would not compute.
+ */
+function tapTimeGrads(x: tf.Tensor, anchor: tf.Tensor, sink: tf.Tensor2D[]): tf.Tensor {
+  const tap = tf.customGrad(((input: tf.Tensor, theta: tf.Tensor) => ({
+    value: tf.clone(input),
+    gradFunc: (dy: tf.Tensor) => {
+      const [K, rows, T, F] = dy.shape as [number, number, number, number];
+      const at = (t: number) => tf.sqrt(tf.sum(tf.square(tf.slice(dy, [0, 0, t, 0], [K, rows, 1, F])), [1, 2, 3]));
+      sink.push(tf.keep(tf.stack([at(0), at(T - 1)], 1) as tf.Tensor2D));
+      return [dy, tf.zerosLike(theta)];
+    },
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return tap(x, anchor);
 }

@@ -93,6 +93,9 @@ export abstract class PackedModel {
    * Forward pass on [K, rows, features] → [K, rows, outputs]. In training mode batch norm uses
    * each model's batch statistics (pushed to `stats`; over the rows whose `rowWeights` [K, rows, 1]
    * is 1) and `masks` apply dropout; in evaluation mode the moving statistics and no dropout.
+   * With `timeGrads`, a model with recurrent layers pushes to it, while its gradient is taken, the
+   * [K, 2] norms of the loss gradient at the first recurrent layer's input sequence, at its first
+   * and at its last timestep (kept: the caller disposes them); other models push nothing.
    */
   abstract forward(
     x: tf.Tensor3D,
@@ -100,6 +103,7 @@ export abstract class PackedModel {
     masks?: readonly tf.Tensor3D[],
     stats?: BatchStats[],
     rowWeights?: tf.Tensor3D,
+    timeGrads?: tf.Tensor2D[],
   ): tf.Tensor3D;
 
   /** Every variable, trainable or not (what early stopping snapshots). */

@@ -1,4 +1,4 @@
-import { createRng, evalChunkRows, gradNormKey, METRICS, mixSeed, shuffled } from "@hpo/core";
+import { createRng, evalChunkRows, gradNormKey, METRICS, mixSeed, shuffled, TIME_GRAD_KEYS } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { clipByGlobalNorm, clipByValue, squaredNorms } from "./clip.ts";
 import "./register-gradients.ts";
@@ -89,6 +89,8 @@ export class PackedTrainer {
   private readonly yMean: tf.Tensor | undefined;
   private readonly yStd: tf.Tensor | undefined;
   private gradNorms: tf.Tensor2D | undefined;
+  /** [K, 2]: the loss gradient's norm at the first recurrent layer's first and last timestep (recurrent nets). */
+  private timeGradNorms: tf.Tensor2D | undefined;
   /** When training last yielded to the event loop (see YIELD_EVERY_MS). */
   private lastYield = Date.now();
   private best: tf.Tensor[] | undefined;
@@ -340,6 +342,7 @@ export class PackedTrainer {
     const theta = model.theta;
     const stats: BatchStats[] = [];
     const masks = model.drawDropoutMasks(rows, real);
+    const timeGrads: tf.Tensor2D[] = [];
     const padded = real.some((r) => r !== rows);
     const allActive = real.every((r) => r > 0);
     try {
@@ -370,7 +373,7 @@ export class PackedTrainer {
         } else {
           let out: tf.Tensor3D | undefined;
           const { grads } = tf.variableGrads(() => {
-            out = model.forward(xb, true, masks, stats, w3);
+            out = model.forward(xb, true, masks, stats, w3, measure ? timeGrads : undefined);
             tf.keep(out);
             for (const s of stats) {
               tf.keep(s.mean);
@@ -394,6 +397,11 @@ export class PackedTrainer {
           globalSq = tf.addN(perLayer) as tf.Tensor1D;
           this.gradNorms?.dispose();
           this.gradNorms = tf.keep(tf.sqrt(tf.stack([globalSq, ...perLayer], 1)) as tf.Tensor2D);
+          const time = timeGrads.pop();
+          if (time) {
+            this.timeGradNorms?.dispose();
+            this.timeGradNorms = time;
+          }
         }
         if (config.clipValue > 0) {
           g = clipByValue(g, config.clipValue);
@@ -404,6 +412,7 @@ export class PackedTrainer {
         if (stats.length > 0) model.updateMovingStats(stats, active);
       });
     } finally {
+      for (const t of timeGrads) t.dispose();
       for (const m of masks) m.dispose();
       for (const s of stats) {
         s.mean.dispose();
@@ -486,7 +495,8 @@ export class PackedTrainer {
    * regression `val_mse`, `val_rmse`, `val_mae`, `val_r2`; with an inner validation split,
    * `inner_val_loss` (what early stopping watches). Each record also has `gap`
    * (val_loss − loss), `lr`, and `grad_norm` and per layer `grad_norm/<layer name>` (`gradNormKey`)
-   * of the epoch's first mini-batch.
+   * of the epoch's first mini-batch; a recurrent net adds `TIME_GRAD_KEYS` (the gradient's norm at
+   * its first recurrent layer's first and last timestep, same batch).
    */
   evaluate(lr: number): FoldRecord[] {
     const classification = this.task === "classification";
@@ -502,6 +512,7 @@ export class PackedTrainer {
     const grads = this.gradNorms?.dataSync();
     const gradCols = this.gradNorms?.shape[1] ?? 0;
     const names = this.model.layerNames;
+    const time = this.timeGradNorms?.dataSync();
     const train = this.trainStats.read();
     const { N } = this.val;
     const C = this.nClasses;
@@ -555,6 +566,10 @@ export class PackedTrainer {
         names.forEach((name, l) => {
           rec[gradNormKey(name)] = grads[k * gradCols + 1 + l] as number;
         });
+      }
+      if (time) {
+        rec[TIME_GRAD_KEYS.first] = time[2 * k] as number;
+        rec[TIME_GRAD_KEYS.last] = time[2 * k + 1] as number;
       }
       return rec;
     });
@@ -632,6 +647,8 @@ export class PackedTrainer {
     this.best = undefined;
     this.gradNorms?.dispose();
     this.gradNorms = undefined;
+    this.timeGradNorms?.dispose();
+    this.timeGradNorms = undefined;
     this.yMean?.dispose();
     this.yStd?.dispose();
     this.optimizer.dispose();
