@@ -8,13 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processAlive, waitFor } from "@hpo/core/testing";
-import { deleteKeysUnder, trialIdOf } from "@hpo/store";
+import { trialIdOf } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
-import { type InProcessCoordinator, startCoordinator } from "../helpers/coordinator.ts";
-import { type Proc, REDIS_URL, REPO_ROOT, startWorkerProcess } from "../helpers/processes.ts";
+import { REPO_ROOT, startWorkerProcess } from "../helpers/processes.ts";
+import { e2eStackPerSuite } from "../helpers/stack.ts";
 import { FAULT_LOCK_ENV } from "./fault-workers.ts";
 
 const PROGRAMS = join(REPO_ROOT, "test/faults/fixtures/programs");
@@ -48,9 +47,10 @@ const spec = (name: string, steps: number) =>
 
 describe("program trials when their worker dies or stops (real worker processes, 2 s locks)", () => {
   const prefix = uniquePrefix("faults-program");
-  let redis: Redis;
-  let coordinator: InProcessCoordinator;
-  const workers: Proc[] = [];
+  afterAll(() => {
+    rmSync(logDir, { recursive: true, force: true });
+  }); // registered first: runs after the stack's own cleanup
+  const stack = e2eStackPerSuite({ prefix, coordinator: { mode: "tfjs", tickMs: 500 } }, "SIGKILL");
   const startWorker = async (name: string) => {
     const w = await startWorkerProcess({
       prefix,
@@ -66,31 +66,19 @@ describe("program trials when their worker dies or stops (real worker processes,
         HPO_CLOSE_GRACE_MS: "1000",
       },
     });
-    workers.push(w);
+    stack.workers.push(w);
     return w;
   };
 
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    coordinator = await startCoordinator({ prefix, mode: "tfjs", tickMs: 500 });
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop("SIGKILL")));
-    await coordinator?.close();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
-    rmSync(logDir, { recursive: true, force: true });
-  });
-
   it("SIGKILL mid-fold: no process is left, and the trial re-runs once on another worker", async () => {
     const victim = await startWorker("prog-w1");
-    const api = apiClient(coordinator.url);
+    const api = apiClient(stack.coordinator.url);
     const sweep = await api.submit(spec("program-kill", 12));
     const trialId = trialIdOf(0);
     await waitFor(
       "both folds running with a step reported",
       async () => {
-        const t = await coordinator.store.getTrial(sweep.id, trialId);
+        const t = await stack.coordinator.store.getTrial(sweep.id, trialId);
         return starts(sweep.id, trialId, 2)[0]?.length === 4 && t?.state === "running" && (t.curve.length ?? 0) >= 1;
       },
       { timeoutMs: 60_000, intervalMs: 50 },
@@ -112,7 +100,7 @@ describe("program trials when their worker dies or stops (real worker processes,
       { timeoutMs: 120_000, intervalMs: 250 },
     );
     expect(done.counts).toMatchObject({ completed: 1, running: 0, queued: 0 });
-    const t = await coordinator.store.getTrial(sweep.id, trialId);
+    const t = await stack.coordinator.store.getTrial(sweep.id, trialId);
     expect(t).toMatchObject({ state: "completed", worker: "prog-w2", attempts: 2 });
     expect(t?.folds.map((f) => f.score)).toEqual([12, 12.1]);
     // the curve is the re-run's alone: each step once
@@ -120,18 +108,18 @@ describe("program trials when their worker dies or stops (real worker processes,
     expect(starts(sweep.id, trialId, 2)).toHaveLength(2);
     for (const pid of starts(sweep.id, trialId, 2).flat())
       await waitFor(`process ${pid} to end`, async () => !processAlive(pid));
-    await Promise.all(workers.splice(0).map((w) => w.stop("SIGTERM", 30_000)));
+    await Promise.all(stack.workers.splice(0).map((w) => w.stop("SIGTERM", 30_000)));
   });
 
   it("SIGTERM mid-fold: the worker hands the trial back and leaves no process", async () => {
     const w = await startWorker("prog-w3");
-    const api = apiClient(coordinator.url);
+    const api = apiClient(stack.coordinator.url);
     const sweep = await api.submit(spec("program-term", 200));
     const trialId = trialIdOf(0);
     await waitFor(
       "the folds of prog-w3 running",
       async () => {
-        const t = await coordinator.store.getTrial(sweep.id, trialId);
+        const t = await stack.coordinator.store.getTrial(sweep.id, trialId);
         return t?.worker === "prog-w3" && starts(sweep.id, trialId, 2).at(-1)?.length === 4 && t;
       },
       { timeoutMs: 60_000, intervalMs: 50 },
