@@ -89,6 +89,47 @@ function withScratch<T>(backend: WasmBackend, shape: number[], use: (t: tf.Tenso
 const f32 = (backend: WasmBackend, t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
 /**
+ * dW of a single-channel stride-1 convolution whose output grid is its input's (`same`) as colᵀ ·
+ * dy, colᵀ [KH·KW, N·H·W] built a tap at a time: each row is the whole input shifted by the
+ * tap's offset (one bulk copy), then the positions that tap reads from the padding zeroed. The
+ * convolution below would transpose and pack all of dy twice for a product this small. False
+ * (nothing written) for other geometries.
+ */
+function filterGradShifted(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): boolean {
+  const { N, H, W, C, OH, OW, KH, KW, CO, SH, SW, top, left } = dims(info);
+  if (C !== 1 || SH !== 1 || SW !== 1 || OH !== H || OW !== W) return false;
+  const M = N * H * W;
+  withScratch(backend, [KH * KW, M], (colT) => {
+    // views after the allocation: growing the heap detaches earlier ones
+    const xs = f32(backend, x);
+    const col = f32(backend, colT);
+    for (let kh = 0; kh < KH; kh++) {
+      const dh = kh - top;
+      for (let kw = 0; kw < KW; kw++) {
+        const dw = kw - left;
+        const row = (kh * KW + kw) * M;
+        const shift = dh * W + dw;
+        const lo = Math.max(0, -shift);
+        const hi = Math.min(M, M - shift);
+        if (hi > lo) col.set(xs.subarray(lo + shift, hi + shift), row + lo);
+        // every position reading outside its image is zeroed (those not copied among them)
+        for (let b = 0; b < N; b++) {
+          const image = row + b * H * W;
+          for (let oh = 0; oh < H; oh++) {
+            const at = image + oh * W;
+            if (oh + dh < 0 || oh + dh >= H) col.fill(0, at, at + W);
+            else if (dw < 0) col.fill(0, at, at - dw);
+            else if (dw > 0) col.fill(0, at + W - dw, at + W);
+          }
+        }
+      }
+    }
+    heapMatMul(backend, heapOffset(backend, colT), heapOffset(backend, dy), heapOffset(backend, out), KH * KW, M, CO);
+  });
+  return true;
+}
+
+/**
  * dW as one forward convolution with the roles of batch and channels swapped: x as [C, H, W, N]
  * images of N channels, convolved with dy as an [OH, OW, N, CO] filter dilated by the stride,
  * gives [C, KH, KW, CO] (then transposed to [KH, KW, C, CO]). False (nothing written) when the
@@ -173,7 +214,8 @@ function filterGradIm2col(backend: WasmBackend, x: TI, dy: TI, out: TI, info: In
 export function convFilterGradInto(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): void {
   if (info.batchSize * info.outHeight * info.outWidth === 0 || info.inChannels * info.outChannels === 0)
     f32(backend, out).fill(0);
-  else if (!filterGradByConv(backend, x, dy, out, info)) filterGradIm2col(backend, x, dy, out, info);
+  else if (!filterGradShifted(backend, x, dy, out, info) && !filterGradByConv(backend, x, dy, out, info))
+    filterGradIm2col(backend, x, dy, out, info);
 }
 
 function conv2DBackpropFilter({ inputs, attrs, backend }: FilterArgs): tf.TensorInfo {
