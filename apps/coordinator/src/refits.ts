@@ -2,7 +2,7 @@ import { HpoError, mixSeed, type SweepRecord, type TrialRecord } from "@hpo/core
 import type { Store } from "@hpo/store";
 import type { BackendPreference } from "@hpo/trainer";
 import type { ExportFiles } from "@hpo/trainer/export";
-import type { ProgramRefitHost } from "@hpo/worker/program-refit";
+import { type ProcessReaper, type ProgramRefitHost, startProcessReaper } from "@hpo/worker/program-refit";
 import type { Logger } from "pino";
 import { modelCardOf } from "./model-card.ts";
 import { refitProgram, type StoredProgramRefit } from "./program-refit.ts";
@@ -80,6 +80,12 @@ export function createRefitter(options: RefitterOptions): Refitter {
   const inFlight = new Map<string, Promise<StoredRefit | StoredProgramRefit>>();
   /** Refits run one after another (one tfjs engine in the thread). */
   let queue: Promise<unknown> = Promise.resolve();
+  /** Ends program refit runs left behind if this process dies (started with the first one). */
+  let reaper: ProcessReaper | undefined;
+  const programHost = (host: ProgramRefitHost): ProgramRefitHost => {
+    reaper ??= startProcessReaper(host.killGraceMs);
+    return { ...host, groups: reaper };
+  };
 
   const runThreaded = (req: RefitRequest): Promise<RefitReply> => {
     const next = queue.then(async () => {
@@ -104,7 +110,8 @@ export function createRefitter(options: RefitterOptions): Refitter {
         if (!options.programs)
           throw new HpoError("UNAVAILABLE", `export of ${trial.id}: this coordinator runs no programs`);
         // a child process, not tfjs: no need for the refit thread, but one refit at a time all the same
-        const next = queue.then(() => refitProgram(job, options.programs as ProgramRefitHost, logger));
+        const host = programHost(options.programs);
+        const next = queue.then(() => refitProgram(job, host, logger));
         queue = next.catch(() => {});
         const refit = await next;
         await store.putRefit(sweep.id, trial.id, JSON.stringify(refit));
@@ -225,6 +232,7 @@ export function createRefitter(options: RefitterOptions): Refitter {
     async close() {
       await Promise.allSettled([...inFlight.values()]);
       await thread.close();
+      reaper?.close();
     },
   };
 }
