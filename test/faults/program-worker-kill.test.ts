@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processAlive, waitFor } from "@hpo/core/testing";
-import { trialIdOf } from "@hpo/store";
+import { type Store, trialIdOf } from "@hpo/store";
 import { uniquePrefix } from "@hpo/store/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { apiClient } from "../helpers/api.ts";
@@ -70,20 +70,39 @@ describe("program trials when their worker dies or stops (real worker processes,
     return w;
   };
 
-  it("SIGKILL mid-fold: no process is left, and the trial re-runs once on another worker", async () => {
-    const victim = await startWorker("prog-w1");
+  /**
+   * Starts worker `name`, submits the one-trial sweep `sweepName` of `steps` steps and waits (60 s)
+   * until `running(trial, pids by run)` holds; resolves with the worker, the API client and the ids.
+   */
+  const submitUntil = async (
+    name: string,
+    sweepName: string,
+    steps: number,
+    what: string,
+    running: (t: Awaited<ReturnType<Store["getTrial"]>>, runs: number[][]) => unknown,
+  ) => {
+    const worker = await startWorker(name);
     const api = apiClient(stack.coordinator.url);
-    const sweep = await api.submit(spec("program-kill", 12));
+    const sweep = await api.submit(spec(sweepName, steps));
     const trialId = trialIdOf(0);
-    await waitFor(
+    const runs = () => starts(sweep.id, trialId, 2);
+    await waitFor(what, async () => running(await stack.coordinator.store.getTrial(sweep.id, trialId), runs()), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+    return { worker, api, sweepId: sweep.id, trialId, runs };
+  };
+
+  it("SIGKILL mid-fold: no process is left, and the trial re-runs once on another worker", async () => {
+    const run = await submitUntil(
+      "prog-w1",
+      "program-kill",
+      12,
       "both folds running with a step reported",
-      async () => {
-        const t = await stack.coordinator.store.getTrial(sweep.id, trialId);
-        return starts(sweep.id, trialId, 2)[0]?.length === 4 && t?.state === "running" && (t.curve.length ?? 0) >= 1;
-      },
-      { timeoutMs: 60_000, intervalMs: 50 },
+      (t, runs) => runs[0]?.length === 4 && t?.state === "running" && t.curve.length >= 1,
     );
-    const firstRun = starts(sweep.id, trialId, 2)[0] as number[];
+    const { worker: victim, api, sweepId, trialId } = run;
+    const firstRun = run.runs()[0] as number[];
     await victim.stop("SIGKILL");
     for (const pid of firstRun)
       await waitFor(`process ${pid} of the killed worker's folds to end`, async () => !processAlive(pid), {
@@ -94,39 +113,33 @@ describe("program trials when their worker dies or stops (real worker processes,
     const done = await waitFor(
       "the sweep to complete",
       async () => {
-        const s = await api.sweep(sweep.id);
+        const s = await api.sweep(sweepId);
         return s.status !== "running" && s;
       },
       { timeoutMs: 120_000, intervalMs: 250 },
     );
     expect(done.counts).toMatchObject({ completed: 1, running: 0, queued: 0 });
-    const t = await stack.coordinator.store.getTrial(sweep.id, trialId);
+    const t = await stack.coordinator.store.getTrial(sweepId, trialId);
     expect(t).toMatchObject({ state: "completed", worker: "prog-w2", attempts: 2 });
     expect(t?.folds.map((f) => f.score)).toEqual([12, 12.1]);
     // the curve is the re-run's alone: each step once
     expect(t?.curve.map((e) => e.epoch)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(starts(sweep.id, trialId, 2)).toHaveLength(2);
-    for (const pid of starts(sweep.id, trialId, 2).flat())
-      await waitFor(`process ${pid} to end`, async () => !processAlive(pid));
+    expect(run.runs()).toHaveLength(2);
+    for (const pid of run.runs().flat()) await waitFor(`process ${pid} to end`, async () => !processAlive(pid));
     await Promise.all(stack.workers.splice(0).map((w) => w.stop("SIGTERM", 30_000)));
   });
 
   it("SIGTERM mid-fold: the worker hands the trial back and leaves no process", async () => {
-    const w = await startWorker("prog-w3");
-    const api = apiClient(stack.coordinator.url);
-    const sweep = await api.submit(spec("program-term", 200));
-    const trialId = trialIdOf(0);
-    await waitFor(
+    const run = await submitUntil(
+      "prog-w3",
+      "program-term",
+      200,
       "the folds of prog-w3 running",
-      async () => {
-        const t = await stack.coordinator.store.getTrial(sweep.id, trialId);
-        return t?.worker === "prog-w3" && starts(sweep.id, trialId, 2).at(-1)?.length === 4 && t;
-      },
-      { timeoutMs: 60_000, intervalMs: 50 },
+      (t, runs) => t?.worker === "prog-w3" && runs.at(-1)?.length === 4,
     );
-    const pids = starts(sweep.id, trialId, 2).at(-1) as number[];
-    expect(await w.stop("SIGTERM", 30_000)).toBe(0);
+    const pids = run.runs().at(-1) as number[];
+    expect(await run.worker.stop("SIGTERM", 30_000)).toBe(0);
     for (const pid of pids) expect(processAlive(pid), `process ${pid} after SIGTERM`).toBe(false);
-    await api.cancel(sweep.id);
+    await run.api.cancel(run.sweepId);
   });
 });
