@@ -142,4 +142,57 @@ describe("residual blocks", () => {
     const shape = mlpTrialShape({ ...spec, params: largest.params } as never, datasetShapeOf(spec.dataset));
     expect(shape.model.parameters).toBe(8 + 148 + 296 + 40 + 5130);
   });
+
+  it("name layers by their name: field, after their block's, and refuse names taken in the same list", () => {
+    const named: LayerSpec[] = [
+      { type: "conv2d", filters: 4, kernel_size: 1, name: "stem" },
+      {
+        type: "residual",
+        name: "block-1",
+        layers: [
+          { type: "conv2d", filters: 8, kernel_size: 3, padding: "same", name: "conv_a" },
+          { type: "conv2d", filters: 8, kernel_size: 3, padding: "same" },
+        ],
+      },
+      { type: "flatten" },
+    ];
+    const spec = parseSweepSpec({ dataset: "digits", model: { layers: named } });
+    const plan = layerPlan(resolve(spec.model.layers as LayerSpec[]), [8, 8, 1], 10);
+    if ("error" in plan) throw new Error(plan.error);
+    expect(
+      plan.steps.flatMap((s) =>
+        s.kind === "fork" || s.params === 0 ? [] : [s.kind === "join" ? `${s.name}/shortcut` : s.name],
+      ),
+    ).toEqual(["stem", "block-1/conv_a", "block-1/conv2d_1", "block-1/shortcut", "output"]);
+    const taken = (layers: LayerSpec[]) => specIssuesOfLayers(layers);
+    expect(
+      taken([
+        { type: "flatten", name: "a" },
+        { type: "dense", units: 2, name: "a" },
+      ]),
+    ).toMatch(/model\.layers\[1\]\.name the name "a" is taken by another layer of this list/);
+    // an automatic name counts too, and hpo's own: the output layer, a block's projection
+    expect(
+      taken([
+        { type: "flatten", name: "dense_1" },
+        { type: "dense", units: 2 },
+      ]),
+    ).toMatch(/model\.layers\[1\]\.name the name "dense_1" is taken/);
+    expect(taken([{ type: "flatten" }, { type: "dense", units: 2, name: "output" }])).toMatch(
+      /model\.layers\[1\]\.name the name "output" is taken by another layer of this list \(hpo's own\)/,
+    );
+    expect(
+      taken([{ type: "flatten" }, { type: "residual", layers: [{ type: "dense", units: 3, name: "shortcut" }] }]),
+    ).toMatch(/model\.layers\[1\]\.layers\[0\]\.name the name "shortcut" is taken/);
+    expect(
+      taken([
+        { type: "flatten", name: "a/b" },
+        { type: "dense", units: 2, name: { param: "n" } },
+      ]),
+    ).toMatch(
+      /model\.layers\[0\]\.name must be a name of letters, digits, _ and - .*"a\/b"[\s\S]*model\.layers\[1\]\.name must be a name/,
+    );
+  });
 });
+
+const specIssuesOfLayers = (layers: LayerSpec[]) => issuesOf({ dataset: "digits", model: { layers } });

@@ -11,8 +11,9 @@ import {
  * A resolved layer list as the forward pass runs it: residual blocks opened (`fork`: keep the
  * block's input), their layers in order, and closed (`join`: add the kept input, projected when
  * needed, then the block's activation); the output layer last. Every step has a stable name that
- * per-layer gradient norms are reported under (`conv2d_0`, `residual_3/dense_1`,
- * `residual_3/shortcut` for a projection, `output`).
+ * per-layer gradient norms are reported under: the layer's `name:`, else `<type>_<index>`, after
+ * its block's name (`conv2d_0`, `residual_3/dense_1`, `stem`, `block1/conv`), `<block>/shortcut`
+ * for a projection, `output` for the output layer; names are unique within their list.
  */
 
 /** How a residual block's input reaches the sum. */
@@ -124,9 +125,18 @@ function walk(
   steps: LayerStep[],
 ): { shape: ExampleShape } | { error: string; path: string } {
   let shape = input;
+  // names taken in this list: the output layer's at the top, a projection's in a block
+  const taken = new Set([prefix === "" ? "output" : "shortcut"]);
   for (const [i, layer] of layers.entries()) {
     const path = `${at}[${i}]`;
-    const name = `${prefix}${layer.type}_${i}`;
+    const own = layer.name ?? `${layer.type}_${i}`;
+    if (taken.has(own))
+      return {
+        error: `the name "${own}" is taken by another layer of this list${own === "output" || own === "shortcut" ? " (hpo's own)" : ""}`,
+        path: `${path}.name`,
+      };
+    taken.add(own);
+    const name = `${prefix}${own}`;
     if (layer.type === "residual") {
       steps.push({ kind: "fork", name, path, input: shape });
       const inner = walk(layer.layers, shape, `${path}.layers`, `${name}/`, steps);

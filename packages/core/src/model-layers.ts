@@ -85,7 +85,12 @@ export const LAYER_FIELDS: Readonly<Record<LayerType, Readonly<Record<string, Fi
 };
 
 /** A layer with every field a literal (params substituted, defaults filled in). */
-export type ResolvedLayer =
+export type ResolvedLayer = ResolvedKind & {
+  /** The user's `name:` for the layer (its gradient norm's key, see layer-plan.ts); absent: `<type>_<index>`. */
+  readonly name?: string;
+};
+
+type ResolvedKind =
   | { readonly type: "dense"; readonly units: number; readonly activation: string }
   | {
       readonly type: "conv2d";
@@ -252,6 +257,14 @@ function checkFields(
   for (const [name, value] of Object.entries(rec)) {
     checked[name] = value;
     if (name === "type") continue;
+    if (name === "name") {
+      if (typeof value !== "string" || !LAYER_NAME.test(value))
+        issues.push({
+          path: joinPath([...at, name]),
+          message: `must be a name of letters, digits, _ and - (at most 64, a letter first), got ${show(value)}`,
+        });
+      continue;
+    }
     const spec = fields[name];
     const path = joinPath([...at, name]);
     if (!spec) {
@@ -282,6 +295,9 @@ function checkFields(
         issues.push({ path: joinPath([...at, name]), message: `is required for ${type}` });
   return checked;
 }
+
+/** What a layer's `name:` may be (no `/`: it joins a block's name and its layers'). */
+const LAYER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * Checks a layer (at `at`) whose `type` is `{ param: name }` against the parameter's spec: its
@@ -348,6 +364,11 @@ export function resolveLayer(
   params: Params,
   defaultActivation: string,
 ): ResolvedLayer {
+  const resolved = resolveKind(layer, at, params, defaultActivation);
+  return typeof layer.name === "string" ? { ...resolved, name: layer.name } : resolved;
+}
+
+function resolveKind(layer: LayerSpec, at: number | string, params: Params, defaultActivation: string): ResolvedKind {
   const where = typeof at === "number" ? `model.layers[${at}]` : at;
   const get = (field: string): ParamValue | undefined => {
     const v = layer[field];

@@ -171,4 +171,27 @@ describe("layerNetToLayersModel with recurrent layers", () => {
       }
       net.dispose();
     });
+
+  it("names the tf.layers after the layers' name: fields, as LayerNet names their gradient norms", () => {
+    const layers: LayerSpec[] = [
+      { type: "conv2d", filters: 3, kernel_size: 3, padding: "same", name: "stem" },
+      {
+        type: "residual",
+        name: "block-1",
+        layers: [{ type: "conv2d", filters: 4, kernel_size: 3, padding: "same", name: "conv_a" }],
+      },
+      { type: "flatten" },
+    ];
+    const net = expectExportComputesForward(layers, 31, 3, 4);
+    expect(net.layerNames).toEqual(["stem", "block-1/conv_a", "block-1/shortcut", "output"]);
+    const model = layerNetToLayersModel(net, 0);
+    expect(model.layers.filter((l) => l.getWeights().length > 0).map((l) => l.name)).toEqual([
+      "stem",
+      "block-1_conv_a",
+      "block-1_shortcut",
+      "output",
+    ]);
+    model.dispose();
+    net.dispose();
+  });
 });
