@@ -236,6 +236,23 @@ describe("recurrent layers and embeddings", () => {
     });
   });
 
+  it("sizes a swept cell type at its largest cell, counting the unrolled timesteps", () => {
+    const spec = parseSweepSpec({
+      name: "cells",
+      dataset: adding,
+      model: { layers: [{ type: { param: "cell" }, units: { param: "units" } }] },
+      parameters: { cell: { values: ["simple_rnn", "gru", "lstm"] }, units: { values: [8, 32] } },
+    });
+    const largest = largestTrial(spec);
+    expect(largest.params).toMatchObject({ cell: "lstm", units: 32 });
+    expect(largest.label).toMatch(/^layers \[lstm 32\] with batch_size 32/);
+    const at = (cell: string) =>
+      mlpTrialShape({ ...spec, params: { cell, units: 32 } } as never, datasetShapeOf(spec.dataset)).model;
+    // 50 timesteps × 32 units × (2·4 + 2) per row on the tape beyond the layer's output
+    expect(at("lstm").stepFloatsPerRow).toBeGreaterThan(50 * 32 * 10);
+    expect(at("lstm").stepFloatsPerRow).toBeGreaterThan(at("simple_rnn").stepFloatsPerRow);
+  });
+
   it("refuses a swept type over types that cannot stand for one another, or fields one of them lacks", () => {
     const sweep = (values: string[], layer: Record<string, unknown> = {}) =>
       issuesOf({

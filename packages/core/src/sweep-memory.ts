@@ -81,6 +81,27 @@ export function largestTrial(
   // the selection phase's jobs train select.repeats repeats at once: the larger count sets the peak
   const repeats = Math.max(spec.cv.repeats ?? 1, spec.select?.repeats ?? 1);
   const repeatRange = { from: 0, count: repeats };
+  // swept fields that are not numbers (a layer type, padding, activation): each at the value with
+  // the largest estimate, the others held
+  const named = layerFieldRefs(spec.model.layers ?? []).flatMap(({ param }) => {
+    const values = candidates(spec.parameters[param]?.distribution) ?? [];
+    return values.some((v) => typeof v !== "number") ? [{ param, values }] : [];
+  });
+  for (const { param, values } of named) fixed[param] = values[0] as ParamValue;
+  for (const { param, values } of named) {
+    const bytes = (v: ParamValue) =>
+      estimateJobMemory(
+        {
+          params: { ...fixed, [param]: v, hidden: layersOf(hiddens[0]) ?? [] },
+          model: spec.model,
+          cv: spec.cv,
+          dataset: spec.dataset,
+          repeatRange,
+        },
+        data,
+      ).bytes;
+    fixed[param] = values.reduce((a, b) => (bytes(b as ParamValue) > bytes(a as ParamValue) ? b : a)) as ParamValue;
+  }
   let best: { params: Params; estimate: TrialMemoryEstimate } | undefined;
   for (const hidden of hiddens) {
     for (const optimizer of optimizers) {

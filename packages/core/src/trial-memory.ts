@@ -150,8 +150,9 @@ export function mlpFootprint(
 /**
  * A layer list (`model.layers`, resolved) on examples of `input` to `outputs` units: its
  * parameters; per training row its activations (STEP_COPIES.plain copies, as autodiff's tape
- * keeps them), the dropout masks, and for each conv2d the im2col and col2im scratch of hpo's wasm
- * gradient kernels (kh·kw·in channels per output position, twice). Not calibrated by measurement
+ * keeps them), the dropout masks, for each conv2d the im2col and col2im scratch of hpo's wasm
+ * gradient kernels (kh·kw·in channels per output position, twice), for each recurrent layer its
+ * unrolled timesteps (input product, gates and states per step), for an embedding its one-hot ids. Not calibrated by measurement
  * yet: the same coefficients as the MLP. Undefined when the list does not fit `input`.
  */
 export function layerListFootprint(
@@ -175,12 +176,18 @@ export function layerListFootprint(
     if (l.type === "conv2d")
       scratch += 2 * l.kernelSize * l.kernelSize * (s.input[2] ?? 1) * (s.output[0] ?? 1) * (s.output[1] ?? 1);
     if (l.type === "dropout" && l.rate > 0) masks += size(s.input);
+    // unrolled over time: every timestep's input product, gates and states stay on the tape
+    if (l.type === "simple_rnn" || l.type === "lstm" || l.type === "gru") {
+      const gates = l.type === "lstm" ? 4 : l.type === "gru" ? 3 : 1;
+      scratch += (s.input[0] ?? 1) * l.units * (2 * gates + 2) * STEP_COPIES.plain;
+    }
+    if (l.type === "embedding") scratch += size(s.input) * l.inputDim; // the one-hot ids
   }
   const describe = (l: ResolvedLayer): string =>
     l.type === "conv2d"
       ? `conv2d ${l.filters} ${l.kernelSize}×${l.kernelSize}`
-      : l.type === "dense"
-        ? `dense ${l.units}`
+      : l.type === "dense" || l.type === "simple_rnn" || l.type === "lstm" || l.type === "gru"
+        ? `${l.type} ${l.units}`
         : l.type === "residual"
           ? `residual [${l.layers.map(describe).join(", ")}]`
           : l.type;
@@ -273,7 +280,7 @@ export function mlpTrialShape(
     job.model.layers &&
     layerListFootprint(
       job.model.layers.map((l, i) => resolveLayer(l, i, p, job.model.activation)),
-      data?.image ?? [data?.features ?? 1],
+      data?.image ?? data?.sequence ?? [data?.features ?? 1],
       outputs,
     );
   return {

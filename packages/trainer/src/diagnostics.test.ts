@@ -56,7 +56,7 @@ describe("diagnosticFlags", () => {
     expect(diagnosticFlags(curve(indexed))).toEqual(["vanishing_gradients"]);
   });
 
-  it("flags gradients that vanish through time in a recurrent net, over the second half of the epochs", () => {
+  it("flags gradients that vanish through time in a recurrent net at every epoch of the second half", () => {
     // layer norms alike (a recurrent layer's weights get gradient from the last timesteps too)
     const rnn = (first: readonly number[]) =>
       first.map((f, e) => ({ ...healthy(e), time_grad_first: f, time_grad_last: 0.2 }));
@@ -64,6 +64,8 @@ describe("diagnosticFlags", () => {
     // a gated cell: vanished at first, carried back once trained
     expect(diagnosticFlags(curve(rnn([1e-6, 1e-4, 0.05, 0.1])))).toEqual([]);
     expect(diagnosticFlags(curve(rnn([0.1, 0.1, 1e-4, 1e-4])))).toEqual(["vanishing_gradients"]);
+    // one that opens only at the last epoch
+    expect(diagnosticFlags(curve(rnn([1e-6, 1e-5, 1e-4, 1e-3, 0.1])))).toEqual([]);
   });
 
   it("flags exploding gradients on a huge or non-finite global norm", () => {

@@ -6,8 +6,8 @@ export const FLAG_THRESHOLDS = {
   explodingGradNorm: 1e3,
   /**
    * vanishing_gradients: median over epochs of (first layer's norm / last layer's norm, mean over
-   * folds) below this; or, for a recurrent net, the median over the second half of the epochs of
-   * (the gradient's norm at the first timestep / at the last, mean over folds).
+   * folds) below this; or, for a recurrent net, (the gradient's norm at the first timestep / at the
+   * last, mean over folds) below this at every epoch of the second half.
    */
   vanishingRatio: 1e-2,
   /** overfitting: val_loss at the last epoch above its minimum by more than this fraction… */
@@ -37,9 +37,9 @@ function median(values: readonly number[]): number {
  *   below the last layer's (median over epochs of the fold-mean ratio < 1e-2); layers are the
  *   record's `grad_norm/<name>` keys in order, or `grad_norm_l<i>` in records stored before names.
  *   Or, through time in a recurrent net (`TIME_GRAD_KEYS`), the gradient at the first timestep is
- *   more than two orders of magnitude below the one at the last (median over the second half of
- *   the epochs: gated cells start out forgetting and learn to carry the gradient back; a plain
- *   RNN's stays vanished). Layer norms cannot see this: a recurrent layer's weights get their
+ *   more than two orders of magnitude below the one at the last at every epoch of the second half
+ *   (fold means): gated cells start out forgetting and learn to carry the gradient back, some late
+ *   (a GRU), a plain RNN's stays vanished. Layer norms cannot see this: a recurrent layer's weights get their
  *   gradient from the last timesteps too.
  * - `exploding_gradients`: a global gradient norm above 1e3, or not finite, in any fold and epoch.
  * `diverged` is added by the trainer when a loss is NaN or infinite.
@@ -57,12 +57,13 @@ export function diagnosticFlags(curve: readonly EpochReport[]): TrialFlag[] {
     const valRose = mean(last, "val_loss") > minVal * (1 + FLAG_THRESHOLDS.overfitValLossRise);
     if (lossFell && gapGrew && valRose) flags.push("overfitting");
   }
-  const depth = medianRatio(curve, (f) => {
+  const depth = epochRatios(curve, (f) => {
     const layers = layerGradKeys(f);
     return layers.length < 2 ? undefined : [f[layers[0] as string], f[layers[layers.length - 1] as string]];
   });
-  const time = medianRatio(curve.slice(Math.floor(E / 2)), (f) => [f[TIME_GRAD_KEYS.first], f[TIME_GRAD_KEYS.last]]);
-  if ([depth, time].some((r) => r !== undefined && r < FLAG_THRESHOLDS.vanishingRatio))
+  const time = epochRatios(curve.slice(Math.floor(E / 2)), (f) => [f[TIME_GRAD_KEYS.first], f[TIME_GRAD_KEYS.last]]);
+  const below = (r: number) => r < FLAG_THRESHOLDS.vanishingRatio;
+  if ((depth.length > 0 && below(median(depth))) || (time.length > 0 && time.every(below)))
     flags.push("vanishing_gradients");
   const exploding = curve.some((e) =>
     e.folds.some(
@@ -75,13 +76,13 @@ export function diagnosticFlags(curve: readonly EpochReport[]): TrialFlag[] {
 }
 
 /**
- * The median over `epochs` of the fold-mean ratio of the two norms `pair` picks from a fold record
- * (folds where it picks none or a non-finite ratio left out); undefined when no epoch has one.
+ * Per epoch of `epochs`, the fold-mean ratio of the two norms `pair` picks from a fold record
+ * (folds where it picks none or a non-finite ratio left out; epochs with none too).
  */
-function medianRatio(
+function epochRatios(
   epochs: readonly EpochReport[],
   pair: (f: Readonly<Record<string, number>>) => readonly (number | undefined)[] | undefined,
-): number | undefined {
+): number[] {
   const ratios: number[] = [];
   for (const e of epochs) {
     const perFold = e.folds
@@ -92,5 +93,5 @@ function medianRatio(
       .filter((r): r is number => r !== undefined && Number.isFinite(r));
     if (perFold.length > 0) ratios.push(meanOf(perFold));
   }
-  return ratios.length > 0 ? median(ratios) : undefined;
+  return ratios;
 }
