@@ -7,22 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
 import { LayerNet } from "./layer-net.ts";
 import { parseTrainConfig } from "./params.ts";
-import { recorder, testJob } from "./testing/index.ts";
+import { addingJob, recorder, testJob } from "./testing/index.ts";
 import { trainTrial } from "./train-trial.ts";
 import { installWasmKernels } from "./wasm-kernels.ts";
 
 const never = new AbortController().signal;
-
-/** A trial on the adding problem: one recurrent layer of 16 units, 2 folds, adam 0.01, batch 32. */
-const addingJob = (cell: string, { rows, timesteps, epochs }: { rows: number; timesteps: number; epochs: number }) =>
-  testJob({
-    dataset: { name: "adding", rows, timesteps, task: "regression" },
-    model: { hidden: [], activation: "relu", layers: [{ type: cell, units: 16 }] },
-    params: { learning_rate: 0.01, batch_size: 32 },
-    metric: { name: "val_r2", goal: "maximize" },
-    cv: { folds: 2, stratified: false, seed: 1 },
-    maxEpochs: epochs,
-  });
 
 beforeAll(async () => {
   await selectBackend("wasm");

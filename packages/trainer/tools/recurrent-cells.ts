@@ -9,7 +9,7 @@
  */
 import { layerGradKeys, TIME_GRAD_KEYS } from "@hpo/core";
 import { type BackendPreference, selectBackend } from "../src/index.ts";
-import { testJob } from "../src/testing/index.ts";
+import { addingJob } from "../src/testing/index.ts";
 import { trainTrial } from "../src/train-trial.ts";
 
 const [timesteps = 50, rows = 1000, epochs = 8] = process.argv.slice(2, 5).map(Number);
@@ -18,14 +18,7 @@ await selectBackend((process.env.HPO_BACKEND ?? "wasm") as BackendPreference);
 for (const cell of cells) {
   const t0 = performance.now();
   const out = await trainTrial(
-    testJob({
-      dataset: { name: "adding", rows, timesteps, task: "regression" },
-      model: { hidden: [], activation: "relu", layers: [{ type: cell, units: 16 }] },
-      params: { learning_rate: 0.01, batch_size: 32 },
-      metric: { name: "val_r2", goal: "maximize" },
-      cv: { folds: 2, stratified: false, seed: 1 },
-      maxEpochs: epochs,
-    }),
+    addingJob(cell, { rows, timesteps, epochs }),
     {
       report: async (r) => {
         const f = r.folds[0] as Record<string, number>;
