@@ -8,6 +8,7 @@ import {
   heapTranspose,
   type WasmBackend,
 } from "./wasm-heap.ts";
+import { setWasmKernel } from "./wasm-register.ts";
 
 /**
  * Convolution gradients for the wasm backend. tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter`
@@ -341,17 +342,7 @@ export function installWasmConvKernels(): boolean {
   if (installed) return true;
   if (!tf.getKernel("BatchMatMul", "wasm")) return false;
   installed = true;
-  if (tf.getKernel("Conv2DBackpropFilter", "wasm")) tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
-  if (tf.getKernel("Conv2DBackpropInput", "wasm")) tf.unregisterKernel("Conv2DBackpropInput", "wasm");
-  tf.registerKernel({
-    kernelName: "Conv2DBackpropFilter",
-    backendName: "wasm",
-    kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
-  });
-  tf.registerKernel({
-    kernelName: "Conv2DBackpropInput",
-    backendName: "wasm",
-    kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
-  });
+  setWasmKernel("Conv2DBackpropFilter", conv2DBackpropFilter);
+  setWasmKernel("Conv2DBackpropInput", conv2DBackpropInput);
   return true;
 }

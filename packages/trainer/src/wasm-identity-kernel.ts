@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { setWasmKernel } from "./wasm-register.ts";
 
 interface IdentityArgs {
   inputs: { x: tf.TensorInfo };
@@ -20,16 +21,11 @@ export function installWasmIdentityKernel(): boolean {
   const stock = tf.getKernel("Identity", "wasm");
   if (!stock) return false;
   installed = true;
-  tf.unregisterKernel("Identity", "wasm");
-  tf.registerKernel({
-    kernelName: "Identity",
-    backendName: "wasm",
-    kernelFunc: ((args: IdentityArgs) => {
-      const { x } = args.inputs;
-      if (x.dtype === "string") return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
-      args.backend.incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    }) as unknown as tf.KernelFunc,
+  setWasmKernel("Identity", (args: IdentityArgs) => {
+    const { x } = args.inputs;
+    if (x.dtype === "string") return stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
   return true;
 }

@@ -9,6 +9,7 @@ import {
   releaseHeapView,
   type WasmBackend,
 } from "./wasm-heap.ts";
+import { setWasmKernel } from "./wasm-register.ts";
 
 /** The packed convolution's kernel names (wasm backend only; see `installWasmPackedConv`). */
 export const PACKED_CONV = "HpoPackedConv2D";
@@ -175,8 +176,7 @@ export function installWasmPackedConv(): boolean {
     [PACKED_CONV_DW, filterGrad],
     [PACKED_CONV_DB, biasGrad],
   ];
-  for (const [kernelName, kernelFunc] of kernels)
-    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as tf.KernelFunc });
+  for (const [kernelName, kernelFunc] of kernels) setWasmKernel(kernelName, kernelFunc);
   tf.registerGradient({
     kernelName: PACKED_CONV,
     inputsToSave: ["x", "filter"],

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { heapMatMul, heapOffset, type WasmBackend } from "./wasm-heap.ts";
+import { setWasmKernel } from "./wasm-register.ts";
 
 /** The custom kernel's name (wasm backend only; see `installWasmPackedMatMul`). */
 export const PACKED_MATMUL = "HpoPackedMatMul";
@@ -40,11 +41,7 @@ export function installWasmPackedMatMul(): boolean {
       heapMatMul(backend, aBase + 4 * k * m * s, bBase + 4 * k * s * n, oBase + 4 * k * m * n, m, s, n);
     return out;
   };
-  tf.registerKernel({
-    kernelName: PACKED_MATMUL,
-    backendName: "wasm",
-    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
-  });
+  setWasmKernel(PACKED_MATMUL, kernelFunc);
   return true;
 }
 

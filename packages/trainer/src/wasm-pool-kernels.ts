@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { WasmBackend } from "./wasm-heap.ts";
+import { setWasmKernel } from "./wasm-register.ts";
 
 /**
  * `MaxPoolGrad` for the wasm backend. tfjs-backend-wasm 4.22's own kernel starts each window's
@@ -133,11 +134,6 @@ export function installWasmPoolKernels(): boolean {
   if (installed) return true;
   if (!tf.getKernel("MaxPool", "wasm")) return false;
   installed = true;
-  if (tf.getKernel("MaxPoolGrad", "wasm")) tf.unregisterKernel("MaxPoolGrad", "wasm");
-  tf.registerKernel({
-    kernelName: "MaxPoolGrad",
-    backendName: "wasm",
-    kernelFunc: maxPoolGrad as unknown as tf.KernelFunc,
-  });
+  setWasmKernel("MaxPoolGrad", maxPoolGrad);
   return true;
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { setWasmKernel } from "./wasm-register.ts";
 
 /** What the wasm backend offers kernels (a structural subset of tfjs-backend-wasm's BackendWasm). */
 interface HeapBackend {
@@ -93,9 +94,7 @@ export function installWasmSliceKernels(): boolean {
       return part;
     });
   };
-  tf.unregisterKernel("Slice", "wasm");
-  tf.unregisterKernel("SplitV", "wasm");
-  tf.registerKernel({ kernelName: "Slice", backendName: "wasm", kernelFunc: sliceFn as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: "SplitV", backendName: "wasm", kernelFunc: splitFn as unknown as tf.KernelFunc });
+  setWasmKernel("Slice", sliceFn);
+  setWasmKernel("SplitV", splitFn);
   return true;
 }
