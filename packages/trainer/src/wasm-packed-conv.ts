@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { cKernels } from "./c-kernels.ts";
 import { convFilterGradInto, convInputGradInto } from "./wasm-conv-kernels.ts";
 import {
   type HeapConvShape,
@@ -134,22 +135,13 @@ const filterGrad = gradKernel("filter", (backend, x, dy, _f, out, info) =>
   convFilterGradInto(backend, x, dy, out, info),
 );
 
-/** db [K, F]: each model's dy summed over its rows and positions (in float64, then rounded). */
+/** db [K, F]: each model's dy summed over its rows and positions (in float64, then rounded; C). */
 function biasGrad({ inputs, attrs, backend }: KernelArgs<{ dy: tf.TensorInfo }>) {
   const { dy } = inputs;
   const F = dy.shape[3] as number;
-  const perModelRows = size(dy.shape) / F / attrs.k;
   const out = backend.makeOutput([attrs.k, F], "float32");
-  const g = backend.typedArrayFromHeap(dy) as Float32Array;
-  const db = backend.typedArrayFromHeap(out) as Float32Array;
-  const acc = new Float64Array(F);
-  for (let m = 0; m < attrs.k; m++) {
-    acc.fill(0);
-    const end = (m + 1) * perModelRows * F;
-    for (let i = m * perModelRows * F; i < end; i += F)
-      for (let f = 0; f < F; f++) acc[f] = (acc[f] as number) + (g[i + f] as number);
-    db.set(acc, m * F);
-  }
+  const rows = size(dy.shape) / F / attrs.k;
+  cKernels(backend).bias_grad(heapOffset(backend, dy), heapOffset(backend, out), attrs.k, rows, F);
   return out;
 }
 

@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { WasmBackend } from "./wasm-heap.ts";
+
+/**
+ * hpo's C kernels for the wasm backend (packages/trainer/kernels/*.c, built into
+ * kernels/hpo-kernels.wasm by tools/build-kernels.ts). The module shares the wasm backend's memory:
+ * every pointer argument is a byte offset into tfjs's heap (`heapOffset`), every size a count of
+ * elements. A kernel reads its inputs and writes its outputs and scratch there, nothing else.
+ */
+export interface CKernels {
+  /** db [k, f] = Σ over r of dy [k, r, f], in float64, rounded once (kernels/bias-grad.c). */
+  bias_grad(dy: number, db: number, k: number, rows: number, f: number): void;
+}
+
+/** Bytes of shadow stack the loader gives the module (C locals that do not fit in registers). */
+const STACK_BYTES = 1 << 16;
+
+/** kernels/hpo-kernels.wasm of the @hpo/trainer package (found the same way from a bundle). */
+const wasmFile = () =>
+  join(dirname(dirname(createRequire(import.meta.url).resolve("@hpo/trainer"))), "kernels", "hpo-kernels.wasm");
+
+/** The WebAssembly API this needs (the project's TypeScript libs do not declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const { Module, Instance } = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface EmscriptenModule {
+  asm: { memory: object };
+  _malloc(bytes: number): number;
+}
+
+const loaded = new WeakMap<WasmBackend, CKernels>();
+
+/**
+ * The C kernels on `backend`'s memory, instantiated on first use (synchronously: the module is a
+ * few kilobytes) with a shadow stack malloc'd from tfjs's heap, kept for the backend's lifetime.
+ */
+export function cKernels(backend: WasmBackend): CKernels {
+  const known = loaded.get(backend);
+  if (known) return known;
+  const wasm = backend.wasm as unknown as EmscriptenModule;
+  const instance = new Instance(new Module(readFileSync(wasmFile())), {
+    env: { memory: wasm.asm.memory },
+  });
+  const exports = instance.exports as unknown as CKernels & { __stack_pointer: { value: number } };
+  // the stack grows down from the end of its block; 16-byte aligned as clang expects
+  exports.__stack_pointer.value = (wasm._malloc(STACK_BYTES + 16) + STACK_BYTES) & ~15;
+  loaded.set(backend, exports);
+  return exports;
+}
