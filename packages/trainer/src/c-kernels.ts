@@ -12,6 +12,51 @@ import type { WasmBackend } from "./wasm-heap.ts";
 export interface CKernels {
   /** db [k, f] = Σ over r of dy [k, r, f], in float64, rounded once (kernels/bias-grad.c). */
   bias_grad(dy: number, db: number, k: number, rows: number, f: number): void;
+  /**
+   * dw [kh, kw, c, co] of the stride-1 convolution of x [n, h, w, c] giving dy [n, oh, ow, co] with
+   * `top` / `left` padding (any; oh = h + top + bottom − kh + 1, likewise ow); xp is scratch of
+   * h · (ow + kw − 1) · c floats (kernels/conv-filter-grad.c).
+   */
+  conv_filter_grad(
+    x: number,
+    dy: number,
+    dw: number,
+    xp: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    co: number,
+    top: number,
+    left: number,
+  ): void;
+  /**
+   * y [n, oh, ow, co] = the stride-1 convolution of single-channel x [n, h, w, 1] with
+   * f [kh, kw, 1, co], plus bias [co], `top` / `left` padding (oh = h + top + bottom − kh + 1,
+   * likewise ow); xp is scratch of (oh + kh − 1) · (ow + kw − 1) floats
+   * (kernels/conv-single-channel.c).
+   */
+  conv_single_channel(
+    x: number,
+    f: number,
+    bias: number,
+    y: number,
+    xp: number,
+    n: number,
+    h: number,
+    w: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    co: number,
+    top: number,
+    left: number,
+  ): void;
 }
 
 /** Bytes of shadow stack the loader gives the module (C locals that do not fit in registers). */

@@ -137,6 +137,42 @@ describe("wasm convolution and pooling gradient kernels", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("equal the cpu backend's dW of stride-1 convs with many channels (the C kernel's blocks)", {
+    timeout: 120_000,
+  }, async () => {
+    // output channels 1–37 reach every block of the C kernel (16, 8, 4 channels and single
+    // lanes), kernel widths 1–7 its pairs of taps and a lone last tap; odd batches and sizes
+    const rng = createRng(23);
+    const pads = ["same", "valid", 0, 1, 2] as const;
+    const cases: Case[] = [];
+    while (cases.length < 40) {
+      const k = [1, 3, 5, int(rng, 1, 7)][cases.length % 4] as number;
+      const kw = rng.next() < 0.7 ? k : int(rng, 1, 7);
+      const pad = pads[int(rng, 0, pads.length - 1)] as Case["pad"];
+      const c: Case = {
+        x: [[1, 3, 5][cases.length % 3] as number, int(rng, 1, 13), int(rng, 1, 13), int(rng, 1, 20)],
+        filter: [k, kw, 0, int(rng, 1, 37)],
+        strides: [1, 1],
+        pad,
+      };
+      const full: Case = { ...c, filter: [k, kw, c.x[3], c.filter[3]] };
+      if (outShape(full).every((d) => d > 0)) cases.push(full);
+    }
+    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+    const inputs = cases.map((c) => ({
+      xv: values(rng, size(c.x)),
+      fv: values(rng, size(c.filter)),
+      dyv: values(rng, size(outShape(c))),
+    }));
+    await tf.setBackend("cpu");
+    const want = cases.map((c, i) => kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv));
+    await tf.setBackend("wasm");
+    cases.forEach((c, i) => {
+      const got = kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv);
+      expectClose(got[1]!, want[i]![1]!, `dfilter of x ${c.x} filter ${c.filter} pad ${c.pad}`);
+    });
+  });
+
   it("give conv2d's autodiff gradients on wasm equal to cpu's (same and valid padding)", async () => {
     const cases = randomCases(29, 40).filter((c) => typeof c.pad === "string");
     expect(cases.length).toBeGreaterThan(10);

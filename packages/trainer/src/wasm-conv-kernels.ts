@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { cKernels } from "./c-kernels.ts";
 import {
   type HeapConvShape,
   heapConv2D,
@@ -13,11 +14,12 @@ import { setWasmKernel } from "./wasm-register.ts";
 /**
  * Convolution gradients for the wasm backend. tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter`
  * at all (tensorflow/tfjs#8474: a conv layer cannot be trained on wasm), and its
- * `Conv2DBackpropInput` is a scalar C++ loop. Both gradients are computed as one XNNPACK forward
- * convolution (`heapConv2D`, the kernel tfjs's own `Conv2D` runs) where the geometry allows, else
- * as im2col / col2im in JS around one XNNPACK matrix product (`heapMatMul`). NHWC, dilation 1
- * (what tfjs's conv2d gradient asks for), any strides, `same` / `valid` / explicit padding.
- * Registered for "wasm" only: the cpu and tensorflow backends keep their own kernels.
+ * `Conv2DBackpropInput` is a scalar C++ loop. dW of a stride-1 conv is hpo's C kernel
+ * (kernels/conv-filter-grad.c); dx, and dW of other strides, are one XNNPACK forward convolution
+ * (`heapConv2D`, the kernel tfjs's own `Conv2D` runs) where the geometry allows, else im2col /
+ * col2im in JS around one XNNPACK matrix product (`heapMatMul`). NHWC, dilation 1 (what tfjs's
+ * conv2d gradient asks for), any strides, `same` / `valid` / explicit padding. Registered for
+ * "wasm" only: the cpu and tensorflow backends keep their own kernels.
  */
 
 interface ConvGradArgs<I, A> {
@@ -78,7 +80,7 @@ function convInfo(
 }
 
 /** A scratch tensor on the wasm heap for the duration of `use` (freed on every path). */
-function withScratch<T>(backend: WasmBackend, shape: number[], use: (t: tf.TensorInfo) => T): T {
+export function withScratch<T>(backend: WasmBackend, shape: number[], use: (t: tf.TensorInfo) => T): T {
   const t = backend.makeOutput(shape, "float32");
   try {
     return use(t);
@@ -90,43 +92,33 @@ function withScratch<T>(backend: WasmBackend, shape: number[], use: (t: tf.Tenso
 const f32 = (backend: WasmBackend, t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
 /**
- * dW of a single-channel stride-1 convolution whose output grid is its input's (`same`) as colᵀ ·
- * dy, colᵀ [KH·KW, N·H·W] built a tap at a time: each row is the whole input shifted by the
- * tap's offset (one bulk copy), then the positions that tap reads from the padding zeroed. The
- * convolution below would transpose and pack all of dy twice for a product this small. False
- * (nothing written) for other geometries.
+ * dW of a stride-1 convolution (any padding) by hpo's C kernel (kernels/conv-filter-grad.c):
+ * per image, filter row, input channel, group of taps and block of output channels, sums in
+ * SIMD registers over all output positions, from x and dy as they lie. False (nothing written)
+ * for strides > 1.
  */
-function filterGradShifted(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): boolean {
+function filterGradC(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): boolean {
   const { N, H, W, C, OH, OW, KH, KW, CO, SH, SW, top, left } = dims(info);
-  if (C !== 1 || SH !== 1 || SW !== 1 || OH !== H || OW !== W) return false;
-  const M = N * H * W;
-  withScratch(backend, [KH * KW, M], (colT) => {
-    // views after the allocation: growing the heap detaches earlier ones
-    const xs = f32(backend, x);
-    const col = f32(backend, colT);
-    for (let kh = 0; kh < KH; kh++) {
-      const dh = kh - top;
-      for (let kw = 0; kw < KW; kw++) {
-        const dw = kw - left;
-        const row = (kh * KW + kw) * M;
-        const shift = dh * W + dw;
-        const lo = Math.max(0, -shift);
-        const hi = Math.min(M, M - shift);
-        if (hi > lo) col.set(xs.subarray(lo + shift, hi + shift), row + lo);
-        // every position reading outside its image is zeroed (those not copied among them)
-        for (let b = 0; b < N; b++) {
-          const image = row + b * H * W;
-          for (let oh = 0; oh < H; oh++) {
-            const at = image + oh * W;
-            if (oh + dh < 0 || oh + dh >= H) col.fill(0, at, at + W);
-            else if (dw < 0) col.fill(0, at, at - dw);
-            else if (dw > 0) col.fill(0, at + W - dw, at + W);
-          }
-        }
-      }
-    }
-    heapMatMul(backend, heapOffset(backend, colT), heapOffset(backend, dy), heapOffset(backend, out), KH * KW, M, CO);
-  });
+  if (SH !== 1 || SW !== 1) return false;
+  withScratch(backend, [H * (OW + KW - 1) * C], (xp) =>
+    cKernels(backend).conv_filter_grad(
+      heapOffset(backend, x),
+      heapOffset(backend, dy),
+      heapOffset(backend, out),
+      heapOffset(backend, xp),
+      N,
+      H,
+      W,
+      C,
+      OH,
+      OW,
+      KH,
+      KW,
+      CO,
+      top,
+      left,
+    ),
+  );
   return true;
 }
 
@@ -215,7 +207,7 @@ function filterGradIm2col(backend: WasmBackend, x: TI, dy: TI, out: TI, info: In
 export function convFilterGradInto(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): void {
   if (info.batchSize * info.outHeight * info.outWidth === 0 || info.inChannels * info.outChannels === 0)
     f32(backend, out).fill(0);
-  else if (!filterGradShifted(backend, x, dy, out, info) && !filterGradByConv(backend, x, dy, out, info))
+  else if (!filterGradC(backend, x, dy, out, info) && !filterGradByConv(backend, x, dy, out, info))
     filterGradIm2col(backend, x, dy, out, info);
 }
 

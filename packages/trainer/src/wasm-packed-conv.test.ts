@@ -118,6 +118,44 @@ describe("wasm packed conv layer (HpoPackedConv2D)", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("equals the cpu backend on single-channel stride-1 layers (the C forward's blocks)", {
+    timeout: 120_000,
+  }, async () => {
+    // output channels 1–37 reach every block of the C kernel (8, 4 channels, single lanes) and
+    // widths 1–13 its runs of 4 columns and their remainders; kernels 1×1 to 7×7
+    const rng = createRng(31);
+    const cases: Case[] = [];
+    while (cases.length < 30) {
+      const pad = cases.length % 2 ? "same" : "valid";
+      const [h, w] = [int(rng, 1, 13), int(rng, 1, 13)];
+      const kh = [1, 3, 5, int(rng, 1, 7)][cases.length % 4] as number;
+      const kw = rng.next() < 0.7 ? kh : int(rng, 1, 7);
+      if (pad === "valid" && (kh > h || kw > w)) continue;
+      const k = int(rng, 1, 3);
+      const rows = [1, 3, 5][cases.length % 3] as number;
+      cases.push({ k, x: [k * rows, h, w, 1], filter: [k, kh, kw, 1, int(rng, 1, 37)], strides: [1, 1], pad });
+    }
+    const inputs = cases.map((c) => [
+      values(rng, size(c.x)),
+      values(rng, size(c.filter)),
+      values(rng, c.k * c.filter[4]),
+      values(rng, size(c.x) * c.filter[4]),
+    ]);
+    await tf.setBackend("cpu");
+    let want: Float32Array[][];
+    try {
+      want = cases.map((c, i) => run(c, reference(c), inputs[i]!));
+    } finally {
+      await tf.setBackend("wasm");
+    }
+    cases.forEach((c, i) => {
+      const got = run(c, (x, f, b) => wasmPackedConv2d(x, f, b, c.strides, c.pad), inputs[i]!);
+      ["output", "dx", "dfilter", "dbias", "loss"].forEach((name, j) => {
+        expectClose(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${JSON.stringify(c)}`);
+      });
+    });
+  });
+
   it("computes only the gradients asked for (no input gradient for a first layer)", () => {
     const x = tf.randomNormal([4, 6, 6, 2]) as tf.Tensor4D;
     const f = tf.variable(tf.randomNormal([2, 3, 3, 2, 3]));

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { cKernels } from "./c-kernels.ts";
 import { convFilterGradInto, convInputGradInto } from "./wasm-conv-kernels.ts";
+import { isSingleChannelConv, singleChannelPackedConv } from "./wasm-conv-single-channel.ts";
 import {
   type HeapConvShape,
   heapConv2D,
@@ -69,6 +70,7 @@ function forward({
 }: KernelArgs<{ x: tf.TensorInfo; filter: tf.TensorInfo; bias: tf.TensorInfo }>) {
   const { x, filter, bias } = inputs;
   const info = modelInfo(x.shape, filter.shape, attrs);
+  if (isSingleChannelConv(info)) return singleChannelPackedConv(backend, x, filter, bias, attrs.k, info);
   const conv: HeapConvShape = {
     n: info.batchSize,
     h: info.inHeight,
@@ -151,7 +153,8 @@ let installed = false;
  * Registers `HpoPackedConv2D` on the wasm backend, with its gradient: K models' convolutions of
  * one layer, x [K·rows, H, W, C] (model k's rows the k-th block) with filters [K, KH, KW, C, F]
  * plus bias [K, F] → [K·rows, OH, OW, F], model by model through tfjs's own `FusedConv2D` wasm
- * function (XNNPACK, the bias added inside the product) on views of the heap. Where `tf.split`,
+ * function (XNNPACK, the bias added inside the product) on views of the heap (a single-channel
+ * stride-1 layer by hpo's C kernel instead, `singleChannelPackedConv`). Where `tf.split`,
  * K `tf.conv2d`, `tf.concat` and a broadcast bias add copy the input, the output and (backward)
  * the output gradient and the input gradient, and the bias add and its gradient's sum are slow
  * broadcasts over [K, rows, H, W, F] on wasm, this copies nothing. Gradients: the conv kernels of
