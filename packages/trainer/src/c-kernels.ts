@@ -57,6 +57,16 @@ export interface CKernels {
     top: number,
     left: number,
   ): void;
+  /**
+   * y [n, ⌊h/2⌋, ⌊w/2⌋, c] = max of each 2×2 window of x [n, h, w, c] at stride 2 (then max(·, 0)
+   * when `relu` is 1) (kernels/max-pool.c).
+   */
+  max_pool_2x2(x: number, y: number, n: number, h: number, w: number, c: number, relu: number): void;
+  /**
+   * dx [n, h, w, c]: dy scattered onto each 2×2 window's first maximum of x (zero elsewhere); with
+   * `relu` 1 only where that maximum is > 0 (kernels/max-pool.c).
+   */
+  max_pool_2x2_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, relu: number): void;
 }
 
 /** Bytes of shadow stack the loader gives the module (C locals that do not fit in registers). */

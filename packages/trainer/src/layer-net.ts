@@ -16,6 +16,7 @@ import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./pa
 import type { ActivationName, TrainConfig } from "./params.ts";
 import { initRecurrent, recurrentForward, recurrentTensors } from "./recurrent.ts";
 import { wasmPackedConv2d } from "./wasm-packed-conv.ts";
+import { RELU_MAX_POOL, wasmReluMaxPool2x2 } from "./wasm-pool-kernels.ts";
 
 /** Where one parameterized layer's tensors live in a model's parameter vector (blocks follow one another in θ). */
 export interface ParamBlock {
@@ -201,6 +202,7 @@ export class LayerNet extends PackedModel {
     let drop = 0;
     const forks: tf.Tensor[] = [];
     const act = (z: tf.Tensor, name: string) => activate(z, name as ActivationName, this.config.leakyAlpha);
+    const fused = wasm && tf.getKernel(RELU_MAX_POOL, "wasm") ? reluPoolFusions(this.steps) : new Set<number>();
     this.steps.forEach((step, i) => {
       if (step.kind === "fork") {
         forks.push(h);
@@ -237,7 +239,9 @@ export class LayerNet extends PackedModel {
         case "conv2d": {
           const [filters, bias] = views[block++] as [tf.Tensor, tf.Tensor];
           if (wasm) {
-            h = act(unbatched(wasmPackedConv2d(batched(), filters, bias, l.strides, l.padding)), l.activation);
+            const z = unbatched(wasmPackedConv2d(batched(), filters, bias, l.strides, l.padding));
+            // a ReLU the next step's pool applies (`reluPoolFusions`) is left to it
+            h = fused.has(i + 1) ? z : act(z, l.activation);
             return;
           }
           const xs = K === 1 ? [batched()] : (tf.split(batched(), K, 0) as tf.Tensor4D[]);
@@ -251,6 +255,10 @@ export class LayerNet extends PackedModel {
         }
         case "max_pool2d":
         case "avg_pool2d": {
+          if (fused.has(i)) {
+            h = unbatched(wasmReluMaxPool2x2(batched()));
+            return;
+          }
           const pool = l.type === "max_pool2d" ? tf.maxPool : tf.avgPool;
           h = unbatched(pool(batched(), l.poolSize, l.strides, l.padding));
           return;
@@ -319,6 +327,25 @@ export class LayerNet extends PackedModel {
     });
     return h as tf.Tensor3D;
   }
+}
+
+/**
+ * Indices of the max_pool2d steps that also apply the ReLU of the conv2d step before them, on wasm
+ * (`wasmReluMaxPool2x2`): 2×2 windows at stride 2 that tile the image (valid padding, or same on
+ * even sizes), after a conv2d whose activation is relu.
+ */
+function reluPoolFusions(steps: readonly LayerStep[]): Set<number> {
+  const out = new Set<number>();
+  steps.forEach((s, i) => {
+    const before = steps[i - 1];
+    if (s.kind !== "layer" || before?.kind !== "layer") return;
+    const [l, b] = [s.layer, before.layer];
+    if (l.type !== "max_pool2d" || b.type !== "conv2d" || b.activation !== "relu") return;
+    const [H, W] = s.input as [number, number, number];
+    const tiles = l.padding === "valid" || (H % 2 === 0 && W % 2 === 0);
+    if (l.poolSize === 2 && l.strides === 2 && tiles) out.add(i);
+  });
+  return out;
 }
 
 function block(name: string, batchNorm: boolean, tensors: number[][]): ParamBlock {

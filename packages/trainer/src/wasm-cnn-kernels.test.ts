@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
 import { installWasmKernels } from "./wasm-kernels.ts";
+import { wasmReluMaxPool2x2 } from "./wasm-pool-kernels.ts";
 
 type Rng = ReturnType<typeof createRng>;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
@@ -212,7 +213,7 @@ describe("wasm convolution and pooling gradient kernels", () => {
     // 2×2 windows at stride 2 (a kernel of their own), odd and even sizes, ties in half the windows
     for (let i = 0; i < 16; i++) {
       const pad = i % 2 === 0 ? "same" : "valid";
-      const x: [number, number, number, number] = [int(rng, 1, 4), int(rng, 2, 9), int(rng, 2, 9), int(rng, 1, 5)];
+      const x: [number, number, number, number] = [int(rng, 1, 4), int(rng, 2, 9), int(rng, 2, 9), int(rng, 1, 9)];
       cases.push({ x, size: 2, stride: 2, pad, ties: i % 4 < 2 });
     }
     const xs = cases.map((c) => {
@@ -242,5 +243,43 @@ describe("wasm convolution and pooling gradient kernels", () => {
       expectClose(got[0]!, want[i]![0]!, `maxPool grad of ${JSON.stringify(c)}`);
       expectClose(got[1]!, want[i]![1]!, `avgPool grad of ${JSON.stringify(c)}`);
     });
+  });
+
+  it("fuse ReLU into 2×2 max pooling: relu then maxPool's value and gradient on the cpu backend", async () => {
+    const rng = createRng(23);
+    // odd and even sizes, 1–9 channels (four at a time in C, then one by one), ties and zeros in half
+    const cases = Array.from({ length: 40 }, (_, i) => ({
+      x: [int(rng, 1, 4), int(rng, 2, 11), int(rng, 2, 11), int(rng, 1, 9)] as [number, number, number, number],
+      ties: i % 2 === 0,
+    }));
+    cases.push({ x: [3, 28, 28, 16], ties: false }, { x: [2, 14, 14, 32], ties: true });
+    const xs = cases.map((c) => {
+      const v = values(
+        rng,
+        c.x.reduce((a, b) => a * b, 1),
+      );
+      return c.ties ? v.map((e) => Math.round(e * 2) / 2) : v;
+    });
+    const rs = cases.map((c) => values(rng, c.x[0] * (c.x[1] >> 1) * (c.x[2] >> 1) * c.x[3]));
+    // Σ r·pool(relu(x)) and its gradient; `fused` runs the one wasm op instead
+    const run = (i: number, fused: boolean) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xs[i]!, cases[i]!.x);
+        const pool = (a: tf.Tensor) =>
+          fused ? wasmReluMaxPool2x2(a as tf.Tensor4D) : tf.maxPool(tf.relu(a) as tf.Tensor4D, 2, 2, "valid");
+        const r = tf.tensor(rs[i]!, pool(x).shape);
+        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a), r)))(x);
+        return [pool(x).dataSync() as Float32Array, g.dataSync() as Float32Array];
+      });
+    await tf.setBackend("cpu");
+    const want = cases.map((_, i) => run(i, false));
+    await tf.setBackend("wasm");
+    const before = tf.memory().numTensors;
+    cases.forEach((c, i) => {
+      const got = run(i, true);
+      expectClose(got[0]!, want[i]![0]!, `relu max pool of ${JSON.stringify(c)}`);
+      expectClose(got[1]!, want[i]![1]!, `its gradient, ${JSON.stringify(c)}`);
+    });
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -9,9 +9,9 @@ import { installWasmSliceKernels } from "./wasm-slice-kernels.ts";
  * Installs the trainer's wasm kernels: in-place Slice/SplitV (wasm-slice-kernels.ts), an Identity
  * that shares instead of copying (wasm-identity-kernel.ts), the copy-free per-model product
  * `HpoPackedMatMul` (wasm-packed-matmul.ts), the convolution gradients (wasm-conv-kernels.ts), the
- * per-model conv layer `HpoPackedConv2D` (wasm-packed-conv.ts) and
- * a correct MaxPoolGrad (wasm-pool-kernels.ts). Registered for "wasm" only. Idempotent; call once
- * the wasm backend is active. Returns false when the wasm backend's kernels are not registered.
+ * per-model conv layer `HpoPackedConv2D` (wasm-packed-conv.ts), and a correct MaxPoolGrad and a
+ * fused ReLU + 2×2 max pool (wasm-pool-kernels.ts). Registered for "wasm" only. Idempotent; call
+ * once the wasm backend is active. Returns false when the wasm backend's kernels are not registered.
  */
 export function installWasmKernels(): boolean {
   return (

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { WasmBackend } from "./wasm-heap.ts";
+import { cKernels } from "./c-kernels.ts";
+import { heapOffset, type WasmBackend } from "./wasm-heap.ts";
 import { setWasmKernel } from "./wasm-register.ts";
 
 /**
@@ -8,7 +9,8 @@ import { setWasmKernel } from "./wasm-register.ts";
  * position instead of its maximum (measured: x = [-0.67, -0.48, -0.25, -0.74] in one 2×2 window
  * gets gradient [1, 0, 0, 0] instead of [0, 0, 1, 0]): max pooling after anything but ReLU trains
  * on wrong gradients. This one scatters dy onto each window's first maximum (as the cpu backend
- * does), padding excluded. NHWC; registered for "wasm" only.
+ * does), padding excluded: 2×2 windows at stride 2 that tile the input (the LeNet case) in C
+ * (kernels/max-pool.c), others by a JS loop. NHWC; registered for "wasm" only.
  */
 interface MaxPoolGradArgs {
   inputs: { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
@@ -37,16 +39,24 @@ function maxPoolGrad({ inputs, attrs, backend }: MaxPoolGradArgs): tf.TensorInfo
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
   const { top, left } = info.padInfo;
   const out = backend.makeOutput([...input.shape], "float32");
+  if (KH === 2 && KW === 2 && SH === 2 && SW === 2 && top === 0 && left === 0 && OH === H >> 1 && OW === W >> 1) {
+    cKernels(backend).max_pool_2x2_grad(
+      heapOffset(backend, input),
+      heapOffset(backend, dy),
+      heapOffset(backend, out),
+      N,
+      H,
+      W,
+      C,
+      0,
+    );
+    return out;
+  }
   // views after the allocation: growing the heap detaches earlier ones
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
-  const inside = 2 * OH <= H && 2 * OW <= W;
-  if (KH === 2 && KW === 2 && SH === 2 && SW === 2 && top === 0 && left === 0 && inside) {
-    grad2x2(x, g, dx, N, H, W, C, OH, OW);
-    return out;
-  }
   // channels innermost, as the data lies: each window's taps are read as C contiguous values
   const best = new Float32Array(C);
   const at = new Int32Array(C);
@@ -83,57 +93,76 @@ function maxPoolGrad({ inputs, attrs, backend }: MaxPoolGradArgs): tf.TensorInfo
   return out;
 }
 
-/**
- * The common 2×2, stride-2 window with every window inside the input: the four taps unrolled, each window's
- * first maximum found by three comparisons in tap order (as the general loop does); windows do not
- * overlap, so each input gets at most one dy.
- */
-function grad2x2(
-  x: Float32Array,
-  g: Float32Array,
-  dx: Float32Array,
-  N: number,
-  H: number,
-  W: number,
-  C: number,
-  OH: number,
-  OW: number,
-): void {
-  const down = W * C;
-  for (let b = 0; b < N; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const p0 = ((b * H + 2 * oh) * W + 2 * ow) * C;
-        const o = ((b * OH + oh) * OW + ow) * C;
-        for (let c = 0; c < C; c++) {
-          let i = p0 + c;
-          let m = x[i] as number;
-          const i1 = i + C;
-          const i2 = i + down;
-          const i3 = i2 + C;
-          if ((x[i1] as number) > m) {
-            m = x[i1] as number;
-            i = i1;
-          }
-          if ((x[i2] as number) > m) {
-            m = x[i2] as number;
-            i = i2;
-          }
-          if ((x[i3] as number) > m) i = i3;
-          dx[i] = g[o + c] as number;
-        }
-      }
-    }
-  }
+/** The fused kernels' names (wasm backend only; see `installWasmPoolKernels`). */
+export const RELU_MAX_POOL = "HpoReluMaxPool2x2";
+const RELU_MAX_POOL_GRAD = "HpoReluMaxPool2x2Grad";
+
+/** x [N, H, W, C] → relu(maxPool(x)) [N, ⌊H/2⌋, ⌊W/2⌋, C] over 2×2 windows at stride 2, in C. */
+function reluMaxPool({ inputs, backend }: { inputs: { x: tf.TensorInfo }; backend: WasmBackend }): tf.TensorInfo {
+  const { x } = inputs;
+  if (x.dtype !== "float32") throw new Error(`${RELU_MAX_POOL}: float32 operands only, got ${x.dtype}`);
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const out = backend.makeOutput([N, H >> 1, W >> 1, C], "float32");
+  cKernels(backend).max_pool_2x2(heapOffset(backend, x), heapOffset(backend, out), N, H, W, C, 1);
+  return out;
+}
+
+/** dx of `reluMaxPool`: dy onto each window's first maximum where that maximum is > 0, in C. */
+function reluMaxPoolGrad({
+  inputs,
+  backend,
+}: {
+  inputs: { x: tf.TensorInfo; dy: tf.TensorInfo };
+  backend: WasmBackend;
+}): tf.TensorInfo {
+  const { x, dy } = inputs;
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const out = backend.makeOutput([N, H, W, C], "float32");
+  cKernels(backend).max_pool_2x2_grad(
+    heapOffset(backend, x),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    N,
+    H,
+    W,
+    C,
+    1,
+  );
+  return out;
 }
 
 let installed = false;
 
-/** Replaces the wasm backend's `MaxPoolGrad` with `maxPoolGrad` above. Idempotent; false when wasm kernels are not registered. */
+/**
+ * Replaces the wasm backend's `MaxPoolGrad` with `maxPoolGrad` above and registers
+ * `HpoReluMaxPool2x2` with its gradient (`wasmReluMaxPool2x2`). Idempotent; false when wasm
+ * kernels are not registered.
+ */
 export function installWasmPoolKernels(): boolean {
   if (installed) return true;
   if (!tf.getKernel("MaxPool", "wasm")) return false;
   installed = true;
   setWasmKernel("MaxPoolGrad", maxPoolGrad);
+  setWasmKernel(RELU_MAX_POOL, reluMaxPool);
+  setWasmKernel(RELU_MAX_POOL_GRAD, reluMaxPoolGrad);
+  tf.registerGradient({
+    kernelName: RELU_MAX_POOL,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => {
+      const [x] = saved as [tf.Tensor];
+      return { x: () => tf.engine().runKernel(RELU_MAX_POOL_GRAD, { x, dy: dy as tf.Tensor }, {}) as tf.Tensor };
+    },
+  });
   return true;
+}
+
+/**
+ * `tf.relu` then `tf.maxPool(·, 2, 2, "valid")` of x [N, H, W, C] as one op on wasm (after
+ * `installWasmPoolKernels`): relu(max(window)) = max(relu(window)), so the pool reads the conv's
+ * output before its activation, and the gradient goes to each window's first maximum when it is
+ * > 0 — what ReLU's gradient after `MaxPoolGrad` gives, to the bit, without the full-size ReLU,
+ * its Step/Cast/Multiply gradient ops and their full-size temporaries. Differentiable.
+ */
+export function wasmReluMaxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.engine().runKernel(RELU_MAX_POOL, { x } as unknown as tf.NamedTensorMap, {}) as tf.Tensor4D;
 }

@@ -58,6 +58,6 @@ for (const k of profile.kernels) {
   byKernel.set(k.name, e);
 }
 console.log(`another epoch, by kernel (calls, kernel ms; ${total.toFixed(0)} ms in kernels):`);
-for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25))
   console.log(`  ${name.padEnd(22)} ${String(e.calls).padStart(5)} ${e.ms.toFixed(1).padStart(9)}`);
 trainer.dispose();
