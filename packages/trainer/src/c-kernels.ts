@@ -58,6 +58,29 @@ export interface CKernels {
     left: number,
   ): void;
   /**
+   * One Adam step of n parameters: m2 = m·β1 + g·(1−β1), v2 = v·β2 + g²·(1−β2),
+   * x2 = x − (m2/c1·lr)/(√(v2/c2) + ε), each operation rounded to float32 as tfjs's kernels round
+   * it (`oneB1`, `oneB2` = 1 − β1, 1 − β2; c1, c2 the bias corrections) (kernels/adam.c).
+   */
+  adam(
+    x: number,
+    g: number,
+    m: number,
+    v: number,
+    x2: number,
+    m2: number,
+    v2: number,
+    n: number,
+    b1: number,
+    oneB1: number,
+    b2: number,
+    oneB2: number,
+    c1: number,
+    c2: number,
+    lr: number,
+    eps: number,
+  ): void;
+  /**
    * y [n, ⌊h/2⌋, ⌊w/2⌋, c] = max of each 2×2 window of x [n, h, w, c] at stride 2 (then max(·, 0)
    * when `relu` is 1) (kernels/max-pool.c).
    */

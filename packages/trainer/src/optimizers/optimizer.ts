@@ -63,10 +63,17 @@ export abstract class SlotOptimizer implements Optimizer {
 
   /** 1 − β^t per packed model: a number when all t agree, else a [K, 1, …] tensor for `v`. */
   protected correction(beta: number, v: tf.Tensor): number | tf.Tensor {
+    const c = this.corrections(beta);
+    const c0 = c[0] as number;
+    return c.every((x) => x === c0) ? c0 : perModel(tf.tensor1d(c), v.rank);
+  }
+
+  /** 1 − β^t of each packed model (t at least 1 unless all t agree). */
+  protected corrections(beta: number): number[] {
     const { t } = this.ctx;
     const t0 = t[0] as number;
-    if (t.every((x) => x === t0)) return 1 - beta ** t0;
-    return perModel(tf.tensor1d(t.map((x) => 1 - beta ** Math.max(x, 1))), v.rank);
+    const same = t.every((x) => x === t0);
+    return t.map((x) => 1 - beta ** (same ? x : Math.max(x, 1)));
   }
 
   apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[], ctx: StepContext): void {
