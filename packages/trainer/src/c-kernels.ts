@@ -90,6 +90,62 @@ export interface CKernels {
    * `relu` 1 only where that maximum is > 0 (kernels/max-pool.c).
    */
   max_pool_2x2_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, relu: number): void;
+  /**
+   * u [α²][c₄][co₄] = G g Gᵀ for each channel pair of an r×r filter g whose element (tap row i,
+   * column j, input channel, output channel) is at g + 4·(i·si + j·sj + ci·sc + co·so); gm is G
+   * (α×r); c₄, co₄ are c, co rounded up to multiples of 4 (kernels/winograd-conv.c).
+   */
+  winograd_filter(
+    g: number,
+    r: number,
+    si: number,
+    sj: number,
+    sc: number,
+    so: number,
+    c: number,
+    co: number,
+    gm: number,
+    alpha: number,
+    u: number,
+  ): void;
+  /**
+   * out [n, oh, ow, co] (+ bias [co] unless 0) = stride-1 correlation of x [n, h, w, c] with the
+   * filter transformed into u, its top-left tap over input (oy − pt, ox − pl), by Winograd
+   * F(m×m, r×r) with transforms bt (α×α) and at (m×α), α even; scratch of `winograd_scratch`
+   * floats (kernels/winograd-conv.c).
+   */
+  winograd_conv(
+    x: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    pt: number,
+    pl: number,
+    u: number,
+    co: number,
+    bias: number,
+    out: number,
+    bt: number,
+    at: number,
+    alpha: number,
+    m: number,
+    block: number,
+    scratch: number,
+  ): void;
+  /** Floats of scratch `winograd_conv` needs for these arguments. */
+  winograd_scratch(
+    n: number,
+    c: number,
+    co: number,
+    oh: number,
+    ow: number,
+    alpha: number,
+    m: number,
+    block: number,
+  ): number;
 }
 
 /** Bytes of shadow stack the loader gives the module (C locals that do not fit in registers). */

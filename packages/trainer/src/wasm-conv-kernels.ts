@@ -8,8 +8,10 @@ import {
   heapOffset,
   heapTranspose,
   type WasmBackend,
+  withScratch,
 } from "./wasm-heap.ts";
 import { setWasmKernel } from "./wasm-register.ts";
+import { winogradConvOf, winogradConvs } from "./wasm-winograd-conv.ts";
 
 /**
  * Convolution gradients for the wasm backend. tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter`
@@ -77,16 +79,6 @@ function convInfo(
     false,
     "channelsLast",
   );
-}
-
-/** A scratch tensor on the wasm heap for the duration of `use` (freed on every path). */
-export function withScratch<T>(backend: WasmBackend, shape: number[], use: (t: tf.TensorInfo) => T): T {
-  const t = backend.makeOutput(shape, "float32");
-  try {
-    return use(t);
-  } finally {
-    backend.disposeData(t.dataId, true);
-  }
 }
 
 const f32 = (backend: WasmBackend, t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
@@ -303,9 +295,16 @@ function inputGradCol2im(backend: WasmBackend, dy: TI, filter: TI, out: TI, info
 
 /**
  * Writes dx [N, H, W, C] of the convolution `info` describes into `out`, from its output gradient
- * dy and filter (NHWC float32 on the wasm heap; views from `heapView` will do).
+ * dy and filter (NHWC float32 on the wasm heap; views from `heapView` will do): by Winograd
+ * (wasm-winograd-conv.ts) for stride-1 3×3 and 5×5 filters, else as above.
  */
 export function convInputGradInto(backend: WasmBackend, dy: TI, filter: TI, out: TI, info: Info): void {
+  const winograd = winogradConvOf(info, "input");
+  if (winograd) {
+    const operands = { x: heapOffset(backend, dy), filter: heapOffset(backend, filter), out: heapOffset(backend, out) };
+    winogradConvs(backend, winograd, [operands]);
+    return;
+  }
   const empty = info.batchSize * info.outHeight * info.outWidth === 0 || info.inChannels * info.outChannels === 0;
   if (empty || !inputGradByConv(backend, dy, filter, out, info)) inputGradCol2im(backend, dy, filter, out, info);
 }

@@ -1,7 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { cKernels } from "./c-kernels.ts";
-import { withScratch } from "./wasm-conv-kernels.ts";
-import { heapOffset, type WasmBackend } from "./wasm-heap.ts";
+import { heapOffset, type WasmBackend, withScratch } from "./wasm-heap.ts";
 
 /**
  * Whether `singleChannelPackedConv` runs the conv `info` describes: single-channel input (a first

@@ -105,6 +105,16 @@ export function heapMatMul(
   }
 }
 
+/** A float32 scratch tensor on the wasm heap for the duration of `use` (freed on every path). */
+export function withScratch<T>(backend: WasmBackend, shape: number[], use: (t: tf.TensorInfo) => T): T {
+  const t = backend.makeOutput(shape, "float32");
+  try {
+    return use(t);
+  } finally {
+    backend.disposeData(t.dataId, true);
+  }
+}
+
 /** Heap byte offset of a tensor's data. */
 export function heapOffset(backend: WasmBackend, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;

@@ -12,6 +12,7 @@ import {
   type WasmBackend,
 } from "./wasm-heap.ts";
 import { setWasmKernel } from "./wasm-register.ts";
+import { winogradConvOf, winogradConvs } from "./wasm-winograd-conv.ts";
 
 /** The packed convolution's kernel names (wasm backend only; see `installWasmPackedConv`). */
 export const PACKED_CONV = "HpoPackedConv2D";
@@ -92,6 +93,17 @@ function forward({
   const xSize = size(info.inShape);
   const fSize = size(filter.shape) / attrs.k;
   const oSize = size(info.outShape);
+  const winograd = winogradConvOf(info, "output");
+  if (winograd) {
+    const models = Array.from({ length: attrs.k }, (_, m) => ({
+      x: heapOffset(backend, x) + 4 * m * xSize,
+      filter: heapOffset(backend, filter) + 4 * m * fSize,
+      out: heapOffset(backend, out) + 4 * m * oSize,
+      bias: heapOffset(backend, bias) + 4 * m * info.outChannels,
+    }));
+    winogradConvs(backend, winograd, models);
+    return out;
+  }
   for (let m = 0; m < attrs.k; m++)
     heapConv2D(
       backend,
@@ -154,7 +166,8 @@ let installed = false;
  * one layer, x [K·rows, H, W, C] (model k's rows the k-th block) with filters [K, KH, KW, C, F]
  * plus bias [K, F] → [K·rows, OH, OW, F], model by model through tfjs's own `FusedConv2D` wasm
  * function (XNNPACK, the bias added inside the product) on views of the heap (a single-channel
- * stride-1 layer by hpo's C kernel instead, `singleChannelPackedConv`). Where `tf.split`,
+ * stride-1 layer by hpo's C kernel instead, `singleChannelPackedConv`, and stride-1 3×3 and 5×5
+ * layers of 4 channels or more by Winograd, `winogradConvs`). Where `tf.split`,
  * K `tf.conv2d`, `tf.concat` and a broadcast bias add copy the input, the output and (backward)
  * the output gradient and the input gradient, and the bias add and its gradient's sum are slow
  * broadcasts over [K, rows, H, W, F] on wasm, this copies nothing. Gradients: the conv kernels of

@@ -1,0 +1,80 @@
+import { createRng } from "@hpo/core";
+import { describe, expect, it } from "vitest";
+import { winogradTransforms } from "./winograd-transforms.ts";
+
+/** The F(m, r) kernels/winograd-conv.c runs (α even). */
+const PAIRS: [number, number][] = [
+  [2, 3],
+  [4, 3],
+  [6, 3],
+  [2, 5],
+  [4, 5],
+];
+
+describe("winogradTransforms", () => {
+  it.each(PAIRS)("F(%i, %i) gives the 2-D correlation of a tile", (m, r) => {
+    const { alpha, bt, g, at } = winogradTransforms(m, r);
+    expect(alpha).toBe(m + r - 1);
+    const rng = createRng(m * 10 + r);
+    const d = Array.from({ length: alpha * alpha }, () => rng.next() * 2 - 1);
+    const f = Array.from({ length: r * r }, () => rng.next() * 2 - 1);
+    // U = G f Gᵀ, V = Bᵀ d B, Y = Aᵀ (U ⊙ V) A, in float64
+    const mul = (a: ArrayLike<number>, b: ArrayLike<number>, n: number, k: number, p: number, ta = false, tb = false) =>
+      Array.from({ length: n * p }, (_, ij) => {
+        const [i, j] = [Math.floor(ij / p), ij % p];
+        let s = 0;
+        for (let l = 0; l < k; l++) s += (ta ? a[l * n + i]! : a[i * k + l]!) * (tb ? b[j * k + l]! : b[l * p + j]!);
+        return s;
+      });
+    const u = mul(mul(g, f, alpha, r, r), g, alpha, r, alpha, false, true);
+    const v = mul(mul(bt, d, alpha, alpha, alpha), bt, alpha, alpha, alpha, false, true);
+    const y = mul(
+      mul(
+        at,
+        u.map((x, i) => x * v[i]!),
+        m,
+        alpha,
+        alpha,
+      ),
+      at,
+      m,
+      alpha,
+      m,
+      false,
+      true,
+    );
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < m; j++) {
+        let want = 0;
+        for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) want += d[(i + a) * alpha + j + b]! * f[a * r + b]!;
+        expect(y[i * m + j]).toBeCloseTo(want, 12);
+      }
+  });
+
+  it.each(PAIRS)("F(%i, %i) has the ±p structure the C kernel relies on", (m, r) => {
+    // points 0, +p₁, −p₁, +p₂, −p₂, …, ∞: Bᵀ's rows even / paired / odd, Aᵀ's columns pᶦ, (−p)ᶦ
+    const { alpha, bt, at } = winogradTransforms(m, r);
+    const b = (j: number, l: number) => bt[j * alpha + l]! + 0; // (−0 as 0)
+    for (let l = 0; l < alpha; l++) {
+      if (l % 2 === 1) expect(b(0, l)).toBe(0);
+      if (l % 2 === 0) expect(b(alpha - 1, l)).toBe(0);
+      for (let j = 1; j < alpha - 1; j += 2) {
+        expect(b(j + 1, l)).toBe((l % 2 === 0 ? b(j, l) : -b(j, l)) + 0);
+        if (l === 0 || l === alpha - 1) expect(b(j, l)).toBe(0);
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      expect(at[i * alpha]).toBe(i === 0 ? 1 : 0);
+      expect(at[i * alpha + alpha - 1]).toBe(i === m - 1 ? 1 : 0);
+      for (let j = 1; j < alpha - 1; j += 2) {
+        const p = j === 1 ? 1 : at[alpha + j]!; // row 1 holds the points (m ≥ 2)
+        expect(at[i * alpha + j]).toBe(p ** i);
+        expect(at[i * alpha + j + 1]).toBe((-p) ** i);
+      }
+    }
+  });
+
+  it("refuses sizes past its points", () => {
+    expect(() => winogradTransforms(8, 5)).toThrow(/no points for F\(8, 5\)/);
+  });
+});
