@@ -35,6 +35,27 @@ export interface CKernels {
     left: number,
   ): void;
   /**
+   * `conv_filter_grad` for 5 × 5 filters with 4 | c and 4 | co, by Winograd's F(5 × 5, 2 × 2):
+   * mats is Bᵀ [6, 6], G [6, 2], Aᵀ [5, 6] (`winogradMatrices(5, 2, …)`), scratch
+   * 36 · t · (c + co) + 36 · c · co + 72 · c + 16 · co floats with t = ⌈oh / 2⌉ · ⌈ow / 2⌉.
+   */
+  conv_filter_grad_f5x5(
+    x: number,
+    dy: number,
+    dw: number,
+    scratch: number,
+    mats: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    co: number,
+    top: number,
+    left: number,
+  ): void;
+  /**
    * y [n, oh, ow, co] = the stride-1 convolution of single-channel x [n, h, w, 1] with
    * f [kh, kw, 1, co], plus bias [co], `top` / `left` padding (oh = h + top + bottom − kh + 1,
    * likewise ow); xp is scratch of (oh + kh − 1) · (ow + kw − 1) floats

@@ -143,18 +143,25 @@ describe("wasm convolution and pooling gradient kernels", () => {
   it("equal the cpu backend's dW of stride-1 convs with many channels (the C kernel's blocks)", {
     timeout: 120_000,
   }, async () => {
-    // output channels 1–37 reach every block of the C kernel (16, 8, 4 channels and single
-    // lanes), kernel widths 1–7 its pairs of taps and a lone last tap; odd batches and sizes
+    // output channels 1–37 reach every block of the direct C kernel (16, 8, 4 channels and
+    // single lanes), kernel widths 1–7 its pairs of taps and a lone last tap; every third case is
+    // 5×5 on channel counts divisible by 4 (the Winograd kernel), odd sizes leaving partial tiles
     const rng = createRng(23);
     const pads = ["same", "valid", 0, 1, 2] as const;
     const cases: Case[] = [];
-    while (cases.length < 40) {
-      const k = [1, 3, 5, int(rng, 1, 7)][cases.length % 4] as number;
-      const kw = rng.next() < 0.7 ? k : int(rng, 1, 7);
+    while (cases.length < 45) {
+      const winograd = cases.length % 3 === 0;
+      const k = winograd ? 5 : ([1, 3, 5, int(rng, 1, 7)][cases.length % 4] as number);
+      const kw = winograd || rng.next() < 0.7 ? k : int(rng, 1, 7);
       const pad = pads[int(rng, 0, pads.length - 1)] as Case["pad"];
       const c: Case = {
-        x: [[1, 3, 5][cases.length % 3] as number, int(rng, 1, 13), int(rng, 1, 13), int(rng, 1, 20)],
-        filter: [k, kw, 0, int(rng, 1, 37)],
+        x: [
+          [1, 3, 5][Math.floor(cases.length / 3) % 3] as number,
+          int(rng, 1, 13),
+          int(rng, 1, 13),
+          winograd ? 4 * int(rng, 1, 4) : int(rng, 1, 20),
+        ],
+        filter: [k, kw, 0, winograd ? 4 * int(rng, 1, 9) : int(rng, 1, 37)],
         strides: [1, 1],
         pad,
       };

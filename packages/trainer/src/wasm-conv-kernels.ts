@@ -12,6 +12,7 @@ import {
 } from "./wasm-heap.ts";
 import { setWasmKernel } from "./wasm-register.ts";
 import { winogradConvOf, winogradConvs } from "./wasm-winograd-conv.ts";
+import { winogradTransforms } from "./winograd-transforms.ts";
 
 /**
  * Convolution gradients for the wasm backend. tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter`
@@ -84,16 +85,53 @@ function convInfo(
 const f32 = (backend: WasmBackend, t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
 /**
- * dW of a stride-1 convolution (any padding) by hpo's C kernel (kernels/conv-filter-grad.c):
- * per image, filter row, input channel, group of taps and block of output channels, sums in
- * SIMD registers over all output positions, from x and dy as they lie. False (nothing written)
- * for strides > 1.
+ * Winograd F(5, 2)'s matrices for `conv_filter_grad_f5x5`: Bᵀ, G, Aᵀ as one float32 array, at the
+ * points 0, ±1, 2, −½ (the default 0, ±1, ±2 err 2.4× more here).
+ */
+const f5x5 = (() => {
+  const { bt, g, at } = winogradTransforms(5, 2, [0, 1, -1, 2, -0.5]);
+  return Float32Array.from([...bt, ...g, ...at]);
+})();
+
+/**
+ * dW of a stride-1 convolution (any padding) by hpo's C kernels (kernels/conv-filter-grad.c): 5 × 5
+ * filters on channel counts divisible by 4 by Winograd's F(5 × 5, 2 × 2) (36 multiply-adds per
+ * 2 × 2 tile of dy and channel pair where the direct sum has 100), others directly (per image,
+ * filter row, input channel, pair of taps and block of output channels, sums in SIMD registers over
+ * all output positions). From x and dy as they lie. False (nothing written) for strides > 1.
  */
 function filterGradC(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): boolean {
   const { N, H, W, C, OH, OW, KH, KW, CO, SH, SW, top, left } = dims(info);
   if (SH !== 1 || SW !== 1) return false;
+  const kernels = cKernels(backend);
+  if (KH === 5 && KW === 5 && C % 4 === 0 && CO % 4 === 0) {
+    const tiles = Math.ceil(OH / 2) * Math.ceil(OW / 2);
+    const scratch = 36 * tiles * (C + CO) + 36 * C * CO + 72 * C + 16 * CO;
+    withScratch(backend, [f5x5.length], (mats) => {
+      f32(backend, mats).set(f5x5);
+      withScratch(backend, [scratch], (s) =>
+        kernels.conv_filter_grad_f5x5(
+          heapOffset(backend, x),
+          heapOffset(backend, dy),
+          heapOffset(backend, out),
+          heapOffset(backend, s),
+          heapOffset(backend, mats),
+          N,
+          H,
+          W,
+          C,
+          OH,
+          OW,
+          CO,
+          top,
+          left,
+        ),
+      );
+    });
+    return true;
+  }
   withScratch(backend, [H * (OW + KW - 1) * C], (xp) =>
-    cKernels(backend).conv_filter_grad(
+    kernels.conv_filter_grad(
       heapOffset(backend, x),
       heapOffset(backend, dy),
       heapOffset(backend, out),

@@ -11,44 +11,55 @@ const PAIRS: [number, number][] = [
   [4, 5],
 ];
 
-describe("winogradTransforms", () => {
-  it.each(PAIRS)("F(%i, %i) gives the 2-D correlation of a tile", (m, r) => {
-    const { alpha, bt, g, at } = winogradTransforms(m, r);
-    expect(alpha).toBe(m + r - 1);
-    const rng = createRng(m * 10 + r);
-    const d = Array.from({ length: alpha * alpha }, () => rng.next() * 2 - 1);
-    const f = Array.from({ length: r * r }, () => rng.next() * 2 - 1);
-    // U = G f Gᵀ, V = Bᵀ d B, Y = Aᵀ (U ⊙ V) A, in float64
-    const mul = (a: ArrayLike<number>, b: ArrayLike<number>, n: number, k: number, p: number, ta = false, tb = false) =>
-      Array.from({ length: n * p }, (_, ij) => {
-        const [i, j] = [Math.floor(ij / p), ij % p];
-        let s = 0;
-        for (let l = 0; l < k; l++) s += (ta ? a[l * n + i]! : a[i * k + l]!) * (tb ? b[j * k + l]! : b[l * p + j]!);
-        return s;
-      });
-    const u = mul(mul(g, f, alpha, r, r), g, alpha, r, alpha, false, true);
-    const v = mul(mul(bt, d, alpha, alpha, alpha), bt, alpha, alpha, alpha, false, true);
-    const y = mul(
-      mul(
-        at,
-        u.map((x, i) => x * v[i]!),
-        m,
-        alpha,
-        alpha,
-      ),
+/** Checks that F(m, r)'s transforms at `points` (default: winogradTransforms's) give the 2-D correlation of a tile. */
+function expectTileCorrelation(m: number, r: number, points?: number[]): void {
+  const { alpha, bt, g, at } = winogradTransforms(m, r, points);
+  expect(alpha).toBe(m + r - 1);
+  const rng = createRng(m * 10 + r);
+  const d = Array.from({ length: alpha * alpha }, () => rng.next() * 2 - 1);
+  const f = Array.from({ length: r * r }, () => rng.next() * 2 - 1);
+  // U = G f Gᵀ, V = Bᵀ d B, Y = Aᵀ (U ⊙ V) A, in float64
+  const mul = (a: ArrayLike<number>, b: ArrayLike<number>, n: number, k: number, p: number, ta = false, tb = false) =>
+    Array.from({ length: n * p }, (_, ij) => {
+      const [i, j] = [Math.floor(ij / p), ij % p];
+      let s = 0;
+      for (let l = 0; l < k; l++) s += (ta ? a[l * n + i]! : a[i * k + l]!) * (tb ? b[j * k + l]! : b[l * p + j]!);
+      return s;
+    });
+  const u = mul(mul(g, f, alpha, r, r), g, alpha, r, alpha, false, true);
+  const v = mul(mul(bt, d, alpha, alpha, alpha), bt, alpha, alpha, alpha, false, true);
+  const y = mul(
+    mul(
       at,
+      u.map((x, i) => x * v[i]!),
       m,
       alpha,
-      m,
-      false,
-      true,
-    );
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < m; j++) {
-        let want = 0;
-        for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) want += d[(i + a) * alpha + j + b]! * f[a * r + b]!;
-        expect(y[i * m + j]).toBeCloseTo(want, 12);
-      }
+      alpha,
+    ),
+    at,
+    m,
+    alpha,
+    m,
+    false,
+    true,
+  );
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < m; j++) {
+      let want = 0;
+      for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) want += d[(i + a) * alpha + j + b]! * f[a * r + b]!;
+      expect(y[i * m + j]).toBeCloseTo(want, 12);
+    }
+}
+
+describe("winogradTransforms", () => {
+  it.each(PAIRS)("F(%i, %i) gives the 2-D correlation of a tile", (m, r) => {
+    expectTileCorrelation(m, r);
+  });
+
+  it("gives it at points of the caller's too (F(5, 2) at 0, ±1, 2, −½: the C dW kernel's)", () => {
+    expectTileCorrelation(5, 2, [0, 1, -1, 2, -0.5]);
+    expect(() => winogradTransforms(5, 2, [0, 1, -1, 2])).toThrow(/no points for F\(5, 2\)/);
+    expect(() => winogradTransforms(5, 2, [0, 1, -1, 2, 2])).toThrow(/no points for F\(5, 2\)/);
   });
 
   it.each(PAIRS)("F(%i, %i) has the ±p structure the C kernel relies on", (m, r) => {

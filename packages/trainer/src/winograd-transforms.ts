@@ -43,11 +43,19 @@ function polyFromRoots(roots: readonly number[]): number[] {
   return c;
 }
 
-/** The transforms of F(m, r); throws when α − 1 exceeds the points known (α ≤ 10). */
-export function winogradTransforms(m: number, r: number): WinogradTransforms {
+/**
+ * The transforms of F(m, r) at the finite points `points` (α − 1 distinct values; by default the
+ * first α − 1 of 0, ±1, ±2, ±½, ±3); throws when there are not α − 1 distinct points.
+ */
+export function winogradTransforms(
+  m: number,
+  r: number,
+  points: readonly number[] = POINTS.slice(0, m + r - 2),
+): WinogradTransforms {
   const alpha = m + r - 1;
-  if (m < 1 || r < 1 || alpha - 1 > POINTS.length) throw new Error(`winogradTransforms: no points for F(${m}, ${r})`);
-  const pts = POINTS.slice(0, alpha - 1);
+  if (m < 1 || r < 1 || points.length !== alpha - 1 || new Set(points).size !== points.length)
+    throw new Error(`winogradTransforms: no points for F(${m}, ${r}) in [${points}]`);
+  const pts = points;
   const bt = new Float64Array(alpha * alpha);
   const g = new Float64Array(alpha * r);
   const at = new Float64Array(m * alpha);

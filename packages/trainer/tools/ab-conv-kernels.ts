@@ -91,8 +91,8 @@ for (const layer of layers) {
   }
   for (const [what, run] of runs) {
     const ms = { base: [] as number[], head: [] as number[] };
-    run.base();
-    run.head();
+    // warm-up: V8 runs a wasm function's first calls on its baseline compiler
+    for (let i = 0; i < 3; i++) for (const side of ["base", "head"] as const) run[side]();
     for (let r = 0; r < rounds; r++)
       for (const side of (r % 2 ? ["base", "head"] : ["head", "base"]) as ("base" | "head")[])
         ms[side].push(cpuMs(run[side]));
