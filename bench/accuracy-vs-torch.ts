@@ -52,6 +52,19 @@ export const DEFAULT_SETTINGS: CompareSettings = {
   seed: 0,
 };
 
+/**
+ * The environment of a reference run: the parent's, with every thread pool torch may start held to
+ * one thread. The references call `torch.set_num_threads(1)`, yet Debian's torch still starts a
+ * second OpenMP thread that spins (measured: 33.7 s user + 33.3 s sys CPU over a 33.5 s run of
+ * torch_cnn_kfold.py; with OMP_NUM_THREADS=1, 30.5 s wall and 26.7 + 5.8 s CPU).
+ */
+export const TORCH_ONE_THREAD_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  OMP_NUM_THREADS: "1",
+  MKL_NUM_THREADS: "1",
+  OPENBLAS_NUM_THREADS: "1",
+};
+
 export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   // Population std, as numpy's np.std in the reference script.
@@ -112,7 +125,7 @@ export function runTorch(s: CompareSettings, reference: string, python: string):
     String(s.seed),
     "--json",
   ];
-  const run = spawnSync(python, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const run = spawnSync(python, args, { encoding: "utf8", maxBuffer: 1 << 24, env: TORCH_ONE_THREAD_ENV });
   if (run.status !== 0)
     throw new Error(`${python} ${reference} failed (${run.status}): ${run.stderr.trim().split("\n").at(-1)}`);
   const line = run.stdout.trim().split("\n").at(-1) ?? "";

@@ -27,7 +27,7 @@ export interface KnownParameter {
 export const OPTIMIZERS = ["sgd", "momentum", "adagrad", "rmsprop", "adadelta", "adam", "adamax"] as const;
 export const ACTIVATIONS = ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "linear"] as const;
 export const LR_SCHEDULES = ["constant", "step", "exponential", "cosine"] as const;
-export const INITIALIZERS = ["glorot", "he"] as const;
+export const INITIALIZERS = ["glorot", "he", "pytorch"] as const;
 export const CLASS_WEIGHTS = ["none", "balanced"] as const;
 
 const unit = { type: "float", min: 0, max: 1, maxExclusive: true } as const;
@@ -63,8 +63,12 @@ export const KNOWN_PARAMETERS: Readonly<Record<string, KnownParameter>> = {
   batch_norm: { doc: "Batch normalization after each hidden dense layer, true or false.", kind: { type: "bool" } },
   residual: { doc: "Skip connections between hidden layers of equal width, true or false.", kind: { type: "bool" } },
   initializer: {
-    doc: `Kernel initializer: ${INITIALIZERS.join(" | ")}.`,
+    doc: `Kernel initializer: ${INITIALIZERS.join(" | ")} (pytorch: kernels and biases U(±1/√fan_in), PyTorch's default for Linear and Conv2d).`,
     kind: { type: "enum", choices: INITIALIZERS },
+  },
+  standardize: {
+    doc: "Standardize each input with the fold's training rows' mean and std (default true); false: inputs as the dataset gives them (fashion_mnist pixels in [0, 1]).",
+    kind: { type: "bool" },
   },
   clip_norm: { doc: "Clip gradients to this global norm (>= 0; 0 = off).", kind: nonNegative },
   clip_value: { doc: "Clip each gradient element to ±value (>= 0; 0 = off).", kind: nonNegative },

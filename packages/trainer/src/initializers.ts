@@ -4,7 +4,9 @@ import type { InitializerName } from "./params.ts";
 /**
  * A kernel of shape [fanIn, fanOut] drawn from `rng`:
  * glorot (Xavier) uniform U(−l, l) with l = √(6 / (fanIn + fanOut));
- * he (Kaiming) normal N(0, 2 / fanIn).
+ * he (Kaiming) normal N(0, 2 / fanIn);
+ * pytorch U(−l, l) with l = 1/√fanIn (PyTorch's default for Linear and Conv2d weights:
+ * kaiming_uniform with a = √5).
  */
 export function initKernel(name: InitializerName, fanIn: number, fanOut: number, rng: Rng): Float32Array {
   return initWeights(name, fanIn * fanOut, fanIn, fanOut, rng);
@@ -22,13 +24,25 @@ export function initWeights(
   rng: Rng,
 ): Float32Array {
   const out = new Float32Array(count);
-  if (name === "glorot") {
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
+  if (name === "glorot" || name === "pytorch") {
+    const limit = name === "glorot" ? Math.sqrt(6 / (fanIn + fanOut)) : 1 / Math.sqrt(fanIn);
     for (let i = 0; i < out.length; i++) out[i] = (rng.next() * 2 - 1) * limit;
   } else {
     const std = Math.sqrt(2 / fanIn);
     for (let i = 0; i < out.length; i++) out[i] = rng.normal() * std;
   }
+  return out;
+}
+
+/**
+ * The `count` biases of a dense or conv layer whose kernels `name` draws with `fanIn`: 0, or for
+ * pytorch U(−l, l) with l = 1/√fanIn drawn from `rng` (PyTorch's default for Linear and Conv2d).
+ */
+export function initBias(name: InitializerName, count: number, fanIn: number, rng: Rng): Float32Array {
+  const out = new Float32Array(count);
+  if (name !== "pytorch") return out;
+  const limit = 1 / Math.sqrt(fanIn);
+  for (let i = 0; i < out.length; i++) out[i] = (rng.next() * 2 - 1) * limit;
   return out;
 }
 

@@ -1,7 +1,11 @@
-import { evalChunkRows, type LayerSpec } from "@hpo/core";
+import { evalChunkRows, type LayerSpec, resolveLayer } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
+import { loadDataset } from "./datasets/load-dataset.ts";
+import { LayerNet } from "./layer-net.ts";
+import { modelInputs } from "./model-inputs.ts";
+import { parseTrainConfig } from "./params.ts";
 import { recorder, testJob } from "./testing/index.ts";
 import { trainTrial } from "./train-trial.ts";
 
@@ -161,6 +165,58 @@ describe("layer lists (LayerNet)", () => {
       expect(f.val_accuracy).toBeCloseTo(alone.reports[0]?.folds[i]?.val_accuracy as number, 4);
     });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("initializes conv, dense and output kernels and biases U(±1/√fan_in) with initializer pytorch", () => {
+    const layers: LayerSpec[] = [
+      { type: "conv2d", filters: 4, kernel_size: 3, padding: "same" },
+      { type: "flatten" },
+      { type: "dense", units: 16 },
+    ];
+    const model = { hidden: [], activation: "relu", layers };
+    const theta = (initializer: string) => {
+      const net = new LayerNet(
+        parseTrainConfig({ initializer }, model),
+        layers.map((l, i) => resolveLayer(l, i, {}, "relu")),
+        [8, 8, 2],
+        10,
+        [7],
+      );
+      const values = net.theta.dataSync().slice();
+      net.dispose();
+      return values;
+    };
+    const values = theta("pytorch");
+    // θ: conv kernel 3·3·2·4, bias 4; dense kernel 256·16, bias 16; output kernel 16·10, bias 10
+    let at = 0;
+    for (const [kernel, bias, fanIn] of [
+      [72, 4, 18],
+      [4096, 16, 256],
+      [160, 10, 16],
+    ] as const) {
+      const limit = 1 / Math.sqrt(fanIn);
+      const k = Array.from(values.slice(at, at + kernel));
+      const b = Array.from(values.slice(at + kernel, at + kernel + bias));
+      for (const w of [...k, ...b]) expect(Math.abs(w)).toBeLessThanOrEqual(limit);
+      expect(Math.max(...k.map(Math.abs))).toBeGreaterThan(limit * 0.8);
+      expect(b.filter((w) => w !== 0).length).toBe(bias);
+      at += kernel + bias;
+    }
+    expect(at).toBe(values.length);
+    // he: biases 0
+    const he = theta("he");
+    expect(Array.from(he.slice(72, 76))).toEqual([0, 0, 0, 0]);
+  });
+
+  it("feeds images as they are with standardize: false (fashion_mnist pixels in [0, 1])", () => {
+    const data = loadDataset({ name: "digits", task: "classification" });
+    const model = { hidden: [], activation: "relu", layers: cnn };
+    const params = { conv_filters: 8, dense_dropout: 0 };
+    expect(modelInputs(data, parseTrainConfig(params, model))).toEqual({ inputShape: [8, 8, 1], standardize: true });
+    expect(modelInputs(data, parseTrainConfig({ ...params, standardize: false }, model)).standardize).toBe(false);
+    expect(() => parseTrainConfig({ ...params, standardize: "no" }, model)).toThrow(
+      'trial parameter "standardize": expected a boolean, got "no"',
+    );
   });
 
   it("fails a trial whose layer list does not fit the data, naming the layer", async () => {

@@ -10,7 +10,7 @@ import {
 import * as tf from "@tensorflow/tfjs-core";
 import { activate } from "./activations.ts";
 import { DropoutStream } from "./dropout.ts";
-import { initWeights } from "./initializers.ts";
+import { initBias, initWeights } from "./initializers.ts";
 import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
 import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./packed-model.ts";
 import type { ActivationName, TrainConfig } from "./params.ts";
@@ -126,6 +126,7 @@ export class LayerNet extends PackedModel {
         const fanIn = n / out;
         rngs.forEach((rng, k) => {
           theta.set(initWeights(config.initializer, n, fanIn, receptive * out, rng), k * P + offset);
+          theta.set(initBias(config.initializer, out, fanIn, rng), k * P + offset + n);
         });
       }
       offset += b.size;

@@ -5,12 +5,18 @@ import type { TrainConfig } from "./params.ts";
 export interface ModelInputs {
   /** The example shape a layer list sees (images, sequences); undefined: rows of features. */
   readonly inputShape?: readonly number[];
-  /** Standardize the inputs per fold; false when a layer list starts with an embedding (token ids). */
+  /**
+   * Standardize the inputs per fold; false when the trial's `standardize` is false or a layer list
+   * starts with an embedding (token ids).
+   */
   readonly standardize: boolean;
 }
 
 /** How the model of `config` reads the rows of `data` (trials and refits alike). */
 export function modelInputs(data: Dataset, config: TrainConfig): ModelInputs {
   const shape = data.image ?? data.sequence;
-  return { ...(shape && { inputShape: shape }), standardize: config.layers?.[0]?.type !== "embedding" };
+  return {
+    ...(shape && { inputShape: shape }),
+    standardize: config.standardize && config.layers?.[0]?.type !== "embedding",
+  };
 }

@@ -2,7 +2,7 @@ import { createRng, mixSeed } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { activate } from "./activations.ts";
 import { DropoutStream } from "./dropout.ts";
-import { initKernel } from "./initializers.ts";
+import { initBias, initKernel } from "./initializers.ts";
 import { packedMatMul, packedMatMulFirst } from "./packed-matmul.ts";
 import { type BatchStats, BN_EPSILON, type MovingStats, PackedModel } from "./packed-model.ts";
 import type { TrainConfig } from "./params.ts";
@@ -66,10 +66,12 @@ export class Mlp extends PackedModel {
     const theta = new Float32Array(K * P);
     const mask = new Float32Array(P);
     for (const l of layout) mask.fill(1, l.offset, l.offset + l.fanIn * l.fanOut);
-    // Kernels drawn layer by layer from each model's own generator; biases 0; gamma 1, beta 0.
+    // Kernels (then biases: 0 but for pytorch) drawn layer by layer from each model's own
+    // generator; gamma 1, beta 0.
     for (const l of layout) {
       initRngs.forEach((rng, k) => {
         theta.set(initKernel(config.initializer, l.fanIn, l.fanOut, rng), k * P + l.offset);
+        theta.set(initBias(config.initializer, l.fanOut, l.fanIn, rng), k * P + l.offset + l.fanIn * l.fanOut);
         if (l.batchNorm) {
           const gamma = k * P + l.offset + l.fanIn * l.fanOut + l.fanOut;
           theta.fill(1, gamma, gamma + l.fanOut);

@@ -261,4 +261,28 @@ describe("Mlp", () => {
     pack.dispose();
     for (const m of [glorot, he, again]) m.dispose();
   });
+
+  it("initializes as PyTorch with pytorch: kernels and biases U(±1/√fanIn); biases 0 otherwise", () => {
+    const config = (initializer: string) => parseTrainConfig({ initializer }, { hidden: [200], activation: "relu" });
+    const torch = new Mlp(config("pytorch"), 100, 2, [1]);
+    const theta = torch.theta.dataSync();
+    const kernel = Array.from(theta.slice(0, 100 * 200));
+    const bias = Array.from(theta.slice(100 * 200, 100 * 200 + 200));
+    const limit = 1 / Math.sqrt(100);
+    for (const w of [kernel, bias]) {
+      expect(Math.max(...w)).toBeLessThanOrEqual(limit);
+      expect(Math.min(...w)).toBeGreaterThanOrEqual(-limit);
+    }
+    expect(Math.sqrt(kernel.reduce((a, b) => a + b * b, 0) / kernel.length)).toBeCloseTo(limit / Math.sqrt(3), 3);
+    expect(Math.max(...bias)).toBeGreaterThan(limit / 2);
+    expect(Math.min(...bias)).toBeLessThan(-limit / 2);
+    // the output layer: fan-in 200
+    const out = torch.layout[1] as (typeof torch.layout)[number];
+    const outBias = Array.from(theta.slice(out.offset + 200 * 2, out.offset + 200 * 2 + 2));
+    for (const b of outBias) expect(Math.abs(b)).toBeLessThanOrEqual(1 / Math.sqrt(200));
+    expect(outBias.some((b) => b !== 0)).toBe(true);
+    const glorot = new Mlp(config("glorot"), 100, 2, [1]);
+    expect(Array.from(glorot.theta.dataSync().slice(100 * 200, 100 * 200 + 200)).every((b) => b === 0)).toBe(true);
+    for (const m of [torch, glorot]) m.dispose();
+  });
 });

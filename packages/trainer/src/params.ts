@@ -15,7 +15,7 @@ export const ACTIVATIONS = ["relu", "leaky_relu", "elu", "tanh", "sigmoid", "lin
 export type ActivationName = (typeof ACTIVATIONS)[number];
 export const LR_SCHEDULES = ["constant", "step", "exponential", "cosine"] as const;
 export type LrScheduleName = (typeof LR_SCHEDULES)[number];
-export const INITIALIZERS = ["glorot", "he"] as const;
+export const INITIALIZERS = ["glorot", "he", "pytorch"] as const;
 export type InitializerName = (typeof INITIALIZERS)[number];
 export const CLASS_WEIGHTS = ["none", "balanced"] as const;
 export type ClassWeightName = (typeof CLASS_WEIGHTS)[number];
@@ -52,6 +52,7 @@ export const TRAINER_PARAMS = [
   "early_stopping_patience",
   "early_stopping_min_delta",
   "class_weight",
+  "standardize",
 ] as const;
 
 /** A trial's training configuration: the params with defaults filled in and checked. */
@@ -66,7 +67,13 @@ export interface TrainConfig {
   readonly dropout: number;
   readonly batchNorm: boolean;
   readonly residual: boolean;
+  /** Kernels (and, for pytorch, biases) of dense, conv and output layers; see initializers.ts. */
   readonly initializer: InitializerName;
+  /**
+   * Standardize the inputs with each fold's training-row mean and std (`standardize`, default
+   * true); false feeds them as the dataset gives them.
+   */
+  readonly standardize: boolean;
   readonly optimizer: OptimizerName;
   /** Default: 0.01 for sgd, momentum, adagrad; 1e-3 otherwise; ignored by adadelta. */
   readonly learningRate: number;
@@ -192,6 +199,7 @@ export function parseTrainConfig(written: Params, model: ModelSpec): TrainConfig
     leakyAlpha: num(params, "leaky_alpha", 0.01, nonNeg, "a number >= 0"),
     dropout: num(params, "dropout", 0, unit, "a number in [0, 1)"),
     batchNorm: bool(params, "batch_norm"),
+    standardize: params.standardize === undefined || bool(params, "standardize"),
     residual: bool(params, "residual"),
     initializer: choice(
       params,

@@ -1,8 +1,9 @@
 /**
  * Where a LeNet epoch's time goes (issue 14): the bench/cnn-vs-torch.ts network on the first N
- * Fashion-MNIST images, 3 stratified folds packed, batch 64, Adam 1e-3; prints the wall time of one
- * training epoch, then `tf.profile` of another summed by kernel (calls, kernel ms). The kernels
+ * Fashion-MNIST images, 3 stratified folds packed, batch 64, Adam 1e-3; prints the wall and CPU time
+ * of a training epoch (after a first one), then `tf.profile` of another summed by kernel (calls, kernel ms). The kernels
  * hpo adds on wasm (Conv2DBackpropFilter / Conv2DBackpropInput / MaxPoolGrad) are timed there too.
+ * Between the two: what the per-epoch `evaluate` (validation forward pass and scoring) costs, twice.
  *
  *   pnpm exec tsx packages/trainer/tools/profile-cnn.ts [images, default 1200] [backend, default wasm]
  */
@@ -38,13 +39,40 @@ const trainer = new PackedTrainer(
   folds.map((_, f) => mixSeed(0, "fold", f)),
   { inputShape: data.image as readonly number[] },
 );
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
+// a first epoch and evaluation warm up (kernel setup, XNNPACK operator caches)
+await trainer.trainEpoch(1e-3);
+trainer.evaluate(1e-3);
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 await trainer.trainEpoch(1e-3);
 const epochMs = performance.now() - t0;
+const epochCpu = cpuMs(c0);
 const trained = folds.reduce((a, f) => a + f.yTrain.length, 0);
+const validated = folds.reduce((a, f) => a + f.yVal.length, 0);
 console.log(
-  `${backend.name}, ${images} images, 3 folds, batch 64: one epoch ${epochMs.toFixed(0)} ms (${((1000 * trained) / epochMs).toFixed(0)} training images/s)`,
+  `${backend.name}, ${images} images, 3 folds, batch 64: an epoch after the first ${epochMs.toFixed(0)} ms, ${epochCpu.toFixed(0)} ms CPU (${((1000 * trained) / epochMs).toFixed(0)} training images/s)`,
 );
+// what the trial adds to each epoch: `evaluate`, one evaluation-mode pass over the validation rows
+// and their scoring in JS (training metrics come from the steps' own outputs: no pass of their own)
+for (let i = 0; i < 2; i++) {
+  const e0 = performance.now();
+  const ec = process.cpuUsage();
+  trainer.evaluate(1e-3);
+  const ms = performance.now() - e0;
+  const cpu = cpuMs(ec);
+  console.log(
+    `evaluate (${validated} validation rows): ${ms.toFixed(0)} ms, ${cpu.toFixed(0)} ms CPU = ${((100 * cpu) / epochCpu).toFixed(1)} % of the epoch's CPU`,
+  );
+}
+const evalProfile = await tf.profile(() => {
+  trainer.evaluate(1e-3);
+});
+const evalKernelMs = evalProfile.kernels.reduce((a, k) => a + Number(k.kernelTimeMs), 0);
+console.log(`  of which in kernels (tf.profile): ${evalKernelMs.toFixed(0)} ms, ${evalProfile.kernels.length} calls`);
 const profile = await tf.profile(async () => {
   await trainer.trainEpoch(1e-3);
 });

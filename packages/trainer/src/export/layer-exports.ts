@@ -27,6 +27,10 @@
  * Activations (`activationLayers`): `leaky_relu` → `leakyReLU({ alpha: leaky_alpha })`, the others
  * → `activation({ activation })`, `linear` → nothing. The output layer is a linear `dense`.
  *
+ * Dense and conv2d layers (the output layer and projections included) carry the initializers that
+ * drew their kernel and bias in hpo (`initializerArgs`: the trial's `initializer`), so a model
+ * re-initialized from `model.json` starts as the trial did; the weights set are the trained ones.
+ *
  * An entry gets the symbolic tensor the layer receives and returns its output (so an entry may
  * branch and merge, e.g. a residual block), and the weights to set on the tf.layers it made, by
  * layer name. Names are fixed by position (`conv2d_0`, `batch_norm_3`, …) so two exports of the
@@ -35,7 +39,10 @@
 import type { ExampleShape, LayerStep, LayerType, PlainLayer } from "@hpo/core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { BN_EPSILON } from "../packed-model.ts";
-import type { ActivationName } from "../params.ts";
+import type { ActivationName, InitializerName } from "../params.ts";
+
+/** A tf.layers initializer (what `tfl.initializers.*` make). */
+type Initializer = ReturnType<typeof tfl.initializers.glorotUniform>;
 
 /** Values and shape of one weight, in the order tf.layers lists a layer's weights. */
 export interface WeightValues {
@@ -59,6 +66,8 @@ export interface LayerExportInput<T extends ExportedType = ExportedType> {
   readonly moving?: { readonly mean: Float32Array; readonly variance: Float32Array };
   /** α of `leaky_relu` (the `leaky_alpha` parameter). */
   readonly leakyAlpha: number;
+  /** The trial's `initializer` (what drew dense and conv kernels and biases). */
+  readonly initializer: InitializerName;
 }
 
 /** What an entry made: the output tensor, and the weights of each tf.layers layer by name. */
@@ -84,6 +93,36 @@ export function activationLayers(
   return apply(tfl.layers.activation({ activation, name }), h);
 }
 
+/**
+ * tf.layers' kernel and bias initializers drawing as hpo's `initializer` does (initializers.ts)
+ * for a layer of `fanIn` inputs per unit: glorot → glorotUniform and zero biases; he → N(0, 2 /
+ * fanIn) (randomNormal: tf.layers' heNormal truncates) and zero biases; pytorch → U(±1/√fanIn)
+ * kernels (varianceScaling, scale 1/3, fan in, uniform) and biases (randomUniform).
+ */
+export function initializerArgs(
+  initializer: InitializerName,
+  fanIn: number,
+): { kernelInitializer: Initializer; biasInitializer: Initializer } {
+  const limit = 1 / Math.sqrt(fanIn);
+  switch (initializer) {
+    case "glorot":
+      return { kernelInitializer: tfl.initializers.glorotUniform({}), biasInitializer: tfl.initializers.zeros() };
+    case "he":
+      return {
+        kernelInitializer: tfl.initializers.randomNormal({ mean: 0, stddev: Math.sqrt(2 / fanIn) }),
+        biasInitializer: tfl.initializers.zeros(),
+      };
+    case "pytorch":
+      return {
+        kernelInitializer: tfl.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform" }),
+        biasInitializer: tfl.initializers.randomUniform({ minval: -limit, maxval: limit }),
+      };
+  }
+}
+
+/** Inputs per unit of a dense layer or a conv on `input` (kernel_size² · channels). */
+const fanInOf = (input: ExampleShape, kernelSize = 1) => kernelSize * kernelSize * (input[input.length - 1] as number);
+
 const noWeights = new Map<string, readonly WeightValues[]>();
 
 /** A recurrent layer's tf.layers options: tf.layers' gates default to hardSigmoid, LayerNet's are sigmoid. */
@@ -100,14 +139,14 @@ const only = (output: tfl.SymbolicTensor): LayerExportOutput => ({ output, weigh
 
 /** The table: layer type → its tf.layers (see the module comment for the layouts). */
 export const LAYER_EXPORTS: { readonly [T in ExportedType]: LayerExport<T> } = {
-  dense: (h, { layer, name, params, leakyAlpha }) => {
-    const z = apply(tfl.layers.dense({ units: layer.units, name }), h);
+  dense: (h, { layer, name, input, params, leakyAlpha, initializer }) => {
+    const z = apply(tfl.layers.dense({ units: layer.units, name, ...initializerArgs(initializer, fanInOf(input)) }), h);
     return {
       output: activationLayers(z, layer.activation as ActivationName, leakyAlpha, `${name}_act`),
       weights: new Map([[name, params]]),
     };
   },
-  conv2d: (h, { layer, name, params, leakyAlpha }) => {
+  conv2d: (h, { layer, name, input, params, leakyAlpha, initializer }) => {
     const conv = tfl.layers.conv2d({
       filters: layer.filters,
       kernelSize: layer.kernelSize,
@@ -115,6 +154,7 @@ export const LAYER_EXPORTS: { readonly [T in ExportedType]: LayerExport<T> } = {
       padding: layer.padding,
       dataFormat: "channelsLast",
       name,
+      ...initializerArgs(initializer, fanInOf(input, layer.kernelSize)),
     });
     return {
       output: activationLayers(apply(conv, h), layer.activation as ActivationName, leakyAlpha, `${name}_act`),
@@ -195,6 +235,7 @@ export function exportJoin(
     readonly name: string;
     readonly params: readonly WeightValues[];
     readonly leakyAlpha: number;
+    readonly initializer: InitializerName;
   },
 ): LayerExportOutput {
   const { step, name, params } = x;
@@ -204,9 +245,17 @@ export function exportJoin(
     const { strides, inChannels, outChannels } = step.shortcut;
     const [kernel, bias] = params as [WeightValues, WeightValues];
     const image = step.input.length === 3;
+    const init = initializerArgs(x.initializer, inChannels);
     const layer = image
-      ? tfl.layers.conv2d({ filters: outChannels, kernelSize: 1, strides, padding: "valid", name: `${name}_shortcut` })
-      : tfl.layers.dense({ units: outChannels, name: `${name}_shortcut` });
+      ? tfl.layers.conv2d({
+          filters: outChannels,
+          kernelSize: 1,
+          strides,
+          padding: "valid",
+          name: `${name}_shortcut`,
+          ...init,
+        })
+      : tfl.layers.dense({ units: outChannels, name: `${name}_shortcut`, ...init });
     carried = apply(layer, shortcut);
     weights.set(`${name}_shortcut`, [
       { values: kernel.values, shape: image ? [1, 1, inChannels, outChannels] : [inChannels, outChannels] },

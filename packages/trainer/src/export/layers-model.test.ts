@@ -115,6 +115,60 @@ describe("layerNetToLayersModel", () => {
     model.dispose();
     net.dispose();
   });
+
+  it("records the initializers that drew each kernel and bias: pytorch U(±1/√fan_in), he N(0, 2/fan_in)", () => {
+    const layers: LayerSpec[] = [
+      { type: "conv2d", filters: 3, kernel_size: 3, padding: "same" },
+      { type: "flatten" },
+      { type: "dense", units: 5 },
+    ];
+    const exported = (initializer: string) => {
+      const config = parseTrainConfig({ initializer }, { hidden: [], activation: "relu", layers });
+      const net = new LayerNet(config, config.layers ?? [], [6, 6, 2], 3, [1]);
+      const model = layerNetToLayersModel(net, 0);
+      net.dispose();
+      return model;
+    };
+    /** What the layer's recorded initializers draw for its kernel and bias, as [max |w|, std] each. */
+    const redrawn = (model: ReturnType<typeof exported>, name: string) => {
+      const layer = model.getLayer(name) as unknown as {
+        kernelInitializer: { apply(shape: number[]): tf.Tensor };
+        biasInitializer: { apply(shape: number[]): tf.Tensor };
+      };
+      const [kernelShape, biasShape] = model
+        .getLayer(name)
+        .getWeights()
+        .map((w) => w.shape);
+      return [
+        layer.kernelInitializer.apply(kernelShape as number[]),
+        layer.biasInitializer.apply(biasShape as number[]),
+      ].map((t) => {
+        const v = Array.from(t.dataSync());
+        t.dispose();
+        return [Math.max(...v.map(Math.abs)), Math.sqrt(v.reduce((a, b) => a + b * b, 0) / v.length)];
+      });
+    };
+    const torch = exported("pytorch");
+    // fan_in: conv 3·3·2 = 18, dense 6·6·3 = 108, output 5
+    for (const [name, fanIn] of [
+      ["conv2d_0", 18],
+      ["dense_2", 108],
+      ["output", 5],
+    ] as const) {
+      const limit = 1 / Math.sqrt(fanIn);
+      const [[kernelMax], [biasMax]] = redrawn(torch, name) as [number[], number[]];
+      expect(kernelMax).toBeLessThanOrEqual(limit);
+      expect(kernelMax).toBeGreaterThan(limit / 2);
+      expect(biasMax).toBeLessThanOrEqual(limit);
+      expect(biasMax).toBeGreaterThan(0);
+    }
+    torch.dispose();
+    const he = exported("he");
+    const [[, std], [bias]] = redrawn(he, "dense_2") as [number[], number[]];
+    expect(std).toBeCloseTo(Math.sqrt(2 / 108), 2);
+    expect(bias).toBe(0);
+    he.dispose();
+  });
 });
 
 describe("layerNetToLayersModel with recurrent layers", () => {

@@ -3,7 +3,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import type { LayerNet } from "../layer-net.ts";
 import type { Mlp } from "../model.ts";
 import { BN_EPSILON } from "../packed-model.ts";
-import { activationLayers, exportJoin, exportLayer, type WeightValues } from "./layer-exports.ts";
+import { activationLayers, exportJoin, exportLayer, initializerArgs, type WeightValues } from "./layer-exports.ts";
 
 /** Sets each named layer's weights on `model` (the tensors made for it are freed). */
 function setWeights(model: tfl.LayersModel, named: ReadonlyMap<string, readonly WeightValues[]>): void {
@@ -37,7 +37,9 @@ export function toLayersModel(mlp: Mlp, k: number): tfl.LayersModel {
     const at = row + l.offset;
     const kernel = theta.slice(at, at + l.fanIn * l.fanOut);
     const bias = theta.slice(at + l.fanIn * l.fanOut, at + l.fanIn * l.fanOut + l.fanOut);
-    const z = tfl.layers.dense({ units: l.fanOut, name: `dense_${i}` }).apply(h) as tfl.SymbolicTensor;
+    const z = tfl.layers
+      .dense({ units: l.fanOut, name: `dense_${i}`, ...initializerArgs(mlp.config.initializer, l.fanIn) })
+      .apply(h) as tfl.SymbolicTensor;
     named.set(`dense_${i}`, [
       { values: kernel, shape: [l.fanIn, l.fanOut] },
       { values: bias, shape: [l.fanOut] },
@@ -121,6 +123,7 @@ export function layerNetToLayersModel(net: LayerNet, k: number): tfl.LayersModel
             name,
             params: paramsOf(`${step.name}/shortcut`),
             leakyAlpha: net.config.leakyAlpha,
+            initializer: net.config.initializer,
           })
         : exportLayer(h, {
             layer: step.layer,
@@ -129,6 +132,7 @@ export function layerNetToLayersModel(net: LayerNet, k: number): tfl.LayersModel
             params: paramsOf(step.name),
             ...(step.layer.type === "batch_norm" && { moving: movingOf(moving[bn++], net.k, k) }),
             leakyAlpha: net.config.leakyAlpha,
+            initializer: net.config.initializer,
           });
     h = out.output;
     for (const [n, w] of out.weights) named.set(n, w);

@@ -110,7 +110,9 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
   const rows: RefitRows = {
     data,
     prepared: prepareFold(data, fold, {
-      ...(!module && { classWeight: config.classWeight, standardize: modelInputs(data, config).standardize }),
+      ...(module
+        ? { standardize: config.standardize }
+        : { classWeight: config.classWeight, standardize: modelInputs(data, config).standardize }),
       ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
     }),
     innerRows: fold.inner?.length ?? 0,

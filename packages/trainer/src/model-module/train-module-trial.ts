@@ -18,6 +18,7 @@ import { installWasmKernels } from "../wasm-kernels.ts";
 import { type BarrierStep, FoldBarrier, type StepMetrics } from "./fold-barrier.ts";
 import { loadModelModule, type ModuleSplit, type ModuleTrainContext } from "./model-module.ts";
 import { moduleTf } from "./tf-namespace.ts";
+import { trainConfigOf } from "./train-built-model.ts";
 
 /** Options of `trainModuleTrial`. */
 export interface ModuleTrialOptions {
@@ -108,6 +109,7 @@ export async function trainModuleTrial(
     first = range.from * job.cv.folds;
     prepared = splitFolds(data, job.cv, range).map((fold) =>
       prepareFold(data, fold, {
+        standardize: trainConfigOf(job.params).standardize,
         ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
       }),
     );
