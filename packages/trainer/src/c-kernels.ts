@@ -102,6 +102,11 @@ export interface CKernels {
     eps: number,
   ): void;
   /**
+   * c [m, n] = Σ over k < s of a(i, k) · b [k, n] with a(i, k) at a + 4·(i·ars + k·aks) (a [m, s]:
+   * ars = s, aks = 1; aᵀ of a [s, m]: ars = 1, aks = m), summed over k in order (kernels/matmul.c).
+   */
+  matmul(a: number, ars: number, aks: number, b: number, c: number, m: number, s: number, n: number): void;
+  /**
    * y [n, ⌊h/2⌋, ⌊w/2⌋, c] = max of each 2×2 window of x [n, h, w, c] at stride 2 (then max(·, 0)
    * when `relu` is 1) (kernels/max-pool.c).
    */

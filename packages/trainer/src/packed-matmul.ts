@@ -10,12 +10,14 @@ function joinBatch(parts: readonly tf.Tensor3D[]): tf.Tensor3D {
   return parts.length === 1 ? (parts[0] as tf.Tensor3D) : (tf.concat([...parts], 0) as tf.Tensor3D);
 }
 
+const packedKernel = () => tf.getKernel(PACKED_MATMUL, tf.getBackend()) !== undefined;
+
 /**
  * x [K, n, a] · w [K, a, b] → [K, n, b], one batch-of-one product per model: one copy-free
  * `HpoPackedMatMul` op on wasm once `installWasmPackedMatMul` ran, else split + K matMul + concat.
  */
 export function perModelMatMul(x: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
-  if (x.shape[0] > 1 && tf.getKernel(PACKED_MATMUL, tf.getBackend())) return wasmPackedMatMul(x, w);
+  if (packedKernel()) return wasmPackedMatMul(x, w);
   const xs = splitBatch(x);
   const ws = splitBatch(w);
   return joinBatch(xs.map((xk, k) => tf.matMul(xk, ws[k] as tf.Tensor3D)));
@@ -31,7 +33,8 @@ function make(inputGrad: boolean): (x: tf.Tensor3D, w: tf.Tensor3D) => tf.Tensor
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor3D, tf.Tensor3D];
         const dy3 = dy as tf.Tensor3D;
-        const dw = perModelMatMul(tf.transpose(xs, [0, 2, 1]), dy3);
+        // xᵀ · dy: read transposed by the wasm kernel, else transposed first
+        const dw = packedKernel() ? wasmPackedMatMul(xs, dy3, true) : perModelMatMul(tf.transpose(xs, [0, 2, 1]), dy3);
         return [inputGrad ? perModelMatMul(dy3, tf.transpose(ws, [0, 2, 1])) : tf.zerosLike(xs), dw];
       },
     };
@@ -40,10 +43,10 @@ function make(inputGrad: boolean): (x: tf.Tensor3D, w: tf.Tensor3D) => tf.Tensor
 
 /**
  * Batched matrix product x [K, n, in] · w [K, in, out] → [K, n, out] for a pack of K models, with
- * the same value as `tf.matMul` but fast on the wasm backend: there only a batch-of-one product
- * without transposes runs through XNNPACK (a batched or transposed product falls back to a
+ * the same value as `tf.matMul` but fast on the wasm backend: there tfjs runs only a batch-of-one
+ * product without transposes through XNNPACK (a batched or transposed product falls back to a
  * naive loop, 5–30× slower), so the forward pass and both gradients (dx = dy·wᵀ, dw = xᵀ·dy) are
- * computed model by model as plain products of explicitly transposed operands.
+ * computed model by model by `HpoPackedMatMul` (C), wᵀ transposed first, x read transposed.
  */
 export const packedMatMul = make(true);
 

@@ -64,6 +64,45 @@ describe("HpoPackedMatMul (wasm)", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("equals the cpu backend's matMul, a read transposed or not, on random odd shapes", async () => {
+    const rng = createRng(17);
+    const int = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
+    // m, s, n across the kernel's 4×8 tiles and its 4-column, 1-column and 1-row edges
+    const shapes: [number, number, number, number][] = Array.from({ length: 30 }, () => [
+      int(1, 3),
+      int(1, 13),
+      int(1, 40),
+      int(1, 21),
+    ]);
+    // the LeNet dense layer's three products, and s past the kernel's k blocks of 256 with ragged edges
+    shapes.push([3, 64, 1568, 128], [3, 1568, 64, 128], [3, 64, 128, 1568], [1, 64, 128, 10], [2, 9, 600, 13]);
+    const values = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+    const data = shapes.map(([K, m, s, n]) => ({ a: values(K * m * s), b: values(K * s * n) }));
+    const products = (transposeA: boolean) =>
+      shapes.map(([K, m, s, n], i) =>
+        tf.tidy(() => {
+          const { a, b } = data[i]!;
+          // a holds [K, m, s]; transposed, the kernel gets it as [K, s, m]
+          const a3 = tf.tensor3d(a, [K, m, s]);
+          const b3 = tf.tensor3d(b, [K, s, n]);
+          if (tf.getBackend() === "cpu") return tf.matMul(a3, b3).dataSync() as Float32Array;
+          const aIn = transposeA ? (tf.transpose(a3, [0, 2, 1]) as tf.Tensor3D) : a3;
+          return wasmPackedMatMul(aIn, b3, transposeA).dataSync() as Float32Array;
+        }),
+      );
+    await tf.setBackend("cpu");
+    const want = products(false);
+    await tf.setBackend("wasm");
+    for (const transposeA of [false, true]) {
+      products(transposeA).forEach((got, i) => {
+        const w = want[i]!;
+        let worst = 0;
+        for (let j = 0; j < w.length; j++) worst = Math.max(worst, Math.abs(got[j]! - w[j]!) / (1 + Math.abs(w[j]!)));
+        expect(worst, `[${shapes[i]}] transposeA ${transposeA}`).toBeLessThan(1e-4);
+      });
+    }
+  });
+
   it("refuses operands that do not multiply", () => {
     const a = tf.zeros([2, 3, 4]) as tf.Tensor3D;
     const b = tf.zeros([2, 5, 6]) as tf.Tensor3D;
