@@ -93,20 +93,25 @@ const f5x5 = (() => {
   return Float32Array.from([...bt, ...g, ...at]);
 })();
 
+/** Most floats of scratch the Winograd dW kernel may take (it holds one image's transformed tiles). */
+const WINOGRAD_DW_SCRATCH = 1 << 23;
+
 /**
  * dW of a stride-1 convolution (any padding) by hpo's C kernels (kernels/conv-filter-grad.c): 5 × 5
  * filters on channel counts divisible by 4 by Winograd's F(5 × 5, 2 × 2) (36 multiply-adds per
  * 2 × 2 tile of dy and channel pair where the direct sum has 100), others directly (per image,
  * filter row, input channel, pair of taps and block of output channels, sums in SIMD registers over
- * all output positions). From x and dy as they lie. False (nothing written) for strides > 1.
+ * all output positions; also where Winograd would need more than `WINOGRAD_DW_SCRATCH`, images of
+ * about 170 × 170 at 16 + 16 channels). From x and dy as they lie. False (nothing written) for
+ * strides > 1.
  */
 function filterGradC(backend: WasmBackend, x: TI, dy: TI, out: TI, info: Info): boolean {
   const { N, H, W, C, OH, OW, KH, KW, CO, SH, SW, top, left } = dims(info);
   if (SH !== 1 || SW !== 1) return false;
   const kernels = cKernels(backend);
-  if (KH === 5 && KW === 5 && C % 4 === 0 && CO % 4 === 0) {
-    const tiles = Math.ceil(OH / 2) * Math.ceil(OW / 2);
-    const scratch = 36 * tiles * (C + CO) + 36 * C * CO + 72 * C + 16 * CO;
+  const tiles = Math.ceil(OH / 2) * Math.ceil(OW / 2);
+  const scratch = 36 * tiles * (C + CO) + 36 * C * CO + 72 * C + 16 * CO;
+  if (KH === 5 && KW === 5 && C % 4 === 0 && CO % 4 === 0 && scratch <= WINOGRAD_DW_SCRATCH) {
     withScratch(backend, [f5x5.length], (mats) => {
       f32(backend, mats).set(f5x5);
       withScratch(backend, [scratch], (s) =>
