@@ -73,7 +73,9 @@ void winograd_filter(const float *g, int r, int si, int sj, int sc, int so, int 
  * (P = (α − 2)/2 of them), then ∞. Bᵀ's row for 0 is an even polynomial, ∞'s an odd one, and the
  * rows of +p and −p share their even coefficients and negate their odd ones, so each pair costs
  * one even and one odd sum; Aᵀ's columns for ±p are pᶦ and (−p)ᶦ, so each pair enters output i
- * as (s₊ + s₋) or (s₊ − s₋) times pᶦ. Row 0 of Aᵀ is all ones. About half a dense product's work.
+ * as (s₊ + s₋) or (s₊ − s₋) times pᶦ. Row 0 of Aᵀ is all ones, the first pair is ±1, and each
+ * row of Bᵀ has 1 as its leading coefficient: those multiplies are left out. Under half a dense
+ * product's work.
  */
 #define SPLAT(p) wasm_v128_load32_splat(p)
 #define MAC(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
@@ -84,8 +86,9 @@ static inline __attribute__((always_inline)) void bt_column(const int A, const f
   const int P = (A - 2) / 2;
   v128_t d[8];
   for (int l = 0; l < A; l++) d[l] = wasm_v128_load(x + l * xs);
-  v128_t zero = wasm_f32x4_mul(SPLAT(bt), d[0]), inf = wasm_f32x4_mul(SPLAT(bt + (A - 1) * A + 1), d[1]);
-  for (int l = 2; l < A; l += 2) {
+  /* every row's leading coefficient is 1 (Π (x − p) over the other points) */
+  v128_t zero = d[A - 2], inf = d[A - 1];
+  for (int l = 0; l < A - 2; l += 2) {
     MAC(zero, SPLAT(bt + l), d[l]);
     MAC(inf, SPLAT(bt + (A - 1) * A + l + 1), d[l + 1]);
   }
@@ -93,8 +96,8 @@ static inline __attribute__((always_inline)) void bt_column(const int A, const f
   wasm_v128_store(y + (A - 1) * ys, inf);
   for (int k = 1; k <= P; k++) {
     const float *row = bt + (2 * k - 1) * A;
-    v128_t even = wasm_f32x4_mul(SPLAT(row + 2), d[2]), odd = wasm_f32x4_mul(SPLAT(row + 1), d[1]);
-    for (int l = 4; l < A; l += 2) MAC(even, SPLAT(row + l), d[l]);
+    v128_t even = d[A - 2], odd = wasm_f32x4_mul(SPLAT(row + 1), d[1]);
+    for (int l = 2; l < A - 2; l += 2) MAC(even, SPLAT(row + l), d[l]);
     for (int l = 3; l < A - 1; l += 2) MAC(odd, SPLAT(row + l), d[l]);
     wasm_v128_store(y + (2 * k - 1) * ys, wasm_f32x4_add(even, odd));
     wasm_v128_store(y + 2 * k * ys, wasm_f32x4_sub(even, odd));
@@ -129,7 +132,7 @@ static inline __attribute__((always_inline)) void at_column(const int A, const i
   wasm_v128_store(y, y0);
   for (int i = 1; i < M; i++) {
     const v128_t *pair = (i & 1) ? diff : sum;
-    v128_t acc = wasm_f32x4_mul(SPLAT(at + i * A + 1), pair[0]);
+    v128_t acc = pair[0]; /* the first pair is ±1 */
     for (int k = 1; k < P; k++) MAC(acc, SPLAT(at + i * A + 2 * k + 1), pair[k]);
     if (i == M - 1) acc = wasm_f32x4_add(acc, wasm_v128_load(s + (A - 1) * ss));
     wasm_v128_store(y + i * ys, acc);
@@ -278,9 +281,9 @@ int winograd_scratch(int n, int c, int co, int oh, int ow, int alpha, int m, int
  * an r×r filter whose transform u [α²][cp][cop] winograd_filter wrote, the filter's top-left tap
  * over input (oy − pt, ox − pl) for output (oy, ox); input outside the image reads as 0 (any
  * padding, negative too). bt [α×α] and at [m×α] are the F(m, r) transforms, α = m + r − 1, one of
- * F(2, 3), F(4, 3), F(6, 3), F(2, 5), F(4, 5) (α even: points 0, ±p…, ∞); nothing is written for
- * another pair. `block` (a multiple of 4) tiles are transformed at a time; scratch holds
- * winograd_scratch(…) floats.
+ * F(2, 3), F(4, 3), F(6, 3), F(2, 5), F(4, 5) at points 0, ±1, ±p…, ∞ (winogradTransforms'
+ * default order); nothing is written for another pair. `block` (a multiple of 4) tiles are
+ * transformed at a time; scratch holds winograd_scratch(…) floats.
  */
 EXPORT("winograd_conv")
 void winograd_conv(const float *x, int n, int h, int w, int c, int oh, int ow, int pt, int pl, const float *u, int co,

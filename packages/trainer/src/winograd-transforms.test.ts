@@ -63,9 +63,12 @@ describe("winogradTransforms", () => {
   });
 
   it.each(PAIRS)("F(%i, %i) has the ±p structure the C kernel relies on", (m, r) => {
-    // points 0, +p₁, −p₁, +p₂, −p₂, …, ∞: Bᵀ's rows even / paired / odd, Aᵀ's columns pᶦ, (−p)ᶦ
+    // points 0, +p₁, −p₁, +p₂, −p₂, …, ∞ with p₁ = 1: Bᵀ's rows even / paired / odd and monic,
+    // Aᵀ's columns pᶦ, (−p)ᶦ
     const { alpha, bt, at } = winogradTransforms(m, r);
     const b = (j: number, l: number) => bt[j * alpha + l]! + 0; // (−0 as 0)
+    for (let j = 0; j < alpha; j++) expect(b(j, j === alpha - 1 ? alpha - 1 : alpha - 2)).toBe(1);
+    for (let i = 0; i < m; i++) expect(at[i * alpha + 1]).toBe(1);
     for (let l = 0; l < alpha; l++) {
       if (l % 2 === 1) expect(b(0, l)).toBe(0);
       if (l % 2 === 0) expect(b(alpha - 1, l)).toBe(0);
