@@ -3,6 +3,7 @@ import { activate } from "./activations.ts";
 import type { Mlp } from "./model.ts";
 import { plainPackedMatMul } from "./packed-matmul.ts";
 import type { ActivationName } from "./params.ts";
+import { PACKED_MATMUL, wasmPackedMatMul } from "./wasm-packed-matmul.ts";
 
 /** Activations whose derivative `manualGrads` writes from the activation's output. */
 const FROM_OUTPUT: readonly ActivationName[] = ["relu", "linear", "tanh", "sigmoid"];
@@ -47,17 +48,17 @@ function operand(v: tf.Tensor3D, transposed?: tf.Tensor3D): Operand {
 }
 
 /**
- * The packed product a [K, m, s] · b [K, s, n] → [K, m, n]. On wasm, products run model by model
- * (only batch-of-one untransposed products use XNNPACK, see packedMatMul), and XNNPACK repacks its
- * right operand on every call. When the left operand is much narrower than the right one
- * (3·m ≤ n: the first layer's forward product and the output gradient against a wide kernel at
- * small batch sizes) the product is computed as (bᵀ · aᵀ)ᵀ, which packs the smaller aᵀ instead
- * (measured: 2–3% of a batch-32 epoch on digits). Elsewhere one batched `matMul`.
+ * The packed product a [K, m, s] · b [K, s, n] → [K, m, n]: model by model on wasm (hpo's C
+ * product, see packedMatMul), elsewhere one batched `matMul`.
  */
-function packedProduct(a: Operand, b: Operand, wasm: boolean): tf.Tensor3D {
-  if (wasm && 3 * a.v.shape[1] <= b.v.shape[2])
-    return tf.transpose(plainPackedMatMul(b.t(), a.t()), [0, 2, 1]) as tf.Tensor3D;
+function packedProduct(a: Operand, b: Operand): tf.Tensor3D {
   return plainPackedMatMul(a.v, b.v);
+}
+
+/** aᵀ · b for a [K, s, m], b [K, s, n]: read transposed by the wasm kernel, else by `a.t()`. */
+function packedProductTA(a: Operand, b: Operand): tf.Tensor3D {
+  if (tf.getKernel(PACKED_MATMUL, tf.getBackend())) return wasmPackedMatMul(a.v, b.v, true);
+  return plainPackedMatMul(a.t(), b.v);
 }
 
 /**
@@ -82,8 +83,7 @@ export function manualGrads(
 ): { grad: tf.Tensor2D; out: tf.Tensor3D } {
   const { activation, leakyAlpha } = model.config;
   const K = model.k;
-  const wasm = tf.getBackend() === "wasm";
-  const mm = (a: Operand, b: Operand) => packedProduct(a, b, wasm);
+  const mm = packedProduct;
   const views = model.views();
   const last = views.length - 1;
   // Forward pass, keeping each layer's input and each hidden activation.
@@ -114,7 +114,7 @@ export function manualGrads(
     const input = inputs[i] as Operand;
     const dzOp = operand(dz);
     // dW = inputᵀ · dz
-    const dW = mm(operand(input.t(), input.v), dzOp);
+    const dW = packedProductTA(input, dzOp);
     parts.push(tf.sum(dz, 1), tf.reshape(dW, [K, l.fanIn * l.fanOut]));
     if (i === 0) break;
     // dh = dz · Wᵀ
