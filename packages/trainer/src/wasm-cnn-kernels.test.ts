@@ -105,6 +105,11 @@ describe("wasm convolution and pooling gradient kernels", () => {
     installWasmKernels();
     expect(tf.getKernel("Conv2DBackpropFilter", "cpu")).toBe(cpuFilter);
     expect(tf.getKernel("Conv2DBackpropInput", "cpu")).toBe(cpuInput);
+    // hpo's own ops exist on wasm only: other backends take the generic path (tfjs ops)
+    for (const name of ["HpoReluMaxPool2x2", "HpoPackedMatMul", "HpoAdam", "HpoPackedConv2D"]) {
+      expect(tf.getKernel(name, "wasm"), name).toBeDefined();
+      expect(tf.getKernel(name, "cpu"), name).toBeUndefined();
+    }
   });
 
   it("equal the cpu backend's kernels on random shapes, strides and paddings", { timeout: 180_000 }, async () => {
