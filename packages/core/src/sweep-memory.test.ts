@@ -78,11 +78,12 @@ describe("checkSweepMemory", () => {
       },
     };
     const largest = largestTrial(parseSweepSpec(raw));
-    expect(largest.params).toMatchObject({ hidden: [2048, 2048, 2048], batch_size: 512, optimizer: "adam" });
-    expect(largest.label).toBe("hidden [2048 × 3] with batch_size 512, 5 folds and adam");
+    // momentum: 1 slot + 4 step temporaries; adam (one HpoAdam op on wasm): 2 slots + 3
+    expect(largest.params).toMatchObject({ hidden: [2048, 2048, 2048], batch_size: 512, optimizer: "momentum" });
+    expect(largest.label).toBe("hidden [2048 × 3] with batch_size 512, 5 folds and momentum");
     const e = refusal(raw, 256 * 2 ** 20);
     expect(e.message).toMatch(
-      /hidden \[2048 × 3\] with batch_size 512, 5 folds and adam needs about .* allows 256 MB per trial/,
+      /hidden \[2048 × 3\] with batch_size 512, 5 folds and momentum needs about .* allows 256 MB per trial/,
     );
     expect(e.details).toEqual([{ path: "parameters.hidden", message: expect.any(String) }]);
     // the same space without the big layout fits

@@ -126,7 +126,7 @@ export function largestTrial(
  * @param data the dataset's shape when known beyond `datasetShapeOf` (a CSV file the coordinator
  *   checked: its encoded input width); see `largestTrial`.
  * @throws HpoError INVALID_SPEC (400), e.g. `sweep "deep": hidden [4096 × 8] with batch_size 32,
- *   5 folds and adam needs about 68.7 GB; this fleet allows 4.0 GB per trial (HPO_TRIAL_MEMORY_MB)`,
+ *   5 folds and adam needs about 38.5 GB; this fleet allows 4.0 GB per trial (HPO_TRIAL_MEMORY_MB)`,
  *   with `details: [{ path: "parameters", message }]`.
  */
 export function checkSweepMemory(

@@ -68,7 +68,9 @@ export interface TrialMemoryEstimate {
 
 /**
  * Per optimizer: state slots per parameter, and [K, P] temporaries of one update step (counted
- * from the update rules in packages/trainer/src/optimizers; see TEMPORARY_OVERHEAD).
+ * from the update rules in packages/trainer/src/optimizers; see TEMPORARY_OVERHEAD). Adam on wasm
+ * is one `HpoAdam` op writing x, m and v anew: 3 (its tfjs-op form on other backends holds 13;
+ * the estimate is for the wasm heap, the one with a hard 4 GB limit).
  */
 const OPTIMIZER_COST: Readonly<Record<string, { readonly slots: number; readonly temporaries: number }>> = {
   sgd: { slots: 0, temporaries: 2 },
@@ -76,10 +78,10 @@ const OPTIMIZER_COST: Readonly<Record<string, { readonly slots: number; readonly
   adagrad: { slots: 1, temporaries: 7 },
   rmsprop: { slots: 1, temporaries: 9 },
   adadelta: { slots: 2, temporaries: 16 },
-  adam: { slots: 2, temporaries: 13 },
+  adam: { slots: 2, temporaries: 3 },
   adamax: { slots: 2, temporaries: 8 },
 };
-/** Measured temporaries over counted ones (adam: 16 measured, 13 counted): blocks the allocator cannot reuse. */
+/** Measured temporaries over counted ones (tfjs-op adam: 16 measured, 13 counted): blocks the allocator cannot reuse. */
 const TEMPORARY_OVERHEAD = 1.25;
 /**
  * [K, P] tensors of a step besides the optimizer's: the gradient and its per-layer pieces, the
