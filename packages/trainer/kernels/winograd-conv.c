@@ -6,7 +6,9 @@
  * which is where the time goes; the transforms run on four channels at a time (f32x4).
  *
  * The transform matrices Bᵀ (α×α), Aᵀ (m×α) and G (α×r) come from the caller (computed in
- * src/winograd-transforms.ts: kernels have no static data), as do all scratch buffers.
+ * src/winograd-transforms.ts: kernels have no static data), as do all scratch buffers; only the
+ * α = 8 input transform and F(4, 5)'s output transform, the ones LeNet's 5×5 convs run, are
+ * written out with their coefficients as literals (bt8_column, at8x4_column).
  * Channel counts are padded to multiples of 4 in the transformed layouts (cp, cop).
  */
 #include "hpo-kernels.h"
@@ -105,6 +107,54 @@ static inline __attribute__((always_inline)) void bt_column(const int A, const f
 }
 
 /*
+ * The α = 8 transforms with their coefficients as literals: points 0, ±1, ±2, ±½, ∞, the default
+ * order of src/winograd-transforms.ts, whose Bᵀ (the same for every α = 8) and F(4, 5)'s Aᵀ
+ * winograd-transforms.test.ts checks against these numbers. Same ±p pair structure as above,
+ * with common factors taken out and no coefficient loaded from memory (faster than bt_column /
+ * at_column: docs/performance.md, "CNN training").
+ */
+#define K(c) wasm_f32x4_const_splat(c)
+#define MUL(c, v) wasm_f32x4_mul(K(c), v)
+#define ADD wasm_f32x4_add
+#define SUB wasm_f32x4_sub
+
+/* y[k·ys] = Σ_l Bᵀ[k][l] x[l·xs] for α = 8, Bᵀ's rows (coefficients of x⁰ … x⁷)
+ *   0: −1 0 21/4 0 −21/4 0 1 0     ±1: 0 ±1 1 ∓17/4 −17/4 ±1 1 0
+ *   ±2: 0 ±1/2 1/4 ∓5/2 −5/4 ±2 1 0     ±½: 0 ±2 4 ∓5/2 −5 ±1/2 1 0     ∞: 0 −1 0 21/4 0 −21/4 0 1 */
+static inline __attribute__((always_inline)) void bt8_column(const float *x, int xs, float *y, int ys) {
+  const v128_t d0 = wasm_v128_load(x), d1 = wasm_v128_load(x + xs), d2 = wasm_v128_load(x + 2 * xs),
+               d3 = wasm_v128_load(x + 3 * xs), d4 = wasm_v128_load(x + 4 * xs), d5 = wasm_v128_load(x + 5 * xs),
+               d6 = wasm_v128_load(x + 6 * xs), d7 = wasm_v128_load(x + 7 * xs);
+  wasm_v128_store(y, ADD(SUB(d6, d0), MUL(5.25f, SUB(d2, d4))));
+  wasm_v128_store(y + 7 * ys, ADD(SUB(d7, d1), MUL(5.25f, SUB(d3, d5))));
+  const v128_t e1 = SUB(ADD(d2, d6), MUL(4.25f, d4)), o1 = SUB(ADD(d1, d5), MUL(4.25f, d3));
+  wasm_v128_store(y + ys, ADD(e1, o1));
+  wasm_v128_store(y + 2 * ys, SUB(e1, o1));
+  const v128_t e2 = ADD(d6, SUB(MUL(0.25f, d2), MUL(1.25f, d4)));
+  const v128_t o2 = ADD(MUL(0.5f, d1), SUB(MUL(2.f, d5), MUL(2.5f, d3)));
+  wasm_v128_store(y + 3 * ys, ADD(e2, o2));
+  wasm_v128_store(y + 4 * ys, SUB(e2, o2));
+  const v128_t e3 = ADD(d6, MUL(4.f, SUB(d2, MUL(1.25f, d4))));
+  const v128_t o3 = ADD(MUL(2.f, d1), SUB(MUL(0.5f, d5), MUL(2.5f, d3)));
+  wasm_v128_store(y + 5 * ys, ADD(e3, o3));
+  wasm_v128_store(y + 6 * ys, SUB(e3, o3));
+}
+
+/* y[i·ys] = b + Σ_j Aᵀ[i][j] s[j·ss] for F(4, 5), Aᵀ's rows 1 1 1 1 1 1 1 0 / 0 1 −1 2 −2 ½ −½ 0 /
+ * 0 1 1 4 4 ¼ ¼ 0 / 0 1 −1 8 −8 ⅛ −⅛ 1. A b of −0 adds nothing (x + −0 = x), and clang drops it. */
+static inline __attribute__((always_inline)) void at8x4_column(const float *s, int ss, v128_t b, float *y, int ys) {
+  const v128_t s1 = wasm_v128_load(s + ss), s2 = wasm_v128_load(s + 2 * ss), s3 = wasm_v128_load(s + 3 * ss),
+               s4 = wasm_v128_load(s + 4 * ss), s5 = wasm_v128_load(s + 5 * ss), s6 = wasm_v128_load(s + 6 * ss);
+  const v128_t sum1 = ADD(s1, s2), dif1 = SUB(s1, s2), sum2 = ADD(s3, s4), dif2 = SUB(s3, s4), sum3 = ADD(s5, s6),
+               dif3 = SUB(s5, s6);
+  wasm_v128_store(y, ADD(b, ADD(ADD(wasm_v128_load(s), sum1), ADD(sum2, sum3))));
+  wasm_v128_store(y + ys, ADD(b, ADD(dif1, ADD(MUL(2.f, dif2), MUL(0.5f, dif3)))));
+  wasm_v128_store(y + 2 * ys, ADD(b, ADD(sum1, ADD(MUL(4.f, sum2), MUL(0.25f, sum3)))));
+  wasm_v128_store(y + 3 * ys,
+                  ADD(b, ADD(ADD(dif1, wasm_v128_load(s + 7 * ss)), ADD(MUL(8.f, dif2), MUL(0.125f, dif3)))));
+}
+
+/*
  * v[ξ][·] = Bᵀ d B for one tile, d[k][j] (four channels from q) at src + k·rs + j·ps + q;
  * consecutive ξ are vs floats apart. A is α, a compile-time constant after inlining.
  */
@@ -112,6 +162,11 @@ static inline __attribute__((always_inline)) void input_tile(const int A, const 
                                                               const float *bt, float *v, int vs) {
   for (int q = 0; q < cp; q += 4) {
     float t[8 * 8 * 4]; /* Bᵀ d, [α][α] of four channels */
+    if (A == 8) {
+      for (int j = 0; j < A; j++) bt8_column(src + j * ps + q, rs, t + 4 * j, 4 * A);
+      for (int i = 0; i < A; i++) bt8_column(t + 4 * A * i, 4, v + i * A * vs + q, vs);
+      continue;
+    }
     for (int j = 0; j < A; j++) bt_column(A, bt, src + j * ps + q, rs, t + 4 * j, 4 * A);
     for (int i = 0; i < A; i++) bt_column(A, bt, t + 4 * A * i, 4, v + i * A * vs + q, vs);
   }
@@ -149,9 +204,18 @@ static inline __attribute__((always_inline)) void output_tile(const int A, const
                                                                int os_r, int os_p, int rows, int cols, int co) {
   for (int q = 0; q < co; q += 4) {
     float t[6 * 8 * 4], y[6 * 6 * 4]; /* Aᵀ M [m][α], then Aᵀ M A [m][m], of four channels */
-    for (int j = 0; j < A; j++) at_column(A, M, at, mm + j * ms + q, A * ms, t + 4 * j, 4 * A);
-    for (int i = 0; i < M; i++) at_column(A, M, at, t + 4 * A * i, 4, y + 4 * M * i, 4);
     const v128_t b = bias ? load_strided(bias + q, 1, co - q) : wasm_f32x4_splat(0);
+    if (A == 8 && M == 4) {
+      for (int j = 0; j < A; j++) at8x4_column(mm + j * ms + q, A * ms, K(-0.f), t + 4 * j, 4 * A);
+      if (rows >= M && cols >= M && co - q >= 4) { /* a whole block: straight into out */
+        for (int i = 0; i < M; i++) at8x4_column(t + 4 * A * i, 4, b, out + i * os_r + q, os_p);
+        continue;
+      }
+      for (int i = 0; i < M; i++) at8x4_column(t + 4 * A * i, 4, wasm_f32x4_splat(0), y + 4 * M * i, 4);
+    } else {
+      for (int j = 0; j < A; j++) at_column(A, M, at, mm + j * ms + q, A * ms, t + 4 * j, 4 * A);
+      for (int i = 0; i < M; i++) at_column(A, M, at, t + 4 * A * i, 4, y + 4 * M * i, 4);
+    }
     for (int i = 0; i < rows && i < M; i++)
       for (int l = 0; l < cols && l < M; l++)
         store_lanes(out + i * os_r + l * os_p + q, wasm_f32x4_add(b, wasm_v128_load(y + 4 * (M * i + l))), co - q);
@@ -282,7 +346,7 @@ int winograd_scratch(int n, int c, int co, int oh, int ow, int alpha, int m, int
  * over input (oy − pt, ox − pl) for output (oy, ox); input outside the image reads as 0 (any
  * padding, negative too). bt [α×α] and at [m×α] are the F(m, r) transforms, α = m + r − 1, one of
  * F(2, 3), F(4, 3), F(6, 3), F(2, 5), F(4, 5) at points 0, ±1, ±p…, ∞ (winogradTransforms'
- * default order); nothing is written for another pair. `block` (a multiple of 4) tiles are
+ * default order; for α = 8 bt is not read, nor at for F(4, 5)); nothing is written for another pair. `block` (a multiple of 4) tiles are
  * transformed at a time; scratch holds winograd_scratch(…) floats.
  */
 EXPORT("winograd_conv")

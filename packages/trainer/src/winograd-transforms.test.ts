@@ -88,6 +88,31 @@ describe("winogradTransforms", () => {
     }
   });
 
+  it("has F(4, 5)'s Bᵀ and Aᵀ the C kernel writes out as literal constants", () => {
+    // kernels/winograd-conv.c, bt8_column and at8x4_column (points 0, ±1, ±2, ±½, ∞)
+    const { bt, at } = winogradTransforms(4, 5);
+    expect(Array.from(bt, (v) => v + 0)).toEqual(
+      [
+        [-1, 0, 5.25, 0, -5.25, 0, 1, 0],
+        [0, 1, 1, -4.25, -4.25, 1, 1, 0],
+        [0, -1, 1, 4.25, -4.25, -1, 1, 0],
+        [0, 0.5, 0.25, -2.5, -1.25, 2, 1, 0],
+        [0, -0.5, 0.25, 2.5, -1.25, -2, 1, 0],
+        [0, 2, 4, -2.5, -5, 0.5, 1, 0],
+        [0, -2, 4, 2.5, -5, -0.5, 1, 0],
+        [0, -1, 0, 5.25, 0, -5.25, 0, 1],
+      ].flat(),
+    );
+    expect(Array.from(at)).toEqual(
+      [
+        [1, 1, 1, 1, 1, 1, 1, 0],
+        [0, 1, -1, 2, -2, 0.5, -0.5, 0],
+        [0, 1, 1, 4, 4, 0.25, 0.25, 0],
+        [0, 1, -1, 8, -8, 0.125, -0.125, 1],
+      ].flat(),
+    );
+  });
+
   it("refuses sizes past its points", () => {
     expect(() => winogradTransforms(8, 5)).toThrow(/no points for F\(8, 5\)/);
   });
