@@ -56,6 +56,15 @@ describe("refitTrial", () => {
     expect(correct / test.length).toBe(r.test?.score);
   });
 
+  it("records no input scaling with standardize: false, and still scores the test split", async () => {
+    const r = await refitTrial({ ...job, params: { ...job.params, standardize: false } });
+    expect(r.preprocessing.mean).toEqual([0, 0, 0, 0]);
+    expect(r.preprocessing.std).toEqual([1, 1, 1, 1]);
+    expect(r.test?.score).toBeGreaterThan(0.8);
+    const scaled = await refitTrial(job);
+    expect(scaled.preprocessing.mean[0]).toBeGreaterThan(5); // iris sepal length, cm
+  });
+
   it("gives the same weights bit for bit when run twice with the same seed, other weights with another", async () => {
     const a = await refitTrial(job);
     const b = await refitTrial(job);

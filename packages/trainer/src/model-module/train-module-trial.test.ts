@@ -113,6 +113,31 @@ describe("trainModuleTrial (model modules, train(ctx) form, real tfjs on cpu)", 
     expect(outcome.folds.map((f) => f.epochs)).toEqual([1, 3, 3]);
   });
 
+  it("gives the fold's rows standardized, or as the dataset has them with standardize: false", async () => {
+    const dir = modelDir({
+      "largest.mjs": `
+        export async function train(ctx) {
+          let largest = -Infinity;
+          for (const v of ctx.train.xValues) largest = Math.max(largest, v);
+          await ctx.report(1, { val_accuracy: largest });
+        }`,
+    });
+    const largest = async (params: Record<string, string | number | boolean>) => {
+      const { reports, reporter } = recorder();
+      const { outcome } = await trainModuleTrial(
+        job("largest.mjs", { params: { ...testJob().params, ...params } }),
+        reporter,
+        new AbortController().signal,
+        { modelDirs: [dir] },
+      );
+      expect(outcome.state).toBe("completed");
+      return Math.max(...(reports[0]?.folds.map((f) => f.val_accuracy as number) ?? []));
+    };
+    // iris: the largest feature value is a sepal length of 7.9 cm; standardized, about 2.5
+    expect(await largest({ standardize: false })).toBeCloseTo(7.9, 5);
+    expect(await largest({})).toBeLessThan(4);
+  });
+
   it("fails with the reason: a throwing fold, mismatched steps, a missing metric, no report", async () => {
     const dir = modelDir({
       "throws.mjs": `
