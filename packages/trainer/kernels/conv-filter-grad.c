@@ -117,11 +117,28 @@ void conv_filter_grad(const float *x, const float *dy, float *dw, float *xp, int
   }
 }
 
-/* Σ over v < 6 of k [v] · the 4 floats at p + v·stride. */
-INLINE v128_t dot6(const v128_t k[6], const float *p, int stride) {
-  v128_t s = wasm_f32x4_mul(k[0], wasm_v128_load(p));
-  for (int v = 1; v < 6; v++) s = wasm_f32x4_add(s, wasm_f32x4_mul(k[v], wasm_v128_load(p + v * stride)));
-  return s;
+/*
+ * y [i·ys] = Σ over v of Bᵀ [i, v] · x [v·xs] for four lanes, Bᵀ of F(5, 2) at the points 0, 1, −1,
+ * 2, −½, ∞ written out (the matrix winogradTransforms(5, 2, [0, 1, −1, 2, −0.5]) builds, which
+ * winograd-transforms.test.ts checks against these numbers), rows
+ *   1 3/2 −2 −3/2 1 0 / 0 −1 −5/2 −1/2 1 0 / 0 1 1/2 −5/2 1 0 / 0 −1/2 −1 1/2 1 0 / 0 2 −1 −2 1 0 /
+ *   0 1 3/2 −2 −3/2 1.
+ */
+INLINE void bt6_column(const float *x, int xs, float *y, int ys) {
+  const v128_t x0 = wasm_v128_load(x), x1 = wasm_v128_load(x + xs), x2 = wasm_v128_load(x + 2 * xs),
+               x3 = wasm_v128_load(x + 3 * xs), x4 = wasm_v128_load(x + 4 * xs), x5 = wasm_v128_load(x + 5 * xs);
+  const v128_t a = wasm_f32x4_sub(x4, x2), d = wasm_f32x4_sub(x1, x3);
+  const v128_t half = wasm_f32x4_const_splat(0.5f), two = wasm_f32x4_const_splat(2.f),
+               three_halves = wasm_f32x4_const_splat(1.5f), five_halves = wasm_f32x4_const_splat(2.5f);
+  wasm_v128_store(y, wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_add(x0, a), x2), wasm_f32x4_mul(three_halves, d)));
+  wasm_v128_store(y + ys, wasm_f32x4_sub(wasm_f32x4_sub(x4, x1),
+                                         wasm_f32x4_add(wasm_f32x4_mul(five_halves, x2), wasm_f32x4_mul(half, x3))));
+  wasm_v128_store(y + 2 * ys, wasm_f32x4_add(wasm_f32x4_add(x4, x1),
+                                             wasm_f32x4_sub(wasm_f32x4_mul(half, x2), wasm_f32x4_mul(five_halves, x3))));
+  wasm_v128_store(y + 3 * ys, wasm_f32x4_sub(a, wasm_f32x4_mul(half, d)));
+  wasm_v128_store(y + 4 * ys, wasm_f32x4_add(a, wasm_f32x4_mul(two, d)));
+  wasm_v128_store(y + 5 * ys, wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_add(x1, x5), wasm_f32x4_add(x3, x3)),
+                                             wasm_f32x4_mul(three_halves, wasm_f32x4_sub(x2, x4))));
 }
 
 /*
@@ -137,14 +154,14 @@ INLINE v128_t dot6(const v128_t k[6], const float *p, int stride) {
  * 14 × 14 × 16 → 32, against float64 sums; the points 0, ±1, 2, −1/2 are the best of those
  * tried, 0, ±1, ±2 gave 1.7e-3).
  *
- * `mats` holds Bᵀ [6, 6], G [6, 2], Aᵀ [5, 6] row-major (no static data here: the caller builds
- * them). Scratch, in floats: 36 · tiles · (c + co) + 36 · c · co + 72 · c + 16 · co with
+ * `mats` holds G [6, 2], Aᵀ [5, 6] row-major (no static data here: the caller builds them); Bᵀ
+ * is written out in bt6_column. Scratch, in floats: 36 · tiles · (c + co) + 36 · c · co + 72 · c + 16 · co with
  * tiles = ⌈oh / 2⌉ · ⌈ow / 2⌉.
  */
 EXPORT("conv_filter_grad_f5x5")
 void conv_filter_grad_f5x5(const float *x, const float *dy, float *dw, float *scratch, const float *mats, int n,
                            int h, int w, int c, int oh, int ow, int co, int top, int left) {
-  const float *bt = mats, *g = mats + 36, *at = mats + 48;
+  const float *g = mats, *at = mats + 12;
   int th = (oh + 1) / 2, tw = (ow + 1) / 2, tiles_n = th * tw;
   float *vx = scratch;                      /* [36, tiles, c]: transformed x tiles */
   float *ud = vx + 36 * tiles_n * c;        /* [36, tiles, co]: transformed dy tiles */
@@ -160,31 +177,31 @@ void conv_filter_grad_f5x5(const float *x, const float *dy, float *dw, float *sc
     for (int ti = 0; ti < th; ti++)
       for (int tj = 0; tj < tw; tj++) {
         int t = ti * tw + tj;
-        /* X: x rows 2ti − top + u, columns 2tj − left + v */
-        for (int u = 0; u < 6; u++)
-          for (int v = 0; v < 6; v++) {
-            int r = 2 * ti - top + u, col = 2 * tj - left + v;
-            float *to = xt + (u * 6 + v) * c;
-            if (r < 0 || r >= h || col < 0 || col >= w)
-              for (int ch = 0; ch < c; ch += 4) wasm_v128_store(to + ch, wasm_f32x4_splat(0));
-            else
-              for (int ch = 0; ch < c; ch += 4) wasm_v128_store(to + ch, wasm_v128_load(xb + (r * w + col) * c + ch));
-          }
-        /* tx [u, j] = Σ over v of Bᵀ [j, v] · X [u, v]; then V [i, j] = Σ over u of Bᵀ [i, u] · tx [u, j] */
-        for (int j = 0; j < 6; j++) {
-          v128_t k[6];
-          for (int v = 0; v < 6; v++) k[v] = wasm_f32x4_splat(bt[j * 6 + v]);
+        /* X: x rows 2ti − top + u, columns 2tj − left + v; read in place when all inside the image,
+         * else copied to xt with zeros outside */
+        const int r0 = 2 * ti - top, c0 = 2 * tj - left;
+        const float *xs = xb + ((long)r0 * w + c0) * c;
+        int xrow = w * c;
+        if (r0 < 0 || r0 + 6 > h || c0 < 0 || c0 + 6 > w) {
           for (int u = 0; u < 6; u++)
-            for (int ch = 0; ch < c; ch += 4)
-              wasm_v128_store(tx + (u * 6 + j) * c + ch, dot6(k, xt + u * 6 * c + ch, c));
+            for (int v = 0; v < 6; v++) {
+              int r = r0 + u, col = c0 + v;
+              float *to = xt + (u * 6 + v) * c;
+              if (r < 0 || r >= h || col < 0 || col >= w)
+                for (int ch = 0; ch < c; ch += 4) wasm_v128_store(to + ch, wasm_f32x4_splat(0));
+              else
+                for (int ch = 0; ch < c; ch += 4)
+                  wasm_v128_store(to + ch, wasm_v128_load(xb + (r * w + col) * c + ch));
+            }
+          xs = xt;
+          xrow = 6 * c;
         }
-        for (int i = 0; i < 6; i++) {
-          v128_t k[6];
-          for (int u = 0; u < 6; u++) k[u] = wasm_f32x4_splat(bt[i * 6 + u]);
-          for (int j = 0; j < 6; j++)
-            for (int ch = 0; ch < c; ch += 4)
-              wasm_v128_store(vx + ((i * 6 + j) * tiles_n + t) * c + ch, dot6(k, tx + j * c + ch, 6 * c));
-        }
+        /* tx [u, j] = Σ over v of Bᵀ [j, v] · X [u, v]; then V [i, j] = Σ over u of Bᵀ [i, u] · tx [u, j] */
+        for (int u = 0; u < 6; u++)
+          for (int ch = 0; ch < c; ch += 4) bt6_column(xs + u * xrow + ch, c, tx + u * 6 * c + ch, c);
+        for (int j = 0; j < 6; j++)
+          for (int ch = 0; ch < c; ch += 4)
+            bt6_column(tx + j * c + ch, 6 * c, vx + (j * tiles_n + t) * c + ch, 6 * tiles_n * c);
         /* d: dy rows 2ti + a, columns 2tj + e (zeros past the end); U = G d Gᵀ */
         for (int a = 0; a < 2; a++)
           for (int e = 0; e < 2; e++) {

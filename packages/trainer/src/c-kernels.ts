@@ -36,7 +36,7 @@ export interface CKernels {
   ): void;
   /**
    * `conv_filter_grad` for 5 × 5 filters with 4 | c and 4 | co, by Winograd's F(5 × 5, 2 × 2):
-   * mats is Bᵀ [6, 6], G [6, 2], Aᵀ [5, 6] (`winogradMatrices(5, 2, …)`), scratch
+   * mats is G [6, 2], Aᵀ [5, 6] (`winogradTransforms(5, 2, …)`), scratch
    * 36 · t · (c + co) + 36 · c · co + 72 · c + 16 · co floats with t = ⌈oh / 2⌉ · ⌈ow / 2⌉.
    */
   conv_filter_grad_f5x5(

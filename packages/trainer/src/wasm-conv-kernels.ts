@@ -85,12 +85,12 @@ function convInfo(
 const f32 = (backend: WasmBackend, t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
 /**
- * Winograd F(5, 2)'s matrices for `conv_filter_grad_f5x5`: Bᵀ, G, Aᵀ as one float32 array, at the
- * points 0, ±1, 2, −½ (the default 0, ±1, ±2 err 2.4× more here).
+ * Winograd F(5, 2)'s matrices for `conv_filter_grad_f5x5`: G, Aᵀ as one float32 array, at the
+ * points 0, ±1, 2, −½ (the default 0, ±1, ±2 err 2.4× more here); the kernel has Bᵀ written out.
  */
 const f5x5 = (() => {
-  const { bt, g, at } = winogradTransforms(5, 2, [0, 1, -1, 2, -0.5]);
-  return Float32Array.from([...bt, ...g, ...at]);
+  const { g, at } = winogradTransforms(5, 2, [0, 1, -1, 2, -0.5]);
+  return Float32Array.from([...g, ...at]);
 })();
 
 /** Most floats of scratch the Winograd dW kernel may take (it holds one image's transformed tiles). */

@@ -113,6 +113,21 @@ describe("winogradTransforms", () => {
     );
   });
 
+  it("has F(5, 2)'s Bᵀ at 0, ±1, 2, −½ the C dW kernel writes out as literal constants", () => {
+    // kernels/conv-filter-grad.c, bt6_column
+    const { bt } = winogradTransforms(5, 2, [0, 1, -1, 2, -0.5]);
+    expect(Array.from(bt, (v) => v + 0)).toEqual(
+      [
+        [1, 1.5, -2, -1.5, 1, 0],
+        [0, -1, -2.5, -0.5, 1, 0],
+        [0, 1, 0.5, -2.5, 1, 0],
+        [0, -0.5, -1, 0.5, 1, 0],
+        [0, 2, -1, -2, 1, 0],
+        [0, 1, 1.5, -2, -1.5, 1],
+      ].flat(),
+    );
+  });
+
   it("refuses sizes past its points", () => {
     expect(() => winogradTransforms(8, 5)).toThrow(/no points for F\(8, 5\)/);
   });
