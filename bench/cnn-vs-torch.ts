@@ -251,7 +251,8 @@ async function main(): Promise<void> {
     const list = (r: Seeded) => r.perSeed.map((m) => (100 * m).toFixed(2)).join(" ");
     console.log(`  per seed (${seeds.join(", ")}): hpo ${list(hpo)}; torch ${list(torch)}`);
   }
-  const rate = (r: SideResult) => ((trained * s.epochs * s.folds) / r.wallSeconds).toFixed(0);
+  // pooled sides sum every seed's wall time: count every seed's images
+  const rate = (r: SideResult) => ((seeds.length * trained * s.epochs * s.folds) / r.wallSeconds).toFixed(0);
   console.log(`  training images/s: hpo ${rate(hpo)}, torch ${rate(torch)}`);
   if (torch.cpuSeconds > 1.1 * torch.wallSeconds)
     console.log(
