@@ -1,7 +1,7 @@
 /**
  * Interleaved A/B of the Winograd convolutions (`winogradConvs`) at LeNet's second conv (one model,
  * batch 64: x [64, 14, 14, 16], 32 filters, `same`): CPU ms per call of the 5×5 forward (with
- * bias) and input gradient and of the 3×3 forward, in another checkout (BASE, e.g. an older commit
+ * bias) and input gradient and of the 3×3 ones (winograd-shapes.ts), in another checkout (BASE, e.g. an older commit
  * extracted with `git archive <commit> packages | tar -x -C /tmp/base` plus symlinked
  * node_modules, as for ab-conv-kernels.ts) and this one, in one process on the same random
  * tensors, in alternating order. Prints the largest difference of the two outputs, one line per
@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../src/backend.ts";
 import { heapOffset, type WasmBackend } from "../src/wasm-heap.ts";
 import * as mine from "../src/wasm-winograd-conv.ts";
+import { WINOGRAD_SHAPES } from "./winograd-shapes.ts";
 
 const [base, roundArg = "7", callArg = "10"] = process.argv.slice(2);
 if (!base) throw new Error("usage: ab-winograd.ts BASE_CHECKOUT [rounds] [calls per round]");
@@ -22,19 +23,7 @@ const backend = tf.backend() as unknown as WasmBackend;
 const off = (t: tf.Tensor) => heapOffset(backend, t as unknown as tf.TensorInfo);
 const calls = Number(callArg);
 
-interface Shape {
-  name: string;
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  of: "output" | "input";
-}
-const shapes: Shape[] = [
-  { name: "5×5 forward", x: [64, 14, 14, 16], filter: [5, 5, 16, 32], of: "output" },
-  { name: "5×5 dx", x: [64, 14, 14, 16], filter: [5, 5, 16, 32], of: "input" },
-  { name: "3×3 forward", x: [64, 14, 14, 16], filter: [3, 3, 16, 32], of: "output" },
-];
-
-const runs = shapes.map((s) => {
+const runs = WINOGRAD_SHAPES.map((s) => {
   const info = tf.backend_util.computeConv2DInfo(s.x, s.filter, 1, 1, "same");
   const conv = (m: typeof mine) => {
     const c = m.winogradConvOf(info, s.of);

@@ -12,27 +12,15 @@ import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../src/backend.ts";
 import { heapConv2D, heapOffset, type WasmBackend } from "../src/wasm-heap.ts";
 import { winogradConvOf, winogradConvs } from "../src/wasm-winograd-conv.ts";
+import { WINOGRAD_SHAPES, type WinogradShape } from "./winograd-shapes.ts";
 
 const rounds = Number(process.argv[2] ?? 5);
 const calls = Number(process.argv[3] ?? 20);
 await selectBackend("wasm");
 const backend = tf.backend() as unknown as WasmBackend;
 
-interface Shape {
-  name: string;
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  of: "output" | "input";
-}
-const shapes: Shape[] = [
-  { name: "conv2 forward", x: [64, 14, 14, 16], filter: [5, 5, 16, 32], of: "output" },
-  { name: "conv2 dx", x: [64, 14, 14, 16], filter: [5, 5, 16, 32], of: "input" },
-  { name: "3×3 forward", x: [64, 14, 14, 16], filter: [3, 3, 16, 32], of: "output" },
-  { name: "3×3 dx", x: [64, 14, 14, 16], filter: [3, 3, 16, 32], of: "input" },
-];
-
 /** Two ways to run a shape on random tensors: [xnnpack, winograd], each timing `calls` calls (ms per call). */
-function runners(s: Shape): [() => number, () => number, () => void] {
+function runners(s: WinogradShape): [() => number, () => number, () => void] {
   const info = tf.backend_util.computeConv2DInfo(s.x, s.filter, 1, 1, "same");
   const [KH, KW, C, CO] = s.filter;
   const wino = winogradConvOf(info, s.of);
@@ -82,7 +70,7 @@ function runners(s: Shape): [() => number, () => number, () => void] {
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
 const ratios = new Map<string, number[]>();
-const all = shapes.map((s) => [s, runners(s)] as const);
+const all = WINOGRAD_SHAPES.map((s) => [s, runners(s)] as const);
 // warm up
 for (const [, [x, w]] of all) {
   x();
