@@ -176,4 +176,35 @@ describe("recurrent layers and embeddings (LayerNet)", () => {
     expect(Math.min(...out.folds.map((f) => f.score))).toBeGreaterThan(0.95);
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("fails a trial whose data has ids outside [0, input_dim), naming the first one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hpo-tokens-"));
+    const lines = ["t0,t1,t2,label"];
+    for (let i = 0; i < 40; i++) lines.push(`${i % 5},${(i + 1) % 5},${i === 11 ? 73 : 2},${i % 2 ? "yes" : "no"}`);
+    lines[30] = "1,2,7,no";
+    writeFileSync(join(dir, "tokens.csv"), `${lines.join("\n")}\n`);
+    const before = tf.memory().numTensors;
+    const out = await trainTrial(
+      testJob({
+        dataset: { path: "tokens.csv", task: "classification" },
+        model: {
+          hidden: [],
+          activation: "relu",
+          layers: [
+            { type: "embedding", input_dim: 5, output_dim: 4 },
+            { type: "gru", units: 4 },
+          ],
+        },
+      }),
+      recorder(),
+      never,
+      { dataDirs: [dir] },
+    );
+    expect(out.state).toBe("failed");
+    expect(out.errorCode).toBe("INVALID_SPEC");
+    expect(out.error).toBe(
+      'model.layers[0].input_dim is 5 but the data has id 73 (column "t2", row 12 of tokens.csv), and 1 more id ≥ 5',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

@@ -274,7 +274,8 @@ export class LayerNet extends PackedModel {
           h = recurrentForward(l, h, views[block++] as tf.Tensor[], this.config.leakyAlpha);
           return;
         case "embedding": {
-          // a one-hot product (wasm has no gradient kernel for gather); ids outside [0, input_dim) embed to 0
+          // a one-hot product (wasm has no gradient kernel for gather); the ids were checked once
+          // per trial (token-ids.ts): integers in [0, input_dim)
           const [table] = views[block++] as [tf.Tensor3D];
           const T = h.shape[2] as number;
           const ids = tf.reshape(tf.cast(tf.round(h), "int32"), [K, rows * T]);

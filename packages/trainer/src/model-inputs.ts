@@ -1,5 +1,6 @@
 import type { Dataset } from "./datasets/dataset.ts";
 import type { TrainConfig } from "./params.ts";
+import { checkTokenIds } from "./token-ids.ts";
 
 /** How the built-in trainer's model reads a dataset's rows. */
 export interface ModelInputs {
@@ -12,11 +13,17 @@ export interface ModelInputs {
   readonly standardize: boolean;
 }
 
-/** How the model of `config` reads the rows of `data` (trials and refits alike). */
+/**
+ * How the model of `config` reads the rows of `data` (trials and refits alike).
+ * @throws HpoError when the layer list starts with an embedding and an input is not a token id it
+ *   can read (see `checkTokenIds`).
+ */
 export function modelInputs(data: Dataset, config: TrainConfig): ModelInputs {
   const shape = data.image ?? data.sequence;
+  const first = config.layers?.[0];
+  if (first?.type === "embedding") checkTokenIds(data, first.inputDim);
   return {
     ...(shape && { inputShape: shape }),
-    standardize: config.standardize && config.layers?.[0]?.type !== "embedding",
+    standardize: config.standardize && first?.type !== "embedding",
   };
 }
