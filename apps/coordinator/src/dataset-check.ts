@@ -1,4 +1,4 @@
-import { type ErrorCode, HpoError, type SweepSpec } from "@hpo/core";
+import { type ErrorCode, HpoError, type SweepSpec, smallestEmbeddingInputDim } from "@hpo/core";
 import { checkDataset, type DatasetSummary } from "@hpo/trainer/datasets";
 import { createRequestThread } from "./request-thread.ts";
 
@@ -7,6 +7,8 @@ export interface DatasetCheckRequest {
   readonly dataset: NonNullable<SweepSpec["dataset"]>;
   readonly cv: SweepSpec["cv"];
   readonly dataDirs: readonly string[];
+  /** The smallest input_dim of the embedding the sweep's layer list starts with, if it does. */
+  readonly embeddingInputDim?: number;
 }
 
 /** A check's outcome as it crosses the thread boundary: the summary, or the HpoError's parts. */
@@ -21,7 +23,7 @@ export type DatasetCheckOutcome =
  */
 export function runDatasetCheck(req: DatasetCheckRequest): DatasetCheckOutcome {
   try {
-    return { summary: checkDataset(req.dataset, req.cv, req.dataDirs) };
+    return { summary: checkDataset(req.dataset, req.cv, req.dataDirs, req.embeddingInputDim) };
   } catch (e) {
     if (!(e instanceof HpoError)) throw e;
     return { error: { code: e.code, message: e.message, ...(e.details !== undefined && { details: e.details }) } };
@@ -37,8 +39,11 @@ export interface DatasetChecker {
    * and awaited until ready; when it cannot start or dies, on the main thread.
    * @returns the file's summary, or undefined when the sweep names no CSV path or the file is not
    *          in the data directories here.
+   * When the layer list starts with an embedding, every input must be a token id below its
+   * smallest input_dim (`checkTokenIds`).
    * @throws HpoError INVALID_SPEC (400) with one issue at `dataset`, whose message names the file,
-   *         and the line and column where the problem is; other HpoErrors of the check as they are.
+   *         and the line and column where the problem is, or at `model.layers[0].input_dim` for
+   *         ids too large; other HpoErrors of the check as they are.
    */
   check(spec: SweepSpec): Promise<DatasetSummary | undefined>;
   /** Terminates the thread; later checks run on the main thread. */
@@ -57,9 +62,16 @@ export function createDatasetChecker(dataDirs: readonly string[]): DatasetChecke
       if (dataDirs.length === 0 || !spec.dataset?.path) return undefined;
       thread.start();
       await thread.whenReady();
-      const outcome = await thread.request({ dataset: spec.dataset, cv: spec.cv, dataDirs });
+      const embeddingInputDim = smallestEmbeddingInputDim(spec.model?.layers, spec.parameters);
+      const outcome = await thread.request({
+        dataset: spec.dataset,
+        cv: spec.cv,
+        dataDirs,
+        ...(embeddingInputDim !== undefined && { embeddingInputDim }),
+      });
       if ("summary" in outcome) return outcome.summary;
       const { code, message, details } = outcome.error;
+      if (code === "INVALID_SPEC") throw new HpoError(code, `sweep ${JSON.stringify(spec.name)}: ${message}`, details);
       if (code !== "INVALID_DATASET") throw new HpoError(code, message, details);
       throw new HpoError("INVALID_SPEC", `sweep ${JSON.stringify(spec.name)}: ${message}`, [
         { path: "dataset", message },

@@ -24,6 +24,25 @@ function extremes(p: ParameterSpec): [ParamValue, ParamValue] {
   }
 }
 
+/**
+ * The smallest `input_dim` of the embedding a layer list starts with (a literal, or the smallest
+ * value of the parameter it names): the one every token id of the data must stay below.
+ * Undefined when the list does not start with an embedding or names a parameter not in `parameters`.
+ */
+export function smallestEmbeddingInputDim(
+  layers: readonly LayerSpec[] | undefined,
+  parameters: Readonly<Record<string, ParameterSpec>>,
+): number | undefined {
+  const first = layers?.[0];
+  if (first?.type !== "embedding") return undefined;
+  const dim = first.input_dim;
+  if (typeof dim === "number") return dim;
+  const name = (dim as { param?: unknown } | undefined)?.param;
+  const p = typeof name === "string" && Object.hasOwn(parameters, name) ? parameters[name] : undefined;
+  const v = p && extremes(p)[0];
+  return typeof v === "number" ? v : undefined;
+}
+
 /** The example shape a layer list sees for a dataset: its image or sequence shape, else its rows (features unknown for CSV). */
 export function layerInputShape(dataset: DatasetSpec): ExampleShape {
   const shape = datasetShapeOf(dataset);

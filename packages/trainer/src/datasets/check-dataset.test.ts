@@ -42,4 +42,13 @@ describe("checkDataset", () => {
     // age + age (missing) + port=S, C, Q, X + port (missing)
     expect(summary?.shape).toEqual({ rows: 10, features: 7, outputs: 1 });
   });
+
+  it("checks token ids for a layer list that starts with an embedding of the given input_dim", () => {
+    writeFileSync(join(dir, "tokens-gap.csv"), "t0,t1,y\n1,2,a\n3,,b\n0,4,a\n2,1,b\n");
+    const tokens = { path: "tokens-gap.csv", label: "y", task: "classification" } as const;
+    expect(checkDataset(tokens, cv, [dir])?.rows).toBe(4);
+    expect(() => checkDataset(tokens, cv, [dir], 10)).toThrow(
+      'model.layers[0] (embedding) reads integer token ids in [0, 10) but the data has a missing cell (column "t1", row 2 of tokens-gap.csv)',
+    );
+  });
 });

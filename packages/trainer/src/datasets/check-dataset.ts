@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { type ColumnType, type CvSpec, type DatasetShape, type DatasetSpec, DEFAULT_MAX_CATEGORIES } from "@hpo/core";
 import { fitFoldEncoder } from "../fold-encoder.ts";
 import { checkFoldable } from "../fold-split.ts";
+import { checkTokenIds } from "../token-ids.ts";
 import { loadDataset } from "./load-dataset.ts";
 
 /** What a CSV dataset holds, as checked at submit time. */
@@ -37,15 +38,19 @@ function reachable(path: string, dataDirs: readonly string[]): boolean {
  * with the workers' data directories): confinement, header, label column, task (numeric targets
  * for regression, at least two classes), column types (a `dataset.columns` entry naming no
  * column, text in a column declared numeric), row count and folds (rows per fold, rows per class
- * when stratified). Parses the file once (the per-process dataset cache keeps it).
+ * when stratified), and with `embeddingInputDim` (the smallest input_dim of the embedding the
+ * layer list starts with) that every input is a token id below it (`checkTokenIds`). Parses the
+ * file once (the per-process dataset cache keeps it).
  * @returns the summary, or undefined when the dataset is not a CSV path, or the file is in none of
  *          `dataDirs` here (only the workers may see it: their first trial reports the problem).
- * @throws HpoError("INVALID_DATASET") naming the file, and where it applies the line and column.
+ * @throws HpoError("INVALID_DATASET") naming the file, and where it applies the line and column;
+ *         HpoError("INVALID_SPEC") at `model.layers[0].input_dim` for ids ≥ `embeddingInputDim`.
  */
 export function checkDataset(
   dataset: DatasetSpec,
   cv: CvSpec,
   dataDirs: readonly string[],
+  embeddingInputDim?: number,
 ): DatasetSummary | undefined {
   const path = dataset.path;
   if (path === undefined || path === "") return undefined;
@@ -53,6 +58,7 @@ export function checkDataset(
   if (!path.split(/[\\/]/).includes("..") && !reachable(path, dataDirs)) return undefined;
   const data = loadDataset(dataset, { dataDirs });
   checkFoldable(data, cv);
+  if (embeddingInputDim !== undefined) checkTokenIds(data, embeddingInputDim);
   const columns: Record<string, ColumnType> = {};
   for (const name of data.featureNames) columns[name] = "numeric";
   for (const c of data.categorical) columns[c.name] = "categorical";
