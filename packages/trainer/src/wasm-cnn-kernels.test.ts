@@ -2,12 +2,12 @@ import { createRng } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
+import { expectCloseToScale, randomValues } from "./testing/kernel-checks.ts";
 import { installWasmKernels } from "./wasm-kernels.ts";
 import { wasmReluMaxPool2x2 } from "./wasm-pool-kernels.ts";
 
 type Rng = ReturnType<typeof createRng>;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
-const values = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
 
 interface Case {
   readonly x: [number, number, number, number];
@@ -77,18 +77,6 @@ function convGrads(c: Case, xv: Float32Array, fv: Float32Array, rv: Float32Array
   });
 }
 
-/** Largest error against the largest value (Winograd's rounding scales with its tiles' sums, not each output). */
-function expectClose(got: Float32Array, want: Float32Array, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < got.length; i++) {
-    worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)));
-    scale = Math.max(scale, Math.abs(want[i] as number));
-  }
-  expect(worst / (1 + scale), what).toBeLessThan(1e-4);
-}
-
 beforeAll(async () => {
   await selectBackend("wasm");
 });
@@ -128,9 +116,9 @@ describe("wasm convolution and pooling gradient kernels", () => {
     const rng = createRng(3);
     const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
     const inputs = cases.map((c) => ({
-      xv: values(rng, size(c.x)),
-      fv: values(rng, size(c.filter)),
-      dyv: values(rng, size(outShape(c))),
+      xv: randomValues(rng, size(c.x)),
+      fv: randomValues(rng, size(c.filter)),
+      dyv: randomValues(rng, size(outShape(c))),
     }));
     await tf.setBackend("cpu");
     const want = cases.map((c, i) => kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv));
@@ -139,8 +127,8 @@ describe("wasm convolution and pooling gradient kernels", () => {
     cases.forEach((c, i) => {
       const got = kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv);
       const what = `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`;
-      expectClose(got[0]!, want[i]![0]!, `dx of ${what}`);
-      expectClose(got[1]!, want[i]![1]!, `dfilter of ${what}`);
+      expectCloseToScale(got[0]!, want[i]![0]!, `dx of ${what}`);
+      expectCloseToScale(got[1]!, want[i]![1]!, `dfilter of ${what}`);
     });
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -175,16 +163,16 @@ describe("wasm convolution and pooling gradient kernels", () => {
     }
     const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
     const inputs = cases.map((c) => ({
-      xv: values(rng, size(c.x)),
-      fv: values(rng, size(c.filter)),
-      dyv: values(rng, size(outShape(c))),
+      xv: randomValues(rng, size(c.x)),
+      fv: randomValues(rng, size(c.filter)),
+      dyv: randomValues(rng, size(outShape(c))),
     }));
     await tf.setBackend("cpu");
     const want = cases.map((c, i) => kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv));
     await tf.setBackend("wasm");
     cases.forEach((c, i) => {
       const got = kernelGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.dyv);
-      expectClose(got[1]!, want[i]![1]!, `dfilter of x ${c.x} filter ${c.filter} pad ${c.pad}`);
+      expectCloseToScale(got[1]!, want[i]![1]!, `dfilter of x ${c.x} filter ${c.filter} pad ${c.pad}`);
     });
   });
 
@@ -194,9 +182,9 @@ describe("wasm convolution and pooling gradient kernels", () => {
     const rng = createRng(4);
     const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
     const inputs = cases.map((c) => ({
-      xv: values(rng, size(c.x)),
-      fv: values(rng, size(c.filter)),
-      rv: values(rng, size(outShape(c))),
+      xv: randomValues(rng, size(c.x)),
+      fv: randomValues(rng, size(c.filter)),
+      rv: randomValues(rng, size(outShape(c))),
     }));
     await tf.setBackend("cpu");
     const want = cases.map((c, i) => convGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.rv));
@@ -204,8 +192,8 @@ describe("wasm convolution and pooling gradient kernels", () => {
     cases.forEach((c, i) => {
       const got = convGrads(c, inputs[i]!.xv, inputs[i]!.fv, inputs[i]!.rv);
       const what = `x ${c.x} filter ${c.filter} strides ${c.strides} pad ${c.pad}`;
-      expectClose(got[0]!, want[i]![0]!, `dx of ${what}`);
-      expectClose(got[1]!, want[i]![1]!, `dfilter of ${what}`);
+      expectCloseToScale(got[0]!, want[i]![0]!, `dx of ${what}`);
+      expectCloseToScale(got[1]!, want[i]![1]!, `dfilter of ${what}`);
     });
   });
 
@@ -231,7 +219,7 @@ describe("wasm convolution and pooling gradient kernels", () => {
       cases.push({ x, size: 2, stride: 2, pad, ties: i % 4 < 2 });
     }
     const xs = cases.map((c) => {
-      const v = values(
+      const v = randomValues(
         rng,
         c.x.reduce((a, b) => a * b, 1),
       );
@@ -254,8 +242,8 @@ describe("wasm convolution and pooling gradient kernels", () => {
     await tf.setBackend("wasm");
     cases.forEach((c, i) => {
       const got = grads(i);
-      expectClose(got[0]!, want[i]![0]!, `maxPool grad of ${JSON.stringify(c)}`);
-      expectClose(got[1]!, want[i]![1]!, `avgPool grad of ${JSON.stringify(c)}`);
+      expectCloseToScale(got[0]!, want[i]![0]!, `maxPool grad of ${JSON.stringify(c)}`);
+      expectCloseToScale(got[1]!, want[i]![1]!, `avgPool grad of ${JSON.stringify(c)}`);
     });
   });
 
@@ -268,13 +256,13 @@ describe("wasm convolution and pooling gradient kernels", () => {
     }));
     cases.push({ x: [3, 28, 28, 16], ties: false }, { x: [2, 14, 14, 32], ties: true });
     const xs = cases.map((c) => {
-      const v = values(
+      const v = randomValues(
         rng,
         c.x.reduce((a, b) => a * b, 1),
       );
       return c.ties ? v.map((e) => Math.round(e * 2) / 2) : v;
     });
-    const rs = cases.map((c) => values(rng, c.x[0] * (c.x[1] >> 1) * (c.x[2] >> 1) * c.x[3]));
+    const rs = cases.map((c) => randomValues(rng, c.x[0] * (c.x[1] >> 1) * (c.x[2] >> 1) * c.x[3]));
     // Σ r·pool(relu(x)) and its gradient; `fused` runs the one wasm op instead
     const run = (i: number, fused: boolean) =>
       tf.tidy(() => {
@@ -291,8 +279,8 @@ describe("wasm convolution and pooling gradient kernels", () => {
     const before = tf.memory().numTensors;
     cases.forEach((c, i) => {
       const got = run(i, true);
-      expectClose(got[0]!, want[i]![0]!, `relu max pool of ${JSON.stringify(c)}`);
-      expectClose(got[1]!, want[i]![1]!, `its gradient, ${JSON.stringify(c)}`);
+      expectCloseToScale(got[0]!, want[i]![0]!, `relu max pool of ${JSON.stringify(c)}`);
+      expectCloseToScale(got[1]!, want[i]![1]!, `its gradient, ${JSON.stringify(c)}`);
     });
     expect(tf.memory().numTensors).toBe(before);
   });

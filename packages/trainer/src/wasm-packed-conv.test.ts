@@ -2,11 +2,11 @@ import { createRng } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
+import { expectCloseToScale, randomValues } from "./testing/kernel-checks.ts";
 import { installWasmPackedConv, wasmPackedConv2d } from "./wasm-packed-conv.ts";
 
 type Rng = ReturnType<typeof createRng>;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
-const values = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 interface Case {
@@ -66,18 +66,6 @@ function reference(c: Case) {
   };
 }
 
-/** Largest error against the largest value (Winograd's rounding scales with its tiles' sums, not each output). */
-function expectClose(got: Float32Array, want: Float32Array, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < got.length; i++) {
-    worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  expect(worst / (1 + scale), what).toBeLessThan(1e-4);
-}
-
 beforeAll(async () => {
   await selectBackend("wasm");
 });
@@ -104,10 +92,10 @@ describe("wasm packed conv layer (HpoPackedConv2D)", () => {
     );
     const rng = createRng(9);
     const inputs = cases.map((c) => [
-      values(rng, size(c.x)),
-      values(rng, size(c.filter)),
-      values(rng, c.k * c.filter[4]),
-      values(rng, size(c.x) * c.filter[4]),
+      randomValues(rng, size(c.x)),
+      randomValues(rng, size(c.filter)),
+      randomValues(rng, c.k * c.filter[4]),
+      randomValues(rng, size(c.x) * c.filter[4]),
     ]);
     await tf.setBackend("cpu");
     let want: Float32Array[][];
@@ -121,7 +109,7 @@ describe("wasm packed conv layer (HpoPackedConv2D)", () => {
       const got = run(c, (x, f, b) => wasmPackedConv2d(x, f, b, c.strides, c.pad), inputs[i]!);
       const what = `${JSON.stringify(c)}`;
       ["output", "dx", "dfilter", "dbias", "loss"].forEach((name, j) => {
-        expectClose(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${what}`);
+        expectCloseToScale(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${what}`);
       });
     });
     expect(tf.memory().numTensors).toBe(before);
@@ -145,10 +133,10 @@ describe("wasm packed conv layer (HpoPackedConv2D)", () => {
       cases.push({ k, x: [k * rows, h, w, 1], filter: [k, kh, kw, 1, int(rng, 1, 37)], strides: [1, 1], pad });
     }
     const inputs = cases.map((c) => [
-      values(rng, size(c.x)),
-      values(rng, size(c.filter)),
-      values(rng, c.k * c.filter[4]),
-      values(rng, size(c.x) * c.filter[4]),
+      randomValues(rng, size(c.x)),
+      randomValues(rng, size(c.filter)),
+      randomValues(rng, c.k * c.filter[4]),
+      randomValues(rng, size(c.x) * c.filter[4]),
     ]);
     await tf.setBackend("cpu");
     let want: Float32Array[][];
@@ -160,7 +148,7 @@ describe("wasm packed conv layer (HpoPackedConv2D)", () => {
     cases.forEach((c, i) => {
       const got = run(c, (x, f, b) => wasmPackedConv2d(x, f, b, c.strides, c.pad), inputs[i]!);
       ["output", "dx", "dfilter", "dbias", "loss"].forEach((name, j) => {
-        expectClose(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${JSON.stringify(c)}`);
+        expectCloseToScale(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${JSON.stringify(c)}`);
       });
     });
   });

@@ -2,12 +2,12 @@ import { createRng } from "@hpo/core";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "./backend.ts";
+import { expectCloseToScale, randomValues } from "./testing/kernel-checks.ts";
 import { wasmPackedConv2d } from "./wasm-packed-conv.ts";
 import { winogradConvOf } from "./wasm-winograd-conv.ts";
 
 type Rng = ReturnType<typeof createRng>;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
-const values = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 interface Case {
@@ -82,18 +82,6 @@ function forwardAndDx(c: Case, v: Float32Array[]): Float32Array[] {
   });
 }
 
-/** Largest error against the largest value: Winograd's rounding scales with its tiles' sums, not each output. */
-function expectClose(got: Float32Array, want: Float32Array, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < got.length; i++) {
-    worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  expect(worst / (1 + scale), what).toBeLessThan(1e-4);
-}
-
 beforeAll(async () => {
   await selectBackend("wasm");
 });
@@ -114,10 +102,10 @@ describe("wasm Winograd convolutions", () => {
     }
     const rng = createRng(5);
     const inputs = cases.map((c) => [
-      values(rng, c.k * size(c.x)),
-      values(rng, c.k * size(c.filter)),
-      values(rng, c.k * c.filter[3]),
-      values(rng, size(infoOf(c).outShape)),
+      randomValues(rng, c.k * size(c.x)),
+      randomValues(rng, c.k * size(c.filter)),
+      randomValues(rng, c.k * c.filter[3]),
+      randomValues(rng, size(infoOf(c).outShape)),
     ]);
     await tf.setBackend("cpu");
     let want: Float32Array[][];
@@ -130,8 +118,8 @@ describe("wasm Winograd convolutions", () => {
     cases.forEach((c, i) => {
       const got = forwardAndDx(c, inputs[i]!);
       const what = JSON.stringify(c);
-      expectClose(got[0]!, want[i]![0]!, `forward of ${what}`);
-      expectClose(got[1]!, want[i]![1]!, `dx of ${what}`);
+      expectCloseToScale(got[0]!, want[i]![0]!, `forward of ${what}`);
+      expectCloseToScale(got[1]!, want[i]![1]!, `dx of ${what}`);
     });
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -10,7 +10,7 @@ import { testSplit, withInnerSplit } from "../fold-split.ts";
 import { LayerNet } from "../layer-net.ts";
 import { learningRateAt } from "../lr-schedule.ts";
 import type { Mlp } from "../model.ts";
-import { modelInputs } from "../model-inputs.ts";
+import { type ModelInputs, modelInputs } from "../model-inputs.ts";
 import { trainConfigOf } from "../model-module/train-built-model.ts";
 import { PackedTrainer } from "../packed-trainer.ts";
 import { parseTrainConfig, type TrainConfig } from "../params.ts";
@@ -107,12 +107,14 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
   );
   await tf.ready();
   if (tf.getBackend() === "wasm") installWasmKernels();
+  // how the built-in model reads the rows (this checks an embedding's token ids: once)
+  const inputs = module ? undefined : modelInputs(data, config);
   const rows: RefitRows = {
     data,
     prepared: prepareFold(data, fold, {
-      ...(module
-        ? { standardize: config.standardize }
-        : { classWeight: config.classWeight, standardize: modelInputs(data, config).standardize }),
+      ...(inputs
+        ? { classWeight: config.classWeight, standardize: inputs.standardize }
+        : { standardize: config.standardize }),
       ...(dataset.max_categories !== undefined && { maxCategories: dataset.max_categories }),
     }),
     innerRows: fold.inner?.length ?? 0,
@@ -120,7 +122,7 @@ export async function refitTrial(job: TrialJob, options: RefitOptions = {}): Pro
   const { prepared } = rows;
   const trained = module
     ? await trainModuleRefit(job, module, rows, options.modelDirs ?? [])
-    : await trainBuiltinRefit(job, config, rows);
+    : await trainBuiltinRefit(job, config, rows, inputs as ModelInputs); // set whenever module is not
   const preprocessing: Preprocessing = {
     task: data.task,
     label: data.labelName ?? "label",
@@ -176,15 +178,9 @@ async function trainBuiltinRefit(
   job: TrialJob,
   config: TrainConfig,
   { data, prepared }: RefitRows,
+  inputs: ModelInputs,
 ): Promise<TrainedModel> {
-  const trainer = new PackedTrainer(
-    [prepared],
-    config,
-    data.task,
-    data.classes.length,
-    [job.seed],
-    modelInputs(data, config),
-  );
+  const trainer = new PackedTrainer([prepared], config, data.task, data.classes.length, [job.seed], inputs);
   let model: tfl.LayersModel | undefined;
   try {
     const maxEpochs = Math.max(1, config.epochs ?? job.maxEpochs);
