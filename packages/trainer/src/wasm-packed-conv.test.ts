@@ -66,6 +66,34 @@ function reference(c: Case) {
   };
 }
 
+/**
+ * Expects the packed layer on wasm to give the cpu backend's reference for every case (value, dx,
+ * dfilter, dbias and the loss, on random inputs from `rng`), leaking no tensor.
+ */
+async function expectCpuResults(cases: readonly Case[], rng: Rng): Promise<void> {
+  const inputs = cases.map((c) => [
+    randomValues(rng, size(c.x)),
+    randomValues(rng, size(c.filter)),
+    randomValues(rng, c.k * c.filter[4]),
+    randomValues(rng, size(c.x) * c.filter[4]),
+  ]);
+  await tf.setBackend("cpu");
+  let want: Float32Array[][];
+  try {
+    want = cases.map((c, i) => run(c, reference(c), inputs[i]!));
+  } finally {
+    await tf.setBackend("wasm");
+  }
+  const before = tf.memory().numTensors;
+  cases.forEach((c, i) => {
+    const got = run(c, (x, f, b) => wasmPackedConv2d(x, f, b, c.strides, c.pad), inputs[i]!);
+    ["output", "dx", "dfilter", "dbias", "loss"].forEach((name, j) => {
+      expectCloseToScale(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${JSON.stringify(c)}`);
+    });
+  });
+  expect(tf.memory().numTensors).toBe(before);
+}
+
 beforeAll(async () => {
   await selectBackend("wasm");
 });
@@ -90,29 +118,7 @@ describe("wasm packed conv layer (HpoPackedConv2D)", () => {
       { k: 3, x: [3, 11, 6, 4], filter: [3, 5, 5, 4, 9], strides: [1, 1], pad: "valid" },
       { k: 1, x: [1, 5, 13, 7], filter: [1, 5, 5, 7, 4], strides: [1, 1], pad: "same" },
     );
-    const rng = createRng(9);
-    const inputs = cases.map((c) => [
-      randomValues(rng, size(c.x)),
-      randomValues(rng, size(c.filter)),
-      randomValues(rng, c.k * c.filter[4]),
-      randomValues(rng, size(c.x) * c.filter[4]),
-    ]);
-    await tf.setBackend("cpu");
-    let want: Float32Array[][];
-    try {
-      want = cases.map((c, i) => run(c, reference(c), inputs[i]!));
-    } finally {
-      await tf.setBackend("wasm");
-    }
-    const before = tf.memory().numTensors;
-    cases.forEach((c, i) => {
-      const got = run(c, (x, f, b) => wasmPackedConv2d(x, f, b, c.strides, c.pad), inputs[i]!);
-      const what = `${JSON.stringify(c)}`;
-      ["output", "dx", "dfilter", "dbias", "loss"].forEach((name, j) => {
-        expectCloseToScale(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${what}`);
-      });
-    });
-    expect(tf.memory().numTensors).toBe(before);
+    await expectCpuResults(cases, createRng(9));
   });
 
   it("equals the cpu backend on single-channel stride-1 layers (the C forward's blocks)", {
@@ -132,25 +138,7 @@ describe("wasm packed conv layer (HpoPackedConv2D)", () => {
       const rows = [1, 3, 5][cases.length % 3] as number;
       cases.push({ k, x: [k * rows, h, w, 1], filter: [k, kh, kw, 1, int(rng, 1, 37)], strides: [1, 1], pad });
     }
-    const inputs = cases.map((c) => [
-      randomValues(rng, size(c.x)),
-      randomValues(rng, size(c.filter)),
-      randomValues(rng, c.k * c.filter[4]),
-      randomValues(rng, size(c.x) * c.filter[4]),
-    ]);
-    await tf.setBackend("cpu");
-    let want: Float32Array[][];
-    try {
-      want = cases.map((c, i) => run(c, reference(c), inputs[i]!));
-    } finally {
-      await tf.setBackend("wasm");
-    }
-    cases.forEach((c, i) => {
-      const got = run(c, (x, f, b) => wasmPackedConv2d(x, f, b, c.strides, c.pad), inputs[i]!);
-      ["output", "dx", "dfilter", "dbias", "loss"].forEach((name, j) => {
-        expectCloseToScale(got[j]!, want[i]?.[j] as Float32Array, `${name} of ${JSON.stringify(c)}`);
-      });
-    });
+    await expectCpuResults(cases, rng);
   });
 
   it("computes only the gradients asked for (no input gradient for a first layer)", () => {
